@@ -1,0 +1,60 @@
+import type { DType } from '../tensor/tensor';
+
+/** Pass when |cand - base| <= atol + rtol * |base|, elementwise. */
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+  /** NaN in both at the same position counts as equal. */
+  equalNan: boolean;
+}
+
+/** Histogram of |diff|: counts[i] holds values in [edges[i], edges[i+1]); log-spaced bins, zeros in bin 0. */
+export interface Histogram {
+  edges: number[];
+  counts: number[];
+}
+
+export interface WorstElement {
+  /** Which fixture case it came from. */
+  caseId: string;
+  /** Multi-dimensional index inside that case's output. */
+  index: number[];
+  baseline: number | string;
+  candidate: number | string;
+  absDiff: number;
+  relDiff: number;
+}
+
+/** Statistics for one output over the whole fixture set. */
+export interface OutputComparison {
+  /** Output name on the baseline side. */
+  name: string;
+  /** Output name on the candidate side (differs when an outputMap renamed it). */
+  candidateName: string;
+  dtype: DType;
+  /** Shape of the output in the first case. */
+  shape: number[];
+  tolerance: Tolerance;
+  passed: boolean;
+  elements: number;
+  maxAbs: number;
+  maxRel: number;
+  meanAbs: number;
+  p99Abs: number;
+  mismatches: number;
+  mismatchPct: number;
+  /** Positions where exactly one side is NaN (or both, without equalNan). */
+  nanMismatches: number;
+  /** Positions where an infinity is not matched by the identical infinity. */
+  infMismatches: number;
+  /** NaN / Inf counts on each side, to spot a model that started producing them. */
+  nonFinite: { baselineNan: number; candidateNan: number; baselineInf: number; candidateInf: number };
+  worst?: WorstElement;
+  /** Smallest atol that would make every element pass at the configured rtol (Infinity if none would). */
+  minPassingAtol: number;
+  histogram: Histogram;
+  /** For [N, C] score outputs: share of rows whose argmax agrees. */
+  top1Agreement?: number;
+  /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
+  shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
+}

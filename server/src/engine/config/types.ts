@@ -1,0 +1,75 @@
+import type { Tolerance } from '../compare/types';
+import type { RuleId, Severity } from '../findings';
+
+/** Settings of the pipeline analysis (`analysis` in mlparity.config.json). Every field is optional there. */
+export interface AnalysisConfig {
+  /** Globs relative to the workspace root; default: all TS/JS files. */
+  include: string[];
+  exclude: string[];
+  /** Folders whose exported functions are stages by default. */
+  pipelineFolders: string[];
+  /** Globs that identify test files. */
+  testGlobs: string[];
+  /** Method/function names that register stages: `pipeline.stage("name", fn)`, `.pipe(fn)`, `compose(a, b)`. */
+  stageCalls: string[];
+  /** Constructors whose array/object arguments list stages (`new Pipeline([a, b])`). */
+  pipelineConstructors: string[];
+  clones: { minTokens: number; minLines: number; minSimilarity: number };
+  /** Files larger than this many bytes are skipped with a note. */
+  maxFileBytes: number;
+  /** Severity override per rule; 'off' disables it. */
+  rules: Partial<Record<RuleId, Severity | 'off'>>;
+  /** Coverage files to read if present, relative to the root. */
+  coverageFiles: string[];
+}
+
+export interface CaseConfig {
+  name: string;
+  baseline?: string;
+  candidate: string;
+  fixtures?: string;
+  count?: number;
+  seed?: number;
+  range?: [number, number];
+  dims?: Record<string, number>;
+  tolerance?: Partial<Tolerance>;
+  outputs?: Record<string, Partial<Tolerance>>;
+  outputMap?: Record<string, string>;
+  timeoutMs?: number;
+  batchSize?: number;
+}
+
+export interface VerifyConfig {
+  /** Applied to every case unless the case overrides it. */
+  defaults: Partial<Tolerance> & { timeoutMs?: number; count?: number; seed?: number; batchSize?: number };
+  cases: CaseConfig[];
+}
+
+/** The whole config file after validation, paths still as written (relative to `root`). */
+export interface MlParityConfig {
+  /** Folder holding the config file; relative paths resolve against it. */
+  root: string;
+  /** Absolute path of the config file, or undefined when defaults were used. */
+  file?: string;
+  analysis: AnalysisConfig;
+  verify: VerifyConfig;
+}
+
+export const DEFAULT_ANALYSIS: AnalysisConfig = {
+  include: ['**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}'],
+  exclude: ['**/node_modules/**', '**/dist/**', '**/out/**', '**/build/**', '**/coverage/**', '**/*.d.ts', '**/*.min.js'],
+  pipelineFolders: ['src/pipeline', 'pipeline', 'src/pipelines'],
+  testGlobs: [
+    '**/*.test.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    '**/*.spec.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    '**/test/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    '**/tests/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    '**/__tests__/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+  ],
+  stageCalls: ['stage', 'addStage', 'pipe', 'step', 'compose', 'sequential'],
+  pipelineConstructors: ['Pipeline', 'Sequential'],
+  clones: { minTokens: 50, minLines: 5, minSimilarity: 0.8 },
+  maxFileBytes: 1_000_000,
+  rules: {},
+  coverageFiles: ['coverage/lcov.info', 'coverage/coverage-final.json'],
+};

@@ -1,0 +1,124 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EngineError, type EngineErrorCode } from '../errors';
+import type { Tensor } from '../tensor/tensor';
+import type { WorkerRequest, WorkerResponse } from './messages';
+
+interface Pending {
+  resolve: (r: WorkerResponse & { ok: true }) => void;
+  reject: (e: EngineError) => void;
+  timer?: NodeJS.Timeout;
+  what: string;
+}
+
+type Distributive<T> = T extends unknown ? Omit<T, 'id'> : never;
+type RequestBody = Distributive<WorkerRequest>;
+
+/** The worker sits beside this file when compiled by tsc, or as `inferenceWorker.js` beside a bundle. */
+export function defaultWorkerPath(): string {
+  const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, 'inferenceWorker.js')];
+  return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
+}
+
+/**
+ * Runs onnxruntime in a child process. A crash, a hang (timeout) or a cancellation kills only the child
+ * and rejects what was pending with a clear EngineError; the caller lives on.
+ */
+export class InferenceHost {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead?: EngineError;
+
+  constructor(workerPath = defaultWorkerPath()) {
+    this.child = fork(workerPath, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    let stderr = '';
+    this.child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString('utf8')).slice(-2000);
+    });
+    this.child.on('message', (res: WorkerResponse) => this.settle(res));
+    this.child.on('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
+      this.fail(this.dead ?? new EngineError('inference-crashed', `inference process died (${how})${tail}`));
+    });
+    this.child.on('error', (e) => this.fail(new EngineError('inference-crashed', `inference process error: ${e.message}`)));
+  }
+
+  /** Process id of the worker, so tests can kill it as a crash would. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async load(key: string, bytes: Uint8Array, timeoutMs: number, file: string): Promise<{ inputNames: string[]; outputNames: string[] }> {
+    try {
+      const r = await this.request({ type: 'load', key, bytes }, timeoutMs, `loading ${file}`);
+      return { inputNames: r.inputNames ?? [], outputNames: r.outputNames ?? [] };
+    } catch (e) {
+      if (e instanceof EngineError && e.code === 'inference-failed') throw loadError(e.message, file);
+      throw e;
+    }
+  }
+
+  async run(key: string, feeds: Record<string, Tensor>, timeoutMs: number, what: string): Promise<Record<string, Tensor>> {
+    const r = await this.request({ type: 'run', key, feeds }, timeoutMs, what);
+    return r.outputs ?? {};
+  }
+
+  /** Kills the worker; pending requests reject with `reason` (cancelled by default). */
+  dispose(reason = new EngineError('cancelled', 'cancelled')): void {
+    this.dead ??= reason;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.fail(reason);
+  }
+
+  private request(body: RequestBody, timeoutMs: number, what: string): Promise<WorkerResponse & { ok: true }> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const p: Pending = { resolve, reject, what };
+      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+        p.timer = setTimeout(() => {
+          this.dispose(new EngineError('inference-timeout', `${what} did not finish within ${timeoutMs} ms; the inference process was stopped`));
+        }, timeoutMs);
+      }
+      this.pending.set(id, p);
+      this.child.send({ ...body, id } as WorkerRequest);
+    });
+  }
+
+  private settle(res: WorkerResponse): void {
+    const p = this.pending.get(res.id);
+    if (!p) return;
+    this.pending.delete(res.id);
+    clearTimeout(p.timer);
+    if (res.ok) p.resolve(res);
+    else p.reject(new EngineError('inference-failed', `${p.what}: ${res.message}`));
+  }
+
+  private fail(e: EngineError): void {
+    this.dead ??= e;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(e);
+    }
+    this.pending.clear();
+  }
+}
+
+/** Turns onnxruntime's load messages into an error that names the offending op where it can. */
+export function loadError(message: string, file: string): EngineError {
+  const op =
+    /Could not find an implementation for (\w+)/.exec(message)?.[1] ??
+    /(\w+) is not a registered function\/op/.exec(message)?.[1] ??
+    /Unrecognized attribute|No Op registered for (\w+)/.exec(message)?.[1] ??
+    /No opset import for domain '([^']*)'/.exec(message)?.[1];
+  const clean = message.replace(/^loading [^:]+: /, '');
+  if (op) return new EngineError('unsupported-op', `onnxruntime cannot run op "${op}" (${clean})`, { file });
+  return new EngineError('model-load-failed', `onnxruntime could not load the model: ${clean}`, { file });
+}

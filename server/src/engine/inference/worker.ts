@@ -1,0 +1,59 @@
+/**
+ * Child-process entry that owns onnxruntime. Kept separate so a model that crashes or hangs the
+ * runtime takes down only this process; the parent sees the exit or kills it on timeout.
+ */
+import * as ort from 'onnxruntime-node';
+import type { DType, Tensor } from '../tensor/tensor';
+import type { WorkerRequest, WorkerResponse } from './messages';
+
+const sessions = new Map<string, ort.InferenceSession>();
+
+function toOrt(t: Tensor): ort.Tensor {
+  // onnxruntime takes bool as Uint8Array and float16 as raw Uint16 bits, the engine's own representation.
+  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+}
+
+function fromOrt(t: ort.Tensor): Tensor {
+  let data = t.data as Tensor['data'];
+  // Newer runtimes may hand back a Float16Array; keep the bit pattern so comparison stays exact.
+  if (t.type === 'float16' && !(data instanceof Uint16Array)) {
+    const view = data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
+    data = new Uint16Array(view.buffer, view.byteOffset, view.length);
+  }
+  if (t.type === 'bool' && !(data instanceof Uint8Array)) data = Uint8Array.from(data as ArrayLike<number>);
+  return { dtype: t.type as DType, dims: [...t.dims], data };
+}
+
+async function handle(req: WorkerRequest): Promise<WorkerResponse> {
+  switch (req.type) {
+    case 'load': {
+      const session = await ort.InferenceSession.create(req.bytes, { graphOptimizationLevel: 'all' });
+      sessions.set(req.key, session);
+      return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+    }
+    case 'run': {
+      const session = sessions.get(req.key);
+      if (!session) return { id: req.id, ok: false, message: `no session "${req.key}"` };
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(req.feeds)) feeds[name] = toOrt(t);
+      const result = req.outputs ? await session.run(feeds, req.outputs) : await session.run(feeds);
+      const outputs: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(result)) outputs[name] = fromOrt(t);
+      return { id: req.id, ok: true, outputs };
+    }
+    case 'release': {
+      await sessions.get(req.key)?.release();
+      sessions.delete(req.key);
+      return { id: req.id, ok: true };
+    }
+  }
+}
+
+process.on('message', (req: WorkerRequest) => {
+  handle(req).then(
+    (res) => process.send!(res),
+    (e: unknown) => process.send!({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
+  );
+});
+// The parent going away must not leave an orphan burning CPU on a hung model.
+process.on('disconnect', () => process.exit(0));

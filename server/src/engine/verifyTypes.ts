@@ -1,0 +1,60 @@
+import type { OutputComparison, Tolerance } from './compare/types';
+import type { Signature, SignatureDifference } from './onnx/signature';
+
+/** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
+export interface VerifyCase {
+  name: string;
+  /** Path, or `git:REV` / `git:REV:path`; absent in golden mode. */
+  baseline?: string;
+  candidate: string;
+  /** Folder or file; absent means synthetic fixtures. */
+  fixtures?: string;
+  count?: number;
+  seed?: number;
+  range?: [number, number];
+  dims?: Record<string, number>;
+  /** Defaults for every output, overriding the dtype defaults. */
+  tolerance?: Partial<Tolerance>;
+  /** Per-output overrides, keyed by baseline output name. */
+  outputs?: Record<string, Partial<Tolerance>>;
+  /** Baseline output name -> candidate output name, for renamed outputs. */
+  outputMap?: Record<string, string>;
+  /** Milliseconds before a hung inference is killed. */
+  timeoutMs?: number;
+  /** Max rows per batched run along a symbolic batch axis. */
+  batchSize?: number;
+}
+
+export type CaseStatus = 'pass' | 'fail' | 'error';
+
+export interface ModelInfo {
+  /** As the user gave it (path or git:REV[:path]). */
+  spec: string;
+  /** The file read (for git specs: `REV:path`). */
+  resolved: string;
+  signature: Signature;
+}
+
+/** The result of one case: everything a reporter needs, plain JSON-serializable data. */
+export interface CaseReport {
+  name: string;
+  status: CaseStatus;
+  mode: 'models' | 'golden';
+  baseline?: ModelInfo;
+  candidate?: ModelInfo;
+  fixtures: { origin: string; synthetic: boolean; count: number };
+  signatureDifferences: SignatureDifference[];
+  outputs: OutputComparison[];
+  /** Set when status is 'error': what went wrong, located. */
+  error?: { code: string; message: string; file?: string; line?: number; column?: number };
+  timing: { totalMs: number; inferenceMs: number; compareMs: number; batched: boolean };
+}
+
+export interface VerifyReport {
+  /** Bumped on any breaking change to this JSON shape. */
+  schemaVersion: 1;
+  tool: { name: 'ml-parity'; version: string };
+  createdAt: string;
+  passed: boolean;
+  cases: CaseReport[];
+}
