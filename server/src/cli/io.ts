@@ -1,0 +1,28 @@
+import * as fs from 'node:fs';
+
+/** Where a command writes; tests pass buffers, the binary passes the process streams. */
+export interface CliIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** True when stderr is a terminal, so progress bars are worth drawing. */
+  isTTY: boolean;
+  cwd: string;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: !!process.stderr.isTTY,
+    cwd: process.cwd(),
+  };
+}
+
+/** Exit codes shared by every subcommand. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+/** Writes a report to --out or stdout. */
+export function emit(io: CliIO, text: string, out?: string): void {
+  if (out) fs.writeFileSync(out, text);
+  else io.stdout(text);
+}

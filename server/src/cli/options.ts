@@ -1,0 +1,46 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander argument parsers that reject bad values with a message instead of NaN. */
+export function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number`);
+  return n;
+}
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+export function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${value}" is not an integer`);
+  return n;
+}
+
+export function range(value: string): [number, number] {
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || parts[0] >= parts[1]) {
+    throw new InvalidArgumentError(`"${value}" is not a range LOW,HIGH with LOW < HIGH`);
+  }
+  return [parts[0], parts[1]];
+}
+
+/** Repeatable `name=N` into a record. */
+export function dimEntry(value: string, acc: Record<string, number>): Record<string, number> {
+  const m = /^([^=]+)=(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1) throw new InvalidArgumentError(`"${value}" is not NAME=SIZE`);
+  return { ...acc, [m[1]]: Number(m[2]) };
+}
+
+/** Repeatable `base=cand` into a record. */
+export function mapEntry(value: string, acc: Record<string, string>): Record<string, string> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`"${value}" is not BASELINE_OUTPUT=CANDIDATE_OUTPUT`);
+  return { ...acc, [m[1]]: m[2] };
+}
+
+export function collect(value: string, acc: string[]): string[] {
+  return [...acc, value];
+}

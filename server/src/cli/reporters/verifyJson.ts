@@ -1,0 +1,9 @@
+import type { VerifyReport } from '../../engine/verifyTypes';
+
+/**
+ * The JSON report is the VerifyReport itself (documented in docs/report-json.md), with non-finite numbers
+ * written as the strings "Infinity", "-Infinity" and "NaN" since JSON has no literal for them.
+ */
+export function renderVerifyJson(report: VerifyReport): string {
+  return JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n';
+}

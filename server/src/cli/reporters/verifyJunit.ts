@@ -1,0 +1,36 @@
+import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import type { VerifyReport } from '../../engine/verifyTypes';
+import { xml } from './xml';
+
+/** JUnit XML: one testsuite per case, one testcase per output; a case error is an <error>. */
+export function renderVerifyJunit(report: VerifyReport): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const tests = report.cases.reduce((n, c) => n + Math.max(1, c.outputs.length), 0);
+  const failures = report.cases.reduce((n, c) => n + c.outputs.filter((o) => !o.passed).length, 0);
+  const errors = report.cases.filter((c) => c.status === 'error').length;
+  out.push(`<testsuites name="ml-parity verify" tests="${tests}" failures="${failures}" errors="${errors}">`);
+  for (const c of report.cases) {
+    const secs = (c.timing.totalMs / 1000).toFixed(3);
+    const caseFailures = c.outputs.filter((o) => !o.passed).length;
+    out.push(
+      `  <testsuite name="${xml(c.name)}" tests="${Math.max(1, c.outputs.length)}" failures="${caseFailures}" errors="${c.status === 'error' ? 1 : 0}" time="${secs}">`,
+    );
+    if (c.error) {
+      out.push(`    <testcase classname="${xml(c.name)}" name="(case)">`);
+      out.push(`      <error type="${xml(c.error.code)}" message="${xml(c.error.message)}">${xml(`${c.error.file ?? ''} ${c.error.message}`)}</error>`);
+      out.push('    </testcase>');
+    }
+    for (const o of c.outputs) {
+      out.push(`    <testcase classname="${xml(c.name)}" name="${xml(o.name)}">`);
+      if (!o.passed) {
+        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, needs atol ≥ ${formatNumber(o.minPassingAtol)}`;
+        out.push(`      <failure message="${xml(msg)}">${xml(outputVerdictLine(o))}</failure>`);
+      }
+      out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
+      out.push('    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}

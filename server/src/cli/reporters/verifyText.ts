@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import type { OutputComparison } from '../../engine/compare/types';
+import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
+
+const STATUS: Record<CaseReport['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
+
+function rel(p: string | undefined, cwd: string): string {
+  if (!p) return '';
+  return path.isAbsolute(p) ? path.relative(cwd, p) || '.' : p;
+}
+
+function failureDetails(o: OutputComparison): string[] {
+  const lines: string[] = [];
+  if (o.shapeMismatch) {
+    const s = o.shapeMismatch;
+    lines.push(`shape differs in case ${s.caseId}: baseline [${s.baseline.join(', ')}] vs candidate [${s.candidate.join(', ')}]`);
+    return lines;
+  }
+  if (o.worst) {
+    const w = o.worst;
+    lines.push(
+      `worst element: case ${w.caseId} index [${w.index.join(', ')}]: baseline ${value(w.baseline)} candidate ${value(w.candidate)} (|Δ| ${formatNumber(w.absDiff)}, rel ${formatNumber(w.relDiff)})`,
+    );
+  }
+  lines.push(
+    `${o.mismatches}/${o.elements} elements (${formatNumber(o.mismatchPct)}%) outside atol ${formatNumber(o.tolerance.atol)} + rtol ${formatNumber(o.tolerance.rtol)}·|base|; ` +
+      `passing would need atol ≥ ${formatNumber(o.minPassingAtol)} at this rtol`,
+  );
+  const nf = o.nonFinite;
+  if (o.nanMismatches || o.infMismatches || nf.baselineNan || nf.candidateNan || nf.baselineInf || nf.candidateInf) {
+    lines.push(
+      `non-finite: NaN ${nf.baselineNan} baseline / ${nf.candidateNan} candidate, Inf ${nf.baselineInf} / ${nf.candidateInf}; ` +
+        `${o.nanMismatches} NaN and ${o.infMismatches} Inf mismatches`,
+    );
+  }
+  return lines;
+}
+
+function caseBlock(c: CaseReport, cwd: string): string[] {
+  const lines: string[] = [];
+  const models = c.mode === 'golden'
+    ? `${rel(c.candidate?.resolved ?? '', cwd)} vs golden outputs`
+    : `${rel(c.baseline?.resolved, cwd)} → ${rel(c.candidate?.resolved, cwd)}`;
+  const fx = c.fixtures.count
+    ? `${c.fixtures.count} fixture${c.fixtures.count === 1 ? '' : 's'}${c.fixtures.synthetic ? ' (SYNTHETIC inputs: ' + c.fixtures.origin + ')' : ' from ' + rel(c.fixtures.origin, cwd)}`
+    : '';
+  lines.push(`${STATUS[c.status]}  ${c.name}  ${models}${fx ? `  [${fx}]` : ''}  ${Math.round(c.timing.totalMs)} ms`);
+  if (c.error) {
+    const where = c.error.file ? `${rel(c.error.file, cwd)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: ` : '';
+    lines.push(`  error [${c.error.code}] ${where}${c.error.message}`);
+  }
+  for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
+  for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);
+  for (const o of c.outputs.filter((x) => !x.passed)) {
+    lines.push(`  details for ${o.name}:`);
+    for (const l of failureDetails(o)) lines.push(`    ${l}`);
+  }
+  return lines;
+}
+
+/** Human-readable report: one line per output, details of failures, then a summary line. */
+export function renderVerifyText(report: VerifyReport, cwd = process.cwd()): string {
+  const lines: string[] = [];
+  for (const c of report.cases) lines.push(...caseBlock(c, cwd), '');
+  const n = (s: CaseReport['status']): number => report.cases.filter((c) => c.status === s).length;
+  lines.push(
+    `ML Parity: ${report.passed ? 'EQUIVALENT' : 'NOT EQUIVALENT'} (${n('pass')} equivalent, ${n('fail')} not equivalent, ${n('error')} with errors)`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** Element values at float32 precision: enough digits to tell them apart, not 17 of noise. */
+function value(v: number | string): string {
+  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? String(Number(v.toPrecision(8))) : String(v);
+}
