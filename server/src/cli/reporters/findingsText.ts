@@ -1,0 +1,28 @@
+import type { Finding } from '../../engine/findings';
+import { relPath } from '../../engine/analysis/paths';
+
+/**
+ * Plain-text report: one `file:line:col severity rule message` line per finding (relative paths,
+ * 1-based), its related locations indented below, then a one-line summary.
+ */
+export function formatFindingsText(root: string, findings: readonly Finding[]): string {
+  const lines: string[] = [];
+  for (const f of findings) {
+    lines.push(`${where(root, f)} ${f.severity} ${f.rule} ${f.message}`);
+    for (const r of f.related) lines.push(`    ${where(root, r)} ${r.message}`);
+  }
+  lines.push(summary(findings));
+  return lines.join('\n') + '\n';
+}
+
+function where(root: string, l: { file: string; range: Finding['range'] }): string {
+  return `${relPath(root, l.file) || '.'}:${l.range.start.line + 1}:${l.range.start.character + 1}`;
+}
+
+/** `2 errors, 1 warning, 0 infos` style count, or `no findings`. */
+export function summary(findings: readonly Finding[]): string {
+  if (findings.length === 0) return 'No findings.';
+  const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;
+  const part = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${part(count('error'), 'error')}, ${part(count('warning'), 'warning')}, ${part(count('info') + count('hint'), 'note')}.`;
+}

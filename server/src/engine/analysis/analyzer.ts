@@ -1,0 +1,145 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AnalysisConfig } from '../config/types';
+import { SEVERITY_ORDER, type Finding, type RuleId, type Severity } from '../findings';
+import { cloneFindings } from './cloneFindings';
+import { CloneIndex } from './clones';
+import { readCoverage, unexecutedStageFindings } from './coverage';
+import { circularImportFindings } from './cycles';
+import type { FileSource } from './fileSet';
+import { mergeStages } from './stages';
+import { computeReach, untestedStageFindings, type KeyedStage } from './testReach';
+import { range, type AnalysisResult, type Stage } from './types';
+import { Workspace } from './workspace';
+
+export type { AnalysisResult, Stage, StageKind } from './types';
+
+/** Options for a run over files that are not (only) on disk. */
+export interface AnalyzeOptions {
+  /** Text that wins over the disk, by absolute path (unsaved buffers, the git index). */
+  overrides?: ReadonlyMap<string, string>;
+  /** When true, `overrides` is the complete file set (used for `--staged`). */
+  exclusive?: boolean;
+}
+
+/**
+ * The pipeline analysis of one workspace: stages, untested stages, duplicates, syntax errors, import
+ * cycles. Keeps its state between calls so `updateFile`/`removeFile` only redo what the file affects.
+ * Never throws for bad input: problems become findings.
+ */
+export class Analyzer {
+  readonly root: string;
+  private readonly ws: Workspace;
+  private readonly clones: CloneIndex;
+
+  constructor(
+    root: string,
+    readonly config: AnalysisConfig,
+    options: AnalyzeOptions = {},
+  ) {
+    this.root = path.resolve(root);
+    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false };
+    this.ws = new Workspace(this.root, config, source);
+    this.clones = new CloneIndex(config.clones);
+    for (const f of this.ws.files) this.indexClones(f);
+  }
+
+  analyzeAll(): AnalysisResult {
+    return this.assemble(Date.now());
+  }
+
+  updateFile(file: string, text: string): AnalysisResult {
+    const started = Date.now();
+    const abs = path.resolve(this.root, file);
+    if (this.ws.accepts(abs)) {
+      this.ws.updateFile(abs, text);
+      this.indexClones(abs);
+    }
+    return this.assemble(started);
+  }
+
+  removeFile(file: string): AnalysisResult {
+    const started = Date.now();
+    const abs = path.resolve(this.root, file);
+    this.ws.removeFile(abs);
+    this.clones.remove(abs);
+    return this.assemble(started);
+  }
+
+  // Test files are left out of clone detection: repeated test setup is not pipeline duplication.
+  private indexClones(file: string): void {
+    const text = this.ws.text(file);
+    if (text === undefined || this.ws.isTest(file)) this.clones.remove(file);
+    else this.clones.update({ file, text });
+  }
+
+  private assemble(started: number): AnalysisResult {
+    const ws = this.ws;
+    const files = [...ws.files].sort();
+    const findings: Finding[] = [...this.configFindings(files.length)];
+    for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));
+    for (const f of files) findings.push(...ws.syntaxFindings(f));
+    const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
+    const graphs = files.map((f) => ws.graph(f));
+    const tests = files.filter((f) => ws.isTest(f));
+    const reach = computeReach(graphs, tests);
+    findings.push(...untestedStageFindings(this.root, stages, reach, graphs));
+    const coverage = readCoverage(this.root, this.config.coverageFiles);
+    if (coverage) findings.push(...unexecutedStageFindings(stages, reach.all, coverage));
+    findings.push(...cloneFindings(this.root, this.clones.classes(), stages));
+    findings.push(...circularImportFindings(this.root, graphs));
+    return {
+      findings: applySeverities(findings, this.config.rules).sort(compareFindings),
+      stages: stages.map(({ key: _key, ...s }): Stage => s),
+      files: files.length,
+      durationMs: Date.now() - started,
+      notes: [...ws.listing.notes],
+    };
+  }
+
+  private configFindings(fileCount: number): Finding[] {
+    const out = this.ws.listing.configProblems.map((p) =>
+      at(p.file, 'config-error', 'error', `tsconfig.json: ${p.message}`, p.line - 1, p.column - 1),
+    );
+    if (fileCount === 0) {
+      const cfg = path.join(this.root, 'mlparity.config.json');
+      const file = fs.existsSync(cfg) ? cfg : this.root;
+      out.push(at(file, 'config-error', 'error', `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`));
+    }
+    return out;
+  }
+}
+
+/** One-shot analysis of a workspace; `overrides` replace the disk content of the given files. */
+export function analyzeFiles(root: string, config: AnalysisConfig, overrides?: ReadonlyMap<string, string>, options: Omit<AnalyzeOptions, 'overrides'> = {}): AnalysisResult {
+  return new Analyzer(root, config, { ...options, overrides }).analyzeAll();
+}
+
+function absolutize(root: string, overrides: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  return new Map([...(overrides ?? new Map<string, string>())].map(([f, t]) => [path.resolve(root, f), t]));
+}
+
+function at(file: string, rule: RuleId, severity: Severity, message: string, line = 0, character = 0): Finding {
+  return { file, range: range(line, character, line, character), rule, severity, message, related: [] };
+}
+
+/** Applies `config.rules`: a severity replaces the default, 'off' drops the rule. */
+export function applySeverities(findings: readonly Finding[], rules: AnalysisConfig['rules']): Finding[] {
+  return findings.flatMap((f) => {
+    const o = rules[f.rule];
+    if (o === 'off') return [];
+    return [o ? { ...f, severity: o } : f];
+  });
+}
+
+/** Stable order: file, position, rule, message. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.file.localeCompare(b.file) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character ||
+    a.rule.localeCompare(b.rule) ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    a.message.localeCompare(b.message)
+  );
+}

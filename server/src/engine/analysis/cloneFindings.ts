@@ -1,0 +1,57 @@
+import type { Finding, Location } from '../findings';
+import type { CloneClass } from './clones/types';
+import { relPath } from './paths';
+import type { Stage } from './types';
+
+/**
+ * One finding per clone class, at its first occurrence with the other copies in `related`:
+ * `cross-stage-duplicate` when the copies lie in different stages, else `duplicate-code`.
+ */
+export function cloneFindings(root: string, classes: readonly CloneClass[], stages: readonly Stage[]): Finding[] {
+  const out: Finding[] = [];
+  for (const c of classes) {
+    const [first, ...others] = c.occurrences;
+    if (!first || others.length === 0) continue;
+    const owners = c.occurrences.map((o) => stageAt(o, stages));
+    const stageNames = [...new Set(owners.filter((s): s is Stage => s !== undefined).map((s) => s.name))];
+    const cross = stageNames.length >= 2;
+    const where = (o: Location, s: Stage | undefined): string => `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
+    const summary = `${c.lines} lines, ${c.tokens} tokens, type ${c.type}${c.type === 3 ? `, ${Math.round(c.similarity * 100)}% similar` : ''}`;
+    const message = cross
+      ? `Code duplicated across stages ${stageNames.map((n) => `'${n}'`).join(' and ')} (${summary}): ${c.occurrences.map((o, i) => where(o, owners[i])).join(', ')}`
+      : `Duplicated code (${summary}), also at ${others.map((o, i) => where(o, owners[i + 1])).join(', ')}`;
+    out.push({
+      file: first.file,
+      range: first.range,
+      rule: cross ? 'cross-stage-duplicate' : 'duplicate-code',
+      severity: cross ? 'warning' : 'info',
+      message,
+      related: others.map((o, i) => ({ ...o, message: `copy at ${where(o, owners[i + 1])}` })),
+      data: { cloneId: c.id, type: c.type, tokens: c.tokens, lines: c.lines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },
+    });
+  }
+  return out;
+}
+
+/** 1-based `start-end` line span of an occurrence. */
+function lines(o: Location): string {
+  return `${o.range.start.line + 1}-${o.range.end.line + 1}`;
+}
+
+/** Innermost stage whose declaration contains the start of `o`. */
+function stageAt(o: Location, stages: readonly Stage[]): Stage | undefined {
+  let best: Stage | undefined;
+  for (const s of stages) {
+    if (s.body.file !== o.file || !contains(s.body, o)) continue;
+    if (!best || contains(best.body, s.body)) best = s;
+  }
+  return best;
+}
+
+function contains(outer: Location, inner: Location): boolean {
+  const a = outer.range;
+  const p = inner.range.start;
+  const afterStart = p.line > a.start.line || (p.line === a.start.line && p.character >= a.start.character);
+  const beforeEnd = p.line < a.end.line || (p.line === a.end.line && p.character <= a.end.character);
+  return afterStart && beforeEnd;
+}

@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fg from 'fast-glob';
+import { ts } from 'ts-morph';
+import type { AnalysisConfig } from '../config/types';
+import { globMatcher, isInside, isSourceFile, relPath } from './paths';
+
+/** A file left out of the analysis, and why (reported as a `skipped-file` finding). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** The set of files to analyse and the compiler options to analyse them with. */
+export interface FileListing {
+  files: string[];
+  compilerOptions: ts.CompilerOptions;
+  /** Absolute path of the tsconfig.json used, if any. */
+  tsconfig?: string;
+  /** tsconfig.json problems, 1-based line/column, reported as `config-error`. */
+  configProblems: { file: string; line: number; column: number; message: string }[];
+  notes: string[];
+}
+
+/** Where the files come from: the disk, or (for `--staged`) exactly the given virtual files. */
+export interface FileSource {
+  /** Text that wins over the disk (unsaved editor buffers, the git index). */
+  overrides: ReadonlyMap<string, string>;
+  /** When true the overrides are the whole file set (nothing is read from the disk). */
+  exclusive: boolean;
+}
+
+const BASE_OPTIONS: ts.CompilerOptions = {
+  allowJs: true,
+  checkJs: false,
+  noEmit: true,
+  skipLibCheck: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.Node16,
+  moduleResolution: ts.ModuleResolutionKind.Node16,
+};
+
+/** Lists the files: tsconfig.json's file list (plus test files) when present, else the config's globs. */
+export function listFiles(root: string, config: AnalysisConfig, source: FileSource): FileListing {
+  const isExcluded = globMatcher(config.exclude);
+  const isIncluded = globMatcher(config.include);
+  const keep = (f: string): boolean => isInside(root, f) && isSourceFile(f);
+  if (source.exclusive) {
+    const files = [...source.overrides.keys()].filter((f) => {
+      const rel = relPath(root, f);
+      return keep(f) && isIncluded(rel) && !isExcluded(rel);
+    });
+    return { files: files.sort(), compilerOptions: BASE_OPTIONS, configProblems: [], notes: [] };
+  }
+  const tsconfig = path.join(root, 'tsconfig.json');
+  const fromTsconfig = fs.existsSync(tsconfig) ? readTsconfig(tsconfig) : undefined;
+  const notes: string[] = [];
+  let files: string[];
+  if (fromTsconfig && fromTsconfig.problems.length === 0) {
+    // Tests are often outside tsconfig's include; they are needed to decide which stages are tested.
+    const tests = globFiles(root, config.testGlobs, config.exclude);
+    files = [...fromTsconfig.fileNames.map((f) => path.resolve(f)), ...tests];
+  } else {
+    if (!fromTsconfig) notes.push('No tsconfig.json at the workspace root: files chosen by the analysis include/exclude globs.');
+    else notes.push('tsconfig.json could not be read: files chosen by the analysis include/exclude globs.');
+    files = globFiles(root, config.include, config.exclude);
+  }
+  for (const f of source.overrides.keys()) {
+    const rel = relPath(root, f);
+    if (isIncluded(rel) && !isExcluded(rel)) files.push(f);
+  }
+  const unique = [...new Set(files.filter(keep))].sort();
+  return {
+    files: unique,
+    compilerOptions: { ...BASE_OPTIONS, ...(fromTsconfig?.options ?? {}), ...BASE_OPTIONS_OVERRIDES },
+    tsconfig: fromTsconfig ? tsconfig : undefined,
+    configProblems: fromTsconfig?.problems ?? [],
+    notes,
+  };
+}
+
+// Always forced, whatever tsconfig.json says: JS is analysed but not type-checked, nothing is emitted.
+const BASE_OPTIONS_OVERRIDES: ts.CompilerOptions = { allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true };
+
+function globFiles(root: string, include: string[], exclude: string[]): string[] {
+  if (include.length === 0) return [];
+  return fg.sync(include, { cwd: root, ignore: exclude, absolute: true, dot: false, onlyFiles: true, suppressErrors: true }).map((f) => path.resolve(f));
+}
+
+interface ParsedTsconfig {
+  fileNames: string[];
+  options: ts.CompilerOptions;
+  problems: FileListing['configProblems'];
+}
+
+function readTsconfig(file: string): ParsedTsconfig {
+  const read = ts.readConfigFile(file, ts.sys.readFile);
+  if (read.error) return { fileNames: [], options: {}, problems: [diagnosticProblem(read.error, file)] };
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
+  // "No inputs were found" (18003) is not fatal here: the include globs / test globs still apply.
+  const problems = parsed.errors.filter((d) => d.code !== 18003).map((d) => diagnosticProblem(d, file));
+  return { fileNames: parsed.fileNames, options: parsed.options, problems };
+}
+
+function diagnosticProblem(d: ts.Diagnostic, fallbackFile: string): FileListing['configProblems'][number] {
+  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  if (d.file && d.start !== undefined) {
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    return { file: d.file.fileName, line: line + 1, column: character + 1, message };
+  }
+  return { file: fallbackFile, line: 1, column: 1, message };
+}
+
+/** Why a file must be skipped, or undefined to analyse it. */
+export function skipReason(root: string, file: string, text: string, maxBytes: number): string | undefined {
+  const segments = relPath(root, file).split('/');
+  if (segments.includes('node_modules')) return 'file is under node_modules';
+  if (segments.includes('dist')) return 'file is under dist (build output)';
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) return `file is ${bytes} bytes, over maxFileBytes (${maxBytes})`;
+  if (isGenerated(text)) return 'file is generated (@generated header)';
+  return undefined;
+}
+
+/** True when the leading comments of the file carry an `@generated` marker. */
+export function isGenerated(text: string): boolean {
+  const header = /^(?:\s*(?:\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|#![^\n]*\n))*/.exec(text.slice(0, 4000));
+  return header !== null && header[0].includes('@generated');
+}

@@ -1,0 +1,32 @@
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+
+/** Forward-slash path of `file` relative to `root` (what globs and reports use). */
+export function relPath(root: string, file: string): string {
+  return path.relative(root, file).split(path.sep).join('/');
+}
+
+/** True when `file` lies inside `root` (files outside the root are ignored). */
+export function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/** Normalised absolute path, so the same file always has the same key. */
+export function normalizeFile(root: string, file: string): string {
+  return path.resolve(root, file);
+}
+
+/** A matcher over root-relative forward-slash paths; an empty glob list matches nothing. */
+export function globMatcher(globs: readonly string[]): (rel: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = picomatch(globs as string[], { dot: true });
+  return (rel) => match(rel);
+}
+
+const SOURCE_EXT = /\.(ts|tsx|js|jsx|mts|cts|mjs|cjs)$/;
+
+/** Only these files go into the ts-morph project (JSON, .d.ts etc. are not analysed). */
+export function isSourceFile(file: string): boolean {
+  return SOURCE_EXT.test(file) && !/\.d\.[mc]?ts$/.test(file);
+}

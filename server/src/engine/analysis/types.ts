@@ -1,0 +1,44 @@
+import type { Finding, Location, Range } from '../findings';
+
+/** Which rule found a stage; a stage found by several rules keeps the most specific one. */
+export type StageKind =
+  /** JSDoc `@stage` (optionally `@stage name`). */
+  | 'tagged'
+  /** Argument of a registration call such as `pipeline.stage("name", fn)` or `compose(a, b)`. */
+  | 'registered'
+  /** Element of an array/object passed to a pipeline constructor (`new Pipeline([a, b])`). */
+  | 'constructed'
+  /** Class with a `fit`, `transform` or `predict` method. */
+  | 'estimator'
+  /** Exported function of a file under one of the `pipelineFolders`. */
+  | 'folder';
+
+/** One pipeline stage, as plain data. */
+export interface Stage {
+  name: string;
+  kind: StageKind;
+  /** The stage's name in its declaration (or the inline function itself). */
+  location: Location;
+  /** Where the stage is registered (call or constructor argument), when a registration rule found it. */
+  registration?: Location;
+  /** Whole declaration, used to place clone occurrences and coverage lines inside stages. */
+  body: Location;
+}
+
+/** What one analysis run returns. */
+export interface AnalysisResult {
+  /** Sorted by file, line, column, rule. */
+  findings: Finding[];
+  /** Sorted by file and position. */
+  stages: Stage[];
+  /** Number of files analysed (skipped files excluded). */
+  files: number;
+  durationMs: number;
+  /** Informational remarks that are not findings (e.g. "no tsconfig.json, using include globs"). */
+  notes: string[];
+}
+
+/** Convenience for building ranges from 0-based positions. */
+export function range(startLine: number, startChar: number, endLine: number, endChar: number): Range {
+  return { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } };
+}

@@ -1,0 +1,200 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import type { AnalysisConfig } from '../config/types';
+import type { Finding } from '../findings';
+import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
+import { globMatcher, isInside, isSourceFile, relPath } from './paths';
+import { buildFileGraph, type FileGraph } from './refGraph';
+import { discoverStages, type StageCandidate } from './stages';
+import { range } from './types';
+
+/**
+ * The analysed files in one ts-morph Project, with per-file results cached. `updateFile`/`removeFile`
+ * re-read one file and drop only the cached results that can depend on it.
+ */
+export class Workspace {
+  readonly project: Project;
+  readonly listing: FileListing;
+  /** Analysed files (skipped ones excluded), absolute paths. */
+  readonly files = new Set<string>();
+  readonly skipped = new Map<string, string>();
+  private readonly graphs = new Map<string, FileGraph>();
+  private readonly stages = new Map<string, StageCandidate[]>();
+  private readonly syntax = new Map<string, Finding[]>();
+  private readonly isTestRel: (rel: string) => boolean;
+  private readonly isIncluded: (rel: string) => boolean;
+  private readonly isExcluded: (rel: string) => boolean;
+
+  constructor(
+    readonly root: string,
+    readonly config: AnalysisConfig,
+    source: FileSource,
+  ) {
+    this.root = path.resolve(root);
+    this.listing = listFiles(this.root, config, source);
+    this.isTestRel = globMatcher(config.testGlobs);
+    this.isIncluded = globMatcher([...config.include, ...config.testGlobs]);
+    this.isExcluded = globMatcher(config.exclude);
+    this.project = new Project({
+      compilerOptions: this.listing.compilerOptions,
+      skipAddingFilesFromTsConfig: true,
+      skipFileDependencyResolution: true,
+      skipLoadingLibFiles: false,
+    });
+    for (const file of this.listing.files) {
+      const text = source.overrides.get(file) ?? readText(file);
+      if (text !== undefined) this.setText(file, text);
+    }
+  }
+
+  isTest(file: string): boolean {
+    return this.isTestRel(relPath(this.root, file));
+  }
+
+  /** True when a file given to updateFile belongs in the analysis at all. */
+  accepts(file: string): boolean {
+    if (!isInside(this.root, file) || !isSourceFile(file)) return false;
+    if (this.files.has(file) || this.skipped.has(file) || this.listing.files.includes(file)) return true;
+    const rel = relPath(this.root, file);
+    return this.isIncluded(rel) && !this.isExcluded(rel);
+  }
+
+  /** Replaces a file's text and drops the cached results that depend on it. */
+  updateFile(file: string, text: string): void {
+    const known = this.files.has(file);
+    const affected = this.dependents(file);
+    this.setText(file, text);
+    // A new (or newly unskipped) file can satisfy imports that failed before: everything may change.
+    if (!known || !this.files.has(file)) this.invalidateAll();
+    else this.invalidate([file, ...affected, ...this.dependents(file)]);
+  }
+
+  removeFile(file: string): void {
+    const affected = this.dependents(file);
+    this.files.delete(file);
+    this.skipped.delete(file);
+    const sf = this.project.getSourceFile(file);
+    if (sf) this.project.removeSourceFile(sf);
+    this.invalidate([file, ...affected]);
+  }
+
+  private invalidateAll(): void {
+    this.graphs.clear();
+    this.stages.clear();
+    this.syntax.clear();
+  }
+
+  text(file: string): string | undefined {
+    return this.files.has(file) ? this.project.getSourceFile(file)?.getFullText() : undefined;
+  }
+
+  /** The compiler's view of the current program (rebuilt lazily by ts-morph after edits). */
+  program(): { program: ts.Program; checker: ts.TypeChecker } {
+    const program = this.project.getProgram().compilerObject;
+    return { program, checker: program.getTypeChecker() };
+  }
+
+  graph(file: string): FileGraph {
+    let g = this.graphs.get(file);
+    if (!g) {
+      const { program, checker } = this.program();
+      const sf = program.getSourceFile(file);
+      g = sf ? buildFileGraph(sf, checker, this.files) : { file, edges: new Map(), imports: [], targetFiles: new Set() };
+      this.graphs.set(file, g);
+    }
+    return g;
+  }
+
+  stageCandidates(file: string): StageCandidate[] {
+    let s = this.stages.get(file);
+    if (!s) {
+      const { program, checker } = this.program();
+      const sf = program.getSourceFile(file);
+      s = sf && !this.isTest(file) ? discoverStages(sf, checker, this.config, relPath(this.root, file), this.files) : [];
+      this.stages.set(file, s);
+    }
+    return s;
+  }
+
+  syntaxFindings(file: string): Finding[] {
+    let s = this.syntax.get(file);
+    if (!s) {
+      const { program } = this.program();
+      const sf = program.getSourceFile(file);
+      s = sf ? program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)) : [];
+      this.syntax.set(file, s);
+    }
+    return s;
+  }
+
+  private setText(file: string, text: string): void {
+    const reason = skipReason(this.root, file, text, this.config.maxFileBytes);
+    if (reason) {
+      this.files.delete(file);
+      this.skipped.set(file, reason);
+      const sf = this.project.getSourceFile(file);
+      if (sf) this.project.removeSourceFile(sf);
+      return;
+    }
+    this.skipped.delete(file);
+    this.files.add(file);
+    this.project.createSourceFile(file, text, { overwrite: true });
+  }
+
+  /**
+   * Files whose cached graph or stages may change with `file`: those that refer into it, import it,
+   * or see it through a chain of re-exports.
+   */
+  private dependents(file: string): string[] {
+    const out = new Set<string>();
+    const queue = [file];
+    while (queue.length > 0) {
+      const cur = queue.pop() as string;
+      for (const [other, g] of this.graphs) {
+        if (out.has(other) || other === file) continue;
+        const imp = g.imports.find((i) => i.target === cur);
+        if (g.targetFiles.has(cur) || imp) {
+          out.add(other);
+          if (g.imports.some((i) => i.reexport && i.target === cur)) queue.push(other);
+        }
+      }
+    }
+    // Stage registrations resolve into other files too: a registering file depends on the files it names.
+    for (const [other, cands] of this.stages) {
+      if (cands.some((c) => c.location.file === file || c.body.file === file)) out.add(other);
+    }
+    return [...out];
+  }
+
+  private invalidate(files: Iterable<string>): void {
+    for (const f of files) {
+      this.graphs.delete(f);
+      this.stages.delete(f);
+      this.syntax.delete(f);
+    }
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined; // vanished between listing and reading: treat as absent
+  }
+}
+
+function syntaxFinding(sf: ts.SourceFile, d: ts.Diagnostic): Finding {
+  const start = d.start ?? 0;
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(start + (d.length ?? 0));
+  return {
+    file: sf.fileName,
+    range: range(s.line, s.character, e.line, e.character),
+    rule: 'syntax-error',
+    severity: 'error',
+    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+    related: [],
+    data: { code: d.code },
+  };
+}

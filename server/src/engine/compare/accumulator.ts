@@ -1,0 +1,443 @@
+import { EngineError } from '../errors';
+import { describeTensor, elementCount, type DType, type Tensor } from '../tensor/tensor';
+import { DIFF_BIN_COUNT, FineHistogram, OVERFLOW_BIN, diffBin, toHistogram } from './histogram';
+import { Scratch, isBigIntData, toFloatView, type FloatView } from './numericView';
+import { nearestRank, selectKth } from './quantile';
+import { countTop1Agreement } from './top1';
+import { validateTolerance } from './tolerance';
+import type { OutputComparison, Tolerance, WorstElement } from './types';
+
+/** Tuning for OutputAccumulator. */
+export interface AccumulatorOptions {
+  /**
+   * How many non-zero |diff| values to keep for an exact p99 (8 bytes each). Past it the accumulator
+   * switches to a fine log-histogram estimate (within ~1.2%). Default 20,000,000.
+   */
+  exactQuantileLimit?: number;
+}
+
+const DEFAULT_EXACT_QUANTILE_LIMIT = 20_000_000;
+
+/** Where a candidate for the worst element was seen; turned into a WorstElement in finish(). */
+interface WorstAt {
+  caseId: string;
+  dims: number[];
+  flat: number;
+  baseline: number | string;
+  candidate: number | string;
+  absDiff: number;
+  relDiff: number;
+}
+
+/**
+ * Compares one output across all fixture cases, one add() per case (or per batch slice), then finish().
+ *
+ * Semantics, per element: pass iff |cand − base| <= atol + rtol·|base|. NaN equals NaN only with
+ * equalNan; an infinity equals only the identical infinity and never goes through the formula.
+ * Integers and bool use the same formula (defaults atol = rtol = 0 make it exact); two int64/uint64
+ * tensors are compared as BigInts, so 2^60 and 2^60+1 differ. Strings are equal or not: |diff| is 0 or
+ * 1 and no tolerance makes a different string pass.
+ *
+ * Statistics cover every element of every case whose shapes agree. maxAbs, maxRel, meanAbs and p99Abs
+ * are over the elements with a finite difference (matched NaN/Inf pairs count as 0; NaN/Inf mismatches
+ * are left out and reported by nanMismatches/infMismatches and minPassingAtol = Infinity). p99Abs is the
+ * nearest-rank 99th percentile. The histogram counts every element (non-finite mismatches in the
+ * overflow bin), so its counts sum to `elements`.
+ *
+ * Worst element: the first NaN/Inf (or string) mismatch if any — no tolerance can fix it, so it is what
+ * to look at first — otherwise the first element with the largest finite |diff|.
+ */
+export class OutputAccumulator {
+  private readonly atol: number;
+  private readonly rtol: number;
+  private readonly equalNan: boolean;
+  private readonly exactLimit: number;
+
+  private shape: number[] | undefined;
+  private shapeMismatch: OutputComparison['shapeMismatch'];
+  private elements = 0;
+  /** Elements in the finite-diff population whose diff is exactly 0. */
+  private zeros = 0;
+  private sumAbs = 0;
+  private maxAbs = 0;
+  private maxRel = 0;
+  private mismatches = 0;
+  private nanMismatches = 0;
+  private infMismatches = 0;
+  private baselineNan = 0;
+  private candidateNan = 0;
+  private baselineInf = 0;
+  private candidateInf = 0;
+  private minPassingAtol = 0;
+  /** A mismatch no atol can fix (NaN, Inf, string). */
+  private unfixable = false;
+  private readonly bins = new Float64Array(DIFF_BIN_COUNT);
+  /** Non-zero finite |diff| values, for the exact p99; dropped in favour of `fine` past the limit. */
+  private diffs: Float64Array;
+  private diffCount = 0;
+  private fine: FineHistogram | undefined;
+  private worstFinite: WorstAt | undefined;
+  private firstUnfixable: WorstAt | undefined;
+  private top1Rows = 0;
+  private top1Agree = 0;
+  private readonly scratchBase = new Scratch();
+  private readonly scratchCand = new Scratch();
+
+  /** @throws EngineError('config-invalid') for a negative or NaN atol/rtol. */
+  constructor(
+    readonly name: string,
+    readonly candidateName: string,
+    readonly dtype: DType,
+    readonly tolerance: Tolerance,
+    opts: AccumulatorOptions = {},
+  ) {
+    validateTolerance(tolerance);
+    this.atol = tolerance.atol;
+    this.rtol = tolerance.rtol;
+    this.equalNan = tolerance.equalNan;
+    this.exactLimit = Math.max(0, opts.exactQuantileLimit ?? DEFAULT_EXACT_QUANTILE_LIMIT);
+    this.diffs = new Float64Array(Math.min(1024, this.exactLimit));
+  }
+
+  /**
+   * Adds one case. Shapes that differ are recorded (the output fails) and the case is skipped.
+   * @throws EngineError('signature-mismatch') when one side is strings and the other is not;
+   *   EngineError('fixture-invalid') when a tensor's data length does not match its dims.
+   */
+  add(caseId: string, baseline: Tensor, candidate: Tensor): void {
+    this.shape ??= [...baseline.dims];
+    if (!sameDims(baseline.dims, candidate.dims)) {
+      this.shapeMismatch ??= { caseId, baseline: [...baseline.dims], candidate: [...candidate.dims] };
+      return;
+    }
+    checkLength(caseId, 'baseline', baseline);
+    checkLength(caseId, 'candidate', candidate);
+    const bStr = Array.isArray(baseline.data);
+    const cStr = Array.isArray(candidate.data);
+    if (bStr !== cStr) {
+      throw new EngineError(
+        'signature-mismatch',
+        `output ${this.name}: cannot compare ${describeTensor(baseline)} with ${describeTensor(candidate)} (case ${caseId})`,
+      );
+    }
+    const dims = baseline.dims;
+    this.elements += baseline.data.length;
+    if (bStr) {
+      this.addStrings(caseId, dims, baseline.data as string[], candidate.data as string[]);
+      return;
+    }
+    const numericTop1 = this.dtype !== 'bool' && dims.length === 2 && dims[1] > 1;
+    if (isBigIntData(baseline) && isBigIntData(candidate)) {
+      this.addBigInts(caseId, dims, baseline.data, candidate.data);
+      if (numericTop1) {
+        this.addTop1(dims, toFloatView(baseline, this.scratchBase), toFloatView(candidate, this.scratchCand));
+      }
+      return;
+    }
+    const b = toFloatView(baseline, this.scratchBase);
+    const c = toFloatView(candidate, this.scratchCand);
+    this.addFloats(caseId, dims, b, c);
+    if (numericTop1) this.addTop1(dims, b, c);
+  }
+
+  /** The hot loop: locals instead of fields, no allocation, rare cases out of line. */
+  private addFloats(caseId: string, dims: number[], b: FloatView, c: FloatView): void {
+    const atol = this.atol;
+    const rtol = this.rtol;
+    const bins = this.bins;
+    let diffs = this.diffs;
+    let diffCount = this.diffCount;
+    let zeros = 0;
+    let sum = 0;
+    let mismatches = 0;
+    let maxAbs = this.maxAbs;
+    let maxRel = this.maxRel;
+    let minAtol = this.minPassingAtol;
+    let worst = -1;
+    const n = b.length;
+    for (let i = 0; i < n; i++) {
+      const bv = b[i];
+      const cv = c[i];
+      let d = cv - bv;
+      if (d === 0) {
+        zeros++;
+        continue;
+      }
+      if (d - d !== 0) {
+        // NaN or Inf on a side (or a float64 overflow, which goes on as an infinite diff)
+        if (bv - bv !== 0 || cv - cv !== 0) {
+          if (this.nonFinite(caseId, dims, i, bv, cv)) mismatches++;
+          else zeros++;
+          continue;
+        }
+        d = Infinity;
+      }
+      const ad = d < 0 ? -d : d;
+      const ab = bv < 0 ? -bv : bv;
+      sum += ad;
+      if (ad > maxAbs) {
+        maxAbs = ad;
+        worst = i;
+      }
+      const rel = ab === 0 ? Infinity : ad / ab;
+      if (rel > maxRel) maxRel = rel;
+      const scaled = rtol * ab;
+      if (ad > atol + scaled) mismatches++;
+      if (ad - scaled > minAtol) minAtol = passingAtol(ad, scaled);
+      if (diffCount === diffs.length) {
+        this.diffCount = diffCount;
+        diffs = this.growDiffs();
+        diffCount = this.diffCount;
+      }
+      diffs[diffCount++] = ad;
+      bins[diffBin(ad)]++;
+    }
+    bins[0] += zeros;
+    this.diffs = diffs;
+    this.diffCount = diffCount;
+    this.zeros += zeros;
+    this.sumAbs += sum;
+    this.mismatches += mismatches;
+    this.maxAbs = maxAbs;
+    this.maxRel = maxRel;
+    this.minPassingAtol = minAtol;
+    if (worst >= 0) this.worstFinite = worstAt(caseId, dims, worst, b[worst], c[worst]);
+  }
+
+  /** A pair with NaN or Inf on at least one side; returns whether it is a mismatch. */
+  private nonFinite(caseId: string, dims: number[], i: number, bv: number, cv: number): boolean {
+    const bNan = bv !== bv;
+    const cNan = cv !== cv;
+    if (bNan) this.baselineNan++;
+    else if (!Number.isFinite(bv)) this.baselineInf++;
+    if (cNan) this.candidateNan++;
+    else if (!Number.isFinite(cv)) this.candidateInf++;
+    let equal: boolean;
+    if (bNan || cNan) {
+      equal = bNan && cNan && this.equalNan;
+      if (!equal) this.nanMismatches++;
+    } else {
+      equal = bv === cv;
+      if (!equal) this.infMismatches++;
+    }
+    if (equal) {
+      this.bins[0]++;
+      return false;
+    }
+    this.bins[OVERFLOW_BIN]++;
+    this.markUnfixable(caseId, dims, i, bv, cv, Math.abs(cv - bv), bv === 0 ? Infinity : Math.abs((cv - bv) / bv));
+    return true;
+  }
+
+  private addBigInts(caseId: string, dims: number[], b: BigInt64Array | BigUint64Array, c: BigInt64Array | BigUint64Array): void {
+    let zeros = 0;
+    for (let i = 0; i < b.length; i++) {
+      const bv = b[i];
+      const cv = c[i];
+      if (bv === cv) {
+        zeros++;
+        continue;
+      }
+      // BigInt difference first: exact, then one rounding to number for the statistics
+      const ad = Math.abs(Number(cv - bv));
+      if (this.recordDiff(ad, Math.abs(Number(bv)), false)) {
+        const ab = Math.abs(Number(bv));
+        const relDiff = ab === 0 ? Infinity : ad / ab;
+        this.worstFinite = { caseId, dims: [...dims], flat: i, baseline: exactInt(bv), candidate: exactInt(cv), absDiff: ad, relDiff };
+      }
+    }
+    this.zeros += zeros;
+    this.bins[0] += zeros;
+  }
+
+  private addStrings(caseId: string, dims: number[], b: string[], c: string[]): void {
+    let zeros = 0;
+    for (let i = 0; i < b.length; i++) {
+      if (b[i] === c[i]) {
+        zeros++;
+        continue;
+      }
+      this.recordDiff(1, 1, true);
+      this.markUnfixable(caseId, dims, i, b[i], c[i], 1, 1);
+    }
+    this.zeros += zeros;
+    this.bins[0] += zeros;
+  }
+
+  /** Statistics for one non-zero finite |diff| (out-of-line twin of the hot loop's body). Returns true on a new worst. */
+  private recordDiff(ad: number, ab: number, alwaysMismatch: boolean): boolean {
+    this.sumAbs += ad;
+    const rel = ab === 0 ? Infinity : ad / ab;
+    if (rel > this.maxRel) this.maxRel = rel;
+    const scaled = this.rtol * ab;
+    if (alwaysMismatch || ad > this.atol + scaled) this.mismatches++;
+    if (!alwaysMismatch && ad - scaled > this.minPassingAtol) this.minPassingAtol = passingAtol(ad, scaled);
+    if (this.diffCount === this.diffs.length) this.growDiffs();
+    this.diffs[this.diffCount++] = ad;
+    this.bins[diffBin(ad)]++;
+    if (ad > this.maxAbs) {
+      this.maxAbs = ad;
+      return true;
+    }
+    return false;
+  }
+
+  private markUnfixable(
+    caseId: string,
+    dims: number[],
+    i: number,
+    baseline: number | string,
+    candidate: number | string,
+    absDiff: number,
+    relDiff: number,
+  ): void {
+    this.unfixable = true;
+    this.firstUnfixable ??= { caseId, dims: [...dims], flat: i, baseline, candidate, absDiff, relDiff };
+  }
+
+  private addTop1(dims: number[], b: FloatView, c: FloatView): void {
+    this.top1Rows += dims[0];
+    this.top1Agree += countTop1Agreement(b, c, dims[0], dims[1]);
+  }
+
+  /** Doubles the exact store, or past the limit moves everything into the fine histogram. */
+  private growDiffs(): Float64Array {
+    if (this.fine) {
+      this.fine.addAll(this.diffs.subarray(0, this.diffCount));
+      this.diffCount = 0;
+      return this.diffs;
+    }
+    if (this.diffs.length >= this.exactLimit) {
+      this.fine = new FineHistogram();
+      this.fine.addAll(this.diffs.subarray(0, this.diffCount));
+      this.diffCount = 0;
+      // keep a small buffer that is flushed into the histogram whenever it fills
+      this.diffs = new Float64Array(Math.min(this.diffs.length, 65536) || 1);
+      return this.diffs;
+    }
+    const next = new Float64Array(Math.min(Math.max(this.diffs.length * 2, 1024), this.exactLimit));
+    next.set(this.diffs.subarray(0, this.diffCount));
+    this.diffs = next;
+    return next;
+  }
+
+  private p99(population: number): number {
+    if (population === 0) return 0;
+    const k = nearestRank(0.99, population);
+    if (k < this.zeros) return 0;
+    const rank = k - this.zeros;
+    if (this.fine) {
+      this.fine.addAll(this.diffs.subarray(0, this.diffCount));
+      this.diffCount = 0;
+      return this.fine.valueAtRank(rank);
+    }
+    return selectKth(this.diffs, this.diffCount, rank);
+  }
+
+  /** The statistics so far. Call once after the last add(). */
+  finish(): OutputComparison {
+    const finitePopulation = this.elements - this.nanMismatches - this.infMismatches;
+    const worst = this.firstUnfixable ?? this.worstFinite;
+    const result: OutputComparison = {
+      name: this.name,
+      candidateName: this.candidateName,
+      dtype: this.dtype,
+      shape: this.shape ?? [],
+      tolerance: { ...this.tolerance },
+      passed: this.mismatches === 0 && !this.shapeMismatch,
+      elements: this.elements,
+      maxAbs: this.maxAbs,
+      maxRel: this.maxRel,
+      meanAbs: finitePopulation > 0 ? this.sumAbs / finitePopulation : 0,
+      p99Abs: this.p99(finitePopulation),
+      mismatches: this.mismatches,
+      mismatchPct: this.elements > 0 ? (100 * this.mismatches) / this.elements : 0,
+      nanMismatches: this.nanMismatches,
+      infMismatches: this.infMismatches,
+      nonFinite: {
+        baselineNan: this.baselineNan,
+        candidateNan: this.candidateNan,
+        baselineInf: this.baselineInf,
+        candidateInf: this.candidateInf,
+      },
+      minPassingAtol: this.unfixable ? Infinity : this.minPassingAtol,
+      histogram: toHistogram(this.bins),
+    };
+    if (worst) result.worst = toWorstElement(worst);
+    if (this.top1Rows > 0) result.top1Agreement = this.top1Agree / this.top1Rows;
+    if (this.shapeMismatch) result.shapeMismatch = this.shapeMismatch;
+    return result;
+  }
+}
+
+/**
+ * Smallest atol with ad <= atol + scaled in floating point: ad − scaled can round so that adding
+ * `scaled` back falls just short, so step up an ulp until the pass test really holds.
+ */
+export function passingAtol(ad: number, scaled: number): number {
+  let m = ad - scaled;
+  while (m + scaled < ad) m = nextUp(m);
+  return m;
+}
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+
+/** The next double above a finite x >= 0. */
+export function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  f64[0] = x;
+  u64[0] += 1n;
+  return f64[0];
+}
+
+function worstAt(caseId: string, dims: number[], flat: number, bv: number, cv: number): WorstAt {
+  const absDiff = Math.abs(cv - bv);
+  const ab = Math.abs(bv);
+  const relDiff = ab === 0 ? (absDiff > 0 ? Infinity : 0) : absDiff / ab;
+  return { caseId, dims: [...dims], flat, baseline: bv, candidate: cv, absDiff, relDiff };
+}
+
+function toWorstElement(w: WorstAt): WorstElement {
+  return {
+    caseId: w.caseId,
+    index: unravel(w.flat, w.dims),
+    baseline: w.baseline,
+    candidate: w.candidate,
+    absDiff: w.absDiff,
+    relDiff: w.relDiff,
+  };
+}
+
+/** Row-major multi-dimensional index of a flat offset. */
+export function unravel(flat: number, dims: readonly number[]): number[] {
+  const index = new Array<number>(dims.length);
+  for (let k = dims.length - 1; k >= 0; k--) {
+    const size = dims[k];
+    index[k] = size > 0 ? flat % size : 0;
+    flat = size > 0 ? Math.floor(flat / size) : 0;
+  }
+  return index;
+}
+
+/** A BigInt as a number when that is exact, else as its decimal string. */
+function exactInt(v: bigint): number | string {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v.toString();
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function checkLength(caseId: string, side: string, t: Tensor): void {
+  const expected = elementCount(t.dims);
+  if (t.data.length !== expected) {
+    throw new EngineError(
+      'fixture-invalid',
+      `case ${caseId}: ${side} ${describeTensor(t)} holds ${t.data.length} values, expected ${expected}`,
+    );
+  }
+}

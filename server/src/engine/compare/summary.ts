@@ -1,0 +1,69 @@
+import type { OutputComparison } from './types';
+
+/**
+ * Compact number for reports: 3 significant digits, exponent form below 1e-3 and from 1e6 up
+ * (`2.4e-7`, `1.5e6`), trailing zeros dropped; `inf`, `-inf`, `nan` for non-finite values.
+ */
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (x === 0) return '0';
+  const ax = Math.abs(x);
+  // rounding to 3 digits can carry into the next decade (999999 -> 1e6), so decide on the rounded value
+  const rounded = Number(x.toPrecision(3));
+  const ar = Math.abs(rounded);
+  if (ax < 1e-3 || ar >= 1e6) {
+    const [mantissa, exponent] = x.toExponential(2).split('e');
+    return `${trimZeros(mantissa)}e${Number(exponent)}`;
+  }
+  return String(rounded);
+}
+
+/** A percentage (already ×100) with formatNumber's rules and a `%` sign. */
+export function formatPercent(pct: number): string {
+  return `${formatNumber(pct)}%`;
+}
+
+/** `float32[8,3]`. */
+export function formatShape(dtype: string, shape: readonly number[]): string {
+  return `${dtype}[${shape.join(',')}]`;
+}
+
+/**
+ * One text line per output for terminal and JUnit reporters, e.g.
+ * `PASS  probs  float32[8,3]  max|Δ| 2.4e-7  max rel 1.1e-6  mean|Δ| 3e-8  p99 2e-7  mismatches 0/240 (0%)  top1 100%`.
+ * A renamed output shows as `base->cand`; NaN/Inf mismatches are appended when present; a shape
+ * mismatch replaces the statistics; string outputs show mismatch counts only.
+ */
+export function outputVerdictLine(o: OutputComparison): string {
+  const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;
+  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.dtype, o.shape)];
+  if (o.shapeMismatch) {
+    const s = o.shapeMismatch;
+    parts.push(`shape mismatch in case ${s.caseId}: [${s.baseline.join(',')}] vs [${s.candidate.join(',')}]`);
+    return parts.join('  ');
+  }
+  if (o.dtype !== 'string') {
+    parts.push(
+      `max|Δ| ${formatNumber(o.maxAbs)}`,
+      `max rel ${formatNumber(o.maxRel)}`,
+      `mean|Δ| ${formatNumber(o.meanAbs)}`,
+      `p99 ${formatNumber(o.p99Abs)}`,
+    );
+  }
+  parts.push(`mismatches ${o.mismatches}/${o.elements} (${formatPercent(o.mismatchPct)})`);
+  if (o.nanMismatches > 0) parts.push(`nan ${o.nanMismatches}`);
+  if (o.infMismatches > 0) parts.push(`inf ${o.infMismatches}`);
+  if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
+  return parts.join('  ');
+}
+
+/** `atol 1e-5 rtol 1.3e-6` (plus `equalNan` when set). */
+export function formatTolerance(t: { atol: number; rtol: number; equalNan: boolean }): string {
+  return `atol ${formatNumber(t.atol)} rtol ${formatNumber(t.rtol)}${t.equalNan ? ' equalNan' : ''}`;
+}
+
+function trimZeros(mantissa: string): string {
+  return mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
+}

@@ -1,0 +1,22 @@
+import type { ClientCapabilities } from 'vscode-languageserver/node';
+
+/** The client features the server adapts to (only what the client supports is advertised or used). */
+export interface ClientFeatures {
+  configurationPull: boolean;
+  codeActionLiterals: boolean;
+  workDoneProgress: boolean;
+  watchedFilesDynamic: boolean;
+  /** `documentChanges` with `create` resource operations. */
+  createFiles: boolean;
+}
+
+export function readCapabilities(c: ClientCapabilities): ClientFeatures {
+  const edit = c.workspace?.workspaceEdit;
+  return {
+    configurationPull: !!c.workspace?.configuration,
+    codeActionLiterals: !!c.textDocument?.codeAction?.codeActionLiteralSupport,
+    workDoneProgress: !!c.window?.workDoneProgress,
+    watchedFilesDynamic: !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+    createFiles: !!edit?.documentChanges && !!edit.resourceOperations?.includes('create'),
+  };
+}

@@ -1,0 +1,34 @@
+import * as path from 'node:path';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { CodeActionKind, type CodeAction } from 'vscode-languageserver/node';
+import { ServerCommands } from '../../protocol';
+import type { CodeActionContext, CodeActionProvider } from './types';
+
+export const VERIFY_KIND = `${CodeActionKind.Source}.mlParity.verify`;
+
+/** Names of the config's cases whose JSON object overlaps [start, end) offsets; all names when none does. */
+export function casesAt(text: string, start: number, end: number): string[] {
+  const cases = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, ['verify', 'cases']);
+  const names: { name: string; from: number; to: number }[] = [];
+  for (const c of cases?.children ?? []) {
+    const name = findNodeAtLocation(c, ['name'])?.value;
+    if (typeof name === 'string') names.push({ name, from: c.offset, to: c.offset + c.length });
+  }
+  const hit = names.filter((n) => n.from <= end && start <= n.to);
+  return (hit.length > 0 ? hit : names).map((n) => n.name);
+}
+
+/** "Verify refactor" on the config file: runs the case under the cursor through the client command. */
+export const verifyCaseProvider: CodeActionProvider = {
+  kinds: [VERIFY_KIND],
+  provide(ctx: CodeActionContext): CodeAction[] {
+    if (!ctx.trusted || path.basename(ctx.file) !== 'mlparity.config.json') return [];
+    const doc = ctx.document;
+    const names = casesAt(doc.getText(), doc.offsetAt(ctx.range.start), doc.offsetAt(ctx.range.end));
+    return names.map((caseName) => ({
+      title: `ML Parity: Verify refactor '${caseName}'`,
+      kind: VERIFY_KIND,
+      command: { title: 'Verify Refactor', command: ServerCommands.verifyRefactor, arguments: [{ caseName }] },
+    }));
+  },
+};

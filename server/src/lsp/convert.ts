@@ -1,0 +1,105 @@
+/**
+ * Engine <-> LSP conversion: the only file that imports both engine and LSP types.
+ */
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import {
+  DiagnosticSeverity,
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+  type Range as LspRange,
+} from 'vscode-languageserver/node';
+import type { EngineError } from '../engine/errors';
+import type { Finding, Location, Range, RuleId, Severity } from '../engine/findings';
+import type { DiagnosticData, RuleSeverityOverride } from '../protocol';
+
+/** Where the rule documentation lives (docs/rules/<rule>.md in the project repository). */
+export const RULE_DOCS_BASE = 'https://github.com/ml-parity/ml-parity/blob/main/docs/rules/';
+
+export const DIAGNOSTIC_SOURCE = 'ml-parity';
+
+const SEVERITY: Readonly<Record<Severity, DiagnosticSeverity>> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toUri(file: string): string {
+  return pathToFileURL(file).toString();
+}
+
+/** The file path of a `file:` URI, or undefined for other schemes (untitled, git, ...). */
+export function toPath(uri: string): string | undefined {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+}
+
+// Engine ranges already use the LSP convention (0-based, end exclusive), so this is a copy.
+export function toLspRange(r: Range): LspRange {
+  return { start: { ...r.start }, end: { ...r.end } };
+}
+
+export function ruleDocUrl(rule: string): string {
+  return `${RULE_DOCS_BASE}${rule}.md`;
+}
+
+/** A finding as a diagnostic, or undefined when the editor settings turn its rule off. */
+export function toDiagnostic(
+  f: Finding,
+  overrides: Partial<Record<RuleId, RuleSeverityOverride>> = {},
+): Diagnostic | undefined {
+  const severity = overrides[f.rule] ?? f.severity;
+  if (severity === 'off') return undefined;
+  const relatedInformation: DiagnosticRelatedInformation[] = f.related.map((r) => ({
+    location: { uri: toUri(r.file), range: toLspRange(r.range) },
+    message: r.message,
+  }));
+  const data: DiagnosticData = { rule: f.rule, payload: withRelated(f) };
+  return {
+    range: toLspRange(f.range),
+    severity: SEVERITY[severity],
+    code: f.rule,
+    codeDescription: { href: ruleDocUrl(f.rule) },
+    source: DIAGNOSTIC_SOURCE,
+    message: f.message,
+    relatedInformation,
+    data,
+  };
+}
+
+// Code actions need the other copies of a clone; keep them in the payload as plain engine locations.
+function withRelated(f: Finding): Record<string, unknown> {
+  const copies: Location[] = [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+  return { ...(f.data ?? {}), file: f.data?.file ?? f.file, copies };
+}
+
+/** A located engine error (bad config, unreadable file) as an error diagnostic at its position. */
+export function errorToDiagnostic(e: EngineError, rule: RuleId = 'config-error'): Diagnostic {
+  const line = Math.max(0, (e.location.line ?? 1) - 1);
+  const character = Math.max(0, (e.location.column ?? 1) - 1);
+  return {
+    range: { start: { line, character }, end: { line, character: character + 1 } },
+    severity: DiagnosticSeverity.Error,
+    code: rule,
+    codeDescription: { href: ruleDocUrl(rule) },
+    source: DIAGNOSTIC_SOURCE,
+    message: e.message,
+    data: { rule } satisfies DiagnosticData,
+  };
+}
+
+/** Groups findings by file URI, dropping the ones the overrides turn off. */
+export function groupDiagnostics(
+  findings: readonly Finding[],
+  overrides: Partial<Record<RuleId, RuleSeverityOverride>> = {},
+): Map<string, Diagnostic[]> {
+  const byUri = new Map<string, Diagnostic[]>();
+  for (const f of findings) {
+    const d = toDiagnostic(f, overrides);
+    if (!d) continue;
+    const uri = toUri(f.file);
+    const list = byUri.get(uri) ?? [];
+    list.push(d);
+    byUri.set(uri, list);
+  }
+  return byUri;
+}

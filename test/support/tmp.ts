@@ -1,0 +1,33 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** A fresh temp folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'mlp-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function write(dir: string, rel: string, content: string | Uint8Array): string {
+  const file = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+/** Runs git in `cwd` with a fixed identity; throws with git's message on failure. */
+export function git(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const EXAMPLE = path.join(REPO_ROOT, 'examples', 'workspace');
+export const BIN = path.join(REPO_ROOT, 'bin', 'ml-parity');
+
+/** Runs the real CLI binary. */
+export function cli(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
