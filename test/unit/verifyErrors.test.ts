@@ -123,7 +123,7 @@ describe('verify: bad input gets a clear, located error', function () {
     const host = new InferenceHost();
     try {
       await host.load('m', hangingModel(), 30_000, 'hang.onnx');
-      const running = host.run('m', { x: { dtype: 'float32', dims: [1], data: new Float32Array(1) } }, 60_000, 'running');
+      const running = host.run(['m'], { x: { dtype: 'float32', dims: [1], data: new Float32Array(1) } }, 60_000, 'running');
       process.kill(host.pid!, 'SIGSEGV');
       await assert.rejects(running, (e: Error & { code?: string }) => {
         assert.equal(e.code, 'inference-crashed');

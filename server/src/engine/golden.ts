@@ -28,7 +28,7 @@ export async function updateGolden(c: VerifyCase, outDir: string, workerPath?: s
     let index = 0;
     for (const fc of fixtures.cases) {
       const feeds = bindInputs(fc, signature.inputs, fc.source);
-      const outputs = await host.run('golden', Object.fromEntries(feeds), timeout, `running case ${fc.id}`);
+      const outputs = (await host.run(['golden'], Object.fromEntries(feeds), timeout, `running case ${fc.id}`)).golden;
       writeTestDataSet(
         outDir,
         index++,

@@ -178,10 +178,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const runBatch = async (b: Batch): Promise<BatchOutputs> => {
       const t = performance.now();
       const what = `running ${b.cases.length === 1 ? `case ${b.cases[0].id}` : `cases ${b.cases[0].id}..${b.cases[b.cases.length - 1].id}`}`;
-      const [cand, base] = await Promise.all([
-        host!.run('candidate', b.feeds, timeoutMs, `${what} on the candidate`),
-        baseline ? host!.run('baseline', b.feeds, timeoutMs, `${what} on the baseline`) : Promise.resolve(undefined),
-      ]);
+      const out = await host!.run(baseline ? ['candidate', 'baseline'] : ['candidate'], b.feeds, timeoutMs, what);
+      const cand = out.candidate;
+      const base = baseline ? out.baseline : undefined;
       report.timing.inferenceMs += performance.now() - t;
       return { batch: b, cand, base };
     };

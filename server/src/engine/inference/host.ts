@@ -65,8 +65,9 @@ export class InferenceHost {
     }
   }
 
-  async run(key: string, feeds: Record<string, Tensor>, timeoutMs: number, what: string): Promise<Record<string, Tensor>> {
-    const r = await this.request({ type: 'run', key, feeds }, timeoutMs, what);
+  /** Runs each session in `keys` on the same feeds; outputs keyed by session then output name. */
+  async run(keys: string[], feeds: Record<string, Tensor>, timeoutMs: number, what: string): Promise<Record<string, Record<string, Tensor>>> {
+    const r = await this.request({ type: 'run', keys, feeds }, timeoutMs, what);
     return r.outputs ?? {};
   }
 

@@ -3,10 +3,11 @@ import type { Tensor } from '../tensor/tensor';
 /** Parent -> worker. Tensors cross the process boundary by structured clone (typed arrays stay binary). */
 export type WorkerRequest =
   | { id: number; type: 'load'; key: string; bytes: Uint8Array }
-  | { id: number; type: 'run'; key: string; feeds: Record<string, Tensor>; outputs?: string[] }
+  /** Runs every listed session on the same feeds, so a batch crosses the process boundary once. */
+  | { id: number; type: 'run'; keys: string[]; feeds: Record<string, Tensor> }
   | { id: number; type: 'release'; key: string };
 
 /** Worker -> parent. */
 export type WorkerResponse =
-  | { id: number; ok: true; outputs?: Record<string, Tensor>; inputNames?: string[]; outputNames?: string[] }
+  | { id: number; ok: true; outputs?: Record<string, Record<string, Tensor>>; inputNames?: string[]; outputNames?: string[] }
   | { id: number; ok: false; message: string };

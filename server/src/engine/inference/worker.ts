@@ -32,13 +32,18 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }
     case 'run': {
-      const session = sessions.get(req.key);
-      if (!session) return { id: req.id, ok: false, message: `no session "${req.key}"` };
       const feeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(req.feeds)) feeds[name] = toOrt(t);
-      const result = req.outputs ? await session.run(feeds, req.outputs) : await session.run(feeds);
-      const outputs: Record<string, Tensor> = {};
-      for (const [name, t] of Object.entries(result)) outputs[name] = fromOrt(t);
+      const outputs: Record<string, Record<string, Tensor>> = {};
+      const runs = req.keys.map(async (key) => {
+        const session = sessions.get(key);
+        if (!session) throw new Error(`no session "${key}"`);
+        const result = await session.run(feeds);
+        const out: Record<string, Tensor> = {};
+        for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
+        outputs[key] = out;
+      });
+      await Promise.all(runs);
       return { id: req.id, ok: true, outputs };
     }
     case 'release': {
