@@ -1,5 +1,9 @@
+import * as path from 'node:path';
 import { Option, type Command } from 'commander';
-import type { CliIO } from './io';
+import { loadConfig } from '../engine/config/load';
+import { EngineError } from '../engine/errors';
+import { runCheck } from './check';
+import { EXIT, type CliIO } from './io';
 import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
 import { runVerifyCommand, type VerifyFlags } from './verifyCommand';
 
@@ -27,4 +31,51 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--update-golden <dir>', 'write fixtures with the reference model outputs as golden test data to DIR')
     .action(async (flags: VerifyFlags) => done(await runVerifyCommand(flags, io)));
+  registerCheck(program, io, done);
+  registerLsp(program, done);
+}
+
+interface CheckFlags {
+  staged?: boolean;
+  format: 'text' | 'json' | 'sarif';
+  out?: string;
+  config?: string;
+}
+
+/** `ml-parity check`: analysis findings; the root is the config's folder, else the current folder. */
+export function registerCheck(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('check')
+    .description('Find pipeline stages, duplicated code and untested stages (exit 1 on an error-severity finding).')
+    .argument('[paths...]', 'files or folders to report on (default: the whole workspace)')
+    .option('--staged', 'analyse the files as staged in git (the index), not the work tree')
+    .option('--config <file>', 'config file (default: ./mlparity.config.json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .action(async (paths: string[], flags: CheckFlags) => {
+      try {
+        const cfg = loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
+        const root = cfg.file ? cfg.root : io.cwd;
+        const absPaths = paths.map((p) => path.resolve(io.cwd, p));
+        done(await runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged }, io));
+      } catch (e) {
+        if (!(e instanceof EngineError)) throw e;
+        io.stderr(`error: ${e.format()}\n`);
+        done(EXIT.badInput);
+      }
+    });
+}
+
+/** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */
+export function registerLsp(program: Command, done: (code: number) => void): void {
+  program
+    .command('lsp')
+    .description('Start the ML Parity language server (--stdio, --node-ipc or --socket=PORT).')
+    .allowUnknownOption()
+    .option('--stdio', 'talk LSP over stdin/stdout')
+    .action(() => {
+      // Loaded lazily: the CLI's other commands should not pay for the LSP libraries.
+      (require('../lsp/main') as { main: () => void }).main();
+      done(EXIT.ok);
+    });
 }
