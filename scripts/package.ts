@@ -1,0 +1,91 @@
+/**
+ * `npm run package`: bundles client, server, CLI and inference worker with esbuild, stages a clean
+ * extension folder holding only what runs (bundles, schema, grammar, media, rule docs and
+ * onnxruntime-node's Linux x64 binary), and packs it with vsce for the linux-x64 target.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.resolve(__dirname, '..', '..');
+const dist = path.join(root, 'dist');
+const stage = path.join(root, '.package');
+const TARGET = 'linux-x64';
+
+async function bundle(): Promise<void> {
+  fs.rmSync(dist, { recursive: true, force: true });
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node20',
+    format: 'cjs' as const,
+    sourcemap: false,
+    minify: true,
+    // onnxruntime-node finds its native binding relative to its own files, so it stays a real package.
+    external: ['vscode', 'onnxruntime-node'],
+    logLevel: 'warning' as const,
+  };
+  await build({ ...common, entryPoints: { extension: path.join(root, 'out/client/src/extension.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { server: path.join(root, 'out/server/src/lsp/main.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { cli: path.join(root, 'out/server/src/cli/bin.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') }, outdir: dist });
+}
+
+function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {
+  const src = path.join(root, rel);
+  if (!fs.existsSync(src)) return;
+  fs.cpSync(src, path.join(stage, to), { recursive: true, filter: filter ?? (() => true) });
+}
+
+/**
+ * Only the JS and this platform's native binary of onnxruntime-node (the other platforms weigh ~250 MB),
+ * placed in dist/node_modules: the bundles resolve it there, and vsce's --no-dependencies mode skips only
+ * the top-level node_modules.
+ */
+function copyRuntime(): void {
+  const binDir = `${path.sep}bin${path.sep}napi-v6${path.sep}`;
+  const keep = `${binDir}linux${path.sep}x64`;
+  copy('node_modules/onnxruntime-node', (src) => {
+    if (src.includes(`${path.sep}script`)) return false;
+    if (!src.includes(binDir)) return true;
+    const after = src.slice(src.indexOf(binDir));
+    return keep.startsWith(after) || after.startsWith(keep) || after === binDir.slice(0, -1);
+  }, 'dist/node_modules/onnxruntime-node');
+  copy('node_modules/onnxruntime-common', undefined, 'dist/node_modules/onnxruntime-common');
+}
+
+function stagePackageJson(): void {
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+  pkg.main = './dist/extension.js';
+  delete pkg.scripts;
+  delete pkg.devDependencies;
+  delete pkg.bin;
+  // Bundled: the runtime's own package is shipped beside the bundles instead of installed.
+  pkg.dependencies = {};
+  fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
+}
+
+async function main(): Promise<void> {
+  await bundle();
+  fs.rmSync(stage, { recursive: true, force: true });
+  fs.mkdirSync(stage, { recursive: true });
+  for (const rel of ['dist', 'schema', 'syntaxes', 'media', 'docs', 'README.md', 'LICENSE', '.vscodeignore']) copy(rel);
+  copyRuntime();
+  stagePackageJson();
+  const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const out = path.join(root, `ml-parity-${TARGET}-${version}.vsix`);
+  const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', TARGET, '--allow-missing-repository', '-o', out], {
+    cwd: stage,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status})`);
+  const mb = fs.statSync(out).size / 1024 / 1024;
+  console.log(`packaged ${path.relative(root, out)} (${mb.toFixed(1)} MB)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
