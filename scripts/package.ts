@@ -25,6 +25,8 @@ async function bundle(): Promise<void> {
     // onnxruntime-node finds its native binding relative to its own files, so it stays a real package.
     external: ['vscode', 'onnxruntime-node'],
     logLevel: 'warning' as const,
+    // jsonc-parser's UMD build requires its parts dynamically; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
   };
   await build({ ...common, entryPoints: { extension: path.join(root, 'out/client/src/extension.js') }, outdir: dist });
   await build({ ...common, entryPoints: { server: path.join(root, 'out/server/src/lsp/main.js') }, outdir: dist });
