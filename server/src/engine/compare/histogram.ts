@@ -15,15 +15,12 @@ export const DIFF_BIN_COUNT = DIFF_BIN_EDGES.length;
 /** Index of the overflow bin. */
 export const OVERFLOW_BIN = DIFF_BIN_COUNT - 1;
 
-/**
- * Bin of a |diff| value >= 0 by binary search over the edges (exact at the decade boundaries,
- * unlike Math.log10); NaN and Infinity land in the overflow bin.
- */
-export function diffBin(v: number): number {
+/** Bin of v >= 0 by binary search over the edges; builds the lookup tables below, and is their test oracle. */
+export function binBySearch(v: number): number {
   if (!(v < Infinity)) return OVERFLOW_BIN;
   let lo = 0;
   let hi = OVERFLOW_BIN;
-  // invariant: EDGES[lo] <= v, and v < EDGES[hi + 1] (or hi is the overflow bin)
+  // invariant: EDGES[lo] <= v < EDGES[hi + 1] (no upper edge past the overflow bin)
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (v >= DIFF_BIN_EDGES[mid]) lo = mid;
@@ -32,46 +29,29 @@ export function diffBin(v: number): number {
   return lo;
 }
 
-export function toHistogram(counts: ArrayLike<number>): Histogram {
-  return { edges: [...DIFF_BIN_EDGES], counts: Array.from(counts) };
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Index of the high (sign/exponent) word of a double in `u32`, whatever the platform's endianness. */
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+// A binary octave [2^e, 2^(e+1)) holds at most one decade edge, so per biased exponent the bin is either
+// BIN_LO[e] or the next one, decided by one comparison with BIN_UPPER[e] (NaN: never the next one).
+const BIN_LO = new Uint8Array(2048);
+const BIN_UPPER = new Float64Array(2048);
+for (let e = 0; e < 2048; e++) {
+  const low = e === 0 ? 0 : e === 2047 ? Infinity : 2 ** (e - 1023);
+  const bin = binBySearch(low);
+  BIN_LO[e] = bin;
+  BIN_UPPER[e] = bin < OVERFLOW_BIN ? DIFF_BIN_EDGES[bin + 1] : NaN;
 }
 
-/** Fine log-spaced bins used to estimate a quantile once too many values were seen to keep them all. */
-const FINE_PER_DECADE = 200;
-const FINE_MIN_EXP = -45; // below float32 denormals
-const FINE_MAX_EXP = 309; // above float64 max
-const FINE_BINS = (FINE_MAX_EXP - FINE_MIN_EXP) * FINE_PER_DECADE;
+/** Bin of a |diff| value >= 0 from its exponent bits: O(1), exact at the decade edges; NaN and Infinity overflow. */
+export function diffBin(v: number): number {
+  f64[0] = v;
+  const e = u32[HI] >>> 20;
+  return v >= BIN_UPPER[e] ? BIN_LO[e] + 1 : BIN_LO[e];
+}
 
-/**
- * Streaming quantile estimate for values > 0 (zeros are counted by the caller): log-spaced bins with
- * 200 per decade, so the estimate is within ~1.2% of the exact value; memory is fixed (~570 KB).
- */
-export class FineHistogram {
-  private readonly counts = new Float64Array(FINE_BINS + 1);
-  total = 0;
-
-  add(v: number): void {
-    let i = Math.floor((Math.log10(v) - FINE_MIN_EXP) * FINE_PER_DECADE);
-    if (i < 0) i = 0;
-    else if (!(i < FINE_BINS)) i = FINE_BINS; // Infinity or beyond
-    this.counts[i]++;
-    this.total++;
-  }
-
-  addAll(values: Float64Array): void {
-    for (let i = 0; i < values.length; i++) this.add(values[i]);
-  }
-
-  /** Value of 0-based rank k among the values added: the geometric middle of the bin holding it. */
-  valueAtRank(k: number): number {
-    let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i];
-      if (seen > k) {
-        if (i === FINE_BINS) return Infinity;
-        return 10 ** (FINE_MIN_EXP + (i + 0.5) / FINE_PER_DECADE);
-      }
-    }
-    return NaN;
-  }
+export function toHistogram(counts: ArrayLike<number>): Histogram {
+  return { edges: [...DIFF_BIN_EDGES], counts: Array.from(counts) };
 }

@@ -8,7 +8,12 @@ export interface Tolerance {
   equalNan: boolean;
 }
 
-/** Histogram of |diff|: counts[i] holds values in [edges[i], edges[i+1]); log-spaced bins, zeros in bin 0. */
+/**
+ * Histogram of |diff|: counts[i] holds values in [edges[i], edges[i+1]); log-spaced bins, zeros in bin 0.
+ * The accumulator uses 18 bins: exact zeros [0, 5e-324), then (0, 1e-12), one per decade from 1e-12 to
+ * 1e3, and a last bin with no upper edge (edges.length === counts.length) holding |diff| >= 1e3 and
+ * every NaN/Inf mismatch. Counts sum to `elements`.
+ */
 export interface Histogram {
   edges: number[];
   counts: number[];
@@ -19,6 +24,7 @@ export interface WorstElement {
   caseId: string;
   /** Multi-dimensional index inside that case's output. */
   index: number[];
+  /** A number, or a string for string outputs and for int64 values beyond 2^53 (kept exact). */
   baseline: number | string;
   candidate: number | string;
   absDiff: number;
@@ -49,6 +55,10 @@ export interface OutputComparison {
   infMismatches: number;
   /** NaN / Inf counts on each side, to spot a model that started producing them. */
   nonFinite: { baselineNan: number; candidateNan: number; baselineInf: number; candidateInf: number };
+  /**
+   * The first NaN/Inf/string mismatch if there is one (no tolerance fixes it), else the first element with
+   * the largest finite |diff|. Absent when every element is identical.
+   */
   worst?: WorstElement;
   /** Smallest atol that would make every element pass at the configured rtol (Infinity if none would). */
   minPassingAtol: number;

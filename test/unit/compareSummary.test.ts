@@ -1,0 +1,71 @@
+import { strict as assert } from 'node:assert';
+import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
+import { formatNumber, formatPercent, formatTolerance, outputVerdictLine } from '../../server/src/engine/compare/summary';
+import { resolveTolerance } from '../../server/src/engine/compare/tolerance';
+import type { Tensor } from '../../server/src/engine/tensor/tensor';
+
+const f32 = (dims: number[], v: number[]): Tensor => ({ dtype: 'float32', dims, data: Float32Array.from(v) });
+
+describe('compare/summary', () => {
+  it('formatNumber keeps 3 significant digits, exponent form for tiny and huge', () => {
+    const cases: Array<[number, string]> = [
+      [0, '0'],
+      [-0, '0'],
+      [1, '1'],
+      [100, '100'],
+      [1.23456, '1.23'],
+      [0.001, '0.001'],
+      [0.0123456, '0.0123'],
+      [123456, '123000'],
+      [999999, '1e6'],
+      [2.4e-7, '2.4e-7'],
+      [2.4001e-7, '2.4e-7'],
+      [3e-8, '3e-8'],
+      [1.126e-6, '1.13e-6'],
+      [-5.5e-10, '-5.5e-10'],
+      [1.5e6, '1.5e6'],
+      [1e21, '1e21'],
+      [Number.MIN_VALUE, '4.94e-324'],
+      [Infinity, 'inf'],
+      [-Infinity, '-inf'],
+      [NaN, 'nan'],
+    ];
+    for (const [x, s] of cases) assert.equal(formatNumber(x), s, String(x));
+  });
+
+  it('formatPercent and formatTolerance', () => {
+    assert.equal(formatPercent(0), '0%');
+    assert.equal(formatPercent(100), '100%');
+    assert.equal(formatPercent(100 / 3), '33.3%');
+    assert.equal(formatTolerance(resolveTolerance('float32')), 'atol 1e-5 rtol 1.3e-6');
+    assert.equal(formatTolerance({ atol: 0, rtol: 0, equalNan: true }), 'atol 0 rtol 0 equalNan');
+  });
+
+  it('outputVerdictLine for a passing [N, C] output', () => {
+    const acc = new OutputAccumulator('probs', 'probs', 'float32', resolveTolerance('float32'));
+    acc.add('a', f32([2, 2], [0.25, 0.75, 0.5, 0.5]), f32([2, 2], [0.25, 0.75, 0.5, 0.5]));
+    assert.equal(
+      outputVerdictLine(acc.finish()),
+      'PASS  probs  float32[2,2]  max|Δ| 0  max rel 0  mean|Δ| 0  p99 0  mismatches 0/4 (0%)  top1 100%',
+    );
+  });
+
+  it('outputVerdictLine for a failing renamed output with NaN and Inf mismatches', () => {
+    const acc = new OutputAccumulator('y', 'y2', 'float32', resolveTolerance('float32'));
+    acc.add('a', f32([4], [1, 2, NaN, Infinity]), f32([4], [1.5, 2, 1, -Infinity]));
+    assert.equal(
+      outputVerdictLine(acc.finish()),
+      'FAIL  y->y2  float32[4]  max|Δ| 0.5  max rel 0.5  mean|Δ| 0.25  p99 0.5  mismatches 3/4 (75%)  nan 1  inf 1',
+    );
+  });
+
+  it('outputVerdictLine for a shape mismatch and for strings', () => {
+    const acc = new OutputAccumulator('y', 'y', 'float32', resolveTolerance('float32'));
+    acc.add('case-7', f32([2, 3], [1, 2, 3, 4, 5, 6]), f32([3, 2], [1, 2, 3, 4, 5, 6]));
+    assert.equal(outputVerdictLine(acc.finish()), 'FAIL  y  float32[2,3]  shape mismatch in case case-7: [2,3] vs [3,2]');
+
+    const s = new OutputAccumulator('label', 'label', 'string', resolveTolerance('string'));
+    s.add('a', { dtype: 'string', dims: [2], data: ['x', 'y'] }, { dtype: 'string', dims: [2], data: ['x', 'z'] });
+    assert.equal(outputVerdictLine(s.finish()), 'FAIL  label  string[2]  mismatches 1/2 (50%)');
+  });
+});
