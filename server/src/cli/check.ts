@@ -37,7 +37,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
     const scopes = opts.paths.map((p) => path.resolve(root, p));
     for (const s of scopes) {
       const known = staged ? [...staged.keys()].some((f) => f === s || isInside(s, f)) : fs.existsSync(s);
-      if (!known) throw new EngineError('file-not-found', `${opts.staged ? 'Not staged' : 'No such file or folder'}: ${s}`, { file: s });
+      if (!known) throw new EngineError('file-not-found', opts.staged ? 'Not in the git index' : 'No such file or folder', { file: s });
     }
     const result = analyzeFiles(root, opts.config, staged, { exclusive: staged !== undefined });
     const findings = result.findings.filter((f) => inScope(f, scopes));

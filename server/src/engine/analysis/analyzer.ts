@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding, type RuleId, type Severity } from '../findings';
 import { cloneFindings } from './cloneFindings';
-import { CloneIndex } from './clones';
+import { CloneIndex, ignoredLines } from './clones';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileSource } from './fileSet';
@@ -31,6 +31,8 @@ export class Analyzer {
   readonly root: string;
   private readonly ws: Workspace;
   private readonly clones: CloneIndex;
+  /** Set until the first analysis, so its duration includes building the project. */
+  private createdAt: number | undefined = Date.now();
 
   constructor(
     root: string,
@@ -45,7 +47,7 @@ export class Analyzer {
   }
 
   analyzeAll(): AnalysisResult {
-    return this.assemble(Date.now());
+    return this.assemble(this.createdAt ?? Date.now());
   }
 
   updateFile(file: string, text: string): AnalysisResult {
@@ -74,6 +76,7 @@ export class Analyzer {
   }
 
   private assemble(started: number): AnalysisResult {
+    this.createdAt = undefined;
     const ws = this.ws;
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];
@@ -89,12 +92,24 @@ export class Analyzer {
     findings.push(...cloneFindings(this.root, this.clones.classes(), stages));
     findings.push(...circularImportFindings(this.root, graphs));
     return {
-      findings: applySeverities(findings, this.config.rules).sort(compareFindings),
+      findings: applySeverities(this.withoutIgnored(findings), this.config.rules).sort(compareFindings),
       stages: stages.map(({ key: _key, ...s }): Stage => s),
       files: files.length,
       durationMs: Date.now() - started,
-      notes: [...ws.listing.notes],
+      notes: [...ws.listing.notes, ...[...ws.failures.values()].sort()],
     };
+  }
+
+  /** Drops findings silenced by a `// ml-parity-ignore` comment (the LSP's "ignore this finding" action). */
+  private withoutIgnored(findings: Finding[]): Finding[] {
+    const cache = new Map<string, Set<number>>();
+    const ignored = (file: string): Set<number> => {
+      let lines = cache.get(file);
+      if (!lines) cache.set(file, (lines = ignoredLines(this.ws.text(file) ?? '')));
+      return lines;
+    };
+    // Syntax errors cannot be silenced: the file must parse for the rest of the analysis to mean anything.
+    return findings.filter((f) => f.rule === 'syntax-error' || !ignored(f.file).has(f.range.start.line));
   }
 
   private configFindings(fileCount: number): Finding[] {

@@ -37,9 +37,9 @@ function cycleThrough(start: string, members: Set<string>, adj: Map<string, File
     const cur = queue.shift() as string;
     for (const { target } of adj.get(cur) ?? []) {
       if (target === start) {
-        const path = [start];
-        for (let n: string | undefined = cur; n !== undefined && n !== start; n = prev.get(n)) path.unshift(n);
-        return [start, ...path.slice(1), start];
+        const chain: string[] = [];
+        for (let n: string | undefined = cur; n !== undefined && n !== start; n = prev.get(n)) chain.unshift(n);
+        return [start, ...chain, start];
       }
       if (members.has(target) && !seen.has(target)) {
         seen.add(target);

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { Location } from '../findings';
-import { enclosingUnit, isTopLevelVariable, isUnitNode, keyFile, moduleKey, nodeLocation, resolveAlias, skipOuter, unitKey } from './units';
+import { enclosingUnit, isTopLevelVariable, isUnitNode, keyFile, moduleKey, nodeLocation, resolveAlias, skipOuter, unitKey, valueDeclaration } from './units';
 
 /** An `import`/`export … from` of another analysed file. */
 export interface ImportEdge {
@@ -95,7 +95,7 @@ export function targetsOf(sym: ts.Symbol | undefined, checker: ts.TypeChecker, a
   for (const decl of real?.declarations ?? []) {
     const file = decl.getSourceFile().fileName;
     if (!analysed.has(file)) continue;
-    const unit = enclosingUnit(decl);
+    const unit = enclosingUnit(valueDeclaration(decl, checker));
     if (unit) out.push(unitKey(unit));
   }
   return out;

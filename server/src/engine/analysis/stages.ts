@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { AnalysisConfig } from '../config/types';
 import type { Location } from '../findings';
 import type { Stage, StageKind } from './types';
-import { declarationName, isTopLevelVariable, nameNode, nodeLocation, resolveAlias, skipOuter, unitKey } from './units';
+import { declarationName, isTopLevelVariable, nameNode, nodeLocation, resolveAlias, skipOuter, unitKey, valueDeclaration } from './units';
 
 /** A stage as one rule saw it; the analyzer merges candidates that share a `key` (the declaration's unit). */
 export interface StageCandidate extends Stage {
@@ -32,7 +32,7 @@ export function discoverStages(sf: ts.SourceFile, checker: ts.TypeChecker, confi
     ts.forEachChild(node, visit);
   };
   visit(sf);
-  if (inFolder) out.push(...exportedFunctions(sf).map((d) => candidate(d, 'folder')));
+  if (inFolder) out.push(...exportedFunctions(sf, checker).map((d) => candidate(d, 'folder')));
   return out;
 }
 
@@ -61,7 +61,7 @@ function candidate(decl: ts.Node, kind: StageKind, explicitName?: string, regist
     key: unitKey(decl),
     name,
     kind,
-    location: nodeLocation(firstLine(nameNode(decl))),
+    location: firstLine(nodeLocation(nameNode(decl))),
     registration: registration ? nodeLocation(registration) : undefined,
     body: nodeLocation(decl),
     specificity: explicitName ? 2 + (kind === 'registered' ? 3 : kind === 'tagged' ? 2 : 1) : 1,
@@ -74,9 +74,12 @@ function anonymousName(decl: ts.Node): string {
   return `<anonymous stage at line ${line + 1}>`;
 }
 
-// Inline functions are located at their first token only, so a finding does not cover the whole body.
-function firstLine(node: ts.Node): ts.Node {
-  return node;
+// An inline function has no name to point at: its location is clipped to its first line, so a
+// finding does not underline the whole body.
+function firstLine(loc: Location): Location {
+  const { start, end } = loc.range;
+  if (end.line === start.line) return loc;
+  return { file: loc.file, range: { start, end: { line: start.line, character: start.character + 1 } } };
 }
 
 /** `undefined` when untagged, `''` for a bare `@stage`, else the name given after the tag. */
@@ -156,19 +159,24 @@ function flattenArrays(args: readonly ts.Expression[]): ts.Expression[] {
   });
 }
 
-function exportedFunctions(sf: ts.SourceFile): ts.Node[] {
-  const out: ts.Node[] = [];
-  const exported = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-  for (const st of sf.statements) {
-    if (ts.isFunctionDeclaration(st) && exported(st) && st.body) out.push(st);
-    else if (ts.isVariableStatement(st) && exported(st)) {
-      for (const d of st.declarationList.declarations) {
-        const init = d.initializer && skipOuter(d.initializer);
-        if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) out.push(d);
-      }
+/** Exported functions of a module: ES exports, `export { a }` lists and CommonJS `module.exports`/`exports.x`. */
+function exportedFunctions(sf: ts.SourceFile, checker: ts.TypeChecker): ts.Node[] {
+  // CommonJS JS files have a module symbol the public API does not hand out for the source file node.
+  const mod = checker.getSymbolAtLocation(sf) ?? (sf as ts.SourceFile & { symbol?: ts.Symbol }).symbol;
+  if (!mod) return [];
+  const out = new Set<ts.Node>();
+  for (const exp of checker.getExportsOfModule(mod)) {
+    for (const decl of resolveAlias(checker, exp)?.declarations ?? []) {
+      const value = valueDeclaration(decl, checker);
+      if (value.getSourceFile() !== sf) continue; // re-exported from elsewhere: that file decides
+      if (ts.isFunctionDeclaration(value) && value.body) out.add(value);
+      else if (ts.isVariableDeclaration(value) && value.initializer) {
+        const init = skipOuter(value.initializer);
+        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) out.add(isTopLevelVariable(value) ? value : init);
+      } else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) out.add(stageNode(value));
     }
   }
-  return out;
+  return [...out];
 }
 
 /** Resolves a stage argument to the declaration that runs: identifier, import, property access, `new X()`, inline function. */

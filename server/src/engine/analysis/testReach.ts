@@ -81,7 +81,7 @@ function nearestTest(root: string, stage: KeyedStage, stages: readonly KeyedStag
     const imp = imports.get(test)?.find((i) => i.target === stage.location.file);
     if (imp) {
       const rel = relPath(root, test);
-      return { test, text: `${rel} imports its module but never calls it`, related: { ...imp.location, message: `${rel} imports the module of '${stage.name}' but never calls it` } };
+      return { test, text: `${rel} imports its module but never calls it`, related: { ...imp.location, message: `nearest test: imports the module of '${stage.name}' but never calls it` } };
     }
   }
   // Next: the test reaching most sibling stages (same file, or registered in the same file).
@@ -95,7 +95,7 @@ function nearestTest(root: string, stage: KeyedStage, stages: readonly KeyedStag
   if (!best) return undefined;
   const rel = relPath(root, best.test);
   const n = best.names.length;
-  const text = `${rel} reaches ${n} sibling stage${n === 1 ? '' : 's'} (${best.names.join(', ')}) but not this one`;
+  const reaches = `reaches ${n} sibling stage${n === 1 ? '' : 's'} (${best.names.join(', ')}) but not this one`;
   const at: Location = { file: best.test, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
-  return { test: best.test, text, related: { ...at, message: text } };
+  return { test: best.test, text: `${rel} ${reaches}`, related: { ...at, message: `nearest test: ${reaches}` } };
 }

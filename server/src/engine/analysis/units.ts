@@ -81,6 +81,29 @@ export function resolveAlias(checker: ts.TypeChecker, sym: ts.Symbol | undefined
   return sym;
 }
 
+/**
+ * The node that holds a declaration's value: `{ clean }` → `clean`'s declaration, `exports.f = () => …`
+ * and `{ f: () => … }` → the function, `{ f: g }` → `g`'s declaration. Other declarations map to themselves.
+ */
+export function valueDeclaration(decl: ts.Node, checker: ts.TypeChecker, depth = 0): ts.Node {
+  if (depth > 8) return decl; // `a = b; b = a` style loops
+  if (ts.isShorthandPropertyAssignment(decl)) {
+    const v = checker.getShorthandAssignmentValueSymbol(decl)?.declarations?.[0];
+    return v ? valueDeclaration(v, checker, depth + 1) : decl;
+  }
+  const parent = decl.parent as ts.Node | undefined;
+  const assign = ts.isBinaryExpression(decl) ? decl : parent && ts.isBinaryExpression(parent) && parent.left === decl ? parent : undefined;
+  const init = assign ? assign.right : ts.isPropertyAssignment(decl) ? decl.initializer : undefined;
+  if (!init) return decl;
+  const x = skipOuter(init);
+  if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return x;
+  if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) {
+    const target = resolveAlias(checker, checker.getSymbolAtLocation(ts.isIdentifier(x) ? x : x.name))?.declarations?.[0];
+    if (target) return valueDeclaration(target, checker, depth + 1);
+  }
+  return decl;
+}
+
 /** Location of a node, from its first token (not its leading trivia) to its end. */
 export function nodeLocation(node: ts.Node): Location {
   const sf = node.getSourceFile();
@@ -93,7 +116,11 @@ export function nodeLocation(node: ts.Node): Location {
 export function nameNode(node: ts.Node): ts.Node {
   const named = node as ts.Node & { name?: ts.Node };
   if (named.name) return named.name;
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) && ts.isVariableDeclaration(node.parent)) return node.parent.name;
+  const p = node.parent;
+  if (!(ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) || !p) return node;
+  if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) return p.name;
+  // `exports.f = () => …` / `module.exports.f = …`
+  if (ts.isBinaryExpression(p) && p.right === node && ts.isPropertyAccessExpression(p.left)) return p.left.name;
   return node;
 }
 

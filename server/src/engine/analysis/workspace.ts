@@ -83,6 +83,7 @@ export class Workspace {
     this.graphs.clear();
     this.stages.clear();
     this.syntax.clear();
+    this.failures.clear();
   }
 
   text(file: string): string | undefined {
@@ -100,7 +101,8 @@ export class Workspace {
     if (!g) {
       const { program, checker } = this.program();
       const sf = program.getSourceFile(file);
-      g = sf ? buildFileGraph(sf, checker, this.files) : { file, edges: new Map(), imports: [], targetFiles: new Set() };
+      const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
+      g = sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files), empty) : empty;
       this.graphs.set(file, g);
     }
     return g;
@@ -111,7 +113,7 @@ export class Workspace {
     if (!s) {
       const { program, checker } = this.program();
       const sf = program.getSourceFile(file);
-      s = sf && !this.isTest(file) ? discoverStages(sf, checker, this.config, relPath(this.root, file), this.files) : [];
+      s = sf && !this.isTest(file) ? this.guard(file, 'stages', () => discoverStages(sf, checker, this.config, relPath(this.root, file), this.files), []) : [];
       this.stages.set(file, s);
     }
     return s;
@@ -122,10 +124,24 @@ export class Workspace {
     if (!s) {
       const { program } = this.program();
       const sf = program.getSourceFile(file);
-      s = sf ? program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)) : [];
+      s = sf ? this.guard(file, 'syntax', () => program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)), []) : [];
       this.syntax.set(file, s);
     }
     return s;
+  }
+
+  /** Internal failures (a compiler bug on odd input) per file and step; reported as notes, never thrown. */
+  readonly failures = new Map<string, string>();
+
+  // The compiler API can throw on pathological input; one file must not take the whole analysis down.
+  private guard<T>(file: string, step: string, fn: () => T, fallback: T): T {
+    try {
+      this.failures.delete(`${file}\0${step}`);
+      return fn();
+    } catch (e) {
+      this.failures.set(`${file}\0${step}`, `${relPath(this.root, file)}: ${step} analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+      return fallback;
+    }
   }
 
   private setText(file: string, text: string): void {
@@ -172,6 +188,7 @@ export class Workspace {
       this.graphs.delete(f);
       this.stages.delete(f);
       this.syntax.delete(f);
+      for (const step of ['references', 'stages', 'syntax']) this.failures.delete(`${f}\0${step}`);
     }
   }
 }

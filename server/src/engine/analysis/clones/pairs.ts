@@ -114,6 +114,7 @@ function chain(a: FileTokens, b: FileTokens, frags: Fragment[], opts: CloneOptio
       const ga = f.aFrom - (g.aFrom + g.len);
       const gb = f.bFrom - (g.bFrom + g.len);
       if (ga < 0 || gb < 0 || ga > gap || gb > gap) continue;
+      if (hasBreak(a, g.aFrom + g.len, f.aFrom) || hasBreak(b, g.bFrom + g.len, f.bFrom)) continue;
       if (best[j] + f.len > best[i]) {
         best[i] = best[j] + f.len;
         prev[i] = j;
@@ -142,6 +143,12 @@ function chain(a: FileTokens, b: FileTokens, frags: Fragment[], opts: CloneOptio
     }
   }
   return pairs;
+}
+
+/** Whether removed code (ignored lines, imports) lies between tokens `from - 1` and `to`. */
+function hasBreak(t: FileTokens, from: number, to: number): boolean {
+  for (let i = from; i <= to && i < t.count; i++) if (t.brk[i]) return true;
+  return false;
 }
 
 function lines(s: Span): number {

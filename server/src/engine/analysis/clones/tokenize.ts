@@ -54,7 +54,32 @@ function isTrivia(kind: number): boolean {
   return kind >= K.FirstTriviaToken && kind <= K.LastTriviaToken;
 }
 
+// Contextual keywords that code mostly uses as plain names (`type`, `get`, `out`, `module`, …): the
+// scanner reports them as keywords, but a rename from or to one is still a rename.
+const NAME_LIKE_KEYWORDS: ReadonlySet<number> = new Set([
+  K.AccessorKeyword,
+  K.AssertKeyword,
+  K.AssertsKeyword,
+  K.ConstructorKeyword,
+  K.DeclareKeyword,
+  K.GetKeyword,
+  K.GlobalKeyword,
+  K.InferKeyword,
+  K.IntrinsicKeyword,
+  K.IsKeyword,
+  K.ModuleKeyword,
+  K.NamespaceKeyword,
+  K.OutKeyword,
+  K.OverrideKeyword,
+  K.RequireKeyword,
+  K.SetKeyword,
+  K.TypeKeyword,
+  K.UniqueKeyword,
+  K.UsingKeyword,
+]);
+
 function normalize(kind: number): number {
+  if (NAME_LIKE_KEYWORDS.has(kind)) return NORM_IDENTIFIER;
   switch (kind) {
     case K.Identifier:
     case K.PrivateIdentifier:
