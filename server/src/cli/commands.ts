@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { loadConfig } from '../engine/config/load';
 import { EngineError } from '../engine/errors';
 import { runCheck } from './check';
+import { registerHookCommand } from './hookCommand';
 import { EXIT, type CliIO } from './io';
 import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
 import { runVerifyCommand, type VerifyFlags } from './verifyCommand';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .action(async (flags: VerifyFlags) => done(await runVerifyCommand(flags, io)));
   registerCheck(program, io, done);
   registerLsp(program, done);
+  registerHookCommand(program, io, done);
 }
 
 interface CheckFlags {

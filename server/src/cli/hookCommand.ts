@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Argument, Option, type Command } from 'commander';
+import { isEngineError } from '../engine/errors';
+import { hookStatus, installHook, uninstallHook } from '../engine/hooks/install';
+import { runHookChecks } from '../engine/hooks/run';
+import { formatHookSummary } from '../engine/hooks/summary';
+import type { FailOn, Installation } from '../engine/hooks/types';
+import { EXIT, type CliIO } from './io';
+
+export type HookAction = 'install' | 'uninstall' | 'run' | 'status';
+
+export interface HookCommandOptions {
+  /** Workspace folder inside the repository (relative paths resolve against `io.cwd`). */
+  root: string;
+  /** Node binary the hook runs; default: this process's (absolute, so a PATH without nvm still works). */
+  node?: string;
+  /** CLI script the hook runs; default: the `ml-parity` script running now, else this package's bin/ml-parity. */
+  cli?: string;
+  failOn?: FailOn;
+}
+
+/** `ml-parity hook install|uninstall|run|status`: 0 ok, 1 checks failed (commit blocked), 2 bad input. */
+export async function runHookCommand(action: HookAction, opts: HookCommandOptions, io: CliIO): Promise<number> {
+  const root = path.resolve(io.cwd, opts.root);
+  try {
+    switch (action) {
+      case 'install': {
+        const r = installHook({ root, node: path.resolve(opts.node ?? process.execPath), cli: path.resolve(opts.cli ?? defaultCli()), failOn: opts.failOn });
+        io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
+        if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
+        for (const n of r.notes) io.stdout(`  note: ${n}\n`);
+        return EXIT.ok;
+      }
+      case 'uninstall': {
+        const r = uninstallHook(root);
+        if (r.removed.length === 0) io.stdout('ML Parity pre-commit check was not installed.\n');
+        for (const i of r.removed) io.stdout(`Removed the ML Parity pre-commit check (${i.layout}): ${i.file}\n`);
+        for (const f of r.restored) io.stdout(`Restored your previous hook: ${f}\n`);
+        for (const n of r.notes) io.stderr(`note: ${n}\n`);
+        return EXIT.ok;
+      }
+      case 'status': {
+        const s = hookStatus(root);
+        io.stdout(s.installed.length === 0 ? `not installed (install would use the ${s.layout} layout; hooks folder ${s.hooksDir})\n` : s.installed.map(describeInstallation).join(''));
+        return EXIT.ok;
+      }
+      case 'run': {
+        absolutizeIndexEnv();
+        const r = await runHookChecks({ root, failOn: opts.failOn ?? 'warning' });
+        io.stdout(formatHookSummary(r));
+        return r.passed ? EXIT.ok : EXIT.failed;
+      }
+      default:
+        io.stderr(`error: unknown hook action "${String(action)}" (use install, uninstall, run or status)\n`);
+        return EXIT.badInput;
+    }
+  } catch (e) {
+    io.stderr(`error: ${isEngineError(e) ? e.format() : e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.badInput;
+  }
+}
+
+/** Binds `hook <action>` to a commander program (for `commands.ts`). */
+export function registerHookCommand(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('hook')
+    .description('Install, remove, inspect or run the pre-commit check (it judges the staged content).')
+    .addArgument(new Argument('<action>', 'what to do').choices(['install', 'uninstall', 'run', 'status']))
+    .option('--root <dir>', 'workspace folder inside the repository', '.')
+    .option('--node <path>', 'node binary the hook runs (default: this one)')
+    .option('--cli <path>', 'ml-parity script the hook runs (default: this one)')
+    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices(['error', 'warning']))
+    .action(async (action: HookAction, flags: HookCommandOptions) => done(await runHookCommand(action, flags, io)));
+}
+
+function describeInstallation(i: Installation): string {
+  return `installed (${i.layout}): ${i.file}\n${i.chained ? `  chained previous hook: ${i.chained}\n` : ''}`;
+}
+
+/** The script running now when it is the ml-parity binary, else this package's bin (compiled layout). */
+function defaultCli(): string {
+  const running = process.argv[1];
+  if (running && /ml-parity(\.c?js)?$/.test(path.basename(running)) && fs.existsSync(running)) return path.resolve(running);
+  return path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'ml-parity');
+}
+
+/** git may hand hooks a relative GIT_INDEX_FILE; pin it so git calls from other folders read the same index. */
+function absolutizeIndexEnv(): void {
+  const f = process.env.GIT_INDEX_FILE;
+  if (f && !path.isAbsolute(f)) process.env.GIT_INDEX_FILE = path.resolve(f);
+}

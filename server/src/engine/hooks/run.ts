@@ -1,0 +1,132 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeFiles } from '../analysis/analyzer';
+import { readStagedSources } from '../analysis/gitIndex';
+import { isInside, isSourceFile, relPath } from '../analysis/paths';
+import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
+import type { MlParityConfig } from '../config/types';
+import { SEVERITY_ORDER, type Finding } from '../findings';
+import { parseGitSpec } from '../onnx/modelSource';
+import { casesFromConfig, runCase } from '../verify';
+import type { CaseReport, VerifyCase } from '../verifyTypes';
+import { gitOut, workTreeTop } from './gitRun';
+import { StagedSnapshot, stagedAtTop } from './staged';
+import type { FailOn, HookRunOptions, HookRunResult } from './types';
+
+/** Rules whose finding concerns every copy, so a staged copy anywhere makes the finding part of the commit. */
+const CLONE_RULES = new Set(['duplicate-code', 'cross-stage-duplicate']);
+
+/**
+ * The pre-commit checks on what the commit would contain (the index), never the work tree: the analysis
+ * of the staged TS/JS sources, keeping findings located in staged files, and `verify` for the config
+ * cases whose models or fixtures are staged, run on the staged bytes. Reads only; nothing in the work
+ * tree or the index changes. Throws EngineError for bad input (not a repository, invalid config).
+ */
+export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult> {
+  const failOn: FailOn = opts.failOn ?? 'warning';
+  const top = workTreeTop(opts.root);
+  const root = realpath(opts.root);
+  const stagedAbs = stagedAtTop(top).map((p) => path.join(top, p)).filter((f) => f === root || isInside(root, f));
+  const staged = new Set(stagedAbs);
+  const config = stagedConfig(top, root);
+  const result: HookRunResult = { root, failOn, staged: stagedAbs.map((f) => relPath(root, f)), verify: [], skippedCases: [], notes: [], passed: true };
+
+  if (stagedAbs.some(isSourceFile)) {
+    opts.onProgress?.(`analysing the staged sources of ${root}`);
+    const sources = readStagedSources(root);
+    const analysis = analyzeFiles(root, config.analysis, sources, { exclusive: true });
+    const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
+    const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
+    result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+  }
+
+  const cases = casesFromConfig(config);
+  const touched = cases.filter((c) => caseInputs(c).some((p) => stagedAbs.some((s) => s === p || isInside(p, s))));
+  result.skippedCases = cases.filter((c) => !touched.includes(c)).map((c) => c.name);
+  if (touched.length > 0) {
+    const snapshot = new StagedSnapshot(top);
+    try {
+      for (const c of touched) {
+        if (opts.signal?.aborted) break;
+        const missing = missingBaseline(top, c);
+        if (missing) {
+          result.skippedCases.push(c.name);
+          result.notes.push(`${c.name}: skipped, ${missing}`);
+          continue;
+        }
+        opts.onProgress?.(`verifying ${c.name} on the staged models`);
+        const report = await runCase(stagedCase(c, snapshot), { signal: opts.signal });
+        result.verify.push(unmapPaths(report, snapshot.dir, top));
+      }
+    } finally {
+      snapshot.dispose();
+    }
+  }
+
+  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass');
+  return result;
+}
+
+/** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */
+function stagedConfig(top: string, root: string): MlParityConfig {
+  const file = path.join(root, CONFIG_FILE_NAME);
+  const text = gitOut(top, ['show', `:${relPath(top, file)}`]);
+  return text === undefined ? loadConfig(root) : parseConfig(text, file);
+}
+
+function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {
+  if (staged.has(f.file)) return true;
+  return CLONE_RULES.has(f.rule) && f.related.some((r) => staged.has(r.file));
+}
+
+/**
+ * Why a `git:REV` baseline cannot exist yet (no commit, or the model is new at REV), else undefined:
+ * with nothing to be equivalent to, a first commit of a model is not blocked.
+ */
+function missingBaseline(top: string, c: VerifyCase): string | undefined {
+  const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
+  if (!git) return undefined;
+  if (gitOut(top, ['rev-parse', '--verify', '--quiet', `${git.rev}^{commit}`]) === undefined) return `no baseline yet: revision ${git.rev} does not exist`;
+  const rel = relPath(top, realpath(git.path ?? c.candidate));
+  if (gitOut(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined) return `no baseline yet: ${rel} does not exist at ${git.rev}`;
+  return undefined;
+}
+
+/** Work-tree paths a case reads: models given as paths and the fixtures (file or folder). */
+function caseInputs(c: VerifyCase): string[] {
+  const out = [c.candidate];
+  if (c.baseline && !parseGitSpec(c.baseline)) out.push(c.baseline);
+  if (c.fixtures) out.push(c.fixtures);
+  return out;
+}
+
+/**
+ * The case rewritten to read staged copies. A bare `git:REV` baseline means "the candidate's path at
+ * REV", so it is pinned to the candidate's real path before the candidate moves to the snapshot.
+ */
+function stagedCase(c: VerifyCase, snap: StagedSnapshot): VerifyCase {
+  const staged = (p: string): string => snap.materialize(p) ?? p;
+  const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
+  const baseline = !c.baseline ? undefined : git ? (git.path ? c.baseline : `git:${git.rev}:${c.candidate}`) : staged(c.baseline);
+  return { ...c, candidate: staged(c.candidate), baseline, fixtures: c.fixtures === undefined ? undefined : staged(c.fixtures) };
+}
+
+/** Reports name the work-tree paths, not the temp snapshot the bytes were read from. */
+function unmapPaths(r: CaseReport, snapDir: string, top: string): CaseReport {
+  const fix = (p: string): string => (p === snapDir || p.startsWith(snapDir + path.sep) ? path.join(top, path.relative(snapDir, p)) : p);
+  return {
+    ...r,
+    ...(r.candidate ? { candidate: { ...r.candidate, spec: fix(r.candidate.spec), resolved: fix(r.candidate.resolved) } } : {}),
+    ...(r.baseline ? { baseline: { ...r.baseline, spec: fix(r.baseline.spec), resolved: fix(r.baseline.resolved) } } : {}),
+    fixtures: { ...r.fixtures, origin: fix(r.fixtures.origin) },
+    ...(r.error ? { error: { ...r.error, message: r.error.message.split(snapDir + path.sep).join(top + path.sep), ...(r.error.file ? { file: fix(r.error.file) } : {}) } } : {}),
+  };
+}
+
+function realpath(p: string): string {
+  try {
+    return fs.realpathSync(path.resolve(p));
+  } catch {
+    return path.resolve(p);
+  }
+}

@@ -1,0 +1,51 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineError } from '../errors';
+import { gitOut } from './gitRun';
+
+/** Paths staged for commit (added, copied, modified, renamed), relative to the work-tree top. */
+export function stagedAtTop(top: string): string[] {
+  const out = gitOut(top, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z']);
+  if (out === undefined) throw new EngineError('git-error', 'git diff --cached failed', { file: top });
+  return out.split('\0').filter(Boolean);
+}
+
+/** Index entries (paths relative to the top) at `rel` or below it. */
+export function indexEntries(top: string, rel: string): string[] {
+  const out = gitOut(top, ['ls-files', '--cached', '-z', '--', rel]);
+  return (out ?? '').split('\0').filter(Boolean);
+}
+
+/** Staged copies of index entries in a private temp folder; the work tree and the index are never touched. */
+export class StagedSnapshot {
+  readonly dir: string;
+  private readonly written = new Set<string>();
+
+  constructor(private readonly top: string) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-staged-'));
+  }
+
+  /**
+   * The staged version of an absolute path (file or folder) inside the snapshot, or undefined when the
+   * index has nothing there (an untracked file is judged as it is on disk by the caller).
+   */
+  materialize(abs: string): string | undefined {
+    const rel = path.relative(this.top, abs).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    const entries = indexEntries(this.top, rel || '.');
+    if (entries.length === 0) return undefined;
+    const missing = entries.filter((e) => !this.written.has(e));
+    if (missing.length > 0) {
+      // checkout-index writes index blobs under --prefix (filters applied) and leaves the index alone.
+      const r = gitOut(this.top, ['checkout-index', '-z', '--stdin', `--prefix=${this.dir}${path.sep}`], missing.join('\0') + '\0');
+      if (r === undefined) throw new EngineError('git-error', `git checkout-index failed for ${rel}`, { file: abs });
+      for (const e of missing) this.written.add(e);
+    }
+    return path.join(this.dir, rel);
+  }
+
+  dispose(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import * as path from 'node:path';
+import { formatNumber, outputVerdictLine } from '../compare/summary';
+import type { Finding } from '../findings';
+import type { CaseReport } from '../verifyTypes';
+import type { HookRunResult } from './types';
+
+const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';
+
+/**
+ * The readable report of a hook run: what was checked, each blocking finding as
+ * `file:line:col rule message`, each failing verify case with its key numbers, and how to bypass.
+ */
+export function formatHookSummary(r: HookRunResult): string {
+  const lines: string[] = [`ML Parity pre-commit: ${r.staged.length} staged file${r.staged.length === 1 ? '' : 's'} in ${r.root}`];
+  if (!r.analysis) lines.push('  analysis: skipped (no staged TS/JS source)');
+  else {
+    const a = r.analysis;
+    lines.push(`  analysis: ${a.files} files analysed as staged; ${a.blocking.length} blocking finding${a.blocking.length === 1 ? '' : 's'} (fail on ${r.failOn}) in staged files`);
+    for (const f of a.blocking) lines.push(`    ${findingLine(r.root, f)}`);
+    if (a.other.length > 0) lines.push(`    (${a.other.length} lower-severity finding${a.other.length === 1 ? '' : 's'} not blocking)`);
+  }
+  if (r.verify.length === 0) lines.push(`  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`);
+  else {
+    lines.push(`  verify: ${r.verify.length} case${r.verify.length === 1 ? '' : 's'} on the staged models${r.skippedCases.length ? `, ${r.skippedCases.length} untouched skipped` : ''}`);
+    for (const c of r.verify) lines.push(...caseLines(r.root, c));
+  }
+  for (const n of r.notes) lines.push(`    note: ${n}`);
+  lines.push(r.passed ? 'ML Parity: checks passed.' : `ML Parity: commit blocked. ${BYPASS}`);
+  return lines.join('\n') + '\n';
+}
+
+function findingLine(root: string, f: Finding): string {
+  return `${rel(root, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.rule} ${f.message}`;
+}
+
+function caseLines(root: string, c: CaseReport): string[] {
+  const verdict = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' }[c.status];
+  const models = c.baseline ? `${c.baseline.spec.startsWith('git:') ? c.baseline.resolved : rel(root, c.baseline.resolved)} -> ${rel(root, c.candidate?.resolved ?? '')}` : rel(root, c.candidate?.resolved ?? '');
+  const out = [`    ${verdict} ${c.name}: ${models} (${c.fixtures.count} fixtures)`];
+  if (c.error) {
+    const where = c.error.file ? `${rel(root, c.error.file)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: ` : '';
+    out.push(`      error [${c.error.code}] ${where}${c.error.message}`);
+  }
+  for (const d of c.signatureDifferences) out.push(`      signature: ${d.message}`);
+  for (const o of c.outputs) {
+    if (c.status === 'pass' && o.passed) continue;
+    out.push(`      ${outputVerdictLine(o)}`);
+    if (!o.passed && !o.shapeMismatch) out.push(`        passing would need atol >= ${formatNumber(o.minPassingAtol)} (now ${formatNumber(o.tolerance.atol)})`);
+  }
+  return out;
+}
+
+function rel(root: string, p: string): string {
+  return path.isAbsolute(p) ? path.relative(root, p).split(path.sep).join('/') || '.' : p;
+}

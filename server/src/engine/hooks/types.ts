@@ -1,0 +1,97 @@
+import type { Finding } from '../findings';
+import type { CaseReport } from '../verifyTypes';
+
+/**
+ * Where the pre-commit check lives: a script in git's hooks folder, a block in husky's
+ * `.husky/pre-commit`, or a `repo: local` entry in `.pre-commit-config.yaml`.
+ */
+export type HookLayout = 'git-hook' | 'husky' | 'pre-commit-config';
+
+/** Lowest finding severity that blocks a commit. */
+export type FailOn = 'error' | 'warning';
+
+/** What the installed hook runs: absolute paths, so it works with the PATH editors commit with. */
+export interface HookCommandSpec {
+  /** Absolute path of the node binary (usually `process.execPath` at install time). */
+  node: string;
+  /** Absolute path of `bin/ml-parity` or the extension's bundled CLI script. */
+  cli: string;
+  /** Workspace folder relative to the repository top ('' when they are the same). */
+  rootRel: string;
+  /** Baked into the command as `--fail-on` when given. */
+  failOn?: FailOn;
+}
+
+export interface InstallOptions {
+  /** Any folder inside the repository; the workspace whose config the hook checks. */
+  root: string;
+  node: string;
+  cli: string;
+  failOn?: FailOn;
+}
+
+/** One place where an ML Parity pre-commit check is installed. */
+export interface Installation {
+  layout: HookLayout;
+  /** The file holding the hook script, block or entry. */
+  file: string;
+  /** git-hook layout: the user's previous hook, kept aside and run first. */
+  chained?: string;
+}
+
+export interface InstallResult extends Installation {
+  /** False when an installation was already there (it was refreshed in place). */
+  fresh: boolean;
+  /** Things the user must still do, e.g. activate husky. */
+  notes: string[];
+}
+
+export interface UninstallResult {
+  /** Installations removed. */
+  removed: Installation[];
+  /** Files put back exactly as they were (chained hooks). */
+  restored: string[];
+  notes: string[];
+}
+
+export interface HookStatus {
+  /** Repository top folder. */
+  top: string;
+  /** Layout `install` would use now. */
+  layout: HookLayout;
+  /** Folder git runs hooks from (core.hooksPath and worktrees respected). */
+  hooksDir: string;
+  installed: Installation[];
+}
+
+export interface HookRunOptions {
+  /** Workspace folder (holding mlparity.config.json, if any) inside the repository. */
+  root: string;
+  /** Default 'warning': a new untested stage or cross-stage clone blocks the commit. */
+  failOn?: FailOn;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+/** Outcome of the checks on the staged content. */
+export interface HookRunResult {
+  root: string;
+  failOn: FailOn;
+  /** Staged paths (added, copied, modified, renamed), relative to the workspace root with '/'. */
+  staged: string[];
+  /** Undefined when no staged file is a TS/JS source of the workspace (analysis skipped). */
+  analysis?: {
+    files: number;
+    /** Findings located in staged files at or above `failOn`. */
+    blocking: Finding[];
+    /** Findings located in staged files below `failOn` (shown, not blocking). */
+    other: Finding[];
+  };
+  /** Verify cases whose models or fixtures are staged, run on the staged bytes. */
+  verify: CaseReport[];
+  /** Config cases not run: untouched by this commit, or with no baseline yet (first commit of a model). */
+  skippedCases: string[];
+  /** Why touched cases were skipped, one line each. */
+  notes: string[];
+  passed: boolean;
+}
