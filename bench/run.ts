@@ -1,13 +1,22 @@
-/** `npm run bench`: every benchmark in one process run, printed as Markdown for bench/README.md. */
+/**
+ * `npm run bench`: every benchmark in one process run, printed as Markdown for bench/README.md.
+ * `npm run bench -- verify` (or `clones`) runs one of them.
+ */
 import * as path from 'node:path';
+import { runCloneBench } from './clones/run';
 import { runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
 async function main(): Promise<void> {
-  const work = path.resolve(__dirname, '..', '..', 'bench', '.work');
+  const root = path.resolve(__dirname, '..', '..');
+  const work = path.join(root, 'bench', '.work');
   const only = process.argv[2];
   if (!only || only === 'verify') {
     console.log('## verify: ML Parity vs plain onnxruntime-node\n');
     console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify'))));
+  }
+  if (!only || only === 'clones') {
+    console.log('## clones: seeded precision/recall and timing vs jscpd\n');
+    console.log((await runCloneBench(root)).markdown);
   }
 }
 
