@@ -6,6 +6,8 @@ export interface ClientFeatures {
   codeActionLiterals: boolean;
   workDoneProgress: boolean;
   watchedFilesDynamic: boolean;
+  /** `workspace/didChangeConfiguration` can be registered for (pull-model clients need it to notify us). */
+  configurationChangeDynamic: boolean;
   /** `documentChanges` with `create` resource operations. */
   createFiles: boolean;
 }
@@ -17,6 +19,7 @@ export function readCapabilities(c: ClientCapabilities): ClientFeatures {
     codeActionLiterals: !!c.textDocument?.codeAction?.codeActionLiteralSupport,
     workDoneProgress: !!c.window?.workDoneProgress,
     watchedFilesDynamic: !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+    configurationChangeDynamic: !!c.workspace?.didChangeConfiguration?.dynamicRegistration,
     createFiles: !!edit?.documentChanges && !!edit.resourceOperations?.includes('create'),
   };
 }

@@ -9,7 +9,7 @@ import {
   type Range as LspRange,
 } from 'vscode-languageserver/node';
 import type { EngineError } from '../engine/errors';
-import type { Finding, Location, Range, RuleId, Severity } from '../engine/findings';
+import type { Finding, Location, Range, RelatedLocation, RuleId, Severity } from '../engine/findings';
 import type { DiagnosticData, RuleSeverityOverride } from '../protocol';
 
 /** Where the rule documentation lives (docs/rules/<rule>.md in the project repository). */
@@ -66,10 +66,37 @@ export function toDiagnostic(
   };
 }
 
-// Code actions need the other copies of a clone; keep them in the payload as plain engine locations.
+const CLONE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['duplicate-code', 'cross-stage-duplicate']);
+
+// Code actions need every copy of a clone; keep them in the payload as plain engine locations, in the
+// engine's order (the first copy decides where an extracted function goes).
 function withRelated(f: Finding): Record<string, unknown> {
-  const copies: Location[] = [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+  if (!CLONE_RULES.has(f.rule)) return { ...(f.data ?? {}), file: f.data?.file ?? f.file };
+  const copies = f.data?.copies ?? [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
   return { ...(f.data ?? {}), file: f.data?.file ?? f.file, copies };
+}
+
+/**
+ * The engine reports a clone once, at its first copy, with the other copies as related locations. In the
+ * editor every copy gets its own diagnostic so the squiggle shows wherever the code is read.
+ */
+export function expandClones(findings: readonly Finding[]): Finding[] {
+  return findings.flatMap((f) => {
+    if (!CLONE_RULES.has(f.rule)) return [f];
+    const copies: Location[] = [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+    const data = { ...(f.data ?? {}), copies };
+    const first: RelatedLocation = { file: f.file, range: f.range, message: 'first copy of this code' };
+    return [
+      { ...f, data },
+      ...f.related.map((here, i) => ({
+        ...f,
+        file: here.file,
+        range: here.range,
+        data,
+        related: [first, ...f.related.filter((_, j) => j !== i)],
+      })),
+    ];
+  });
 }
 
 /** A located engine error (bad config, unreadable file) as an error diagnostic at its position. */
@@ -93,7 +120,7 @@ export function groupDiagnostics(
   overrides: Partial<Record<RuleId, RuleSeverityOverride>> = {},
 ): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>();
-  for (const f of findings) {
+  for (const f of expandClones(findings)) {
     const d = toDiagnostic(f, overrides);
     if (!d) continue;
     const uri = toUri(f.file);

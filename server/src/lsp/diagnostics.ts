@@ -95,6 +95,14 @@ export class DiagnosticsPublisher {
     if (!doc || !file || !folder) return;
     const settings = await this.deps.settings.get(uri);
     if (trigger === 'onType' && settings.run === 'onSave') return;
+    if (folder.isConfigFile(file)) {
+      // A config edit changes what is analysed and how: rebuild from the editor's text.
+      await this.run(folder, () => {
+        folder.reload(settings.configPath, doc.getText());
+        return folder.analyzeAll();
+      });
+      return;
+    }
     await this.run(folder, () => folder.update(file, doc.getText()));
   }
 

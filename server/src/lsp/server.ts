@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import {
+  DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -14,6 +13,7 @@ import { createRegistry, handleCodeAction } from './codeActions';
 import { readCapabilities, type ClientFeatures } from './capabilities';
 import { toPath, toUri } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
+import { FileEvents } from './fileEvents';
 import { connectionLogger, describeError } from './logger';
 import { SettingsCache } from './settings';
 import { StatusReporter } from './status';
@@ -34,22 +34,25 @@ export function startServer(connection: Connection): void {
   let trusted = true;
   let folders: WorkspaceFolderState[] = [];
   let lastReport: VerifyReport | undefined;
-  let settings = new SettingsCache(connection, false);
+  const settings = new SettingsCache(connection);
+  // Requests may arrive before `initialized` has loaded the folders; they wait for this.
+  let foldersLoaded!: () => void;
+  const ready = new Promise<void>((resolve) => (foldersLoaded = resolve));
 
   const diagnostics = new DiagnosticsPublisher({
     connection,
     documents,
     folders: () => folders,
-    get settings() {
-      return settings;
-    },
+    settings,
     log,
     onStatus: (s) => status.update(s),
   });
 
+  const fileEvents = new FileEvents({ folders: () => folders, documents, diagnostics, settings, log });
+
   connection.onInitialize((params): InitializeResult => {
     features = readCapabilities(params.capabilities);
-    settings = new SettingsCache(connection, features.configurationPull);
+    settings.canPull = features.configurationPull;
     trusted = (params.initializationOptions as Partial<InitializationOptions> | undefined)?.trusted !== false;
     roots = (params.workspaceFolders ?? [])
       .map((f) => toPath(f.uri))
@@ -77,12 +80,18 @@ export function startServer(connection: Connection): void {
         return [];
       }
     });
+    foldersLoaded();
     if (features?.watchedFilesDynamic) {
       void connection.client
         .register(DidChangeWatchedFilesNotification.type, {
           watchers: [{ globPattern: '**/mlparity.config.json' }, { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }],
         })
         .catch((e: unknown) => log.warn(`file watching unavailable: ${describeError(e)}`));
+    }
+    if (features?.configurationChangeDynamic) {
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'mlParity' })
+        .catch((e: unknown) => log.warn(`settings change notifications unavailable: ${describeError(e)}`));
     }
     const progress = features?.workDoneProgress
       ? await connection.window.createWorkDoneProgress().catch(() => undefined)
@@ -93,47 +102,29 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent((e) => diagnostics.scheduleChange(e.document));
   documents.onDidSave((e) => void diagnostics.analyzeNow(e.document.uri));
   documents.onDidClose((e) => {
-    // Back to the on-disk text: the unsaved edits are gone with the editor.
     const file = toPath(e.document.uri);
-    if (file && fs.existsSync(file)) void reanalyseFromDisk(file);
-    else void diagnostics.removeFile(e.document.uri);
+    if (file) void fileEvents.closed(file);
   });
 
-  async function reanalyseFromDisk(file: string): Promise<void> {
-    const folder = folders.find((f) => f.contains(file));
-    if (!folder) return;
-    try {
-      folder.update(file, fs.readFileSync(file, 'utf8'));
-      await diagnostics.republish();
-    } catch (e) {
-      log.error(`re-reading ${file} failed: ${describeError(e)}`);
-    }
-  }
-
-  connection.onDidChangeConfiguration(() => {
+  connection.onDidChangeConfiguration(async () => {
     settings.clear();
-    void diagnostics.republish();
-  });
-
-  connection.onDidChangeWatchedFiles(async ({ changes }) => {
-    for (const change of changes) {
-      const file = toPath(change.uri);
-      if (!file || documents.get(change.uri)) continue;
-      const folder = folders.find((f) => f.contains(file) || f.config.file === file);
-      if (!folder) continue;
-      if (file.endsWith('mlparity.config.json')) {
-        folder.reload((await settings.get(change.uri)).configPath);
-        await diagnostics.analyzeWorkspace();
-      } else if (change.type === FileChangeType.Deleted) {
-        await diagnostics.removeFile(change.uri);
-      } else {
-        await reanalyseFromDisk(file);
+    // Only a new config path needs a new analysis; severities just need republishing.
+    let moved = false;
+    for (const folder of folders) {
+      const { configPath } = await settings.get(toUri(folder.root));
+      if (configPath !== folder.configPath) {
+        folder.reload(configPath);
+        moved = true;
       }
     }
+    await (moved ? diagnostics.analyzeWorkspace() : diagnostics.republish());
   });
 
-  connection.onCodeAction((params) =>
-    handleCodeAction(
+  connection.onDidChangeWatchedFiles(({ changes }) => fileEvents.watched(changes));
+
+  connection.onCodeAction(async (params) => {
+    await ready;
+    return handleCodeAction(
       {
         registry,
         documents,
@@ -142,10 +133,11 @@ export function startServer(connection: Connection): void {
         trusted: () => trusted,
       },
       params,
-    ),
-  );
+    );
+  });
 
   connection.onRequest(VerifyRequest, async (params, token) => {
+    await ready;
     const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
     status.update({ state: 'verifying' });
     try {
@@ -167,7 +159,10 @@ export function startServer(connection: Connection): void {
     }
   });
   connection.onRequest(LastReportRequest, () => lastReport ?? null);
-  connection.onRequest(ListCasesRequest, () => (trusted ? listCases(folders) : []));
+  connection.onRequest(ListCasesRequest, async () => {
+    await ready;
+    return trusted ? listCases(folders) : [];
+  });
 
   connection.onShutdown(() => diagnostics.dispose());
   documents.listen(connection);

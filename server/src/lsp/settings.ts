@@ -21,11 +21,10 @@ export function normalizeSettings(raw: unknown): MlParitySettings {
  */
 export class SettingsCache {
   private readonly cache = new Map<string, Promise<MlParitySettings>>();
+  /** Set from the client capabilities at initialize. */
+  canPull = false;
 
-  constructor(
-    private readonly connection: Connection,
-    private readonly canPull: boolean,
-  ) {}
+  constructor(private readonly connection: Connection) {}
 
   get(uri: string): Promise<MlParitySettings> {
     if (!this.canPull) return Promise.resolve(DEFAULT_SETTINGS);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Analyzer } from '../engine/analysis/analyzer';
 import type { AnalysisResult } from '../engine/analysis/types';
-import { defaultConfig, findConfig, loadConfig } from '../engine/config/load';
+import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, parseConfig } from '../engine/config/load';
 import type { MlParityConfig } from '../engine/config/types';
 import { toEngineError, type EngineError } from '../engine/errors';
 
@@ -18,17 +18,23 @@ export class WorkspaceFolderState {
 
   constructor(
     readonly root: string,
-    configPath = '',
+    /** The `mlParity.configPath` setting the config was read with. */
+    public configPath = '',
   ) {
     ({ config: this.config, error: this.configError } = readConfig(root, configPath));
     this.analyzer = new Analyzer(root, this.config.analysis);
   }
 
-  /** Re-reads the config (after it changed on disk) and rebuilds the analyzer. */
-  reload(configPath = ''): void {
-    ({ config: this.config, error: this.configError } = readConfig(this.root, configPath));
+  /** Re-reads the config (after it changed on disk, or from unsaved editor text) and rebuilds the analyzer. */
+  reload(configPath = '', text?: string): void {
+    this.configPath = configPath;
+    ({ config: this.config, error: this.configError } = readConfig(this.root, configPath, text));
     this.analyzer = new Analyzer(this.root, this.config.analysis);
     this.last = undefined;
+  }
+
+  isConfigFile(file: string): boolean {
+    return file === (this.config.file ?? path.join(this.root, CONFIG_FILE_NAME));
   }
 
   contains(file: string): boolean {
@@ -49,13 +55,13 @@ export class WorkspaceFolderState {
   }
 }
 
-function readConfig(root: string, configPath: string): { config: MlParityConfig; error?: EngineError } {
-  const file = configPath ? path.resolve(root, configPath) : findConfig(root);
+function readConfig(root: string, configPath: string, text?: string): { config: MlParityConfig; error?: EngineError } {
+  const file = configPath ? path.resolve(root, configPath) : findConfig(root) ?? (text !== undefined ? path.join(root, CONFIG_FILE_NAME) : undefined);
   if (!file) return { config: defaultConfig(root) };
   try {
-    return { config: loadConfig(file) };
+    return { config: text === undefined ? loadConfig(file) : parseConfig(text, file) };
   } catch (e) {
-    return { config: defaultConfig(root), error: toEngineError(e, 'config-invalid', { file }) };
+    return { config: { ...defaultConfig(root), file }, error: toEngineError(e, 'config-invalid', { file }) };
   }
 }
 

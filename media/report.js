@@ -1,0 +1,152 @@
+// @ts-check
+// Renders a VerifyReport posted by the extension. Runs in the webview under a nonce-only CSP: no network,
+// no inline handlers, DOM built with createElement (report strings are never parsed as HTML).
+(function () {
+  'use strict';
+  // eslint-disable-next-line no-undef
+  const vscode = acquireVsCodeApi();
+  const root = /** @type {HTMLElement} */ (document.getElementById('root'));
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  /**
+   * @param {string} tag
+   * @param {Record<string, string>} [attrs]
+   * @param {(Node | string | undefined)[]} [children]
+   */
+  function h(tag, attrs, children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+    for (const c of children || []) if (c !== undefined) el.append(c);
+    return el;
+  }
+
+  /** @param {number | undefined} x */
+  function num(x) {
+    if (x === undefined || x === null) return '–';
+    if (!Number.isFinite(x)) return String(x);
+    if (x === 0) return '0';
+    const a = Math.abs(x);
+    return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : x.toPrecision(4).replace(/\.?0+$/, '');
+  }
+
+  /** @param {string} status */
+  function badge(status) {
+    return h('span', { class: `badge ${status}` }, [status.toUpperCase()]);
+  }
+
+  /** A link that asks the extension to open a file (at a 1-based line). */
+  function fileLink(/** @type {string} */ file, /** @type {number | undefined} */ line) {
+    const a = h('a', { href: '#', title: file }, [line ? `${file}:${line}` : file]);
+    a.addEventListener('click', (e) => {
+      e.preventDefault();
+      vscode.postMessage({ type: 'open', file, line });
+    });
+    return a;
+  }
+
+  /** Histogram of |diff| as bars on a log-spaced axis; bin 0 holds exact zeros. */
+  function histogram(/** @type {{edges: number[], counts: number[]}} */ hist, /** @type {number} */ atol) {
+    const width = 320;
+    const height = 90;
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${width} ${height + 16}`);
+    svg.setAttribute('class', 'histogram');
+    svg.setAttribute('role', 'img');
+    const counts = hist.counts || [];
+    const max = Math.max(1, ...counts);
+    const bar = width / Math.max(1, counts.length);
+    counts.forEach((c, i) => {
+      const hgt = c === 0 ? 0 : Math.max(1, (Math.log1p(c) / Math.log1p(max)) * height);
+      const rect = document.createElementNS(SVG, 'rect');
+      const lo = hist.edges[i];
+      rect.setAttribute('x', String(i * bar + 1));
+      rect.setAttribute('y', String(height - hgt));
+      rect.setAttribute('width', String(Math.max(1, bar - 2)));
+      rect.setAttribute('height', String(hgt));
+      rect.setAttribute('class', lo !== undefined && lo > atol ? 'bar over' : 'bar');
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `[${num(hist.edges[i])}, ${num(hist.edges[i + 1])}): ${c}`;
+      rect.append(title);
+      svg.append(rect);
+    });
+    for (const [x, text, anchor] of [[0, num(hist.edges[0]), 'start'], [width, num(hist.edges[hist.edges.length - 1]), 'end']]) {
+      const t = document.createElementNS(SVG, 'text');
+      t.setAttribute('x', String(x));
+      t.setAttribute('y', String(height + 13));
+      t.setAttribute('text-anchor', String(anchor));
+      t.textContent = String(text);
+      svg.append(t);
+    }
+    return svg;
+  }
+
+  function outputsTable(/** @type {any[]} */ outputs) {
+    const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement'];
+    const rows = outputs.map((o) =>
+      h('tr', {}, [
+        h('td', {}, [o.name === o.candidateName ? o.name : `${o.name} → ${o.candidateName}`]),
+        h('td', {}, [badge(o.passed ? 'pass' : 'fail')]),
+        h('td', { class: 'n' }, [num(o.maxAbs)]),
+        h('td', { class: 'n' }, [num(o.maxRel)]),
+        h('td', { class: 'n' }, [num(o.mismatchPct)]),
+        h('td', { class: 'n' }, [num(o.minPassingAtol)]),
+        h('td', { class: 'n' }, [o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%`]),
+      ]),
+    );
+    return h('table', {}, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
+  }
+
+  function outputDetail(/** @type {any} */ o) {
+    const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
+    if (o.shapeMismatch) {
+      parts.push(h('p', { class: 'error' }, [`Shape mismatch in ${o.shapeMismatch.caseId}: [${o.shapeMismatch.baseline}] vs [${o.shapeMismatch.candidate}]`]));
+    } else {
+      parts.push(histogram(o.histogram || { edges: [], counts: [] }, o.tolerance.atol));
+    }
+    if (o.worst) {
+      const w = o.worst;
+      parts.push(h('p', { class: 'worst' }, [`Worst element: ${w.caseId} [${w.index.join(', ')}] baseline ${w.baseline}, candidate ${w.candidate} (|diff| ${num(w.absDiff)}, rel ${num(w.relDiff)})`]));
+    }
+    return h('div', { class: 'output' }, parts);
+  }
+
+  function caseSection(/** @type {any} */ c) {
+    const items = [h('h2', {}, [badge(c.status), ' ', c.name])];
+    const models = [];
+    if (c.baseline) models.push(h('li', {}, ['Baseline: ', fileLink(c.baseline.resolved)]));
+    if (c.candidate) models.push(h('li', {}, ['Candidate: ', fileLink(c.candidate.resolved)]));
+    models.push(h('li', {}, [`Fixtures: ${c.fixtures.count} ${c.fixtures.synthetic ? 'synthetic' : 'from '}`, c.fixtures.synthetic ? undefined : fileLink(c.fixtures.origin)]));
+    items.push(h('ul', { class: 'meta' }, models));
+    if (c.error) {
+      items.push(h('p', { class: 'error' }, [`${c.error.code}: ${c.error.message} `, c.error.file ? fileLink(c.error.file, c.error.line) : undefined]));
+    }
+    if (c.signatureDifferences && c.signatureDifferences.length) {
+      items.push(h('h3', {}, ['Signature differences']));
+      items.push(h('ul', { class: 'sig' }, c.signatureDifferences.map((d) => h('li', {}, [`${d.side} ${d.name}: ${d.message}`]))));
+    }
+    if (c.outputs && c.outputs.length) {
+      items.push(outputsTable(c.outputs));
+      items.push(...c.outputs.map(outputDetail));
+    }
+    return h('section', { class: `case ${c.status}` }, items);
+  }
+
+  function render(/** @type {any} */ report) {
+    const failed = report.cases.filter((c) => c.status !== 'pass').length;
+    root.replaceChildren(
+      h('header', {}, [
+        h('h1', {}, [badge(report.passed ? 'pass' : 'fail'), ' ML Parity report']),
+        h('p', { class: 'muted' }, [`${report.cases.length} case(s), ${failed} not passing · ${new Date(report.createdAt).toLocaleString()} · ${report.tool.name} ${report.tool.version}`]),
+      ]),
+      ...report.cases.map(caseSection),
+    );
+    vscode.setState({ report });
+  }
+
+  window.addEventListener('message', (e) => {
+    if (e.data && e.data.type === 'report') render(e.data.report);
+  });
+  const saved = vscode.getState();
+  if (saved && saved.report) render(saved.report);
+  vscode.postMessage({ type: 'ready' });
+})();

@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { loadConfig } from '../../server/src/engine/config/load';
+import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
+import type { VerifyReport } from '../../server/src/engine/verifyTypes';
+import { EXAMPLE } from './workspace';
+
+const MEDIA = path.resolve(__dirname, '../../../media');
+const CHROMIUM = '/usr/bin/chromium';
+
+// The page the extension builds, minus the VS Code host: a stub API records what the script posts back.
+function page(report: VerifyReport): string {
+  return `<!DOCTYPE html><html><head><style>${fs.readFileSync(path.join(MEDIA, 'report.css'), 'utf8')}</style></head>
+<body><main id="root"></main>
+<script>
+  window.posted = [];
+  window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => undefined });
+</script>
+<script>${fs.readFileSync(path.join(MEDIA, 'report.js'), 'utf8')}</script>
+<script>window.postMessage({ type: 'report', report: ${JSON.stringify(report)} }, '*');</script>
+</body></html>`;
+}
+
+describe('report webview script', function () {
+  let browser: Browser | undefined;
+  let report: VerifyReport;
+
+  before(async function () {
+    if (!fs.existsSync(CHROMIUM)) this.skip();
+    const cfg = loadConfig(EXAMPLE);
+    report = await runVerify(casesFromConfig(cfg).filter((c) => c.name !== 'fuse-matmul-add'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('renders per-case and per-output results, histograms and file links from a real report', async () => {
+    const ctx = await browser!.newContext();
+    const p = await ctx.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-report-')), 'report.html');
+    fs.writeFileSync(file, page(report));
+    await p.goto(`file://${file}`);
+    await p.waitForSelector('section.case');
+    assert.deepEqual(errors, []);
+    const headings = await p.$$eval('section.case h2', (hs) => hs.map((h) => h.textContent));
+    assert.deepEqual(headings, ['PASS split-reduction', 'FAIL relu-to-leakyrelu']);
+    const rows = await p.$$eval('section.case table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const outputs = report.cases.flatMap((c) => c.outputs);
+    assert.equal(rows.length, outputs.length);
+    assert.deepEqual(rows.map((r) => r[1]), outputs.map((o) => (o.passed ? 'PASS' : 'FAIL')));
+    const bars = await p.$$eval('svg.histogram', (svgs) => svgs.map((s) => s.querySelectorAll('rect').length));
+    assert.deepEqual(bars, outputs.map((o) => o.histogram.counts.length));
+    await p.click('section.case a');
+    const posted = (await p.evaluate('window.posted')) as { type: string; file?: string }[];
+    assert.deepEqual(posted[0], { type: 'ready' });
+    assert.equal(posted[1]?.type, 'open');
+    assert.equal(posted[1]?.file, report.cases[0]!.baseline!.resolved);
+    await ctx.close();
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+});
