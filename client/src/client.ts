@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
@@ -8,12 +7,12 @@ import {
 } from 'vscode-languageclient/node';
 import { StatusNotification, type InitializationOptions, type StatusParams } from '../../server/src/protocol';
 import type { Logger } from './logger';
+import { entryPoint } from './paths';
 import { readSettings } from './settings';
 
 /** The server entry: the esbuild bundle when packaged, the tsc output in development. */
 function serverModule(context: vscode.ExtensionContext): string {
-  const bundled = context.asAbsolutePath('dist/server.js');
-  return fs.existsSync(bundled) ? bundled : context.asAbsolutePath('out/server/src/lsp/main.js');
+  return entryPoint(context, 'dist/server.js', 'out/server/src/lsp/main.js');
 }
 
 /**

@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Logger } from './logger';
+import { entryPoint } from './paths';
 
 /** The CLI shipped inside the extension (bundle when packaged, tsc output in development). */
 function cliPath(context: vscode.ExtensionContext): string {
-  const bundled = context.asAbsolutePath('dist/cli.js');
-  return fs.existsSync(bundled) ? bundled : context.asAbsolutePath('out/server/src/cli/main.js');
+  return entryPoint(context, 'dist/cli.js', 'out/server/src/cli/bin.js');
 }
 
 export interface CliResult {

@@ -1,6 +1,8 @@
 /**
  * Engine <-> LSP conversion: the only file that imports both engine and LSP types.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import {
   DiagnosticSeverity,
@@ -13,7 +15,19 @@ import type { Finding, Location, Range, RelatedLocation, RuleId, Severity } from
 import type { DiagnosticData, RuleSeverityOverride } from '../protocol';
 
 /** Where the rule documentation lives (docs/rules/<rule>.md in the project repository). */
-export const RULE_DOCS_BASE = 'https://github.com/ml-parity/ml-parity/blob/main/docs/rules/';
+/**
+ * Rule docs ship with the server (docs/rules beside the bundle or the repo), so the link opens offline and
+ * in any LSP client; found by walking up from this file since the bundle and tsc output sit at other depths.
+ */
+export const RULE_DOCS_DIR = findDocsDir(__dirname);
+
+function findDocsDir(start: string): string {
+  for (let dir = start, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'docs', 'rules');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.join(start, 'docs', 'rules');
+}
 
 export const DIAGNOSTIC_SOURCE = 'ml-parity';
 
@@ -39,7 +53,7 @@ export function toLspRange(r: Range): LspRange {
 }
 
 export function ruleDocUrl(rule: string): string {
-  return `${RULE_DOCS_BASE}${rule}.md`;
+  return pathToFileURL(path.join(RULE_DOCS_DIR, `${rule}.md`)).href;
 }
 
 /** A finding as a diagnostic, or undefined when the editor settings turn its rule off. */
