@@ -1,19 +1,8 @@
 import { ts } from 'ts-morph';
 import { tokenize, type CloneType } from '../../server/src/engine/analysis/clones';
 import { scanTokens, variantFor } from '../../server/src/engine/analysis/clones/lexer';
+import { mulberry32 as rng } from '../../server/src/engine/random';
 import type { CorpusFile, Injection } from './types';
-
-/** Deterministic PRNG (mulberry32) so the corpus is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Candidate {
   file: number;

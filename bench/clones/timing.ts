@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CloneIndex, detectClones } from '../../server/src/engine/analysis/clones';
-import { rng } from './inject';
+import { mulberry32 as rng } from '../../server/src/engine/random';
 import { runJscpd, type JscpdVersion } from './tools';
 import type { CorpusFile } from './types';
 

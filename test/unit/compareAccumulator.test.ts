@@ -4,6 +4,7 @@ import { resolveTolerance } from '../../server/src/engine/compare/tolerance';
 import type { OutputComparison, Tolerance } from '../../server/src/engine/compare/types';
 import { isEngineError } from '../../server/src/engine/errors';
 import { floatToHalf, type DType, type Tensor, type TensorData } from '../../server/src/engine/tensor/tensor';
+import { mulberry32 as random } from '../../server/src/engine/random';
 
 const f32 = (dims: number[], v: number[]): Tensor => ({ dtype: 'float32', dims, data: Float32Array.from(v) });
 const f64 = (dims: number[], v: number[]): Tensor => ({ dtype: 'float64', dims, data: Float64Array.from(v) });
@@ -23,17 +24,6 @@ function compare(
 
 const histogramTotal = (o: OutputComparison): number => o.histogram.counts.reduce((a, b) => a + b, 0);
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('compare/accumulator', () => {
   describe('tolerance semantics', () => {

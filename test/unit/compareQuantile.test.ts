@@ -3,18 +3,8 @@ import { DIFF_BIN_EDGES, OVERFLOW_BIN, binBySearch, diffBin } from '../../server
 import { TailQuantile } from '../../server/src/engine/compare/tailQuantile';
 import { nearestRank, selectKth } from '../../server/src/engine/compare/quantile';
 import { argmax, countTop1Agreement } from '../../server/src/engine/compare/top1';
+import { mulberry32 as random } from '../../server/src/engine/random';
 
-/** Deterministic values (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('compare/quantile', () => {
   it('nearestRank follows the nearest-rank definition', () => {

@@ -139,6 +139,11 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       }
     }
 
+    // Start the runtime and load both models while this process reads or generates the fixtures.
+    host = new InferenceHost(opts.workerPath);
+    const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const loading = loadModels(host, candidate, baseline, timeoutMs);
+    loading.catch(() => undefined); // awaited below; fixture errors may be reported first
     const fixtures = await fixturesFor(c, reference.signature);
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.cases.length };
     if (fixtures.cases.length === 0) {
@@ -152,10 +157,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       );
     }
 
-    host = new InferenceHost(opts.workerPath);
-    const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    await host.load('candidate', candidate.model.bytes, timeoutMs, candidate.model.file);
-    if (baseline) await host.load('baseline', baseline.model.bytes, timeoutMs, baseline.model.file);
+    await loading;
 
     const bound: BoundCase[] = fixtures.cases.map((fc) => ({
       id: fc.id,
@@ -220,6 +222,11 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.timing.totalMs = performance.now() - started;
   }
   return report;
+}
+
+async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
+  await host.load('candidate', candidate.model.bytes, timeoutMs, candidate.model.file);
+  if (baseline) await host.load('baseline', baseline.model.bytes, timeoutMs, baseline.model.file);
 }
 
 interface OutputPair {

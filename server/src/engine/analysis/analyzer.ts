@@ -8,7 +8,7 @@ import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileSource } from './fileSet';
 import { mergeStages } from './stages';
-import { computeReach, untestedStageFindings, type KeyedStage } from './testReach';
+import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace } from './workspace';
 
@@ -31,6 +31,7 @@ export class Analyzer {
   readonly root: string;
   private readonly ws: Workspace;
   private readonly clones: CloneIndex;
+  private readonly reachIndex = new ReachIndex();
   /** Set until the first analysis, so its duration includes building the project. */
   private createdAt: number | undefined = Date.now();
 
@@ -85,7 +86,7 @@ export class Analyzer {
     const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
     const graphs = files.map((f) => ws.graph(f));
     const tests = files.filter((f) => ws.isTest(f));
-    const reach = computeReach(graphs, tests);
+    const reach = this.reachIndex.compute(graphs, tests, stages.map((s) => s.key));
     findings.push(...untestedStageFindings(this.root, stages, reach, graphs));
     const coverage = readCoverage(this.root, this.config.coverageFiles);
     if (coverage) findings.push(...unexecutedStageFindings(stages, reach.all, coverage));

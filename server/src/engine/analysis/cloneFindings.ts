@@ -9,10 +9,16 @@ import type { Stage } from './types';
  */
 export function cloneFindings(root: string, classes: readonly CloneClass[], stages: readonly Stage[]): Finding[] {
   const out: Finding[] = [];
+  const byFile = new Map<string, Stage[]>();
+  for (const s of stages) {
+    const list = byFile.get(s.body.file);
+    if (list) list.push(s);
+    else byFile.set(s.body.file, [s]);
+  }
   for (const c of classes) {
     const [first, ...others] = c.occurrences;
     if (!first || others.length === 0) continue;
-    const owners = c.occurrences.map((o) => stageAt(o, stages));
+    const owners = c.occurrences.map((o) => stageAt(o, byFile.get(o.file) ?? []));
     const stageNames = [...new Set(owners.filter((s): s is Stage => s !== undefined).map((s) => s.name))];
     const cross = stageNames.length >= 2;
     const where = (o: Location, s: Stage | undefined): string => `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
@@ -38,7 +44,7 @@ function lines(o: Location): string {
   return `${o.range.start.line + 1}-${o.range.end.line + 1}`;
 }
 
-/** Innermost stage whose declaration contains the start of `o`. */
+/** Innermost stage whose declaration contains the start of `o` (`stages`: those of `o`'s file, in order). */
 function stageAt(o: Location, stages: readonly Stage[]): Stage | undefined {
   let best: Stage | undefined;
   for (const s of stages) {

@@ -1,5 +1,5 @@
 import type { Finding, Location, RelatedLocation } from '../findings';
-import type { FileGraph } from './refGraph';
+import type { FileGraph, ImportEdge } from './refGraph';
 import type { Stage } from './types';
 import { moduleKey } from './units';
 import { relPath } from './paths';
@@ -7,62 +7,165 @@ import { relPath } from './paths';
 /** A merged stage with the unit key of its declaration. */
 export type KeyedStage = Stage & { key: string };
 
-/** What the tests reach: per test file, and over all of them. */
+/** Which of the stages the tests reach: per test file, and over all of them. */
 export interface Reach {
-  /** Unit keys reached by at least one test. */
+  /** Keys of the stages reached by at least one test. */
   all: Set<string>;
-  /** Unit keys reached by each test file. */
+  /** Keys of the stages reached by each test file (every test file has an entry). */
   perTest: Map<string, Set<string>>;
+}
+
+/** One file's edges with unit keys replaced by interned ids (cached per FileGraph object). */
+interface CompiledGraph {
+  from: Int32Array;
+  /** Targets of `from[i]`. */
+  to: Int32Array[];
+}
+
+/** What one test's walk visited, kept so an edit elsewhere does not repeat it. */
+interface TestWalk {
+  graph: FileGraph | undefined;
+  visited: Int32Array;
 }
 
 /**
  * Walks the reference graph from every test file. A test file's roots are its top-level code and every
  * function in it; edges follow calls, references, aliases (resolved by the checker), callbacks passed as
  * arguments and containment, so "runs the pipeline" reaches every stage the pipeline registers.
+ *
+ * Incremental between runs: graphs are interned into integer arrays once per FileGraph object, and a
+ * test is walked again only when one of the nodes it visited got its edges from a graph that has
+ * changed since the last run (its outgoing edges can only differ then).
  */
-export function computeReach(graphs: readonly FileGraph[], testFiles: readonly string[]): Reach {
-  const adjacency = new Map<string, Set<string>>();
-  for (const g of graphs) for (const [from, tos] of g.edges) adjacency.set(from, tos);
-  const byFile = new Map(graphs.map((g) => [g.file, g]));
-  const perTest = new Map<string, Set<string>>();
-  const all = new Set<string>();
-  for (const test of testFiles) {
-    const roots = [moduleKey(test), ...(byFile.get(test)?.edges.keys() ?? [])];
-    const seen = new Set<string>(roots);
-    const queue = [...roots];
-    // Iterative BFS with a visited set: cycles in the graph (recursion, circular imports) terminate.
-    while (queue.length > 0) {
-      for (const next of adjacency.get(queue.pop() as string) ?? []) {
-        if (!seen.has(next)) {
-          seen.add(next);
-          queue.push(next);
-        }
-      }
+export class ReachIndex {
+  private ids = new Map<string, number>();
+  private compiled = new WeakMap<FileGraph, CompiledGraph>();
+  private walks = new Map<string, TestWalk>();
+  private lastGraphs = new Set<FileGraph>();
+
+  compute(graphs: readonly FileGraph[], testFiles: readonly string[], stageKeys: readonly string[]): Reach {
+    // Edits mint new keys (positions shift) and old ones are never freed: start over once most are stale.
+    let live = 0;
+    for (const g of graphs) live += g.edges.size;
+    if (this.ids.size > 4 * live + 50_000) {
+      this.ids = new Map();
+      this.compiled = new WeakMap();
+      this.walks = new Map();
+      this.lastGraphs = new Set();
     }
-    perTest.set(test, seen);
-    for (const k of seen) all.add(k);
+    const current = new Set(graphs);
+    for (const g of graphs) this.compile(g);
+    for (const t of testFiles) this.id(moduleKey(t));
+    for (const k of stageKeys) this.id(k);
+    const size = this.ids.size;
+
+    // Nodes whose outgoing edges may differ from the last run: every node of an added or dropped graph.
+    const changed = new Uint8Array(size);
+    const flag = (g: FileGraph): void => {
+      for (const n of this.compile(g).from) changed[n] = 1;
+    };
+    for (const g of graphs) if (!this.lastGraphs.has(g)) flag(g);
+    for (const g of this.lastGraphs) if (!current.has(g)) flag(g);
+    this.lastGraphs = current;
+
+    const adjacency: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(size);
+    for (const g of graphs) {
+      const c = this.compile(g);
+      for (let i = 0; i < c.from.length; i++) adjacency[c.from[i]] = c.to[i];
+    }
+    // Only stages matter to the callers, so only they are collected from the walks.
+    const stageKey: (string | undefined)[] = new Array<string | undefined>(size);
+    for (const k of stageKeys) stageKey[this.id(k)] = k;
+
+    const byFile = new Map(graphs.map((g) => [g.file, g]));
+    const seen = new Int32Array(size);
+    const perTest = new Map<string, Set<string>>();
+    const all = new Set<string>();
+    const walks = new Map<string, TestWalk>();
+    testFiles.forEach((test, t) => {
+      const own = byFile.get(test);
+      let walk = this.walks.get(test);
+      if (!walk || walk.graph !== own || walk.visited.some((n) => changed[n] === 1)) {
+        walk = { graph: own, visited: this.walk(test, own, adjacency, seen, t + 1) };
+      }
+      walks.set(test, walk);
+      const reached = new Set<string>();
+      for (const n of walk.visited) {
+        const key = stageKey[n];
+        if (key !== undefined) reached.add(key);
+      }
+      perTest.set(test, reached);
+      for (const k of reached) all.add(k);
+    });
+    this.walks = walks;
+    return { all, perTest };
   }
-  return { all, perTest };
+
+  /** Every node reachable from the test's roots (iterative, with a visited stamp, so cycles terminate). */
+  private walk(test: string, own: FileGraph | undefined, adjacency: readonly (Int32Array | undefined)[], seen: Int32Array, stamp: number): Int32Array {
+    const visited: number[] = [];
+    const queue: number[] = [];
+    const push = (n: number): void => {
+      if (seen[n] === stamp) return;
+      seen[n] = stamp;
+      visited.push(n);
+      queue.push(n);
+    };
+    push(this.id(moduleKey(test)));
+    if (own) for (const n of this.compile(own).from) push(n);
+    while (queue.length > 0) {
+      const next = adjacency[queue.pop() as number];
+      if (next) for (let i = 0; i < next.length; i++) push(next[i]);
+    }
+    return Int32Array.from(visited);
+  }
+
+  private compile(g: FileGraph): CompiledGraph {
+    let c = this.compiled.get(g);
+    if (!c) {
+      const from = new Int32Array(g.edges.size);
+      const to: Int32Array[] = [];
+      let i = 0;
+      for (const [f, tos] of g.edges) {
+        from[i++] = this.id(f);
+        to.push(Int32Array.from(tos, (k) => this.id(k)));
+      }
+      c = { from, to };
+      this.compiled.set(g, c);
+    }
+    return c;
+  }
+
+  private id(key: string): number {
+    let n = this.ids.get(key);
+    if (n === undefined) this.ids.set(key, (n = this.ids.size));
+    return n;
+  }
+}
+
+/** One-shot reachability (see ReachIndex). */
+export function computeReach(graphs: readonly FileGraph[], testFiles: readonly string[], stageKeys: readonly string[]): Reach {
+  return new ReachIndex().compute(graphs, testFiles, stageKeys);
 }
 
 /** One `untested-stage` finding per stage no test reaches, naming the test that comes closest. */
 export function untestedStageFindings(root: string, stages: readonly KeyedStage[], reach: Reach, graphs: readonly FileGraph[]): Finding[] {
-  const imports = new Map(graphs.map((g) => [g.file, g.imports]));
+  const near = new NearestTests(stages, reach, graphs);
   const out: Finding[] = [];
   for (const stage of stages) {
     if (reach.all.has(stage.key)) continue;
     const related: RelatedLocation[] = [];
     if (stage.registration) related.push({ ...stage.registration, message: `stage '${stage.name}' is registered here` });
-    const near = nearestTest(root, stage, stages, reach, imports);
-    if (near) related.push(near.related);
+    const nearest = near.of(root, stage);
+    if (nearest) related.push(nearest.related);
     out.push({
       file: stage.location.file,
       range: stage.location.range,
       rule: 'untested-stage',
       severity: 'warning',
-      message: `Stage '${stage.name}' is not reached by any test${near ? `; nearest test: ${near.text}` : ''}`,
+      message: `Stage '${stage.name}' is not reached by any test${nearest ? `; nearest test: ${nearest.text}` : ''}`,
       related,
-      data: { stage: stage.name, file: stage.location.file, kind: stage.kind, ...(near ? { nearestTest: near.test } : {}) },
+      data: { stage: stage.name, file: stage.location.file, kind: stage.kind, ...(nearest ? { nearestTest: nearest.test } : {}) },
     });
   }
   return out;
@@ -74,28 +177,70 @@ interface Nearest {
   related: RelatedLocation;
 }
 
-function nearestTest(root: string, stage: KeyedStage, stages: readonly KeyedStage[], reach: Reach, imports: Map<string, FileGraph['imports']>): Nearest | undefined {
-  const tests = [...reach.perTest.keys()].sort();
-  // Closest: a test that imports the stage's module but never gets to the stage itself.
-  for (const test of tests) {
-    const imp = imports.get(test)?.find((i) => i.target === stage.location.file);
-    if (imp) {
-      const rel = relPath(root, test);
-      return { test, text: `${rel} imports its module but never calls it`, related: { ...imp.location, message: `nearest test: imports the module of '${stage.name}' but never calls it` } };
+/** Indexes built once per run so finding the nearest test does not rescan every test and stage per stage. */
+class NearestTests {
+  private readonly tests: string[];
+  /** Imported file → first test (in path order) importing it, with its first such import. */
+  private readonly importer = new Map<string, { test: string; imp: ImportEdge }>();
+  /** Stage indices by declaring file and by registering file, ascending. */
+  private readonly byFile = new Map<string, number[]>();
+  private readonly byRegistration = new Map<string, number[]>();
+  /** Stage key → indices (into `tests`) of the tests reaching it, ascending. */
+  private readonly reachers = new Map<string, number[]>();
+
+  constructor(
+    private readonly stages: readonly KeyedStage[],
+    reach: Reach,
+    graphs: readonly FileGraph[],
+  ) {
+    const imports = new Map(graphs.map((g) => [g.file, g.imports]));
+    this.tests = [...reach.perTest.keys()].sort();
+    for (const test of this.tests) {
+      for (const imp of imports.get(test) ?? []) if (!this.importer.has(imp.target)) this.importer.set(imp.target, { test, imp });
     }
+    this.tests.forEach((test, t) => {
+      for (const key of reach.perTest.get(test) ?? []) push(this.reachers, key, t);
+    });
+    stages.forEach((s, i) => {
+      push(this.byFile, s.location.file, i);
+      if (s.registration) push(this.byRegistration, s.registration.file, i);
+    });
   }
-  // Next: the test reaching most sibling stages (same file, or registered in the same file).
-  const siblings = stages.filter((s) => s.key !== stage.key && (s.location.file === stage.location.file || (stage.registration && s.registration?.file === stage.registration.file)));
-  let best: { test: string; names: string[] } | undefined;
-  for (const test of tests) {
-    const seen = reach.perTest.get(test) as Set<string>;
-    const names = siblings.filter((s) => seen.has(s.key)).map((s) => s.name);
-    if (names.length > 0 && (!best || names.length > best.names.length)) best = { test, names };
+
+  of(root: string, stage: KeyedStage): Nearest | undefined {
+    // Closest: a test that imports the stage's module but never gets to the stage itself.
+    const hit = this.importer.get(stage.location.file);
+    if (hit) {
+      const rel = relPath(root, hit.test);
+      return { test: hit.test, text: `${rel} imports its module but never calls it`, related: { ...hit.imp.location, message: `nearest test: imports the module of '${stage.name}' but never calls it` } };
+    }
+    // Next: the test reaching most sibling stages (same file, or registered in the same file).
+    const ids = new Set(this.byFile.get(stage.location.file));
+    if (stage.registration) for (const i of this.byRegistration.get(stage.registration.file) ?? []) ids.add(i);
+    const siblings = [...ids].sort((a, b) => a - b).map((i) => this.stages[i]).filter((s) => s.key !== stage.key);
+    // Per test (by index in path order), the sibling names it reaches, in sibling order.
+    const names = new Map<number, string[]>();
+    for (const s of siblings) for (const t of this.reachers.get(s.key) ?? []) push(names, t, s.name);
+    let best: { test: string; names: string[] } | undefined;
+    let bestIndex = -1;
+    // Most siblings wins; on a tie the first test in path order.
+    for (const [t, list] of names) {
+      if (!best || list.length > best.names.length || (list.length === best.names.length && t < bestIndex)) {
+        best = { test: this.tests[t], names: list };
+        bestIndex = t;
+      }
+    }
+    if (!best) return undefined;
+    const rel = relPath(root, best.test);
+    const n = best.names.length;
+    const reaches = `reaches ${n} sibling stage${n === 1 ? '' : 's'} (${best.names.join(', ')}) but not this one`;
+    const at: Location = { file: best.test, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    return { test: best.test, text: `${rel} ${reaches}`, related: { ...at, message: `nearest test: ${reaches}` } };
   }
-  if (!best) return undefined;
-  const rel = relPath(root, best.test);
-  const n = best.names.length;
-  const reaches = `reaches ${n} sibling stage${n === 1 ? '' : 's'} (${best.names.join(', ')}) but not this one`;
-  const at: Location = { file: best.test, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
-  return { test: best.test, text: `${rel} ${reaches}`, related: { ...at, message: `nearest test: ${reaches}` } };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

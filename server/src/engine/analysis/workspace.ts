@@ -1,20 +1,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, ts } from 'ts-morph';
+import { ts } from 'ts-morph';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
+import { ProgramHost } from './programHost';
 import { buildFileGraph, type FileGraph } from './refGraph';
 import { discoverStages, type StageCandidate } from './stages';
 import { range } from './types';
 
 /**
- * The analysed files in one ts-morph Project, with per-file results cached. `updateFile`/`removeFile`
+ * The analysed files in one compiler program, with per-file results cached. `updateFile`/`removeFile`
  * re-read one file and drop only the cached results that can depend on it.
  */
 export class Workspace {
-  readonly project: Project;
+  private readonly host: ProgramHost;
   readonly listing: FileListing;
   /** Analysed files (skipped ones excluded), absolute paths. */
   readonly files = new Set<string>();
@@ -23,6 +24,7 @@ export class Workspace {
   private readonly stages = new Map<string, StageCandidate[]>();
   private readonly syntax = new Map<string, Finding[]>();
   private readonly isTestRel: (rel: string) => boolean;
+  private readonly testCache = new Map<string, boolean>();
   private readonly isIncluded: (rel: string) => boolean;
   private readonly isExcluded: (rel: string) => boolean;
 
@@ -36,12 +38,7 @@ export class Workspace {
     this.isTestRel = globMatcher(config.testGlobs);
     this.isIncluded = globMatcher([...config.include, ...config.testGlobs]);
     this.isExcluded = globMatcher(config.exclude);
-    this.project = new Project({
-      compilerOptions: this.listing.compilerOptions,
-      skipAddingFilesFromTsConfig: true,
-      skipFileDependencyResolution: true,
-      skipLoadingLibFiles: false,
-    });
+    this.host = new ProgramHost(this.listing.compilerOptions);
     for (const file of this.listing.files) {
       const text = source.overrides.get(file) ?? readText(file);
       if (text !== undefined) this.setText(file, text);
@@ -49,7 +46,10 @@ export class Workspace {
   }
 
   isTest(file: string): boolean {
-    return this.isTestRel(relPath(this.root, file));
+    // Asked for every file on every run; the answer depends on the path only.
+    let test = this.testCache.get(file);
+    if (test === undefined) this.testCache.set(file, (test = this.isTestRel(relPath(this.root, file))));
+    return test;
   }
 
   /** True when a file given to updateFile belongs in the analysis at all. */
@@ -74,8 +74,7 @@ export class Workspace {
     const affected = this.dependents(file);
     this.files.delete(file);
     this.skipped.delete(file);
-    const sf = this.project.getSourceFile(file);
-    if (sf) this.project.removeSourceFile(sf);
+    this.host.delete(file);
     this.invalidate([file, ...affected]);
   }
 
@@ -87,12 +86,12 @@ export class Workspace {
   }
 
   text(file: string): string | undefined {
-    return this.files.has(file) ? this.project.getSourceFile(file)?.getFullText() : undefined;
+    return this.files.has(file) ? this.host.text(file) : undefined;
   }
 
-  /** The compiler's view of the current program (rebuilt lazily by ts-morph after edits). */
+  /** The compiler's view of the current program (rebuilt lazily after edits). */
   program(): { program: ts.Program; checker: ts.TypeChecker } {
-    const program = this.project.getProgram().compilerObject;
+    const program = this.host.program();
     return { program, checker: program.getTypeChecker() };
   }
 
@@ -149,13 +148,12 @@ export class Workspace {
     if (reason) {
       this.files.delete(file);
       this.skipped.set(file, reason);
-      const sf = this.project.getSourceFile(file);
-      if (sf) this.project.removeSourceFile(sf);
+      this.host.delete(file);
       return;
     }
     this.skipped.delete(file);
     this.files.add(file);
-    this.project.createSourceFile(file, text, { overwrite: true });
+    this.host.set(file, text);
   }
 
   /**

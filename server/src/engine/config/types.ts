@@ -1,4 +1,5 @@
 import type { Tolerance } from '../compare/types';
+import type { VerifyCase } from '../verifyTypes';
 import type { RuleId, Severity } from '../findings';
 
 /** Settings of the pipeline analysis (`analysis` in mlparity.config.json). Every field is optional there. */
@@ -23,21 +24,8 @@ export interface AnalysisConfig {
   coverageFiles: string[];
 }
 
-export interface CaseConfig {
-  name: string;
-  baseline?: string;
-  candidate: string;
-  fixtures?: string;
-  count?: number;
-  seed?: number;
-  range?: [number, number];
-  dims?: Record<string, number>;
-  tolerance?: Partial<Tolerance>;
-  outputs?: Record<string, Partial<Tolerance>>;
-  outputMap?: Record<string, string>;
-  timeoutMs?: number;
-  batchSize?: number;
-}
+/** A verify case as written in the config: the runnable case's shape, with paths relative to the config. */
+export type CaseConfig = VerifyCase;
 
 export interface VerifyConfig {
   /** Applied to every case unless the case overrides it. */
