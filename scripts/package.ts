@@ -3,7 +3,7 @@
  * extension folder holding only what runs (bundles, schema, grammar, media, rule docs and
  * onnxruntime-node's Linux x64 binary), and packs it with vsce for the linux-x64 target.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
@@ -68,7 +68,15 @@ function stagePackageJson(): void {
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify(pkg, null, 2));
 }
 
-async function main(): Promise<void> {
+/** Where {@link packageExtension} writes the .vsix: the repo root unless `outDir` is given. */
+export interface PackageOptions {
+  outDir?: string;
+  /** Keep vsce's file tree off the console; its output is then shown only if it fails. */
+  quiet?: boolean;
+}
+
+/** Bundles, stages and packs the extension; resolves to the absolute path of the .vsix. */
+export async function packageExtension(opts: PackageOptions = {}): Promise<string> {
   await bundle();
   fs.rmSync(stage, { recursive: true, force: true });
   fs.mkdirSync(stage, { recursive: true });
@@ -76,18 +84,32 @@ async function main(): Promise<void> {
   copyRuntime();
   stagePackageJson();
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const out = path.join(root, `ml-parity-${TARGET}-${version}.vsix`);
+  const out = path.join(opts.outDir ?? root, `ml-parity-${TARGET}-${version}.vsix`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', TARGET, '--allow-missing-repository', '-o', out], {
+  // Async, so a caller such as the e2e driver keeps handling signals while vsce runs.
+  const child = spawn(process.execPath, [vsce, 'package', '--no-dependencies', '--target', TARGET, '--allow-missing-repository', '-o', out], {
     cwd: stage,
-    stdio: 'inherit',
+    stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
-  if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status})`);
-  const mb = fs.statSync(out).size / 1024 / 1024;
-  console.log(`packaged ${path.relative(root, out)} (${mb.toFixed(1)} MB)`);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(`vsce package failed (exit ${code})${output ? `:\n${output.trim()}` : ''}`);
+  return out;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exitCode = 1;
-});
+// Run as `npm run package`; imported (e2e driver) it only exports.
+if (require.main === module) {
+  packageExtension().then(
+    (out) => console.log(`packaged ${path.relative(root, out)} (${(fs.statSync(out).size / 1024 / 1024).toFixed(1)} MB)`),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -41,7 +41,8 @@ function runE2e(): Counts {
   const summary = fs.existsSync(summaryFile)
     ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { phases: { name: string; ok?: boolean }[]; failures: unknown[] })
     : { phases: [], failures: [] };
-  const uiSteps = summary.phases.filter((p) => p.name.trim().startsWith('ui: '));
+  // UI steps of the development extension and of the installed .vsix each count as one test.
+  const uiSteps = summary.phases.filter((p) => /^(ui|vsix): /.test(p.name.trim()));
   const uiFailed = uiSteps.filter((p) => p.ok === false).length;
   const counts = { passed: suite.passed + uiSteps.length - uiFailed, failed: suite.failed + uiFailed, skipped: suite.pending };
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1;

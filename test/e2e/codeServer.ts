@@ -24,6 +24,8 @@ export interface StartOptions {
   logFile: string;
   /** Extra env for the server and, through it, the extension host. */
   env?: Record<string, string>;
+  /** Extensions folder to use (e.g. one a .vsix was installed into); default: a fresh one under tempRoot. */
+  extensionsDir?: string;
   healthTimeoutMs?: number;
 }
 
@@ -54,6 +56,49 @@ const USER_SETTINGS = {
   'window.restoreWindows': 'none',
 };
 
+/** Private XDG folders, so code-server reads and writes nothing of the user's. */
+function xdgEnv(dir: (name: string) => string): Record<string, string> {
+  return { XDG_CONFIG_HOME: dir('xdg-config'), XDG_DATA_HOME: dir('xdg-data'), XDG_CACHE_HOME: dir('xdg-cache') };
+}
+
+/** Inputs of {@link installExtension}. */
+export interface InstallOptions {
+  entry: string;
+  vsix: string;
+  extensionsDir: string;
+  /** Temp folder for user data and XDG folders of the install run. */
+  tempRoot: string;
+  logFile: string;
+  timeoutMs?: number;
+}
+
+/**
+ * `code-server --install-extension x.vsix --force` into `extensionsDir`. A local .vsix needs no gallery; the
+ * proxy variables point at a closed port so any attempt to reach the network fails instead of succeeding quietly.
+ */
+export async function installExtension(o: InstallOptions): Promise<void> {
+  const dir = (name: string): string => {
+    const d = path.join(o.tempRoot, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  };
+  fs.mkdirSync(o.extensionsDir, { recursive: true });
+  const offline = { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', NO_PROXY: '' };
+  const log = fs.openSync(o.logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    [o.entry, '--extensions-dir', o.extensionsDir, '--user-data-dir', dir('user-data'), '--install-extension', o.vsix, '--force'],
+    { stdio: ['ignore', log, log], env: { ...process.env, ...xdgEnv(dir), ...offline } },
+  );
+  fs.closeSync(log);
+  const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c));
+  }).finally(() => clearTimeout(timer));
+  if (code !== 0) throw new Error(`code-server --install-extension exited ${code} (see ${o.logFile})`);
+}
+
 /** Starts code-server and resolves once /healthz answers. */
 export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
   const port = await freePort();
@@ -63,7 +108,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     return d;
   };
   const userDataDir = dir('user-data');
-  const extensionsDir = dir('extensions');
+  const extensionsDir = opts.extensionsDir ?? dir('extensions');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
 
@@ -86,13 +131,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
       // Own process group, so stop() can take down the extension hosts it forks as well.
       detached: true,
       stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        XDG_CONFIG_HOME: dir('xdg-config'),
-        XDG_DATA_HOME: dir('xdg-data'),
-        XDG_CACHE_HOME: dir('xdg-cache'),
-        ...opts.env,
-      },
+      env: { ...process.env, ...xdgEnv(dir), ...opts.env },
     },
   );
   fs.closeSync(log);

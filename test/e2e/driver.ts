@@ -1,5 +1,5 @@
 // `npm run test:e2e`: the real VS Code (code-server) in headless Chromium. Runs the in-editor mocha suite through
-// the workbench payload, then a UI pass with screenshots. Always tears down code-server and Chromium; exits
+// the workbench payload, then a UI pass with screenshots, then the packaged .vsix installed offline. Always tears down code-server and Chromium; exits
 // non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +12,7 @@ import { CODE_SERVER_ENTRY, EXAMPLE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SETUP_SCR
 import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
 import { runUiPass, UI_STEPS, UiStepName } from './uiPass';
+import { runVsixPass } from './vsixPass';
 import { copyWorkspace } from './workspaceCopy';
 
 const USAGE = `usage: node out/test/e2e/driver.js [options]
@@ -21,7 +22,7 @@ const USAGE = `usage: node out/test/e2e/driver.js [options]
   --ui-steps LIST      comma list of ${UI_STEPS.join(',')} (default: all)
   --expect-problem S   text that must appear in the Problems panel (repeatable;
                        default: cross-stage-duplicate, untested-stage)
-  --skip-setup --skip-suite --skip-ui --keep-temp`;
+  --skip-setup --skip-suite --skip-ui --skip-vsix --keep-temp`;
 
 /** Parsed command line. */
 interface DriverOptions {
@@ -33,6 +34,7 @@ interface DriverOptions {
   skipSetup: boolean;
   skipSuite: boolean;
   skipUi: boolean;
+  skipVsix: boolean;
   keepTemp: boolean;
 }
 
@@ -48,6 +50,7 @@ function parseOptions(argv: string[]): DriverOptions {
       'skip-setup': { type: 'boolean' },
       'skip-suite': { type: 'boolean' },
       'skip-ui': { type: 'boolean' },
+      'skip-vsix': { type: 'boolean' },
       'keep-temp': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -68,6 +71,7 @@ function parseOptions(argv: string[]): DriverOptions {
     skipSetup: values['skip-setup'] ?? false,
     skipSuite: values['skip-suite'] ?? false,
     skipUi: values['skip-ui'] ?? false,
+    skipVsix: values['skip-vsix'] ?? false,
     keepTemp: values['keep-temp'] ?? false,
   };
 }
@@ -183,6 +187,18 @@ async function main(): Promise<number> {
       );
       for (const s of steps) phases.push({ name: `  ui: ${s.name}`, ms: s.ms, ok: s.ok });
       failures.push(...steps.filter((s) => !s.ok).map((s) => `ui step ${s.name}: ${s.error}`));
+    }
+
+    if (!opts.skipVsix) {
+      const vsixWs = copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-vsix'));
+      const steps = await timed('vsix pass', () =>
+        runVsixPass({
+          codeServerEntry: CODE_SERVER_ENTRY, folder: vsixWs, tempRoot: path.join(tempRoot, 'vsix'), shotsDir: RESULTS_DIR,
+          expectProblems: opts.expectProblems, cleanup,
+        }),
+      );
+      for (const s of steps) phases.push({ name: `  vsix: ${s.name}`, ms: s.ms, ok: s.ok });
+      failures.push(...steps.filter((s) => !s.ok).map((s) => `vsix step ${s.name}: ${s.error}`));
     }
   } catch (err) {
     failures.push(err instanceof Error ? err.message : String(err));

@@ -9,6 +9,7 @@ import { Cleanup } from './cleanup';
 import { freePort } from './codeServer';
 import { PollAbort, pollUntil } from './deadline';
 import { describeFailures, E2eSuiteResult, isSuiteResult } from './suite/results';
+import { listZipEntries, MAX_VSIX_BYTES, REQUIRED_ENTRIES, vsixProblems } from './vsixContents';
 import { remoteUri, workbenchUrl } from './workbenchUrl';
 import { copyWorkspace } from './workspaceCopy';
 
@@ -137,6 +138,52 @@ describe('e2e harness', () => {
       assert.equal(execFileSync('git', ['ls-files'], { cwd: dest, encoding: 'utf8' }).trim(), 'src/a.ts');
       fs.rmSync(src, { recursive: true, force: true });
       fs.rmSync(path.dirname(dest), { recursive: true, force: true });
+    });
+  });
+
+  describe('vsix contents', () => {
+    it('lists the entries of a .vsix made by vsce (the same packer as npm run package)', () => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'dist'));
+      const manifest = { name: 'tiny', publisher: 'mlp', version: '0.0.1', engines: { vscode: '^1.100.0' }, main: './dist/ä.js', activationEvents: [] };
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest));
+      fs.writeFileSync(path.join(dir, 'README.md'), '# tiny\n');
+      fs.writeFileSync(path.join(dir, '.vscodeignore'), '*.vsix\n');
+      fs.writeFileSync(path.join(dir, 'dist', 'ä.js'), 'module.exports = {};\n');
+      const vsce = path.join(__dirname, '..', '..', '..', 'node_modules', '@vscode', 'vsce', 'vsce');
+      const out = path.join(dir, 'tiny.vsix');
+      execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: dir, stdio: 'ignore' });
+      const entries = listZipEntries(fs.readFileSync(out));
+      assert.deepEqual(entries.filter((e) => e.startsWith('extension/')).sort(), ['extension/dist/ä.js', 'extension/package.json', 'extension/readme.md']);
+      assert.ok(entries.includes('extension.vsixmanifest'));
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('rejects a buffer that is not a zip', () => {
+      assert.throws(() => listZipEntries(Buffer.from('not a zip at all, just some text that is long enough')), /not a zip archive/);
+    });
+
+    it('accepts the required entries and names each missing, foreign or oversized part', () => {
+      const good = ['extension.vsixmanifest', ...REQUIRED_ENTRIES, 'extension/schema/mlparity.schema.json', 'extension/dist/node_modules/onnxruntime-common/dist/cjs/index.js'];
+      assert.deepEqual(vsixProblems(good, 20 * 1024 * 1024), []);
+      const bad = [
+        ...good.filter((e) => !e.endsWith('/server.js')),
+        'extension/dist/node_modules/onnxruntime-node/bin/napi-v6/darwin/arm64/onnxruntime_binding.node',
+        'extension/dist/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/onnxruntime.dll',
+        'extension/out/client/src/extension.js',
+        'extension/client/src/extension.ts',
+        'extension/test/unit/a.test.js',
+      ];
+      const problems = vsixProblems(bad, MAX_VSIX_BYTES + 1);
+      assert.deepEqual(problems.map((p) => p.split(':')[0]), [
+        'missing extension/dist/server.js',
+        "another platform's onnxruntime binary",
+        "another platform's onnxruntime binary",
+        'tsc output (out/)',
+        'sources',
+        'tests',
+        '60.0 MB is over the 60 MB goal',
+      ]);
     });
   });
 

@@ -27,7 +27,8 @@ export interface UiStepResult {
 export interface UiPassOptions {
   server: CodeServer;
   folder: string;
-  extensionPath: string;
+  /** Development extension to load; omitted, the workbench runs the installed extensions only. */
+  extensionPath?: string;
   profileDir: string;
   shotsDir: string;
   steps: readonly UiStepName[];
@@ -36,6 +37,10 @@ export interface UiPassOptions {
   /** Status bar item prefix of the extension. */
   statusPrefix: string;
   cleanup: Cleanup;
+  /** Screenshot and console-log file name prefix (default none; the vsix pass uses `vsix-`). */
+  prefix?: string;
+  /** The verify result notification must match this (default: any pass/fail/error result). */
+  expectVerify?: RegExp;
 }
 
 const STEP_TIMEOUT_MS = 90_000;
@@ -45,11 +50,12 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
   const ctx = await launchBrowser(o.profileDir);
   o.cleanup.add('ui browser', () => ctx.close());
   const page = ctx.pages()[0] ?? (await ctx.newPage());
-  logPage(page, path.join(o.shotsDir, 'ui-console.log'));
+  const prefix = o.prefix ?? '';
+  logPage(page, path.join(o.shotsDir, `${prefix}ui-console.log`));
   const results: UiStepResult[] = [];
   let shot = 0;
   const snap = async (name: string): Promise<string> => {
-    const file = path.join(o.shotsDir, `${String(++shot).padStart(2, '0')}-${name}.png`);
+    const file = path.join(o.shotsDir, `${prefix}${String(++shot).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file });
     return file;
   };
@@ -64,7 +70,7 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
     }
     r.screenshot = await snap(r.ok ? name : `${name}-FAILED`).catch(() => undefined);
     results.push(r);
-    console.log(`[e2e ui] ${r.ok ? 'ok  ' : 'FAIL'} ${name} (${r.ms} ms)${r.detail ? ` — ${r.detail}` : ''}${r.error ? ` — ${r.error}` : ''}`);
+    console.log(`[e2e ${prefix}ui] ${r.ok ? 'ok  ' : 'FAIL'} ${name} (${r.ms} ms)${r.detail ? ` — ${r.detail}` : ''}${r.error ? ` — ${r.error}` : ''}`);
     return r.ok;
   };
 
@@ -78,7 +84,7 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
     const impl: Record<UiStepName, () => Promise<string | undefined>> = {
       problems: () => problemsStep(page, o.expectProblems),
       status: () => statusStep(page, o.statusPrefix),
-      verify: () => verifyStep(page, snap),
+      verify: () => verifyStep(page, snap, o.expectVerify),
       report: () => reportStep(page),
     };
     for (const name of o.steps) await step(name, impl[name]);
@@ -114,7 +120,7 @@ const PROGRESS_PROBE = `(() => {
   return texts.some(t => /ML Parity/.test(t) && /verifying/i.test(t));
 })()`;
 
-async function verifyStep(page: Page, snap: (name: string) => Promise<string>): Promise<string> {
+async function verifyStep(page: Page, snap: (name: string) => Promise<string>, expect?: RegExp): Promise<string> {
   const before = new Set(await notificationTexts(page));
   const progressSeen = page.waitForFunction(PROGRESS_PROBE, undefined, { polling: 'raf', timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
   await runCommand(page, 'ML Parity: Verify Refactor');
@@ -135,6 +141,7 @@ async function verifyStep(page: Page, snap: (name: string) => Promise<string>): 
     return fresh.find((t) => /ML Parity/.test(t) && /\b(pass(ed)?|fail(ed)?|error)\b/i.test(t));
   }, 250);
   if (!progress) throw new Error(`no progress indicator seen (result: ${result})`);
+  if (expect && !expect.test(result)) throw new Error(`verify result does not match ${expect}: ${result.replace(/\s+/g, ' ')}`);
   return `progress seen; notification: ${result.replace(/\s+/g, ' ').slice(0, 200)}`;
 }
 
