@@ -24,20 +24,26 @@ export function isTopLevelVariable(node: ts.Node): node is ts.VariableDeclaratio
   return ts.isVariableDeclaration(node) && ts.isVariableStatement(node.parent.parent) && ts.isSourceFile(node.parent.parent.parent);
 }
 
+// Asked for every node the reference graph visits: one switch on the kind instead of a chain of guards.
 export function isUnitNode(node: ts.Node): boolean {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isClassDeclaration(node) ||
-    ts.isClassExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node) ||
-    (ts.isExportAssignment(node) && ts.isSourceFile(node.parent)) ||
-    isTopLevelVariable(node)
-  );
+  switch (node.kind) {
+    case ts.SyntaxKind.FunctionDeclaration:
+    case ts.SyntaxKind.MethodDeclaration:
+    case ts.SyntaxKind.Constructor:
+    case ts.SyntaxKind.GetAccessor:
+    case ts.SyntaxKind.SetAccessor:
+    case ts.SyntaxKind.ClassDeclaration:
+    case ts.SyntaxKind.ClassExpression:
+    case ts.SyntaxKind.ArrowFunction:
+    case ts.SyntaxKind.FunctionExpression:
+      return true;
+    case ts.SyntaxKind.ExportAssignment:
+      return ts.isSourceFile(node.parent);
+    case ts.SyntaxKind.VariableDeclaration:
+      return isTopLevelVariable(node);
+    default:
+      return false;
+  }
 }
 
 /** The unit whose code contains `node` (the node itself if it is a unit); undefined at the top level. */
