@@ -1,12 +1,19 @@
 import * as path from 'node:path';
-import { Option, type Command } from 'commander';
-import { loadConfig } from '../engine/config/load';
+import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
-import { runCheck } from './check';
-import { registerHookCommand } from './hookCommand';
+import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
 import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
-import { runVerifyCommand, type VerifyFlags } from './verifyCommand';
+import type { VerifyFlags } from './verifyCommand';
+
+// Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
+// compiler (~400 ms to load), which `verify` and `--help` should not pay for.
+const lazy = {
+  verify: () => require('./verifyCommand') as typeof import('./verifyCommand'),
+  check: () => require('./check') as typeof import('./check'),
+  hook: () => require('./hookCommand') as typeof import('./hookCommand'),
+  config: () => require('../engine/config/load') as typeof import('../engine/config/load'),
+};
 
 /** Binds every subcommand; each action reports its exit code through `done`. */
 export function registerCommands(program: Command, io: CliIO, done: (code: number) => void): void {
@@ -31,10 +38,10 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--update-golden <dir>', 'write fixtures with the reference model outputs as golden test data to DIR')
-    .action(async (flags: VerifyFlags) => done(await runVerifyCommand(flags, io)));
+    .action(async (flags: VerifyFlags) => done(await lazy.verify().runVerifyCommand(flags, io)));
   registerCheck(program, io, done);
   registerLsp(program, done);
-  registerHookCommand(program, io, done);
+  registerHook(program, io, done);
 }
 
 interface CheckFlags {
@@ -56,10 +63,10 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
     .option('--out <file>', 'write the report to a file instead of stdout')
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const cfg = loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
+        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
         const root = cfg.file ? cfg.root : io.cwd;
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
-        done(await runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged }, io));
+        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged }, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);
@@ -80,4 +87,17 @@ export function registerLsp(program: Command, done: (code: number) => void): voi
       (require('../lsp/main') as { main: () => void }).main();
       done(EXIT.ok);
     });
+}
+
+/** `ml-parity hook install|uninstall|run|status`: the pre-commit check, run on the staged content. */
+export function registerHook(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('hook')
+    .description('Install, remove, inspect or run the pre-commit check (it judges the staged content).')
+    .addArgument(new Argument('<action>', 'what to do').choices(['install', 'uninstall', 'run', 'status']))
+    .option('--root <dir>', 'workspace folder inside the repository', '.')
+    .option('--node <path>', 'node binary the hook runs (default: this one)')
+    .option('--cli <path>', 'ml-parity script the hook runs (default: this one)')
+    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices(['error', 'warning']))
+    .action(async (action: HookAction, flags: HookCommandOptions) => done(await lazy.hook().runHookCommand(action, flags, io)));
 }

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Argument, Option, type Command } from 'commander';
 import { isEngineError } from '../engine/errors';
 import { hookStatus, installHook, uninstallHook } from '../engine/hooks/install';
 import { runHookChecks } from '../engine/hooks/run';
@@ -61,18 +60,6 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
   }
 }
 
-/** Binds `hook <action>` to a commander program (for `commands.ts`). */
-export function registerHookCommand(program: Command, io: CliIO, done: (code: number) => void): void {
-  program
-    .command('hook')
-    .description('Install, remove, inspect or run the pre-commit check (it judges the staged content).')
-    .addArgument(new Argument('<action>', 'what to do').choices(['install', 'uninstall', 'run', 'status']))
-    .option('--root <dir>', 'workspace folder inside the repository', '.')
-    .option('--node <path>', 'node binary the hook runs (default: this one)')
-    .option('--cli <path>', 'ml-parity script the hook runs (default: this one)')
-    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices(['error', 'warning']))
-    .action(async (action: HookAction, flags: HookCommandOptions) => done(await runHookCommand(action, flags, io)));
-}
 
 function describeInstallation(i: Installation): string {
   return `installed (${i.layout}): ${i.file}\n${i.chained ? `  chained previous hook: ${i.chained}\n` : ''}`;

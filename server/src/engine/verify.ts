@@ -10,7 +10,7 @@ import type { FixtureSet } from './fixtures/types';
 import { makeBatches, signaturesAllowBatching, splitOutput, type Batch, type BoundCase } from './inference/batching';
 import { InferenceHost } from './inference/host';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
-import { readModel, type ModelBytes } from './onnx/modelSource';
+import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature, SignatureDifference } from './onnx/signature';
 import type { Tensor } from './tensor/tensor';
@@ -114,7 +114,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
     outputs: [],
-    timing: { totalMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
+    timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
@@ -142,9 +142,13 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     // Start the runtime and load both models while this process reads or generates the fixtures.
     host = new InferenceHost(opts.workerPath);
     const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const loading = loadModels(host, candidate, baseline, timeoutMs);
+    const loadStart = performance.now();
+    const loading = loadModels(host, candidate, baseline, timeoutMs).then(() => {
+      report.timing.modelLoadMs = performance.now() - loadStart;
+    });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
     const fixtures = await fixturesFor(c, reference.signature);
+    report.timing.fixturesMs = performance.now() - loadStart;
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.cases.length };
     if (fixtures.cases.length === 0) {
       throw new EngineError('fixture-empty', 'the fixture set holds no cases', { file: c.fixtures });
@@ -225,8 +229,13 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
 }
 
 async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
-  await host.load('candidate', candidate.model.bytes, timeoutMs, candidate.model.file);
-  if (baseline) await host.load('baseline', baseline.model.bytes, timeoutMs, baseline.model.file);
+  await host.load('candidate', modelSource(candidate.model), timeoutMs, candidate.model.file);
+  if (baseline) await host.load('baseline', modelSource(baseline.model), timeoutMs, baseline.model.file);
+}
+
+/** A plain file goes to the worker by path; a git revision's bytes exist only in memory. */
+function modelSource(m: ModelBytes): string | Uint8Array {
+  return parseGitSpec(m.spec) ? m.bytes : m.file;
 }
 
 interface OutputPair {

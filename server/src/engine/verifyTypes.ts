@@ -47,7 +47,11 @@ export interface CaseReport {
   outputs: OutputComparison[];
   /** Set when status is 'error': what went wrong, located. */
   error?: { code: string; message: string; file?: string; line?: number; column?: number };
-  timing: { totalMs: number; inferenceMs: number; compareMs: number; batched: boolean };
+  /**
+   * Wall-clock milliseconds: fixtures read or generated, models loaded by the runtime (overlapping the
+   * fixtures), time spent waiting on inference (IPC included), and comparison in this process.
+   */
+  timing: { totalMs: number; fixturesMs: number; modelLoadMs: number; inferenceMs: number; compareMs: number; batched: boolean };
 }
 
 export interface VerifyReport {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { EngineError } from '../errors';
 import { DEFAULT_ANALYSIS, type AnalysisConfig, type MlParityConfig, type VerifyConfig } from './types';
@@ -8,7 +8,12 @@ import schema from '../../../../schema/mlparity.schema.json';
 
 export const CONFIG_FILE_NAME = 'mlparity.config.json';
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+// Compiled on first use: commands that never read a config should not pay for it.
+let validator: ValidateFunction | undefined;
+function validate(data: unknown): boolean {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  return validator(data);
+}
 
 /** Path of the config file in `root`, if there is one. */
 export function findConfig(root: string): string | undefined {
@@ -50,7 +55,7 @@ export function parseConfig(text: string, file: string): MlParityConfig {
   }
   const data: unknown = JSON.parse(text);
   if (!validate(data)) {
-    const first = (validate.errors ?? [])[0];
+    const first = (validator?.errors ?? [])[0];
     throw schemaError(first, tree, text, file);
   }
   const raw = data as { verify?: Partial<VerifyConfig>; analysis?: Partial<AnalysisConfig> };

@@ -55,9 +55,10 @@ export class InferenceHost {
     return this.child.pid;
   }
 
-  async load(key: string, bytes: Uint8Array, timeoutMs: number, file: string): Promise<{ inputNames: string[]; outputNames: string[] }> {
+  /** Loads a model given as a file path or as bytes; `file` names it in errors. */
+  async load(key: string, model: string | Uint8Array, timeoutMs: number, file: string): Promise<{ inputNames: string[]; outputNames: string[] }> {
     try {
-      const r = await this.request({ type: 'load', key, bytes }, timeoutMs, `loading ${file}`);
+      const r = await this.request({ type: 'load', key, model }, timeoutMs, `loading ${file}`);
       return { inputNames: r.inputNames ?? [], outputNames: r.outputNames ?? [] };
     } catch (e) {
       if (e instanceof EngineError && e.code === 'inference-failed') throw loadError(e.message, file);

@@ -2,7 +2,8 @@ import type { Tensor } from '../tensor/tensor';
 
 /** Parent -> worker. Tensors cross the process boundary by structured clone (typed arrays stay binary). */
 export type WorkerRequest =
-  | { id: number; type: 'load'; key: string; bytes: Uint8Array }
+  /** A model by path (the worker reads it, so a large file does not queue on the pipe) or by bytes (from git). */
+  | { id: number; type: 'load'; key: string; model: string | Uint8Array }
   /** Runs every listed session on the same feeds, so a batch crosses the process boundary once. */
   | { id: number; type: 'run'; keys: string[]; feeds: Record<string, Tensor> }
   | { id: number; type: 'release'; key: string };

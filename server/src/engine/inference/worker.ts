@@ -27,7 +27,9 @@ function fromOrt(t: ort.Tensor): Tensor {
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   switch (req.type) {
     case 'load': {
-      const session = await ort.InferenceSession.create(req.bytes, { graphOptimizationLevel: 'all' });
+      const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+      const session =
+        typeof req.model === 'string' ? await ort.InferenceSession.create(req.model, opts) : await ort.InferenceSession.create(req.model, opts);
       sessions.set(req.key, session);
       return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }
