@@ -3,17 +3,16 @@ import { OutputAccumulator } from './compare/accumulator';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
-import { bindExpected, bindInputs } from './fixtures/bind';
-import { generateFixtures } from './fixtures/generate';
-import { loadFixtures } from './fixtures/load';
-import type { FixtureSet } from './fixtures/types';
-import { makeBatches, signaturesAllowBatching, splitOutput, type Batch, type BoundCase } from './inference/batching';
+import { syntheticStream } from './fixtures/generate';
+import { openFixtures } from './fixtures/load';
+import type { FixtureStream } from './fixtures/types';
+import { signaturesAllowBatching } from './inference/batching';
 import { InferenceHost } from './inference/host';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
 import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature, SignatureDifference } from './onnx/signature';
-import type { Tensor } from './tensor/tensor';
+import { runStream, type OutputPair } from './caseStream';
 import type { CaseReport, ModelInfo, VerifyCase, VerifyReport } from './verifyTypes';
 import { TOOL_VERSION } from './version';
 
@@ -91,9 +90,9 @@ function info(l: Loaded): ModelInfo {
   return { spec: l.model.spec, resolved: l.model.resolved, signature: l.signature };
 }
 
-async function fixturesFor(c: VerifyCase, sig: Signature): Promise<FixtureSet> {
-  if (c.fixtures) return loadFixtures(c.fixtures);
-  return generateFixtures(sig.inputs, {
+function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
+  if (c.fixtures) return openFixtures(c.fixtures);
+  return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
     range: c.range ?? [-1, 1],
@@ -121,6 +120,8 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
   opts.signal?.addEventListener('abort', onAbort);
   try {
     if (opts.signal?.aborted) throw new EngineError('cancelled', 'verification cancelled');
+    // Start the runtime first: its process start overlaps reading and parsing the models here.
+    host = new InferenceHost(opts.workerPath);
     const candidate = load(c.candidate);
     report.candidate = info(candidate);
     const baseline = c.baseline ? load(c.baseline, candidate.model.file) : undefined;
@@ -139,79 +140,36 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       }
     }
 
-    // Start the runtime and load both models while this process reads or generates the fixtures.
-    host = new InferenceHost(opts.workerPath);
+    // Load both models in the worker while this process reads or generates the first fixtures.
     const timeoutMs = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const loadStart = performance.now();
     const loading = loadModels(host, candidate, baseline, timeoutMs).then(() => {
       report.timing.modelLoadMs = performance.now() - loadStart;
     });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
-    const fixtures = await fixturesFor(c, reference.signature);
-    report.timing.fixturesMs = performance.now() - loadStart;
-    report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.cases.length };
-    if (fixtures.cases.length === 0) {
-      throw new EngineError('fixture-empty', 'the fixture set holds no cases', { file: c.fixtures });
-    }
-    if (!baseline && fixtures.cases.some((fc) => !fc.expected || fc.expected.length === 0)) {
-      throw new EngineError(
-        'usage',
-        'golden mode (a candidate without a baseline) needs fixtures with expected outputs (output_K.pb); write them with --update-golden',
-        { file: c.fixtures },
-      );
-    }
-
-    await loading;
-
-    const bound: BoundCase[] = fixtures.cases.map((fc) => ({
-      id: fc.id,
-      feeds: bindInputs(fc, reference.signature.inputs, fc.source),
-    }));
-    const expected = baseline
-      ? undefined
-      : new Map(fixtures.cases.map((fc) => [fc.id, bindExpected(fc, candidate.signature.outputs, fc.source)]));
+    const fixtures = fixturesFor(c, reference.signature);
+    report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
     const accumulators = pairs.map(
-      (p) =>
-        new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.dtype, c.tolerance, c.outputs?.[p.base])),
+      (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.dtype, c.tolerance, c.outputs?.[p.base])),
     );
-
-    const allowed = signaturesAllowBatching(reference.signature, candidate.signature) && (c.batchSize ?? DEFAULT_BATCH_ROWS) > 1;
-    const batches = makeBatches(bound, c.batchSize ?? DEFAULT_BATCH_ROWS, allowed);
-    report.timing.batched = batches.some((b) => b.cases.length > 1);
-
-    const runBatch = async (b: Batch): Promise<BatchOutputs> => {
-      const t = performance.now();
-      const what = `running ${b.cases.length === 1 ? `case ${b.cases[0].id}` : `cases ${b.cases[0].id}..${b.cases[b.cases.length - 1].id}`}`;
-      const out = await host!.run(baseline ? ['candidate', 'baseline'] : ['candidate'], b.feeds, timeoutMs, what);
-      const cand = out.candidate;
-      const base = baseline ? out.baseline : undefined;
-      report.timing.inferenceMs += performance.now() - t;
-      return { batch: b, cand, base };
-    };
-
-    let done = 0;
-    // Keep the worker busy with the next batch while this process compares the current one.
-    let next: Promise<BatchOutputs> | undefined = batches.length > 0 ? runBatch(batches[0]) : undefined;
-    for (let i = 0; i < batches.length; i++) {
-      const current = await next!;
-      next = i + 1 < batches.length ? runBatch(batches[i + 1]) : undefined;
-      const t = performance.now();
-      const ok = accumulate(current, pairs, accumulators, expected);
-      report.timing.compareMs += performance.now() - t;
-      if (!ok) {
-        // The model's outputs did not split back per case: rerun these cases one by one.
-        if (next) await next.catch(() => undefined);
-        for (const bc of current.batch.cases) {
-          const single = await runBatch({ cases: [bc], rows: [-1], feeds: Object.fromEntries(bc.feeds) });
-          accumulate(single, pairs, accumulators, expected);
-        }
-        next = i + 1 < batches.length ? runBatch(batches[i + 1]) : undefined;
-      }
-      done += current.batch.cases.length;
-      opts.onProgress?.(done, bound.length, `${c.name}: ${done}/${bound.length} fixtures`);
-    }
+    const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
+    await runStream({
+      host,
+      ready: loading,
+      keys: baseline ? ['candidate', 'baseline'] : ['candidate'],
+      timeoutMs,
+      fixtures,
+      inputs: reference.signature.inputs,
+      goldenOutputs: baseline ? undefined : candidate.signature.outputs,
+      pairs,
+      accumulators,
+      maxRows,
+      batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
+      timing: report.timing,
+      onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
+    });
 
     report.outputs = accumulators.map((a) => a.finish());
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output');
@@ -238,18 +196,6 @@ function modelSource(m: ModelBytes): string | Uint8Array {
   return parseGitSpec(m.spec) ? m.bytes : m.file;
 }
 
-interface OutputPair {
-  base: string;
-  cand: string;
-  dtype: Tensor['dtype'];
-}
-
-interface BatchOutputs {
-  batch: Batch;
-  cand: Record<string, Tensor>;
-  base?: Record<string, Tensor>;
-}
-
 /** Outputs compared elementwise: present on both sides with the same dtype (other differences are already listed). */
 function outputPairs(base: Signature, cand: Signature, c: VerifyCase, diffs: SignatureDifference[]): OutputPair[] {
   const candByName = new Map(cand.outputs.map((o) => [o.name, o]));
@@ -259,36 +205,4 @@ function outputPairs(base: Signature, cand: Signature, c: VerifyCase, diffs: Sig
     if (!candByName.has(cName) || dtypeDiff.has(o.name)) return [];
     return [{ base: o.name, cand: cName, dtype: o.dtype }];
   });
-}
-
-/** Feeds one batch's outputs into the accumulators; false when outputs cannot be split per case. */
-function accumulate(
-  out: BatchOutputs,
-  pairs: OutputPair[],
-  accs: OutputAccumulator[],
-  expected: Map<string, Map<string, Tensor>> | undefined,
-): boolean {
-  const { batch } = out;
-  const candParts: Tensor[][] = [];
-  const baseParts: (Tensor[] | undefined)[] = [];
-  for (const p of pairs) {
-    const c = out.cand[p.cand];
-    const parts = c && splitOutput(c, batch.rows);
-    if (!parts) return false;
-    candParts.push(parts);
-    if (out.base) {
-      const b = out.base[p.base];
-      const bp = b && splitOutput(b, batch.rows);
-      if (!bp) return false;
-      baseParts.push(bp);
-    } else baseParts.push(undefined);
-  }
-  pairs.forEach((p, k) => {
-    batch.cases.forEach((bc, j) => {
-      const base = baseParts[k]?.[j] ?? expected?.get(bc.id)?.get(p.cand);
-      if (!base) throw new EngineError('fixture-invalid', `case ${bc.id} has no expected output "${p.cand}"`);
-      accs[k].add(bc.id, base, candParts[k][j]);
-    });
-  });
-  return true;
 }

@@ -76,6 +76,10 @@ export class InferenceHost {
   dispose(reason = new EngineError('cancelled', 'cancelled')): void {
     this.dead ??= reason;
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    // A killed worker must not keep a finished CLI run waiting for its pipes to close.
+    this.child.unref();
+    (this.child.channel as { unref?: () => void } | undefined)?.unref?.();
+    (this.child.stderr as { unref?: () => void } | null)?.unref?.();
     this.fail(reason);
   }
 

@@ -56,8 +56,11 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
+// One request at a time: a batch queued behind another waits here instead of competing with it for
+// onnxruntime's thread pool (two concurrent batches on two cores ran slower than one after the other).
+let queue: Promise<unknown> = Promise.resolve();
 process.on('message', (req: WorkerRequest) => {
-  handle(req).then(
+  queue = queue.then(() => handle(req)).then(
     (res) => process.send!(res),
     (e: unknown) => process.send!({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
   );

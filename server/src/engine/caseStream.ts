@@ -1,0 +1,144 @@
+import type { OutputAccumulator } from './compare/accumulator';
+import { EngineError } from './errors';
+import { bindExpected, bindInputs } from './fixtures/bind';
+import type { FixtureStream } from './fixtures/types';
+import { makeBatches, splitOutput, type Batch, type BoundCase } from './inference/batching';
+import type { InferenceHost } from './inference/host';
+import type { ValueInfo } from './onnx/signature';
+import type { Tensor } from './tensor/tensor';
+import type { CaseReport } from './verifyTypes';
+
+/** A baseline output and the candidate output it is compared with. */
+export interface OutputPair {
+  base: string;
+  cand: string;
+  dtype: Tensor['dtype'];
+}
+
+export interface StreamRun {
+  host: InferenceHost;
+  /** Settles when the worker has loaded the models; the first chunk of fixtures is read meanwhile. */
+  ready: Promise<void>;
+  /** Worker sessions to run on every batch: candidate first, then the baseline if any. */
+  keys: string[];
+  timeoutMs: number;
+  fixtures: FixtureStream;
+  /** The reference model's inputs, which the fixtures are bound to. */
+  inputs: ValueInfo[];
+  /** Golden mode: the candidate's outputs, which the fixtures' expected tensors are bound to. */
+  goldenOutputs?: ValueInfo[];
+  pairs: OutputPair[];
+  accumulators: OutputAccumulator[];
+  maxRows: number;
+  batching: boolean;
+  timing: CaseReport['timing'];
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface BatchOutputs {
+  batch: Batch;
+  outputs: Record<string, Record<string, Tensor>>;
+}
+
+/** How many batches may wait in the worker's queue: enough to keep it busy, few enough to bound memory. */
+const IN_FLIGHT = 2;
+
+/**
+ * Reads fixtures a chunk at a time, sends each batch to the worker as soon as it is bound, and compares
+ * finished batches in order while the worker runs the next ones, so reading, inference and comparison
+ * overlap instead of following each other.
+ */
+export async function runStream(r: StreamRun): Promise<void> {
+  const expected = new Map<string, Map<string, Tensor>>();
+  const inFlight: Promise<BatchOutputs>[] = [];
+  let done = 0;
+
+  // Inference time is the wall time during which the worker had at least one batch, not a sum of latencies.
+  let busySince = 0;
+  let pending = 0;
+  const send = (b: Batch): Promise<BatchOutputs> => {
+    if (pending++ === 0) busySince = performance.now();
+    const first = b.cases[0].id;
+    const last = b.cases[b.cases.length - 1].id;
+    const what = `running ${b.cases.length === 1 ? `case ${first}` : `cases ${first}..${last}`}`;
+    const p = r.host.run(r.keys, b.feeds, r.timeoutMs, what).then((outputs) => {
+      if (--pending === 0) r.timing.inferenceMs += performance.now() - busySince;
+      return { batch: b, outputs };
+    });
+    p.catch(() => undefined); // awaited in order by drain(); this only marks it handled meanwhile
+    return p;
+  };
+
+  const drain = async (): Promise<void> => {
+    const out = await inFlight.shift()!;
+    const t = performance.now();
+    const ok = accumulate(out, r, expected);
+    r.timing.compareMs += performance.now() - t;
+    if (!ok) {
+      // The outputs did not split back per case (rows are not independent): rerun these cases one by one.
+      for (const bc of out.batch.cases) {
+        const single = await send({ cases: [bc], rows: [-1], feeds: Object.fromEntries(bc.feeds) });
+        accumulate(single, r, expected);
+      }
+    }
+    for (const bc of out.batch.cases) expected.delete(bc.id);
+    done += out.batch.cases.length;
+    r.onProgress?.(done, r.fixtures.count);
+  };
+
+  const chunk = Math.max(1, r.maxRows);
+  for (let start = 0; start < r.fixtures.count; start += chunk) {
+    const t = performance.now();
+    const cases = r.fixtures.read(start, Math.min(r.fixtures.count, start + chunk));
+    const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source) }));
+    if (r.goldenOutputs) {
+      for (const fc of cases) {
+        if (!fc.expected?.length) {
+          throw new EngineError(
+            'usage',
+            `golden mode (a candidate without a baseline) needs fixtures with expected outputs (output_K.pb), and case ${fc.id} has none; write them with --update-golden`,
+            { file: fc.source || undefined },
+          );
+        }
+        expected.set(fc.id, bindExpected(fc, r.goldenOutputs, fc.source));
+      }
+    }
+    r.timing.fixturesMs += performance.now() - t;
+    if (start === 0) await r.ready;
+    for (const b of makeBatches(bound, r.maxRows, r.batching)) {
+      if (b.cases.length > 1) r.timing.batched = true;
+      while (inFlight.length >= IN_FLIGHT) await drain();
+      inFlight.push(send(b));
+    }
+    // Yield so queued batches are written to the worker and finished ones are compared between chunks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  while (inFlight.length > 0) await drain();
+}
+
+/** Feeds one batch's outputs into the accumulators; false when they cannot be split per case. */
+function accumulate(out: BatchOutputs, r: StreamRun, expected: Map<string, Map<string, Tensor>>): boolean {
+  const { batch } = out;
+  const cand = out.outputs[r.keys[0]];
+  const base = r.keys.length > 1 ? out.outputs[r.keys[1]] : undefined;
+  const candParts: Tensor[][] = [];
+  const baseParts: (Tensor[] | undefined)[] = [];
+  for (const p of r.pairs) {
+    const parts = cand[p.cand] && splitOutput(cand[p.cand], batch.rows);
+    if (!parts) return false;
+    candParts.push(parts);
+    if (base) {
+      const bp = base[p.base] && splitOutput(base[p.base], batch.rows);
+      if (!bp) return false;
+      baseParts.push(bp);
+    } else baseParts.push(undefined);
+  }
+  r.pairs.forEach((p, k) => {
+    batch.cases.forEach((bc, j) => {
+      const reference = baseParts[k]?.[j] ?? expected.get(bc.id)?.get(p.cand);
+      if (!reference) throw new EngineError('fixture-invalid', `case ${bc.id} has no expected output "${p.cand}"`);
+      r.accumulators[k].add(bc.id, reference, candParts[k][j]);
+    });
+  });
+  return true;
+}
