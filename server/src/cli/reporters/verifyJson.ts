@@ -1,7 +1,7 @@
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 /**
- * The JSON report is the VerifyReport itself (documented in docs/report-json.md), with non-finite numbers
+ * The JSON report is the VerifyReport itself (documented in the README, "JSON report"), with non-finite numbers
  * written as the strings "Infinity", "-Infinity" and "NaN" since JSON has no literal for them.
  */
 export function renderVerifyJson(report: VerifyReport): string {
