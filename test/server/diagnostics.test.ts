@@ -70,6 +70,20 @@ describe('language server: diagnostics over stdio', function () {
     await client.waitFor('analysis back', () => cloneOf(client.diagnosticsFor(path.join(root, 'src/pipeline/featurize.ts'))));
   });
 
+  it('flags a verify case whose model file is missing, on the config value, as you type', async () => {
+    const config = path.join(root, 'mlparity.config.json');
+    const good = fs.readFileSync(config, 'utf8');
+    await client.open(config);
+    const bad = good.replace('"models/classifier_leaky.onnx"', '"models/classifier_leakyy.onnx"');
+    await client.change(config, bad);
+    const d = await client.waitFor('model error', () => client.diagnosticsFor(config).find((x) => x.code === 'model-error'));
+    assert.equal(d.range.start.line, bad.split('\n').findIndex((l) => l.includes('classifier_leakyy.onnx')));
+    assert.match(String(d.message), /case "relu-to-leakyrelu": model file not found/);
+    assert.equal(d.severity, DiagnosticSeverity.Error);
+    await client.change(config, good);
+    await client.waitFor('model error cleared', () => !client.diagnosticsFor(config).some((x) => x.code === 'model-error'));
+  });
+
   it('survives a file with syntax errors and still answers', async () => {
     const broken = path.join(root, 'src/pipeline/load.ts');
     await client.open(broken);

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkCaseFiles } from '../../server/src/engine/config/caseFiles';
 import { loadConfig, parseConfig } from '../../server/src/engine/config/load';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
 import { EngineError } from '../../server/src/engine/errors';
@@ -70,5 +72,30 @@ describe('config: mlparity.config.json', () => {
     const e = configError('{\n  "verify": { "cases": [ }\n}');
     assert.match(e.message, /invalid JSON/);
     assert.equal(e.location.line, 2);
+  });
+});
+
+describe('config: static checks of the verify cases\' files', () => {
+  it('flags a missing model, a corrupt model and missing fixtures at their values; git specs and good files pass', () => {
+    const dir = tempDir();
+    fs.copyFileSync(path.join(EXAMPLE, 'models', 'classifier.onnx'), path.join(dir, 'good.onnx'));
+    fs.writeFileSync(path.join(dir, 'bad.onnx'), 'not a model');
+    const text = [
+      '{ "verify": { "cases": [',
+      '  { "name": "a", "baseline": "good.onnx", "candidate": "missing.onnx" },',
+      '  { "name": "b", "baseline": "git:HEAD", "candidate": "bad.onnx", "fixtures": "nofixtures" },',
+      '  { "name": "c", "baseline": "good.onnx", "candidate": "good.onnx" }',
+      '] } }',
+    ].join('\n');
+    const file = path.join(dir, 'mlparity.config.json');
+    fs.writeFileSync(file, text);
+    const findings = checkCaseFiles(loadConfig(dir), text);
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.range.start.line, (f.data as { key: string }).key]),
+      [['model-error', 1, 'candidate'], ['model-error', 2, 'candidate'], ['model-error', 2, 'fixtures']],
+    );
+    assert.match(findings[0].message, /case "a": model file not found: .*missing\.onnx/);
+    assert.match(findings[1].message, /not a valid ONNX model/);
+    assert.equal(text.split('\n')[1].slice(findings[0].range.start.character, findings[0].range.end.character), '"missing.onnx"');
   });
 });

@@ -1,8 +1,11 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../engine/analysis/analyzer';
 import type { AnalysisResult } from '../engine/analysis/types';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, parseConfig } from '../engine/config/load';
+import { checkCaseFiles } from '../engine/config/caseFiles';
 import type { MlParityConfig } from '../engine/config/types';
+import type { Finding } from '../engine/findings';
 import { toEngineError, type EngineError } from '../engine/errors';
 
 /**
@@ -12,6 +15,8 @@ import { toEngineError, type EngineError } from '../engine/errors';
 export class WorkspaceFolderState {
   config: MlParityConfig;
   configError: EngineError | undefined;
+  /** Missing or invalid model and fixture files named by the config's verify cases. */
+  caseFindings: Finding[] = [];
   private analyzer: Analyzer;
   /** Findings of the last analysis run, or undefined before the first one. */
   last: AnalysisResult | undefined;
@@ -22,6 +27,7 @@ export class WorkspaceFolderState {
     public configPath = '',
   ) {
     ({ config: this.config, error: this.configError } = readConfig(root, configPath));
+    this.caseFindings = caseFindings(this.config);
     this.analyzer = new Analyzer(root, this.config.analysis);
   }
 
@@ -29,6 +35,7 @@ export class WorkspaceFolderState {
   reload(configPath = '', text?: string): void {
     this.configPath = configPath;
     ({ config: this.config, error: this.configError } = readConfig(this.root, configPath, text));
+    this.caseFindings = caseFindings(this.config, text);
     this.analyzer = new Analyzer(this.root, this.config.analysis);
     this.last = undefined;
   }
@@ -62,6 +69,15 @@ function readConfig(root: string, configPath: string, text?: string): { config: 
     return { config: text === undefined ? loadConfig(file) : parseConfig(text, file) };
   } catch (e) {
     return { config: { ...defaultConfig(root), file }, error: toEngineError(e, 'config-invalid', { file }) };
+  }
+}
+
+function caseFindings(config: MlParityConfig, text?: string): Finding[] {
+  if (!config.file) return [];
+  try {
+    return checkCaseFiles(config, text ?? fs.readFileSync(config.file, 'utf8'));
+  } catch {
+    return [];
   }
 }
 
