@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every benchmark in one process run, printed as Markdown for bench/README.md.
- * `npm run bench -- verify` (or `clones`) runs one of them.
+ * `npm run bench -- verify` (or `clones`, `analysis`) runs one of them.
  */
 import * as path from 'node:path';
+import { analysisBenchMarkdown, runAnalysisBench } from './analysis/analysisBench';
 import { runCloneBench } from './clones/run';
 import { runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
@@ -17,6 +18,10 @@ async function main(): Promise<void> {
   if (!only || only === 'clones') {
     console.log('## clones: seeded precision/recall and timing vs jscpd\n');
     console.log((await runCloneBench(root)).markdown);
+  }
+  if (!only || only === 'analysis') {
+    console.log('## analysis: 1,000-file pipeline workspace vs jscpd, one-file edits, memory\n');
+    console.log(analysisBenchMarkdown(await runAnalysisBench(path.join(work, 'analysis'))));
   }
 }
 
