@@ -31,3 +31,10 @@ export function cli(cwd: string, ...args: string[]): { status: number | null; st
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** Writes `files` (relative path → text) into a fresh temp folder (real path, links resolved) and returns it. */
+export function writeWorkspace(files: Record<string, string>, prefix = 'mlp-ws-'): string {
+  const root = fs.realpathSync(tempDir(prefix));
+  for (const [rel, text] of Object.entries(files)) write(root, rel, text);
+  return root;
+}

@@ -4,17 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Analyzer, analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
+import { writeWorkspace } from '../support/tmp';
 
 const roots: string[] = [];
 
-/** Writes `files` (relative path → text) into a fresh temp folder and returns its path. */
+/** A fresh temp workspace holding `files`, removed after the suite. */
 function workspace(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-robust-')));
+  const root = writeWorkspace(files, 'mlp-robust-');
   roots.push(root);
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
   return root;
 }
 
