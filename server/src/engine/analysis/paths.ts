@@ -1,9 +1,21 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 
+// Every analysis run names hundreds of files in messages; `path.relative` is slow enough to show.
+const relCache = new Map<string, string>();
+
 /** Forward-slash path of `file` relative to `root` (what globs and reports use). */
 export function relPath(root: string, file: string): string {
-  return path.relative(root, file).split(path.sep).join('/');
+  // Relative inputs depend on the working directory: not cached.
+  if (!path.isAbsolute(root) || !path.isAbsolute(file)) return path.relative(root, file).split(path.sep).join('/');
+  const key = `${root}\0${file}`;
+  let rel = relCache.get(key);
+  if (rel === undefined) {
+    if (relCache.size > 100_000) relCache.clear();
+    rel = path.relative(root, file).split(path.sep).join('/');
+    relCache.set(key, rel);
+  }
+  return rel;
 }
 
 /** True when `file` lies inside `root` (files outside the root are ignored). */

@@ -2,6 +2,8 @@ import { ts } from 'ts-morph';
 import type { Location } from '../findings';
 import { enclosingUnit, isTopLevelVariable, isUnitNode, keyFile, moduleKey, nodeLocation, resolveAlias, skipOuter, unitKey, valueDeclaration } from './units';
 
+const IDENTIFIER = ts.SyntaxKind.Identifier;
+
 /** An `import`/`export … from` of another analysed file. */
 export interface ImportEdge {
   target: string;
@@ -20,8 +22,12 @@ export interface FileGraph {
   targetFiles: Set<string>;
 }
 
-/** Builds the reference graph of one file: who refers to which declaration, through aliases and re-exports. */
-export function buildFileGraph(sf: ts.SourceFile, checker: ts.TypeChecker, analysed: ReadonlySet<string>): FileGraph {
+/**
+ * Builds the reference graph of one file: who refers to which declaration, through aliases and re-exports.
+ * `mayResolve(text, member)` says whether an identifier (a property name when `member`) can resolve into the analysed files (see
+ * declaredNames.ts); others cannot produce an edge and are not shown to the checker.
+ */
+export function buildFileGraph(sf: ts.SourceFile, checker: ts.TypeChecker, analysed: ReadonlySet<string>, mayResolve: (name: string, member: boolean) => boolean = () => true): FileGraph {
   const graph: FileGraph = { file: sf.fileName, edges: new Map(), imports: [], targetFiles: new Set() };
   const addEdge = (from: string, to: string): void => {
     if (from === to) return;
@@ -33,6 +39,12 @@ export function buildFileGraph(sf: ts.SourceFile, checker: ts.TypeChecker, analy
   };
 
   const visit = (node: ts.Node, current: string): void => {
+    // Most nodes are identifiers (no children, never units): settle them first.
+    if (node.kind === IDENTIFIER) {
+      const id = node as ts.Identifier;
+      if (mayResolve(id.text, isMemberName(id))) referenceEdge(id, current, checker, analysed, addEdge);
+      return;
+    }
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) {
       recordImport(node, sf, checker, analysed, graph);
       return; // naming a binding is not using it
@@ -51,16 +63,16 @@ export function buildFileGraph(sf: ts.SourceFile, checker: ts.TypeChecker, analy
       const owner = topLevelOwner(node.expression, checker);
       if (owner) unit = unitKey(owner);
     }
-    if (ts.isIdentifier(node)) referenceEdge(node, unit, checker, analysed, addEdge);
-    else if (ts.isShorthandPropertyAssignment(node)) {
+    if (ts.isShorthandPropertyAssignment(node)) {
       const sym = checker.getShorthandAssignmentValueSymbol(node);
       targetsOf(sym, checker, analysed).forEach((t) => addEdge(unit, t));
       return;
     }
+    const inClass = ts.isClassDeclaration(node) || ts.isClassExpression(node);
     ts.forEachChild(node, (child) => {
       // Class members that are not units (fields) belong to the class; containment edges from the class
       // to methods are deliberately absent: constructing an instance does not call its methods.
-      if (isUnitNode(child) && (ts.isClassDeclaration(node) || ts.isClassExpression(node)) && !ts.isConstructorDeclaration(child)) {
+      if (inClass && isUnitNode(child) && !ts.isConstructorDeclaration(child)) {
         visit(child, unitKey(child));
         return;
       }
@@ -86,6 +98,15 @@ function referenceEdge(id: ts.Identifier, unit: string, checker: ts.TypeChecker,
     return;
   }
   targetsOf(sym, checker, analysed).forEach((t) => addEdge(unit, t));
+}
+
+/** `x.name`, `{ name: y } = x`, `{ name: y }`, `<C name={…}>`: a name looked up among properties, not in scope. */
+function isMemberName(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p)) return p.name === id;
+  if (ts.isQualifiedName(p)) return p.right === id;
+  if (ts.isBindingElement(p)) return p.propertyName === id;
+  return (p as ts.Node & { name?: ts.Node }).name === id && !ts.isShorthandPropertyAssignment(p);
 }
 
 /** Unit keys a symbol's declarations belong to (only in analysed files, never module units). */

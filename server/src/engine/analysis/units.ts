@@ -24,22 +24,25 @@ export function isTopLevelVariable(node: ts.Node): node is ts.VariableDeclaratio
   return ts.isVariableDeclaration(node) && ts.isVariableStatement(node.parent.parent) && ts.isSourceFile(node.parent.parent.parent);
 }
 
+// Read once: every `ts.X` goes through a getter of the compiler's module object.
+const SK = ts.SyntaxKind;
+
 // Asked for every node the reference graph visits: one switch on the kind instead of a chain of guards.
 export function isUnitNode(node: ts.Node): boolean {
   switch (node.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-    case ts.SyntaxKind.ClassDeclaration:
-    case ts.SyntaxKind.ClassExpression:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.FunctionExpression:
+    case SK.FunctionDeclaration:
+    case SK.MethodDeclaration:
+    case SK.Constructor:
+    case SK.GetAccessor:
+    case SK.SetAccessor:
+    case SK.ClassDeclaration:
+    case SK.ClassExpression:
+    case SK.ArrowFunction:
+    case SK.FunctionExpression:
       return true;
-    case ts.SyntaxKind.ExportAssignment:
+    case SK.ExportAssignment:
       return ts.isSourceFile(node.parent);
-    case ts.SyntaxKind.VariableDeclaration:
+    case SK.VariableDeclaration:
       return isTopLevelVariable(node);
     default:
       return false;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
+import { declaredNames, NameCounts } from './declaredNames';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 import { ProgramHost } from './programHost';
@@ -23,6 +24,12 @@ export class Workspace {
   private readonly graphs = new Map<string, FileGraph>();
   private readonly stages = new Map<string, StageCandidate[]>();
   private readonly syntax = new Map<string, Finding[]>();
+  /** Names declared per analysed file (kept up to date by setText/removeFile). */
+  private readonly names = new NameCounts();
+  /** Files that declare globals (scripts, `declare global`, ambient modules): part of every partial program. */
+  private readonly globals = new Set<string>();
+  private checking: { program: ts.Program; checker: ts.TypeChecker } | undefined;
+  private readonly mayResolve = (name: string, member: boolean): boolean => this.names.mayResolve(name, member);
   private readonly isTestRel: (rel: string) => boolean;
   private readonly testCache = new Map<string, boolean>();
   private readonly isIncluded: (rel: string) => boolean;
@@ -75,6 +82,8 @@ export class Workspace {
     this.files.delete(file);
     this.skipped.delete(file);
     this.host.delete(file);
+    this.names.delete(file);
+    this.globals.delete(file);
     this.invalidate([file, ...affected]);
   }
 
@@ -89,19 +98,41 @@ export class Workspace {
     return this.files.has(file) ? this.host.text(file) : undefined;
   }
 
-  /** The compiler's view of the current program (rebuilt lazily after edits). */
-  program(): { program: ts.Program; checker: ts.TypeChecker } {
-    const program = this.host.program();
-    return { program, checker: program.getTypeChecker() };
+  /**
+   * Readies a compiler view for computing the results `files` lack: the whole program when many
+   * are missing (first run), else a program over just those files, their imports and the files that
+   * declare globals. `release` drops it after the run, so no checker outlives an analysis.
+   */
+  prepare(files: readonly string[]): void {
+    const pending = files.filter((f) => !this.graphs.has(f) || !this.stages.has(f) || !this.syntax.has(f));
+    if (pending.length === 0) return;
+    if (pending.length * 4 > this.files.size) {
+      this.checking = checkerOf(this.host.program());
+      return;
+    }
+    this.checking = checkerOf(this.host.partialProgram(new Set([...pending, ...this.globals])));
+  }
+
+  release(): void {
+    this.checking = undefined;
+    this.host.release();
+  }
+
+  /** The compiler's view of a file: the prepared program if it holds the file, else the whole program. */
+  private program(file: string): { program: ts.Program; checker: ts.TypeChecker; sf: ts.SourceFile | undefined } {
+    const prepared = this.checking;
+    const sf = prepared?.program.getSourceFile(file);
+    if (prepared && sf) return { ...prepared, sf };
+    this.checking = checkerOf(this.host.program());
+    return { ...this.checking, sf: this.checking.program.getSourceFile(file) };
   }
 
   graph(file: string): FileGraph {
     let g = this.graphs.get(file);
     if (!g) {
-      const { program, checker } = this.program();
-      const sf = program.getSourceFile(file);
+      const { checker, sf } = this.program(file);
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
-      g = sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files), empty) : empty;
+      g = sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files, this.mayResolve), empty) : empty;
       this.graphs.set(file, g);
     }
     return g;
@@ -110,8 +141,7 @@ export class Workspace {
   stageCandidates(file: string): StageCandidate[] {
     let s = this.stages.get(file);
     if (!s) {
-      const { program, checker } = this.program();
-      const sf = program.getSourceFile(file);
+      const { checker, sf } = this.program(file);
       s = sf && !this.isTest(file) ? this.guard(file, 'stages', () => discoverStages(sf, checker, this.config, relPath(this.root, file), this.files), []) : [];
       this.stages.set(file, s);
     }
@@ -121,8 +151,7 @@ export class Workspace {
   syntaxFindings(file: string): Finding[] {
     let s = this.syntax.get(file);
     if (!s) {
-      const { program } = this.program();
-      const sf = program.getSourceFile(file);
+      const { program, sf } = this.program(file);
       s = sf ? this.guard(file, 'syntax', () => program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)), []) : [];
       this.syntax.set(file, s);
     }
@@ -149,11 +178,17 @@ export class Workspace {
       this.files.delete(file);
       this.skipped.set(file, reason);
       this.host.delete(file);
+      this.names.delete(file);
+      this.globals.delete(file);
       return;
     }
     this.skipped.delete(file);
     this.files.add(file);
     this.host.set(file, text);
+    const sf = this.host.source(file);
+    this.names.set(file, declaredNames(sf));
+    if (declaresGlobals(sf)) this.globals.add(file);
+    else this.globals.delete(file);
   }
 
   /**
@@ -189,6 +224,16 @@ export class Workspace {
       for (const step of ['references', 'stages', 'syntax']) this.failures.delete(`${f}\0${step}`);
     }
   }
+}
+
+function checkerOf(program: ts.Program): { program: ts.Program; checker: ts.TypeChecker } {
+  return { program, checker: program.getTypeChecker() };
+}
+
+/** A script (no import/export) or a module with `declare global` / `declare module "x"`: seen by every file. */
+function declaresGlobals(sf: ts.SourceFile): boolean {
+  if (!ts.isExternalModule(sf)) return true;
+  return sf.statements.some((s) => ts.isModuleDeclaration(s) && (ts.isStringLiteral(s.name) || (s.flags & ts.NodeFlags.GlobalAugmentation) !== 0));
 }
 
 function readText(file: string): string | undefined {

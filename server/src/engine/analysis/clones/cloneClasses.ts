@@ -29,25 +29,34 @@ const len = (s: Span): number => s.to - s.from;
  * shorter are the same code, so A–B, A–C and B–C become one class {A, B, C}.
  */
 export function buildClasses(pairs: readonly ClonePair[]): CloneClass[] {
+  const classes: CloneClass[] = [];
+  for (const members of cloneComponents(pairs)) {
+    const c = classOf(members);
+    if (c) classes.push(c);
+  }
+  return classes.sort(compareClasses);
+}
+
+/**
+ * The pairs grouped into connected components (shared occurrence or overlapping spans). A component
+ * depends only on its own pairs and on other spans in its files, so it can be kept while none of
+ * its files gains or loses a pair.
+ */
+export function cloneComponents(pairs: readonly ClonePair[]): ClonePair[][] {
   const nodes: Span[] = [];
   for (const p of pairs) nodes.push(p.a, p.b);
   const sets = new DisjointSets(nodes.length);
   for (let i = 0; i < pairs.length; i++) sets.union(2 * i, 2 * i + 1);
   unionOverlapping(nodes, sets);
 
-  const components = new Map<number, number[]>();
+  const components = new Map<number, ClonePair[]>();
   for (let i = 0; i < pairs.length; i++) {
     const root = sets.find(2 * i);
     const list = components.get(root);
-    if (list) list.push(i);
-    else components.set(root, [i]);
+    if (list) list.push(pairs[i]);
+    else components.set(root, [pairs[i]]);
   }
-  const classes: CloneClass[] = [];
-  for (const members of components.values()) {
-    const c = toClass(members.map((i) => pairs[i]));
-    if (c) classes.push(c);
-  }
-  return classes.sort(compareClasses);
+  return [...components.values()];
 }
 
 function unionOverlapping(nodes: Span[], sets: DisjointSets): void {
@@ -66,7 +75,8 @@ function unionOverlapping(nodes: Span[], sets: DisjointSets): void {
   }
 }
 
-function toClass(pairs: ClonePair[]): CloneClass | undefined {
+/** The class one component of pairs forms; undefined when its occurrences collapse into one. */
+export function classOf(pairs: readonly ClonePair[]): CloneClass | undefined {
   const occurrences = mergeSpans(pairs.flatMap((p) => [p.a, p.b]));
   if (occurrences.length < 2) return undefined;
   let type: CloneType = 1;
@@ -125,7 +135,8 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareClasses(x: CloneClass, y: CloneClass): number {
+/** Order of classes: by first occurrence, longer first. */
+export function compareClasses(x: CloneClass, y: CloneClass): number {
   const a = x.occurrences[0];
   const b = y.occurrences[0];
   return (

@@ -1,4 +1,4 @@
-import { buildClasses } from './cloneClasses';
+import { classOf, cloneComponents, compareClasses } from './cloneClasses';
 import { windowHashes } from './fingerprints';
 import { packHit, pairsFromHits, seedLength, type ClonePair } from './pairs';
 import { tokenize, type FileTokens } from './tokenize';
@@ -8,6 +8,13 @@ import { DEFAULT_CLONE_OPTIONS, type CloneClass, type CloneOptions, type SourceF
 // matching quadratic and are skipped. Clones still grow across them when the tokens agree.
 const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
+
+/** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
+interface Component {
+  pairs: ClonePair[];
+  files: Set<string>;
+  cls: CloneClass | undefined;
+}
 
 interface Entry {
   id: number;
@@ -34,6 +41,9 @@ export class CloneIndex {
   private readonly dirty = new Set<number>();
   private nextId = 0;
   private cached: CloneClass[] | undefined;
+  private components: Component[] = [];
+  /** Files that gained or lost a pair since the last `classes()`: components touching them are rebuilt. */
+  private readonly touched = new Set<string>();
 
   constructor(opts: Partial<CloneOptions> = {}) {
     this.opts = { ...DEFAULT_CLONE_OPTIONS, ...opts };
@@ -47,6 +57,7 @@ export class CloneIndex {
     const { positions, hashes } = windowHashes(tokens, this.k);
     const entry: Entry = { id: this.nextId++, tokens, positions, hashes };
     this.byPath.set(source.file, entry);
+    this.touched.add(source.file);
     this.byId.set(entry.id, entry);
     for (let i = 0; i < hashes.length; i++) this.addPosting(hashes[i], entry.id * POSTING_SCALE + positions[i]);
     this.dirty.add(entry.id);
@@ -59,8 +70,11 @@ export class CloneIndex {
     this.byPath.delete(file);
     this.byId.delete(entry.id);
     this.dirty.delete(entry.id);
-    for (const h of new Set(entry.hashes)) this.removePostings(h, entry.id);
+    const base = entry.id * POSTING_SCALE;
+    for (let i = 0; i < entry.hashes.length; i++) this.removePosting(entry.hashes[i], base + entry.positions[i]);
+    this.touched.add(file);
     for (const key of this.pairKeysByFile.get(entry.id) ?? []) {
+      for (const p of this.pairs.get(key) ?? []) this.touched.add(p.a.file.file).add(p.b.file.file);
       this.pairs.delete(key);
       const [x, y] = key.split(':').map(Number);
       this.pairKeysByFile.get(x === entry.id ? y : x)?.delete(key);
@@ -75,9 +89,14 @@ export class CloneIndex {
     const dirty = [...this.dirty].sort((x, y) => x - y);
     for (const id of dirty) this.recomputePairs(id);
     this.dirty.clear();
-    const all: ClonePair[] = [];
-    for (const list of this.pairs.values()) for (const p of list) all.push(p);
-    this.cached = buildClasses(all);
+    const kept = this.components.filter((c) => ![...c.files].some((f) => this.touched.has(f)));
+    const keptPairs = new Set<ClonePair>();
+    for (const c of kept) for (const p of c.pairs) keptPairs.add(p);
+    const rest: ClonePair[] = [];
+    for (const list of this.pairs.values()) for (const p of list) if (!keptPairs.has(p)) rest.push(p);
+    this.touched.clear();
+    this.components = [...kept, ...cloneComponents(rest).map(componentOf)];
+    this.cached = this.components.flatMap((c) => (c.cls ? [c.cls] : [])).sort(compareClasses);
     return this.cached;
   }
 
@@ -118,6 +137,7 @@ export class CloneIndex {
     }
     const found = pairsFromHits(a.tokens, b.tokens, packed, this.k, this.opts);
     if (found.length === 0) return;
+    this.touched.add(a.tokens.file).add(b.tokens.file);
     const key = `${Math.min(x.id, y.id)}:${Math.max(x.id, y.id)}`;
     this.pairs.set(key, found);
     for (const id of [x.id, y.id]) {
@@ -134,16 +154,23 @@ export class CloneIndex {
     else bucket.push(posting);
   }
 
-  private removePostings(hash: number, id: number): void {
+  // In place: copying every shared bucket on each edit was most of the garbage an edit made.
+  private removePosting(hash: number, posting: number): void {
     const bucket = this.postings.get(hash);
     if (bucket === undefined) return;
     if (typeof bucket === 'number') {
-      if (Math.floor(bucket / POSTING_SCALE) === id) this.postings.delete(hash);
+      if (bucket === posting) this.postings.delete(hash);
       return;
     }
-    const kept = bucket.filter((p) => Math.floor(p / POSTING_SCALE) !== id);
-    if (kept.length === 0) this.postings.delete(hash);
-    else if (kept.length === 1) this.postings.set(hash, kept[0]);
-    else this.postings.set(hash, kept);
+    const at = bucket.indexOf(posting);
+    if (at >= 0) bucket.splice(at, 1);
+    if (bucket.length === 0) this.postings.delete(hash);
+    else if (bucket.length === 1) this.postings.set(hash, bucket[0]);
   }
+}
+
+function componentOf(pairs: ClonePair[]): Component {
+  const files = new Set<string>();
+  for (const p of pairs) files.add(p.a.file.file).add(p.b.file.file);
+  return { pairs, files, cls: classOf(pairs) };
 }
