@@ -1,4 +1,6 @@
-/** Seeded PRNG (mulberry32) so the generated corpus and edit sequence are the same on every run. */
+import { mulberry32 } from '../../server/src/engine/random';
+
+/** The engine's seeded PRNG with the helpers the corpus generator needs, so runs are repeatable. */
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -8,14 +10,7 @@ export interface Rng {
 }
 
 export function seeded(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number): number => Math.floor(next() * n);
   return { next, int, pick: (xs) => xs[int(xs.length)] };
 }
