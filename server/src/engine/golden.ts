@@ -1,13 +1,10 @@
-import { EngineError } from './errors';
 import { bindInputs } from './fixtures/bind';
-import { generateFixtures } from './fixtures/generate';
-import { loadFixtures } from './fixtures/load';
 import { writeTestDataSet } from './fixtures/write';
 import { InferenceHost } from './inference/host';
 import { readModel } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { VerifyCase } from './verifyTypes';
-import { DEFAULT_COUNT, DEFAULT_TIMEOUT_MS } from './verify';
+import { DEFAULT_TIMEOUT_MS, fixturesFor } from './verify';
 
 /**
  * Runs the case's reference model (the baseline if given, else the candidate) on its fixtures and
@@ -17,16 +14,13 @@ import { DEFAULT_COUNT, DEFAULT_TIMEOUT_MS } from './verify';
 export async function updateGolden(c: VerifyCase, outDir: string, workerPath?: string): Promise<number> {
   const model = readModel(c.baseline ?? c.candidate, process.cwd(), c.candidate);
   const { signature } = parseModel(model.bytes, model.file);
-  const fixtures = c.fixtures
-    ? await loadFixtures(c.fixtures)
-    : generateFixtures(signature.inputs, { count: c.count ?? DEFAULT_COUNT, seed: c.seed ?? 0, range: c.range ?? [-1, 1], dims: c.dims ?? {} });
-  if (fixtures.cases.length === 0) throw new EngineError('fixture-empty', 'the fixture set holds no cases', { file: c.fixtures });
+  const fixtures = fixturesFor(c, signature);
   const host = new InferenceHost(workerPath);
   try {
     const timeout = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     await host.load('golden', model.bytes, timeout, model.file);
     let index = 0;
-    for (const fc of fixtures.cases) {
+    for (const fc of fixtures.read(0, fixtures.count)) {
       const feeds = bindInputs(fc, signature.inputs, fc.source);
       const outputs = (await host.run(['golden'], Object.fromEntries(feeds), timeout, `running case ${fc.id}`)).golden;
       writeTestDataSet(

@@ -90,7 +90,8 @@ function info(l: Loaded): ModelInfo {
   return { spec: l.model.spec, resolved: l.model.resolved, signature: l.signature };
 }
 
-function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
+/** The case's fixtures: read from its `fixtures` path, else generated from the model's inputs. */
+export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
   if (c.fixtures) return openFixtures(c.fixtures);
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
