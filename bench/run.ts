@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { analysisBenchMarkdown, runAnalysisBench } from './analysis/analysisBench';
 import { runCloneBench } from './clones/run';
-import { runVerifyBench, verifyBenchMarkdown } from './verifyBench';
+import { BENCH_MODELS, runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..', '..');
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   if (!only || only === 'verify') {
     console.log('## verify: ML Parity vs plain onnxruntime-node\n');
-    console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify'))));
+    console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify'), BENCH_MODELS[0], 5)));
+    console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify-mid'), BENCH_MODELS[1], 3)));
   }
   if (!only || only === 'clones') {
     console.log('## clones: seeded precision/recall and timing vs jscpd\n');

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateFixtures } from '../server/src/engine/fixtures/generate';
 import { writeTestDataSet } from '../server/src/engine/fixtures/write';
-import { benchMlp } from '../scripts/onnx/models';
+import { benchMlp, mlp } from '../scripts/onnx/models';
 
 export interface VerifyBenchRow {
   contender: string;
@@ -19,6 +19,7 @@ export interface VerifyBenchRow {
 
 export interface VerifyBenchResult {
   fixtures: number;
+  model: string;
   repeats: number;
   rows: VerifyBenchRow[];
   /** ML Parity time / plain script time, like for like. */
@@ -42,28 +43,56 @@ function timeProcess(args: string[], expectStatus = 0): number {
   return s;
 }
 
-export async function runVerifyBench(workDir: string, repeats = 5): Promise<VerifyBenchResult> {
+/** A model pair to benchmark: the same weights as MatMul+Add and as Gemm. */
+interface BenchModel {
+  name: string;
+  inDim: number;
+  build: (fused: boolean) => Uint8Array;
+  /** Run the synthetic and 1-row contenders too (cheap for the small model only). */
+  allContenders: boolean;
+}
+
+export const BENCH_MODELS: BenchModel[] = [
+  { name: 'MLP 256→512→512→10 (0.4 M parameters)', inDim: 256, build: (fused) => benchMlp({ fused }), allContenders: true },
+  {
+    name: 'MLP 784→2048→2048→10 (5.8 M parameters)',
+    inDim: 784,
+    build: (fused) => mlp({ inDim: 784, hidden: [2048, 2048], outDim: 10, seed: 11, fused, activation: 'relu' }),
+    allContenders: false,
+  },
+];
+
+function prepare(workDir: string, m: BenchModel): { baseline: string; candidate: string; fixtureDir: string } {
   fs.mkdirSync(workDir, { recursive: true });
   const baseline = path.join(workDir, 'mlp.onnx');
   const candidate = path.join(workDir, 'mlp_fused.onnx');
-  fs.writeFileSync(baseline, benchMlp({ fused: false }));
-  fs.writeFileSync(candidate, benchMlp({ fused: true }));
+  fs.writeFileSync(baseline, m.build(false));
+  fs.writeFileSync(candidate, m.build(true));
   // The same 10,000 single-row fixtures for everyone, on disk in the ONNX test-data layout.
   const fixtureDir = path.join(workDir, 'fixtures');
   if (!fs.existsSync(path.join(fixtureDir, `test_data_set_${FIXTURES - 1}`))) {
-    const generated = generateFixtures([{ name: 'features', dtype: 'float32', dims: ['batch', 256] }], {
+    const generated = generateFixtures([{ name: 'features', dtype: 'float32', dims: ['batch', m.inDim] }], {
       count: FIXTURES, seed: 1, range: [-1, 1], dims: { batch: 1 },
     });
     generated.cases.forEach((c, i) => writeTestDataSet(fixtureDir, i, c.inputs));
   }
+  return { baseline, candidate, fixtureDir };
+}
+
+export async function runVerifyBench(workDir: string, m: BenchModel = BENCH_MODELS[0], repeats = 5): Promise<VerifyBenchResult> {
+  const { baseline, candidate, fixtureDir } = prepare(workDir, m);
   const cli = path.join(root, 'bin', 'ml-parity');
   const plain = path.join(root, 'out', 'bench', 'plainLoop.js');
   const contenders: [string, string[]][] = [
     ['ml-parity verify --fixtures (10,000 test-data folders)', [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--fixtures', fixtureDir, '--format', 'json']],
     ['plain onnxruntime-node script, same fixtures, 512 rows per run', [plain, baseline, candidate, fixtureDir, '512']],
-    ['plain onnxruntime-node script, same fixtures, 1 row per run', [plain, baseline, candidate, fixtureDir, '1']],
-    ['ml-parity verify, 10,000 synthetic fixtures (no disk)', [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--count', String(FIXTURES), '--dim', 'batch=1', '--format', 'json']],
   ];
+  if (m.allContenders) {
+    contenders.push(
+      ['plain onnxruntime-node script, same fixtures, 1 row per run', [plain, baseline, candidate, fixtureDir, '1']],
+      ['ml-parity verify, 10,000 synthetic fixtures (no disk)', [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--count', String(FIXTURES), '--dim', 'batch=1', '--format', 'json']],
+    );
+  }
   const times = contenders.map(() => [] as number[]);
   timeProcess(contenders[1][1]); // warm the file cache and the runtime's shared library once
   for (let r = 0; r < repeats; r++) {
@@ -75,19 +104,15 @@ export async function runVerifyBench(workDir: string, repeats = 5): Promise<Veri
     const seconds = median(times[i]);
     return { contender: name, seconds, rowsPerSecond: FIXTURES / seconds };
   });
-  return {
-    fixtures: FIXTURES,
-    repeats,
-    rows,
-    ratios: {
-      'ml-parity verify / plain script (512 rows per run)': rows[0].seconds / rows[1].seconds,
-      'ml-parity verify / plain script (1 row per run)': rows[0].seconds / rows[2].seconds,
-    },
-  };
+  const ratios: Record<string, number> = { 'ml-parity verify / plain script (512 rows per run)': rows[0].seconds / rows[1].seconds };
+  if (m.allContenders) ratios['ml-parity verify / plain script (1 row per run)'] = rows[0].seconds / rows[2].seconds;
+  return { fixtures: FIXTURES, model: m.name, repeats, rows, ratios };
 }
 
 export function verifyBenchMarkdown(r: VerifyBenchResult): string {
   const lines = [
+    `${r.model}:`,
+    '',
     `| contender (${r.fixtures.toLocaleString('en')} fixtures, both models, whole process) | seconds (median of ${r.repeats}) | rows/s |`,
     '| --- | ---: | ---: |',
     ...r.rows.map((x) => `| ${x.contender} | ${x.seconds.toFixed(3)} | ${Math.round(x.rowsPerSecond).toLocaleString('en')} |`),
