@@ -51,6 +51,15 @@ describe('fixtures: loadFixtures and writeTestDataSet', () => {
     assert.equal(last.expected?.[0].name, 'y');
   });
 
+  it('reads later sets by the first set\'s file names, and lists a set that lacks one of them', async () => {
+    writeTestDataSet(root, 0, [{ name: 'a', tensor: f32([1], 0) }], [{ name: 'y', tensor: f32([1], 0) }]);
+    writeTestDataSet(root, 1, [{ name: 'a', tensor: f32([1], 1) }]); // no golden output here
+    writeTestDataSet(root, 2, [{ name: 'a', tensor: f32([1], 2) }], [{ name: 'y', tensor: f32([1], 4) }]);
+    const set = await loadFixtures(root);
+    assert.deepEqual(set.cases.map((c) => c.expected?.length ?? 0), [1, 0, 1]);
+    assert.deepEqual(values(set.cases[2].expected?.[0]), [4]);
+  });
+
   it('accepts a test_data_set_N folder itself and orders input_10 after input_9', async () => {
     const inputs = Array.from({ length: 11 }, (_, k) => ({ tensor: f32([1], k) }));
     const dir = writeTestDataSet(root, 3, inputs);
