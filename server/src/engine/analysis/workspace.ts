@@ -128,34 +128,25 @@ export class Workspace {
   }
 
   graph(file: string): FileGraph {
-    let g = this.graphs.get(file);
-    if (!g) {
+    return memo(this.graphs, file, () => {
       const { checker, sf } = this.program(file);
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
-      g = sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files, this.mayResolve), empty) : empty;
-      this.graphs.set(file, g);
-    }
-    return g;
+      return sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files, this.mayResolve), empty) : empty;
+    });
   }
 
   stageCandidates(file: string): StageCandidate[] {
-    let s = this.stages.get(file);
-    if (!s) {
+    return memo(this.stages, file, () => {
       const { checker, sf } = this.program(file);
-      s = sf && !this.isTest(file) ? this.guard(file, 'stages', () => discoverStages(sf, checker, this.config, relPath(this.root, file), this.files), []) : [];
-      this.stages.set(file, s);
-    }
-    return s;
+      return sf && !this.isTest(file) ? this.guard(file, 'stages', () => discoverStages(sf, checker, this.config, relPath(this.root, file), this.files), []) : [];
+    });
   }
 
   syntaxFindings(file: string): Finding[] {
-    let s = this.syntax.get(file);
-    if (!s) {
+    return memo(this.syntax, file, () => {
       const { program, sf } = this.program(file);
-      s = sf ? this.guard(file, 'syntax', () => program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)), []) : [];
-      this.syntax.set(file, s);
-    }
-    return s;
+      return sf ? this.guard(file, 'syntax', () => program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)), []) : [];
+    });
   }
 
   /** Internal failures (a compiler bug on odd input) per file and step; reported as notes, never thrown. */
@@ -257,4 +248,14 @@ function syntaxFinding(sf: ts.SourceFile, d: ts.Diagnostic): Finding {
     related: [],
     data: { code: d.code },
   };
+}
+
+/** Per-file results computed once and kept until the file (or what it depends on) changes. */
+function memo<T>(cache: Map<string, T>, file: string, compute: () => T): T {
+  let value = cache.get(file);
+  if (value === undefined) {
+    value = compute();
+    cache.set(file, value);
+  }
+  return value;
 }
