@@ -80,16 +80,6 @@ export class Analyzer {
     this.createdAt = undefined;
     const ws = this.ws;
     const files = [...ws.files].sort();
-    ws.prepare(files);
-    try {
-      return this.assembleFrom(files, started);
-    } finally {
-      ws.release();
-    }
-  }
-
-  private assembleFrom(files: string[], started: number): AnalysisResult {
-    const ws = this.ws;
     const findings: Finding[] = [...this.configFindings(files.length)];
     for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));
     for (const f of files) findings.push(...ws.syntaxFindings(f));

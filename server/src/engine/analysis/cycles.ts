@@ -1,5 +1,5 @@
 import type { Finding, RelatedLocation } from '../findings';
-import type { FileGraph } from './refGraph';
+import type { FileGraph } from './link';
 import { relPath } from './paths';
 
 /** One `circular-import` finding per strongly connected component of the import graph. */

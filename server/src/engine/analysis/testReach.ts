@@ -1,5 +1,5 @@
 import type { Finding, Location, RelatedLocation } from '../findings';
-import type { FileGraph, ImportEdge } from './refGraph';
+import type { FileGraph, ImportEdge } from './link';
 import type { Stage } from './types';
 import { moduleKey } from './units';
 import { relPath } from './paths';

@@ -1,39 +1,39 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
 import type { AnalysisConfig } from '../config/types';
-import type { Finding } from '../findings';
-import { declaredNames, NameCounts } from './declaredNames';
+import type { Finding, Location } from '../findings';
+import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
+import type { FileFacts, Span } from './facts/types';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
+import { Linker, type FileGraph } from './link';
+import { ModuleResolver } from './moduleResolver';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
-import { ProgramHost } from './programHost';
-import { buildFileGraph, type FileGraph } from './refGraph';
-import { discoverStages, type StageCandidate } from './stages';
+import { computeLineStarts, lineOf } from './clones/lineStarts';
+import type { StageCandidate } from './stages';
 import { range } from './types';
 
 /**
- * The analysed files in one compiler program, with per-file results cached. `updateFile`/`removeFile`
- * re-read one file and drop only the cached results that can depend on it.
+ * The analysed files, each reduced to its facts (facts/extract.ts), with the linked per-file results
+ * cached. `updateFile`/`removeFile` re-extract one file and drop only the cached results that can
+ * depend on it.
  */
 export class Workspace {
-  private readonly host: ProgramHost;
   readonly listing: FileListing;
   /** Analysed files (skipped ones excluded), absolute paths. */
   readonly files = new Set<string>();
   readonly skipped = new Map<string, string>();
+  private readonly texts = new Map<string, string>();
+  private readonly lineStarts = new Map<string, number[]>();
+  private readonly facts = new Map<string, FileFacts>();
   private readonly graphs = new Map<string, FileGraph>();
   private readonly stages = new Map<string, StageCandidate[]>();
-  private readonly syntax = new Map<string, Finding[]>();
-  /** Names declared per analysed file (kept up to date by setText/removeFile). */
-  private readonly names = new NameCounts();
-  /** Files that declare globals (scripts, `declare global`, ambient modules): part of every partial program. */
-  private readonly globals = new Set<string>();
-  private checking: { program: ts.Program; checker: ts.TypeChecker } | undefined;
-  private readonly mayResolve = (name: string, member: boolean): boolean => this.names.mayResolve(name, member);
+  private readonly resolver: ModuleResolver;
+  private readonly linker: Linker;
   private readonly isTestRel: (rel: string) => boolean;
   private readonly testCache = new Map<string, boolean>();
   private readonly isIncluded: (rel: string) => boolean;
   private readonly isExcluded: (rel: string) => boolean;
+  private readonly inFolder: (rel: string) => boolean;
 
   constructor(
     readonly root: string,
@@ -45,7 +45,14 @@ export class Workspace {
     this.isTestRel = globMatcher(config.testGlobs);
     this.isIncluded = globMatcher([...config.include, ...config.testGlobs]);
     this.isExcluded = globMatcher(config.exclude);
-    this.host = new ProgramHost(this.listing.compilerOptions);
+    const folders = config.pipelineFolders.map((f) => f.replace(/\/+$/, '') + '/');
+    this.inFolder = (rel) => folders.some((f) => rel.startsWith(f));
+    this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files);
+    this.linker = new Linker(
+      (f) => this.facts.get(f),
+      (spec, from) => this.resolver.resolve(spec, from),
+      (f, sp) => this.locate(f, sp),
+    );
     for (const file of this.listing.files) {
       const text = source.overrides.get(file) ?? readText(file);
       if (text !== undefined) this.setText(file, text);
@@ -79,74 +86,36 @@ export class Workspace {
 
   removeFile(file: string): void {
     const affected = this.dependents(file);
-    this.files.delete(file);
+    this.drop(file);
     this.skipped.delete(file);
-    this.host.delete(file);
-    this.names.delete(file);
-    this.globals.delete(file);
+    this.resolver.reset();
     this.invalidate([file, ...affected]);
   }
 
   private invalidateAll(): void {
     this.graphs.clear();
     this.stages.clear();
-    this.syntax.clear();
     this.failures.clear();
+    this.resolver.reset();
   }
 
   text(file: string): string | undefined {
-    return this.files.has(file) ? this.host.text(file) : undefined;
-  }
-
-  /**
-   * Readies a compiler view for computing the results `files` lack: the whole program when many
-   * are missing (first run), else a program over just those files, their imports and the files that
-   * declare globals. `release` drops it after the run, so no checker outlives an analysis.
-   */
-  prepare(files: readonly string[]): void {
-    const pending = files.filter((f) => !this.graphs.has(f) || !this.stages.has(f) || !this.syntax.has(f));
-    if (pending.length === 0) return;
-    if (pending.length * 4 > this.files.size) {
-      this.checking = checkerOf(this.host.program());
-      return;
-    }
-    this.checking = checkerOf(this.host.partialProgram(new Set([...pending, ...this.globals])));
-  }
-
-  release(): void {
-    this.checking = undefined;
-    this.host.release();
-  }
-
-  /** The compiler's view of a file: the prepared program if it holds the file, else the whole program. */
-  private program(file: string): { program: ts.Program; checker: ts.TypeChecker; sf: ts.SourceFile | undefined } {
-    const prepared = this.checking;
-    const sf = prepared?.program.getSourceFile(file);
-    if (prepared && sf) return { ...prepared, sf };
-    this.checking = checkerOf(this.host.program());
-    return { ...this.checking, sf: this.checking.program.getSourceFile(file) };
+    return this.files.has(file) ? this.texts.get(file) : undefined;
   }
 
   graph(file: string): FileGraph {
     return memo(this.graphs, file, () => {
-      const { checker, sf } = this.program(file);
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
-      return sf ? this.guard(file, 'references', () => buildFileGraph(sf, checker, this.files, this.mayResolve), empty) : empty;
+      return this.guard(file, 'references', () => this.linker.graph(file), empty);
     });
   }
 
   stageCandidates(file: string): StageCandidate[] {
-    return memo(this.stages, file, () => {
-      const { checker, sf } = this.program(file);
-      return sf && !this.isTest(file) ? this.guard(file, 'stages', () => discoverStages(sf, checker, this.config, relPath(this.root, file), this.files), []) : [];
-    });
+    return memo(this.stages, file, () => (this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), [])));
   }
 
   syntaxFindings(file: string): Finding[] {
-    return memo(this.syntax, file, () => {
-      const { program, sf } = this.program(file);
-      return sf ? this.guard(file, 'syntax', () => program.getSyntacticDiagnostics(sf).map((d) => syntaxFinding(sf, d)), []) : [];
-    });
+    return this.facts.get(file)?.syntaxErrors ?? [];
   }
 
   /** Internal failures (a compiler bug on odd input) per file and step; reported as notes, never thrown. */
@@ -163,23 +132,61 @@ export class Workspace {
     }
   }
 
-  private setText(file: string, text: string): void {
+  /** Records a file's text; false (and a skip reason) when it is generated, minified or too large. */
+  private accept(file: string, text: string): boolean {
     const reason = skipReason(this.root, file, text, this.config.maxFileBytes);
     if (reason) {
-      this.files.delete(file);
+      this.drop(file);
       this.skipped.set(file, reason);
-      this.host.delete(file);
-      this.names.delete(file);
-      this.globals.delete(file);
-      return;
+      return false;
     }
     this.skipped.delete(file);
     this.files.add(file);
-    this.host.set(file, text);
-    const sf = this.host.source(file);
-    this.names.set(file, declaredNames(sf));
-    if (declaresGlobals(sf)) this.globals.add(file);
-    else this.globals.delete(file);
+    // A leading BOM is not part of the code (and would shift every position by one).
+    this.texts.set(file, text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    this.lineStarts.delete(file);
+    return true;
+  }
+
+  private setText(file: string, text: string): void {
+    if (this.accept(file, text)) this.store(file, tryExtractFacts(file, this.texts.get(file) as string, this.extractOptions(file)));
+  }
+
+  private store(file: string, result: ExtractResult): void {
+    if ('facts' in result) {
+      this.facts.set(file, result.facts);
+      this.failures.delete(`${file}\0facts`);
+    } else {
+      this.facts.delete(file);
+      this.failures.set(`${file}\0facts`, `${relPath(this.root, file)}: parsing failed: ${result.error}`);
+    }
+  }
+
+  /** Line and column of a span, from the file's line starts (computed on first use per text). */
+  private locate(file: string, [start, end]: Span): Location {
+    let starts = this.lineStarts.get(file);
+    if (!starts) this.lineStarts.set(file, (starts = computeLineStarts(this.texts.get(file) ?? '')));
+    const s = lineOf(starts, start);
+    const e = lineOf(starts, end);
+    return { file, range: range(s, start - starts[s], e, end - starts[e]) };
+  }
+
+  private drop(file: string): void {
+    this.lineStarts.delete(file);
+    this.files.delete(file);
+    this.texts.delete(file);
+    this.facts.delete(file);
+  }
+
+  private extractOptions(file: string): ExtractOptions {
+    const rel = relPath(this.root, file);
+    return {
+      stageCalls: this.config.stageCalls,
+      pipelineConstructors: this.config.pipelineConstructors,
+      inFolder: this.inFolder(rel),
+      isTest: this.isTest(file),
+      target: this.listing.compilerOptions.target ?? 99,
+    };
   }
 
   /**
@@ -211,20 +218,9 @@ export class Workspace {
     for (const f of files) {
       this.graphs.delete(f);
       this.stages.delete(f);
-      this.syntax.delete(f);
-      for (const step of ['references', 'stages', 'syntax']) this.failures.delete(`${f}\0${step}`);
+      for (const step of ['references', 'stages']) this.failures.delete(`${f}\0${step}`);
     }
   }
-}
-
-function checkerOf(program: ts.Program): { program: ts.Program; checker: ts.TypeChecker } {
-  return { program, checker: program.getTypeChecker() };
-}
-
-/** A script (no import/export) or a module with `declare global` / `declare module "x"`: seen by every file. */
-function declaresGlobals(sf: ts.SourceFile): boolean {
-  if (!ts.isExternalModule(sf)) return true;
-  return sf.statements.some((s) => ts.isModuleDeclaration(s) && (ts.isStringLiteral(s.name) || (s.flags & ts.NodeFlags.GlobalAugmentation) !== 0));
 }
 
 function readText(file: string): string | undefined {
@@ -233,21 +229,6 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined; // vanished between listing and reading: treat as absent
   }
-}
-
-function syntaxFinding(sf: ts.SourceFile, d: ts.Diagnostic): Finding {
-  const start = d.start ?? 0;
-  const s = sf.getLineAndCharacterOfPosition(start);
-  const e = sf.getLineAndCharacterOfPosition(start + (d.length ?? 0));
-  return {
-    file: sf.fileName,
-    range: range(s.line, s.character, e.line, e.character),
-    rule: 'syntax-error',
-    severity: 'error',
-    message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    related: [],
-    data: { code: d.code },
-  };
 }
 
 /** Per-file results computed once and kept until the file (or what it depends on) changes. */
@@ -259,3 +240,4 @@ function memo<T>(cache: Map<string, T>, file: string, compute: () => T): T {
   }
   return value;
 }
+

@@ -1,0 +1,554 @@
+import { ts } from 'ts-morph';
+import type { Finding } from '../../findings';
+import { range } from '../types';
+import { declarationName, isUnitNode, localKey, MODULE, nameNode, skipOuter, span } from '../units';
+import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
+import { StageRules } from './stageRules';
+import type { FileFacts, Ref, UnitInfo } from './types';
+
+/** What extraction needs to know about the file besides its text. */
+export interface ExtractOptions {
+  stageCalls: readonly string[];
+  pipelineConstructors: readonly string[];
+  /** The file lies under a pipeline folder: its exported functions are stages. */
+  inFolder: boolean;
+  /** Test files register no stages; their top-level code is a root of the reachability walk. */
+  isTest: boolean;
+  target: ts.ScriptTarget;
+}
+
+/**
+ * Parses one file and records what the analysis needs from it, from its syntax alone: units, the
+ * references between them (resolved through lexical scopes, left symbolic where they leave the file),
+ * imports, exports and stage mentions. No program, binder or checker: files are independent, so this
+ * runs in parallel and an edit redoes one file.
+ */
+export function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
+  // Parent pointers are set by the walk itself as it descends (one pass instead of two).
+  const sf = ts.createSourceFile(file, text, options.target, false, scriptKind(file));
+  return new Extractor(sf, options).run();
+}
+
+/** Facts, or why extraction failed (a compiler bug on odd input must not take the analysis down). */
+export type ExtractResult = { facts: FileFacts } | { error: string };
+
+export function tryExtractFacts(file: string, text: string, options: ExtractOptions): ExtractResult {
+  try {
+    return { facts: extractFacts(file, text, options) };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** What `setParentNodes` would do, for one node as the walk reaches it. */
+function adopt(child: ts.Node, parent: ts.Node): void {
+  (child as { parent: ts.Node }).parent = parent;
+}
+
+const SK = ts.SyntaxKind;
+
+class Extractor {
+  private readonly file: string;
+  private readonly facts: FileFacts;
+  private readonly units = new Map<string, UnitInfo & { inline?: boolean }>();
+  /** Per unit: ids of the refs recorded so far (a name used twice is one edge). */
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly bases = new Map<string, Ref>();
+  private readonly stageRules: StageRules | undefined;
+
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly options: ExtractOptions,
+  ) {
+    this.file = sf.fileName;
+    this.facts = { file: this.file, syntaxErrors: syntaxErrors(sf), units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
+    this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.valueOf(e, s));
+  }
+
+  run(): FileFacts {
+    const scope = new Scope(undefined);
+    this.declareModule(scope);
+    const top = MODULE;
+    for (const st of this.sf.statements) {
+      adopt(st, this.sf);
+      this.visit(st, top, scope);
+    }
+    this.collectExports(scope);
+    if (this.options.inFolder && !this.options.isTest) this.folderStages();
+    for (const b of scope.names.values()) {
+      const v = b.value;
+      if (v && (v.k === 'import' || (v.k === 'unit' && this.units.get(v.key)?.shape === 'class'))) this.facts.visible.push(v);
+    }
+    this.facts.units = this.namedUnits();
+    return this.facts;
+  }
+
+  /**
+   * Infos of the units something can point at: declarations, and inline functions that are exported,
+   * registered or an object's member. The many callbacks inside bodies need none (less to send back
+   * from a worker thread).
+   */
+  private namedUnits(): UnitInfo[] {
+    const wanted = new Set<string>();
+    const want = (r: Ref | undefined): void => {
+      if (!r) return;
+      if (r.k === 'unit') wanted.add(r.key);
+      else if (r.k === 'member') want(r.of);
+      else if (r.k === 'new') want(r.cls);
+    };
+    Object.values(this.facts.exports).forEach(want);
+    this.facts.stages.forEach((m) => want(m.target));
+    this.facts.visible.forEach(want);
+    const out: (UnitInfo & { inline?: boolean })[] = [];
+    for (const info of this.units.values()) {
+      if (info.inline && !wanted.has(info.key)) continue;
+      out.push(info);
+      Object.values(info.members ?? {}).forEach(want);
+      want(info.alias);
+      want(info.base);
+    }
+    // Inline functions wanted only by a member or alias of a unit listed before them.
+    for (const info of this.units.values()) if (info.inline && wanted.has(info.key) && !out.includes(info)) out.push(info);
+    for (const info of out) delete info.inline;
+    return out;
+  }
+
+  // --- scopes -------------------------------------------------------------------------------------
+
+  private declareModule(scope: Scope): void {
+    for (const st of this.sf.statements) {
+      if (ts.isImportDeclaration(st)) this.declareImport(st, scope);
+      else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference) && ts.isStringLiteralLike(st.moduleReference.expression)) {
+        const r: Ref = { k: 'import', spec: st.moduleReference.expression.text, name: '*' };
+        scope.names.set(st.name.text, { ref: r, value: r });
+      } else if ((ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && ts.isIdentifier(st.name)) scope.names.set(st.name.text, {});
+    }
+    this.declareBlock(this.sf.statements, scope, undefined);
+  }
+
+  private declareImport(st: ts.ImportDeclaration, scope: Scope): void {
+    const clause = st.importClause;
+    if (!clause || !ts.isStringLiteralLike(st.moduleSpecifier)) return;
+    const spec = st.moduleSpecifier.text;
+    const bind = (local: string, name: string): void => {
+      const r: Ref = { k: 'import', spec, name };
+      scope.names.set(local, { ref: r, value: r });
+    };
+    if (clause.name) bind(clause.name.text, 'default');
+    const nb = clause.namedBindings;
+    if (nb && ts.isNamespaceImport(nb)) bind(nb.name.text, '*');
+    else if (nb) for (const el of nb.elements) bind(el.name.text, (el.propertyName ?? el.name).text);
+  }
+
+  /**
+   * Declares a block's functions, classes and variables (`var`s of a function body via `hoisted`), then
+   * their values, so initialisers see names declared later in the same block. `unit` is the unit whose
+   * code the block belongs to (undefined at the top level, where variables are units of their own).
+   */
+  private declareBlock(statements: readonly ts.Statement[], scope: Scope, unit: string | undefined, hoisted: readonly ts.VariableDeclaration[] = []): void {
+    const decls: ts.VariableDeclaration[] = [...hoisted];
+    for (const st of statements) {
+      if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) {
+        if (st.name) {
+          const r: Ref = { k: 'unit', key: localKey(st) };
+          scope.names.set(st.name.text, { ref: r, value: r });
+        }
+      } else if (ts.isVariableStatement(st) && (st.declarationList.flags & ts.NodeFlags.BlockScoped || unit === undefined)) {
+        decls.push(...st.declarationList.declarations);
+      }
+    }
+    const values: [Binding, ts.VariableDeclaration][] = [];
+    for (const d of decls) {
+      const spec = d.initializer ? requireSpec(skipOuter(d.initializer)) : undefined;
+      if (spec !== undefined) {
+        for (const { name, property } of boundNames(d.name)) {
+          const r: Ref = { k: 'import', spec, name: ts.isIdentifier(d.name) ? '*' : (property ?? '*') };
+          scope.names.set(name, { ref: r, value: r });
+        }
+        continue;
+      }
+      const ref: Ref | undefined = unit === undefined ? { k: 'unit', key: localKey(d) } : { k: 'unit', key: unit };
+      for (const { name } of boundNames(d.name)) {
+        const b: Binding = { ref };
+        scope.names.set(name, b);
+        if (ts.isIdentifier(d.name)) values.push([b, d]);
+      }
+    }
+    for (const [b, d] of values) b.value = unit === undefined ? b.ref : this.declValue(d, scope);
+  }
+
+  private functionScope(fn: ts.SignatureDeclaration, key: string, outer: Scope): Scope {
+    const scope = new Scope(outer);
+    if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name) scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
+    for (const p of fn.parameters) {
+      const value = this.typeValue(p.type, outer);
+      for (const { name } of boundNames(p.name)) scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
+    }
+    const body = (fn as ts.FunctionLikeDeclaration).body;
+    if (body && ts.isBlock(body)) this.declareBlock(body.statements, scope, key, hoistedVars(body));
+    return scope;
+  }
+
+  private blockScope(node: ts.Node, outer: Scope, unit: string): Scope {
+    const scope = new Scope(outer);
+    if (ts.isBlock(node) || ts.isModuleBlock(node)) this.declareBlock(node.statements, scope, unit);
+    else if (ts.isCaseBlock(node)) this.declareBlock(node.clauses.flatMap((c) => [...c.statements]), scope, unit);
+    else if (ts.isCatchClause(node) && node.variableDeclaration) for (const { name } of boundNames(node.variableDeclaration.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
+    else if ((ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) && node.initializer && ts.isVariableDeclarationList(node.initializer)) {
+      for (const d of node.initializer.declarations) for (const { name } of boundNames(d.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
+    }
+    return scope;
+  }
+
+  // --- values -------------------------------------------------------------------------------------
+
+  /** What an expression evaluates to, when its syntax says (a name in scope, `new C()`, `this`, `a.b`, `require()`). */
+  valueOf(e: ts.Expression, scope: Scope): Ref | undefined {
+    const x = skipOuter(e);
+    switch (x.kind) {
+      case SK.Identifier:
+        return scope.lookup((x as ts.Identifier).text)?.value;
+      case SK.ThisKeyword:
+        return scope.thisClass ? { k: 'new', cls: { k: 'unit', key: scope.thisClass } } : undefined;
+      case SK.SuperKeyword: {
+        const base = scope.thisClass ? this.bases.get(scope.thisClass) : undefined;
+        return base ? { k: 'new', cls: base } : undefined;
+      }
+      case SK.NewExpression: {
+        const cls = this.valueOf((x as ts.NewExpression).expression, scope);
+        return cls ? { k: 'new', cls } : undefined;
+      }
+      case SK.PropertyAccessExpression: {
+        const pa = x as ts.PropertyAccessExpression;
+        const of = this.valueOf(pa.expression, scope);
+        return of ? { k: 'member', of, name: pa.name.text } : undefined;
+      }
+      case SK.CallExpression: {
+        const spec = requireSpec(x);
+        return spec !== undefined ? { k: 'import', spec, name: '*' } : undefined;
+      }
+      case SK.ArrowFunction:
+      case SK.FunctionExpression:
+      case SK.ClassExpression:
+        return { k: 'unit', key: localKey(x) };
+      default:
+        return undefined;
+    }
+  }
+
+  /** A parameter or variable typed `C` (or `ns.C`) holds an instance of C. */
+  private typeValue(type: ts.TypeNode | undefined, scope: Scope): Ref | undefined {
+    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
+    const n = type.typeName;
+    const cls = ts.isIdentifier(n) ? scope.lookup(n.text)?.value : (() => {
+      const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
+      return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
+    })();
+    return cls ? { k: 'new', cls } : undefined;
+  }
+
+  private declValue(d: ts.VariableDeclaration, scope: Scope): Ref | undefined {
+    return this.typeValue(d.type, scope) ?? (d.initializer ? this.valueOf(d.initializer, scope) : undefined);
+  }
+
+  // --- the walk -----------------------------------------------------------------------------------
+
+  private ref(from: string, to: Ref): void {
+    if (to.k === 'unit' && to.key === from) return;
+    let seen = this.seen.get(from);
+    if (!seen) {
+      this.seen.set(from, (seen = new Set()));
+      this.facts.refs[from] = [];
+    }
+    const id = refId(to);
+    if (seen.has(id)) return;
+    seen.add(id);
+    this.facts.refs[from].push(to);
+  }
+
+  private visit(node: ts.Node, current: string, scope: Scope): void {
+    switch (node.kind) {
+      case SK.Identifier:
+        if (isReference(node as ts.Identifier)) {
+          const r = scope.lookup((node as ts.Identifier).text)?.ref;
+          if (r) this.ref(current, r);
+        }
+        return;
+      case SK.ImportDeclaration:
+      case SK.ExportDeclaration:
+        this.recordImport(node as ts.ImportDeclaration | ts.ExportDeclaration);
+        return; // naming a binding is not using it
+      case SK.ImportEqualsDeclaration:
+      case SK.InterfaceDeclaration:
+      case SK.TypeAliasDeclaration:
+      case SK.ExportSpecifier:
+      case SK.HeritageClause:
+        return;
+      case SK.PropertyAccessExpression:
+        adopt((node as ts.PropertyAccessExpression).expression, node);
+        adopt((node as ts.PropertyAccessExpression).name, node);
+        this.visit((node as ts.PropertyAccessExpression).expression, current, scope);
+        this.member(node as ts.PropertyAccessExpression, current, scope);
+        return;
+    }
+    if (ts.isTypeNode(node)) return;
+    let unit = current;
+    let inner = scope;
+    if (isUnitNode(node)) {
+      unit = localKey(node);
+      this.addUnit(node, unit, scope);
+      this.ref(current, { k: 'unit', key: unit }); // containment: running the outer code may run the inner function
+      const cls = node.parent && ts.isClassLike(node.parent) ? node.parent : undefined;
+      // A method only runs on an instance, so reaching it reaches its class (constructor, field initialisers).
+      if (cls && !ts.isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
+      if (ts.isClassLike(node)) inner = new Scope(scope, unit);
+      else if (ts.isFunctionLike(node)) inner = this.functionScope(node, unit, scope);
+    } else if (ts.isExpressionStatement(node) && ts.isSourceFile(node.parent)) {
+      // `pipeline.stage("x", f)` at the top level belongs to `pipeline`: using the pipeline runs its stages.
+      const owner = this.topLevelOwner(node.expression, scope);
+      if (owner) unit = owner;
+    } else if (ts.isBlock(node) || ts.isCaseBlock(node) || ts.isCatchClause(node) || ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node) || ts.isModuleBlock(node)) {
+      // A function's body block shares the function's scope (declared in functionScope).
+      if (!(ts.isBlock(node) && ts.isFunctionLike(node.parent))) inner = this.blockScope(node, scope, unit);
+    }
+    this.stageRules?.visit(node, scope);
+    const inClass = ts.isClassLike(node);
+    ts.forEachChild(node, (child) => {
+      adopt(child, node);
+      // Class members that are not units (fields) belong to the class; containment edges from the class
+      // to methods are deliberately absent: constructing an instance does not call its methods.
+      if (inClass && isUnitNode(child) && !ts.isConstructorDeclaration(child)) this.visit(child, localKey(child), inner);
+      else this.visit(child, unit, inner);
+    });
+  }
+
+  /** `x.name`: a member of what `x` is, or of any class the file can see when that is unknown. */
+  private member(pa: ts.PropertyAccessExpression, current: string, scope: Scope): void {
+    const recv = skipOuter(pa.expression);
+    // CommonJS export assignments (`exports.f = …`, `module.exports.f = …`) define, they do not use.
+    if (ts.isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text)) return;
+    if (ts.isPropertyAccessExpression(recv) && ts.isIdentifier(recv.expression) && recv.expression.text === 'module' && recv.name.text === 'exports') return;
+    const of = this.valueOf(recv, scope);
+    this.ref(current, of ? { k: 'member', of, name: pa.name.text } : { k: 'any', name: pa.name.text });
+  }
+
+  /** The top-level variable a statement like `p.stage(...).pipe(...)` operates on, if any. */
+  private topLevelOwner(expr: ts.Expression, scope: Scope): string | undefined {
+    let cur: ts.Expression = skipOuter(expr);
+    for (;;) {
+      if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = skipOuter(cur.expression);
+      else if (ts.isBinaryExpression(cur) && cur.operatorToken.kind === SK.EqualsToken) cur = skipOuter(cur.left);
+      else break;
+    }
+    if (!ts.isIdentifier(cur)) return undefined;
+    const r = scope.lookup(cur.text)?.ref;
+    // Only top-level variables are units keyed by their declaration.
+    return r?.k === 'unit' && r.key.endsWith(`#${SK.VariableDeclaration}`) ? r.key : undefined;
+  }
+
+  private recordImport(node: ts.ImportDeclaration | ts.ExportDeclaration): void {
+    const spec = node.moduleSpecifier;
+    // Type-only imports vanish at runtime: they neither run code nor create import cycles.
+    const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly === true : node.isTypeOnly;
+    if (!spec || !ts.isStringLiteralLike(spec) || typeOnly) return;
+    this.facts.imports.push({ spec: spec.text, span: span(node, this.sf), reexport: ts.isExportDeclaration(node) });
+  }
+
+  // --- units, exports -----------------------------------------------------------------------------
+
+  private addUnit(node: ts.Node, key: string, scope: Scope): void {
+    const info: UnitInfo & { inline?: boolean } = {
+      key,
+      name: declarationName(node),
+      nameSpan: span(nameNode(node), this.sf),
+      body: span(node, this.sf),
+      shape: 'other',
+    };
+    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) info.inline = true;
+    if (ts.isFunctionDeclaration(node)) info.shape = node.body ? 'function' : 'other';
+    else if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) info.shape = 'function';
+    else if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node)) info.shape = 'method';
+    else if (ts.isClassLike(node)) {
+      info.shape = 'class';
+      info.members = classMembers(node, key);
+      const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
+      const base = ext ? this.valueOf(ext.expression, scope) : undefined;
+      if (base) {
+        info.base = base;
+        this.bases.set(key, base);
+      }
+    } else if (ts.isVariableDeclaration(node)) {
+      const init = node.initializer ? skipOuter(node.initializer) : undefined;
+      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) info.shape = 'function';
+      else {
+        info.shape = init && ts.isClassExpression(init) ? 'class' : 'variable';
+        info.alias = this.typeValue(node.type, scope) ?? (init ? this.valueOf(init, scope) : undefined);
+        if (init && ts.isObjectLiteralExpression(init)) info.members = this.objectMembers(init, key, scope);
+      }
+    }
+    this.units.set(key, info);
+  }
+
+
+
+  /** `{ f, g: h, k: () => …, m() {} }`: what each property refers to. */
+  private objectMembers(obj: ts.ObjectLiteralExpression, owner: string, scope: Scope): Record<string, Ref> {
+    const out: Record<string, Ref> = {};
+    for (const p of obj.properties) {
+      const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+      if (name === undefined) continue;
+      if (ts.isShorthandPropertyAssignment(p)) {
+        const r = scope.lookup(name)?.ref;
+        if (r) out[name] = r;
+      } else if (ts.isMethodDeclaration(p) || ts.isAccessor(p)) out[name] = { k: 'unit', key: localKey(p) };
+      else if (ts.isPropertyAssignment(p)) out[name] = this.valueRef(p.initializer, scope) ?? { k: 'unit', key: owner };
+    }
+    return out;
+  }
+
+  /** What a name bound to `e` refers to: the function it is, or the declaration of the name it repeats. */
+  private valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
+    const x = skipOuter(e);
+    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return { k: 'unit', key: localKey(x) };
+    if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
+    if (ts.isPropertyAccessExpression(x)) {
+      const of = this.valueOf(x.expression, scope);
+      return of ? { k: 'member', of, name: x.name.text } : undefined;
+    }
+    return undefined;
+  }
+
+  private collectExports(scope: Scope): void {
+    const exp = this.facts.exports;
+    for (const st of this.sf.statements) {
+      const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
+      const exported = mods?.some((m) => m.kind === SK.ExportKeyword) ?? false;
+      const isDefault = mods?.some((m) => m.kind === SK.DefaultKeyword) ?? false;
+      if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))) {
+        const name = isDefault ? 'default' : st.name?.text;
+        if (name) exp[name] = { k: 'unit', key: localKey(st) };
+      } else if (exported && ts.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
+      } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+        exp.default = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
+      } else if (ts.isExportDeclaration(st)) this.exportDeclaration(st, scope);
+      else if (ts.isExpressionStatement(st)) this.commonJsExport(st.expression, scope);
+    }
+  }
+
+  private exportDeclaration(st: ts.ExportDeclaration, scope: Scope): void {
+    const exp = this.facts.exports;
+    const spec = st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const clause = st.exportClause;
+    if (!clause) {
+      if (spec !== undefined) this.facts.starExports.push(spec);
+    } else if (ts.isNamespaceExport(clause)) {
+      if (spec !== undefined) exp[clause.name.text] = { k: 'import', spec, name: '*' };
+    } else {
+      for (const el of clause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        const r: Ref | undefined = spec !== undefined ? { k: 'import', spec, name: local } : scope.lookup(local)?.ref;
+        if (r) exp[el.name.text] = r;
+      }
+    }
+  }
+
+  /** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`. */
+  private commonJsExport(e: ts.Expression, scope: Scope): void {
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
+    const left = e.left;
+    const isModuleExports = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'module' && x.name.text === 'exports';
+    if (isModuleExports(left)) {
+      const right = skipOuter(e.right);
+      if (ts.isObjectLiteralExpression(right)) Object.assign(this.facts.exports, this.objectMembers(right, MODULE, scope));
+      return;
+    }
+    if (!ts.isPropertyAccessExpression(left)) return;
+    const target = left.expression;
+    if (!((ts.isIdentifier(target) && target.text === 'exports') || isModuleExports(target))) return;
+    const r = this.valueRef(e.right, scope);
+    if (r) this.facts.exports[left.name.text] = r;
+  }
+
+  private folderStages(): void {
+    const keys = new Set<string>();
+    for (const r of Object.values(this.facts.exports)) {
+      if (r.k !== 'unit' || keys.has(r.key) || this.units.get(r.key)?.shape !== 'function') continue;
+      keys.add(r.key);
+      this.facts.stages.push({ kind: 'folder', target: r });
+    }
+  }
+}
+
+/** A short identity for a ref, to record each one once per unit. */
+function refId(r: Ref): string {
+  switch (r.k) {
+    case 'unit':
+      return r.key;
+    case 'import':
+      return `i${r.spec}\0${r.name}`;
+    case 'member':
+      return `${refId(r.of)}.${r.name}`;
+    case 'new':
+      return `new ${refId(r.cls)}`;
+    case 'any':
+      return `?.${r.name}`;
+  }
+}
+
+/** Members of a class: methods and accessors by their own unit, fields (and their initialisers) by the class. */
+function classMembers(node: ts.ClassLikeDeclaration, key: string): Record<string, Ref> {
+  const out: Record<string, Ref> = {};
+  for (const m of node.members) {
+    const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
+    if (name === undefined) continue;
+    out[name] = ts.isMethodDeclaration(m) || ts.isAccessor(m) ? { k: 'unit', key: localKey(m) } : { k: 'unit', key };
+  }
+  for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
+    for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) out[p.name.text] = { k: 'unit', key };
+  }
+  return out;
+}
+
+/** False for a declaration's own name, a property key, a label: names that do not refer to anything in scope. */
+function isReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (!p) return false;
+  if ((p as ts.Node & { name?: ts.Node }).name === id) return ts.isShorthandPropertyAssignment(p);
+  switch (p.kind) {
+    case SK.QualifiedName:
+    case SK.LabeledStatement:
+    case SK.BreakStatement:
+    case SK.ContinueStatement:
+      return false;
+    case SK.BindingElement:
+      return (p as ts.BindingElement).propertyName !== id;
+    default:
+      return true;
+  }
+}
+
+/** The parser's own diagnostics (what `getSyntacticDiagnostics` reports, minus a program). */
+function syntaxErrors(sf: ts.SourceFile): Finding[] {
+  const diags = (sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  return diags.map((d) => {
+    const s = sf.getLineAndCharacterOfPosition(d.start);
+    const e = sf.getLineAndCharacterOfPosition(d.start + d.length);
+    return {
+      file: sf.fileName,
+      range: range(s.line, s.character, e.line, e.character),
+      rule: 'syntax-error',
+      severity: 'error',
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+      related: [],
+      data: { code: d.code },
+    };
+  });
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
+  if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
+  if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}

@@ -1,0 +1,74 @@
+import { ts } from 'ts-morph';
+import type { Ref } from './types';
+
+/** What a name in scope stands for: `ref` is the unit a reference to it points at, `value` what it holds. */
+export interface Binding {
+  ref?: Ref;
+  value?: Ref;
+}
+
+/** One lexical scope: its own names, the enclosing scope, and the class `this` refers to inside it. */
+export class Scope {
+  readonly names = new Map<string, Binding>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly thisClass: string | undefined = parent?.thisClass,
+  ) {}
+
+  lookup(name: string): Binding | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const b = s.names.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+}
+
+/** Names a binding pattern (or plain name) declares, with the property each one reads (for `{ a: b } = require(…)`). */
+export function boundNames(name: ts.BindingName, out: { name: string; property?: string }[] = [], property?: string): { name: string; property?: string }[] {
+  if (ts.isIdentifier(name)) out.push({ name: name.text, property });
+  else if (ts.isObjectBindingPattern(name)) {
+    for (const el of name.elements) {
+      const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      boundNames(el.name, out, el.dotDotDotToken ? undefined : prop);
+    }
+  } else {
+    for (const el of name.elements) if (!ts.isOmittedExpression(el)) boundNames(el.name, out);
+  }
+  return out;
+}
+
+/** `var` declarations anywhere in a function body (not in nested functions): they are hoisted to it. */
+export function hoistedVars(node: ts.Node, out: ts.VariableDeclaration[] = []): ts.VariableDeclaration[] {
+  ts.forEachChild(node, (child) => {
+    if (ts.isVariableStatement(child)) {
+      if (!(child.declarationList.flags & ts.NodeFlags.BlockScoped)) out.push(...child.declarationList.declarations);
+    } else if ((ts.isForStatement(child) || ts.isForInStatement(child) || ts.isForOfStatement(child)) && child.initializer && ts.isVariableDeclarationList(child.initializer)) {
+      if (!(child.initializer.flags & ts.NodeFlags.BlockScoped)) out.push(...child.initializer.declarations);
+      hoistedVars(child.statement, out);
+    } else if (STATEMENT_CONTAINERS.has(child.kind)) hoistedVars(child, out);
+  });
+  return out;
+}
+
+// Only statements can declare a `var`: expressions (and the functions inside them) are not searched.
+const STATEMENT_CONTAINERS = new Set([
+  ts.SyntaxKind.Block,
+  ts.SyntaxKind.IfStatement,
+  ts.SyntaxKind.WhileStatement,
+  ts.SyntaxKind.DoStatement,
+  ts.SyntaxKind.TryStatement,
+  ts.SyntaxKind.CatchClause,
+  ts.SyntaxKind.SwitchStatement,
+  ts.SyntaxKind.CaseBlock,
+  ts.SyntaxKind.CaseClause,
+  ts.SyntaxKind.DefaultClause,
+  ts.SyntaxKind.LabeledStatement,
+]);
+
+/** `require("spec")` with a literal specifier. */
+export function requireSpec(e: ts.Expression): string | undefined {
+  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
+  const arg = e.arguments[0];
+  return ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}

@@ -1,0 +1,116 @@
+import { ts } from 'ts-morph';
+import { isTopLevelVariable, localKey, skipOuter, span, stageNode } from '../units';
+import type { Scope } from './scope';
+import type { Ref, StageMention } from './types';
+
+const ESTIMATOR_METHODS = new Set(['fit', 'transform', 'predict']);
+
+/**
+ * The configurable stage rules, applied to each node of a (non-test) file as the extractor walks it:
+ * `@stage` tags, estimator classes, registration calls and pipeline constructors. What a registered
+ * argument names is left symbolic (a Ref) for the linker.
+ */
+export class StageRules {
+  private readonly calls: Set<string>;
+  private readonly constructors: Set<string>;
+
+  constructor(
+    options: { stageCalls: readonly string[]; pipelineConstructors: readonly string[] },
+    private readonly sf: ts.SourceFile,
+    private readonly out: StageMention[],
+    private readonly valueOf: (e: ts.Expression, scope: Scope) => Ref | undefined,
+  ) {
+    this.calls = new Set(options.stageCalls);
+    this.constructors = new Set(options.pipelineConstructors);
+  }
+
+  visit(node: ts.Node, scope: Scope): void {
+    const tagged = stageTag(node);
+    if (tagged !== undefined) this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined });
+    if (ts.isClassLike(node) && isEstimator(node)) this.out.push({ kind: 'estimator', target: unitRef(stageNode(node)) });
+    if (ts.isCallExpression(node) && this.calls.has(calleeName(node.expression) ?? '')) this.registration(node, scope);
+    if (ts.isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? '')) this.constructed(node, scope);
+  }
+
+  private registration(call: ts.CallExpression, scope: Scope): void {
+    const args = [...call.arguments];
+    const first = args[0] ? skipOuter(args[0]) : undefined;
+    const explicit = first && ts.isStringLiteralLike(first) && args.length > 1 ? first.text : undefined;
+    for (const arg of flattenArrays(explicit !== undefined ? args.slice(1) : args)) {
+      const target = this.argRef(arg, scope);
+      if (target) this.out.push({ kind: 'registered', target, explicitName: explicit, registration: span(arg, this.sf) });
+    }
+  }
+
+  private constructed(node: ts.NewExpression, scope: Scope): void {
+    const add = (e: ts.Expression, name?: string): void => {
+      const x = skipOuter(e);
+      // sklearn-style `['scale', scaler]` pairs name the stage.
+      if (ts.isArrayLiteralExpression(x) && x.elements.length === 2 && ts.isStringLiteralLike(skipOuter(x.elements[0]))) {
+        add(x.elements[1], (skipOuter(x.elements[0]) as ts.StringLiteralLike).text);
+        return;
+      }
+      if (ts.isArrayLiteralExpression(x)) {
+        x.elements.forEach((el) => add(el));
+        return;
+      }
+      if (ts.isObjectLiteralExpression(x)) {
+        for (const p of x.properties) {
+          if (ts.isPropertyAssignment(p)) {
+            const init = skipOuter(p.initializer);
+            const key = ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name) ? p.name.text : undefined;
+            // `{ steps: [...] }` lists stages; `{ clean: fn }` names one.
+            add(init, ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init) ? undefined : key);
+          } else if (ts.isShorthandPropertyAssignment(p)) add(p.name, p.name.text);
+          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) this.out.push({ kind: 'constructed', target: unitRef(p), explicitName: p.name.text, registration: span(p, this.sf) });
+        }
+        return;
+      }
+      const target = this.argRef(x, scope);
+      if (target) this.out.push({ kind: 'constructed', target, explicitName: name, registration: span(e, this.sf) });
+    };
+    for (const a of node.arguments ?? []) add(a);
+  }
+
+  /** What a stage argument names: an inline function, a name in scope, `new X()`, `ns.f`. */
+  private argRef(e: ts.Expression, scope: Scope): Ref | undefined {
+    const x = skipOuter(e);
+    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return unitRef(stageNode(x));
+    if (ts.isNewExpression(x)) return this.argRef(x.expression, scope);
+    if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) return this.valueOf(x, scope);
+    return undefined;
+  }
+}
+
+function unitRef(node: ts.Node): Ref {
+  return { k: 'unit', key: localKey(node) };
+}
+
+/** `undefined` when untagged, `''` for a bare `@stage`, else the name given after the tag. */
+function stageTag(node: ts.Node): string | undefined {
+  if (!(ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isClassDeclaration(node) || isTopLevelVariable(node))) return undefined;
+  for (const tag of ts.getJSDocTags(node)) {
+    if (tag.tagName.text !== 'stage') continue;
+    const text = ts.getTextOfJSDocComment(tag.comment)?.trim() ?? '';
+    return text.split(/\s+/)[0] ?? '';
+  }
+  return undefined;
+}
+
+function isEstimator(node: ts.ClassLikeDeclaration): boolean {
+  return node.members.some((m) => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && ESTIMATOR_METHODS.has(m.name.text));
+}
+
+function calleeName(e: ts.Expression): string | undefined {
+  const x = skipOuter(e);
+  if (ts.isIdentifier(x)) return x.text;
+  if (ts.isPropertyAccessExpression(x)) return x.name.text;
+  return undefined;
+}
+
+function flattenArrays(args: readonly ts.Expression[]): ts.Expression[] {
+  return args.flatMap((a) => {
+    const x = skipOuter(a);
+    return ts.isArrayLiteralExpression(x) ? flattenArrays(x.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e))) : [a];
+  });
+}

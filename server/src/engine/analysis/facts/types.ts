@@ -1,0 +1,77 @@
+import type { Finding } from '../../findings';
+import type { StageKind } from '../types';
+
+/**
+ * What a name or expression stands for, as far as one file's syntax can tell. Extraction leaves
+ * everything that crosses a file boundary symbolic; the linker (link.ts) resolves it against the
+ * other files' facts. Plain data, so facts can be computed in a worker thread.
+ */
+export type Ref =
+  /** A unit of this file (see units.ts), by its file-local key. */
+  | { k: 'unit'; key: string }
+  /** An imported binding: `name` is `*` for a namespace or `require()`, `default`, or an export name. */
+  | { k: 'import'; spec: string; name: string }
+  /** `of.name`: a member of a namespace, class, object literal or instance. */
+  | { k: 'member'; of: Ref; name: string }
+  /** An instance of the class `cls` refers to (`new C()`, a parameter typed `C`, `this`). */
+  | { k: 'new'; cls: Ref }
+  /** `x.name` where nothing is known about `x`: matched against the classes the file can see. */
+  | { k: 'any'; name: string };
+
+/** Offsets [start, end) in the file's text; the main thread turns them into lines and columns when needed. */
+export type Span = [start: number, end: number];
+
+/**
+ * A unit something can point at by name (declarations, members, exported or registered inline
+ * functions); units only reached by containment (callbacks inside a body) have edges but no info.
+ */
+export interface UnitInfo {
+  /** File-local key. */
+  key: string;
+  /** Declared name, or undefined for an inline function. */
+  name?: string;
+  /** The name (the whole node for an inline function), for findings. */
+  nameSpan: Span;
+  /** Whole declaration. */
+  body: Span;
+  /** What a registration of this unit as a stage stands for (see stageTarget in link.ts). */
+  shape: 'function' | 'class' | 'method' | 'variable' | 'other';
+  /** Class or object-literal members (name → what the member is), for `x.name` resolution. */
+  members?: Record<string, Ref>;
+  /** `class X extends Base`: where inherited members come from. */
+  base?: Ref;
+  /** Top-level variable: what its initializer is when that is another name, `new X()` or a member (`const g = f`). */
+  alias?: Ref;
+}
+
+/** An `import`/`export … from` declaration (type-only ones excluded: they vanish at runtime). */
+export interface ImportDecl {
+  spec: string;
+  span: Span;
+  reexport: boolean;
+}
+
+/** A stage as a rule saw it in this file, with the declaration it names still symbolic. */
+export interface StageMention {
+  kind: StageKind;
+  target: Ref;
+  explicitName?: string;
+  registration?: Span;
+}
+
+/** Everything the analysis needs from one file, computed from its text alone. */
+export interface FileFacts {
+  file: string;
+  syntaxErrors: Finding[];
+  units: UnitInfo[];
+  /** Reference edges by local unit key: what each unit refers to (containment edges included, as `unit` refs). */
+  refs: Record<string, Ref[]>;
+  imports: ImportDecl[];
+  /** Exported name → what it is (`default` included). */
+  exports: Record<string, Ref>;
+  /** `export * from "spec"`. */
+  starExports: string[];
+  /** Module-level bindings that name classes (for `any` member refs): what each binding is. */
+  visible: Ref[];
+  stages: StageMention[];
+}

@@ -1,0 +1,224 @@
+import type { Location } from '../findings';
+import type { FileFacts, Ref, Span, UnitInfo } from './facts/types';
+import type { StageCandidate } from './stages';
+import { globalKey, keyFile } from './units';
+
+/** Turns a span of a file into a location (lines and columns). */
+export type Locate = (file: string, span: Span) => Location;
+
+/** An `import`/`export … from` of another analysed file. */
+export interface ImportEdge {
+  target: string;
+  location: Location;
+  /** `export … from`: importers of this file see the target's declarations through it. */
+  reexport: boolean;
+}
+
+/** The part of the reference graph contributed by one file: recomputed only when it (or what it refers to) changes. */
+export interface FileGraph {
+  file: string;
+  /** Outgoing references per unit of this file (unit key → unit keys, in any analysed file). */
+  edges: Map<string, Set<string>>;
+  imports: ImportEdge[];
+  /** Other files consulted to resolve this file's references (so a change there invalidates this graph). */
+  targetFiles: Set<string>;
+}
+
+/** What a Ref resolves to: a unit, an instance of a unit (a class), or a whole module (namespace import). */
+type Den = { t: 'unit' | 'inst'; key: string } | { t: 'ns'; file: string };
+
+const MAX_DEPTH = 16; // `a = b; b = a` style loops, long re-export chains
+
+/**
+ * Resolves the symbolic parts of files' facts against each other: imports through export tables
+ * (re-exports, `export *`, CommonJS), members of classes, object literals and namespaces, and
+ * unknown receivers against the classes a file can see. Stateless between calls: each call records
+ * the files it consulted, which is what an edit elsewhere must invalidate.
+ */
+export class Linker {
+  private readonly unitMaps = new WeakMap<FileFacts, Map<string, UnitInfo>>();
+  private touched = new Set<string>();
+  private visibleMembers: Map<string, Den[]> | undefined;
+  private visibleFor: string | undefined;
+
+  constructor(
+    private readonly factsOf: (file: string) => FileFacts | undefined,
+    /** Module resolution: the analysed file `spec` names from `from`, if any. */
+    private readonly resolveSpec: (spec: string, from: string) => string | undefined,
+    private readonly locate: Locate,
+  ) {}
+
+  graph(file: string): FileGraph {
+    const facts = this.begin(file);
+    const graph: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
+    if (facts) {
+      for (const [local, refs] of Object.entries(facts.refs)) {
+        const from = globalKey(file, local);
+        let set: Set<string> | undefined;
+        for (const ref of refs) {
+          for (const d of this.dens(ref, file, 0)) {
+            if (d.t === 'ns' || d.key === from) continue;
+            if (!set) graph.edges.set(from, (set = new Set()));
+            set.add(d.key);
+          }
+        }
+      }
+      for (const imp of facts.imports) {
+        const target = this.module(imp.spec, file);
+        if (target) graph.imports.push({ target, location: this.locate(file, imp.span), reexport: imp.reexport });
+      }
+    }
+    graph.targetFiles = this.end(file);
+    return graph;
+  }
+
+  /** The stages one file declares or registers, each pointing at the declaration that runs. */
+  stages(file: string): StageCandidate[] {
+    const facts = this.begin(file);
+    const out: StageCandidate[] = [];
+    for (const m of facts?.stages ?? []) {
+      const target = this.stageTarget(m.target, file, 0);
+      if (!target) continue;
+      const { info, home } = target;
+      const explicit = m.explicitName;
+      const body = this.locate(home, info.body);
+      out.push({
+        key: globalKey(home, info.key),
+        name: explicit ?? info.name ?? `<anonymous stage at line ${body.range.start.line + 1}>`,
+        kind: m.kind,
+        location: firstLine(this.locate(home, info.nameSpan)),
+        registration: m.registration && this.locate(file, m.registration),
+        body,
+        specificity: explicit ? 2 + (m.kind === 'registered' ? 3 : m.kind === 'tagged' ? 2 : 1) : 1,
+      });
+    }
+    this.end(file);
+    return out;
+  }
+
+  /** Files (other than `file`) the last call consulted. */
+  private end(file: string): Set<string> {
+    const t = this.touched;
+    t.delete(file);
+    this.touched = new Set();
+    this.visibleMembers = undefined;
+    return t;
+  }
+
+  private begin(file: string): FileFacts | undefined {
+    this.touched = new Set();
+    this.visibleMembers = undefined;
+    this.visibleFor = file;
+    return this.factsOf(file);
+  }
+
+  private facts(file: string): FileFacts | undefined {
+    const f = this.factsOf(file);
+    if (f) this.touched.add(file);
+    return f;
+  }
+
+  private unit(key: string): UnitInfo | undefined {
+    const facts = this.facts(keyFile(key));
+    if (!facts) return undefined;
+    let map = this.unitMaps.get(facts);
+    if (!map) this.unitMaps.set(facts, (map = new Map(facts.units.map((u) => [globalKey(facts.file, u.key), u]))));
+    return map.get(key);
+  }
+
+  private module(spec: string, from: string): string | undefined {
+    const f = this.resolveSpec(spec, from);
+    return f !== undefined && this.facts(f) ? f : undefined;
+  }
+
+  private dens(ref: Ref, file: string, depth: number): Den[] {
+    if (depth > MAX_DEPTH) return [];
+    switch (ref.k) {
+      case 'unit':
+        return [{ t: 'unit', key: globalKey(file, ref.key) }];
+      case 'import': {
+        const target = this.module(ref.spec, file);
+        if (!target) return [];
+        return ref.name === '*' ? [{ t: 'ns', file: target }] : this.exported(target, ref.name, depth + 1, new Set());
+      }
+      case 'member':
+        return this.dens(ref.of, file, depth + 1).flatMap((d) => this.memberOf(d, ref.name, depth + 1));
+      case 'new':
+        return this.dens(ref.cls, file, depth + 1).flatMap((d): Den[] => (d.t === 'ns' ? [] : [{ t: 'inst', key: d.key }]));
+      case 'any':
+        return this.visible(ref.name);
+    }
+  }
+
+  private exported(file: string, name: string, depth: number, seen: Set<string>): Den[] {
+    const facts = this.facts(file);
+    if (!facts || seen.has(file) || depth > MAX_DEPTH) return [];
+    seen.add(file);
+    if (Object.hasOwn(facts.exports, name)) return this.dens(facts.exports[name], file, depth + 1);
+    if (name === 'default') return []; // `export *` does not re-export a default
+    for (const spec of facts.starExports) {
+      const target = this.module(spec, file);
+      const found = target ? this.exported(target, name, depth + 1, seen) : [];
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+
+  private memberOf(d: Den, name: string, depth: number): Den[] {
+    if (depth > MAX_DEPTH) return [];
+    if (d.t === 'ns') return this.exported(d.file, name, depth + 1, new Set());
+    const info = this.unit(d.key);
+    if (!info) return [];
+    const home = keyFile(d.key);
+    if (info.members && Object.hasOwn(info.members, name)) return this.dens(info.members[name], home, depth + 1);
+    const next = info.alias ?? info.base;
+    return next ? this.dens(next, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)) : [];
+  }
+
+  /**
+   * `x.name` with nothing known about `x`: the members called `name` of the classes the file can see
+   * (its own and those it imports). Over-approximates a type checker, within what the file names.
+   */
+  private visible(name: string): Den[] {
+    if (!this.visibleMembers) {
+      const map = new Map<string, Den[]>();
+      const file = this.visibleFor as string;
+      const seen = new Set<string>();
+      const addClass = (key: string, depth: number): void => {
+        const info = this.unit(key);
+        if (!info || seen.has(key) || depth > MAX_DEPTH) return;
+        seen.add(key);
+        const home = keyFile(key);
+        if (info.shape === 'class') for (const [member, ref] of Object.entries(info.members ?? {})) {
+          for (const d of this.dens(ref, home, depth + 1)) if (d.t !== 'ns') (map.get(member) ?? map.set(member, []).get(member) ?? []).push(d);
+        }
+        for (const next of [info.alias, info.base]) if (next) for (const d of this.dens(next, home, depth + 1)) if (d.t !== 'ns') addClass(d.key, depth + 1);
+      };
+      for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+      this.visibleMembers = map;
+    }
+    return this.visibleMembers.get(name) ?? [];
+  }
+
+  /** The declaration a stage argument stands for, following `const g = f` and `const s = new S()` to the function or class. */
+  private stageTarget(ref: Ref, file: string, depth: number): { info: UnitInfo; home: string } | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    for (const d of this.dens(ref, file, depth + 1)) {
+      if (d.t === 'ns') continue;
+      const info = this.unit(d.key);
+      if (!info) continue;
+      if (info.shape === 'function' || info.shape === 'class' || info.shape === 'method') return { info, home: keyFile(d.key) };
+      if (info.shape === 'variable' && info.alias) return this.stageTarget(info.alias, keyFile(d.key), depth + 1);
+      return undefined;
+    }
+    return undefined;
+  }
+}
+
+// An inline function has no name to point at: its location is clipped to its first line, so a
+// finding does not underline the whole body.
+function firstLine(loc: Location): Location {
+  const { start, end } = loc.range;
+  if (end.line === start.line) return loc;
+  return { file: loc.file, range: { start, end: { line: start.line, character: start.character + 1 } } };
+}

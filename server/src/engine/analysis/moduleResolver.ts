@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+
+/**
+ * Module resolution for the analysed files: the compiler's own algorithm (paths, baseUrl, extensions,
+ * index files, package exports) over the analysed set plus the disk, cached per directory and
+ * specifier. Results depend on which files exist, not on their text: `reset` after adding or removing one.
+ */
+export class ModuleResolver {
+  private readonly cache = new Map<string, string | undefined>();
+  private tsCache: ts.ModuleResolutionCache | undefined;
+  private dirs: Set<string> | undefined;
+  private readonly host: ts.ModuleResolutionHost;
+
+  constructor(
+    private readonly options: ts.CompilerOptions,
+    private readonly files: ReadonlySet<string>,
+  ) {
+    this.host = {
+      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
+      readFile: (f) => ts.sys.readFile(f),
+      directoryExists: (d) => this.dirSet().has(d) || ts.sys.directoryExists(d),
+      getCurrentDirectory: () => process.cwd(),
+    };
+  }
+
+  reset(): void {
+    this.cache.clear();
+    this.tsCache = undefined;
+    this.dirs = undefined;
+  }
+
+  /** The analysed file `spec` names from `from`, or undefined (a package, a missing file). */
+  resolve(spec: string, from: string): string | undefined {
+    const key = `${path.dirname(from)}\0${spec}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
+    let file: string | undefined;
+    try {
+      file = ts.resolveModuleName(spec, from, this.options, this.host, this.tsCache).resolvedModule?.resolvedFileName;
+    } catch {
+      file = undefined;
+    }
+    const out = file !== undefined && this.files.has(file) ? file : undefined;
+    this.cache.set(key, out);
+    return out;
+  }
+
+  // Directories of in-memory files (staged files need not exist on disk).
+  private dirSet(): Set<string> {
+    if (!this.dirs) {
+      this.dirs = new Set();
+      for (const f of this.files) for (let d = path.dirname(f); !this.dirs.has(d); d = path.dirname(d)) {
+        this.dirs.add(d);
+        if (path.dirname(d) === d) break;
+      }
+    }
+    return this.dirs;
+  }
+}
