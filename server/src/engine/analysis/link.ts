@@ -40,6 +40,8 @@ export class Linker {
   private touched = new Set<string>();
   private visibleMembers: Map<string, Den[]> | undefined;
   private visibleFor: string | undefined;
+  /** Per call: what each import (spec, name) of the file resolves to; files repeat the same imports many times. */
+  private imports = new Map<string, Den[]>();
 
   constructor(
     private readonly factsOf: (file: string) => FileFacts | undefined,
@@ -102,6 +104,7 @@ export class Linker {
     t.delete(file);
     this.touched = new Set();
     this.visibleMembers = undefined;
+    this.imports = new Map();
     return t;
   }
 
@@ -137,9 +140,13 @@ export class Linker {
       case 'unit':
         return [{ t: 'unit', key: globalKey(file, ref.key) }];
       case 'import': {
+        const id = file === this.visibleFor ? `${ref.spec}\0${ref.name}` : undefined;
+        const known = id !== undefined ? this.imports.get(id) : undefined;
+        if (known) return known;
         const target = this.module(ref.spec, file);
-        if (!target) return [];
-        return ref.name === '*' ? [{ t: 'ns', file: target }] : this.exported(target, ref.name, depth + 1, new Set());
+        const out: Den[] = !target ? [] : ref.name === '*' ? [{ t: 'ns', file: target }] : this.exported(target, ref.name, depth + 1, new Set());
+        if (id !== undefined) this.imports.set(id, out);
+        return out;
       }
       case 'member':
         return this.dens(ref.of, file, depth + 1).flatMap((d) => this.memberOf(d, ref.name, depth + 1));

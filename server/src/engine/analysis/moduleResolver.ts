@@ -8,6 +8,8 @@ import { ts } from 'ts-morph';
  */
 export class ModuleResolver {
   private readonly cache = new Map<string, string | undefined>();
+  /** Per importing file: spec → result (saves the directory key on the hot path). */
+  private readonly byFile = new Map<string, Map<string, string | undefined>>();
   private tsCache: ts.ModuleResolutionCache | undefined;
   private dirs: Set<string> | undefined;
   private readonly host: ts.ModuleResolutionHost;
@@ -26,12 +28,22 @@ export class ModuleResolver {
 
   reset(): void {
     this.cache.clear();
+    this.byFile.clear();
     this.tsCache = undefined;
     this.dirs = undefined;
   }
 
   /** The analysed file `spec` names from `from`, or undefined (a package, a missing file). */
   resolve(spec: string, from: string): string | undefined {
+    let mine = this.byFile.get(from);
+    if (!mine) this.byFile.set(from, (mine = new Map()));
+    if (mine.has(spec)) return mine.get(spec);
+    const out = this.resolveFromDir(spec, from);
+    mine.set(spec, out);
+    return out;
+  }
+
+  private resolveFromDir(spec: string, from: string): string | undefined {
     const key = `${path.dirname(from)}\0${spec}`;
     if (this.cache.has(key)) return this.cache.get(key);
     this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);

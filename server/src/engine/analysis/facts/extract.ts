@@ -80,6 +80,10 @@ class Extractor {
       if (v && (v.k === 'import' || (v.k === 'unit' && this.units.get(v.key)?.shape === 'class'))) this.facts.visible.push(v);
     }
     this.facts.units = this.namedUnits();
+    // `x.name` with an unknown `x` can only resolve among the classes the file sees: with none, drop those refs.
+    if (this.facts.visible.length === 0) {
+      for (const [from, refs] of Object.entries(this.facts.refs)) this.facts.refs[from] = refs.filter((r) => r.k !== 'any');
+    }
     return this.facts;
   }
 
