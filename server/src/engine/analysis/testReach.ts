@@ -30,7 +30,7 @@ interface TestWalk {
 
 /**
  * Walks the reference graph from every test file. A test file's roots are its top-level code and every
- * function in it; edges follow calls, references, aliases (resolved by the checker), callbacks passed as
+ * function in it; edges follow calls, references, aliases (resolved by link.ts), callbacks passed as
  * arguments and containment, so "runs the pipeline" reaches every stage the pipeline registers.
  *
  * Incremental between runs: graphs are interned into integer arrays once per FileGraph object, and a

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
+import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
+import { writeWorkspace } from '../support/tmp';
+
+// Reachability is resolved from syntax (scopes, imports, exports, members) without a type checker:
+// these cases pin down what that resolution must get right, and where it deliberately stops.
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+function analyze(files: Record<string, string>): AnalysisResult {
+  const root = writeWorkspace(files, 'mlp-resolve-');
+  roots.push(root);
+  return analyzeFiles(root, DEFAULT_ANALYSIS);
+}
+
+function untested(r: AnalysisResult): string[] {
+  return r.findings.filter((f) => f.rule === 'untested-stage').map((f) => String(f.data?.stage)).sort();
+}
+
+const STEPS = {
+  'src/pipeline/steps.ts': [
+    'export function load(x: number[]) { return x; }',
+    'export function clean(x: number[]) { return x; }',
+    'export function scale(x: number[]) { return x; }',
+  ].join('\n'),
+};
+
+const MODEL = `export class Model {
+  /** @stage */
+  prep(x: number[]) { return x; }
+  /** @stage */
+  other(x: number[]) { return x; }
+  run(x: number[]) { return this.prep(x); }
+}
+export class Child extends Model {
+  go(x: number[]) { return super.other(x); }
+}
+export function makeModel(): Model { return new Model(); }
+`;
+
+describe('analysis: name resolution from syntax', () => {
+  it('does not count a local binding that shadows an imported stage', () => {
+    const result = analyze({
+      ...STEPS,
+      'test/shadow.test.ts': [
+        "import { load, clean, scale } from '../src/pipeline/steps';",
+        'it("param", () => { const f = (clean: (x: number[]) => number[]) => clean([1]); f((x) => x); });',
+        'it("const", () => { const scale = (x: number[]) => x; scale([1]); });',
+        'it("hoisted var", () => { if (Math.random() > 2) { var load = (x: number[]) => x; } load([1]); });',
+      ].join('\n'),
+    });
+    assert.deepEqual(untested(result), ['clean', 'load', 'scale']);
+  });
+
+  it('follows this.method(), super.method() and methods inherited through extends', () => {
+    const viaThis = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().run([1]));\n" });
+    assert.deepEqual(untested(viaThis), ['other']);
+    const viaSuper = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().go([1]));\n" });
+    assert.deepEqual(untested(viaSuper), ['prep']);
+    const inherited = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().prep([1]));\n" });
+    assert.deepEqual(untested(inherited), ['other']);
+  });
+
+  it('knows the class of a typed parameter, a `new` variable and a class reached through a namespace', () => {
+    const typed = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { Model } from '../src/model';\nfunction use(m: Model) { return m.other([1]); }\nit('x', () => { const k = new Model(); k.prep([2]); use(k); });\n",
+    });
+    assert.deepEqual(untested(typed), []);
+    const ns = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import * as lib from '../src/model';\nit('x', () => new lib.Model().other([1]));\n" });
+    assert.deepEqual(untested(ns), ['prep']);
+  });
+
+  it('matches a member of an unknown receiver against the classes the file names, and no others', () => {
+    const named = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel, Model } from '../src/model';\nit('x', () => { const m: unknown = makeModel(); (m as Model); makeModel().other([1]); });\n" });
+    assert.deepEqual(untested(named), ['prep']);
+    // Without the class in sight, a factory's return value is opaque: the stage stays untested (reported, not hidden).
+    const opaque = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
+    assert.deepEqual(untested(opaque), ['other', 'prep']);
+  });
+
+  it('resolves CommonJS module.exports objects, default exports and export * chains', () => {
+    const result = analyze({
+      'src/pipeline/cjs.js': 'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',
+      'src/pipeline/def.ts': 'export default function defStage(x: number[]) { return x; }\nexport function named(x: number[]) { return x; }\n',
+      'src/pipeline/all.ts': "export * from './def';\n",
+      'test/c.test.js': "const m = require('../src/pipeline/cjs');\nit('x', () => m.b([1]));\n",
+      'test/d.test.ts': "import run from '../src/pipeline/def';\nimport { named } from '../src/pipeline/all';\nit('x', () => { run([1]); named([2]); });\n",
+    });
+    assert.deepEqual(untested(result), ['a']);
+  });
+});
