@@ -30,15 +30,13 @@ export interface FileSource {
   exclusive: boolean;
 }
 
+// Only the parser (target) and module resolution (module, moduleResolution, paths, baseUrl) read these.
 const BASE_OPTIONS: ts.CompilerOptions = {
   allowJs: true,
   checkJs: false,
   noEmit: true,
   skipLibCheck: true,
   target: ts.ScriptTarget.ES2022,
-  // Without a tsconfig, ES only: the DOM lib would triple the parse time and user code never needs it here.
-  lib: ['lib.es2022.d.ts'],
-  types: [],
   module: ts.ModuleKind.Node16,
   moduleResolution: ts.ModuleResolutionKind.Node16,
 };
@@ -82,7 +80,7 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
   };
 }
 
-// Always forced, whatever tsconfig.json says: JS is analysed but not type-checked, nothing is emitted.
+// Always forced, whatever tsconfig.json says: JS files are analysed too, nothing is emitted.
 const BASE_OPTIONS_OVERRIDES: ts.CompilerOptions = { allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true };
 
 function globFiles(root: string, include: string[], exclude: string[]): string[] {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ts } from 'ts-morph';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding, Location } from '../findings';
 import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
@@ -185,7 +186,7 @@ export class Workspace {
       pipelineConstructors: this.config.pipelineConstructors,
       inFolder: this.inFolder(rel),
       isTest: this.isTest(file),
-      target: this.listing.compilerOptions.target ?? 99,
+      target: this.listing.compilerOptions.target ?? ts.ScriptTarget.Latest,
     };
   }
 

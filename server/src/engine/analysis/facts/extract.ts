@@ -2,9 +2,11 @@ import { ts } from 'ts-morph';
 import type { Finding } from '../../findings';
 import { range } from '../types';
 import { declarationName, isUnitNode, localKey, MODULE, nameNode, skipOuter, span } from '../units';
+import { collectExports } from './exports';
 import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
 import { StageRules } from './stageRules';
 import type { FileFacts, Ref, UnitInfo } from './types';
+import { classMembers, Values } from './values';
 
 /** What extraction needs to know about the file besides its text. */
 export interface ExtractOptions {
@@ -53,7 +55,7 @@ class Extractor {
   private readonly units = new Map<string, UnitInfo & { inline?: boolean }>();
   /** Per unit: ids of the refs recorded so far (a name used twice is one edge). */
   private readonly seen = new Map<string, Set<string>>();
-  private readonly bases = new Map<string, Ref>();
+  private readonly values = new Values();
   private readonly stageRules: StageRules | undefined;
 
   constructor(
@@ -62,7 +64,7 @@ class Extractor {
   ) {
     this.file = sf.fileName;
     this.facts = { file: this.file, syntaxErrors: syntaxErrors(sf), units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
-    this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.valueOf(e, s));
+    this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.values.valueOf(e, s));
   }
 
   run(): FileFacts {
@@ -73,7 +75,7 @@ class Extractor {
       adopt(st, this.sf);
       this.visit(st, top, scope);
     }
-    this.collectExports(scope);
+    collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
     for (const b of scope.names.values()) {
       const v = b.value;
@@ -185,7 +187,7 @@ class Extractor {
     const scope = new Scope(outer);
     if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name) scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
     for (const p of fn.parameters) {
-      const value = this.typeValue(p.type, outer);
+      const value = this.values.typeValue(p.type, outer);
       for (const { name } of boundNames(p.name)) scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
     }
     const body = (fn as ts.FunctionLikeDeclaration).body;
@@ -206,53 +208,8 @@ class Extractor {
 
   // --- values -------------------------------------------------------------------------------------
 
-  /** What an expression evaluates to, when its syntax says (a name in scope, `new C()`, `this`, `a.b`, `require()`). */
-  valueOf(e: ts.Expression, scope: Scope): Ref | undefined {
-    const x = skipOuter(e);
-    switch (x.kind) {
-      case SK.Identifier:
-        return scope.lookup((x as ts.Identifier).text)?.value;
-      case SK.ThisKeyword:
-        return scope.thisClass ? { k: 'new', cls: { k: 'unit', key: scope.thisClass } } : undefined;
-      case SK.SuperKeyword: {
-        const base = scope.thisClass ? this.bases.get(scope.thisClass) : undefined;
-        return base ? { k: 'new', cls: base } : undefined;
-      }
-      case SK.NewExpression: {
-        const cls = this.valueOf((x as ts.NewExpression).expression, scope);
-        return cls ? { k: 'new', cls } : undefined;
-      }
-      case SK.PropertyAccessExpression: {
-        const pa = x as ts.PropertyAccessExpression;
-        const of = this.valueOf(pa.expression, scope);
-        return of ? { k: 'member', of, name: pa.name.text } : undefined;
-      }
-      case SK.CallExpression: {
-        const spec = requireSpec(x);
-        return spec !== undefined ? { k: 'import', spec, name: '*' } : undefined;
-      }
-      case SK.ArrowFunction:
-      case SK.FunctionExpression:
-      case SK.ClassExpression:
-        return { k: 'unit', key: localKey(x) };
-      default:
-        return undefined;
-    }
-  }
-
-  /** A parameter or variable typed `C` (or `ns.C`) holds an instance of C. */
-  private typeValue(type: ts.TypeNode | undefined, scope: Scope): Ref | undefined {
-    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
-    const n = type.typeName;
-    const cls = ts.isIdentifier(n) ? scope.lookup(n.text)?.value : (() => {
-      const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
-      return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
-    })();
-    return cls ? { k: 'new', cls } : undefined;
-  }
-
   private declValue(d: ts.VariableDeclaration, scope: Scope): Ref | undefined {
-    return this.typeValue(d.type, scope) ?? (d.initializer ? this.valueOf(d.initializer, scope) : undefined);
+    return this.values.typeValue(d.type, scope) ?? (d.initializer ? this.values.valueOf(d.initializer, scope) : undefined);
   }
 
   // --- the walk -----------------------------------------------------------------------------------
@@ -332,7 +289,7 @@ class Extractor {
     // CommonJS export assignments (`exports.f = …`, `module.exports.f = …`) define, they do not use.
     if (ts.isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text)) return;
     if (ts.isPropertyAccessExpression(recv) && ts.isIdentifier(recv.expression) && recv.expression.text === 'module' && recv.name.text === 'exports') return;
-    const of = this.valueOf(recv, scope);
+    const of = this.values.valueOf(recv, scope);
     this.ref(current, of ? { k: 'member', of, name: pa.name.text } : { k: 'any', name: pa.name.text });
   }
 
@@ -376,103 +333,24 @@ class Extractor {
       info.shape = 'class';
       info.members = classMembers(node, key);
       const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
-      const base = ext ? this.valueOf(ext.expression, scope) : undefined;
+      const base = ext ? this.values.valueOf(ext.expression, scope) : undefined;
       if (base) {
         info.base = base;
-        this.bases.set(key, base);
+        this.values.bases.set(key, base);
       }
     } else if (ts.isVariableDeclaration(node)) {
       const init = node.initializer ? skipOuter(node.initializer) : undefined;
       if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) info.shape = 'function';
       else {
         info.shape = init && ts.isClassExpression(init) ? 'class' : 'variable';
-        info.alias = this.typeValue(node.type, scope) ?? (init ? this.valueOf(init, scope) : undefined);
-        if (init && ts.isObjectLiteralExpression(init)) info.members = this.objectMembers(init, key, scope);
+        info.alias = this.values.typeValue(node.type, scope) ?? (init ? this.values.valueOf(init, scope) : undefined);
+        if (init && ts.isObjectLiteralExpression(init)) info.members = this.values.objectMembers(init, key, scope);
       }
     }
     this.units.set(key, info);
   }
 
 
-
-  /** `{ f, g: h, k: () => …, m() {} }`: what each property refers to. */
-  private objectMembers(obj: ts.ObjectLiteralExpression, owner: string, scope: Scope): Record<string, Ref> {
-    const out: Record<string, Ref> = {};
-    for (const p of obj.properties) {
-      const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
-      if (name === undefined) continue;
-      if (ts.isShorthandPropertyAssignment(p)) {
-        const r = scope.lookup(name)?.ref;
-        if (r) out[name] = r;
-      } else if (ts.isMethodDeclaration(p) || ts.isAccessor(p)) out[name] = { k: 'unit', key: localKey(p) };
-      else if (ts.isPropertyAssignment(p)) out[name] = this.valueRef(p.initializer, scope) ?? { k: 'unit', key: owner };
-    }
-    return out;
-  }
-
-  /** What a name bound to `e` refers to: the function it is, or the declaration of the name it repeats. */
-  private valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
-    const x = skipOuter(e);
-    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return { k: 'unit', key: localKey(x) };
-    if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
-    if (ts.isPropertyAccessExpression(x)) {
-      const of = this.valueOf(x.expression, scope);
-      return of ? { k: 'member', of, name: x.name.text } : undefined;
-    }
-    return undefined;
-  }
-
-  private collectExports(scope: Scope): void {
-    const exp = this.facts.exports;
-    for (const st of this.sf.statements) {
-      const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
-      const exported = mods?.some((m) => m.kind === SK.ExportKeyword) ?? false;
-      const isDefault = mods?.some((m) => m.kind === SK.DefaultKeyword) ?? false;
-      if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))) {
-        const name = isDefault ? 'default' : st.name?.text;
-        if (name) exp[name] = { k: 'unit', key: localKey(st) };
-      } else if (exported && ts.isVariableStatement(st)) {
-        for (const d of st.declarationList.declarations) for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
-      } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
-        exp.default = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
-      } else if (ts.isExportDeclaration(st)) this.exportDeclaration(st, scope);
-      else if (ts.isExpressionStatement(st)) this.commonJsExport(st.expression, scope);
-    }
-  }
-
-  private exportDeclaration(st: ts.ExportDeclaration, scope: Scope): void {
-    const exp = this.facts.exports;
-    const spec = st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
-    const clause = st.exportClause;
-    if (!clause) {
-      if (spec !== undefined) this.facts.starExports.push(spec);
-    } else if (ts.isNamespaceExport(clause)) {
-      if (spec !== undefined) exp[clause.name.text] = { k: 'import', spec, name: '*' };
-    } else {
-      for (const el of clause.elements) {
-        const local = (el.propertyName ?? el.name).text;
-        const r: Ref | undefined = spec !== undefined ? { k: 'import', spec, name: local } : scope.lookup(local)?.ref;
-        if (r) exp[el.name.text] = r;
-      }
-    }
-  }
-
-  /** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`. */
-  private commonJsExport(e: ts.Expression, scope: Scope): void {
-    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
-    const left = e.left;
-    const isModuleExports = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'module' && x.name.text === 'exports';
-    if (isModuleExports(left)) {
-      const right = skipOuter(e.right);
-      if (ts.isObjectLiteralExpression(right)) Object.assign(this.facts.exports, this.objectMembers(right, MODULE, scope));
-      return;
-    }
-    if (!ts.isPropertyAccessExpression(left)) return;
-    const target = left.expression;
-    if (!((ts.isIdentifier(target) && target.text === 'exports') || isModuleExports(target))) return;
-    const r = this.valueRef(e.right, scope);
-    if (r) this.facts.exports[left.name.text] = r;
-  }
 
   private folderStages(): void {
     const keys = new Set<string>();
@@ -498,20 +376,6 @@ function refId(r: Ref): string {
     case 'any':
       return `?.${r.name}`;
   }
-}
-
-/** Members of a class: methods and accessors by their own unit, fields (and their initialisers) by the class. */
-function classMembers(node: ts.ClassLikeDeclaration, key: string): Record<string, Ref> {
-  const out: Record<string, Ref> = {};
-  for (const m of node.members) {
-    const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
-    if (name === undefined) continue;
-    out[name] = ts.isMethodDeclaration(m) || ts.isAccessor(m) ? { k: 'unit', key: localKey(m) } : { k: 'unit', key };
-  }
-  for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
-    for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) out[p.name.text] = { k: 'unit', key };
-  }
-  return out;
 }
 
 /** False for a declaration's own name, a property key, a label: names that do not refer to anything in scope. */

@@ -1,0 +1,64 @@
+import { ts } from 'ts-morph';
+import { localKey, MODULE, skipOuter } from '../units';
+import { boundNames, type Scope } from './scope';
+import type { FileFacts, Ref } from './types';
+import type { Values } from './values';
+
+const SK = ts.SyntaxKind;
+
+/**
+ * A file's export table: ES exports (declarations, `export { a as b }`, `export … from`, `export *`,
+ * `export default`) and CommonJS (`exports.f = …`, `module.exports = { … }`), each as what it refers to.
+ */
+export function collectExports(sf: ts.SourceFile, scope: Scope, values: Values, facts: FileFacts): void {
+  const exp = facts.exports;
+  for (const st of sf.statements) {
+    const mods = ts.canHaveModifiers(st) ? ts.getModifiers(st) : undefined;
+    const exported = mods?.some((m) => m.kind === SK.ExportKeyword) ?? false;
+    const isDefault = mods?.some((m) => m.kind === SK.DefaultKeyword) ?? false;
+    if (exported && (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st))) {
+      const name = isDefault ? 'default' : st.name?.text;
+      if (name) exp[name] = { k: 'unit', key: localKey(st) };
+    } else if (exported && ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
+    } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
+      exp.default = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
+    } else if (ts.isExportDeclaration(st)) exportDeclaration(st, scope, facts);
+    else if (ts.isExpressionStatement(st)) commonJsExport(st.expression, scope, values, facts);
+  }
+}
+
+function exportDeclaration(st: ts.ExportDeclaration, scope: Scope, facts: FileFacts): void {
+  const exp = facts.exports;
+  const spec = st.moduleSpecifier && ts.isStringLiteralLike(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+  const clause = st.exportClause;
+  if (!clause) {
+    if (spec !== undefined) facts.starExports.push(spec);
+  } else if (ts.isNamespaceExport(clause)) {
+    if (spec !== undefined) exp[clause.name.text] = { k: 'import', spec, name: '*' };
+  } else {
+    for (const el of clause.elements) {
+      const local = (el.propertyName ?? el.name).text;
+      const r: Ref | undefined = spec !== undefined ? { k: 'import', spec, name: local } : scope.lookup(local)?.ref;
+      if (r) exp[el.name.text] = r;
+    }
+  }
+}
+
+/** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`. */
+function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: FileFacts): void {
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
+  const left = e.left;
+  const isModuleExports = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'module' && x.name.text === 'exports';
+  if (isModuleExports(left)) {
+    const right = skipOuter(e.right);
+    if (ts.isObjectLiteralExpression(right)) Object.assign(facts.exports, values.objectMembers(right, MODULE, scope));
+    return;
+  }
+  if (!ts.isPropertyAccessExpression(left)) return;
+  const target = left.expression;
+  if (!((ts.isIdentifier(target) && target.text === 'exports') || isModuleExports(target))) return;
+  const r = values.valueRef(e.right, scope);
+  if (r) facts.exports[left.name.text] = r;
+}
+

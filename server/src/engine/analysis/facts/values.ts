@@ -1,0 +1,103 @@
+import { ts } from 'ts-morph';
+import { localKey, skipOuter } from '../units';
+import { requireSpec, type Scope } from './scope';
+import type { Ref } from './types';
+
+const SK = ts.SyntaxKind;
+
+/**
+ * What expressions and names stand for, from syntax: the values bindings hold (for `x.name` and
+ * stage arguments) and the members of classes and object literals.
+ */
+export class Values {
+  /** Base class (`extends`) per class key, for `super`. */
+  readonly bases = new Map<string, Ref>();
+
+  /** What an expression evaluates to, when its syntax says (a name in scope, `new C()`, `this`, `a.b`, `require()`). */
+  valueOf(e: ts.Expression, scope: Scope): Ref | undefined {
+    const x = skipOuter(e);
+    switch (x.kind) {
+      case SK.Identifier:
+        return scope.lookup((x as ts.Identifier).text)?.value;
+      case SK.ThisKeyword:
+        return scope.thisClass ? { k: 'new', cls: { k: 'unit', key: scope.thisClass } } : undefined;
+      case SK.SuperKeyword: {
+        const base = scope.thisClass ? this.bases.get(scope.thisClass) : undefined;
+        return base ? { k: 'new', cls: base } : undefined;
+      }
+      case SK.NewExpression: {
+        const cls = this.valueOf((x as ts.NewExpression).expression, scope);
+        return cls ? { k: 'new', cls } : undefined;
+      }
+      case SK.PropertyAccessExpression: {
+        const pa = x as ts.PropertyAccessExpression;
+        const of = this.valueOf(pa.expression, scope);
+        return of ? { k: 'member', of, name: pa.name.text } : undefined;
+      }
+      case SK.CallExpression: {
+        const spec = requireSpec(x);
+        return spec !== undefined ? { k: 'import', spec, name: '*' } : undefined;
+      }
+      case SK.ArrowFunction:
+      case SK.FunctionExpression:
+      case SK.ClassExpression:
+        return { k: 'unit', key: localKey(x) };
+      default:
+        return undefined;
+    }
+  }
+
+  /** A parameter or variable typed `C` (or `ns.C`) holds an instance of C. */
+  typeValue(type: ts.TypeNode | undefined, scope: Scope): Ref | undefined {
+    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
+    const n = type.typeName;
+    const cls = ts.isIdentifier(n) ? scope.lookup(n.text)?.value : (() => {
+      const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
+      return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
+    })();
+    return cls ? { k: 'new', cls } : undefined;
+  }
+
+  /** `{ f, g: h, k: () => …, m() {} }`: what each property refers to. */
+  objectMembers(obj: ts.ObjectLiteralExpression, owner: string, scope: Scope): Record<string, Ref> {
+    const out: Record<string, Ref> = {};
+    for (const p of obj.properties) {
+      const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+      if (name === undefined) continue;
+      if (ts.isShorthandPropertyAssignment(p)) {
+        const r = scope.lookup(name)?.ref;
+        if (r) out[name] = r;
+      } else if (ts.isMethodDeclaration(p) || ts.isAccessor(p)) out[name] = { k: 'unit', key: localKey(p) };
+      else if (ts.isPropertyAssignment(p)) out[name] = this.valueRef(p.initializer, scope) ?? { k: 'unit', key: owner };
+    }
+    return out;
+  }
+
+  /** What a name bound to `e` refers to: the function it is, or the declaration of the name it repeats. */
+  valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
+    const x = skipOuter(e);
+    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return { k: 'unit', key: localKey(x) };
+    if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
+    if (ts.isPropertyAccessExpression(x)) {
+      const of = this.valueOf(x.expression, scope);
+      return of ? { k: 'member', of, name: x.name.text } : undefined;
+    }
+    return undefined;
+  }
+
+}
+
+/** Members of a class: methods and accessors by their own unit, fields (and their initialisers) by the class. */
+export function classMembers(node: ts.ClassLikeDeclaration, key: string): Record<string, Ref> {
+  const out: Record<string, Ref> = {};
+  for (const m of node.members) {
+    const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
+    if (name === undefined) continue;
+    out[name] = ts.isMethodDeclaration(m) || ts.isAccessor(m) ? { k: 'unit', key: localKey(m) } : { k: 'unit', key };
+  }
+  for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
+    for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) out[p.name.text] = { k: 'unit', key };
+  }
+  return out;
+}
+
