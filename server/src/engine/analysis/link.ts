@@ -1,5 +1,5 @@
 import type { Location } from '../findings';
-import type { FileFacts, Ref, Span, UnitInfo } from './facts/types';
+import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } from './facts/types';
 import type { StageCandidate } from './stages';
 import { globalKey, keyFile } from './units';
 
@@ -144,7 +144,7 @@ export class Linker {
         const known = id !== undefined ? this.imports.get(id) : undefined;
         if (known) return known;
         const target = this.module(ref.spec, file);
-        const out: Den[] = !target ? [] : ref.name === '*' ? [{ t: 'ns', file: target }] : this.exported(target, ref.name, depth + 1, new Set());
+        const out: Den[] = !target ? [] : ref.name === '*' ? this.moduleValue(target, depth + 1) : this.exported(target, ref.name, depth + 1, new Set());
         if (id !== undefined) this.imports.set(id, out);
         return out;
       }
@@ -157,11 +157,23 @@ export class Linker {
     }
   }
 
+  /** What `require()` / `import * as` of a module gives: the module, and the value it is when it is one (`module.exports = f`). */
+  private moduleValue(file: string, depth: number): Den[] {
+    const whole = this.facts(file)?.exports[EXPORT_EQUALS];
+    return [{ t: 'ns', file }, ...(whole ? this.dens(whole, file, depth + 1) : [])];
+  }
+
   private exported(file: string, name: string, depth: number, seen: Set<string>): Den[] {
     const facts = this.facts(file);
     if (!facts || seen.has(file) || depth > MAX_DEPTH) return [];
     seen.add(file);
     if (Object.hasOwn(facts.exports, name)) return this.dens(facts.exports[name], file, depth + 1);
+    const whole = Object.hasOwn(facts.exports, EXPORT_EQUALS) ? facts.exports[EXPORT_EQUALS] : undefined;
+    if (whole) {
+      // A single-value module: its default import is the value, its names are the value's members.
+      const value = this.dens(whole, file, depth + 1);
+      return name === 'default' ? value : value.flatMap((d) => this.memberOf(d, name, depth + 1));
+    }
     if (name === 'default') return []; // `export *` does not re-export a default
     for (const spec of facts.starExports) {
       const target = this.module(spec, file);

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { localKey, MODULE, skipOuter } from '../units';
 import { boundNames, type Scope } from './scope';
-import type { FileFacts, Ref } from './types';
+import { EXPORT_EQUALS, type FileFacts, type Ref } from './types';
 import type { Values } from './values';
 
 const SK = ts.SyntaxKind;
@@ -21,8 +21,10 @@ export function collectExports(sf: ts.SourceFile, scope: Scope, values: Values, 
       if (name) exp[name] = { k: 'unit', key: localKey(st) };
     } else if (exported && ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
-    } else if (ts.isExportAssignment(st) && !st.isExportEquals) {
-      exp.default = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
+    } else if (ts.isExportAssignment(st)) {
+      // `export default x` / `export = x` (the module itself is x, as with `module.exports = x`).
+      const r = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
+      exp[st.isExportEquals ? EXPORT_EQUALS : 'default'] = r;
     } else if (ts.isExportDeclaration(st)) exportDeclaration(st, scope, facts);
     else if (ts.isExpressionStatement(st)) commonJsExport(st.expression, scope, values, facts);
   }
@@ -45,7 +47,7 @@ function exportDeclaration(st: ts.ExportDeclaration, scope: Scope, facts: FileFa
   }
 }
 
-/** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`. */
+/** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`, `module.exports = f`. */
 function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: FileFacts): void {
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
   const left = e.left;
@@ -53,6 +55,10 @@ function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: F
   if (isModuleExports(left)) {
     const right = skipOuter(e.right);
     if (ts.isObjectLiteralExpression(right)) Object.assign(facts.exports, values.objectMembers(right, MODULE, scope));
+    else {
+      const r = values.valueRef(right, scope);
+      if (r) facts.exports[EXPORT_EQUALS] = r;
+    }
     return;
   }
   if (!ts.isPropertyAccessExpression(left)) return;

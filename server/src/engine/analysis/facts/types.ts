@@ -59,6 +59,9 @@ export interface StageMention {
   registration?: Span;
 }
 
+/** Export key of a module that is a single value (`module.exports = f`, `export = f`): `require()` returns it. */
+export const EXPORT_EQUALS = '=';
+
 /** Everything the analysis needs from one file, computed from its text alone. */
 export interface FileFacts {
   file: string;
@@ -67,7 +70,7 @@ export interface FileFacts {
   /** Reference edges by local unit key: what each unit refers to (containment edges included, as `unit` refs). */
   refs: Record<string, Ref[]>;
   imports: ImportDecl[];
-  /** Exported name → what it is (`default` included). */
+  /** Exported name → what it is (`default` included; EXPORT_EQUALS for `module.exports = x` / `export = x`). */
   exports: Record<string, Ref>;
   /** `export * from "spec"`. */
   starExports: string[];
