@@ -70,10 +70,9 @@ class Extractor {
   run(): FileFacts {
     const scope = new Scope(undefined);
     this.declareModule(scope);
-    const top = MODULE;
     for (const st of this.sf.statements) {
       adopt(st, this.sf);
-      this.visit(st, top, scope);
+      this.visit(st, MODULE, scope);
     }
     collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
@@ -91,8 +90,8 @@ class Extractor {
 
   /**
    * Infos of the units something can point at: declarations, and inline functions that are exported,
-   * registered or an object's member. The many callbacks inside bodies need none (less to send back
-   * from a worker thread).
+   * registered or an object's member. The many callbacks inside bodies need none, and keeping them out
+   * keeps the facts of a large workspace small.
    */
   private namedUnits(): UnitInfo[] {
     const wanted = new Set<string>();
