@@ -39,6 +39,32 @@ describe('analysis: bad input', () => {
     assert.ok(r.stages.some((s) => s.name === 'ok'));
   });
 
+  it('reports TypeScript-only syntax in a JavaScript file, and nothing in plain JavaScript', () => {
+    const root = workspace({
+      'src/typed.js': 'export function f(x) {\n  return x;\n}\nexport const g = (y: number) => y;\n',
+      'src/plain.js': 'export const h = (a, b) => (a ? b : a);\n',
+    });
+    const syntax = analyzeFiles(root, config()).findings.filter((f) => f.rule === 'syntax-error');
+    assert.equal(syntax.length, 1);
+    assert.equal(syntax[0].file, path.join(root, 'src/typed.js'));
+    assert.deepEqual([syntax[0].range.start.line, syntax[0].range.start.character], [3, 21]);
+    assert.match(syntax[0].message, /Type annotations can only be used in TypeScript files/);
+  });
+
+  it('reports a file too deeply nested to parse as skipped, and analyses the rest', () => {
+    const depth = 20_000;
+    const root = workspace({
+      'src/pipeline/deep.ts': `export const x = ${'['.repeat(depth)}1${']'.repeat(depth)};\n`,
+      'src/pipeline/fine.ts': 'export function fine() { return 1; }\n',
+    });
+    const r = analyzeFiles(root, config());
+    const skipped = r.findings.filter((f) => f.rule === 'skipped-file');
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0].file, path.join(root, 'src/pipeline/deep.ts'));
+    assert.match(skipped[0].message, /could not be parsed \(Maximum call stack size exceeded\)/);
+    assert.deepEqual(r.stages.map((s) => s.name), ['fine']);
+  });
+
   it('reports circular imports once and terminates on cyclic code', () => {
     const root = workspace({
       'src/a.ts': "import { b } from './b';\nexport function a(n: number): number { return n > 0 ? b(n - 1) : 0; }\n",

@@ -82,6 +82,9 @@ export class Analyzer {
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];
     for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));
+    for (const [file, reason] of ws.unparsed) {
+      findings.push(at(file, 'skipped-file', 'info', `Not analysed for stages and tests: ${path.basename(file)} could not be parsed (${reason}); duplicates are still checked`));
+    }
     for (const f of files) findings.push(...ws.syntaxFindings(f));
     const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
     const graphs = files.map((f) => ws.graph(f));

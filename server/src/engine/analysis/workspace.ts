@@ -119,6 +119,9 @@ export class Workspace {
     return this.facts.get(file)?.syntaxErrors ?? [];
   }
 
+  /** Files the parser gave up on (nesting too deep for the stack, …), and why: still clone-checked, not linked. */
+  readonly unparsed = new Map<string, string>();
+
   /** Internal failures (a compiler bug on odd input) per file and step; reported as notes, never thrown. */
   readonly failures = new Map<string, string>();
 
@@ -156,10 +159,10 @@ export class Workspace {
   private store(file: string, result: ExtractResult): void {
     if ('facts' in result) {
       this.facts.set(file, result.facts);
-      this.failures.delete(`${file}\0facts`);
+      this.unparsed.delete(file);
     } else {
       this.facts.delete(file);
-      this.failures.set(`${file}\0facts`, `${relPath(this.root, file)}: parsing failed: ${result.error}`);
+      this.unparsed.set(file, result.error);
     }
   }
 
@@ -174,6 +177,7 @@ export class Workspace {
 
   private drop(file: string): void {
     this.lineStarts.delete(file);
+    this.unparsed.delete(file);
     this.files.delete(file);
     this.texts.delete(file);
     this.facts.delete(file);

@@ -1,10 +1,9 @@
 import { ts } from 'ts-morph';
-import type { Finding } from '../../findings';
-import { range } from '../types';
 import { declarationName, isUnitNode, localKey, MODULE, nameNode, skipOuter, span } from '../units';
 import { collectExports } from './exports';
 import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
 import { StageRules } from './stageRules';
+import { syntaxErrors, TS_ONLY } from './syntax';
 import type { FileFacts, Ref, UnitInfo } from './types';
 import { classMembers, Values } from './values';
 
@@ -57,13 +56,18 @@ class Extractor {
   private readonly seen = new Map<string, Set<string>>();
   private readonly values = new Values();
   private readonly stageRules: StageRules | undefined;
+  private readonly isJs: boolean;
+  /** A JavaScript file uses TypeScript-only syntax somewhere (worth the grammar check, see syntax.ts). */
+  private tsSyntaxInJs = false;
 
   constructor(
     private readonly sf: ts.SourceFile,
     private readonly options: ExtractOptions,
   ) {
     this.file = sf.fileName;
-    this.facts = { file: this.file, syntaxErrors: syntaxErrors(sf), units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
+    this.facts = { file: this.file, syntaxErrors: [], units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
+    const kind = scriptKind(sf.fileName);
+    this.isJs = kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX;
     this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.values.valueOf(e, s));
   }
 
@@ -74,6 +78,7 @@ class Extractor {
       adopt(st, this.sf);
       this.visit(st, MODULE, scope);
     }
+    this.facts.syntaxErrors = syntaxErrors(this.sf, this.tsSyntaxInJs);
     collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
     for (const b of scope.names.values()) {
@@ -227,6 +232,7 @@ class Extractor {
   }
 
   private visit(node: ts.Node, current: string, scope: Scope): void {
+    if (this.isJs && !this.tsSyntaxInJs && (TS_ONLY.has(node.kind) || ts.isTypeNode(node))) this.tsSyntaxInJs = true;
     switch (node.kind) {
       case SK.Identifier:
         if (isReference(node as ts.Identifier)) {
@@ -393,24 +399,6 @@ function isReference(id: ts.Identifier): boolean {
     default:
       return true;
   }
-}
-
-/** The parser's own diagnostics (what `getSyntacticDiagnostics` reports, minus a program). */
-function syntaxErrors(sf: ts.SourceFile): Finding[] {
-  const diags = (sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  return diags.map((d) => {
-    const s = sf.getLineAndCharacterOfPosition(d.start);
-    const e = sf.getLineAndCharacterOfPosition(d.start + d.length);
-    return {
-      file: sf.fileName,
-      range: range(s.line, s.character, e.line, e.character),
-      rule: 'syntax-error',
-      severity: 'error',
-      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-      related: [],
-      data: { code: d.code },
-    };
-  });
 }
 
 function scriptKind(file: string): ts.ScriptKind {
