@@ -82,12 +82,14 @@ describe('analysis: name resolution from syntax', () => {
     assert.deepEqual(untested(opaque), ['other', 'prep']);
   });
 
-  it('resolves CommonJS module.exports objects and single values, default exports and export * chains', () => {
+  it('resolves CommonJS module.exports objects and single values, default exports, export * chains and import()', () => {
     const result = analyze({
       'src/pipeline/cjs.js': 'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',
       'src/pipeline/single.js': 'module.exports = function single(x) { return x; };\n',
       'src/pipeline/lone.js': 'function lone(x) { return x; }\nmodule.exports = lone;\n',
       'test/s.test.js': "const single = require('../src/pipeline/single');\nit('x', () => single([1]));\n",
+      'src/pipeline/lazy.ts': 'export function lazyStage(x: number[]) { return x; }\n',
+      'test/lazy.test.ts': "it('x', async () => { const m = await import('../src/pipeline/lazy'); m.lazyStage([1]); });\n",
       'src/pipeline/def.ts': 'export default function defStage(x: number[]) { return x; }\nexport function named(x: number[]) { return x; }\n',
       'src/pipeline/all.ts': "export * from './def';\n",
       'test/c.test.js': "const m = require('../src/pipeline/cjs');\nit('x', () => m.b([1]));\n",

@@ -35,9 +35,11 @@ export class Values {
         return of ? { k: 'member', of, name: pa.name.text } : undefined;
       }
       case SK.CallExpression: {
-        const spec = requireSpec(x);
+        const spec = requireSpec(x) ?? dynamicImportSpec(x as ts.CallExpression);
         return spec !== undefined ? { k: 'import', spec, name: '*' } : undefined;
       }
+      case SK.AwaitExpression:
+        return this.valueOf((x as ts.AwaitExpression).expression, scope);
       case SK.ArrowFunction:
       case SK.FunctionExpression:
       case SK.ClassExpression:
@@ -88,6 +90,12 @@ export class Values {
 }
 
 /** Members of a class: methods and accessors by their own unit, fields (and their initialisers) by the class. */
+/** `import("spec")` with a literal specifier (the lazy loading of heavy modules ML code does). */
+function dynamicImportSpec(call: ts.CallExpression): string | undefined {
+  const arg = call.arguments[0];
+  return call.expression.kind === SK.ImportKeyword && arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
 export function classMembers(node: ts.ClassLikeDeclaration, key: string): Record<string, Ref> {
   const out: Record<string, Ref> = {};
   for (const m of node.members) {
