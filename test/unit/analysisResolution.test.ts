@@ -55,6 +55,20 @@ describe('analysis: name resolution from syntax', () => {
     assert.deepEqual(untested(result), ['clean', 'load', 'scale']);
   });
 
+  it('follows names destructured from a namespace, an object or an instance', () => {
+    const result = analyze({
+      ...STEPS,
+      'src/model.ts': MODEL,
+      'test/d.test.ts': [
+        "import * as steps from '../src/pipeline/steps';",
+        "import { Model } from '../src/model';",
+        'const { load, clean: c } = steps;',
+        "it('x', () => { const { other } = new Model(); load([1]); c([2]); other([3]); });",
+      ].join('\n'),
+    });
+    assert.deepEqual(untested(result), ['prep', 'scale']);
+  });
+
   it('follows this.method(), super.method() and methods inherited through extends', () => {
     const viaThis = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().run([1]));\n" });
     assert.deepEqual(untested(viaThis), ['other']);

@@ -185,6 +185,19 @@ class Extractor {
       }
     }
     for (const [b, d] of values) b.value = unit === undefined ? b.ref : this.declValue(d, scope);
+    for (const d of decls) if (ts.isObjectBindingPattern(d.name) && d.initializer) this.destructure(d.name, d.initializer, scope);
+  }
+
+  /** `const { clean, b: scale } = steps`: each name is that member of what `steps` is, when that is known. */
+  private destructure(pattern: ts.ObjectBindingPattern, init: ts.Expression, scope: Scope): void {
+    const source = this.values.valueOf(init, scope);
+    if (!source) return;
+    for (const el of pattern.elements) {
+      if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
+      const prop = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : undefined) : el.name.text;
+      const b = prop !== undefined ? scope.names.get(el.name.text) : undefined;
+      if (b && prop !== undefined) b.ref = b.value = { k: 'member', of: source, name: prop };
+    }
   }
 
   private functionScope(fn: ts.SignatureDeclaration, key: string, outer: Scope): Scope {
