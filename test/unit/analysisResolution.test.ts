@@ -39,6 +39,7 @@ export class Child extends Model {
   go(x: number[]) { return super.other(x); }
 }
 export function makeModel(): Model { return new Model(); }
+export function opaqueModel() { return new Model(); }
 `;
 
 describe('analysis: name resolution from syntax', () => {
@@ -88,11 +89,16 @@ describe('analysis: name resolution from syntax', () => {
     assert.deepEqual(untested(ns), ['prep']);
   });
 
+  it('knows what a function returns from its declared return type', () => {
+    const result = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
+    assert.deepEqual(untested(result), ['prep']);
+  });
+
   it('matches a member of an unknown receiver against the classes the file names, and no others', () => {
-    const named = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel, Model } from '../src/model';\nit('x', () => { const m: unknown = makeModel(); (m as Model); makeModel().other([1]); });\n" });
+    const named = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { opaqueModel, Model } from '../src/model';\nit('x', () => { const m: unknown = opaqueModel(); (m as Model); opaqueModel().other([1]); });\n" });
     assert.deepEqual(untested(named), ['prep']);
-    // Without the class in sight, a factory's return value is opaque: the stage stays untested (reported, not hidden).
-    const opaque = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
+    // Without the class in sight, an unannotated factory's value is opaque: the stage stays untested (reported, not hidden).
+    const opaque = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { opaqueModel } from '../src/model';\nit('x', () => opaqueModel().other([1]));\n" });
     assert.deepEqual(untested(opaque), ['other', 'prep']);
   });
 

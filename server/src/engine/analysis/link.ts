@@ -148,12 +148,23 @@ export class Linker {
         if (id !== undefined) this.imports.set(id, out);
         return out;
       }
-      case 'member':
-        return this.dens(ref.of, file, depth + 1).flatMap((d) => this.memberOf(d, ref.name, depth + 1));
+      case 'member': {
+        const of = this.dens(ref.of, file, depth + 1);
+        // A receiver the syntax names but cannot resolve (an unannotated call, a package) is as unknown as `any`.
+        if (of.length === 0) return file === this.visibleFor ? this.visible(ref.name) : [];
+        return of.flatMap((d) => this.memberOf(d, ref.name, depth + 1));
+      }
       case 'new':
         return this.dens(ref.cls, file, depth + 1).flatMap((d): Den[] => (d.t === 'ns' ? [] : [{ t: 'inst', key: d.key }]));
       case 'any':
         return this.visible(ref.name);
+      case 'call':
+        // Declared return types only: `make().fit()` with `make(): Model` is `Model.fit`.
+        return this.dens(ref.fn, file, depth + 1).flatMap((d) => {
+          if (d.t === 'ns') return [];
+          const info = this.unit(d.key);
+          return info?.returns ? this.dens(info.returns, keyFile(d.key), depth + 1) : [];
+        });
     }
   }
 

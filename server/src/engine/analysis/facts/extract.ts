@@ -105,6 +105,7 @@ class Extractor {
       if (r.k === 'unit') wanted.add(r.key);
       else if (r.k === 'member') want(r.of);
       else if (r.k === 'new') want(r.cls);
+      else if (r.k === 'call') want(r.fn);
     };
     Object.values(this.facts.exports).forEach(want);
     this.facts.stages.forEach((m) => want(m.target));
@@ -116,6 +117,7 @@ class Extractor {
       Object.values(info.members ?? {}).forEach(want);
       want(info.alias);
       want(info.base);
+      want(info.returns);
     }
     // Inline functions wanted only by a member or alias of a unit listed before them.
     for (const info of this.units.values()) if (info.inline && wanted.has(info.key) && !out.includes(info)) out.push(info);
@@ -347,6 +349,9 @@ class Extractor {
     if (ts.isFunctionDeclaration(node)) info.shape = node.body ? 'function' : 'other';
     else if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) info.shape = 'function';
     else if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node)) info.shape = 'method';
+    if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) {
+      info.returns = this.values.typeValue(node.type, scope);
+    }
     else if (ts.isClassLike(node)) {
       info.shape = 'class';
       info.members = classMembers(node, key);
@@ -358,8 +363,10 @@ class Extractor {
       }
     } else if (ts.isVariableDeclaration(node)) {
       const init = node.initializer ? skipOuter(node.initializer) : undefined;
-      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) info.shape = 'function';
-      else {
+      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+        info.shape = 'function';
+        info.returns = this.values.typeValue(init.type, scope);
+      } else {
         info.shape = init && ts.isClassExpression(init) ? 'class' : 'variable';
         info.alias = this.values.typeValue(node.type, scope) ?? (init ? this.values.valueOf(init, scope) : undefined);
         if (init && ts.isObjectLiteralExpression(init)) info.members = this.values.objectMembers(init, key, scope);
@@ -393,6 +400,8 @@ function refId(r: Ref): string {
       return `new ${refId(r.cls)}`;
     case 'any':
       return `?.${r.name}`;
+    case 'call':
+      return `${refId(r.fn)}()`;
   }
 }
 

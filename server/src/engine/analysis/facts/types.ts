@@ -16,7 +16,9 @@ export type Ref =
   /** An instance of the class `cls` refers to (`new C()`, a parameter typed `C`, `this`). */
   | { k: 'new'; cls: Ref }
   /** `x.name` where nothing is known about `x`: matched against the classes the file can see. */
-  | { k: 'any'; name: string };
+  | { k: 'any'; name: string }
+  /** What calling `fn` returns, from its declared return type (`function make(): Model`). */
+  | { k: 'call'; fn: Ref };
 
 /** Offsets [start, end) in the file's text; the main thread turns them into lines and columns when needed. */
 export type Span = [start: number, end: number];
@@ -42,6 +44,8 @@ export interface UnitInfo {
   base?: Ref;
   /** Top-level variable: what its initializer is when that is another name, `new X()` or a member (`const g = f`). */
   alias?: Ref;
+  /** Function or method with a declared return type naming a class: an instance of it. */
+  returns?: Ref;
 }
 
 /** An `import`/`export … from` declaration (type-only ones excluded: they vanish at runtime). */

@@ -36,7 +36,9 @@ export class Values {
       }
       case SK.CallExpression: {
         const spec = requireSpec(x) ?? dynamicImportSpec(x as ts.CallExpression);
-        return spec !== undefined ? { k: 'import', spec, name: '*' } : undefined;
+        if (spec !== undefined) return { k: 'import', spec, name: '*' };
+        const fn = this.valueOf((x as ts.CallExpression).expression, scope);
+        return fn ? { k: 'call', fn } : undefined;
       }
       case SK.AwaitExpression:
         return this.valueOf((x as ts.AwaitExpression).expression, scope);
