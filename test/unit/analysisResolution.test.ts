@@ -89,6 +89,34 @@ describe('analysis: name resolution from syntax', () => {
     assert.deepEqual(untested(ns), ['prep']);
   });
 
+  it('follows members of class fields: typed, initialised, parameter properties and constructor assignments', () => {
+    const parts = `export class Scaler {
+  /** @stage */
+  scale(x: number[]) { return x; }
+  /** @stage */
+  unused(x: number[]) { return x; }
+}
+export class Encoder {
+  /** @stage */
+  encode(x: number[]) { return x; }
+}
+export class Chain {
+  private scaler = new Scaler();
+  constructor(private readonly encoder: Encoder) {}
+  run(x: number[]) { return this.encoder.encode(this.scaler.scale(x)); }
+}
+export class Legacy {
+  enc: any;
+  constructor() { this.enc = new Encoder(); }
+  run(x: number[]) { return this.enc.encode(x); }
+}
+`;
+    const chain = analyze({ 'src/parts.ts': parts, 'test/c.test.ts': "import { Chain, Encoder } from '../src/parts';\nit('x', () => new Chain(new Encoder()).run([1]));\n" });
+    assert.deepEqual(untested(chain), ['unused']);
+    const legacy = analyze({ 'src/parts.ts': parts, 'test/l.test.ts': "import { Legacy } from '../src/parts';\nit('x', () => new Legacy().run([1]));\n" });
+    assert.deepEqual(untested(legacy), ['scale', 'unused']);
+  });
+
   it('knows what a function returns from its declared return type', () => {
     const result = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
     assert.deepEqual(untested(result), ['prep']);

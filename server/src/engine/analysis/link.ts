@@ -24,8 +24,11 @@ export interface FileGraph {
   targetFiles: Set<string>;
 }
 
-/** What a Ref resolves to: a unit, an instance of a unit (a class), or a whole module (namespace import). */
-type Den = { t: 'unit' | 'inst'; key: string } | { t: 'ns'; file: string };
+/**
+ * What a Ref resolves to: a unit, an instance of a unit (a class), or a whole module (namespace import).
+ * A class field is its class as an edge target, and `holds` what it is as a receiver (`this.scaler.fit`).
+ */
+type Den = { t: 'unit' | 'inst'; key: string; holds?: { ref: Ref; home: string } } | { t: 'ns'; file: string };
 
 const MAX_DEPTH = 16; // `a = b; b = a` style loops, long re-export chains
 
@@ -158,6 +161,8 @@ export class Linker {
         return this.dens(ref.cls, file, depth + 1).flatMap((d): Den[] => (d.t === 'ns' ? [] : [{ t: 'inst', key: d.key }]));
       case 'any':
         return this.visible(ref.name);
+      case 'field':
+        return [{ t: 'unit', key: globalKey(file, ref.key), holds: { ref: ref.value, home: file } }];
       case 'call':
         // Declared return types only: `make().fit()` with `make(): Model` is `Model.fit`.
         return this.dens(ref.fn, file, depth + 1).flatMap((d) => {
@@ -197,6 +202,7 @@ export class Linker {
   private memberOf(d: Den, name: string, depth: number): Den[] {
     if (depth > MAX_DEPTH) return [];
     if (d.t === 'ns') return this.exported(d.file, name, depth + 1, new Set());
+    if (d.holds) return this.dens(d.holds.ref, d.holds.home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1));
     const info = this.unit(d.key);
     if (!info) return [];
     const home = keyFile(d.key);
@@ -235,6 +241,7 @@ export class Linker {
     if (depth > MAX_DEPTH) return undefined;
     for (const d of this.dens(ref, file, depth + 1)) {
       if (d.t === 'ns') continue;
+      if (d.holds) return this.stageTarget(d.holds.ref, d.holds.home, depth + 1);
       const info = this.unit(d.key);
       if (!info) continue;
       if (info.shape === 'function' || info.shape === 'class' || info.shape === 'method') return { info, home: keyFile(d.key) };

@@ -5,7 +5,7 @@ import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './sco
 import { StageRules } from './stageRules';
 import { syntaxErrors, TS_ONLY } from './syntax';
 import type { FileFacts, Ref, UnitInfo } from './types';
-import { classMembers, Values } from './values';
+import { Values } from './values';
 
 /** What extraction needs to know about the file besides its text. */
 export interface ExtractOptions {
@@ -106,6 +106,7 @@ class Extractor {
       else if (r.k === 'member') want(r.of);
       else if (r.k === 'new') want(r.cls);
       else if (r.k === 'call') want(r.fn);
+      else if (r.k === 'field') want(r.value);
     };
     Object.values(this.facts.exports).forEach(want);
     this.facts.stages.forEach((m) => want(m.target));
@@ -354,7 +355,7 @@ class Extractor {
     }
     else if (ts.isClassLike(node)) {
       info.shape = 'class';
-      info.members = classMembers(node, key);
+      info.members = this.values.classMembers(node, key, scope);
       const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
       const base = ext ? this.values.valueOf(ext.expression, scope) : undefined;
       if (base) {
@@ -402,6 +403,8 @@ function refId(r: Ref): string {
       return `?.${r.name}`;
     case 'call':
       return `${refId(r.fn)}()`;
+    case 'field':
+      return `${r.key}:${refId(r.value)}`;
   }
 }
 

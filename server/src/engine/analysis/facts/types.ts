@@ -18,7 +18,9 @@ export type Ref =
   /** `x.name` where nothing is known about `x`: matched against the classes the file can see. */
   | { k: 'any'; name: string }
   /** What calling `fn` returns, from its declared return type (`function make(): Model`). */
-  | { k: 'call'; fn: Ref };
+  | { k: 'call'; fn: Ref }
+  /** A class field (by the class's local key, which it belongs to) holding `value`: `scaler = new Scaler()`. */
+  | { k: 'field'; key: string; value: Ref };
 
 /** Offsets [start, end) in the file's text; the main thread turns them into lines and columns when needed. */
 export type Span = [start: number, end: number];

@@ -89,25 +89,39 @@ export class Values {
     return undefined;
   }
 
+  /**
+   * Members of a class: methods and accessors by their own unit, fields by the class (its constructor
+   * initialises them), holding what their type or initialiser says (`scaler: Scaler`, `this.scaler = new
+   * Scaler()` in the constructor), so `this.scaler.fit()` reaches `Scaler.fit`.
+   */
+  classMembers(node: ts.ClassLikeDeclaration, key: string, scope: Scope): Record<string, Ref> {
+    const out: Record<string, Ref> = {};
+    const field = (name: string, value: Ref | undefined): void => {
+      out[name] = value ? { k: 'field', key, value } : { k: 'unit', key };
+    };
+    for (const m of node.members) {
+      const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
+      if (name === undefined) continue;
+      if (ts.isMethodDeclaration(m) || ts.isAccessor(m)) out[name] = { k: 'unit', key: localKey(m) };
+      else if (ts.isPropertyDeclaration(m)) field(name, this.typeValue(m.type, scope) ?? (m.initializer ? this.valueOf(m.initializer, scope) : undefined));
+      else field(name, undefined);
+    }
+    for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
+      for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) field(p.name.text, this.typeValue(p.type, scope));
+      for (const st of ctor.body?.statements ?? []) {
+        const e = ts.isExpressionStatement(st) ? st.expression : undefined;
+        if (!e || !ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) continue;
+        const left = e.left;
+        if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== SK.ThisKeyword || out[left.name.text]?.k === 'field') continue;
+        field(left.name.text, this.valueOf(e.right, scope));
+      }
+    }
+    return out;
+  }
 }
 
-/** Members of a class: methods and accessors by their own unit, fields (and their initialisers) by the class. */
 /** `import("spec")` with a literal specifier (the lazy loading of heavy modules ML code does). */
 function dynamicImportSpec(call: ts.CallExpression): string | undefined {
   const arg = call.arguments[0];
   return call.expression.kind === SK.ImportKeyword && arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
 }
-
-export function classMembers(node: ts.ClassLikeDeclaration, key: string): Record<string, Ref> {
-  const out: Record<string, Ref> = {};
-  for (const m of node.members) {
-    const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
-    if (name === undefined) continue;
-    out[name] = ts.isMethodDeclaration(m) || ts.isAccessor(m) ? { k: 'unit', key: localKey(m) } : { k: 'unit', key };
-  }
-  for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
-    for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) out[p.name.text] = { k: 'unit', key };
-  }
-  return out;
-}
-
