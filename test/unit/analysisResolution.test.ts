@@ -117,9 +117,12 @@ export class Legacy {
     assert.deepEqual(untested(legacy), ['scale', 'unused']);
   });
 
-  it('knows what a function returns from its declared return type', () => {
+  it('knows what a function returns from its declared return type, through a Promise too', () => {
     const result = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
     assert.deepEqual(untested(result), ['prep']);
+    const loader = "import { Model } from './model';\nexport async function load(): Promise<Model> { return new Model(); }\n";
+    const awaited = analyze({ 'src/model.ts': MODEL, 'src/load.ts': loader, 'test/a.test.ts': "import { load } from '../src/load';\nit('x', async () => (await load()).prep([1]));\n" });
+    assert.deepEqual(untested(awaited), ['other']);
   });
 
   it('matches a member of an unknown receiver against the classes the file names, and no others', () => {

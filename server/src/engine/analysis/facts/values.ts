@@ -55,6 +55,8 @@ export class Values {
   typeValue(type: ts.TypeNode | undefined, scope: Scope): Ref | undefined {
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const n = type.typeName;
+    // `async load(): Promise<Model>` is awaited into a Model (what `(await load()).fit()` calls).
+    if (ts.isIdentifier(n) && n.text === 'Promise' && type.typeArguments?.length === 1 && !scope.lookup('Promise')) return this.typeValue(type.typeArguments[0], scope);
     const cls = ts.isIdentifier(n) ? scope.lookup(n.text)?.value : (() => {
       const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
       return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
