@@ -133,6 +133,36 @@ export class Legacy {
     assert.deepEqual(untested(opaque), ['other', 'prep']);
   });
 
+  it('follows Object.assign(C.prototype, module) mixins and functions that declare `this: C`', () => {
+    const result = analyze({
+      'src/methods.ts': [
+        "import type { Box } from './box';",
+        '/** @stage */',
+        'export function grow(this: Box, n: number) { return this.shrinkBy(n); }',
+        '/** @stage */',
+        'export function shrinkBy(this: Box, n: number) { return n; }',
+        '/** @stage */',
+        'export function spare(this: Box) { return 0; }',
+      ].join('\n'),
+      'src/box.ts': [
+        "import * as Methods from './methods';",
+        'export class Box {}',
+        'export interface Box { grow(n: number): number; shrinkBy(n: number): number; spare(): number }',
+        'Object.assign(Box.prototype, Methods);',
+      ].join('\n'),
+      'test/b.test.ts': "import { Box } from '../src/box';\nit('x', () => new Box().grow(1));\n",
+    });
+    assert.deepEqual(untested(result), ['spare']);
+  });
+
+  it('does not match built-in method names (.filter, .map, .then…) on an unknown receiver', () => {
+    const result = analyze({
+      'src/ds.ts': 'export class Dataset {\n  /** @stage */\n  filter(x: number[]) { return x; }\n  /** @stage */\n  sample(x: number[]) { return x; }\n}\nexport function open() { return new Dataset(); }\n',
+      'test/d.test.ts': "import { Dataset, open } from '../src/ds';\nit('x', () => { open().filter([1]); open().sample([2]); });\n",
+    });
+    assert.deepEqual(untested(result), ['filter']);
+  });
+
   it('resolves CommonJS module.exports objects and single values, default exports, export * chains and import()', () => {
     const result = analyze({
       'src/pipeline/cjs.js': 'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',

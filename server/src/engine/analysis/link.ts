@@ -30,7 +30,12 @@ export interface FileGraph {
  */
 type Den = { t: 'unit' | 'inst'; key: string; holds?: { ref: Ref; home: string } } | { t: 'ns'; file: string };
 
-const MAX_DEPTH = 16; // `a = b; b = a` style loops, long re-export chains
+const MAX_DEPTH = 16;
+
+/** Method and property names of the built-in prototypes a value of unknown type most often is. */
+const BUILTIN_MEMBERS = new Set(
+  [Array, String, Map, Set, Promise, Object, Function, Number, RegExp, Date].flatMap((c) => Object.getOwnPropertyNames(c.prototype)),
+); // `a = b; b = a` style loops, long re-export chains
 
 /**
  * Resolves the symbolic parts of files' facts against each other: imports through export tables
@@ -207,6 +212,8 @@ export class Linker {
     if (!info) return [];
     const home = keyFile(d.key);
     if (info.members && Object.hasOwn(info.members, name)) return this.dens(info.members[name], home, depth + 1);
+    const mixed = (info.mixins ?? []).flatMap((m) => this.dens(m, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)));
+    if (mixed.length > 0) return mixed;
     const next = info.alias ?? info.base;
     return next ? this.dens(next, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)) : [];
   }
@@ -216,19 +223,35 @@ export class Linker {
    * (its own and those it imports). Over-approximates a type checker, within what the file names.
    */
   private visible(name: string): Den[] {
+    // An unknown receiver of `.map()`, `.filter()`, `.then()` is far likelier an array or a promise than one
+    // of the file's classes: names of built-in methods are not matched (the stage is reported, not passed).
+    if (BUILTIN_MEMBERS.has(name)) return [];
     if (!this.visibleMembers) {
       const map = new Map<string, Den[]>();
       const file = this.visibleFor as string;
       const seen = new Set<string>();
+      const add = (member: string, d: Den): void => {
+        const list = map.get(member);
+        if (list) list.push(d);
+        else map.set(member, [d]);
+      };
       const addClass = (key: string, depth: number): void => {
         const info = this.unit(key);
         if (!info || seen.has(key) || depth > MAX_DEPTH) return;
         seen.add(key);
         const home = keyFile(key);
         if (info.shape === 'class') for (const [member, ref] of Object.entries(info.members ?? {})) {
-          for (const d of this.dens(ref, home, depth + 1)) if (d.t !== 'ns') (map.get(member) ?? map.set(member, []).get(member) ?? []).push(d);
+          for (const d of this.dens(ref, home, depth + 1)) if (d.t !== 'ns') add(member, d);
         }
         for (const next of [info.alias, info.base]) if (next) for (const d of this.dens(next, home, depth + 1)) if (d.t !== 'ns') addClass(d.key, depth + 1);
+        // Mixed-in modules: every name they export is a member.
+        for (const m of info.mixins ?? []) {
+          for (const d of this.dens(m, home, depth + 1)) {
+            if (d.t !== 'ns') continue;
+            const exports = this.facts(d.file)?.exports ?? {};
+            for (const member of Object.keys(exports)) for (const x of this.dens(exports[member], d.file, depth + 1)) if (x.t !== 'ns') add(member, x);
+          }
+        }
       };
       for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
       this.visibleMembers = map;

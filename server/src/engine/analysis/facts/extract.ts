@@ -79,6 +79,7 @@ class Extractor {
       this.visit(st, MODULE, scope);
     }
     this.facts.syntaxErrors = syntaxErrors(this.sf, this.tsSyntaxInJs);
+    this.mixins(scope);
     collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
     for (const b of scope.names.values()) {
@@ -91,6 +92,23 @@ class Extractor {
       for (const [from, refs] of Object.entries(this.facts.refs)) this.facts.refs[from] = refs.filter((r) => r.k !== 'any');
     }
     return this.facts;
+  }
+
+  /** `Object.assign(C.prototype, A, B)` at the top level: C's instances also have A's and B's members. */
+  private mixins(scope: Scope): void {
+    for (const st of this.sf.statements) {
+      const call = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+      if (!call || !ts.isCallExpression(call) || call.arguments.length < 2) continue;
+      const callee = call.expression;
+      if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== 'Object' || callee.name.text !== 'assign') continue;
+      const target = call.arguments[0];
+      if (!ts.isPropertyAccessExpression(target) || target.name.text !== 'prototype' || !ts.isIdentifier(target.expression)) continue;
+      const cls = scope.lookup(target.expression.text)?.ref;
+      const info = cls?.k === 'unit' ? this.units.get(cls.key) : undefined;
+      if (!info || info.shape !== 'class') continue;
+      const sources = call.arguments.slice(1).flatMap((a) => this.values.valueOf(a, scope) ?? []);
+      info.mixins = [...(info.mixins ?? []), ...sources];
+    }
   }
 
   /**
@@ -119,6 +137,7 @@ class Extractor {
       want(info.alias);
       want(info.base);
       want(info.returns);
+      info.mixins?.forEach(want);
     }
     // Inline functions wanted only by a member or alias of a unit listed before them.
     for (const info of this.units.values()) if (info.inline && wanted.has(info.key) && !out.includes(info)) out.push(info);
@@ -204,7 +223,9 @@ class Extractor {
   }
 
   private functionScope(fn: ts.SignatureDeclaration, key: string, outer: Scope): Scope {
-    const scope = new Scope(outer);
+    // `function find(this: Cheerio<T>)`: a function written to be mixed into a class says what `this` is.
+    const thisParam = fn.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === 'this');
+    const scope = thisParam ? new Scope(outer, outer.thisClass, this.values.typeValue(thisParam.type, outer)) : new Scope(outer);
     if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name) scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
     for (const p of fn.parameters) {
       const value = this.values.typeValue(p.type, outer);
@@ -283,7 +304,7 @@ class Extractor {
       const cls = node.parent && ts.isClassLike(node.parent) ? node.parent : undefined;
       // A method only runs on an instance, so reaching it reaches its class (constructor, field initialisers).
       if (cls && !ts.isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
-      if (ts.isClassLike(node)) inner = new Scope(scope, unit);
+      if (ts.isClassLike(node)) inner = new Scope(scope, unit, { k: 'new', cls: { k: 'unit', key: unit } });
       else if (ts.isFunctionLike(node)) inner = this.functionScope(node, unit, scope);
     } else if (ts.isExpressionStatement(node) && ts.isSourceFile(node.parent)) {
       // `pipeline.stage("x", f)` at the top level belongs to `pipeline`: using the pipeline runs its stages.

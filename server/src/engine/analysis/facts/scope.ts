@@ -7,12 +7,16 @@ export interface Binding {
   value?: Ref;
 }
 
-/** One lexical scope: its own names, the enclosing scope, and the class `this` refers to inside it. */
+/**
+ * One lexical scope: its own names, the enclosing scope, the class whose body it is in (for `super`) and
+ * what `this` is (an instance of that class, or what a `this: C` parameter declares).
+ */
 export class Scope {
   readonly names = new Map<string, Binding>();
   constructor(
     readonly parent: Scope | undefined,
     readonly thisClass: string | undefined = parent?.thisClass,
+    readonly thisValue: Ref | undefined = parent?.thisValue,
   ) {}
 
   lookup(name: string): Binding | undefined {

@@ -44,6 +44,8 @@ export interface UnitInfo {
   members?: Record<string, Ref>;
   /** `class X extends Base`: where inherited members come from. */
   base?: Ref;
+  /** `Object.assign(X.prototype, A, B)`: objects or modules whose members X's instances also have. */
+  mixins?: Ref[];
   /** Top-level variable: what its initializer is when that is another name, `new X()` or a member (`const g = f`). */
   alias?: Ref;
   /** Function or method with a declared return type naming a class: an instance of it. */

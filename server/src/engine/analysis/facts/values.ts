@@ -20,7 +20,7 @@ export class Values {
       case SK.Identifier:
         return scope.lookup((x as ts.Identifier).text)?.value;
       case SK.ThisKeyword:
-        return scope.thisClass ? { k: 'new', cls: { k: 'unit', key: scope.thisClass } } : undefined;
+        return scope.thisValue;
       case SK.SuperKeyword: {
         const base = scope.thisClass ? this.bases.get(scope.thisClass) : undefined;
         return base ? { k: 'new', cls: base } : undefined;
