@@ -168,6 +168,7 @@ export class Legacy {
       'src/pipeline/cjs.js': 'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',
       'src/pipeline/single.js': 'module.exports = function single(x) { return x; };\n',
       'src/pipeline/lone.js': 'function lone(x) { return x; }\nmodule.exports = lone;\n',
+      'src/pipeline/arrowed.js': 'module.exports = (x) => x;\n',
       'test/s.test.js': "const single = require('../src/pipeline/single');\nit('x', () => single([1]));\n",
       'src/pipeline/lazy.ts': 'export function lazyStage(x: number[]) { return x; }\n',
       'test/lazy.test.ts': "it('x', async () => { const m = await import('../src/pipeline/lazy'); m.lazyStage([1]); });\n",
@@ -176,6 +177,6 @@ export class Legacy {
       'test/c.test.js': "const m = require('../src/pipeline/cjs');\nit('x', () => m.b([1]));\n",
       'test/d.test.ts': "import run from '../src/pipeline/def';\nimport { named } from '../src/pipeline/all';\nit('x', () => { run([1]); named([2]); });\n",
     });
-    assert.deepEqual(untested(result), ['a', 'lone']);
+    assert.deepEqual(untested(result), ['a', 'arrowed', 'lone']);
   });
 });

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { ts } from 'ts-morph';
 
 /**
@@ -89,8 +90,18 @@ export function nameNode(node: ts.Node): ts.Node {
   return node;
 }
 
+/** `module.exports` */
+export function isModuleExports(e: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+}
+
 /** Name of a declaration for messages; undefined for anonymous functions. */
 export function declarationName(node: ts.Node): string | undefined {
+  // `module.exports = () => …`: the module is the function, so it goes by the file's name.
+  const p = node.parent;
+  if (p && ts.isBinaryExpression(p) && p.right === node && isModuleExports(p.left) && !(ts.isFunctionExpression(node) && node.name)) {
+    return path.basename(node.getSourceFile().fileName).replace(/\.[^.]+$/, '');
+  }
   const n = nameNode(node);
   if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) return n.text;
   if (ts.isExportAssignment(node) || (ts.isFunctionDeclaration(node) && !node.name)) return 'default';

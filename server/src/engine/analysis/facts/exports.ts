@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import { localKey, MODULE, skipOuter } from '../units';
+import { isModuleExports, localKey, MODULE, skipOuter } from '../units';
 import { boundNames, type Scope } from './scope';
 import { EXPORT_EQUALS, type FileFacts, type Ref } from './types';
 import type { Values } from './values';
@@ -51,7 +51,6 @@ function exportDeclaration(st: ts.ExportDeclaration, scope: Scope, facts: FileFa
 function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: FileFacts): void {
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
   const left = e.left;
-  const isModuleExports = (x: ts.Expression): boolean => ts.isPropertyAccessExpression(x) && ts.isIdentifier(x.expression) && x.expression.text === 'module' && x.name.text === 'exports';
   if (isModuleExports(left)) {
     const right = skipOuter(e.right);
     if (ts.isObjectLiteralExpression(right)) Object.assign(facts.exports, values.objectMembers(right, MODULE, scope));
