@@ -30,12 +30,12 @@ export interface FileGraph {
  */
 type Den = { t: 'unit' | 'inst'; key: string; holds?: { ref: Ref; home: string } } | { t: 'ns'; file: string };
 
-const MAX_DEPTH = 16;
+const MAX_DEPTH = 16; // `a = b; b = a` style loops, long re-export chains
 
 /** Method and property names of the built-in prototypes a value of unknown type most often is. */
 const BUILTIN_MEMBERS = new Set(
   [Array, String, Map, Set, Promise, Object, Function, Number, RegExp, Date].flatMap((c) => Object.getOwnPropertyNames(c.prototype)),
-); // `a = b; b = a` style loops, long re-export chains
+);
 
 /**
  * Resolves the symbolic parts of files' facts against each other: imports through export tables
