@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildCorpus, DEFAULT_SHAPE, writeCorpus } from './corpus';
-import type { ClonesRun, FullRun, IncrementalRun } from './worker';
+import type { ClonesRun, FullRun, IncrementalRun, ParseRun } from './worker';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const WORKER = path.join(__dirname, 'worker.js');
@@ -100,12 +100,14 @@ function jscpd(version: 4 | 5, root: string, outDir: string): { ms: number; foun
 function wholeRows(root: string, workDir: string): WholeRow[] {
   const full: { ms: number; out: FullRun }[] = [];
   const clones: { ms: number; out: ClonesRun }[] = [];
+  const parse: { ms: number; out: ParseRun }[] = [];
   const j5: { ms: number; found: string }[] = [];
   const j4: { ms: number; found: string }[] = [];
   // Interleaved so that a change in machine load hits every contender alike.
   for (let i = 0; i < REPEATS; i++) {
     full.push(worker<FullRun>('full', root));
     clones.push(worker<ClonesRun>('clones', root));
+    parse.push(worker<ParseRun>('parse', root));
     j5.push(jscpd(5, root, path.join(workDir, 'jscpd5-report')));
     j4.push(jscpd(4, root, path.join(workDir, 'jscpd4-report')));
   }
@@ -114,6 +116,7 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
   return [
     { contender: 'ML Parity, full analysis (stages, reachability, clones, cycles)', wallMs: median(full.map((r) => r.ms)), innerMs: median(full.map((r) => r.out.ms)), runsMs: full.map((r) => r.ms), found: `${f.stages} stages; ${rules}` },
     { contender: 'ML Parity, clone detection only (`detectClones`)', wallMs: median(clones.map((r) => r.ms)), innerMs: median(clones.map((r) => r.out.ms)), runsMs: clones.map((r) => r.ms), found: `${clones[0].out.classes} clone classes (files: ${clones[0].out.files})` },
+    { contender: 'Floor: load the compiler, read and parse every file, no analysis', wallMs: median(parse.map((r) => r.ms)), innerMs: median(parse.map((r) => r.out.ms)), runsMs: parse.map((r) => r.ms), found: `${parse[0].out.files} files parsed` },
     { contender: 'jscpd 5 (Rust)', wallMs: median(j5.map((r) => r.ms)), runsMs: j5.map((r) => r.ms), found: j5[0].found },
     { contender: 'jscpd 4 (JavaScript)', wallMs: median(j4.map((r) => r.ms)), runsMs: j4.map((r) => r.ms), found: j4[0].found },
   ];
@@ -149,7 +152,7 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
   writeCorpus(corpus);
   const whole = wholeRows(root, path.resolve(workDir));
   const incremental = incrementalSummary(root);
-  const [full, clones, j5, j4] = whole;
+  const [full, clones, , j5, j4] = whole;
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const goals = [
     { goal: 'full analysis within 3× of jscpd 5', measured: ratio(full.wallMs, j5.wallMs), met: full.wallMs <= 3 * j5.wallMs },
@@ -188,6 +191,8 @@ export function analysisBenchMarkdown(r: AnalysisBenchResult): string {
     '|---|---:|---:|---|---|',
     ...r.whole.map((w) => `| ${w.contender} | ${ms(w.wallMs)} | ${w.innerMs === undefined ? '—' : ms(w.innerMs)} | ${w.runsMs.map(ms).join(', ')} | ${w.found} |`),
     '',
+    floorLine(r.whole),
+    '',
     `### One-file edits through \`Analyzer.updateFile\` (${inc.files} files, ${inc.edits} edits of distinct files per run)`,
     '',
     '| Initial analysis | p50 | p95 | Max | Peak RSS (kernel) | Peak RSS (sampled) | V8 heap limit | Equals a full re-analysis |',
@@ -216,4 +221,12 @@ if (require.main === module) {
       console.error(e);
       process.exitCode = 1;
     });
+}
+
+/** How much of a 3×-jscpd-5 budget the parse-only floor already takes. */
+function floorLine(whole: readonly WholeRow[]): string {
+  const floor = whole.find((w) => w.contender.startsWith('Floor'));
+  const j5 = whole.find((w) => w.contender.startsWith('jscpd 5'));
+  if (!floor || !j5) return '';
+  return `Parsing alone (no analysis) takes ${(floor.wallMs / j5.wallMs).toFixed(2)}× jscpd 5's time: ${Math.round((100 * floor.wallMs) / (3 * j5.wallMs))}% of a 3× budget.`;
 }

@@ -3,6 +3,7 @@
  * `node worker.js <mode> <root> [edits]`, prints one JSON line. Modes:
  * - full: `analyzeFiles` over the workspace on disk (cold, like the CLI);
  * - clones: read every source file (tests too, as jscpd does) and `detectClones` only (like-for-like vs jscpd);
+ * - parse: load the compiler, read and parse every file, nothing else (the floor of any parsing analysis);
  * - incremental: warm `Analyzer`, then `edits` one-file edits through `updateFile`.
  */
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import fg from 'fast-glob';
+import { ts } from 'ts-morph';
 import { Analyzer, analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { detectClones } from '../../server/src/engine/analysis/clones';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
@@ -21,6 +23,12 @@ export interface FullRun {
   files: number;
   stages: number;
   findings: Record<string, number>;
+}
+
+/** The floor any parsing analysis pays: load the compiler, read and parse every file, nothing else. */
+export interface ParseRun {
+  ms: number;
+  files: number;
 }
 
 export interface ClonesRun {
@@ -65,6 +73,13 @@ function clones(root: string): ClonesRun {
   return { ms: performance.now() - t0, files: sources.length, classes: classes.length };
 }
 
+function parseOnly(root: string): ParseRun {
+  const t0 = performance.now();
+  const rels = fg.sync(DEFAULT_ANALYSIS.include, { cwd: root, ignore: DEFAULT_ANALYSIS.exclude });
+  for (const rel of rels) ts.createSourceFile(rel, fs.readFileSync(path.join(root, rel), 'utf8'), ts.ScriptTarget.ES2022, false);
+  return { ms: performance.now() - t0, files: rels.length };
+}
+
 const comparable = (r: AnalysisResult): string => JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files });
 
 function incremental(root: string, count: number): IncrementalRun {
@@ -99,6 +114,6 @@ function incremental(root: string, count: number): IncrementalRun {
 if (require.main === module) {
   const [mode, dir, n] = process.argv.slice(2);
   const root = path.resolve(dir);
-  const out = mode === 'full' ? full(root) : mode === 'clones' ? clones(root) : incremental(root, Number(n ?? 60));
+  const out = mode === 'full' ? full(root) : mode === 'clones' ? clones(root) : mode === 'parse' ? parseOnly(root) : incremental(root, Number(n ?? 60));
   process.stdout.write(JSON.stringify(out) + '\n');
 }
