@@ -17,7 +17,8 @@ export class WorkspaceFolderState {
   configError: EngineError | undefined;
   /** Missing or invalid model and fixture files named by the config's verify cases. */
   caseFindings: Finding[] = [];
-  private analyzer: Analyzer;
+  /** Built on first use, so the server answers and shows progress before the first (whole-workspace) read. */
+  private analyzer: Analyzer | undefined;
   /** Findings of the last analysis run, or undefined before the first one. */
   last: AnalysisResult | undefined;
 
@@ -28,7 +29,6 @@ export class WorkspaceFolderState {
   ) {
     ({ config: this.config, error: this.configError } = readConfig(root, configPath));
     this.caseFindings = caseFindings(this.config);
-    this.analyzer = new Analyzer(root, this.config.analysis);
   }
 
   /** Re-reads the config (after it changed on disk, or from unsaved editor text) and rebuilds the analyzer. */
@@ -36,7 +36,7 @@ export class WorkspaceFolderState {
     this.configPath = configPath;
     ({ config: this.config, error: this.configError } = readConfig(this.root, configPath, text));
     this.caseFindings = caseFindings(this.config, text);
-    this.analyzer = new Analyzer(this.root, this.config.analysis);
+    this.analyzer = undefined;
     this.last = undefined;
   }
 
@@ -50,15 +50,20 @@ export class WorkspaceFolderState {
   }
 
   analyzeAll(): AnalysisResult {
-    return (this.last = this.analyzer.analyzeAll());
+    return (this.last = this.engine().analyzeAll());
   }
 
   update(file: string, text: string): AnalysisResult {
-    return (this.last = this.analyzer.updateFile(file, text));
+    return (this.last = this.engine().updateFile(file, text));
   }
 
   remove(file: string): AnalysisResult {
-    return (this.last = this.analyzer.removeFile(file));
+    return (this.last = this.engine().removeFile(file));
+  }
+
+  private engine(): Analyzer {
+    this.analyzer ??= new Analyzer(this.root, this.config.analysis);
+    return this.analyzer;
   }
 }
 
