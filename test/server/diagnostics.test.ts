@@ -38,6 +38,12 @@ describe('language server: diagnostics over stdio', function () {
     const progress = [...client.progress.values()].find((v) => v.some((p) => p.kind === 'begin' && /analysing/.test(p.title)));
     assert.ok(progress, 'work-done progress for the initial analysis');
     await client.waitFor('end of progress', () => progress.some((p) => p.kind === 'end'));
+    // Files are parsed in slices, each reported as `<folder>: done/total files`, ending at total/total.
+    const counts = progress.flatMap((p) => (p.kind === 'report' ? [/(\d+)\/(\d+) files$/.exec(p.message ?? '')] : [])).filter((m) => m !== null);
+    assert.ok(counts.length >= 1, 'per-file progress');
+    const last = counts[counts.length - 1] as RegExpExecArray;
+    assert.equal(last[1], last[2]);
+    assert.ok(Number(last[2]) >= 5);
     const status = await client.waitFor('idle status', () => client.statuses.find((s) => s.state === 'idle' && s.findings >= 3));
     assert.ok(status.findings >= 3);
   });

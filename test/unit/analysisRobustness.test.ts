@@ -190,6 +190,29 @@ describe('analysis: incremental updates', () => {
     check(r, 'file removed');
   });
 
+  it('parses in slices with progress, and takes edits made between slices', async () => {
+    const many: Record<string, string> = { ...files };
+    for (let i = 0; i < 30; i++) many[`src/lib/h${i}.ts`] = `export function h${i}(x: number) { return x + ${i}; }\n`;
+    const root = workspace(many);
+    const cfg = config();
+    const progress: [number, number][] = [];
+    const sliced = new Analyzer(root, cfg);
+    await sliced.prepare((done, total) => progress.push([done, total]), 0);
+    assert.ok(progress.length > 1, 'more than one slice');
+    assert.ok(progress.every(([d], i) => i === 0 || d >= progress[i - 1][0]), 'monotonic');
+    assert.deepEqual(progress[progress.length - 1], [34, 34]);
+    assert.deepEqual(comparable(sliced.analyzeAll()), comparable(analyzeFiles(root, cfg)));
+
+    const edited = new Analyzer(root, cfg);
+    const running = edited.prepare(undefined, 0);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const test = path.join(root, 'test/steps.test.ts');
+    const text = "import { load, clean } from '../src/pipeline/steps';\nit('x', () => clean(load([1])));\n";
+    edited.updateFile(test, text);
+    await running;
+    assert.deepEqual(comparable(edited.analyzeAll()), comparable(analyzeFiles(root, cfg, new Map([[test, text]]))));
+  });
+
   it('ignores updates to files outside the root or excluded', () => {
     const root = workspace(files);
     const analyzer = new Analyzer(root, config());

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type { Connection, Diagnostic, TextDocuments, WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisResult } from '../engine/analysis/types';
@@ -40,8 +41,14 @@ export class DiagnosticsPublisher {
     const folders = this.deps.folders();
     progress?.begin('ML Parity: analysing workspace', 0, undefined, false);
     for (const [i, folder] of folders.entries()) {
-      progress?.report(Math.round((i / Math.max(1, folders.length)) * 100), folder.root);
-      await this.run(folder, () => folder.analyzeAll());
+      const name = path.basename(folder.root);
+      progress?.report(Math.round((i / Math.max(1, folders.length)) * 100), name);
+      await this.run(folder, () =>
+        folder.analyzeAllInSlices((done, total) => {
+          const pct = ((i + (total === 0 ? 1 : done / total)) / Math.max(1, folders.length)) * 100;
+          progress?.report(Math.round(pct), `${name}: ${done}/${total} files`);
+        }),
+      );
     }
     progress?.done();
   }
@@ -106,10 +113,10 @@ export class DiagnosticsPublisher {
     await this.run(folder, () => folder.update(file, doc.getText()));
   }
 
-  private async run(folder: WorkspaceFolderState, analyse: () => AnalysisResult): Promise<void> {
+  private async run(folder: WorkspaceFolderState, analyse: () => AnalysisResult | Promise<AnalysisResult>): Promise<void> {
     this.deps.onStatus({ state: 'analysing', findings: this.total() });
     try {
-      const result = analyse();
+      const result = await analyse();
       await this.publish(folder, result);
       this.deps.onStatus({ state: 'idle', findings: this.total() });
     } catch (e) {

@@ -53,6 +53,14 @@ export class WorkspaceFolderState {
     return (this.last = this.engine().analyzeAll());
   }
 
+  /** The first analysis: parsed in slices with progress, so the server keeps answering meanwhile. */
+  async analyzeAllInSlices(onProgress?: (done: number, total: number) => void): Promise<AnalysisResult> {
+    const engine = this.engine();
+    await engine.prepare(onProgress);
+    // A config reload in between replaced the engine: its result is the one that counts.
+    return (this.last = this.engine().analyzeAll());
+  }
+
   update(file: string, text: string): AnalysisResult {
     return (this.last = this.engine().updateFile(file, text));
   }

@@ -32,6 +32,8 @@ export class Analyzer {
   private readonly ws: Workspace;
   private readonly clones: CloneIndex;
   private readonly reachIndex = new ReachIndex();
+  /** Files not in the clone index yet (indexed along with parsing, see prepare). */
+  private readonly unindexed = new Set<string>();
   /** Set until the first analysis, so its duration includes building the project. */
   private createdAt: number | undefined = Date.now();
 
@@ -44,7 +46,34 @@ export class Analyzer {
     const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false };
     this.ws = new Workspace(this.root, config, source);
     this.clones = new CloneIndex(config.clones);
-    for (const f of this.ws.files) this.indexClones(f);
+    for (const f of this.ws.files) this.unindexed.add(f);
+  }
+
+  /**
+   * Parses and clone-indexes the workspace in slices of about `sliceMs`, yielding to the event loop
+   * between them and reporting progress, so a language server stays responsive (and can show how far
+   * it is) during the first analysis of a large workspace. Optional: every result computes what is
+   * still missing synchronously. Edits may arrive between slices.
+   */
+  async prepare(onProgress?: (done: number, total: number) => void, sliceMs = 50): Promise<void> {
+    const total = this.ws.pendingCount;
+    let done = 0;
+    while (this.ws.pendingCount > 0 || this.unindexed.size > 0) {
+      const started = Date.now();
+      do {
+        const files = this.ws.extractPending(1);
+        if (files.length === 0) break;
+        this.indexClones(files[0]);
+        done++;
+      } while (Date.now() - started < sliceMs);
+      if (this.ws.pendingCount === 0) this.indexPending();
+      onProgress?.(Math.min(done, total), total);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private indexPending(): void {
+    for (const f of [...this.unindexed]) this.indexClones(f);
   }
 
   analyzeAll(): AnalysisResult {
@@ -66,11 +95,13 @@ export class Analyzer {
     const abs = path.resolve(this.root, file);
     this.ws.removeFile(abs);
     this.clones.remove(abs);
+    this.unindexed.delete(abs);
     return this.assemble(started);
   }
 
   // Test files are left out of clone detection: repeated test setup is not pipeline duplication.
   private indexClones(file: string): void {
+    this.unindexed.delete(file);
     const text = this.ws.text(file);
     if (text === undefined || this.ws.isTest(file)) this.clones.remove(file);
     else this.clones.update({ file, text });
@@ -79,6 +110,8 @@ export class Analyzer {
   private assemble(started: number): AnalysisResult {
     this.createdAt = undefined;
     const ws = this.ws;
+    ws.extractPending();
+    this.indexPending();
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];
     for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));

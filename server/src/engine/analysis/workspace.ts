@@ -24,6 +24,8 @@ export class Workspace {
   readonly files = new Set<string>();
   readonly skipped = new Map<string, string>();
   private readonly texts = new Map<string, string>();
+  /** Accepted files whose facts are not extracted yet (see extractPending). */
+  private readonly pending = new Set<string>();
   private readonly lineStarts = new Map<string, number[]>();
   private readonly facts = new Map<string, FileFacts>();
   private readonly graphs = new Map<string, FileGraph>();
@@ -54,10 +56,29 @@ export class Workspace {
       (spec, from) => this.resolver.resolve(spec, from),
       (f, sp) => this.locate(f, sp),
     );
+    // Reading is quick; parsing is the bulk of a first analysis, so it waits for extractPending (which
+    // a caller can run in slices, see Analyzer.prepare) or for the first result that needs it.
     for (const file of this.listing.files) {
       const text = source.overrides.get(file) ?? readText(file);
-      if (text !== undefined) this.setText(file, text);
+      if (text !== undefined && this.accept(file, text)) this.pending.add(file);
     }
+  }
+
+  /** Files read but not parsed yet. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Parses up to `max` pending files (all by default) and returns them. */
+  extractPending(max = Infinity): string[] {
+    const done: string[] = [];
+    for (const file of this.pending) {
+      if (done.length >= max) break;
+      this.pending.delete(file);
+      this.store(file, tryExtractFacts(file, this.texts.get(file) as string, this.extractOptions(file)));
+      done.push(file);
+    }
+    return done;
   }
 
   isTest(file: string): boolean {
@@ -105,6 +126,8 @@ export class Workspace {
   }
 
   graph(file: string): FileGraph {
+    // Linking against files not parsed yet would resolve to nothing (and be cached): parse them first.
+    if (this.pending.size > 0) this.extractPending();
     return memo(this.graphs, file, () => {
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
       return this.guard(file, 'references', () => this.linker.graph(file), empty);
@@ -112,10 +135,12 @@ export class Workspace {
   }
 
   stageCandidates(file: string): StageCandidate[] {
+    if (this.pending.size > 0) this.extractPending();
     return memo(this.stages, file, () => (this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), [])));
   }
 
   syntaxFindings(file: string): Finding[] {
+    if (this.pending.has(file)) this.extractPending();
     return this.facts.get(file)?.syntaxErrors ?? [];
   }
 
@@ -153,6 +178,7 @@ export class Workspace {
   }
 
   private setText(file: string, text: string): void {
+    this.pending.delete(file);
     if (this.accept(file, text)) this.store(file, tryExtractFacts(file, this.texts.get(file) as string, this.extractOptions(file)));
   }
 
@@ -176,6 +202,7 @@ export class Workspace {
   }
 
   private drop(file: string): void {
+    this.pending.delete(file);
     this.lineStarts.delete(file);
     this.unparsed.delete(file);
     this.files.delete(file);
