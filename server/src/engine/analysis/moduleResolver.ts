@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './typescript';
 
 /**
  * Module resolution for the analysed files: the compiler's own algorithm (paths, baseUrl, extensions,

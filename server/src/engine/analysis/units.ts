@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './typescript';
 
 /**
  * A "unit" is a node of the reachability graph: a function, method, class, top-level variable or

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from 'ts-morph';
+import { ts } from './typescript';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding, Location } from '../findings';
 import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import { isTrivia, scanTokens } from './lexer';
 import { computeLineStarts, lineOf as lineAt } from './lineStarts';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import { hasIgnoreMarker, ignoredLines } from './ignoreComments';
 import { moduleStatementMask } from './importStatements';
 import { variantFor, scanTokens } from './lexer';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import { isModuleExports, localKey, MODULE, skipOuter } from '../units';
 import { boundNames, type Scope } from './scope';
 import { EXPORT_EQUALS, type FileFacts, type Ref } from './types';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import type { Ref } from './types';
 
 /** What a name in scope stands for: `ref` is the unit a reference to it points at, `value` what it holds. */

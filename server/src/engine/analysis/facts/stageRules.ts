@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import { isTopLevelVariable, localKey, skipOuter, span, stageNode } from '../units';
 import type { Scope } from './scope';
 import type { Ref, StageMention } from './types';

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import type { Finding } from '../../findings';
 import { range } from '../types';
 

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph';
+import { ts } from '../typescript';
 import { localKey, skipOuter } from '../units';
 import { requireSpec, type Scope } from './scope';
 import type { Ref } from './types';
