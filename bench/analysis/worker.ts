@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import fg from 'fast-glob';
-import { ts } from 'ts-morph';
+import { ts } from '../../server/src/engine/analysis/typescript';
 import { Analyzer, analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { detectClones } from '../../server/src/engine/analysis/clones';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
