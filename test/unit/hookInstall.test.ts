@@ -21,12 +21,14 @@ async function hook(action: HookAction, root: string, extra: Partial<HookCommand
   return { code, out: out.join(''), err: err.join('') };
 }
 
-function repoWithWorkspace(): string {
+/** A committed repository whose ML Parity workspace sits in `dir` (the repository root by default). */
+function repoWithWorkspace(dir = ''): string {
   const repo = tempDir('mlp-hooki-');
+  const at = (rel: string): string => (dir ? `${dir}/${rel}` : rel);
   git(repo, 'init', '-q');
-  write(repo, 'mlparity.config.json', CONFIG);
-  write(repo, 'src/pipeline/scale.ts', 'export function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n');
-  write(repo, 'test/scale.test.ts', "import { scale } from '../src/pipeline/scale';\nscale([1]);\n");
+  write(repo, at('mlparity.config.json'), CONFIG);
+  write(repo, at('src/pipeline/scale.ts'), 'export function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n');
+  write(repo, at('test/scale.test.ts'), "import { scale } from '../src/pipeline/scale';\nscale([1]);\n");
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'init');
   return repo;
@@ -196,13 +198,7 @@ describe('hook install / uninstall / status', function () {
   });
 
   it('a workspace in a subfolder: the hook checks that workspace', async () => {
-    const repo = track(tempDir('mlp-hooksub-'));
-    git(repo, 'init', '-q');
-    write(repo, 'ml/mlparity.config.json', CONFIG);
-    write(repo, 'ml/src/pipeline/scale.ts', 'export function scale(x: number): number {\n  return x * 2;\n}\n');
-    write(repo, 'ml/test/scale.test.ts', "import { scale } from '../src/pipeline/scale';\nscale(1);\n");
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
+    const repo = track(repoWithWorkspace('ml'));
     assert.equal((await hook('install', path.join(repo, 'ml'))).code, 0);
     assert.match(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8'), /hook run --root 'ml'/);
     stageUntested(repo, 'ml/src/pipeline/shift.ts');

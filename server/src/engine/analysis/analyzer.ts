@@ -110,7 +110,6 @@ export class Analyzer {
   private assemble(started: number): AnalysisResult {
     this.createdAt = undefined;
     const ws = this.ws;
-    ws.extractPending();
     this.indexPending();
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];

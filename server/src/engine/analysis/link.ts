@@ -47,7 +47,8 @@ export class Linker {
   private readonly unitMaps = new WeakMap<FileFacts, Map<string, UnitInfo>>();
   private touched = new Set<string>();
   private visibleMembers: Map<string, Den[]> | undefined;
-  private visibleFor: string | undefined;
+  /** The file the running call links (its imports are cached, its visible classes serve unknown receivers). */
+  private current: string | undefined;
   /** Per call: what each import (spec, name) of the file resolves to; files repeat the same imports many times. */
   private imports = new Map<string, Den[]>();
 
@@ -119,7 +120,7 @@ export class Linker {
   private begin(file: string): FileFacts | undefined {
     this.touched = new Set();
     this.visibleMembers = undefined;
-    this.visibleFor = file;
+    this.current = file;
     return this.factsOf(file);
   }
 
@@ -148,7 +149,7 @@ export class Linker {
       case 'unit':
         return [{ t: 'unit', key: globalKey(file, ref.key) }];
       case 'import': {
-        const id = file === this.visibleFor ? `${ref.spec}\0${ref.name}` : undefined;
+        const id = file === this.current ? `${ref.spec}\0${ref.name}` : undefined;
         const known = id !== undefined ? this.imports.get(id) : undefined;
         if (known) return known;
         const target = this.module(ref.spec, file);
@@ -159,7 +160,7 @@ export class Linker {
       case 'member': {
         const of = this.dens(ref.of, file, depth + 1);
         // A receiver the syntax names but cannot resolve (an unannotated call, a package) is as unknown as `any`.
-        if (of.length === 0) return file === this.visibleFor ? this.visible(ref.name) : [];
+        if (of.length === 0) return file === this.current ? this.visible(ref.name) : [];
         return of.flatMap((d) => this.memberOf(d, ref.name, depth + 1));
       }
       case 'new':
@@ -228,7 +229,7 @@ export class Linker {
     if (BUILTIN_MEMBERS.has(name)) return [];
     if (!this.visibleMembers) {
       const map = new Map<string, Den[]>();
-      const file = this.visibleFor as string;
+      const file = this.current as string;
       const seen = new Set<string>();
       const add = (member: string, d: Den): void => {
         const list = map.get(member);

@@ -69,6 +69,11 @@ export class Workspace {
     return this.pending.size;
   }
 
+  // Linking against files not parsed yet would resolve to nothing (and be cached): results need them all.
+  private ensureParsed(): void {
+    if (this.pending.size > 0) this.extractPending();
+  }
+
   /** Parses up to `max` pending files (all by default) and returns them. */
   extractPending(max = Infinity): string[] {
     const done: string[] = [];
@@ -126,8 +131,7 @@ export class Workspace {
   }
 
   graph(file: string): FileGraph {
-    // Linking against files not parsed yet would resolve to nothing (and be cached): parse them first.
-    if (this.pending.size > 0) this.extractPending();
+    this.ensureParsed();
     return memo(this.graphs, file, () => {
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
       return this.guard(file, 'references', () => this.linker.graph(file), empty);
@@ -135,17 +139,22 @@ export class Workspace {
   }
 
   stageCandidates(file: string): StageCandidate[] {
-    if (this.pending.size > 0) this.extractPending();
+    this.ensureParsed();
     return memo(this.stages, file, () => (this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), [])));
   }
 
   syntaxFindings(file: string): Finding[] {
-    if (this.pending.has(file)) this.extractPending();
+    this.ensureParsed();
     return this.facts.get(file)?.syntaxErrors ?? [];
   }
 
   /** Files the parser gave up on (nesting too deep for the stack, …), and why: still clone-checked, not linked. */
-  readonly unparsed = new Map<string, string>();
+  private readonly unparseable = new Map<string, string>();
+
+  get unparsed(): ReadonlyMap<string, string> {
+    this.ensureParsed();
+    return this.unparseable;
+  }
 
   /** Internal failures (a compiler bug on odd input) per file and step; reported as notes, never thrown. */
   readonly failures = new Map<string, string>();
@@ -185,10 +194,10 @@ export class Workspace {
   private store(file: string, result: ExtractResult): void {
     if ('facts' in result) {
       this.facts.set(file, result.facts);
-      this.unparsed.delete(file);
+      this.unparseable.delete(file);
     } else {
       this.facts.delete(file);
-      this.unparsed.set(file, result.error);
+      this.unparseable.set(file, result.error);
     }
   }
 
@@ -204,7 +213,7 @@ export class Workspace {
   private drop(file: string): void {
     this.pending.delete(file);
     this.lineStarts.delete(file);
-    this.unparsed.delete(file);
+    this.unparseable.delete(file);
     this.files.delete(file);
     this.texts.delete(file);
     this.facts.delete(file);

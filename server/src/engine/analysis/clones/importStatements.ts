@@ -21,7 +21,7 @@ export function moduleStatementMask(tokens: RawTokens): Uint8Array {
   const { kinds } = tokens;
   const mask = new Uint8Array(kinds.length);
   for (let i = 0; i < kinds.length; i++) {
-    if (!atStatementStart(tokens, i)) continue;
+    if ((kinds[i] !== K.ImportKeyword && kinds[i] !== K.ExportKeyword) || !atStatementStart(tokens, i)) continue;
     let end = -1;
     if (kinds[i] === K.ImportKeyword) end = importEnd(kinds, i);
     else if (kinds[i] === K.ExportKeyword) end = reExportEnd(kinds, i);
@@ -37,7 +37,10 @@ function atStatementStart({ kinds, starts, ends, text }: RawTokens, i: number): 
   const prev = kinds[i - 1];
   if (prev === K.SemicolonToken || prev === K.CloseBraceToken) return true;
   // Automatic semicolon insertion: a line break before the keyword also ends the previous statement.
-  return text.lastIndexOf('\n', starts[i]) >= ends[i - 1];
+  // Only the trivia between the two tokens is searched (a search back to the previous line break would
+  // be quadratic on a long line, as minified code has).
+  for (let c = ends[i - 1]; c < starts[i]; c++) if (text.charCodeAt(c) === 10) return true;
+  return false;
 }
 
 function importEnd(kinds: readonly number[], i: number): number {

@@ -26,8 +26,9 @@ export interface ExtractOptions {
  */
 export function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
   // Parent pointers are set by the walk itself as it descends (one pass instead of two).
-  const sf = ts.createSourceFile(file, text, options.target, false, scriptKind(file));
-  return new Extractor(sf, options).run();
+  const kind = scriptKind(file);
+  const sf = ts.createSourceFile(file, text, options.target, false, kind);
+  return new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX).run();
 }
 
 /** Facts, or why extraction failed (a compiler bug on odd input must not take the analysis down). */
@@ -56,18 +57,16 @@ class Extractor {
   private readonly seen = new Map<string, Set<string>>();
   private readonly values = new Values();
   private readonly stageRules: StageRules | undefined;
-  private readonly isJs: boolean;
   /** A JavaScript file uses TypeScript-only syntax somewhere (worth the grammar check, see syntax.ts). */
   private tsSyntaxInJs = false;
 
   constructor(
     private readonly sf: ts.SourceFile,
     private readonly options: ExtractOptions,
+    private readonly isJs: boolean,
   ) {
     this.file = sf.fileName;
     this.facts = { file: this.file, syntaxErrors: [], units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
-    const kind = scriptKind(sf.fileName);
-    this.isJs = kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX;
     this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.values.valueOf(e, s));
   }
 
@@ -129,10 +128,10 @@ class Extractor {
     Object.values(this.facts.exports).forEach(want);
     this.facts.stages.forEach((m) => want(m.target));
     this.facts.visible.forEach(want);
-    const out: (UnitInfo & { inline?: boolean })[] = [];
+    const out = new Set<UnitInfo & { inline?: boolean }>();
     for (const info of this.units.values()) {
       if (info.inline && !wanted.has(info.key)) continue;
-      out.push(info);
+      out.add(info);
       Object.values(info.members ?? {}).forEach(want);
       want(info.alias);
       want(info.base);
@@ -140,9 +139,9 @@ class Extractor {
       info.mixins?.forEach(want);
     }
     // Inline functions wanted only by a member or alias of a unit listed before them.
-    for (const info of this.units.values()) if (info.inline && wanted.has(info.key) && !out.includes(info)) out.push(info);
+    for (const info of this.units.values()) if (info.inline && wanted.has(info.key)) out.add(info);
     for (const info of out) delete info.inline;
-    return out;
+    return [...out];
   }
 
   // --- scopes -------------------------------------------------------------------------------------
