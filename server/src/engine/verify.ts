@@ -13,6 +13,7 @@ import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature, SignatureDifference } from './onnx/signature';
 import { runStream, type OutputPair } from './caseStream';
+import { locateForCase } from './locate/forCase';
 import type { CaseReport, ModelInfo, VerifyCase, VerifyReport } from './verifyTypes';
 import { TOOL_VERSION } from './version';
 
@@ -175,6 +176,13 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.outputs = accumulators.map((a) => a.finish());
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output');
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
+    if (c.locate && baseline && report.status === 'fail') {
+      opts.onProgress?.(report.fixtures.count, report.fixtures.count, `${c.name}: locating the first divergence`);
+      report.divergence = await locateForCase({
+        host, c, baseline: baseline.model, candidate: candidate.model, outputs: report.outputs,
+        fixtures, inputs: reference.signature.inputs, timeoutMs,
+      });
+    }
   } catch (e) {
     const err = toEngineError(e, 'inference-failed');
     report.status = 'error';

@@ -1,4 +1,5 @@
 import type { OutputComparison, Tolerance } from './compare/types';
+import type { Divergence } from './locate/types';
 import type { Signature, SignatureDifference } from './onnx/signature';
 
 /** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
@@ -23,6 +24,10 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /** On failure, search for the first node where the models diverge (`--locate`). */
+  locate?: boolean;
+  /** How many of the worst failing fixtures the search runs on (default 2). */
+  locateFixtures?: number;
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -45,6 +50,8 @@ export interface CaseReport {
   fixtures: { origin: string; synthetic: boolean; count: number };
   signatureDifferences: SignatureDifference[];
   outputs: OutputComparison[];
+  /** With `locate`, on a failed case: where the models first diverge (or why that could not be found). */
+  divergence?: Divergence;
   /** Set when status is 'error': what went wrong, located. */
   error?: { code: string; message: string; file?: string; line?: number; column?: number };
   /**

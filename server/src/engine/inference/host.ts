@@ -72,6 +72,11 @@ export class InferenceHost {
     return r.outputs ?? {};
   }
 
+  /** Frees a session the worker holds. */
+  async release(key: string, timeoutMs: number): Promise<void> {
+    await this.request({ type: 'release', key }, timeoutMs, `releasing ${key}`);
+  }
+
   /** Kills the worker; pending requests reject with `reason` (cancelled by default). */
   dispose(reason = new EngineError('cancelled', 'cancelled')): void {
     this.dead ??= reason;

@@ -1,0 +1,156 @@
+import type { LocateGraph } from './graph';
+import type { TensorMatch } from './match';
+
+/** A matched pair's result over every fixture the locator ran. */
+export interface TensorStatus {
+  comparable: boolean;
+  maxAbs: number;
+  diverges: boolean;
+}
+
+/** Runs both models with the given baseline tensors (and their matches) marked as outputs and compares them. */
+export type Probe = (baselineTensors: string[]) => Promise<Map<string, TensorStatus>>;
+
+export interface SearchInput {
+  base: LocateGraph;
+  matches: Map<string, TensorMatch>;
+  /** Baseline graph outputs that failed the comparison. */
+  failing: string[];
+  probe: Probe;
+  /** How many nodes one probe may mark (the caller shrinks it when tensors are large). */
+  width: () => number;
+}
+
+export interface SearchResult {
+  /** Baseline node index of the first divergence, if one was found. */
+  node?: number;
+  /** Baseline nodes between the first divergence and its matched inputs (replaced by a fused candidate node). */
+  chain: number[];
+  /** Matched tensors feeding the divergent node (through `chain`), all agreeing. */
+  inputs: string[];
+  /** Nodes on the shortest way from the divergent node to a failing output, in order. */
+  path: number[];
+  status: Map<string, TensorStatus>;
+  /** Why nothing was found, when nothing was. */
+  reason?: string;
+}
+
+/**
+ * Finds a node whose output diverges while every matched input agrees, searching the baseline's
+ * topological order with probes of at most `width()` nodes: a k-ary narrowing towards the first divergent
+ * probe, a full scan of the last window, then a check of that node's inputs. A divergent input moves the
+ * search before it, so the result always has agreeing inputs; it is the earliest such node when a
+ * divergence, once it appears, stays visible at later probes (the usual case; a masked divergence can
+ * make the search settle on a later, still genuine, first divergence of another branch).
+ */
+export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
+  const { base, matches } = s;
+  const status = new Map<string, TensorStatus>();
+  const matchedOutputs = (k: number): string[] => base.nodes[k].outputs.filter((o) => o && matches.has(o) && !base.constants.has(o));
+  const dropped = new Set<number>();
+  const points = (): number[] =>
+    base.nodes.filter((n) => n.opType !== 'Constant' && !dropped.has(n.index) && matchedOutputs(n.index).length > 0).map((n) => n.index);
+
+  const ensure = async (nodes: number[]): Promise<void> => {
+    const want = [...new Set(nodes.flatMap(matchedOutputs))].filter((t) => !status.has(t));
+    if (want.length === 0) return;
+    for (const [t, st] of await s.probe(want)) status.set(t, st);
+    for (const k of nodes) if (matchedOutputs(k).some((t) => status.get(t)?.comparable === false)) dropped.add(k);
+  };
+  const diverges = (k: number): boolean => !dropped.has(k) && matchedOutputs(k).some((t) => status.get(t)?.diverges === true);
+
+  const result: SearchResult = { chain: [], inputs: [], path: [], status };
+  const outputNodes = s.failing.flatMap((o) => {
+    const p = base.producer.get(o);
+    return p === undefined || !matches.has(o) ? [] : [p];
+  });
+  await ensure(outputNodes);
+  const divergentOutputs = outputNodes.filter(diverges).sort((a, b) => a - b);
+  if (divergentOutputs.length === 0) {
+    result.reason = 'no failing output could be matched and seen to diverge with intermediate outputs marked';
+    return result;
+  }
+  let hi = divergentOutputs[0];
+  for (let guard = 0; guard < base.nodes.length + 2; guard++) {
+    let pts = points().filter((k) => k <= hi);
+    let lo = 0;
+    let hiPos = pts.indexOf(hi);
+    while (hiPos - lo > s.width()) {
+      const w = s.width();
+      const probes = Array.from({ length: w }, (_, i) => pts[lo + Math.floor(((i + 1) * (hiPos - lo)) / (w + 1))]);
+      await ensure([...new Set(probes)]);
+      const first = probes.findIndex(diverges);
+      if (first >= 0) {
+        hi = probes[first];
+        const before = probes.slice(0, first).filter((k) => !dropped.has(k));
+        const agreeing = before.length ? pts.indexOf(before[before.length - 1]) + 1 : lo;
+        pts = points().filter((k) => k <= hi);
+        hiPos = pts.indexOf(hi);
+        lo = Math.min(agreeing, hiPos);
+      } else {
+        lo = pts.indexOf(probes[probes.length - 1]) + 1;
+        pts = points().filter((k) => k <= hi);
+        hiPos = pts.indexOf(hi);
+        lo = Math.min(lo, hiPos);
+      }
+    }
+    const window = pts.slice(lo, hiPos);
+    for (let i = 0; i < window.length; i += s.width()) await ensure(window.slice(i, i + s.width()));
+    const d = [...window, hi].find(diverges) ?? hi;
+    const { chain, inputs } = frontier(base, matches, d);
+    await ensure(inputs.flatMap((t) => { const p = base.producer.get(t); return p === undefined ? [] : [p]; }));
+    const bad = inputs.filter((t) => status.get(t)?.diverges === true);
+    if (bad.length === 0) {
+      result.node = d;
+      result.chain = chain;
+      result.inputs = inputs;
+      result.path = shortestPathToOutputs(base, d, new Set(divergentOutputs));
+      return result;
+    }
+    hi = Math.min(...bad.map((t) => base.producer.get(t)!));
+  }
+  result.reason = 'the search did not settle (a graph with cycles?)';
+  return result;
+}
+
+/**
+ * The matched activation tensors a node reads, looking through unmatched producers (whose nodes form the
+ * chain a fused candidate node replaced). Graph inputs count as matched; weights are skipped.
+ */
+export function frontier(base: LocateGraph, matches: Map<string, TensorMatch>, node: number): { chain: number[]; inputs: string[] } {
+  const chain: number[] = [];
+  const inputs = new Set<string>();
+  const seen = new Set<number>([node]);
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = base.nodes[stack.pop()!];
+    for (const t of n.inputs) {
+      if (!t || base.constants.has(t)) continue;
+      if (matches.has(t) || base.graphInputs.has(t)) { inputs.add(t); continue; }
+      const p = base.producer.get(t);
+      if (p === undefined || seen.has(p)) continue;
+      seen.add(p);
+      chain.push(p);
+      stack.push(p);
+    }
+  }
+  return { chain: chain.sort((a, b) => a - b), inputs: [...inputs] };
+}
+
+/** Breadth-first over consumers from `from` to the nearest of `targets`; [from] alone if none is reachable. */
+function shortestPathToOutputs(base: LocateGraph, from: number, targets: Set<number>): number[] {
+  const prev = new Map<number, number>([[from, -1]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const k = queue.shift()!;
+    if (targets.has(k)) {
+      const path: number[] = [];
+      for (let at = k; at >= 0; at = prev.get(at)!) path.unshift(at);
+      return path;
+    }
+    for (const o of base.nodes[k].outputs) {
+      for (const c of base.consumers.get(o) ?? []) if (!prev.has(c)) { prev.set(c, k); queue.push(c); }
+    }
+  }
+  return [from];
+}

@@ -1,0 +1,116 @@
+import { strict as assert } from 'node:assert';
+import { readGraph } from '../../server/src/engine/locate/graph';
+import { matchTensors } from '../../server/src/engine/locate/match';
+import { runCase } from '../../server/src/engine/verify';
+import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
+import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
+import { tempDir, write } from '../support/tmp';
+
+const dir = tempDir('mlp-locate-');
+let n = 0;
+function model(o: DeepNetOptions): string {
+  return write(dir, `m${n++}.onnx`, deepNet(o));
+}
+
+async function locate(baseline: DeepNetOptions, candidate: DeepNetOptions, extra: Partial<VerifyCase> = {}): Promise<CaseReport> {
+  const r = await runCase({ name: 'locate', baseline: model(baseline), candidate: model(candidate), count: 4, seed: 3, locate: true, ...extra });
+  assert.equal(r.status, 'fail', JSON.stringify(r.error ?? r.outputs.map((o) => o.maxAbs)));
+  assert.ok(r.divergence, 'a divergence section');
+  return r;
+}
+
+describe('verify --locate (real onnxruntime)', function () {
+  this.timeout(60_000);
+
+  it('finds the one perturbed node deep in a 58-node graph, with agreeing inputs and the path to the output', async () => {
+    const r = await locate({}, { perturb: { block: 11, amount: 0.05 } });
+    const d = r.divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.deepEqual(d.baseline, { name: 'add_b11', opType: 'Add', output: 'a11' });
+    assert.deepEqual(d.candidate, { name: 'add_b11', opType: 'Add', output: 'a11' });
+    assert.equal(d.matchedBy, 'name');
+    assert.equal(d.inputMaxAbs, 0);
+    assert.ok(Math.abs(d.outputMaxAbs! - 0.05) < 1e-6, `outputMaxAbs ${d.outputMaxAbs}`);
+    assert.deepEqual(d.replacedChain, []);
+    assert.equal(d.path[0].name, 'add_b11');
+    assert.equal(d.path[d.path.length - 1].name, 'head');
+    assert.ok(d.path.some((p) => p.name !== 'add_b11' && p.diverges === true), 'a later node on the path was compared and diverges');
+    // Bounded: a handful of rounds, far fewer pairs than the graph has tensors times fixtures.
+    assert.ok(d.rounds <= 8, `rounds ${d.rounds}`);
+    assert.ok(d.compared < 58 * d.fixtures.length, `compared ${d.compared}`);
+    assert.ok(d.fixtures.length >= 1 && d.fixtures.length <= 2);
+  });
+
+  it('finds it early in the graph too', async () => {
+    const d = (await locate({}, { perturb: { block: 1, amount: 0.05 } })).divergence!;
+    assert.equal(d.baseline?.name, 'add_b1');
+  });
+
+  it('finds it by alignment when every node and tensor of the candidate is renamed', async () => {
+    const d = (await locate({}, { perturb: { block: 9, amount: 0.05 }, renamed: true })).divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.equal(d.baseline?.name, 'add_b9');
+    assert.equal(d.candidate?.opType, 'Add');
+    assert.match(d.candidate!.name, /^node_\d{4}$/);
+    assert.equal(d.matchedBy, 'alignment');
+    assert.ok(d.matching.alignment > 40, JSON.stringify(d.matching));
+  });
+
+  it('ties a fused Gemm to the MatMul+Add chain it replaces, and finds a perturbation inside it', async () => {
+    const d = (await locate({}, { fused: [3, 6, 7], perturb: { block: 6, amount: 0.05 } })).divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.equal(d.baseline?.name, 'add_b6');
+    assert.deepEqual(d.candidate, { name: 'gemm_6', opType: 'Gemm', output: 'a6' });
+    assert.deepEqual(d.replacedChain, ['matmul_6']);
+    assert.equal(d.inputMaxAbs, 0);
+  });
+
+  it('does not blame a fused chain for a later perturbation, even with everything renamed', async () => {
+    const d = (await locate({}, { fused: [3, 6], perturb: { block: 10, amount: 0.05 }, renamed: true })).divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.equal(d.baseline?.name, 'add_b10');
+    assert.equal(d.inputMaxAbs, 0);
+  });
+
+  it('locates in a float16 candidate with float16 tolerances on its float16 tensors', async () => {
+    const d = (await locate({}, { float16: true, perturb: { block: 8, amount: 0.5 } }, { tolerance: { atol: 2e-2 } })).divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.equal(d.baseline?.name, 'add_b8');
+    assert.ok(d.inputMaxAbs! > 0 && d.inputMaxAbs! < 2e-2, `inputs differ by float16 rounding only: ${d.inputMaxAbs}`);
+  });
+
+  it('stops at an If node whose branch changed and says the search does not enter its branches', async () => {
+    for (const renamed of [false, true]) {
+      const d = (await locate({ withIf: true }, { withIf: true, ifThenOp: 'Sigmoid', renamed })).divergence!;
+      assert.equal(d.found, true, d.reason);
+      assert.deepEqual(d.baseline, { name: 'if_0', opType: 'If', output: 'r0' });
+      assert.equal(d.candidate?.opType, 'If');
+      assert.equal(d.inputMaxAbs, 0, 'the outer-scope tensor the branches read agrees');
+      assert.match(d.controlFlow ?? '', /If 'if_0' holds subgraphs/);
+    }
+    const base = readGraph(deepNet({ withIf: true }), 'x.onnx');
+    const ifNode = base.nodes.find((x) => x.opType === 'If')!;
+    assert.ok(ifNode.inputs.includes('a0'), 'the branches\' outer-scope read is an input of the If');
+  });
+
+  it('says why when nothing can be located (no failure inside the graph it can see)', async () => {
+    const r = await runCase({ name: 'pass', baseline: model({}), candidate: model({}), count: 2, locate: true });
+    assert.equal(r.status, 'pass');
+    assert.equal(r.divergence, undefined, 'a passing case is not searched');
+  });
+
+  it('matches a renamed graph tensor for tensor by alignment', () => {
+    const base = readGraph(deepNet({}), 'b.onnx');
+    const cand = readGraph(deepNet({ renamed: true }), 'c.onnx');
+    const m = matchTensors(base, cand);
+    for (const node of base.nodes) {
+      const o = node.outputs[0];
+      if (base.constants.has(o) || o === 'y') continue;
+      const c = m.get(o);
+      assert.ok(c, `${o} matched`);
+      const cn = cand.nodes[cand.producer.get(c.cand)!];
+      assert.equal(cn.opType, node.opType, `${o}: ${node.opType} vs ${cn.opType}`);
+      assert.equal(cn.index, node.index, `${o} at the same position`);
+    }
+  });
+});
