@@ -33,6 +33,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
+    .option('--locate', 'on a failed case, find the first node where the models diverge')
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))

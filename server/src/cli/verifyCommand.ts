@@ -33,6 +33,7 @@ export interface VerifyFlags {
   format: VerifyFormat;
   out?: string;
   updateGolden?: string;
+  locate?: boolean;
 }
 
 const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
@@ -61,6 +62,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    locate: f.locate,
   };
 }
 
@@ -77,6 +79,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    locate: f.locate || c.locate,
     dims: { ...c.dims, ...f.dim },
   };
 }

@@ -1,4 +1,5 @@
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
 
@@ -29,6 +30,7 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
+    if (c.divergence) out.push(`    <system-out>${xml([divergenceLine(c.divergence), ...divergenceDetails(c.divergence)].join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatNumber } from '../../engine/compare/summary';
+import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 interface SarifResult {
@@ -42,6 +43,14 @@ export function renderVerifySarif(report: VerifyReport): string {
         locations: location(modelFile),
       });
     }
+    if (c.divergence) {
+      results.push({
+        ruleId: 'first-divergence',
+        level: 'note',
+        message: { text: `${c.name}: ${[divergenceLine(c.divergence), ...divergenceDetails(c.divergence)].join('; ')}` },
+        locations: location(modelFile),
+      });
+    }
   }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -55,6 +64,7 @@ export function renderVerifySarif(report: VerifyReport): string {
             rules: [
               { id: 'not-equivalent', shortDescription: { text: 'A refactored model output differs beyond tolerance' } },
               { id: 'signature-difference', shortDescription: { text: 'Model inputs or outputs differ in name, type or shape' } },
+              { id: 'first-divergence', shortDescription: { text: 'Where a non-equivalent candidate first diverges from the baseline (--locate)' } },
               { id: 'verify-error', shortDescription: { text: 'A verification case could not run (bad model, fixtures or config)' } },
             ],
           },

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
+import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
 const STATUS: Record<CaseReport['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
@@ -55,6 +56,10 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
   for (const o of c.outputs.filter((x) => !x.passed)) {
     lines.push(`  details for ${o.name}:`);
     for (const l of failureDetails(o)) lines.push(`    ${l}`);
+  }
+  if (c.divergence) {
+    lines.push(`  ${divergenceLine(c.divergence)}`);
+    for (const l of divergenceDetails(c.divergence)) lines.push(`    ${l}`);
   }
   return lines;
 }
