@@ -3,7 +3,7 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
+import { acceptEntry, collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
 import type { VerifyFlags } from './verifyCommand';
 
 // Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
@@ -33,6 +33,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
+    .option('--accept <metric=threshold>', 'accept by a task metric instead of elementwise tolerance (repeatable): cosine, snrDb, top1, top5, accuracy (min); maxAbs, meanAbs, mismatchPct, accuracyDrop (max)', acceptEntry, {})
     .option('--locate', 'on a failed case, find the first node where the models diverge')
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseCriterion, type AcceptCriteria } from '../engine/compare/metrics';
 
 /** Commander argument parsers that reject bad values with a message instead of NaN. */
 export function number(value: string): number {
@@ -43,4 +44,11 @@ export function mapEntry(value: string, acc: Record<string, string>): Record<str
 
 export function collect(value: string, acc: string[]): string[] {
   return [...acc, value];
+}
+
+/** Repeatable `METRIC=THRESHOLD` (acceptance by task metrics) into a record. */
+export function acceptEntry(value: string, acc: AcceptCriteria): AcceptCriteria {
+  const c = parseCriterion(value);
+  if (typeof c === 'string') throw new InvalidArgumentError(c);
+  return { ...acc, [c.metric]: c.threshold };
 }

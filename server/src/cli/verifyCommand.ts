@@ -3,6 +3,7 @@ import { loadConfig } from '../engine/config/load';
 import { EngineError } from '../engine/errors';
 import { runVerify, casesFromConfig } from '../engine/verify';
 import { updateGolden } from '../engine/golden';
+import type { AcceptCriteria } from '../engine/compare/metrics';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
@@ -34,6 +35,7 @@ export interface VerifyFlags {
   out?: string;
   updateGolden?: string;
   locate?: boolean;
+  accept: AcceptCriteria;
 }
 
 const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
@@ -63,6 +65,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
     locate: f.locate,
+    accept: Object.keys(f.accept).length ? f.accept : undefined,
   };
 }
 
@@ -80,6 +83,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
     locate: f.locate || c.locate,
+    accept: Object.keys(f.accept).length ? { ...c.accept, ...f.accept } : c.accept,
     dims: { ...c.dims, ...f.dim },
   };
 }

@@ -28,7 +28,8 @@ export interface StreamRun {
   /** Golden mode: the candidate's outputs, which the fixtures' expected tensors are bound to. */
   goldenOutputs?: ValueInfo[];
   pairs: OutputPair[];
-  accumulators: OutputAccumulator[];
+  /** One per pair: anything that takes each case's baseline and candidate tensors. */
+  accumulators: Pick<OutputAccumulator, 'add'>[];
   maxRows: number;
   batching: boolean;
   timing: CaseReport['timing'];

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { OutputAccumulator } from './compare/accumulator';
+import { applyAcceptance, withLabels } from './compare/acceptance';
+import { MetricsAccumulator } from './compare/metrics';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
@@ -12,6 +14,7 @@ import { compareSignatures, isBlocking } from './onnx/compareSignatures';
 import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature, SignatureDifference } from './onnx/signature';
+import type { Tensor } from './tensor/tensor';
 import { runStream, type OutputPair } from './caseStream';
 import { locateForCase } from './locate/forCase';
 import type { CaseReport, ModelInfo, VerifyCase, VerifyReport } from './verifyTypes';
@@ -149,13 +152,15 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       report.timing.modelLoadMs = performance.now() - loadStart;
     });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
-    const fixtures = fixturesFor(c, reference.signature);
+    const labelled = withLabels(fixturesFor(c, reference.signature), reference.signature.inputs.map((i) => i.name), c.labels);
+    const fixtures = labelled.stream;
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
     const accumulators = pairs.map(
       (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.dtype, c.tolerance, c.outputs?.[p.base])),
     );
+    const metrics = pairs.map(() => new MetricsAccumulator((id) => labelled.labels.get(id)));
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
     await runStream({
       host,
@@ -166,7 +171,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       inputs: reference.signature.inputs,
       goldenOutputs: baseline ? undefined : candidate.signature.outputs,
       pairs,
-      accumulators,
+      accumulators: accumulators.map((a, k) => ({
+        add: (id: string, b: Tensor, cand: Tensor) => { a.add(id, b, cand); metrics[k].add(id, b, cand); },
+      })),
       maxRows,
       batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
       timing: report.timing,
@@ -174,6 +181,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     });
 
     report.outputs = accumulators.map((a) => a.finish());
+    report.outputs.forEach((o, k) => applyAcceptance(o, metrics[k].finish(), c.accept, c.outputs?.[o.name]?.accept));
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output');
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
     if (c.locate && baseline && report.status === 'fail') {

@@ -1,3 +1,4 @@
+import type { AcceptCriteria } from './compare/metrics';
 import type { OutputComparison, Tolerance } from './compare/types';
 import type { Divergence } from './locate/types';
 import type { Signature, SignatureDifference } from './onnx/signature';
@@ -16,8 +17,12 @@ export interface VerifyCase {
   dims?: Record<string, number>;
   /** Defaults for every output, overriding the dtype defaults. */
   tolerance?: Partial<Tolerance>;
-  /** Per-output overrides, keyed by baseline output name. */
-  outputs?: Record<string, Partial<Tolerance>>;
+  /** Per-output overrides (tolerance, acceptance criteria), keyed by baseline output name. */
+  outputs?: Record<string, Partial<Tolerance> & { accept?: AcceptCriteria }>;
+  /** Task-metric acceptance: when given, an output passes iff every criterion holds (`--accept`). */
+  accept?: AcceptCriteria;
+  /** Class label per fixture case, in order, for accuracy (else a `label` tensor in each fixture). */
+  labels?: number[];
   /** Baseline output name -> candidate output name, for renamed outputs. */
   outputMap?: Record<string, string>;
   /** Milliseconds before a hung inference is killed. */

@@ -1,3 +1,4 @@
+import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { VerifyReport } from '../../engine/verifyTypes';
@@ -24,10 +25,10 @@ export function renderVerifyJunit(report: VerifyReport): string {
     for (const o of c.outputs) {
       out.push(`    <testcase classname="${xml(c.name)}" name="${xml(o.name)}">`);
       if (!o.passed) {
-        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, needs atol ≥ ${formatNumber(o.minPassingAtol)}`;
+        const msg = acceptanceLine(o) ?? `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, needs atol ≥ ${formatNumber(o.minPassingAtol)}`;
         out.push(`      <failure message="${xml(msg)}">${xml(outputVerdictLine(o))}</failure>`);
       }
-      out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
+      out.push(`      <system-out>${xml([outputVerdictLine(o), acceptanceLine(o)].filter(Boolean).join('\n'))}</system-out>`);
       out.push('    </testcase>');
     }
     if (c.divergence) out.push(`    <system-out>${xml([divergenceLine(c.divergence), ...divergenceDetails(c.divergence)].join('\n'))}</system-out>`);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { formatNumber } from '../../engine/compare/summary';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { VerifyReport } from '../../engine/verifyTypes';
@@ -38,7 +39,7 @@ export function renderVerifySarif(report: VerifyReport): string {
         ruleId: 'not-equivalent',
         level: 'error',
         message: {
-          text: `${c.name}: output "${o.name}" differs: max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} elements outside tolerance (atol ${formatNumber(o.tolerance.atol)}, rtol ${formatNumber(o.tolerance.rtol)})`,
+          text: `${c.name}: output "${o.name}" ${o.acceptance ? `fails its acceptance criteria: ${acceptanceLine(o)}` : `differs: max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} elements outside tolerance (atol ${formatNumber(o.tolerance.atol)}, rtol ${formatNumber(o.tolerance.rtol)})`}`,
         },
         locations: location(modelFile),
       });

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
+import { acceptanceLine, metricsLine } from '../../engine/compare/acceptanceText';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
@@ -52,9 +53,13 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push(`  error [${c.error.code}] ${where}${c.error.message}`);
   }
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
-  for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);
-  for (const o of c.outputs.filter((x) => !x.passed)) {
-    lines.push(`  details for ${o.name}:`);
+  for (const o of c.outputs) {
+    lines.push(`  ${outputVerdictLine(o)}`);
+    const accepted = acceptanceLine(o);
+    if (accepted) lines.push(`    ${accepted}`, `    metrics: ${o.metrics ? metricsLine(o.metrics) : 'none'}`);
+  }
+  for (const o of c.outputs.filter((x) => !x.passed || x.acceptance?.elementwisePassed === false)) {
+    lines.push(`  details for ${o.name}${o.acceptance ? ' (elementwise, informative)' : ''}:`);
     for (const l of failureDetails(o)) lines.push(`    ${l}`);
   }
   if (c.divergence) {

@@ -1,4 +1,5 @@
 import type { DType } from '../tensor/tensor';
+import type { AcceptResult, OutputMetrics } from './metrics';
 
 /** Pass when |cand - base| <= atol + rtol * |base|, elementwise. */
 export interface Tolerance {
@@ -67,4 +68,11 @@ export interface OutputComparison {
   top1Agreement?: number;
   /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
   shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
+  /** Task metrics (cosine, SNR, top-k, accuracy with labels), computed for every numeric output. */
+  metrics?: OutputMetrics;
+  /**
+   * Set when the case has acceptance criteria: `passed` above is then theirs, and the elementwise
+   * verdict is informative only.
+   */
+  acceptance?: { criteria: AcceptResult[]; passed: boolean; elementwisePassed: boolean };
 }

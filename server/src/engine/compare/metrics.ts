@@ -1,0 +1,180 @@
+import { Scratch, toFloatView, type FloatView } from './numericView';
+import type { OutputComparison } from './types';
+import type { Tensor } from '../tensor/tensor';
+
+/** Task metrics a case can be accepted by (`--accept METRIC=THRESHOLD`). */
+export type AcceptMetric =
+  | 'cosine' | 'snrDb' | 'top1' | 'top5'
+  | 'maxAbs' | 'meanAbs' | 'mismatchPct'
+  | 'accuracy' | 'accuracyDrop';
+
+/** Metric -> threshold. */
+export type AcceptCriteria = Partial<Record<AcceptMetric, number>>;
+
+/** Whether a metric's threshold is a minimum (value ≥ threshold) or a maximum (value ≤ threshold). */
+export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
+  cosine: 'min', snrDb: 'min', top1: 'min', top5: 'min', accuracy: 'min',
+  maxAbs: 'max', meanAbs: 'max', mismatchPct: 'max', accuracyDrop: 'max',
+};
+
+export const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
+
+/** Task metrics of one output over every fixture; absent ones could not be computed (see the reasons). */
+export interface OutputMetrics {
+  cosine?: number;
+  /** 10·log10(Σbase² / Σ(cand − base)²); Infinity when the outputs are identical. */
+  snrDb?: number;
+  /** Share of rows (along the last axis) whose argmax agrees; top5: the baseline's argmax is among the candidate's 5 largest. */
+  top1?: number;
+  top5?: number;
+  /** With labels: each model's share of rows whose argmax is the label, and baseline minus candidate. */
+  baselineAccuracy?: number;
+  candidateAccuracy?: number;
+  accuracyDrop?: number;
+  /** Rows (along the last axis) the top-k and accuracy figures cover, and labels used. */
+  rows: number;
+  labelled: number;
+}
+
+/** One criterion as judged. */
+export interface AcceptResult {
+  metric: AcceptMetric;
+  direction: 'min' | 'max';
+  threshold: number;
+  /** Absent when the metric could not be computed (then the criterion fails, with `reason`). */
+  value?: number;
+  passed: boolean;
+  reason?: string;
+}
+
+/**
+ * Streams the task metrics of one output, one add() per fixture case like OutputAccumulator. Sums are in
+ * float64. Labels, when given, are looked up by case id: one integer class per row of the output.
+ */
+export class MetricsAccumulator {
+  private dot = 0;
+  private bb = 0;
+  private cc = 0;
+  private noise = 0;
+  private finite = true;
+  private rows = 0;
+  private top1 = 0;
+  private top5 = 0;
+  private labelled = 0;
+  private baseCorrect = 0;
+  private candCorrect = 0;
+  private any = false;
+  private readonly sb = new Scratch();
+  private readonly sc = new Scratch();
+
+  constructor(private readonly labels?: (caseId: string) => number[] | undefined) {}
+
+  add(caseId: string, base: Tensor, cand: Tensor): void {
+    if (Array.isArray(base.data) || Array.isArray(cand.data)) return;
+    if (base.dims.length !== cand.dims.length || base.dims.some((d, i) => d !== cand.dims[i])) return;
+    const b = toFloatView(base, this.sb);
+    const c = toFloatView(cand, this.sc);
+    this.any = true;
+    for (let i = 0; i < b.length; i++) {
+      const x = b[i];
+      const y = c[i];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { if (!Object.is(x, y)) this.finite = false; continue; }
+      this.dot += x * y;
+      this.bb += x * x;
+      this.cc += y * y;
+      this.noise += (y - x) * (y - x);
+    }
+    const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
+    if (cols < 2) return;
+    const rows = b.length / cols;
+    const labels = this.labels?.(caseId);
+    for (let r = 0; r < rows; r++) {
+      const off = r * cols;
+      const ab = argmaxAt(b, off, cols);
+      const ac = argmaxAt(c, off, cols);
+      if (ab === ac) this.top1++;
+      if (rankOf(c, off, cols, ab) < 5) this.top5++;
+      const label = labels?.[r];
+      if (label !== undefined) {
+        this.labelled++;
+        if (ab === label) this.baseCorrect++;
+        if (ac === label) this.candCorrect++;
+      }
+    }
+    this.rows += rows;
+  }
+
+  finish(): OutputMetrics {
+    const m: OutputMetrics = { rows: this.rows, labelled: this.labelled };
+    if (!this.any) return m;
+    if (this.finite) {
+      const norm = Math.sqrt(this.bb) * Math.sqrt(this.cc);
+      m.cosine = norm > 0 ? this.dot / norm : this.bb === this.cc ? 1 : 0;
+      m.snrDb = this.noise === 0 ? Infinity : 10 * Math.log10(this.bb / this.noise);
+    }
+    if (this.rows > 0) {
+      m.top1 = this.top1 / this.rows;
+      m.top5 = this.top5 / this.rows;
+    }
+    if (this.labelled > 0) {
+      m.baselineAccuracy = this.baseCorrect / this.labelled;
+      m.candidateAccuracy = this.candCorrect / this.labelled;
+      m.accuracyDrop = m.baselineAccuracy - m.candidateAccuracy;
+    }
+    return m;
+  }
+}
+
+function argmaxAt(a: FloatView, off: number, n: number): number {
+  let best = 0;
+  for (let j = 1; j < n; j++) if (a[off + j] > a[off + best] || (a[off + best] !== a[off + best] && a[off + j] === a[off + j])) best = j;
+  return best;
+}
+
+/** How many elements of the row are strictly larger than element k (0 = k is the top). */
+function rankOf(a: FloatView, off: number, n: number, k: number): number {
+  const v = a[off + k];
+  let above = 0;
+  for (let j = 0; j < n; j++) if (a[off + j] > v || (j < k && a[off + j] === v)) above++;
+  return above;
+}
+
+/** Judges criteria against an output's statistics and metrics; a metric that is unavailable fails. */
+export function judge(criteria: AcceptCriteria, o: OutputComparison, m: OutputMetrics): AcceptResult[] {
+  return (Object.entries(criteria) as [AcceptMetric, number][]).map(([metric, threshold]) => {
+    const direction = ACCEPT_DIRECTION[metric];
+    const value = metricValue(metric, o, m);
+    if (value === undefined) return { metric, direction, threshold, passed: false, reason: unavailable(metric, o, m) };
+    const passed = direction === 'min' ? value >= threshold : value <= threshold;
+    return { metric, direction, threshold, value, passed };
+  });
+}
+
+function metricValue(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics): number | undefined {
+  if (o.shapeMismatch) return undefined;
+  switch (metric) {
+    case 'maxAbs': return o.nanMismatches || o.infMismatches ? Infinity : o.maxAbs;
+    case 'meanAbs': return o.nanMismatches || o.infMismatches ? Infinity : o.meanAbs;
+    case 'mismatchPct': return o.mismatchPct;
+    case 'accuracy': return m.candidateAccuracy;
+    default: return m[metric];
+  }
+}
+
+function unavailable(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics): string {
+  if (o.shapeMismatch) return 'the shapes differ';
+  if ((metric === 'cosine' || metric === 'snrDb') && m.rows >= 0) return 'NaN or Inf differs between the models, or the output is not numeric';
+  if (metric === 'top1' || metric === 'top5') return 'the output has no last axis of 2 or more classes';
+  return m.rows === 0 ? 'the output has no last axis of 2 or more classes' : 'no labels: give a `label` tensor per fixture or the case\'s `labels`';
+}
+
+/** Parses `METRIC=THRESHOLD`; undefined with a message when it is not one. */
+export function parseCriterion(text: string): { metric: AcceptMetric; threshold: number } | string {
+  const m = /^([A-Za-z0-9]+)=(.+)$/.exec(text);
+  if (!m) return `"${text}" is not METRIC=THRESHOLD`;
+  const metric = m[1] as AcceptMetric;
+  if (!ACCEPT_METRICS.includes(metric)) return `"${m[1]}" is not a metric (one of ${ACCEPT_METRICS.join(', ')})`;
+  const threshold = Number(m[2]);
+  if (!Number.isFinite(threshold)) return `"${m[2]}" is not a number`;
+  return { metric, threshold };
+}
