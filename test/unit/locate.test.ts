@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readGraph } from '../../server/src/engine/locate/graph';
 import { matchTensors } from '../../server/src/engine/locate/match';
+import { searchDivergence } from '../../server/src/engine/locate/search';
 import { runCase } from '../../server/src/engine/verify';
 import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
 import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
@@ -112,5 +113,39 @@ describe('verify --locate (real onnxruntime)', function () {
       assert.equal(cn.opType, node.opType, `${o}: ${node.opType} vs ${cn.opType}`);
       assert.equal(cn.index, node.index, `${o} at the same position`);
     }
+  });
+});
+
+describe('divergence search (narrowing with few marked outputs)', () => {
+  /** Every tensor downstream of `from` diverges; the probe records how many tensors each call marked. */
+  function downstreamProbe(g: ReturnType<typeof readGraph>, from: number[], calls: number[]) {
+    const bad = new Set<number>(from);
+    for (const node of g.nodes) if (node.inputs.some((i) => g.producer.has(i) && bad.has(g.producer.get(i)!))) bad.add(node.index);
+    return async (names: string[]) => {
+      calls.push(names.length);
+      return new Map(names.map((t) => [t, { comparable: true, maxAbs: bad.has(g.producer.get(t)!) ? 1 : 0, diverges: bad.has(g.producer.get(t)!) }]));
+    };
+  }
+
+  it('finds the first divergent node of a 120-node graph in a few narrow probes', async () => {
+    const g = readGraph(deepNet({ blocks: 30 }), 'b.onnx');
+    const matches = matchTensors(g, g);
+    for (const target of ['add_b2', 'tanh_17', 'res_29', 'matmul_0']) {
+      const k = g.nodes.find((x) => x.name === target)!.index;
+      const calls: number[] = [];
+      const r = await searchDivergence({ base: g, matches, failing: ['y'], probe: downstreamProbe(g, [k], calls), width: () => 4 });
+      assert.equal(r.node, k, `${target}: found ${r.node === undefined ? r.reason : g.nodes[r.node].name}`);
+      assert.ok(calls.every((c) => c <= 2 * 4 + 8), `probe sizes ${calls}`);
+      assert.ok(calls.length <= 8, `${target}: ${calls.length} probes`);
+      assert.ok(calls.reduce((a, b) => a + b, 0) < 60, `${target}: ${calls.reduce((a, b) => a + b, 0)} tensors marked in all`);
+    }
+  });
+
+  it('with two independent divergences, settles on a node whose inputs all agree', async () => {
+    const g = readGraph(deepNet({ blocks: 30 }), 'b.onnx');
+    const first = g.nodes.find((x) => x.name === 'add_b5')!.index;
+    const second = g.nodes.find((x) => x.name === 'add_b20')!.index;
+    const r = await searchDivergence({ base: g, matches: matchTensors(g, g), failing: ['y'], probe: downstreamProbe(g, [first, second], []), width: () => 3 });
+    assert.equal(r.node, first);
   });
 });

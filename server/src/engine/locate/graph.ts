@@ -129,14 +129,16 @@ function insertSorted(list: number[], v: number): void {
   list.splice(i, 0, v);
 }
 
-/** The model's bytes with `names` added as graph outputs, so onnxruntime returns those intermediates. */
+/**
+ * The model's bytes with `names` added as graph outputs, so onnxruntime returns those intermediates.
+ * Protobuf merges a message field that occurs twice and concatenates repeated fields, so appending a
+ * ModelProto that holds only `graph.output` entries adds outputs without decoding or re-encoding the
+ * (possibly large) model. onnxruntime infers each added output's type from the node producing it.
+ */
 export function markOutputs(bytes: Uint8Array, names: readonly string[]): Uint8Array {
-  const model = onnx.ModelProto.decode(bytes);
-  const g = model.graph!;
-  const outputs = g.output ?? [];
-  const present = new Set(outputs.map((o) => o.name));
-  // onnxruntime infers an added output's type from the node producing it, so a name is enough.
-  for (const n of names) if (!present.has(n)) outputs.push({ name: n });
-  g.output = outputs;
-  return onnx.ModelProto.encode(model).finish();
+  const extra = onnx.ModelProto.encode({ graph: { output: names.map((name) => ({ name })) } }).finish();
+  const out = new Uint8Array(bytes.length + extra.length);
+  out.set(bytes, 0);
+  out.set(extra, bytes.length);
+  return out;
 }

@@ -21,8 +21,8 @@ export interface LocateRequest {
 }
 
 /** Tensor bytes one probe may bring back per fixture and side; the probe width shrinks to stay under it. */
-const PROBE_BUDGET_BYTES = 96 * 1024 * 1024;
-const MAX_WIDTH = 24;
+const PROBE_BUDGET_BYTES = 80 * 1024 * 1024;
+const MAX_WIDTH = 48;
 const MIN_WIDTH = 2;
 const KEYS = ['locate-baseline', 'locate-candidate'];
 
@@ -36,7 +36,9 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   const base = readGraph(r.baseline.bytes, r.baseline.file);
   const cand = readGraph(r.candidate.bytes, r.candidate.file);
   const matches = matchTensors(base, cand, r.outputMap);
-  let width = 8;
+  // Until a probe has measured them, intermediates are guessed to be as large as the inputs.
+  const inputBytes = Math.max(1, ...r.fixtures.map((f) => Object.values(f.feeds).reduce((n, t) => n + byteLength(t), 0)));
+  let width = clampWidth(PROBE_BUDGET_BYTES / inputBytes);
   let rounds = 0;
   let compared = 0;
 
@@ -55,7 +57,7 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
           const c = res[KEYS[1]]?.[candNames[i]];
           const prev = out.get(n) ?? { comparable: true, maxAbs: 0, diverges: false };
           if (!b || !c) { out.set(n, { ...prev, comparable: false }); return; }
-          bytes += (b.data as { byteLength?: number }).byteLength ?? 0;
+          bytes += byteLength(b);
           const cmp = compareTensors(b, c, pairTolerance(b.dtype, c.dtype, r.tolerance));
           compared++;
           out.set(n, {
@@ -70,7 +72,7 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
       await r.host.release(KEYS[1], r.timeoutMs);
     }
     const perTensor = bytes / Math.max(1, names.length * r.fixtures.length);
-    width = Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, Math.floor(PROBE_BUDGET_BYTES / Math.max(1, perTensor))));
+    width = clampWidth(PROBE_BUDGET_BYTES / Math.max(1, perTensor));
     return out;
   };
 
@@ -111,6 +113,14 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   }
   result.ms = performance.now() - started;
   return result;
+}
+
+function clampWidth(w: number): number {
+  return Math.max(MIN_WIDTH, Math.min(MAX_WIDTH, Math.floor(w)));
+}
+
+function byteLength(t: Tensor): number {
+  return Array.isArray(t.data) ? t.data.length * 8 : t.data.byteLength;
 }
 
 function located(g: LocateGraph, node: number | undefined, output: string): LocatedNode {

@@ -60,17 +60,30 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
   const diverges = (k: number): boolean => !dropped.has(k) && matchedOutputs(k).some((t) => status.get(t)?.diverges === true);
 
   const result: SearchResult = { chain: [], inputs: [], path: [], status };
-  const outputNodes = s.failing.flatMap((o) => {
+  const outputNodes = [...new Set(s.failing.flatMap((o) => {
     const p = base.producer.get(o);
     return p === undefined || !matches.has(o) ? [] : [p];
-  });
-  await ensure(outputNodes);
-  const divergentOutputs = outputNodes.filter(diverges).sort((a, b) => a - b);
-  if (divergentOutputs.length === 0) {
-    result.reason = 'no failing output could be matched and seen to diverge with intermediate outputs marked';
+  }))].sort((a, b) => a - b);
+  if (outputNodes.length === 0) {
+    result.reason = 'no failing output could be matched to the candidate\'s';
     return result;
   }
-  let hi = divergentOutputs[0];
+  // The failing outputs are checked in the first probe, together with the first narrowing step.
+  let pending = outputNodes;
+  let divergentOutputs: number[] = [];
+  const check = async (nodes: number[]): Promise<boolean> => {
+    await ensure([...nodes, ...pending]);
+    if (pending.length > 0) {
+      divergentOutputs = outputNodes.filter(diverges);
+      pending = [];
+    }
+    return divergentOutputs.length > 0;
+  };
+  const unseen = (): SearchResult => {
+    result.reason = 'no failing output was seen to diverge with intermediate outputs marked (at the case tolerance on the located fixtures)';
+    return result;
+  };
+  let hi = outputNodes[outputNodes.length - 1];
   for (let guard = 0; guard < base.nodes.length + 2; guard++) {
     let pts = points().filter((k) => k <= hi);
     let lo = 0;
@@ -78,8 +91,9 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
     while (hiPos - lo > s.width()) {
       const w = s.width();
       const probes = Array.from({ length: w }, (_, i) => pts[lo + Math.floor(((i + 1) * (hiPos - lo)) / (w + 1))]);
-      await ensure([...new Set(probes)]);
-      const first = probes.findIndex(diverges);
+      if (!(await check([...new Set(probes)]))) return unseen();
+      if (!diverges(hi)) hi = divergentOutputs[0];
+      const first = probes.findIndex((k) => k < hi && diverges(k));
       if (first >= 0) {
         hi = probes[first];
         const before = probes.slice(0, first).filter((k) => !dropped.has(k));
@@ -88,17 +102,22 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
         hiPos = pts.indexOf(hi);
         lo = Math.min(agreeing, hiPos);
       } else {
-        lo = pts.indexOf(probes[probes.length - 1]) + 1;
+        const lastBelow = probes.filter((k) => k < hi);
+        lo = lastBelow.length ? pts.indexOf(lastBelow[lastBelow.length - 1]) + 1 : lo;
         pts = points().filter((k) => k <= hi);
         hiPos = pts.indexOf(hi);
-        lo = Math.min(lo, hiPos);
+        lo = Math.min(Math.max(lo, 0), hiPos);
       }
     }
-    const window = pts.slice(lo, hiPos);
-    for (let i = 0; i < window.length; i += s.width()) await ensure(window.slice(i, i + s.width()));
-    const d = [...window, hi].find(diverges) ?? hi;
+    // The last window in one probe, with the inputs of each of its nodes, so the check below needs no extra round.
+    const window = pts.slice(lo, hiPos + 1);
+    const producersOf = (k: number): number[] => frontier(base, matches, k).inputs.flatMap((t) => { const p = base.producer.get(t); return p === undefined ? [] : [p]; });
+    const scan = [...new Set([...window, ...window.flatMap(producersOf)])];
+    for (let i = 0; i < scan.length; i += 2 * s.width()) if (!(await check(scan.slice(i, i + 2 * s.width())))) return unseen();
+    if (!diverges(hi)) hi = divergentOutputs[0];
+    const d = [...window.filter((k) => k <= hi), hi].find(diverges) ?? hi;
     const { chain, inputs } = frontier(base, matches, d);
-    await ensure(inputs.flatMap((t) => { const p = base.producer.get(t); return p === undefined ? [] : [p]; }));
+    await ensure(producersOf(d));
     const bad = inputs.filter((t) => status.get(t)?.diverges === true);
     if (bad.length === 0) {
       result.node = d;
