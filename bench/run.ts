@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import { analysisBenchMarkdown, runAnalysisBench } from './analysis/analysisBench';
 import { runCloneBench } from './clones/run';
+import { locateBenchMarkdown, runLocateBench } from './locateBench';
 import { BENCH_MODELS, runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
 async function main(): Promise<void> {
@@ -15,6 +16,10 @@ async function main(): Promise<void> {
     console.log('## verify: ML Parity vs plain onnxruntime-node\n');
     console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify'), BENCH_MODELS[0], 5)));
     console.log(verifyBenchMarkdown(await runVerifyBench(path.join(work, 'verify-mid'), BENCH_MODELS[1], 3)));
+  }
+  if (!only || only === 'locate') {
+    console.log('## locate: the first divergent node vs marking every output\n');
+    console.log(locateBenchMarkdown(await runLocateBench(path.join(work, 'locate'))));
   }
   if (!only || only === 'clones') {
     console.log('## clones: seeded precision/recall and timing vs jscpd\n');

@@ -21,9 +21,10 @@ export interface LocateRequest {
 }
 
 /** Tensor bytes one probe may bring back per fixture and side; the probe width shrinks to stay under it. */
-const PROBE_BUDGET_BYTES = 80 * 1024 * 1024;
+const PROBE_BUDGET_BYTES = 48 * 1024 * 1024;
 const MAX_WIDTH = 48;
 const MIN_WIDTH = 2;
+const FIRST_WIDTH = 12;
 const KEYS = ['locate-baseline', 'locate-candidate'];
 
 /**
@@ -36,9 +37,10 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   const base = readGraph(r.baseline.bytes, r.baseline.file);
   const cand = readGraph(r.candidate.bytes, r.candidate.file);
   const matches = matchTensors(base, cand, r.outputMap);
-  // Until a probe has measured them, intermediates are guessed to be as large as the inputs.
+  // Until a probe has measured them, intermediates are guessed to be 8× the inputs (feature maps have more
+  // channels than an image), and the first probe stays modest either way.
   const inputBytes = Math.max(1, ...r.fixtures.map((f) => Object.values(f.feeds).reduce((n, t) => n + byteLength(t), 0)));
-  let width = clampWidth(PROBE_BUDGET_BYTES / inputBytes);
+  let width = Math.min(FIRST_WIDTH, clampWidth(PROBE_BUDGET_BYTES / (8 * inputBytes)));
   let rounds = 0;
   let compared = 0;
 
@@ -100,8 +102,9 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
     result.matchedBy = m.by;
     result.replacedChain = search.chain.map((k) => base.nodes[k].name);
     if (d.controlFlow) result.controlFlow = `${d.opType} '${d.name}' holds subgraphs; the search stops at this node, not inside its body`;
-    // One more round for a sample of the path's nodes not compared yet, so the report shows how Δ grows.
-    const unknown = search.path.filter((k) => !base.nodes[k].outputs.some((o) => search.status.has(o)) && base.nodes[k].outputs.some((o) => matches.has(o)));
+    // When the search saw too little of the path, one more round samples it, so the report shows how Δ grows.
+    const known = search.path.filter((k) => base.nodes[k].outputs.some((o) => search.status.has(o))).length;
+    const unknown = known >= Math.min(4, search.path.length) ? [] : search.path.filter((k) => !base.nodes[k].outputs.some((o) => search.status.has(o)) && base.nodes[k].outputs.some((o) => matches.has(o)));
     const sample = unknown.filter((_, i) => i % Math.ceil(unknown.length / width) === 0).slice(0, width);
     if (sample.length > 0) {
       const names = sample.flatMap((k) => base.nodes[k].outputs.filter((o) => matches.has(o) && !base.constants.has(o)));

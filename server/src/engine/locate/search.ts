@@ -1,6 +1,9 @@
 import type { LocateGraph } from './graph';
 import type { TensorMatch } from './match';
 
+/** Nodes between the search's divergent bound and the output sampled for the reported path. */
+const PATH_SAMPLE = 8;
+
 /** A matched pair's result over every fixture the locator ran. */
 export interface TensorStatus {
   comparable: boolean;
@@ -112,8 +115,11 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
     // The last window in one probe, with the inputs of each of its nodes, so the check below needs no extra round.
     const window = pts.slice(lo, hiPos + 1);
     const producersOf = (k: number): number[] => frontier(base, matches, k).inputs.flatMap((t) => { const p = base.producer.get(t); return p === undefined ? [] : [p]; });
-    const scan = [...new Set([...window, ...window.flatMap(producersOf)])];
-    for (let i = 0; i < scan.length; i += 2 * s.width()) if (!(await check(scan.slice(i, i + 2 * s.width())))) return unseen();
+    // ...and a sample of the way from `hi` to the output, so the reported path has values without a round of its own.
+    const onward = shortestPathToOutputs(base, hi, new Set(divergentOutputs.length ? divergentOutputs : outputNodes)).slice(1);
+    const sample = onward.filter((_, i) => i % Math.max(1, Math.ceil(onward.length / PATH_SAMPLE)) === 0);
+    const scan = [...new Set([...window, ...window.flatMap(producersOf), ...sample])];
+    for (let i = 0; i < scan.length; i += s.width()) if (!(await check(scan.slice(i, i + s.width())))) return unseen();
     if (!diverges(hi)) hi = divergentOutputs[0];
     const d = [...window.filter((k) => k <= hi), hi].find(diverges) ?? hi;
     const { chain, inputs } = frontier(base, matches, d);
