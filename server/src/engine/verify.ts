@@ -5,7 +5,9 @@ import { MetricsAccumulator } from './compare/metrics';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
+import { checkCaseNames } from './caseNames';
 import { syntheticStream } from './fixtures/generate';
+import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
 import type { FixtureStream } from './fixtures/types';
 import { signaturesAllowBatching } from './inference/batching';
@@ -24,6 +26,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after each batch: cases done so far, total cases, and a short message. */
   onProgress?: (done: number, total: number, message: string) => void;
+  /** Called by {@link runVerify} before each case starts: its index among `total` cases, and its name. */
+  onCase?: (index: number, total: number, name: string) => void;
   /** Overrides the worker script (bundled builds place it elsewhere). */
   workerPath?: string;
 }
@@ -31,6 +35,7 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BATCH_ROWS = 512;
 export const DEFAULT_COUNT = 16;
+export const DEFAULT_RANGE: [number, number] = [-1, 1];
 
 /** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
 export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
@@ -67,8 +72,9 @@ function pickTolerance(d: MlParityConfig['verify']['defaults']): VerifyCase['tol
 /** Runs every case in order; one case's error does not stop the others. */
 export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Promise<VerifyReport> {
   const reports: CaseReport[] = [];
-  for (const c of cases) {
+  for (const [i, c] of cases.entries()) {
     if (opts.signal?.aborted) break;
+    opts.onCase?.(i, cases.length, c.name);
     reports.push(await runCase(c, opts));
   }
   return {
@@ -100,8 +106,9 @@ export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
-    range: c.range ?? [-1, 1],
+    range: c.range ?? DEFAULT_RANGE,
     dims: c.dims ?? {},
+    inputs: c.inputs,
   });
 }
 
@@ -118,9 +125,11 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
     outputs: [],
+    warnings: [],
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
+  let observer: InputObserver | undefined;
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
   opts.signal?.addEventListener('abort', onAbort);
   try {
@@ -132,6 +141,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const baseline = c.baseline ? load(c.baseline, candidate.model.file) : undefined;
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
+    checkCaseNames(c, candidate.signature, baseline?.signature);
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
@@ -155,6 +165,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const labelled = withLabels(fixturesFor(c, reference.signature), reference.signature.inputs.map((i) => i.name), c.labels);
     const fixtures = labelled.stream;
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
+    observer = new InputObserver(reference.signature.inputs);
+    if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
+    const watch = observer;
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
     const accumulators = pairs.map(
@@ -177,6 +190,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       maxRows,
       batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
       timing: report.timing,
+      onBound: (feeds) => watch.observe(feeds),
       onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
     });
 
@@ -196,6 +210,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.status = 'error';
     report.error = { code: err.code, message: err.message, ...err.location };
   } finally {
+    if (observer) {
+      report.inputs = observer.finish();
+      report.warnings = [...defaultedDimWarnings(report.inputs), ...(report.warnings ?? [])];
+    }
     opts.signal?.removeEventListener('abort', onAbort);
     host?.dispose();
     report.timing.totalMs = performance.now() - started;

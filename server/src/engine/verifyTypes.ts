@@ -1,6 +1,8 @@
 import type { AcceptCriteria } from './compare/metrics';
 import type { OutputComparison, Tolerance } from './compare/types';
 import type { Divergence } from './locate/types';
+import type { InputSpec } from './fixtures/inputSpecs';
+import type { InputUsage } from './fixtures/inputUsage';
 import type { Signature, SignatureDifference } from './onnx/signature';
 
 /** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
@@ -33,6 +35,8 @@ export interface VerifyCase {
   locate?: boolean;
   /** How many of the worst failing fixtures the search runs on (default 2). */
   locateFixtures?: number;
+  /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
+  inputs?: Record<string, InputSpec>;
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -57,6 +61,10 @@ export interface CaseReport {
   outputs: OutputComparison[];
   /** With `locate`, on a failed case: where the models first diverge (or why that could not be found). */
   divergence?: Divergence;
+  /** Each model input as fed: dtype, shape, value range, generator settings, defaulted dims. */
+  inputs?: InputUsage[];
+  /** Things the user must know to trust the verdict (a defaulted dim, a cast input...); every reporter shows them. */
+  warnings?: string[];
   /** Set when status is 'error': what went wrong, located. */
   error?: { code: string; message: string; file?: string; line?: number; column?: number };
   /**

@@ -1,6 +1,7 @@
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
+import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
 
@@ -31,7 +32,12 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml([outputVerdictLine(o), acceptanceLine(o)].filter(Boolean).join('\n'))}</system-out>`);
       out.push('    </testcase>');
     }
-    if (c.divergence) out.push(`    <system-out>${xml([divergenceLine(c.divergence), ...divergenceDetails(c.divergence)].join('\n'))}</system-out>`);
+    const notes = [
+      ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
+      ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
+      ...(c.divergence ? [divergenceLine(c.divergence), ...divergenceDetails(c.divergence)] : []),
+    ];
+    if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
