@@ -126,6 +126,33 @@
     return h('table', { class: 'inputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
   }
 
+  /** Where the models first diverge (verify --locate / "Explain divergence"), and the path to the output. */
+  function divergenceSection(/** @type {any} */ d) {
+    const parts = [h('h3', {}, ['First divergence'])];
+    if (!d.found) {
+      parts.push(h('p', { class: 'error' }, [`Not located: ${d.reason || 'unknown reason'}`]));
+      return h('div', { class: 'divergence' }, parts);
+    }
+    const chain = d.replacedChain && d.replacedChain.length ? ` (replacing ${d.replacedChain.join(' → ')} → ${d.baseline.name})` : '';
+    parts.push(
+      h('p', { class: 'first' }, [
+        `${d.baseline.opType} '${d.baseline.name}' (candidate ${d.candidate.opType} '${d.candidate.name}'${chain}): inputs max|Δ| ${num(d.inputMaxAbs)}, output max|Δ| ${num(d.outputMaxAbs)}`,
+      ]),
+      h('p', { class: 'muted' }, [`Output '${d.baseline.output}' ↔ '${d.candidate.output}', matched by ${d.matchedBy}. Searched ${d.fixtures.join(', ')}: ${d.compared} tensor pairs in ${d.rounds} rounds.`]),
+    );
+    if (d.controlFlow) parts.push(h('p', { class: 'warnings' }, [d.controlFlow]));
+    const rows = (d.path || []).map((/** @type {any} */ p) =>
+      h('tr', { class: p.diverges ? 'diverges' : '' }, [
+        h('td', {}, [p.opType]),
+        h('td', {}, [p.name]),
+        h('td', {}, [p.output]),
+        h('td', { class: 'n' }, [p.maxAbs === undefined ? 'not compared' : num(p.maxAbs)]),
+      ]),
+    );
+    parts.push(h('table', { class: 'path' }, [h('thead', {}, [h('tr', {}, ['Op', 'Node', 'Output', 'max|Δ|'].map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]));
+    return h('div', { class: 'divergence' }, parts);
+  }
+
   function caseSection(/** @type {any} */ c) {
     const items = [h('h2', {}, [badge(c.status), ' ', c.name])];
     const models = [];
@@ -151,6 +178,7 @@
       items.push(outputsTable(c.outputs));
       items.push(...c.outputs.map(outputDetail));
     }
+    if (c.divergence) items.push(divergenceSection(c.divergence));
     return h('section', { class: `case ${c.status}` }, items);
   }
 

@@ -55,7 +55,7 @@ async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<
         last = pct;
       });
       try {
-        return await client.sendRequest(VerifyRequest, { ...(caseName ? { caseName } : {}), ...(arg?.folder ? { folder: arg.folder } : {}), workDoneToken }, token);
+        return await client.sendRequest(VerifyRequest, { ...(caseName ? { caseName } : {}), ...(arg?.folder ? { folder: arg.folder } : {}), ...(arg?.locate ? { locate: true } : {}), workDoneToken }, token);
       } catch (e) {
         if (!token.isCancellationRequested) {
           deps.log.error(`verify failed: ${e instanceof Error ? e.message : String(e)}`);

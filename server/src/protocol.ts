@@ -19,6 +19,8 @@ export type VerifyReport = JsonSafe<EngineVerifyReport>;
 /** Which cases to run: one named case, or every case; from one workspace folder's config, or from all. */
 export interface VerifyCaseArgs {
   caseName?: string;
+  /** Also find where a failed case's models first diverge ("Explain divergence", the CLI's `--locate`). */
+  locate?: boolean;
   /** URI of the workspace folder whose config declares the case; omitted: every folder. */
   folder?: string;
 }

@@ -143,9 +143,9 @@ describe('language server: code actions', function () {
       context: { diagnostics: [], only: ['source'] },
     });
     const list = actions as CodeAction[];
-    assert.equal(list.length, 1);
-    assert.equal(list[0]!.kind, 'source.mlParity.verify');
-    assert.equal(list[0]!.command?.command, 'mlParity.server.verify');
+    assert.deepEqual(list.map((a) => a.title), ["ML Parity: Verify refactor 'split-reduction'", "ML Parity: Explain divergence of 'split-reduction'"]);
+    assert.ok(list.every((a) => a.kind === 'source.mlParity.verify' && a.command?.command === 'mlParity.server.verify'));
     assert.deepEqual(list[0]!.command?.arguments, [{ caseName: 'split-reduction', folder: uri(root) }]);
+    assert.deepEqual(list[1]!.command?.arguments, [{ caseName: 'split-reduction', folder: uri(root), locate: true }]);
   });
 });

@@ -59,6 +59,21 @@ describe('language server: workspace/executeCommand for any LSP client', functio
     assert.deepEqual(await client.conn.sendRequest(LastReportRequest), report, 'the command keeps the last report like the request');
   });
 
+  it('"Explain divergence" verifies with the divergence search and reports the first divergent node', async () => {
+    const root = copy();
+    client = await LspTestClient.start(root);
+    const commands = await verifyActions(client, path.join(root, 'mlparity.config.json'), '"relu-to-leakyrelu"');
+    const explain = commands.find((c) => c.title === 'Explain Divergence');
+    assert.ok(explain, `an Explain Divergence action among ${commands.map((c) => c.title).join(', ')}`);
+    const report = (await client.executeCommand(explain.command, explain.arguments)) as VerifyReport;
+    const d = report.cases[0]?.divergence;
+    assert.equal(report.cases[0]?.status, 'fail');
+    assert.equal(d?.found, true, d?.reason);
+    assert.equal(d?.baseline?.opType, 'Relu', 'the Relu the candidate replaced with LeakyRelu');
+    assert.equal(d?.candidate?.opType, 'LeakyRelu');
+    assert.equal(d?.inputMaxAbs, 0);
+  });
+
   it('uses a client token when given one; an unknown case or command is an error response and an error message', async () => {
     const root = copy();
     client = await LspTestClient.start(root);

@@ -8,6 +8,7 @@ import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
 import { sequencePool } from '../../scripts/onnx/inputModels';
+import { deepNet } from '../../scripts/onnx/deepNet';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,6 +80,22 @@ describe('report webview script', function () {
     assert.deepEqual(errors, []);
     return { p, close: async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
   }
+
+  it('shows the first divergence and the path to the output', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-locate-'));
+    fs.writeFileSync(path.join(dir, 'a.onnx'), deepNet({}));
+    fs.writeFileSync(path.join(dir, 'b.onnx'), deepNet({ perturb: { block: 10, amount: 0.05 }, renamed: true }));
+    const r = await runVerify([{ name: 'deep', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, locate: true }]);
+    const { p, close } = await open(r);
+    const first = await p.$eval('div.divergence p.first', (e) => e.textContent ?? '');
+    assert.match(first, /^Add 'add_b10' \(candidate Add 'node_\d+'\): inputs max\|Δ\| 0, output max\|Δ\| 0\.05/);
+    const path_ = await p.$$eval('table.path tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(path_[0]?.slice(0, 2), ['Add', 'add_b10']);
+    assert.deepEqual(path_.at(-1)?.slice(0, 2), ['MatMul', 'head']);
+    assert.equal(path_.length, r.cases[0].divergence?.path.length);
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('lists each input as fed and warns about defaulted dims', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-inputs-'));

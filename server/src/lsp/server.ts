@@ -161,8 +161,8 @@ export function startServer(connection: Connection): void {
 
   connection.onRequest(VerifyRequest, async (params, token) => {
     await ready;
-    const { caseName, folder } = params;
-    const report = await verify({ caseName, folder }, token, connection.window.attachWorkDoneProgress(params.workDoneToken));
+    const { caseName, folder, locate } = params;
+    const report = await verify({ caseName, folder, ...(locate ? { locate } : {}) }, token, connection.window.attachWorkDoneProgress(params.workDoneToken));
     return report instanceof ResponseError ? report : toJsonSafe(report);
   });
 

@@ -53,7 +53,7 @@ export async function handleVerify(
   }
   const folders = foldersNamed(deps.folders(), params.folder);
   if (folders.length === 0) return new ResponseError(ErrorCodes.InvalidParams, `${params.folder} is not a workspace folder of this server`);
-  const cases = selectCases(folders, params.caseName);
+  const cases = selectCases(folders, params.caseName).map((c) => (params.locate ? { ...c, locate: true } : c));
   if (cases.length === 0) {
     const what = params.caseName ? `no verify case named '${params.caseName}'` : 'no verify cases in mlparity.config.json';
     return new ResponseError(ErrorCodes.InvalidParams, what);

@@ -28,10 +28,18 @@ export const verifyCaseProvider: CodeActionProvider = {
     if (!ctx.trusted || !ctx.folder.isConfigFile(ctx.file)) return [];
     const doc = ctx.document;
     const names = casesAt(doc.getText(), doc.offsetAt(ctx.range.start), doc.offsetAt(ctx.range.end));
-    return names.map((caseName) => ({
-      title: `ML Parity: Verify refactor '${caseName}'`,
-      kind: VERIFY_KIND,
-      command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
-    }));
+    return names.flatMap((caseName) => [
+      {
+        title: `ML Parity: Verify refactor '${caseName}'`,
+        kind: VERIFY_KIND,
+        command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
+      },
+      {
+        // Verifies with the divergence search on: a failed case's report then says where the models part ways.
+        title: `ML Parity: Explain divergence of '${caseName}'`,
+        kind: VERIFY_KIND,
+        command: { title: 'Explain Divergence', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root), locate: true } satisfies VerifyCaseArgs] },
+      },
+    ]);
   },
 };
