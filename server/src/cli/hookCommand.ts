@@ -17,6 +17,8 @@ export interface HookCommandOptions {
   /** CLI script the hook runs; default: the `ml-parity` script running now, else this package's bin/ml-parity. */
   cli?: string;
   failOn?: FailOn;
+  /** Judge every finding in staged files, not only those the commit introduces (baked into the hook by install). */
+  all?: boolean;
 }
 
 /** `ml-parity hook install|uninstall|run|status`: 0 ok, 1 checks failed (commit blocked), 2 bad input. */
@@ -25,7 +27,7 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
   try {
     switch (action) {
       case 'install': {
-        const r = installHook({ root, node: path.resolve(opts.node ?? process.execPath), cli: path.resolve(opts.cli ?? defaultCli()), failOn: opts.failOn });
+        const r = installHook({ root, node: path.resolve(opts.node ?? process.execPath), cli: path.resolve(opts.cli ?? defaultCli()), failOn: opts.failOn, all: opts.all });
         io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
         if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
         for (const n of r.notes) io.stdout(`  note: ${n}\n`);
@@ -46,7 +48,7 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
       }
       case 'run': {
         absolutizeIndexEnv();
-        const r = await runHookChecks({ root, failOn: opts.failOn ?? 'warning' });
+        const r = await runHookChecks({ root, failOn: opts.failOn ?? 'warning', all: opts.all });
         io.stdout(formatHookSummary(r));
         return r.passed ? EXIT.ok : EXIT.failed;
       }

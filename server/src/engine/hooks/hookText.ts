@@ -19,6 +19,7 @@ export function hookCommandLine(spec: HookCommandSpec): string {
   const args = [shQuote(spec.node), shQuote(spec.cli), 'hook', 'run'];
   if (spec.rootRel) args.push('--root', shQuote(spec.rootRel));
   if (spec.failOn) args.push('--fail-on', spec.failOn);
+  if (spec.all) args.push('--all');
   return args.join(' ');
 }
 
