@@ -71,7 +71,8 @@ async function run(
       const arg = firstArg<VerifyCaseArgs>(params);
       const caseName = stringField(arg, 'caseName');
       const folder = stringField(arg, 'folder');
-      const report = await deps.verify({ ...(caseName ? { caseName } : {}), ...(folder ? { folder } : {}) }, token, progress);
+      const locate = (arg as Record<string, unknown>).locate === true;
+      const report = await deps.verify({ ...(caseName ? { caseName } : {}), ...(folder ? { folder } : {}), ...(locate ? { locate } : {}) }, token, progress);
       if (report instanceof ResponseError) return report;
       show(deps, report.passed ? MessageType.Info : MessageType.Error, verifySummary(report));
       return toJsonSafe(report);
