@@ -5,6 +5,8 @@ import { searchDivergence } from '../../server/src/engine/locate/search';
 import { runCase } from '../../server/src/engine/verify';
 import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
 import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
+import { ModelBuilder } from '../../scripts/onnx/graph';
+import { pairTolerance } from '../../server/src/engine/locate/compareTensors';
 import { tempDir, write } from '../support/tmp';
 
 const dir = tempDir('mlp-locate-');
@@ -66,6 +68,15 @@ describe('verify --locate (real onnxruntime)', function () {
     assert.equal(d.inputMaxAbs, 0);
   });
 
+  it('ties a renamed fused Gemm to its chain through the consumer both sides share', async () => {
+    const d = (await locate({}, { fused: [6], perturb: { block: 6, amount: 0.05 }, renamed: true })).divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.equal(d.baseline?.name, 'add_b6');
+    assert.equal(d.candidate?.opType, 'Gemm');
+    assert.equal(d.matchedBy, 'structure');
+    assert.deepEqual(d.replacedChain, ['matmul_6']);
+  });
+
   it('does not blame a fused chain for a later perturbation, even with everything renamed', async () => {
     const d = (await locate({}, { fused: [3, 6], perturb: { block: 10, amount: 0.05 }, renamed: true })).divergence!;
     assert.equal(d.found, true, d.reason);
@@ -117,6 +128,13 @@ describe('verify --locate (real onnxruntime)', function () {
 });
 
 describe('divergence search (narrowing with few marked outputs)', () => {
+  it('compares a pair with float16 tolerances when either side is float16', () => {
+    assert.equal(pairTolerance('float32', 'float16').rtol, 1e-3);
+    assert.equal(pairTolerance('float16', 'float32', { atol: 0.5 }).rtol, 1e-3);
+    assert.equal(pairTolerance('float32', 'float32', { atol: 0.5 }).rtol, 1.3e-6);
+    assert.equal(pairTolerance('float32', 'float16', { atol: 0.5 }).atol, 0.5);
+  });
+
   /** Every tensor downstream of `from` diverges; the probe records how many tensors each call marked. */
   function downstreamProbe(g: ReturnType<typeof readGraph>, from: number[], calls: number[]) {
     const bad = new Set<number>(from);
@@ -139,6 +157,22 @@ describe('divergence search (narrowing with few marked outputs)', () => {
       assert.ok(calls.length <= 8, `${target}: ${calls.length} probes`);
       assert.ok(calls.reduce((a, b) => a + b, 0) < 60, `${target}: ${calls.reduce((a, b) => a + b, 0)} tensors marked in all`);
     }
+  });
+
+  it('follows a divergent input back along a long skip connection the probes cannot see', async () => {
+    // x -> 40 Tanh nodes -> Add(chain, skip), skip = Neg(x) made early: only skip, the Add and y diverge.
+    const m = new ModelBuilder('skip');
+    m.input('x', 'float32', ['batch', 4]);
+    m.node('Neg', ['x'], ['skip'], {}, { name: 'skip' });
+    let t = 'x';
+    for (let i = 0; i < 40; i++) { m.node('Tanh', [t], [`c${i}`], {}, { name: `chain_${i}` }); t = `c${i}`; }
+    m.node('Add', [t, 'skip'], ['sum'], {}, { name: 'join' });
+    m.node('Relu', ['sum'], ['y'], {}, { name: 'out' });
+    m.output('y', 'float32', ['batch', 4]);
+    const g = readGraph(m.toBytes(), 'skip.onnx');
+    const skip = g.producer.get('skip')!;
+    const r = await searchDivergence({ base: g, matches: matchTensors(g, g), failing: ['y'], probe: downstreamProbe(g, [skip], []), width: () => 4 });
+    assert.equal(r.node === undefined ? r.reason : g.nodes[r.node].name, 'skip');
   });
 
   it('with two independent divergences, settles on a node whose inputs all agree', async () => {

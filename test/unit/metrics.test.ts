@@ -37,6 +37,8 @@ describe('task metrics and acceptance', function () {
     const t5in = metrics(f32([1, 7], [9, 1, 1, 1, 1, 1, 1]), f32([1, 7], [4.5, 1, 2, 3, 4, 5, 6]));
     assert.equal(t5in.top5, 1, 'ranked 3rd');
     assert.equal(t5in.top1, 0);
+    const sixth = metrics(f32([1, 7], [9, 1, 1, 1, 1, 1, 1]), f32([1, 7], [1.5, 0, 2, 3, 4, 5, 6]));
+    assert.equal(sixth.top5, 0, 'ranked 6th of 7: outside the top 5');
   });
 
   it('computes each model\'s accuracy and the drop with labels', () => {
