@@ -81,7 +81,7 @@
   }
 
   function outputsTable(/** @type {any[]} */ outputs) {
-    const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement'];
+    const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement', 'Top-5 agreement'];
     const rows = outputs.map((o) =>
       h('tr', {}, [
         h('td', {}, [o.name === o.candidateName ? o.name : `${o.name} → ${o.candidateName}`]),
@@ -91,6 +91,7 @@
         h('td', { class: 'n' }, [num(o.mismatchPct)]),
         h('td', { class: 'n' }, [num(o.minPassingAtol)]),
         h('td', { class: 'n' }, [o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%`]),
+        h('td', { class: 'n' }, [o.top5Agreement === undefined ? '–' : `${num(o.top5Agreement * 100)}%`]),
       ]),
     );
     return h('table', { class: 'outputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);

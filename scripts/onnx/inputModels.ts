@@ -37,3 +37,19 @@ export function sampleRateGain(gain: number): Uint8Array {
   m.output('y', 'float32', [1, 'samples']);
   return m.toBytes();
 }
+
+/**
+ * Per-step class scores: `x` [batch, time, classes] → `logits` = x + bias, where bias adds `boost` to class 0
+ * only. With boost 0 it is the identity; a small boost moves the argmax of some steps, as a refactor that
+ * shifts one class's score would in CTC logits.
+ */
+export function sequenceLogits(boost: number, classes = 8): Uint8Array {
+  const m = new ModelBuilder('sequence_logits');
+  m.input('x', 'float32', ['batch', 'time', classes]);
+  const bias = new Float32Array(classes);
+  bias[0] = boost;
+  m.initializer('bias', [classes], bias);
+  m.node('Add', ['x', 'bias'], ['logits']);
+  m.output('logits', 'float32', ['batch', 'time', classes]);
+  return m.toBytes();
+}

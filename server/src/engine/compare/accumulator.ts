@@ -3,7 +3,7 @@ import { describeTensor, elementCount, type DType, type Tensor } from '../tensor
 import { DIFF_BIN_COUNT, OVERFLOW_BIN, diffBin, toHistogram } from './histogram';
 import { Scratch, isBigIntData, toFloatView, type FloatView } from './numericView';
 import { TailQuantile } from './tailQuantile';
-import { countTop1Agreement } from './top1';
+import { countTopK } from './topk';
 import { validateTolerance } from './tolerance';
 import type { OutputComparison, Tolerance, WorstElement } from './types';
 
@@ -73,6 +73,8 @@ export class OutputAccumulator {
   private firstUnfixable: WorstAt | undefined;
   private top1Rows = 0;
   private top1Agree = 0;
+  private top5Rows = 0;
+  private top5Agree = 0;
   private readonly scratchBase = new Scratch();
   private readonly scratchCand = new Scratch();
 
@@ -118,7 +120,8 @@ export class OutputAccumulator {
       this.addStrings(caseId, dims, baseline.data as string[], candidate.data as string[]);
       return;
     }
-    const numericTop1 = this.dtype !== 'bool' && dims.length === 2 && dims[1] > 1;
+    // scores along the last axis: [N, C] classes, [N, T, C] per-step logits (CTC), any rank >= 2
+    const numericTop1 = this.dtype !== 'bool' && dims.length >= 2 && dims[dims.length - 1] > 1;
     if (isBigIntData(baseline) && isBigIntData(candidate)) {
       this.addBigInts(caseId, dims, baseline.data, candidate.data);
       if (numericTop1) {
@@ -281,8 +284,16 @@ export class OutputAccumulator {
   }
 
   private addTop1(dims: number[], b: FloatView, c: FloatView): void {
-    this.top1Rows += dims[0];
-    this.top1Agree += countTop1Agreement(b, c, dims[0], dims[1]);
+    const cols = dims[dims.length - 1];
+    const rows = b.length / cols;
+    const counts = countTopK(b, c, rows, cols);
+    this.top1Rows += rows;
+    this.top1Agree += counts.top1;
+    // with five classes or fewer every class is in the top 5: nothing to report
+    if (cols > 5) {
+      this.top5Rows += rows;
+      this.top5Agree += counts.top5;
+    }
   }
 
   /** The statistics so far. Call once after the last add(). */
@@ -316,6 +327,7 @@ export class OutputAccumulator {
     };
     if (worst) result.worst = toWorstElement(worst);
     if (this.top1Rows > 0) result.top1Agreement = this.top1Agree / this.top1Rows;
+    if (this.top5Rows > 0) result.top5Agreement = this.top5Agree / this.top5Rows;
     if (this.shapeMismatch) result.shapeMismatch = this.shapeMismatch;
     return result;
   }

@@ -56,6 +56,7 @@ export function outputVerdictLine(o: OutputComparison): string {
   if (o.nanMismatches > 0) parts.push(`nan ${o.nanMismatches}`);
   if (o.infMismatches > 0) parts.push(`inf ${o.infMismatches}`);
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
+  if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
   return parts.join('  ');
 }
 

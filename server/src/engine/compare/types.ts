@@ -63,8 +63,13 @@ export interface OutputComparison {
   /** Smallest atol that would make every element pass at the configured rtol (Infinity if none would). */
   minPassingAtol: number;
   histogram: Histogram;
-  /** For [N, C] score outputs: share of rows whose argmax agrees. */
+  /**
+   * For numeric outputs of rank >= 2 with a last dim > 1, read as rows of scores along the last axis ([N, C]
+   * classes, [N, T, C] per-step logits): share of rows whose argmax agrees.
+   */
   top1Agreement?: number;
+  /** As top1Agreement, when the last dim is > 5: share of rows whose baseline argmax is in the candidate's top 5. */
+  top5Agreement?: number;
   /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
   shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
 }
