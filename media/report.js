@@ -98,7 +98,7 @@
   }
 
   function outputDetail(/** @type {any} */ o) {
-    const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
+    const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype}${o.candidateDtype ? ` (candidate ${o.candidateDtype})` : ''} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
     if (o.shapeMismatch) {
       parts.push(h('p', { class: 'error' }, [`Shape mismatch in ${o.shapeMismatch.caseId}: [${o.shapeMismatch.baseline}] vs [${o.shapeMismatch.candidate}]`]));
     } else {
@@ -121,7 +121,7 @@
         h('td', {}, [u.declared]),
         h('td', { class: 'n' }, [u.min === undefined ? '–' : `[${num(u.min)}, ${num(u.max)}]`]),
         h('td', {}, [!u.generated ? 'from fixtures' : 'value' in u.generated ? `fill ${num(u.generated.value)}` : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`]),
-        h('td', {}, [Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`).join(', ') || '–']),
+        h('td', {}, [[u.fixtureDtype ? `fixtures from ${u.fixtureDtype}` : '', ...Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`)].filter(Boolean).join(', ') || '–']),
       ]),
     );
     return h('table', { class: 'inputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);

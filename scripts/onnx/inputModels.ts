@@ -53,3 +53,24 @@ export function sequenceLogits(boost: number, classes = 8): Uint8Array {
   m.output('logits', 'float32', ['batch', 'time', classes]);
   return m.toBytes();
 }
+
+/**
+ * `y = 3x + 0.1` over `x` [batch, 6] in float32 inside, with float32 or float16 I/O (Cast nodes at both ends),
+ * like a float16 conversion that changed the model's input and output types.
+ */
+export function affineIo(io: 'float32' | 'float16'): Uint8Array {
+  const m = new ModelBuilder(`affine_${io}`);
+  m.input('x', io, ['batch', 6]);
+  m.initializer('a', [], new Float32Array([3]));
+  m.initializer('b', [], new Float32Array([0.1]));
+  let x = 'x';
+  if (io === 'float16') {
+    m.node('Cast', ['x'], ['x32'], { to: attr.int(1) });
+    x = 'x32';
+  }
+  m.node('Mul', [x, 'a'], ['ax']);
+  m.node('Add', ['ax', 'b'], [io === 'float16' ? 'y32' : 'y']);
+  if (io === 'float16') m.node('Cast', ['y32'], ['y'], { to: attr.int(10) });
+  m.output('y', io, ['batch', 6]);
+  return m.toBytes();
+}

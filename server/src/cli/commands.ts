@@ -34,6 +34,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--equal-nan', 'treat NaN in both models as equal')
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
+    .option('--cast-inputs', "cast fixtures to each model's own input dtype (float16 I/O); the report says which")
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])

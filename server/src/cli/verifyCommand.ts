@@ -32,6 +32,7 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  castInputs?: boolean;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -66,6 +67,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    castInputs: f.castInputs,
   };
 }
 
@@ -82,6 +84,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    castInputs: f.castInputs || c.castInputs,
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

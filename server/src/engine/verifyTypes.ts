@@ -25,6 +25,11 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /**
+   * Feed each model its own input dtype: fixtures are cast to the reference model's input dtypes, then to each
+   * other model's (a float16 conversion with float16 I/O). Stated in the report's inputs.
+   */
+  castInputs?: boolean;
   /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
   inputs?: Record<string, InputSpec>;
 }

@@ -38,6 +38,8 @@ export interface OutputComparison {
   /** Output name on the candidate side (differs when an outputMap renamed it). */
   candidateName: string;
   dtype: DType;
+  /** The candidate's dtype when it differs (a float16 conversion; compared in float64 with float16 tolerance). */
+  candidateDtype?: DType;
   /** Shape of the output in the first case. */
   shape: number[];
   tolerance: Tolerance;
