@@ -74,3 +74,21 @@ export function affineIo(io: 'float32' | 'float16'): Uint8Array {
   m.output('y', io, ['batch', 6]);
   return m.toBytes();
 }
+
+/**
+ * A leaky accumulator, the smallest stateful model: `x` [1, 4] and `state` [1, 4] → `y` = x + decay·state, and
+ * `stateN` = y. Run as a sequence with stateN carried into state, a decay that differs in the 6th decimal gives
+ * differences that start at zero and grow step by step, as drift does in a streaming model.
+ */
+export function leakyState(decay: number): Uint8Array {
+  const m = new ModelBuilder('leaky_state');
+  m.input('x', 'float32', [1, 4]);
+  m.input('state', 'float32', [1, 4]);
+  m.initializer('decay', [], new Float32Array([decay]));
+  m.node('Mul', ['state', 'decay'], ['kept']);
+  m.node('Add', ['x', 'kept'], ['y']);
+  m.node('Identity', ['y'], ['stateN']);
+  m.output('y', 'float32', [1, 4]);
+  m.output('stateN', 'float32', [1, 4]);
+  return m.toBytes();
+}

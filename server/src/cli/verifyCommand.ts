@@ -8,6 +8,7 @@ import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
+import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -33,6 +34,8 @@ export interface VerifyFlags {
   timeout?: number;
   batchSize?: number;
   castInputs?: boolean;
+  shard?: ShardSpec;
+  carry: Record<string, string>;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -40,7 +43,7 @@ export interface VerifyFlags {
   updateGolden?: string;
 }
 
-const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
+export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   text: renderVerifyText,
   json: renderVerifyJson,
   junit: renderVerifyJunit,
@@ -68,6 +71,8 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
     castInputs: f.castInputs,
+    shard: f.shard,
+    carry: f.carry,
   };
 }
 
@@ -85,6 +90,8 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
     castInputs: f.castInputs || c.castInputs,
+    shard: f.shard,
+    carry: { ...c.carry, ...f.carry },
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

@@ -4,6 +4,9 @@ import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
 import { checkCaseNames } from './caseNames';
+import type { OutputComparison } from './compare/types';
+import { EMPTY_SHARD, shardStream } from './shard';
+import { runCarried } from './carryStream';
 import { CAST_HINT, comparisonDtype, inputCastPlan, isCastableInputDifference, noteCasts } from './castInputs';
 import { syntheticStream } from './fixtures/generate';
 import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
@@ -140,6 +143,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
     checkCaseNames(c, candidate.signature, baseline?.signature);
+    if (c.carry && Object.keys(c.carry).length > 0) {
+      if (!baseline) throw new EngineError('usage', '--carry compares two models step by step and needs a baseline');
+      if (c.shard) throw new EngineError('usage', '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded');
+    }
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
@@ -161,7 +168,13 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       report.timing.modelLoadMs = performance.now() - loadStart;
     });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
-    const fixtures = fixturesFor(c, reference.signature);
+    let fixtures = fixturesFor(c, reference.signature);
+    if (c.shard) {
+      const part = shardStream(fixtures, c.shard);
+      fixtures = part.stream;
+      report.shard = part.info;
+      if (fixtures.count === 0) report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
+    }
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
     observer = new InputObserver(reference.signature.inputs);
     if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
@@ -174,27 +187,39 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base])),
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
-    await runStream({
-      host,
-      ready: loading,
-      keys: baseline ? ['candidate', 'baseline'] : ['candidate'],
-      timeoutMs,
-      fixtures,
-      inputs: reference.signature.inputs,
-      goldenOutputs: baseline ? undefined : candidate.signature.outputs,
-      pairs,
-      accumulators,
-      maxRows,
-      batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
-      timing: report.timing,
-      onBound: (feeds) => watch.observe(feeds),
-      cast,
-      castFixtures: c.castInputs,
-      onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
-      onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
-    });
+    const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
+    if (carry) {
+      // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
+      report.carry = await runCarried({
+        host, ready: loading, timeoutMs, fixtures, inputs: reference.signature.inputs, pairs, accumulators, carry,
+        cast, castFixtures: c.castInputs, onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onBound: (feeds) => watch.observe(feeds), timing: report.timing,
+        onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: step ${done}/${total}`),
+      });
+    } else {
+      await runStream({
+        host,
+        ready: loading,
+        keys: baseline ? ['candidate', 'baseline'] : ['candidate'],
+        timeoutMs,
+        fixtures,
+        inputs: reference.signature.inputs,
+        goldenOutputs: baseline ? undefined : candidate.signature.outputs,
+        pairs,
+        accumulators,
+        maxRows,
+        batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
+        timing: report.timing,
+        onBound: (feeds) => watch.observe(feeds),
+        cast,
+        castFixtures: c.castInputs,
+        onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
+      });
+    }
 
-    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...a.finish(), candidateDtype: pairs[k].candDtype } : a.finish()));
+    const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
+    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'

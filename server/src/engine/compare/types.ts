@@ -1,4 +1,5 @@
 import type { DType } from '../tensor/tensor';
+import type { TailSnapshot } from './tailQuantile';
 
 /** Pass when |cand - base| <= atol + rtol * |base|, elementwise. */
 export interface Tolerance {
@@ -74,4 +75,22 @@ export interface OutputComparison {
   top5Agreement?: number;
   /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
   shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
+  /** Set when p99Abs was merged from shards and could not be pinned down: the true p99 lies in [low, high]. */
+  p99Bound?: [number, number];
+  /** Only in a sharded run's report (`--shard`): the state `report merge` combines. */
+  partial?: OutputPartial;
+}
+
+/** An output's statistics in a form that merges exactly across shards of one fixture set. */
+export interface OutputPartial {
+  /** Non-overlapping terms summing exactly to the sum of finite |diff| (see ExactSum). */
+  sumAbs: number[];
+  /** Finite pairs whose difference overflowed float64. */
+  overflows: number;
+  tail: TailSnapshot;
+  topK: { top1Rows: number; top1Agree: number; top5Rows: number; top5Agree: number };
+  /** minPassingAtol over the finite elements (the reported one is Infinity when something is unfixable). */
+  finiteMinPassingAtol: number;
+  worstFinite?: WorstElement;
+  firstUnfixable?: WorstElement;
 }
