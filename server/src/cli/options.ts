@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseCriterion, type AcceptCriteria } from '../engine/compare/metrics';
+import { parseShard, type ShardSpec } from '../engine/shard';
 
 /** Commander argument parsers that reject bad values with a message instead of NaN. */
 export function number(value: string): number {
@@ -78,4 +79,20 @@ export function acceptEntry(value: string, acc: AcceptCriteria): AcceptCriteria 
   const c = parseCriterion(value);
   if (typeof c === 'string') throw new InvalidArgumentError(c);
   return { ...acc, [c.metric]: c.threshold };
+}
+
+/** `I/N` for --shard. */
+export function shard(value: string): ShardSpec {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Repeatable `OUT=IN` for --carry. */
+export function carryEntry(value: string, acc: Record<string, string>): Record<string, string> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`"${value}" is not OUTPUT=INPUT`);
+  return { ...acc, [m[1]]: m[2] };
 }

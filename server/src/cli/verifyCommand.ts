@@ -9,6 +9,7 @@ import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
+import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -33,6 +34,9 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  castInputs?: boolean;
+  shard?: ShardSpec;
+  carry: Record<string, string>;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -42,7 +46,7 @@ export interface VerifyFlags {
   accept: AcceptCriteria;
 }
 
-const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
+export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   text: renderVerifyText,
   json: renderVerifyJson,
   junit: renderVerifyJunit,
@@ -71,6 +75,9 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     batchSize: f.batchSize,
     locate: f.locate,
     accept: Object.keys(f.accept).length ? f.accept : undefined,
+    castInputs: f.castInputs,
+    shard: f.shard,
+    carry: f.carry,
   };
 }
 
@@ -89,6 +96,9 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     batchSize: f.batchSize ?? c.batchSize,
     locate: f.locate || c.locate,
     accept: Object.keys(f.accept).length ? { ...c.accept, ...f.accept } : c.accept,
+    castInputs: f.castInputs || c.castInputs,
+    shard: f.shard,
+    carry: { ...c.carry, ...f.carry },
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

@@ -1,6 +1,7 @@
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
@@ -36,6 +37,7 @@ export function renderVerifyJunit(report: VerifyReport): string {
       ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
       ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
       ...(c.divergence ? [divergenceLine(c.divergence), ...divergenceDetails(c.divergence)] : []),
+      ...(c.carry ? carryLines(c.carry, c.outputs) : []),
     ];
     if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { formatNumber } from '../../engine/compare/summary';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
@@ -38,6 +39,9 @@ export function renderVerifySarif(report: VerifyReport): string {
     if (c.inputs?.length) {
       const text = `${c.name}: inputs as fed: ${c.inputs.map(inputUsageLine).join('; ')}`;
       results.push({ ruleId: 'verify-inputs', level: 'note', message: { text }, locations: location(modelFile) });
+    }
+    if (c.carry) {
+      results.push({ ruleId: 'verify-steps', level: c.carry.firstFailingStep === undefined ? 'note' : 'error', message: { text: `${c.name}: ${carryLines(c.carry, c.outputs).join('; ')}` }, locations: location(modelFile) });
     }
     for (const d of c.signatureDifferences) {
       results.push({ ruleId: 'signature-difference', level: 'warning', message: { text: `${c.name}: ${d.message}` }, locations: location(modelFile) });
@@ -76,6 +80,7 @@ export function renderVerifySarif(report: VerifyReport): string {
               { id: 'first-divergence', shortDescription: { text: 'Where a non-equivalent candidate first diverges from the baseline (--locate)' } },
               { id: 'verify-warning', shortDescription: { text: 'Something limits what the verdict covers (e.g. an input dim that had to be defaulted)' } },
               { id: 'verify-inputs', shortDescription: { text: 'The inputs each case fed the models: dtype, shape, value range' } },
+              { id: 'verify-steps', shortDescription: { text: 'A stateful (--carry) case: per-step differences and the first step beyond tolerance' } },
               { id: 'verify-error', shortDescription: { text: 'A verification case could not run (bad model, fixtures or config)' } },
             ],
           },

@@ -3,6 +3,7 @@ import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
 import { acceptanceLine, metricsLine } from '../../engine/compare/acceptanceText';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
@@ -58,6 +59,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push('  inputs:');
     for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
+  if (c.carry) for (const l of carryLines(c.carry, c.outputs)) lines.push(`  ${l}`);
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) {
     lines.push(`  ${outputVerdictLine(o)}`);

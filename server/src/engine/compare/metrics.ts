@@ -1,4 +1,5 @@
-import { Scratch, toFloatView, type FloatView } from './numericView';
+import { Scratch, toFloatView } from './numericView';
+import { argmax, countTopK } from './topk';
 import type { OutputComparison } from './types';
 import type { Tensor } from '../tensor/tensor';
 
@@ -88,17 +89,16 @@ export class MetricsAccumulator {
     if (cols < 2) return;
     const rows = b.length / cols;
     const labels = this.labels?.(caseId);
-    for (let r = 0; r < rows; r++) {
-      const off = r * cols;
-      const ab = argmaxAt(b, off, cols);
-      const ac = argmaxAt(c, off, cols);
-      if (ab === ac) this.top1++;
-      if (rankOf(c, off, cols, ab) < 5) this.top5++;
-      const label = labels?.[r];
-      if (label !== undefined) {
+    const counts = countTopK(b, c, rows, cols);
+    this.top1 += counts.top1;
+    this.top5 += counts.top5;
+    if (labels) {
+      for (let r = 0; r < rows; r++) {
+        const label = labels[r];
+        if (label === undefined) continue;
         this.labelled++;
-        if (ab === label) this.baseCorrect++;
-        if (ac === label) this.candCorrect++;
+        if (argmax(b, r * cols, cols) === label) this.baseCorrect++;
+        if (argmax(c, r * cols, cols) === label) this.candCorrect++;
       }
     }
     this.rows += rows;
@@ -123,20 +123,6 @@ export class MetricsAccumulator {
     }
     return m;
   }
-}
-
-function argmaxAt(a: FloatView, off: number, n: number): number {
-  let best = 0;
-  for (let j = 1; j < n; j++) if (a[off + j] > a[off + best] || (a[off + best] !== a[off + best] && a[off + j] === a[off + j])) best = j;
-  return best;
-}
-
-/** How many elements of the row are strictly larger than element k (0 = k is the top). */
-function rankOf(a: FloatView, off: number, n: number, k: number): number {
-  const v = a[off + k];
-  let above = 0;
-  for (let j = 0; j < n; j++) if (a[off + j] > v || (j < k && a[off + j] === v)) above++;
-  return above;
 }
 
 /** Judges criteria against an output's statistics and metrics; a metric that is unavailable fails. */
