@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { judge, MetricsAccumulator, parseCriterion } from '../../server/src/engine/compare/metrics';
 import type { OutputComparison } from '../../server/src/engine/compare/types';
-import { runCase } from '../../server/src/engine/verify';
+import { mergeShardReports } from '../../server/src/engine/mergeReports';
+import { runCase, runVerify } from '../../server/src/engine/verify';
+import { toJsonSafe } from '../../server/src/engine/jsonSafe';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 import { deepNet } from '../../scripts/onnx/deepNet';
 import { tempDir, write } from '../support/tmp';
@@ -83,4 +85,19 @@ describe('task metrics and acceptance', function () {
     assert.equal(strict.status, 'fail');
     assert.equal(strict.outputs[0].acceptance?.criteria[0].passed, false);
   });
+
+  it('merges sharded task metrics and acceptance to exactly the unsharded ones', async () => {
+    const dir = tempDir('mlp-accept-shard-');
+    const c = {
+      name: 'f16', baseline: write(dir, 'b.onnx', deepNet({})), candidate: write(dir, 'c.onnx', deepNet({ float16: true })),
+      count: 9, labels: [0, 1, 2, 3, 0, 1, 2, 3, 0], accept: { cosine: 0.999, accuracyDrop: 0 },
+    };
+    const whole = (await runVerify([c])).cases[0].outputs[0];
+    const shards = await Promise.all([1, 2].map(async (index) => ({ file: `s${index}.json`, report: JSON.parse(JSON.stringify(toJsonSafe(await runVerify([{ ...c, shard: { index, count: 2 } }])))) })));
+    const merged = mergeShardReports(shards).cases[0].outputs[0];
+    assert.deepEqual(merged.metrics, whole.metrics);
+    assert.deepEqual(merged.acceptance, whole.acceptance);
+    assert.equal(whole.metrics?.labelled, 9);
+  });
 });
+

@@ -1,3 +1,5 @@
+import { applyAcceptance } from './compare/acceptance';
+import { MetricsAccumulator } from './compare/metrics';
 import { ExactSum } from './compare/exactSum';
 import { mergeTailSnapshots } from './compare/tailMerge';
 import type { OutputComparison, WorstElement } from './compare/types';
@@ -66,6 +68,12 @@ export function mergeOutputComparisons(parts: readonly OutputComparison[], where
   if (top.r5 > 0) merged.top5Agreement = top.a5 / top.r5;
   if (shapeMismatch) merged.shapeMismatch = shapeMismatch;
   if (p99.bound) merged.p99Bound = p99.bound;
+  const metricStates = partials.flatMap((p) => (p.metrics ? [p.metrics] : []));
+  if (metricStates.length === partials.length) {
+    // The acceptance criteria travel in each shard's verdict; judged again on the merged metrics.
+    const criteria = Object.fromEntries((first.acceptance?.criteria ?? []).map((r) => [r.metric, r.threshold]));
+    applyAcceptance(merged, MetricsAccumulator.merge(metricStates).finish(), criteria);
+  }
   return merged;
 }
 

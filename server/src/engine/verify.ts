@@ -234,7 +234,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
 
     const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
     report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
-    report.outputs.forEach((o, k) => applyAcceptance(o, metrics[k].finish(), c.accept, c.outputs?.[o.name]?.accept));
+    report.outputs.forEach((o, k) => {
+      applyAcceptance(o, metrics[k].finish(), c.accept, c.outputs?.[o.name]?.accept);
+      if (o.partial) o.partial.metrics = metrics[k].state();
+    });
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'

@@ -1,4 +1,5 @@
 import { Scratch, toFloatView } from './numericView';
+import { ExactSum } from './exactSum';
 import { argmax, countTopK } from './topk';
 import type { OutputComparison } from './types';
 import type { Tensor } from '../tensor/tensor';
@@ -37,6 +38,22 @@ export interface OutputMetrics {
   labelled: number;
 }
 
+/** A MetricsAccumulator's raw state, carried by sharded reports for `report merge`. */
+export interface MetricsState {
+  dot: number[];
+  bb: number[];
+  cc: number[];
+  noise: number[];
+  finite: boolean;
+  any: boolean;
+  rows: number;
+  top1: number;
+  top5: number;
+  labelled: number;
+  baseCorrect: number;
+  candCorrect: number;
+}
+
 /** One criterion as judged. */
 export interface AcceptResult {
   metric: AcceptMetric;
@@ -53,10 +70,11 @@ export interface AcceptResult {
  * float64. Labels, when given, are looked up by case id: one integer class per row of the output.
  */
 export class MetricsAccumulator {
-  private dot = 0;
-  private bb = 0;
-  private cc = 0;
-  private noise = 0;
+  // Per-case sums added exactly, so shards of a fixture set merge to the unsharded figures bit for bit.
+  private readonly dot = new ExactSum();
+  private readonly bb = new ExactSum();
+  private readonly cc = new ExactSum();
+  private readonly noise = new ExactSum();
   private finite = true;
   private rows = 0;
   private top1 = 0;
@@ -70,20 +88,60 @@ export class MetricsAccumulator {
 
   constructor(private readonly labels?: (caseId: string) => number[] | undefined) {}
 
+  /** What `report merge` needs to combine shards: every count and exact sum. */
+  state(): MetricsState {
+    return {
+      dot: this.dot.parts(), bb: this.bb.parts(), cc: this.cc.parts(), noise: this.noise.parts(),
+      finite: this.finite, any: this.any, rows: this.rows, top1: this.top1, top5: this.top5,
+      labelled: this.labelled, baseCorrect: this.baseCorrect, candCorrect: this.candCorrect,
+    };
+  }
+
+  /** The accumulator of a whole fixture set from its shards' states. */
+  static merge(states: readonly MetricsState[]): MetricsAccumulator {
+    const m = new MetricsAccumulator();
+    for (const s of states) {
+      for (const x of s.dot) m.dot.add(x);
+      for (const x of s.bb) m.bb.add(x);
+      for (const x of s.cc) m.cc.add(x);
+      for (const x of s.noise) m.noise.add(x);
+      m.finite &&= s.finite;
+      m.any ||= s.any;
+      m.rows += s.rows;
+      m.top1 += s.top1;
+      m.top5 += s.top5;
+      m.labelled += s.labelled;
+      m.baseCorrect += s.baseCorrect;
+      m.candCorrect += s.candCorrect;
+    }
+    return m;
+  }
+
   add(caseId: string, base: Tensor, cand: Tensor): void {
     if (Array.isArray(base.data) || Array.isArray(cand.data)) return;
     if (base.dims.length !== cand.dims.length || base.dims.some((d, i) => d !== cand.dims[i])) return;
     const b = toFloatView(base, this.sb);
     const c = toFloatView(cand, this.sc);
     this.any = true;
+    let dot = 0;
+    let bb = 0;
+    let cc = 0;
+    let noise = 0;
     for (let i = 0; i < b.length; i++) {
       const x = b[i];
       const y = c[i];
       if (!Number.isFinite(x) || !Number.isFinite(y)) { if (!Object.is(x, y)) this.finite = false; continue; }
-      this.dot += x * y;
-      this.bb += x * x;
-      this.cc += y * y;
-      this.noise += (y - x) * (y - x);
+      dot += x * y;
+      bb += x * x;
+      cc += y * y;
+      noise += (y - x) * (y - x);
+    }
+    if (![dot, bb, cc, noise].every(Number.isFinite)) this.finite = false;
+    else {
+      this.dot.add(dot);
+      this.bb.add(bb);
+      this.cc.add(cc);
+      this.noise.add(noise);
     }
     const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
     if (cols < 2) return;
@@ -108,9 +166,10 @@ export class MetricsAccumulator {
     const m: OutputMetrics = { rows: this.rows, labelled: this.labelled };
     if (!this.any) return m;
     if (this.finite) {
-      const norm = Math.sqrt(this.bb) * Math.sqrt(this.cc);
-      m.cosine = norm > 0 ? this.dot / norm : this.bb === this.cc ? 1 : 0;
-      m.snrDb = this.noise === 0 ? Infinity : 10 * Math.log10(this.bb / this.noise);
+      const [dot, bb, cc, noise] = [this.dot.value(), this.bb.value(), this.cc.value(), this.noise.value()];
+      const norm = Math.sqrt(bb) * Math.sqrt(cc);
+      m.cosine = norm > 0 ? dot / norm : bb === cc ? 1 : 0;
+      m.snrDb = noise === 0 ? Infinity : 10 * Math.log10(bb / noise);
     }
     if (this.rows > 0) {
       m.top1 = this.top1 / this.rows;

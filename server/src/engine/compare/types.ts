@@ -1,5 +1,5 @@
 import type { DType } from '../tensor/tensor';
-import type { AcceptResult, OutputMetrics } from './metrics';
+import type { AcceptResult, MetricsState, OutputMetrics } from './metrics';
 import type { TailSnapshot } from './tailQuantile';
 
 /** Pass when |cand - base| <= atol + rtol * |base|, elementwise. */
@@ -97,6 +97,8 @@ export interface OutputPartial {
   overflows: number;
   tail: TailSnapshot;
   topK: { top1Rows: number; top1Agree: number; top5Rows: number; top5Agree: number };
+  /** The task metrics' sums and counts (see MetricsAccumulator.state). */
+  metrics?: MetricsState;
   /** minPassingAtol over the finite elements (the reported one is Infinity when something is unfixable). */
   finiteMinPassingAtol: number;
   worstFinite?: WorstElement;
