@@ -6,9 +6,10 @@ import { cloneFindings } from './cloneFindings';
 import { CloneIndex, ignoredLines } from './clones';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
-import type { FileSource } from './fileSet';
+import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace } from './workspace';
 
@@ -132,7 +133,7 @@ export class Analyzer {
       stages: stages.map(({ key: _key, ...s }): Stage => s),
       files: files.length,
       durationMs: Date.now() - started,
-      notes: [...ws.listing.notes, ...[...ws.failures.values()].sort()],
+      notes: [...ws.listing.notes, ...ws.buildNotes, ...[...ws.failures.values()].sort()],
     };
   }
 
@@ -155,7 +156,13 @@ export class Analyzer {
     if (fileCount === 0) {
       const cfg = path.join(this.root, 'mlparity.config.json');
       const file = fs.existsSync(cfg) ? cfg : this.root;
-      out.push(at(file, 'config-error', 'error', `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`));
+      const excluded = excludedByGlobs(this.root, this.config).map((f): [string, string] => [f, 'excluded by analysis.exclude']);
+      const left = [...this.ws.skipped, ...this.ws.builtOutput, ...excluded].map(([f, why]) => `${relPath(this.root, f)} (${why})`).sort();
+      const shown = left.slice(0, 10).join(', ') + (left.length > 10 ? `, and ${left.length - 10} more` : '');
+      const message = left.length > 0
+        ? `No files to analyse under ${this.root}: the ${left.length} file${left.length === 1 ? '' : 's'} matched ${left.length === 1 ? 'was' : 'were'} left out: ${shown}`
+        : `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`;
+      out.push(at(file, 'config-error', 'error', message));
     }
     return out;
   }

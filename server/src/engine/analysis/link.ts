@@ -47,6 +47,7 @@ export class Linker {
   private readonly unitMaps = new WeakMap<FileFacts, Map<string, UnitInfo>>();
   private touched = new Set<string>();
   private visibleMembers: Map<string, Den[]> | undefined;
+  private buildingVisible = false;
   /** The file the running call links (its imports are cached, its visible classes serve unknown receivers). */
   private current: string | undefined;
   /** Per call: what each import (spec, name) of the file resolves to; files repeat the same imports many times. */
@@ -227,7 +228,11 @@ export class Linker {
     // An unknown receiver of `.map()`, `.filter()`, `.then()` is far likelier an array or a promise than one
     // of the file's classes: names of built-in methods are not matched (the stage is reported, not passed).
     if (BUILTIN_MEMBERS.has(name)) return [];
+    // A base class named through an unresolvable receiver (`extends b.Base`, `b` a package) would come back
+    // here while the table is being built: such a base contributes no members.
+    if (this.buildingVisible) return [];
     if (!this.visibleMembers) {
+      this.buildingVisible = true;
       const map = new Map<string, Den[]>();
       const file = this.current as string;
       const seen = new Set<string>();
@@ -254,7 +259,11 @@ export class Linker {
           }
         }
       };
-      for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+      try {
+        for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+      } finally {
+        this.buildingVisible = false;
+      }
       this.visibleMembers = map;
     }
     return this.visibleMembers.get(name) ?? [];
