@@ -28,10 +28,12 @@ export interface FindingsJsonReport {
     related: (JsonLocation & { message: string })[];
     data?: Record<string, unknown>;
   })[];
-  stages: (JsonLocation & { name: string; kind: Stage['kind']; registration?: JsonLocation })[];
+  stages: (JsonLocation & { name: string; kind: Stage['kind']; how: string; registration?: JsonLocation })[];
+  /** What the analysis could not judge or left out, and why (also printed on stderr by the text format). */
+  notes: string[];
 }
 
-export function findingsJsonReport(root: string, findings: readonly Finding[], stages: readonly Stage[]): FindingsJsonReport {
+export function findingsJsonReport(root: string, findings: readonly Finding[], stages: readonly Stage[], notes: readonly string[] = []): FindingsJsonReport {
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
     file: relPath(root, l.file),
     line: l.range.start.line + 1,
@@ -53,10 +55,11 @@ export function findingsJsonReport(root: string, findings: readonly Finding[], s
       related: f.related.map((r) => ({ ...loc(r), message: r.message })),
       ...(f.data ? { data: f.data } : {}),
     })),
-    stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
+    stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, how: s.how, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
+    notes: [...notes],
   };
 }
 
-export function formatFindingsJson(root: string, findings: readonly Finding[], stages: readonly Stage[]): string {
-  return JSON.stringify(findingsJsonReport(root, findings, stages), null, 2) + '\n';
+export function formatFindingsJson(root: string, findings: readonly Finding[], stages: readonly Stage[], notes: readonly string[] = []): string {
+  return JSON.stringify(findingsJsonReport(root, findings, stages, notes), null, 2) + '\n';
 }

@@ -35,6 +35,8 @@ export interface SarifLog {
     tool: { driver: { name: string; version: string; rules: SarifRule[] } };
     originalUriBaseIds: { SRCROOT: { uri: string } };
     results: SarifResult[];
+    /** The analysis notes (what it left out or could not judge), as tool execution notifications. */
+    invocations?: { executionSuccessful: boolean; toolExecutionNotifications: { level: 'note'; message: { text: string } }[] }[];
   }[];
 }
 
@@ -60,7 +62,7 @@ interface SarifResult {
  * SARIF 2.1.0: one rule per RuleId seen, the finding's own location (for clones: the first copy) in
  * `locations`, the other copies/registrations in `relatedLocations`. Lines and columns are 1-based.
  */
-export function findingsSarif(root: string, findings: readonly Finding[], version = '0.1.0'): SarifLog {
+export function findingsSarif(root: string, findings: readonly Finding[], version = '0.1.0', notes: readonly string[] = []): SarifLog {
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
   const rules: SarifRule[] = ruleIds.map((id) => ({
     id,
@@ -97,13 +99,14 @@ export function findingsSarif(root: string, findings: readonly Finding[], versio
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
+        ...(notes.length > 0 ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: notes.map((text) => ({ level: 'note' as const, message: { text } })) }] } : {}),
       },
     ],
   };
 }
 
-export function formatFindingsSarif(root: string, findings: readonly Finding[]): string {
-  return JSON.stringify(findingsSarif(root, findings), null, 2) + '\n';
+export function formatFindingsSarif(root: string, findings: readonly Finding[], notes: readonly string[] = []): string {
+  return JSON.stringify(findingsSarif(root, findings, undefined, notes), null, 2) + '\n';
 }
 
 function rootUri(root: string): string {

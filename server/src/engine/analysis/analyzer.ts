@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   overrides?: ReadonlyMap<string, string>;
   /** When true, `overrides` is the complete file set (used for `--staged`). */
   exclusive?: boolean;
+  /** Files named on the command line: analysed even when the include globs or tsconfig.json leave them out. */
+  extraFiles?: readonly string[];
 }
 
 /**
@@ -44,7 +46,7 @@ export class Analyzer {
     options: AnalyzeOptions = {},
   ) {
     this.root = path.resolve(root);
-    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false };
+    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false, extra: options.extraFiles ?? [] };
     this.ws = new Workspace(this.root, config, source);
     this.clones = new CloneIndex(config.clones);
     for (const f of this.ws.files) this.unindexed.add(f);
@@ -132,6 +134,8 @@ export class Analyzer {
       findings: applySeverities(this.withoutIgnored(findings), this.config.rules).sort(compareFindings),
       stages: stages.map(({ key: _key, ...s }): Stage => s),
       files: files.length,
+      analysedFiles: files,
+      leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
       durationMs: Date.now() - started,
       notes: [...ws.listing.notes, ...ws.buildNotes, ...[...ws.failures.values()].sort()],
     };

@@ -28,6 +28,8 @@ export interface FileSource {
   overrides: ReadonlyMap<string, string>;
   /** When true the overrides are the whole file set (nothing is read from the disk). */
   exclusive: boolean;
+  /** Files asked for by name: listed whatever the include globs or tsconfig.json say (excludes still apply). */
+  extra?: readonly string[];
 }
 
 // Only the parser (target) and module resolution (module, moduleResolution, paths, baseUrl) read these.
@@ -70,6 +72,7 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
     const rel = relPath(root, f);
     if (isIncluded(rel) && !isExcluded(rel)) files.push(f);
   }
+  for (const f of source.extra ?? []) if (!isExcluded(relPath(root, f))) files.push(f);
   const unique = [...new Set(files.filter(keep))].sort();
   return {
     files: unique,

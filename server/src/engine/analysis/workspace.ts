@@ -273,6 +273,7 @@ export class Workspace {
     return {
       stageCalls: this.config.stageCalls,
       pipelineConstructors: this.config.pipelineConstructors,
+      stageMethods: this.config.stageMethods,
       inFolder: this.inFolder(rel),
       isTest: this.isTest(file),
       target: this.listing.compilerOptions.target ?? ts.ScriptTarget.Latest,
