@@ -1,5 +1,6 @@
 import type { Location } from '../../findings';
 import type { ClonePair, Span } from './pairs';
+import type { FileTokens } from './tokenize';
 import type { CloneClass, CloneType } from './types';
 
 /** Minimal union-find over node indices. */
@@ -75,7 +76,7 @@ function unionOverlapping(nodes: Span[], sets: DisjointSets): void {
 }
 
 /** Two spans are one copy when each overlaps the other by at least this share of its length. */
-const SAME_COPY = 0.8;
+const SAME_COPY = 0.5;
 
 /**
  * The classes one component of pairs forms. Spans that are the same copy (mutual overlap) become one
@@ -101,10 +102,15 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
   const order = [...pairs].sort((x, y) => size(y) - size(x));
   const covered = new Set<string>();
   const classes: CloneClass[] = [];
+  // Copies of the classes built so far, per file: a smaller pair both of whose copies already lie (at
+  // least half) in reported copies (a shifted window of periodic code, a piece of a larger clone, one
+  // more pairing of copies already reported) adds no place to look at and is not reported again.
+  const claims = new Map<FileTokens, Span[]>();
+  const claimed = (s: Span): boolean => (claims.get(s.file) ?? []).some((c) => 2 * (Math.min(c.to, s.to) - Math.max(c.from, s.from)) >= len(s));
   for (const seed of order) {
     const a = nodeOf.get(seed.a) as number;
     const b = nodeOf.get(seed.b) as number;
-    if (a === b || covered.has(edgeKey(a, b))) continue;
+    if (a === b || covered.has(edgeKey(a, b)) || (claimed(seed.a) && claimed(seed.b))) continue;
     const members = [a, b];
     const spans = new Map<number, Span>([[a, seed.a], [b, seed.b]]);
     const candidates = [...(edges.get(a) ?? new Map<number, ClonePair>()).keys()].filter((n) => n !== b);
@@ -128,6 +134,11 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
       }
     }
     const occurrences = members.map((m) => spans.get(m) as Span).sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from);
+    for (const span of occurrences) {
+      const list = claims.get(span.file);
+      if (list) list.push(span);
+      else claims.set(span.file, [span]);
+    }
     const tokens = occurrences.map(len);
     const lines = occurrences.map(spanLines);
     classes.push({
