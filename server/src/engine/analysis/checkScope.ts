@@ -54,6 +54,7 @@ export function unanalysedScope(root: string, config: AnalysisConfig, scope: str
   if (!isDirectory(scope) && !isSourceFile(scope)) return `${rel} is not a TypeScript or JavaScript source file`;
   if (files.length === 0) return `${rel} holds no TypeScript or JavaScript source files`;
   const isExcluded = globMatcher(config.exclude);
+  if (files.length === 1 && files[0] === scope) return `${rel} was not analysed: ${leftOut.get(scope) ?? (isExcluded(rel) ? 'excluded by analysis.exclude' : 'not analysed')}`;
   const why = files.map((f) => `${relPath(root, f)}: ${leftOut.get(f) ?? (isExcluded(relPath(root, f)) ? 'excluded by analysis.exclude' : 'not analysed')}`);
   const shown = why.slice(0, 5).join('; ') + (why.length > 5 ? `; and ${why.length - 5} more` : '');
   return `nothing in ${rel} was analysed (${shown})`;

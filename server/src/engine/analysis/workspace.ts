@@ -84,11 +84,15 @@ export class Workspace {
   private onlyBuildOutput = 0;
 
   private read(file: string, source: FileSource): void {
-    const text = source.overrides.get(file) ?? readText(file);
+    let text = source.overrides.get(file);
     if (text === undefined) {
-      // Listed a moment ago, so it exists: a permission problem or a folder named like a file.
-      if (fs.existsSync(file)) this.skipped.set(file, 'file could not be read');
-      return;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        // Gone between listing and reading: absent. Still there: unreadable, and said so.
+        if (fs.existsSync(file)) this.skipped.set(file, `file could not be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+        return;
+      }
     }
     if (this.accept(file, text)) this.pending.add(file);
   }
@@ -311,14 +315,6 @@ export class Workspace {
       this.stages.delete(f);
       for (const step of ['references', 'stages']) this.failures.delete(`${f}\0${step}`);
     }
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined; // vanished between listing and reading: treat as absent
   }
 }
 

@@ -2,7 +2,7 @@ import { ts } from '../typescript';
 import { skipOuter } from '../units';
 import type { Scope } from './scope';
 import type { StageRules } from './stageRules';
-import type { Ref, UnitInfo } from './types';
+import type { Ref, Span, UnitInfo } from './types';
 import type { Values } from './values';
 
 const SK = ts.SyntaxKind;
@@ -21,9 +21,19 @@ const CREATE_CLASS_HELPERS = new Set(['_createClass', '__createClass', '_create_
 export class Es5Classes {
   private readonly members = new Map<string, Record<string, Ref>>();
   private readonly bases = new Map<string, Ref>();
+  /** Where each class's code ends (its last prototype assignment), so clones in its methods count as its own. */
+  private readonly ends = new Map<string, number>();
+  /** Constructor function key → the IIFE wrapping the whole down-levelled class. */
+  private readonly wrappers = new Map<string, Span>();
+
+  /** `var X = (function () { function X() {} … return X; }())`: the IIFE is the class's whole body. */
+  wrapped(result: Ref | undefined, iife: Span): void {
+    if (result?.k === 'unit') this.wrappers.set(result.key, iife);
+  }
 
   /** An expression statement seen in the walk, in its scope. */
   statement(e: ts.Expression, scope: Scope, values: Values): void {
+    this.current = e.end;
     const x = skipOuter(e);
     if (x.kind === SK.BinaryExpression) {
       const b = x as ts.BinaryExpression;
@@ -80,13 +90,17 @@ export class Es5Classes {
       const members = this.members.get(key) ?? {};
       const base = this.bases.get(key);
       info.shape = 'class';
+      info.body = this.wrappers.get(key) ?? [info.body[0], Math.max(info.body[1], this.ends.get(key) ?? 0)];
       info.members = { ...members, ...info.members };
       if (base) info.base = base;
       rules?.estimator({ k: 'unit', key }, Object.keys(members), base !== undefined, 'ES5 class');
     }
   }
 
+  private current = 0;
+
   private member(key: string, name: string, ref: Ref): void {
+    this.ends.set(key, Math.max(this.ends.get(key) ?? 0, this.current));
     let m = this.members.get(key);
     if (!m) this.members.set(key, (m = {}));
     m[name] = ref;

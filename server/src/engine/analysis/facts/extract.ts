@@ -316,7 +316,10 @@ class Extractor {
         inner = this.functionScope(node, unit, scope);
         // `var X = /** @class */ (function () { function X() {} …; return X; }())`: the call gives the class.
         const info = isIife(node) ? this.units.get(unit) : undefined;
-        if (info) info.returns = iifeResult(node as ts.FunctionExpression, inner);
+        if (info) {
+          info.returns = iifeResult(node as ts.FunctionExpression, inner);
+          this.es5.wrapped(info.returns, span(enclosingStatement(node), this.sf));
+        }
       }
     } else if (ts.isExpressionStatement(node)) {
       this.es5.statement(node.expression, scope, this.values);
@@ -424,6 +427,13 @@ class Extractor {
       this.facts.stages.push({ kind: 'folder', target: r, how: `exported ${shape} in a pipeline folder` });
     }
   }
+}
+
+/** The statement a node is part of (`var X = (function () {…}())` for the IIFE inside it). */
+function enclosingStatement(node: ts.Node): ts.Node {
+  let n = node;
+  while (n.parent && !ts.isSourceFile(n.parent) && !ts.isBlock(n.parent) && !ts.isModuleBlock(n.parent)) n = n.parent;
+  return n;
 }
 
 /** A short identity for a ref, to record each one once per unit. */
