@@ -99,13 +99,14 @@ export class Workspace {
 
   /** One note for what was left out as build output (and how to get it back), or for analysing only build output. */
   get buildNotes(): string[] {
-    if (this.onlyBuildOutput > 0) return [`Only build output here (${this.onlyBuildOutput} files, no sources): analysed it as it is.`];
+    const n = this.onlyBuildOutput;
+    if (n > 0) return [`Only build output here (${n} file${n === 1 ? '' : 's'}, no sources): analysed it as it is.`];
     if (this.builtOutput.size === 0) return [];
     const groups = new Map<string, number>();
     for (const why of this.builtOutput.values()) groups.set(why, (groups.get(why) ?? 0) + 1);
-    const parts = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, n]) => `${n} ${why}`);
-    const n = this.builtOutput.size;
-    return [`Left out ${n} build-output file${n === 1 ? '' : 's'} (${parts.join('; ')}): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse them.`];
+    const parts = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, k]) => `${k} ${why}`);
+    const left = this.builtOutput.size;
+    return [`Left out ${left} build-output file${left === 1 ? '' : 's'} (${parts.join('; ')}): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse ${left === 1 ? 'it' : 'them'}.`];
   }
 
   /** Files read but not parsed yet. */
