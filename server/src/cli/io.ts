@@ -7,9 +7,11 @@ export interface CliIO {
   /** True when stderr is a terminal, so progress bars are worth drawing. */
   isTTY: boolean;
   cwd: string;
+  /** The script that started this CLI (bin/ml-parity or the bundled dist/cli.js), for files that must run it again. */
+  entry?: string;
 }
 
-export function processIO(): CliIO {
+export function processIO(entry?: string): CliIO {
   // `ml-parity check | head -1`: the reader has what it wanted; the rest of the report goes nowhere, quietly.
   let readerGone = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -23,6 +25,7 @@ export function processIO(): CliIO {
     stderr: (s) => process.stderr.write(s),
     isTTY: !!process.stderr.isTTY,
     cwd: process.cwd(),
+    ...(entry ? { entry } : {}),
   };
 }
 
