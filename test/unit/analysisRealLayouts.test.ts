@@ -142,6 +142,18 @@ describe('analysis on real layouts: the stages real ML code has', () => {
     assert.deepEqual(findings(root, r, 'untested-stage'), ['src/models.js:18 WhisperModel', 'src/pipelines/feature-extraction.js:3 FeatureExtractionPipeline']);
   });
 
+  it('reaches the bases in between when a test uses a subclass (ES and ES5)', () => {
+    const root = writeWorkspace({
+      'src/models.js': 'export class Base { fit(x) { return this; } }\nexport class Mid extends Base {}\nexport class Leaf extends Mid {}\n',
+      'src/old.js': "var m = require('./models');\nfunction OldMid() {}\n_inherits(OldMid, m.Base);\nfunction OldLeaf() {}\n_inherits(OldLeaf, OldMid);\nexports.OldLeaf = OldLeaf;\n",
+      'test/leaf.test.js': "import { Leaf } from '../src/models';\nconst { OldLeaf } = require('../src/old');\nit('x', () => { new Leaf().fit([1]); new OldLeaf().fit([1]); });\n",
+    }, 'mlp-bases-');
+    roots.push(root);
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(r.stages.map((s) => s.name), ['Base', 'Mid', 'Leaf', 'OldMid', 'OldLeaf']);
+    assert.deepEqual(findings(root, r, 'untested-stage'), []);
+  });
+
   it('takes the stage methods from analysis.stageMethods', () => {
     const root = fixture('pipelines-lib');
     const r = analyzeFiles(root, config({ stageMethods: ['generate'], pipelineFolders: [] }));

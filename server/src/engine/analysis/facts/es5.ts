@@ -82,8 +82,12 @@ export class Es5Classes {
     }
   }
 
-  /** Makes the constructor functions that got prototype members or a base into classes, and estimators when they qualify. */
-  apply(units: ReadonlyMap<string, UnitInfo>, rules: StageRules | undefined): void {
+  /**
+   * Makes the constructor functions that got prototype members or a base into classes, and estimators when
+   * they qualify; returns the (class key, base) pairs, which the caller links as references.
+   */
+  apply(units: ReadonlyMap<string, UnitInfo>, rules: StageRules | undefined): [string, Ref][] {
+    const based: [string, Ref][] = [];
     for (const key of new Set([...this.members.keys(), ...this.bases.keys()])) {
       const info = units.get(key);
       if (!info || info.shape !== 'function') continue;
@@ -92,9 +96,13 @@ export class Es5Classes {
       info.shape = 'class';
       info.body = this.wrappers.get(key) ?? [info.body[0], Math.max(info.body[1], this.ends.get(key) ?? 0)];
       info.members = { ...members, ...info.members };
-      if (base) info.base = base;
+      if (base) {
+        info.base = base;
+        based.push([key, base]);
+      }
       rules?.estimator({ k: 'unit', key }, Object.keys(members), base !== undefined, 'ES5 class');
     }
+    return based;
   }
 
   private current = 0;

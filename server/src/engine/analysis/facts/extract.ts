@@ -83,7 +83,7 @@ class Extractor {
       this.visit(st, MODULE, scope);
     }
     this.facts.syntaxErrors = syntaxErrors(this.sf, this.tsSyntaxInJs);
-    this.es5.apply(this.units, this.stageRules);
+    for (const [key, base] of this.es5.apply(this.units, this.stageRules)) this.ref(key, base);
     this.mixins(scope);
     collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
@@ -398,6 +398,8 @@ class Extractor {
       if (base) {
         info.base = base;
         this.values.bases.set(key, base);
+        // Using a subclass runs its base's constructor and inherited methods: the base is reached with it.
+        this.ref(key, base);
       }
     } else if (ts.isVariableDeclaration(node)) {
       const init = node.initializer ? skipOuter(node.initializer) : undefined;
