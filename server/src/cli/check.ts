@@ -1,13 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles } from '../engine/analysis/analyzer';
+import { fingerprintFindings, type FingerprintedFinding } from '../engine/analysis/baseline';
+import { DiskCache } from '../engine/analysis/cache/diskCache';
+import { analyzeCached } from '../engine/analysis/cache/resultCache';
 import { readStagedSources } from '../engine/analysis/gitIndex';
 import { findingInScope, projectRootOf, sourceFilesOf, unanalysedScope } from '../engine/analysis/checkScope';
 import { isInside } from '../engine/analysis/paths';
+import { analyzeSince } from '../engine/analysis/since';
+import type { AnalysisResult } from '../engine/analysis/types';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
-import type { Finding } from '../engine/findings';
-import { formatFindingsJson } from './reporters/findingsJson';
+import { formatFindingsJson, type SinceSummary } from './reporters/findingsJson';
 import { formatFindingsSarif } from './reporters/findingsSarif';
 import { formatFindingsText } from './reporters/findingsText';
 import { formatStagesText } from './reporters/stagesText';
@@ -19,10 +22,14 @@ export interface CheckOptions {
   paths: string[];
   config: AnalysisConfig;
   format: 'text' | 'json' | 'sarif';
-  /** Write the report here instead of stdout. */
+  /** Write the report to this file instead of stdout. */
   out?: string;
   /** Analyse the git index (what would be committed) instead of the work tree. */
   staged: boolean;
+  /** Report only findings that are new relative to this git revision. */
+  since?: string;
+  /** Use the persistent cache (default true). */
+  cache?: boolean;
   /** Text format: list every stage with how it was found (a one-line count otherwise). */
   listStages?: boolean;
 }
@@ -32,7 +39,7 @@ export interface CheckIo {
   stderr: (s: string) => void;
 }
 
-/** `ml-parity check`: 0 when no error-severity finding, 1 otherwise, 2 on bad input. */
+/** `ml-parity check`: 0 when no error-severity finding (with --since: no new one), 1 otherwise, 2 on bad input. */
 export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number> {
   try {
     const root = path.resolve(opts.root);
@@ -43,20 +50,34 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       const known = staged ? [...staged.keys()].some((f) => f === s || isInside(s, f)) : fs.existsSync(s);
       if (!known) throw new EngineError('file-not-found', opts.staged ? 'Not in the git index' : 'No such file or folder', { file: s });
     }
-    // Named files and folders are analysed even where the include globs or tsconfig.json leave them out.
-    const extraFiles = staged ? [] : scopes.flatMap(sourceFilesOf);
-    const result = analyzeFiles(root, opts.config, staged, { exclusive: staged !== undefined, extraFiles });
-    const findings = result.findings.filter((f) => findingInScope(f, scopes));
-    for (const note of result.notes) io.stderr(`note: ${note}\n`);
+    const cache = opts.cache === false ? false : (DiskCache.forWorkspace(root) ?? false);
+    // A finding is inside a named path when any of its locations is (a clone's other copies included).
+    const inScope = (f: FingerprintedFinding): boolean => findingInScope(f.finding, scopes);
+    let report: { findings: FingerprintedFinding[]; absent?: FingerprintedFinding[]; since?: SinceSummary; notes: string[]; stages: Parameters<typeof formatFindingsJson>[2] };
+    let analysed: AnalysisResult;
+    if (opts.since !== undefined) {
+      const s = analyzeSince({ root, config: opts.config, rev: opts.since, staged: opts.staged, cache });
+      const current = s.comparison.current.filter(inScope);
+      const absent = s.comparison.absent.filter(inScope);
+      const since: SinceSummary = { rev: s.rev, commit: s.commit, new: current.filter((f) => f.state === 'new').length, unchanged: current.filter((f) => f.state === 'unchanged').length, absent: absent.length };
+      report = { findings: current, absent, since, notes: s.result.notes, stages: s.result.stages };
+      analysed = s.result;
+    } else {
+      // Named files and folders are analysed even where the include globs or tsconfig.json leave them out.
+      const extraFiles = staged ? [] : scopes.flatMap(sourceFilesOf);
+      const result = analyzeCached(root, opts.config, { overrides: staged, exclusive: staged !== undefined, cache, extraFiles });
+      report = { findings: fingerprintFindings(root, result.findings).filter(inScope), notes: result.notes, stages: result.stages };
+      analysed = result;
+    }
+    for (const note of report.notes) io.stderr(`note: ${note}\n`);
     // A named path nothing was analysed in must not pass as "No findings".
-    const analysed = new Set(result.analysedFiles);
-    const leftOut = new Map(Object.entries(result.leftOut));
-    const unjudged = staged ? [] : scopes.flatMap((s) => unanalysedScope(root, opts.config, s, analysed, leftOut) ?? []);
+    const unjudged = staged ? [] : scopes.flatMap((s) => unanalysedScope(root, opts.config, s, new Set(analysed.analysedFiles), new Map(Object.entries(analysed.leftOut))) ?? []);
     if (unjudged.length > 0) throw new EngineError('file-not-found', `cannot check: ${unjudged.join('; ')}`, { file: scopes[0] });
-    const report = render(opts.format, root, findings, result.stages, result.notes, opts.listStages ?? false);
-    if (opts.out) fs.writeFileSync(path.resolve(opts.out), report);
-    else io.stdout(report);
-    return findings.some((f) => f.severity === 'error') ? 1 : 0;
+    const shown = report.since ? report.findings.filter((f) => f.state === 'new') : report.findings;
+    const text = render(opts.format, root, report, shown, opts.listStages ?? false);
+    if (opts.out) fs.writeFileSync(path.resolve(opts.out), text);
+    else io.stdout(text);
+    return shown.some((f) => f.finding.severity === 'error') ? 1 : 0;
   } catch (e) {
     if (isEngineError(e)) {
       io.stderr(`error: ${e.format()}\n`);
@@ -69,31 +90,34 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
 
 /**
  * The project the named paths belong to (see projectRootOf), or undefined without paths; all of them must
- * share one, else EngineError. `cwd`'s project is its config's folder, else `cwd`.
+ * share one, else EngineError. `cwd` is the current project's folder.
  */
 export function projectOf(paths: readonly string[], cwd: string): string | undefined {
   if (paths.length === 0) return undefined;
-  const current = findConfigRoot(cwd) ?? cwd;
+  const current = cwd;
   const roots = [...new Set(paths.map((p) => projectRootOf(p, current)))];
   if (roots.length > 1) throw new EngineError('usage', `the paths belong to different projects (${roots.join(', ')}): check them one at a time`, { file: paths[0] });
   return roots[0];
 }
 
-function findConfigRoot(cwd: string): string | undefined {
-  return fs.existsSync(path.join(cwd, 'mlparity.config.json')) ? cwd : undefined;
-}
-
-function render(format: CheckOptions['format'], root: string, findings: Finding[], stages: Parameters<typeof formatFindingsJson>[2], notes: readonly string[], listStages: boolean): string {
+function render(
+  format: CheckOptions['format'],
+  root: string,
+  report: { findings: FingerprintedFinding[]; absent?: FingerprintedFinding[]; since?: SinceSummary; notes: string[]; stages: Parameters<typeof formatFindingsJson>[2] },
+  shown: FingerprintedFinding[],
+  listStages: boolean,
+): string {
   switch (format) {
     case 'json':
-      return formatFindingsJson(root, findings, stages, notes);
+      return formatFindingsJson(root, shown, report.stages, report.since, report.notes);
     case 'sarif':
-      return formatFindingsSarif(root, findings, notes);
+      // Code scanning wants every result with its state, and the fixed ones as absent.
+      return formatFindingsSarif(root, { findings: report.findings, notes: report.notes, ...(report.since ? { baseline: { absent: report.absent ?? [] } } : {}) });
     default: {
       // The stage summary goes just above the closing count line.
-      const text = formatFindingsText(root, findings);
+      const text = formatFindingsText(root, shown.map((f) => f.finding), report.since);
       const last = text.lastIndexOf('\n', text.length - 2) + 1;
-      return text.slice(0, last) + formatStagesText(root, stages, listStages) + text.slice(last);
+      return text.slice(0, last) + formatStagesText(root, report.stages, listStages) + text.slice(last);
     }
   }
 }
