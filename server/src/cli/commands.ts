@@ -3,7 +3,8 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
+import { collect, dimEntry, integer, mapEntry, nonNegativeInt, number, positiveInt, range } from './options';
+import type { VerifyStageFlags } from './stageCommand';
 import type { VerifyFlags } from './verifyCommand';
 
 // Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
@@ -12,6 +13,7 @@ const lazy = {
   verify: () => require('./verifyCommand') as typeof import('./verifyCommand'),
   check: () => require('./check') as typeof import('./check'),
   hook: () => require('./hookCommand') as typeof import('./hookCommand'),
+  stage: () => require('./stageCommand') as typeof import('./stageCommand'),
   config: () => require('../engine/config/load') as typeof import('../engine/config/load'),
 };
 
@@ -40,6 +42,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--update-golden <dir>', 'write fixtures with the reference model outputs as golden test data to DIR')
     .action(async (flags: VerifyFlags) => done(await lazy.verify().runVerifyCommand(flags, io)));
   registerCheck(program, io, done);
+  registerVerifyStage(program, io, done);
   registerLsp(program, done);
   registerHook(program, io, done);
 }
@@ -73,6 +76,23 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
         done(EXIT.badInput);
       }
     });
+}
+
+/** `ml-parity verify-stage NAME`: one stage of the work tree against its git version, on generated and recorded inputs. */
+export function registerVerifyStage(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('verify-stage')
+    .description('Check that a pipeline stage behaves as it did at a git revision, on generated inputs (exit 1 with a minimal counterexample when not).')
+    .argument('<name>', 'stage name, as `ml-parity check --format json` lists it')
+    .option('--against <rev>', 'git revision of the baseline', 'HEAD')
+    .option('--count <n>', 'number of generated inputs (0: only fixtures)', nonNegativeInt)
+    .option('--seed <n>', 'seed for the generated inputs', integer)
+    .option('--inputs <file>', 'JSON fixtures file with calls of the stage (default: .ml-parity/stage-fixtures.json if present)')
+    .option('--timeout <ms>', 'limit for one call of the stage', positiveInt)
+    .option('--root <dir>', 'workspace folder (default: the current folder)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .action(async (name: string, flags: VerifyStageFlags) => done(await lazy.stage().runVerifyStageCommand(name, flags, io)));
 }
 
 /** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineError } from '../errors';
+
+/** Files a stage build can need: sources, JSON (package.json, tsconfig, data imported as JSON). */
+const WANTED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|json)$/;
+const MAX_BYTES = 4 << 20;
+
+function git(cwd: string, args: string[], input?: string): Buffer {
+  const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
+  if (r.error) {
+    const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, { file: cwd });
+  }
+  if (r.status !== 0) throw new EngineError('git-error', `git ${args[0]} failed: ${r.stderr.toString('utf8').trim()}`, { file: cwd });
+  return r.stdout;
+}
+
+/** Top of the git work tree holding `dir`. */
+export function gitTop(dir: string): string {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new EngineError('not-a-git-repo', `${dir} is not inside a git work tree`, { file: dir });
+  return fs.realpathSync(r.stdout.trim());
+}
+
+/** The commit a revision names, or undefined when it does not exist (e.g. HEAD before the first commit). */
+export function resolveCommit(top: string, rev: string): string | undefined {
+  const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: top, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * Writes the source and JSON files of a revision (`rev`) or of the git index (`rev` undefined) into
+ * `dir`, from git's objects: the work tree and the index are never touched. Returns how many files.
+ */
+export function materialize(top: string, rev: string | undefined, dir: string): number {
+  const listing = rev === undefined ? git(top, ['ls-files', '-s', '-z']) : git(top, ['ls-tree', '-r', '-z', '--full-tree', rev]);
+  const entries: { rel: string; blob: string }[] = [];
+  for (const rec of listing.toString('utf8').split('\0')) {
+    // ls-files -s: "mode blob stage\tpath"; ls-tree: "mode type blob\tpath".
+    const m = rev === undefined ? /^(\d{6}) ([0-9a-f]{40,64}) 0\t(.+)$/s.exec(rec) : /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
+    if (!m || !(m[1] === '100644' || m[1] === '100755') || !WANTED.test(m[3]) || m[3].split('/').includes('node_modules')) continue;
+    entries.push({ rel: m[3], blob: m[2] });
+  }
+  if (entries.length === 0) return 0;
+  const out = git(top, ['cat-file', '--batch'], entries.map((e) => e.blob).join('\n') + '\n');
+  let offset = 0;
+  for (const e of entries) {
+    const nl = out.indexOf(0x0a, offset);
+    const size = Number(out.subarray(offset, nl).toString('utf8').split(' ')[2]);
+    if (size <= MAX_BYTES) {
+      const file = path.join(dir, e.rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, out.subarray(nl + 1, nl + 1 + size));
+    }
+    offset = nl + 1 + size + 1;
+  }
+  return entries.length;
+}
+
+/** A private temp folder; `dispose` removes it. */
+export function tempTree(prefix: string): { dir: string; dispose: () => void } {
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  return { dir, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
