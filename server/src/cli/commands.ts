@@ -94,6 +94,7 @@ export function registerVerifyStage(program: Command, io: CliIO, done: (code: nu
     .option('--root <dir>', 'workspace folder (default: the current folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--accept', 'accept the staged change to this stage as intended: the pre-commit hook then lets exactly that code through')
     .action(async (name: string, flags: VerifyStageFlags) => done(await lazy.stage().runVerifyStageCommand(name, flags, io)));
 }
 

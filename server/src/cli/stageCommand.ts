@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isEngineError } from '../engine/errors';
+import { acceptStagedStage } from '../engine/stageVerify/commitCheck';
 import { RECORDED_FIXTURES, readStageFixtures } from '../engine/stageVerify/fixturesFile';
 import { verifyStage } from '../engine/stageVerify/verifyStage';
 import type { StageCall } from '../engine/stageVerify/types';
@@ -17,12 +18,18 @@ export interface VerifyStageFlags {
   root?: string;
   format: 'text' | 'json';
   out?: string;
+  accept?: boolean;
 }
 
 /** `ml-parity verify-stage NAME`: 0 equivalent, 1 not equivalent, 2 bad input. */
 export async function runVerifyStageCommand(name: string, flags: VerifyStageFlags, io: CliIO): Promise<number> {
   try {
     const root = path.resolve(io.cwd, flags.root ?? '.');
+    if (flags.accept) {
+      const at = acceptStagedStage(root, name);
+      io.stdout(`accepted the staged change to stage "${name}" (${path.relative(io.cwd, at.file) || at.file}:${at.line}) as intended: the pre-commit hook lets exactly this code through; any further edit is verified again\n`);
+      return EXIT.ok;
+    }
     let fixtures: StageCall[] | undefined;
     let origin: string | undefined;
     if (flags.inputs) {

@@ -9,6 +9,7 @@ import { SEVERITY_ORDER, type Finding } from '../findings';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig, runCase } from '../verify';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
+import { checkStagedStages } from '../stageVerify/commitCheck';
 import { gitOut, workTreeTop } from './gitRun';
 import { StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
@@ -38,6 +39,12 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+    if (config.stages.verifyOnCommit) {
+      const stages = analysis.stages.filter((s) => staged.has(s.body.file));
+      const checked = await checkStagedStages({ root, config: config.stages, stages, sources, signal: opts.signal, onProgress: opts.onProgress });
+      result.stages = checked.results;
+      result.notes.push(...checked.notes);
+    } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
   }
 
   const cases = casesFromConfig(config);
@@ -63,7 +70,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     }
   }
 
-  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass');
+  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass') && !(result.stages ?? []).some((r) => r.blocking);
   return result;
 }
 

@@ -1,5 +1,6 @@
 import type { Finding } from '../findings';
 import type { CaseReport } from '../verifyTypes';
+import type { StageCommitResult } from '../stageVerify/commitCheck';
 
 /**
  * Where the pre-commit check lives: a script in git's hooks folder, a block in husky's
@@ -87,6 +88,8 @@ export interface HookRunResult {
     /** Findings located in staged files below `failOn` (shown, not blocking). */
     other: Finding[];
   };
+  /** Stages whose staged code differs from HEAD, verified index against HEAD (undefined: not run). */
+  stages?: StageCommitResult[];
   /** Verify cases whose models or fixtures are staged, run on the staged bytes. */
   verify: CaseReport[];
   /** Config cases not run: untouched by this commit, or with no baseline yet (first commit of a model). */
