@@ -34,6 +34,7 @@ async function bundle(): Promise<void> {
   await build({ ...common, entryPoints: { cli: path.join(root, 'out/server/src/cli/bin.js') }, outdir: dist });
   await build({ ...common, entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') }, outdir: dist });
   await build({ ...common, entryPoints: { stageWorker: path.join(root, 'out/server/src/engine/stageVerify/worker.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') }, outdir: dist });
 }
 
 function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {

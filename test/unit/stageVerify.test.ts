@@ -238,3 +238,46 @@ describe('verify-stage engine errors', function () {
     }
   });
 });
+
+describe('ml-parity record: real calls from the test command become fixtures', function () {
+  this.timeout(120_000);
+  let repo: string;
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('records function and class stages under node --test, and verify-stage replays them', () => {
+    const src = `/** @stage */
+function movingAverage(xs, window) {
+  const out = [];
+  for (let i = 0; i + window <= xs.length; i++) {
+    let s = 0;
+    for (let j = i; j < i + window; j++) s += xs[j];
+    out.push(s / window);
+  }
+  return out;
+}
+/** @stage */
+class Scaler {
+  constructor(k) { this.k = k; this.m = 0; }
+  fit(xs) { this.m = xs.reduce((a, b) => a + b, 0) / xs.length; return this; }
+  transform(xs) { return xs.map((x) => (x - this.m) * this.k); }
+}
+module.exports = { movingAverage, Scaler };
+`;
+    const test = "const test = require('node:test');\nconst { movingAverage, Scaler } = require('../src/smooth');\ntest('avg', () => { movingAverage([1, 2, 3], 1); movingAverage([1, 2, 3], 1); movingAverage([NaN, 2], 2); });\ntest('scaler', () => { new Scaler(2).fit([1, 2, 3]).transform([4]); });\n";
+    repo = repoWith({ 'src/smooth.js': src, 'test/smooth.test.js': test });
+    const rec = cli(repo, 'record', '--', process.execPath, '--test', 'test/');
+    assert.equal(rec.status, 0, rec.stdout + rec.stderr);
+    assert.match(rec.stdout, /movingAverage: 2 distinct calls/);
+    assert.match(rec.stdout, /Scaler: 2 distinct calls/);
+    const file = JSON.parse(fs.readFileSync(path.join(repo, '.ml-parity/stage-fixtures.json'), 'utf8')) as { stages: Record<string, { calls: unknown[] }> };
+    assert.deepEqual(file.stages.movingAverage.calls[1], { kind: 'function', args: [[{ $num: 'NaN' }, 2], 2] });
+    assert.deepEqual(file.stages.Scaler.calls[1], { kind: 'class', ctor: [2], calls: [{ method: 'fit', args: [[1, 2, 3]] }, { method: 'transform', args: [[4]] }] });
+
+    // Untyped JS parameters cannot be generated: the recorded calls are what is compared.
+    write(repo, 'src/smooth.js', src.replace('(x - this.m) * this.k', '(x - this.m) * this.k + 1'));
+    const r = cli(repo, 'verify-stage', 'Scaler');
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /Scaler: NOT EQUIVALENT on 1 of 2 inputs; first counterexample: new Scaler\(2\)\.fit\(\[1, 2, 3\]\)\.transform\(\[4\]\) → HEAD \{ fit: "\[this\]", transform: \[4\] \}, work tree \{ fit: "\[this\]", transform: \[5\] \}/);
+    assert.match(r.stdout, /note: no generated inputs/);
+  });
+});

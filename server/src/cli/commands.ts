@@ -4,6 +4,7 @@ import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
 import { collect, dimEntry, integer, mapEntry, nonNegativeInt, number, positiveInt, rangeEntry, shapeEntry, valueEntry } from './options';
+import type { RecordFlags } from './recordCommand';
 import type { VerifyStageFlags } from './stageCommand';
 import type { VerifyFlags } from './verifyCommand';
 
@@ -14,6 +15,7 @@ const lazy = {
   check: () => require('./check') as typeof import('./check'),
   hook: () => require('./hookCommand') as typeof import('./hookCommand'),
   stage: () => require('./stageCommand') as typeof import('./stageCommand'),
+  record: () => require('./recordCommand') as typeof import('./recordCommand'),
   config: () => require('../engine/config/load') as typeof import('../engine/config/load'),
 };
 
@@ -45,6 +47,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .action(async (flags: VerifyFlags) => done(await lazy.verify().runVerifyCommand(flags, io)));
   registerCheck(program, io, done);
   registerVerifyStage(program, io, done);
+  registerRecord(program, io, done);
   registerLsp(program, done);
   registerHook(program, io, done);
 }
@@ -96,6 +99,19 @@ export function registerVerifyStage(program: Command, io: CliIO, done: (code: nu
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--accept', 'accept the staged change to this stage as intended: the pre-commit hook then lets exactly that code through')
     .action(async (name: string, flags: VerifyStageFlags) => done(await lazy.stage().runVerifyStageCommand(name, flags, io)));
+}
+
+/** `ml-parity record -- CMD...`: the real arguments of the stages' calls while the tests run, as fixtures. */
+export function registerRecord(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('record')
+    .description('Run the test command with the stages wrapped and store the real arguments of their calls as verify-stage fixtures.')
+    .argument('<command...>', 'the test command after --, e.g. -- npx mocha')
+    .option('--root <dir>', 'workspace folder (default: the current folder)')
+    .option('--stage <name>', 'record only this stage (repeatable)', collect, [])
+    .option('--out <file>', `fixtures file to merge into (default: ${'.ml-parity/stage-fixtures.json'})`)
+    .option('--max-calls <n>', 'distinct calls kept per stage (default 50)', positiveInt)
+    .action(async (command: string[], flags: RecordFlags) => done(await lazy.record().runRecordCommand(command, flags, io)));
 }
 
 /** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */
