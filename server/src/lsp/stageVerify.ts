@@ -67,6 +67,7 @@ export async function handleVerifyStage(
       candidate: { kind: 'worktree', overrides },
       baseline: { kind: 'revision', rev: args.against ?? 'HEAD' },
       signal: abort.signal,
+      prefork: true,
       onProgress: (done, total) => progress.report(total > 0 ? Math.round((done / total) * 100) : 0, `${done}/${total} inputs`),
     });
     folder.setStageFinding(report.stage, report.location.file, text ?? '', divergence(report));

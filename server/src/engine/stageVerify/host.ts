@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
@@ -12,14 +12,40 @@ export function stageWorkerPath(): string {
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }
 
+let spare: ChildProcess | undefined;
+
+function forkWorker(): ChildProcess {
+  return fork(stageWorkerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+}
+
+/** A started worker: the spare one when alive (then a new spare is started if `prefork`), else a new one. */
+function takeWorker(prefork: boolean): ChildProcess {
+  const ready = spare && spare.connected && spare.exitCode === null && spare.signalCode === null ? spare : undefined;
+  spare = undefined;
+  const child = ready ?? forkWorker();
+  child.ref();
+  (child.channel as { ref?: () => void } | undefined)?.ref?.();
+  if (prefork) {
+    // Started now, used by the next run: a language server does not pay node's start-up and the
+    // loading of fast-check on each "Verify against HEAD". It never keeps the server alive.
+    spare = forkWorker();
+    spare.unref();
+    (spare.channel as { unref?: () => void } | undefined)?.unref?.();
+    spare.stderr?.resume();
+    (spare.stderr as { unref?: () => void } | null)?.unref?.();
+    spare.on('error', () => undefined);
+  }
+  return child;
+}
+
 /**
  * Runs the comparison in a child process: stage code is user code, so a crash, `process.exit` or a
  * runaway allocation takes down only the child. `hardLimitMs` bounds the whole run; the signal cancels it.
  */
-export function runInWorker(req: StageRunRequest, hardLimitMs: number, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<Result> {
+export function runInWorker(req: StageRunRequest, hardLimitMs: number, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, prefork = false): Promise<Result> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new EngineError('cancelled', 'cancelled'));
-    const child = fork(stageWorkerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+    const child = takeWorker(prefork);
     let stderr = '';
     let settled = false;
     const finish = (f: () => void): void => {

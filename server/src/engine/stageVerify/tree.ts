@@ -60,6 +60,34 @@ export function materialize(top: string, rev: string | undefined, dir: string): 
   return entries.length;
 }
 
+const revisionTrees = new Map<string, string>();
+let exitHook = false;
+
+/**
+ * The source files of a commit in a temp folder, kept for the process (commits never change), so a
+ * language server verifying again against HEAD does not write the tree again. At most four are kept.
+ */
+export function revisionTree(top: string, commit: string): string {
+  const key = `${top}\0${commit}`;
+  const hit = revisionTrees.get(key);
+  if (hit && fs.existsSync(hit)) return hit;
+  const t = tempTree('mlp-stage-rev-');
+  materialize(top, commit, t.dir);
+  revisionTrees.set(key, t.dir);
+  if (revisionTrees.size > 4) {
+    const [oldKey, oldDir] = revisionTrees.entries().next().value as [string, string];
+    revisionTrees.delete(oldKey);
+    fs.rmSync(oldDir, { recursive: true, force: true });
+  }
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const d of revisionTrees.values()) fs.rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return t.dir;
+}
+
 /** A private temp folder; `dispose` removes it. */
 export function tempTree(prefix: string): { dir: string; dispose: () => void } {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));

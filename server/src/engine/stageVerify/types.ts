@@ -87,6 +87,8 @@ export interface StageVerifyOptions {
   tolerance?: StageTolerance;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Keep a started stage process ready for the next run (a long-lived caller such as the language server). */
+  prefork?: boolean;
 }
 
 /** A failing input, shrunk when it was generated. */

@@ -12,7 +12,7 @@ import { MAX_LENGTH, NUMBER_RANGE, ungeneratable } from './generate';
 import { runInWorker } from './host';
 import { accessOf, declarationAt, declarationNamed, shapeOf, type StageAccess } from './locate';
 import { stageProgram } from './program';
-import { gitTop, materialize, resolveCommit, tempTree } from './tree';
+import { gitTop, materialize, resolveCommit, revisionTree, tempTree } from './tree';
 import { signatureText } from './typeSpec';
 import type { ParamSpec, SourceSpec, StageShape, StageVerifyOptions, StageVerifyReport } from './types';
 
@@ -132,6 +132,7 @@ export async function verifyStage(opts: StageVerifyOptions & { knownStages?: rea
       hardLimit,
       opts.signal,
       opts.onProgress,
+      opts.prefork,
     );
     notes.push(`package imports (node_modules) come from the work tree for both versions; the project's own files come from each version`);
     if (r.bothTimedOut > 0) notes.push(`${r.bothTimedOut} input(s) not judged: both versions ran past ${callTimeoutMs} ms`);
@@ -177,17 +178,21 @@ function pickStage(stages: readonly Stage[], name: string, root: string, where: 
 
 function version(spec: SourceSpec, top: string, rel: string, cleanups: (() => void)[]): Version {
   if (spec.kind === 'worktree') return { label: 'work tree', dir: top, file: path.join(top, rel), overrides: spec.overrides, display: (f) => f };
-  const t = tempTree(spec.kind === 'index' ? 'mlp-stage-index-' : 'mlp-stage-rev-');
-  cleanups.push(t.dispose);
+  let dir: string;
   let label = 'index';
   if (spec.kind === 'revision') {
     const commit = resolveCommit(top, spec.rev);
     if (!commit) throw new EngineError('git-error', `git revision "${spec.rev}" not found`, { file: top });
-    materialize(top, commit, t.dir);
+    dir = revisionTree(top, commit);
     label = spec.rev;
-  } else materialize(top, undefined, t.dir);
-  const display = (f: string): string => (f.startsWith(t.dir + path.sep) ? `${label}:${path.relative(t.dir, f).split(path.sep).join('/')}` : f);
-  return { label, dir: t.dir, file: path.join(t.dir, rel), display };
+  } else {
+    const t = tempTree('mlp-stage-index-');
+    cleanups.push(t.dispose);
+    materialize(top, undefined, t.dir);
+    dir = t.dir;
+  }
+  const display = (f: string): string => (f.startsWith(dir + path.sep) ? `${label}:${path.relative(dir, f).split(path.sep).join('/')}` : f);
+  return { label, dir, file: path.join(dir, rel), display };
 }
 
 /** `module.exports = …` / `export default …` in the baseline, for a candidate reached the same way. */

@@ -92,6 +92,9 @@ async function run(req: StageRunRequest): Promise<void> {
   send({ type: 'result', generated: ran.generated, fixtures: ran.fixtures, failures, counterexample, bothTimedOut, truncated });
 }
 
+// A spare worker whose parent went away has nobody to work for.
+process.once('disconnect', () => process.exit(0));
+
 process.once('message', (req: StageRunRequest) => {
   run(req).then(
     () => process.exit(0),
