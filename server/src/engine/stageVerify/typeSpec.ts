@@ -109,7 +109,7 @@ class SpecReader {
     const F = ts.TypeFlags;
     const text = (): string => c.typeToString(type);
     if (depth > MAX_DEPTH) return { why: `type ${text()} nests too deeply (recursive?)` };
-    if (type.flags & (F.Any | F.Unknown)) return { why: `parameter type is ${text()}: add a type (or JSDoc in JS), or give inputs with --inputs / ml-parity record` };
+    if (type.flags & (F.Any | F.Unknown)) return { why: `type ${text()} (add a type, or JSDoc in JS)` };
     if (type.flags & F.Never) return { why: 'type never' };
     if (type.flags & F.NumberLiteral) return { spec: { kind: 'literal', value: (type as ts.NumberLiteralType).value } };
     if (type.flags & F.StringLiteral) return { spec: { kind: 'literal', value: (type as ts.StringLiteralType).value } };
