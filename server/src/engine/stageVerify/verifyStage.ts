@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles } from '../analysis/analyzer';
+import { analyzeCached } from '../analysis/cache/resultCache';
 import { readStagedSources } from '../analysis/gitIndex';
 import type { Stage } from '../analysis/types';
 import { ts } from '../analysis/typescript';
@@ -164,8 +164,9 @@ function at(stage: Stage): { file: string; line: number; column: number } {
 }
 
 function stagesOf(root: string, analysis: ReturnType<typeof loadConfig>['analysis'], spec: SourceSpec): Stage[] {
-  if (spec.kind === 'index') return analyzeFiles(root, analysis, readStagedSources(root), { exclusive: true }).stages;
-  return analyzeFiles(root, analysis, spec.kind === 'worktree' ? spec.overrides : undefined).stages;
+  // The analysis cache answers a repeated run without parsing the workspace again.
+  if (spec.kind === 'index') return analyzeCached(root, analysis, { overrides: readStagedSources(root), exclusive: true }).stages;
+  return analyzeCached(root, analysis, { overrides: spec.kind === 'worktree' ? spec.overrides : undefined }).stages;
 }
 
 function pickStage(stages: readonly Stage[], name: string, root: string, where: string): Stage {
