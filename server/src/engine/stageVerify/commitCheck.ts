@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../analysis/analyzer';
-import { readStagedSources } from '../analysis/gitIndex';
+import { hasHead, readStagedSources } from '../analysis/gitIndex';
 import type { Stage } from '../analysis/types';
 import type { StagesConfig } from '../config/types';
 import { EngineError, isEngineError } from '../errors';
 import { loadConfig } from '../config/load';
 import { stageVerdictLine } from './summary';
-import { gitTop, resolveCommit } from './tree';
+import { gitTop } from './tree';
 import type { StageVerifyReport } from './types';
 import { verifyStage } from './verifyStage';
 
@@ -48,7 +48,7 @@ export async function checkStagedStages(opts: {
   onProgress?: (message: string) => void;
 }): Promise<{ results: StageCommitResult[]; notes: string[] }> {
   const top = gitTop(opts.root);
-  if (!resolveCommit(top, 'HEAD')) return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
+  if (!hasHead(top)) return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
   const accepted = readAccepted(top);
   const results: StageCommitResult[] = [];
   const changed = new Map<string, [number, number][]>();

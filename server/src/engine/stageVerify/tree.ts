@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { treeEntries } from '../analysis/gitIndex';
 import { EngineError } from '../errors';
+import { workTreeTop } from '../hooks/gitRun';
 
 /** Files a stage build can need: sources, JSON (package.json, tsconfig, data imported as JSON). */
 const WANTED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|json)$/;
@@ -18,17 +20,9 @@ function git(cwd: string, args: string[], input?: string): Buffer {
   return r.stdout;
 }
 
-/** Top of the git work tree holding `dir`. */
+/** Top of the git work tree holding `dir` (links resolved). */
 export function gitTop(dir: string): string {
-  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new EngineError('not-a-git-repo', `${dir} is not inside a git work tree`, { file: dir });
-  return fs.realpathSync(r.stdout.trim());
-}
-
-/** The commit a revision names, or undefined when it does not exist (e.g. HEAD before the first commit). */
-export function resolveCommit(top: string, rev: string): string | undefined {
-  const r = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], { cwd: top, encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  return fs.realpathSync(workTreeTop(dir));
 }
 
 /**
@@ -36,13 +30,16 @@ export function resolveCommit(top: string, rev: string): string | undefined {
  * `dir`, from git's objects: the work tree and the index are never touched. Returns how many files.
  */
 export function materialize(top: string, rev: string | undefined, dir: string): number {
-  const listing = rev === undefined ? git(top, ['ls-files', '-s', '-z']) : git(top, ['ls-tree', '-r', '-z', '--full-tree', rev]);
-  const entries: { rel: string; blob: string }[] = [];
-  for (const rec of listing.toString('utf8').split('\0')) {
-    // ls-files -s: "mode blob stage\tpath"; ls-tree: "mode type blob\tpath".
-    const m = rev === undefined ? /^(\d{6}) ([0-9a-f]{40,64}) 0\t(.+)$/s.exec(rec) : /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
-    if (!m || !(m[1] === '100644' || m[1] === '100755') || !WANTED.test(m[3]) || m[3].split('/').includes('node_modules')) continue;
-    entries.push({ rel: m[3], blob: m[2] });
+  const wanted = (rel: string): boolean => WANTED.test(rel) && !rel.split('/').includes('node_modules');
+  let entries: { rel: string; blob: string }[];
+  if (rev !== undefined) entries = treeEntries(top, rev, wanted);
+  else {
+    entries = [];
+    // ls-files -s: "mode blob stage\tpath"; stage 0 only (a conflicted path has no single staged version).
+    for (const rec of git(top, ['ls-files', '-s', '-z']).toString('utf8').split('\0')) {
+      const m = /^(\d{6}) ([0-9a-f]{40,64}) 0\t(.+)$/s.exec(rec);
+      if (m && (m[1] === '100644' || m[1] === '100755') && wanted(m[3])) entries.push({ rel: m[3], blob: m[2] });
+    }
   }
   if (entries.length === 0) return 0;
   const out = git(top, ['cat-file', '--batch'], entries.map((e) => e.blob).join('\n') + '\n');

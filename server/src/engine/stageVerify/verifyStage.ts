@@ -12,7 +12,8 @@ import { MAX_LENGTH, NUMBER_RANGE, ungeneratable } from './generate';
 import { runInWorker } from './host';
 import { accessOf, declarationAt, declarationNamed, shapeOf, type StageAccess } from './locate';
 import { stageProgram } from './program';
-import { gitTop, materialize, resolveCommit, revisionTree, tempTree } from './tree';
+import { resolveCommit } from '../analysis/gitIndex';
+import { gitTop, materialize, revisionTree, tempTree } from './tree';
 import { signatureText } from './typeSpec';
 import type { ParamSpec, SourceSpec, StageShape, StageVerifyOptions, StageVerifyReport } from './types';
 
@@ -182,9 +183,7 @@ function version(spec: SourceSpec, top: string, rel: string, cleanups: (() => vo
   let dir: string;
   let label = 'index';
   if (spec.kind === 'revision') {
-    const commit = resolveCommit(top, spec.rev);
-    if (!commit) throw new EngineError('git-error', `git revision "${spec.rev}" not found`, { file: top });
-    dir = revisionTree(top, commit);
+    dir = revisionTree(top, resolveCommit(top, spec.rev));
     label = spec.rev;
   } else {
     const t = tempTree('mlp-stage-index-');
