@@ -73,7 +73,7 @@ export async function bundleStage(input: BundleInput): Promise<string> {
     if (!first) throw new EngineError('stage-build-failed', `could not build the stage: ${e instanceof Error ? e.message : String(e)}`, { file: input.file });
     const loc = first.location;
     const file = loc?.file ? path.resolve(path.dirname(target), loc.file) : input.file;
-    const shown = input.displayPath ? input.displayPath(fs.existsSync(loc?.file ?? '') ? path.resolve(loc!.file) : file) : file;
+    const shown = input.displayPath ? input.displayPath(loc?.file && fs.existsSync(loc.file) ? path.resolve(loc.file) : file) : file;
     throw new EngineError('stage-build-failed', `could not build the stage: ${first.text}`, { file: shown, line: loc?.line, column: loc ? loc.column + 1 : undefined });
   }
 }

@@ -83,7 +83,8 @@ export function accessOf(node: Declared): StageAccess | string {
 export function shapeOf(checker: ts.TypeChecker, node: Declared): StageShape | string {
   if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
     const ctorType = checker.getTypeAtLocation(node.name ?? node);
-    const staticSide = ts.isClassDeclaration(node) && node.name ? checker.getTypeOfSymbolAtLocation(checker.getSymbolAtLocation(node.name)!, node) : ctorType;
+    const sym = ts.isClassDeclaration(node) && node.name ? checker.getSymbolAtLocation(node.name) : undefined;
+    const staticSide = sym ? checker.getTypeOfSymbolAtLocation(sym, node) : ctorType;
     const ctorSig = checker.getSignaturesOfType(staticSide, ts.SignatureKind.Construct)[0];
     if (!ctorSig) return 'the class has no constructor signature';
     const instance = ctorSig.getReturnType();

@@ -14,7 +14,8 @@ export function paramSpecs(checker: ts.TypeChecker, sig: ts.Signature, decl: ts.
     const pdecl = sym.valueDeclaration && ts.isParameter(sym.valueDeclaration) ? sym.valueDeclaration : undefined;
     const rest = !!pdecl?.dotDotDotToken;
     const optional = !!pdecl && (!!pdecl.questionToken || !!pdecl.initializer || rest);
-    const type = checker.getTypeOfSymbolAtLocation(sym, pdecl ?? decl ?? sym.declarations?.[0] ?? (sig.declaration as ts.Node));
+    const at: ts.Node | undefined = pdecl ?? decl ?? sym.declarations?.[0] ?? sig.declaration;
+    const type = at ? checker.getTypeOfSymbolAtLocation(sym, at) : checker.getTypeOfSymbol(sym);
     const typeText = checker.typeToString(type);
     const prefixes = pdecl ? bindingPaths(pdecl.name) : new Map([[sym.name, '']]);
     // Paths are relative to the parameter: '' is the parameter itself, '.w' a destructured or accessed field.
@@ -25,7 +26,7 @@ export function paramSpecs(checker: ts.TypeChecker, sig: ts.Signature, decl: ts.
         else if (used.startsWith(local + '.')) intPaths.add(p + used.slice(local.length));
       }
     }
-    const reader = new SpecReader(checker, pdecl ?? decl ?? sig.declaration!, intPaths);
+    const reader = new SpecReader(checker, at, intPaths);
     const r = reader.read(type, '', 0);
     let spec = r.spec;
     if (spec && rest && spec.kind !== 'array' && spec.kind !== 'tuple') spec = undefined;
@@ -100,7 +101,7 @@ function chainName(n: ts.Node): string | undefined {
 class SpecReader {
   constructor(
     private readonly checker: ts.TypeChecker,
-    private readonly at: ts.Node,
+    private readonly at: ts.Node | undefined,
     private readonly intPaths: ReadonlySet<string>,
   ) {}
 
@@ -182,7 +183,7 @@ class SpecReader {
       const decl = p.valueDeclaration;
       // Methods of a class-typed parameter cannot be generated: such a parameter needs recorded inputs.
       if (decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl))) return { why: `parameter type ${c.typeToString(type)} has methods` };
-      const pt = c.getTypeOfSymbolAtLocation(p, this.at);
+      const pt = this.at ? c.getTypeOfSymbolAtLocation(p, this.at) : c.getTypeOfSymbol(p);
       const optional = !!(p.flags & ts.SymbolFlags.Optional);
       const r = this.read(optional ? c.getNonNullableType(pt) : pt, `${path}.${p.name}`, depth + 1);
       if (!r.spec) return r;

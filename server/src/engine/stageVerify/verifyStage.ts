@@ -83,9 +83,10 @@ export async function verifyStage(opts: StageVerifyOptions & { knownStages?: rea
     if (typeof baseAccess === 'string') throw new EngineError('stage-unsupported', `cannot verify stage "${stage.name}" at ${base.label}: ${baseAccess}`, { file: base.display(base.file) });
 
     const checker = program.getTypeChecker();
-    // Re-find the candidate node in this program (the program may have been rebuilt above).
-    const candNode = declarationAt(program.getSourceFile(cand.file)!, candDecl.getStart(candSf)) ?? candDecl;
-    const candShape = shapeOf(checker, candNode.kind === candDecl.kind ? candNode : candDecl);
+    // The candidate's node in the final program (rebuilt above when the baseline moved).
+    const finalSf = program.getSourceFile(cand.file);
+    const candNode = (finalSf && declarationAt(finalSf, candDecl.getStart(candSf))) ?? candDecl;
+    const candShape = shapeOf(checker, candNode);
     const baseShape = shapeOf(checker, baseDecl);
     if (typeof candShape === 'string') throw new EngineError('stage-unsupported', `cannot verify stage "${stage.name}": ${candShape}`, at(stage));
     if (typeof baseShape === 'string') throw new EngineError('stage-unsupported', `cannot verify stage "${stage.name}" at ${base.label}: ${baseShape}`, { file: base.display(base.file) });
