@@ -60,6 +60,11 @@ export async function checkStagedStages(opts: {
     if (!hunks.some(([a, b]) => a <= end.line && b >= start.line)) continue;
     if (opts.signal?.aborted) break;
     const base = { stage: stage.name, file, line: stage.location.range.start.line + 1 };
+    if (!existsAtHead(top, file)) {
+      // A new file has nothing at HEAD to be compared with; saying so costs no build.
+      results.push({ ...base, status: 'not-verified', message: `${stage.name}: not verified: new file, nothing at HEAD to compare with`, blocking: false });
+      continue;
+    }
     const hash = stageHash(opts.sources.get(file), stage);
     if (hash && accepted[stage.name] === hash) {
       results.push({ ...base, status: 'accepted', message: `${stage.name}: change accepted (${acceptCommand(stage.name)}); not verified`, blocking: false });
@@ -89,6 +94,11 @@ export async function checkStagedStages(opts: {
     }
   }
   return { results, notes: [] };
+}
+
+function existsAtHead(top: string, file: string): boolean {
+  const rel = path.relative(top, file).split(path.sep).join('/');
+  return spawnSync('git', ['cat-file', '-e', `HEAD:${rel}`], { cwd: top }).status === 0;
 }
 
 /** Changed line ranges (0-based, inclusive) of the staged file against HEAD; the whole file when new. */
