@@ -28,6 +28,8 @@ export interface CachedAnalyzeOptions {
   exclusive?: boolean;
   /** The persistent cache; default: the workspace's (DiskCache.forWorkspace); false: none. */
   cache?: DiskCache | false;
+  /** Files named on the command line (see AnalyzeOptions.extraFiles). */
+  extraFiles?: readonly string[];
 }
 
 /**
@@ -42,8 +44,9 @@ export function analyzeCached(root: string, config: AnalysisConfig, options: Cac
   const abs = path.resolve(root);
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.files !== undefined || (options.exclusive ?? false);
+  const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
   const manifest = (): string => (options.files ? hashedManifest(abs, config, options.files.hashes) : inputsManifest(abs, config, options.overrides, exclusive));
-  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), manifest()) : undefined;
+  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), extra, manifest()) : undefined;
   if (disk && key) {
     const hit = disk.get('results', key, isAnalysisResult);
     if (hit) return { ...hit, fromCache: true };
@@ -51,7 +54,7 @@ export function analyzeCached(root: string, config: AnalysisConfig, options: Cac
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
-  const result = new Analyzer(abs, config, { overrides, exclusive, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
+  const result = new Analyzer(abs, config, { overrides, exclusive, extraFiles: options.extraFiles, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
   if (disk && key) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
@@ -109,6 +112,10 @@ function tsconfigChain(root: string): string[] {
   return out;
 }
 
+function hashOf(text: string | undefined): string {
+  return text === undefined ? '-' : sha256(text);
+}
+
 function read(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -120,5 +127,5 @@ function read(file: string): string | undefined {
 function isAnalysisResult(x: unknown): x is AnalysisResult {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return Array.isArray(r.findings) && Array.isArray(r.stages) && typeof r.files === 'number' && typeof r.durationMs === 'number' && Array.isArray(r.notes);
+  return Array.isArray(r.findings) && Array.isArray(r.stages) && typeof r.files === 'number' && typeof r.durationMs === 'number' && Array.isArray(r.notes) && Array.isArray(r.analysedFiles) && typeof r.leftOut === 'object' && r.leftOut !== null;
 }
