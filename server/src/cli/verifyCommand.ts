@@ -6,6 +6,7 @@ import { updateGolden } from '../engine/golden';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
+import { stopOnSignals } from './signals';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -110,7 +111,9 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
       return EXIT.ok;
     }
     const bar = progressBar(io);
-    const report = await runVerify(cases, { onProgress: bar.update });
+    const stopped = new AbortController();
+    const release = stopOnSignals(() => stopped.abort());
+    const report = await runVerify(cases, { onProgress: bar.update, signal: stopped.signal }).finally(release);
     bar.end();
     emit(io, RENDER[f.format](report, io.cwd), f.out);
     if (report.cases.some((c) => c.status === 'error')) {

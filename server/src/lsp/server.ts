@@ -136,6 +136,8 @@ export function startServer(connection: Connection): void {
     );
   });
 
+  // Shutdown stops running verifications at once, so no inference worker outlives the server.
+  const shuttingDown = new AbortController();
   connection.onRequest(VerifyRequest, async (params, token) => {
     await ready;
     const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
@@ -145,6 +147,7 @@ export function startServer(connection: Connection): void {
         {
           folders: () => folders,
           trusted: () => trusted,
+          stopped: shuttingDown.signal,
           onReport: (r) => {
             lastReport = r;
           },
@@ -164,7 +167,10 @@ export function startServer(connection: Connection): void {
     return trusted ? listCases(folders) : [];
   });
 
-  connection.onShutdown(() => diagnostics.dispose());
+  connection.onShutdown(() => {
+    shuttingDown.abort();
+    diagnostics.dispose();
+  });
   documents.listen(connection);
   connection.listen();
 }

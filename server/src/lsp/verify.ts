@@ -15,6 +15,8 @@ export interface VerifyDeps {
   folders: () => readonly WorkspaceFolderState[];
   /** False in untrusted workspaces: running models is refused there. */
   trusted: () => boolean;
+  /** Aborted when the server shuts down: running cases stop and their workers are killed. */
+  stopped?: AbortSignal;
   /** Receives every finished report (the server keeps the last one and announces it). */
   onReport: (report: VerifyReport) => void;
 }
@@ -63,6 +65,9 @@ export async function handleVerify(
   }
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
+  const stop = (): void => abort.abort();
+  if (deps.stopped?.aborted) abort.abort();
+  deps.stopped?.addEventListener('abort', stop);
   progress.begin('ML Parity: verifying', 0, cases[0]?.name, true);
   try {
     const reports: CaseReport[] = [];
@@ -83,6 +88,7 @@ export async function handleVerify(
     return report;
   } finally {
     sub.dispose();
+    deps.stopped?.removeEventListener('abort', stop);
     progress.done();
   }
 }

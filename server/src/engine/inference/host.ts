@@ -32,7 +32,7 @@ export class InferenceHost {
   private dead?: EngineError;
 
   constructor(workerPath = defaultWorkerPath()) {
-    this.child = fork(workerPath, [], {
+    this.child = fork(workerPath, [String(process.pid)], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [],

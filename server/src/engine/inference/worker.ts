@@ -5,6 +5,11 @@
 import * as ort from 'onnxruntime-node';
 import type { DType, Tensor } from '../tensor/tensor';
 import type { WorkerRequest, WorkerResponse } from './messages';
+import { dieWithParent } from './parentWatch';
+
+// The parent passes its pid: an orphaned worker (parent killed, even by SIGKILL) ends itself.
+const parentPid = Number(process.argv[2]);
+if (parentPid > 0) dieWithParent(parentPid);
 
 const sessions = new Map<string, ort.InferenceSession>();
 
