@@ -9,7 +9,7 @@ import type { FixtureStream } from './fixtures/types';
 import { signaturesAllowBatching } from './inference/batching';
 import { InferenceHost } from './inference/host';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
-import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
+import { readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature, SignatureDifference } from './onnx/signature';
 import { runStream, type OutputPair } from './caseStream';
@@ -79,11 +79,30 @@ export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Pro
 interface Loaded {
   model: ModelBytes;
   signature: Signature;
+  /** Removes what was materialised for the runtime (a git revision's model and external data). */
+  release: () => void;
 }
 
-function load(spec: string, candidatePath?: string): Loaded {
-  const model = readModel(spec, process.cwd(), candidatePath);
-  return { model, signature: parseModel(model.bytes, model.file).signature };
+type Side = 'baseline' | 'candidate';
+
+/** Runs `fn`, naming the side in any EngineError it throws: both models are often the same file. */
+async function onSide<T>(side: Side, spec: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof EngineError) || e.code === 'cancelled' || e.code === 'inference-timeout' || e.code === 'inference-crashed') throw e;
+    // The error's location names the file; a git spec adds the revision it was read at.
+    const which = spec.startsWith('git:') ? `${side} ${spec}` : side;
+    throw new EngineError(e.code, `${which}: ${e.message}`, e.location);
+  }
+}
+
+function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded> {
+  return onSide(side, spec, () => {
+    const model = readModel(spec, process.cwd(), candidatePath);
+    const parsed = parseModel(model.bytes, model.file);
+    return { model, signature: parsed.signature, release: withExternalData(model, parsed.externalData) };
+  });
 }
 
 function info(l: Loaded): ModelInfo {
@@ -117,15 +136,18 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
+  const loaded: Loaded[] = [];
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
   opts.signal?.addEventListener('abort', onAbort);
   try {
     if (opts.signal?.aborted) throw new EngineError('cancelled', 'verification cancelled');
     // Start the runtime first: its process start overlaps reading and parsing the models here.
     host = new InferenceHost(opts.workerPath);
-    const candidate = load(c.candidate);
+    const candidate = await load('candidate', c.candidate);
+    loaded.push(candidate);
     report.candidate = info(candidate);
-    const baseline = c.baseline ? load(c.baseline, candidate.model.file) : undefined;
+    const baseline = c.baseline ? await load('baseline', c.baseline, candidate.model.file) : undefined;
+    if (baseline) loaded.push(baseline);
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
 
@@ -182,19 +204,19 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     host?.dispose();
+    for (const l of loaded) l.release();
     report.timing.totalMs = performance.now() - started;
   }
   return report;
 }
 
 async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
-  await host.load('candidate', modelSource(candidate.model), timeoutMs, candidate.model.file);
-  if (baseline) await host.load('baseline', modelSource(baseline.model), timeoutMs, baseline.model.file);
-}
-
-/** A plain file goes to the worker by path; a git revision's bytes exist only in memory. */
-function modelSource(m: ModelBytes): string | Uint8Array {
-  return parseGitSpec(m.spec) ? m.bytes : m.file;
+  const m = candidate.model;
+  await onSide('candidate', m.spec, () => host.load('candidate', runtimeSource(m), timeoutMs, m.file));
+  if (baseline) {
+    const b = baseline.model;
+    await onSide('baseline', b.spec, () => host.load('baseline', runtimeSource(b), timeoutMs, b.file));
+  }
 }
 
 /** Outputs compared elementwise: present on both sides with the same dtype (other differences are already listed). */

@@ -45,7 +45,13 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const runs = req.keys.map(async (key) => {
         const session = sessions.get(key);
         if (!session) throw new Error(`no session "${key}"`);
-        const result = await session.run(feeds);
+        let result: ort.InferenceSession.OnnxValueMapType;
+        try {
+          result = await session.run(feeds);
+        } catch (e) {
+          // Both models run on the same feeds: say which one failed.
+          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`);
+        }
         const out: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
         outputs[key] = out;

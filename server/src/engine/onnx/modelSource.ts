@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
 import { repoRelative, repoRoot, showAtRevision } from '../git';
@@ -11,6 +12,10 @@ export interface ModelBytes {
   /** A path to point errors at (the work-tree file for git specs). */
   file: string;
   bytes: Uint8Array;
+  /** For a git spec: where it was read. */
+  git?: { root: string; rev: string; rel: string };
+  /** A copy on disk with its external data beside it, all taken at the git revision (see withExternalData). */
+  materialized?: string;
 }
 
 /** Parses `git:REV` or `git:REV:path`; undefined for a plain path. */
@@ -40,5 +45,50 @@ export function readModel(spec: string, baseDir: string, candidatePath?: string)
   const root = repoRoot(fs.existsSync(path.dirname(target)) ? path.dirname(target) : baseDir);
   const rel = repoRelative(root, target);
   const bytes = showAtRevision(root, git.rev, rel);
-  return { spec, resolved: `${git.rev}:${rel}`, file: target, bytes: new Uint8Array(bytes) };
+  return { spec, resolved: `${git.rev}:${rel}`, file: target, bytes: new Uint8Array(bytes), git: { root, rev: git.rev, rel } };
+}
+
+/**
+ * Makes the model's external data files (`externalData`, relative to its folder) come from the same place
+ * as the model. A plain file keeps them beside it (checked here, so a missing one is named). A model read
+ * at a git revision is written with every external data file read at that revision into a private temp
+ * folder: loaded from memory, onnxruntime would take the weights from the work tree instead, and a changed
+ * model could pass. Returns the function that removes the temp folder.
+ */
+export function withExternalData(m: ModelBytes, externalData: readonly string[]): () => void {
+  if (externalData.length === 0) return () => undefined;
+  if (!m.git) {
+    const dir = path.dirname(m.file);
+    const missing = externalData.filter((f) => !fs.existsSync(path.join(dir, f)));
+    if (missing.length > 0) {
+      throw new EngineError('file-not-found', `external data file${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} not found beside the model`, { file: m.file });
+    }
+    return () => undefined;
+  }
+  const { root, rev, rel } = m.git;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-rev-'));
+  const remove = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    const model = path.join(dir, path.posix.basename(rel));
+    fs.writeFileSync(model, m.bytes);
+    for (const f of externalData) {
+      const atRev = path.posix.join(path.posix.dirname(rel), f);
+      const out = path.join(dir, ...f.split('/'));
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, showAtRevision(root, rev, atRev));
+    }
+    m.materialized = model;
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return remove;
+}
+
+/**
+ * What onnxruntime should load: a path where one exists with the right external data beside it, else the
+ * bytes (a git revision without external data exists only in memory).
+ */
+export function runtimeSource(m: ModelBytes): string | Uint8Array {
+  return m.materialized ?? (m.git ? m.bytes : m.file);
 }
