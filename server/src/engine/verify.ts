@@ -3,7 +3,9 @@ import { OutputAccumulator } from './compare/accumulator';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
+import { checkCaseNames } from './caseNames';
 import { syntheticStream } from './fixtures/generate';
+import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
 import type { FixtureStream } from './fixtures/types';
 import { signaturesAllowBatching } from './inference/batching';
@@ -27,6 +29,7 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BATCH_ROWS = 512;
 export const DEFAULT_COUNT = 16;
+export const DEFAULT_RANGE: [number, number] = [-1, 1];
 
 /** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
 export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
@@ -115,8 +118,9 @@ export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
-    range: c.range ?? [-1, 1],
+    range: c.range ?? DEFAULT_RANGE,
     dims: c.dims ?? {},
+    inputs: c.inputs,
   });
 }
 
@@ -133,10 +137,12 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
     outputs: [],
+    warnings: [],
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
   const loaded: Loaded[] = [];
+  let observer: InputObserver | undefined;
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
   opts.signal?.addEventListener('abort', onAbort);
   try {
@@ -150,6 +156,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     if (baseline) loaded.push(baseline);
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
+    checkCaseNames(c, candidate.signature, baseline?.signature);
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
@@ -172,6 +179,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
     const fixtures = fixturesFor(c, reference.signature);
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
+    observer = new InputObserver(reference.signature.inputs);
+    if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
+    const watch = observer;
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
     const accumulators = pairs.map(
@@ -191,6 +201,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       maxRows,
       batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
       timing: report.timing,
+      onBound: (feeds) => watch.observe(feeds),
       onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
     });
 
@@ -202,6 +213,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.status = 'error';
     report.error = { code: err.code, message: err.message, ...err.location };
   } finally {
+    if (observer) {
+      report.inputs = observer.finish();
+      report.warnings = [...defaultedDimWarnings(report.inputs), ...(report.warnings ?? [])];
+    }
     opts.signal?.removeEventListener('abort', onAbort);
     host?.dispose();
     for (const l of loaded) l.release();
