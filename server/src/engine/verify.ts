@@ -8,8 +8,8 @@ import { syntheticStream } from './fixtures/generate';
 import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
 import type { FixtureStream } from './fixtures/types';
-import { signaturesAllowBatching } from './inference/batching';
 import { InferenceHost } from './inference/host';
+import { planRun } from './inference/runPlan';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
 import { readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
@@ -82,6 +82,7 @@ export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Pro
 interface Loaded {
   model: ModelBytes;
   signature: Signature;
+  batchCoupling?: string;
   /** Removes what was materialised for the runtime (a git revision's model and external data). */
   release: () => void;
 }
@@ -104,7 +105,7 @@ function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded>
   return onSide(side, spec, () => {
     const model = readModel(spec, process.cwd(), candidatePath);
     const parsed = parseModel(model.bytes, model.file);
-    return { model, signature: parsed.signature, release: withExternalData(model, parsed.externalData) };
+    return { model, signature: parsed.signature, batchCoupling: parsed.batchCoupling, release: withExternalData(model, parsed.externalData) };
   });
 }
 
@@ -136,6 +137,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     mode: c.baseline ? 'models' : 'golden',
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
+    run: { mode: 'single', rowsPerRun: 1 },
     outputs: [],
     warnings: [],
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
@@ -188,6 +190,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.dtype, c.tolerance, c.outputs?.[p.base])),
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
+    report.run = planRun(maxRows, [
+      ...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []),
+      { side: 'candidate', ...candidate },
+    ]);
     await runStream({
       host,
       ready: loading,
@@ -199,7 +205,8 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       pairs,
       accumulators,
       maxRows,
-      batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
+      batching: report.run.mode === 'batched',
+      run: report.run,
       timing: report.timing,
       onBound: (feeds) => watch.observe(feeds),
       onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),

@@ -29,6 +29,21 @@ export interface VerifyCase {
   inputs?: Record<string, InputSpec>;
 }
 
+/** How the fixtures were fed to the runtime; every report says it, since stacking could change the numbers. */
+export interface RunInfo {
+  /** 'batched': consecutive fixtures stacked along the batch axis; 'single': one fixture per run. */
+  mode: 'batched' | 'single';
+  /** At most this many rows per run. */
+  rowsPerRun: number;
+  /** Why the fixtures ran one per run (set when mode is 'single'). */
+  reason?: string;
+  /**
+   * The run-time check that batching changes nothing: the first fixtures of the first stacked batch were also
+   * run alone and compared bit for bit with their slice of the stacked outputs.
+   */
+  probe?: { fixtures: number; identical: boolean; ms: number };
+}
+
 export type CaseStatus = 'pass' | 'fail' | 'error';
 
 export interface ModelInfo {
@@ -48,6 +63,8 @@ export interface CaseReport {
   candidate?: ModelInfo;
   fixtures: { origin: string; synthetic: boolean; count: number };
   signatureDifferences: SignatureDifference[];
+  /** How the fixtures ran: stacked, or one per run and why. */
+  run: RunInfo;
   outputs: OutputComparison[];
   /** Each model input as fed: dtype, shape, value range, generator settings, defaulted dims. */
   inputs?: InputUsage[];

@@ -1,3 +1,4 @@
+import { describeRun } from '../../engine/inference/runPlan';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
@@ -30,7 +31,7 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
-    const notes = [...(c.warnings ?? []).map((w) => `WARNING: ${w}`), ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`)];
+    const notes = [...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run)}`]), ...(c.warnings ?? []).map((w) => `WARNING: ${w}`), ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`)];
     if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { describeRun } from '../../engine/inference/runPlan';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
 const STATUS: Record<CaseReport['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
@@ -56,6 +57,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push('  inputs:');
     for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
+  if (c.status !== 'error') lines.push(`  ran: ${describeRun(c.run)}`);
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);
   for (const o of c.outputs.filter((x) => !x.passed)) {
