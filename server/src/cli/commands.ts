@@ -35,6 +35,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
+    .option('--max-input-mb <mb>', 'refuse a synthetic input larger than this per fixture (default 1024)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))

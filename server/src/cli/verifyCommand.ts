@@ -33,6 +33,7 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  maxInputMb?: number;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -67,6 +68,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    maxInputMb: f.maxInputMb,
   };
 }
 
@@ -83,6 +85,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    maxInputMb: f.maxInputMb ?? c.maxInputMb,
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

@@ -19,6 +19,9 @@ export type EngineErrorCode =
   | 'inference-crashed'
   | 'inference-timeout'
   | 'inference-failed'
+  | 'output-unwritable'
+  | 'nothing-compared'
+  | 'input-too-large'
   | 'usage'
   | 'cancelled';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { OutputAccumulator } from './compare/accumulator';
+import { emptyOutputWarnings } from './compare/emptyOutputs';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
@@ -125,6 +126,7 @@ export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
     range: c.range ?? DEFAULT_RANGE,
     dims: c.dims ?? {},
     inputs: c.inputs,
+    maxInputMb: c.maxInputMb,
   });
 }
 
@@ -216,6 +218,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     });
 
     report.outputs = accumulators.map((a) => a.finish());
+    report.warnings = [...(report.warnings ?? []), ...emptyOutputWarnings(report.outputs)];
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output');
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
   } catch (e) {

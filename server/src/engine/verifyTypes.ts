@@ -25,6 +25,8 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /** Largest synthetic input per fixture, in megabytes (default 1024). */
+  maxInputMb?: number;
   /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
   inputs?: Record<string, InputSpec>;
 }

@@ -1,4 +1,5 @@
 import { describeRun } from '../../engine/inference/runPlan';
+import { passHint } from '../../engine/compare/passHint';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
@@ -25,7 +26,7 @@ export function renderVerifyJunit(report: VerifyReport): string {
     for (const o of c.outputs) {
       out.push(`    <testcase classname="${xml(c.name)}" name="${xml(o.name)}">`);
       if (!o.passed) {
-        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, needs atol ≥ ${formatNumber(o.minPassingAtol)}`;
+        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, ${passHint(o)}`;
         out.push(`      <failure message="${xml(msg)}">${xml(outputVerdictLine(o))}</failure>`);
       }
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);

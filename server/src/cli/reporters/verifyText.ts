@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { passHint } from '../../engine/compare/passHint';
 import type { OutputComparison } from '../../engine/compare/types';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import { describeRun } from '../../engine/inference/runPlan';
@@ -27,7 +28,7 @@ function failureDetails(o: OutputComparison): string[] {
   }
   lines.push(
     `${o.mismatches}/${o.elements} elements (${formatNumber(o.mismatchPct)}%) outside atol ${formatNumber(o.tolerance.atol)} + rtol ${formatNumber(o.tolerance.rtol)}·|base|; ` +
-      `passing would need atol ≥ ${formatNumber(o.minPassingAtol)} at this rtol`,
+      passHint(o),
   );
   const nf = o.nonFinite;
   if (o.nanMismatches || o.infMismatches || nf.baselineNan || nf.candidateNan || nf.baselineInf || nf.candidateInf) {

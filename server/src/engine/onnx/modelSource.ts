@@ -18,6 +18,13 @@ export interface ModelBytes {
   materialized?: string;
 }
 
+function specialKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'something that is not a regular file';
+}
+
 /** Parses `git:REV` or `git:REV:path`; undefined for a plain path. */
 export function parseGitSpec(spec: string): { rev: string; path?: string } | undefined {
   if (!spec.startsWith('git:')) return undefined;
@@ -36,7 +43,10 @@ export function readModel(spec: string, baseDir: string, candidatePath?: string)
   if (!git) {
     const file = path.resolve(baseDir, spec);
     if (!fs.existsSync(file)) throw new EngineError('file-not-found', 'model file not found', { file });
-    if (fs.statSync(file).isDirectory()) throw new EngineError('not-onnx', 'expected an .onnx file, got a folder', { file });
+    const stat = fs.statSync(file);
+    if (stat.isDirectory()) throw new EngineError('not-onnx', 'expected an .onnx file, got a folder', { file });
+    // Reading a FIFO would wait forever for a writer, a device such as /dev/zero would never end.
+    if (!stat.isFile()) throw new EngineError('not-onnx', `expected an .onnx file, got ${specialKind(stat)}`, { file });
     return { spec, resolved: file, file, bytes: new Uint8Array(fs.readFileSync(file)) };
   }
   if (!git.rev) throw new EngineError('usage', `"${spec}": missing revision after "git:"`);
