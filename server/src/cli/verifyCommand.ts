@@ -9,6 +9,7 @@ import { progressBar } from './progress';
 import { stopOnSignals } from './signals';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
+import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -34,6 +35,9 @@ export interface VerifyFlags {
   timeout?: number;
   batchSize?: number;
   maxInputMb?: number;
+  castInputs?: boolean;
+  shard?: ShardSpec;
+  carry: Record<string, string>;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -41,7 +45,7 @@ export interface VerifyFlags {
   updateGolden?: string;
 }
 
-const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
+export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   text: renderVerifyText,
   json: renderVerifyJson,
   junit: renderVerifyJunit,
@@ -69,6 +73,9 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
     maxInputMb: f.maxInputMb,
+    castInputs: f.castInputs,
+    shard: f.shard,
+    carry: f.carry,
   };
 }
 
@@ -86,6 +93,9 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
     maxInputMb: f.maxInputMb ?? c.maxInputMb,
+    castInputs: f.castInputs || c.castInputs,
+    shard: f.shard,
+    carry: { ...c.carry, ...f.carry },
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

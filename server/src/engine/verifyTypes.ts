@@ -1,6 +1,8 @@
 import type { OutputComparison, Tolerance } from './compare/types';
 import type { InputSpec } from './fixtures/inputSpecs';
 import type { InputUsage } from './fixtures/inputUsage';
+import type { ShardInfo, ShardSpec } from './shard';
+import type { CarryReport } from './carryStream';
 import type { Signature, SignatureDifference } from './onnx/signature';
 
 /** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
@@ -27,6 +29,18 @@ export interface VerifyCase {
   batchSize?: number;
   /** Largest synthetic input per fixture, in megabytes (default 1024). */
   maxInputMb?: number;
+  /**
+   * Feed each model its own input dtype: fixtures are cast to the reference model's input dtypes, then to each
+   * other model's (a float16 conversion with float16 I/O). Stated in the report's inputs.
+   */
+  castInputs?: boolean;
+  /**
+   * Stateful models: baseline output name -> input name. The fixtures become one sequence and each model gets its
+   * own output of step k as that input at step k + 1.
+   */
+  carry?: Record<string, string>;
+  /** `--shard I/N`: run only this slice of the fixtures; the report carries what `report merge` needs. */
+  shard?: ShardSpec;
   /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
   inputs?: Record<string, InputSpec>;
 }
@@ -68,6 +82,10 @@ export interface CaseReport {
   /** How the fixtures ran: stacked, or one per run and why. */
   run: RunInfo;
   outputs: OutputComparison[];
+  /** Set by `--carry`: per-step statistics and the first step that exceeded tolerance. */
+  carry?: CarryReport;
+  /** Set by `--shard`: which slice of the fixtures this report covers. */
+  shard?: ShardInfo;
   /** Each model input as fed: dtype, shape, value range, generator settings, defaulted dims. */
   inputs?: InputUsage[];
   /** Things the user must know to trust the verdict (a defaulted dim, a cast input...); every reporter shows them. */

@@ -1,6 +1,7 @@
 import { describeRun } from '../../engine/inference/runPlan';
 import { passHint } from '../../engine/compare/passHint';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
@@ -32,7 +33,12 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
-    const notes = [...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run)}`]), ...(c.warnings ?? []).map((w) => `WARNING: ${w}`), ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`)];
+    const notes = [
+      ...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run)}`]),
+      ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
+      ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
+      ...(c.carry ? carryLines(c.carry, c.outputs) : []),
+    ];
     if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }

@@ -38,7 +38,7 @@ export function formatShape(dtype: string, shape: readonly number[]): string {
  */
 export function outputVerdictLine(o: OutputComparison): string {
   const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;
-  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.dtype, o.shape)];
+  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.candidateDtype ? `${o.dtype}/${o.candidateDtype}` : o.dtype, o.shape)];
   if (o.shapeMismatch) {
     const s = o.shapeMismatch;
     parts.push(`shape mismatch in case ${s.caseId}: [${s.baseline.join(',')}] vs [${s.candidate.join(',')}]`);
@@ -57,6 +57,7 @@ export function outputVerdictLine(o: OutputComparison): string {
   }
   parts.push(`mismatches ${o.mismatches}/${o.elements} (${formatPercent(o.mismatchPct)})`);
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
+  if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
   return parts.join('  ');
 }
 

@@ -32,3 +32,13 @@ export function describeRun(run: RunInfo): string {
   const probe = p ? ` (checked: the first ${p.fixtures} fixtures gave bit-identical outputs stacked and alone, ${Math.round(p.ms)} ms)` : '';
   return `batched, up to ${run.rowsPerRun} rows per run${probe}`;
 }
+
+/** How a case split into shards ran: one fixture per run if any shard did (its reason), else batched. */
+export function mergeRunInfo(runs: readonly (RunInfo | undefined)[]): RunInfo {
+  const known = runs.filter((r): r is RunInfo => !!r);
+  const single = known.find((r) => r.mode === 'single');
+  if (single) return { ...single };
+  if (known.length === 0) return { mode: 'single', rowsPerRun: 1, reason: 'not recorded in the shard reports' };
+  const probe = known.find((r) => r.probe)?.probe;
+  return { mode: 'batched', rowsPerRun: Math.max(...known.map((r) => r.rowsPerRun)), ...(probe ? { probe } : {}) };
+}

@@ -3,6 +3,7 @@
  * runtime takes down only this process; the parent sees the exit or kills it on timeout.
  */
 import * as ort from 'onnxruntime-node';
+import { castTensor } from '../tensor/cast';
 import type { DType, Tensor } from '../tensor/tensor';
 import type { WorkerRequest, WorkerResponse } from './messages';
 import { dieWithParent } from './parentWatch';
@@ -45,9 +46,12 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const runs = req.keys.map(async (key) => {
         const session = sessions.get(key);
         if (!session) throw new Error(`no session "${key}"`);
+        const casts = Object.entries(req.cast?.[key] ?? {});
+        const own = casts.length === 0 ? feeds : { ...feeds };
+        for (const [name, dtype] of casts) if (req.feeds[name]) own[name] = toOrt(castTensor(req.feeds[name], dtype));
         let result: ort.InferenceSession.OnnxValueMapType;
         try {
-          result = await session.run(feeds);
+          result = await session.run(own);
         } catch (e) {
           // Both models run on the same feeds: say which one failed.
           throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`);
