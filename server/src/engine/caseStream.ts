@@ -141,7 +141,8 @@ export async function runStream(r: StreamRun): Promise<void> {
       const t = performance.now();
       const a = await Promise.all(singles);
       const why = probeDifference(first, s.outputs, a.map((x) => x.outputs));
-      r.run.probe = { fixtures: a.length, identical: !why, ms: performance.now() - t };
+      r.run.probe = { fixtures: a.length, identical: !why };
+      r.timing.probeMs = performance.now() - t;
       if (why) {
         runAlone(why);
         batches = makeBatches(bound, r.maxRows, false);

@@ -1,4 +1,4 @@
-import { mergeRunInfo } from './inference/runPlan';
+import { mergeRunInfo, probeMsOf } from './inference/runPlan';
 import { EngineError } from './errors';
 import type { InputUsage } from './fixtures/inputUsage';
 import { mergeOutputComparisons } from './mergeOutputs';
@@ -79,6 +79,7 @@ function mergeCase(parts: { file: string; c: CaseReport }[]): CaseReport {
       inferenceMs: parts.reduce((a, p) => a + p.c.timing.inferenceMs, 0),
       compareMs: parts.reduce((a, p) => a + p.c.timing.compareMs, 0),
       batched: parts.some((p) => p.c.timing.batched),
+      ...probeMsOf(parts.map((p) => p.c)),
     },
   };
   if (first.baseline) base.baseline = first.baseline;

@@ -57,7 +57,7 @@ export interface RunInfo {
    * The run-time check that batching changes nothing: the first fixtures of the first stacked batch were also
    * run alone and compared bit for bit with their slice of the stacked outputs.
    */
-  probe?: { fixtures: number; identical: boolean; ms: number };
+  probe?: { fixtures: number; identical: boolean };
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -96,7 +96,16 @@ export interface CaseReport {
    * Wall-clock milliseconds: fixtures read or generated, models loaded by the runtime (overlapping the
    * fixtures), time spent waiting on inference (IPC included), and comparison in this process.
    */
-  timing: { totalMs: number; fixturesMs: number; modelLoadMs: number; inferenceMs: number; compareMs: number; batched: boolean };
+  timing: {
+    totalMs: number;
+    fixturesMs: number;
+    modelLoadMs: number;
+    inferenceMs: number;
+    compareMs: number;
+    batched: boolean;
+    /** The batching probe's single runs (see RunInfo.probe), when it ran. */
+    probeMs?: number;
+  };
 }
 
 export interface VerifyReport {

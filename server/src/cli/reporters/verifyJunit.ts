@@ -34,7 +34,7 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push('    </testcase>');
     }
     const notes = [
-      ...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run)}`]),
+      ...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run, c.timing.probeMs)}`]),
       ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
       ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
       ...(c.carry ? carryLines(c.carry, c.outputs) : []),

@@ -59,7 +59,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push('  inputs:');
     for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
-  if (c.status !== 'error') lines.push(`  ran: ${describeRun(c.run)}`);
+  if (c.status !== 'error') lines.push(`  ran: ${describeRun(c.run, c.timing.probeMs)}`);
   if (c.carry) for (const l of carryLines(c.carry, c.outputs)) lines.push(`  ${l}`);
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);

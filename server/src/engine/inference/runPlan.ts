@@ -26,10 +26,11 @@ export function planRun(maxRows: number, models: readonly PlannedModel[]): RunIn
 }
 
 /** One line saying how a case ran, for every human-readable report. */
-export function describeRun(run: RunInfo): string {
+export function describeRun(run: RunInfo, probeMs?: number): string {
   if (run.mode === 'single') return `one fixture per run: ${run.reason ?? 'not stacked'}`;
   const p = run.probe;
-  const probe = p ? ` (checked: the first ${p.fixtures} fixtures gave bit-identical outputs stacked and alone, ${Math.round(p.ms)} ms)` : '';
+  const cost = probeMs === undefined ? '' : `, ${Math.round(probeMs)} ms`;
+  const probe = p ? ` (checked: the first ${p.fixtures} fixtures gave bit-identical outputs stacked and alone${cost})` : '';
   return `batched, up to ${run.rowsPerRun} rows per run${probe}`;
 }
 
@@ -41,4 +42,10 @@ export function mergeRunInfo(runs: readonly (RunInfo | undefined)[]): RunInfo {
   if (known.length === 0) return { mode: 'single', rowsPerRun: 1, reason: 'not recorded in the shard reports' };
   const probe = known.find((r) => r.probe)?.probe;
   return { mode: 'batched', rowsPerRun: Math.max(...known.map((r) => r.rowsPerRun)), ...(probe ? { probe } : {}) };
+}
+
+/** The probe's cost as recorded by the first shard that probed, for a merged report. */
+export function probeMsOf(cases: readonly { timing: { probeMs?: number } }[]): { probeMs?: number } {
+  const ms = cases.find((c) => c.timing.probeMs !== undefined)?.timing.probeMs;
+  return ms === undefined ? {} : { probeMs: ms };
 }
