@@ -23,7 +23,14 @@ export type EngineErrorCode =
   | 'nothing-compared'
   | 'input-too-large'
   | 'usage'
-  | 'cancelled';
+  | 'cancelled'
+  | 'stage-not-found'
+  | 'stage-unsupported'
+  | 'stage-signature-changed'
+  | 'stage-build-failed'
+  | 'stage-load-failed'
+  | 'stage-crashed'
+  | 'stage-timeout';
 
 export interface ErrorLocation {
   file?: string;
