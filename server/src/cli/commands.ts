@@ -45,6 +45,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
     .option('--accept <metric=threshold>', 'accept by a task metric instead of elementwise tolerance (repeatable): cosine, snrDb, top1, top5, accuracy (min); maxAbs, meanAbs, mismatchPct, accuracyDrop (max)', acceptEntry, {})
     .option('--locate', 'on a failed case, find the first node where the models diverge')
+    .option('--max-input-mb <mb>', 'refuse a synthetic input larger than this per fixture (default 1024)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))

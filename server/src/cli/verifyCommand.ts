@@ -7,6 +7,7 @@ import type { AcceptCriteria } from '../engine/compare/metrics';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
+import { stopOnSignals } from './signals';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
 import type { ShardSpec } from '../engine/shard';
@@ -34,6 +35,7 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  maxInputMb?: number;
   castInputs?: boolean;
   shard?: ShardSpec;
   carry: Record<string, string>;
@@ -75,6 +77,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     batchSize: f.batchSize,
     locate: f.locate,
     accept: Object.keys(f.accept).length ? f.accept : undefined,
+    maxInputMb: f.maxInputMb,
     castInputs: f.castInputs,
     shard: f.shard,
     carry: f.carry,
@@ -96,6 +99,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     batchSize: f.batchSize ?? c.batchSize,
     locate: f.locate || c.locate,
     accept: Object.keys(f.accept).length ? { ...c.accept, ...f.accept } : c.accept,
+    maxInputMb: f.maxInputMb ?? c.maxInputMb,
     castInputs: f.castInputs || c.castInputs,
     shard: f.shard,
     carry: { ...c.carry, ...f.carry },
@@ -152,7 +156,9 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
       return EXIT.ok;
     }
     const bar = progressBar(io);
-    const report = await runVerify(cases, { onProgress: bar.update });
+    const stopped = new AbortController();
+    const release = stopOnSignals(() => stopped.abort());
+    const report = await runVerify(cases, { onProgress: bar.update, signal: stopped.signal }).finally(release);
     bar.end();
     emit(io, RENDER[f.format](report, io.cwd), f.out);
     if (report.cases.some((c) => c.status === 'error')) {
