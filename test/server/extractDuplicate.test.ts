@@ -81,7 +81,7 @@ describe('extract duplicated code (type-2 clone)', () => {
       diagnostics: [diag],
       folder: { root } as WorkspaceFolderState,
       readText: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined),
-      capabilities: { createFiles },
+      capabilities: { createFiles, resolveEdits: false },
       trusted: true,
     };
     return { ctx, diag };

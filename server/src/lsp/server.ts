@@ -2,7 +2,9 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ExecuteCommandRequest,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -14,7 +16,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
 import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions, type VerifyCaseArgs } from '../protocol';
-import { createRegistry, handleCodeAction } from './codeActions';
+import { createRegistry, handleCodeAction, handleCodeActionResolve, type CodeActionDeps } from './codeActions';
 import { handleExecuteCommand, SERVER_COMMANDS } from './commands';
 import { readCapabilities, type ClientFeatures } from './capabilities';
 import { toPath, toUri } from './convert';
@@ -69,7 +71,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         ...(features.codeActionLiterals
-          ? { codeActionProvider: { codeActionKinds: registry.kinds(), resolveProvider: false } }
+          ? { codeActionProvider: { codeActionKinds: registry.kinds(), resolveProvider: features.codeActionResolve } }
           : {}),
         executeCommandProvider: { commands: SERVER_COMMANDS, workDoneProgress: true },
       },
@@ -130,17 +132,21 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(({ changes }) => fileEvents.watched(changes));
 
+  const codeActionDeps = (): CodeActionDeps => ({
+    registry,
+    documents,
+    folders: () => folders,
+    capabilities: { createFiles: features?.createFiles ?? false, resolveEdits: features?.codeActionResolve ?? false },
+    trusted: () => trusted,
+  });
   connection.onCodeAction(async (params) => {
     await ready;
-    return handleCodeAction(
-      {
-        registry,
-        documents,
-        folders: () => folders,
-        capabilities: { createFiles: features?.createFiles ?? false },
-        trusted: () => trusted,
-      },
-      params,
+    return handleCodeAction(codeActionDeps(), params);
+  });
+  connection.onCodeActionResolve(async (action) => {
+    await ready;
+    return handleCodeActionResolve(codeActionDeps(), action, (message) =>
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message }).catch(() => undefined),
     );
   });
 

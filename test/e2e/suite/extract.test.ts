@@ -12,8 +12,9 @@ describe('extract duplicated code', () => {
 
     const action = (await codeActionsAt(uri, dup)).find((a) => /extract/i.test(a.title) && !a.disabled && a.edit);
     assert.ok(action?.edit, 'an extract action with an edit');
-    const name = /'([A-Za-z_$][\w$]*)'/.exec(action.title)?.[1];
-    assert.ok(name, `function name in the title: ${action.title}`);
+    const inserted = action.edit.entries().flatMap(([, edits]) => edits.map((e) => e.newText)).join('\n');
+    const name = /function\s+([A-Za-z_$][\w$]*)/.exec(inserted)?.[1];
+    assert.ok(name, `a function declared by the edit: ${inserted.slice(0, 200)}`);
     assert.equal(await vscode.workspace.applyEdit(action.edit), true, 'edit applied');
     assert.ok(await vscode.workspace.saveAll(false), 'files saved');
 

@@ -76,13 +76,14 @@ export function waitForCloneBetween(fileA: string, fileB: string, timeoutMs = 30
 }
 
 /**
- * Code actions VS Code offers at a diagnostic (resolved CodeActions only, not bare Commands). The editor
+ * Code actions VS Code offers at a diagnostic (CodeActions only, not bare Commands), with their edits resolved. The editor
  * cancels a request when the document or its diagnostics change underneath it, so retry until one completes.
  */
 export async function codeActionsAt(uri: vscode.Uri, d: vscode.Diagnostic, timeoutMs = 15_000): Promise<vscode.CodeAction[]> {
   await vscode.workspace.openTextDocument(uri);
   const all = await pollUntil(`code actions at ${uri.path}:${d.range.start.line + 1}`, timeoutMs, async () =>
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', uri, d.range)) ?? [],
+    // Resolve up to 20 actions, as the editor does for the one a user picks: costly edits come on resolve.
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', uri, d.range, undefined, 20)) ?? [],
   );
   return all.filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
 }

@@ -5,7 +5,7 @@ import { blockCopy, type BlockCopy } from './extract/blockCopy';
 import { buildEdit, functionName, sharedModulePath, type Placement } from './extract/edit';
 import { planExtraction } from './extract/plan';
 import { loadProject } from './tsProject';
-import type { CodeActionContext, CodeActionProvider } from './types';
+import { lazyAction, type CodeActionContext, type CodeActionProvider } from './types';
 
 function offsetAt(source: SourceFile, line: number, character: number): number {
   return source.compilerNode.getPositionOfLineAndCharacter(line, Math.min(character, lineLength(source, line)));
@@ -57,11 +57,21 @@ export function buildExtractAction(ctx: CodeActionContext, d: Diagnostic): CodeA
 
 /** "Extract duplicated code into a shared function" for clone findings. */
 export const extractDuplicateProvider: CodeActionProvider = {
+  id: 'extractDuplicate',
   kinds: [CodeActionKind.RefactorExtract],
   provide(ctx: CodeActionContext): CodeAction[] {
-    return ctx.diagnostics
-      .filter((d) => CLONE_RULES.has(diagnosticData(d)?.rule ?? ''))
-      .map((d) => buildExtractAction(ctx, d))
-      .filter((a): a is CodeAction => !!a);
+    const clones = ctx.diagnostics.filter((d) => CLONE_RULES.has(diagnosticData(d)?.rule ?? ''));
+    // Planning needs a ts-morph project: a client that resolves gets the edit only for the action it picks.
+    if (ctx.capabilities.resolveEdits) {
+      return clones
+        .filter((d) => cloneCopies(d).length >= 2)
+        .map((d) => lazyAction('extractDuplicate', ctx, d, { title: 'Extract duplicated code into a shared function', kind: CodeActionKind.RefactorExtract, isPreferred: true }));
+    }
+    return clones.map((d) => buildExtractAction(ctx, d)).filter((a): a is CodeAction => !!a);
+  },
+  resolve(ctx, d) {
+    const action = buildExtractAction(ctx, d);
+    if (!action) return 'the copies are not whole statements of one block';
+    return action.edit ?? action.disabled?.reason ?? 'no edit could be planned';
   },
 };

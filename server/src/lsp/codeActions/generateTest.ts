@@ -7,7 +7,7 @@ import { diagnosticData, payloadString } from './diagnosticData';
 import { sampleValue } from './sampleValues';
 import { detectFramework, readPackageJson, renderTest, type TestTarget } from './testFramework';
 import { loadProject, moduleSpecifier, usesJsExtensions } from './tsProject';
-import type { CodeActionContext, CodeActionProvider } from './types';
+import { lazyAction, type CodeActionContext, type CodeActionProvider } from './types';
 
 const TEST_DIRS = ['test', 'tests', '__tests__'];
 
@@ -43,6 +43,10 @@ function findCallable(source: SourceFile, name: string): Callable | undefined {
   };
 }
 
+function testTitle(root: string, stage: string, target: string): string {
+  return `Generate a test for stage '${stage}' (${path.relative(root, target)})`;
+}
+
 /** Builds the test for one untested-stage diagnostic, or undefined when the stage cannot be imported. */
 export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeAction | undefined {
   const stage = payloadString(d, 'stage');
@@ -74,7 +78,7 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
   };
   const uri = toUri(target);
   return {
-    title: `Generate a test for stage '${stage}' (${path.relative(root, target)})`,
+    title: testTitle(root, stage, target),
     kind: CodeActionKind.QuickFix,
     diagnostics: [d],
     edit: {
@@ -91,11 +95,23 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
 
 /** "Generate a test" for untested-stage findings. */
 export const generateTestProvider: CodeActionProvider = {
+  id: 'generateTest',
   kinds: [CodeActionKind.QuickFix],
   provide(ctx: CodeActionContext): CodeAction[] {
-    return ctx.diagnostics
-      .filter((d) => diagnosticData(d)?.rule === 'untested-stage')
-      .map((d) => buildTestAction(ctx, d))
-      .filter((a): a is CodeAction => !!a);
+    const untested = ctx.diagnostics.filter((d) => diagnosticData(d)?.rule === 'untested-stage');
+    // Reading the stage's signature needs a ts-morph project: a client that resolves gets it on demand.
+    if (ctx.capabilities.resolveEdits) {
+      if (!ctx.capabilities.createFiles) return [];
+      return untested.flatMap((d) => {
+        const stage = payloadString(d, 'stage');
+        if (!stage) return [];
+        const target = testFilePath(ctx.folder.root, payloadString(d, 'file') ?? ctx.file, stage);
+        return [lazyAction('generateTest', ctx, d, { title: testTitle(ctx.folder.root, stage, target), kind: CodeActionKind.QuickFix })];
+      });
+    }
+    return untested.map((d) => buildTestAction(ctx, d)).filter((a): a is CodeAction => !!a);
+  },
+  resolve(ctx, d) {
+    return buildTestAction(ctx, d)?.edit ?? `stage '${payloadString(d, 'stage') ?? '?'}' is not an exported function or class that a test can import`;
   },
 };

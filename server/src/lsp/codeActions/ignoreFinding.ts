@@ -35,6 +35,7 @@ export function ignoreEdits(doc: TextDocument, d: Diagnostic, rule: string): Tex
 
 /** "Ignore this finding" for every finding of ours in a script file. */
 export const ignoreFindingProvider: CodeActionProvider = {
+  id: 'ignoreFinding',
   kinds: [CodeActionKind.QuickFix],
   provide(ctx: CodeActionContext): CodeAction[] {
     if (!SCRIPT.test(ctx.file)) return [];

@@ -23,6 +23,7 @@ export function casesAt(text: string, start: number, end: number): string[] {
  * cursor through the server command, so any LSP client can run it (VS Code's client shows its own UI for it).
  */
 export const verifyCaseProvider: CodeActionProvider = {
+  id: 'verifyCase',
   kinds: [VERIFY_KIND],
   provide(ctx: CodeActionContext): CodeAction[] {
     if (!ctx.trusted || !ctx.folder.isConfigFile(ctx.file)) return [];
