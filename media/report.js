@@ -20,10 +20,10 @@
     return el;
   }
 
-  /** @param {number | undefined} x */
+  /** Non-finite numbers arrive as "Infinity", "-Infinity" or "NaN" (JSON has no literal for them). @param {number | string | null | undefined} x */
   function num(x) {
     if (x === undefined || x === null) return '–';
-    if (!Number.isFinite(x)) return String(x);
+    if (typeof x === 'string' || !Number.isFinite(x)) return String(x);
     if (x === 0) return '0';
     const a = Math.abs(x);
     return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : x.toPrecision(4).replace(/\.?0+$/, '');

@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageType, type CodeAction, type Command } from 'vscode-languageserver-protocol';
-import { LastReportRequest, ServerCommands, type HookChecksResult, type VerifyReport } from '../../server/src/protocol';
-import { git } from '../support/tmp';
+import { LastReportRequest, ServerCommands, VerifyRequest, type HookChecksResult, type VerifyReport } from '../../server/src/protocol';
+import { identity } from '../../scripts/onnx/models';
+import { cli, git } from '../support/tmp';
 import { LspTestClient, uri, type ProgressValue } from './lspClient';
 import { copyExample } from './workspace';
 
@@ -93,6 +94,27 @@ describe('language server: workspace/executeCommand for any LSP client', functio
     const report = (await client.executeCommand(command.command, command.arguments)) as VerifyReport;
     // The moved folder's case compares the leaky model (it fails); the first folder's same-named case passes.
     assert.deepEqual(report.cases.map((c) => [c.name, c.status, c.candidate?.resolved]), [['split-reduction', 'fail', path.join(moved, 'models/classifier_leaky.onnx')]]);
+  });
+
+  it('non-finite numbers cross the LSP exactly as the CLI\'s JSON report writes them', async () => {
+    const root = copy();
+    fs.writeFileSync(path.join(root, 'models/identity.onnx'), identity('float32'));
+    // NaN on both sides without equalNan: no tolerance can pass it, so minPassingAtol is Infinity.
+    fs.writeFileSync(path.join(root, 'fixtures/nan.json'), JSON.stringify({ inputs: { x: { dims: [1, 3], type: 'float32', data: ['NaN', 0, 1] } } }));
+    const file = path.join(root, 'mlparity.config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { verify: { cases: object[] } };
+    config.verify.cases.push({ name: 'nan', baseline: 'models/identity.onnx', candidate: 'models/identity.onnx', fixtures: 'fixtures/nan.json' });
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+    client = await LspTestClient.start(root);
+    const report = await client.conn.sendRequest(VerifyRequest, { caseName: 'nan' });
+    const output = report.cases[0]!.outputs[0]!;
+    assert.equal(output.minPassingAtol, 'Infinity');
+    assert.equal(output.worst?.baseline, 'NaN');
+    const run = cli(root, 'verify', '--case', 'nan', '--format', 'json');
+    assert.equal(run.status, 1, run.stderr);
+    const fromCli = JSON.parse(run.stdout) as VerifyReport;
+    const noTime = (r: VerifyReport): unknown => ({ ...r, createdAt: undefined, cases: r.cases.map((c) => ({ ...c, timing: undefined })) });
+    assert.deepEqual(noTime(report), noTime(fromCli));
   });
 
   it('runs the pre-commit checks on the staged content and reports the blocked commit', async () => {

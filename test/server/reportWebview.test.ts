@@ -7,6 +7,8 @@ import { loadConfig } from '../../server/src/engine/config/load';
 import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
+import { identity } from '../../scripts/onnx/models';
+import { toJsonSafe } from '../../server/src/engine/jsonSafe';
 import { sequencePool } from '../../scripts/onnx/inputModels';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
@@ -93,6 +95,22 @@ describe('report webview script', function () {
     const warnings = await p.$$eval('ul.warnings li', (lis) => lis.map((li) => li.textContent));
     assert.deepEqual(warnings, [`Warning: ${r.cases[0].warnings![0]}`]);
     assert.match(warnings[0] ?? '', /dim 1 'time' defaulted to 1/);
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows Infinity and NaN, not "–", for a report that crossed the LSP', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-nonfinite-'));
+    fs.writeFileSync(path.join(dir, 'id.onnx'), identity('float32'));
+    fs.writeFileSync(path.join(dir, 'nan.json'), JSON.stringify({ inputs: { x: { dims: [1, 3], type: 'float32', data: ['NaN', 0, 1] } } }));
+    const model = path.join(dir, 'id.onnx');
+    const r = await runVerify([{ name: 'nan', baseline: model, candidate: model, fixtures: path.join(dir, 'nan.json') }]);
+    assert.equal(r.cases[0]!.outputs[0]!.minPassingAtol, Infinity);
+    // What the language server sends and the client posts to the webview (postMessage is JSON too).
+    const { p, close } = await open(toJsonSafe(r) as unknown as VerifyReport);
+    const row = await p.$$eval('section.case table.outputs tbody tr td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(row[5], 'Infinity', `min passing atol cell: ${row.join(' | ')}`);
+    assert.match(await p.$eval('p.worst', (e) => e.textContent ?? ''), /baseline NaN, candidate NaN/);
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
