@@ -79,12 +79,15 @@ export function waitForCloneBetween(fileA: string, fileB: string, timeoutMs = 30
  * Code actions VS Code offers at a diagnostic (CodeActions only, not bare Commands), with their edits resolved. The editor
  * cancels a request when the document or its diagnostics change underneath it, so retry until one completes.
  */
-export async function codeActionsAt(uri: vscode.Uri, d: vscode.Diagnostic, timeoutMs = 15_000): Promise<vscode.CodeAction[]> {
+export async function codeActionsAt(uri: vscode.Uri, d: vscode.Diagnostic, timeoutMs = 60_000): Promise<vscode.CodeAction[]> {
   await vscode.workspace.openTextDocument(uri);
-  const all = await pollUntil(`code actions at ${uri.path}:${d.range.start.line + 1}`, timeoutMs, async () =>
-    // Resolve up to 20 actions, as the editor does for the one a user picks: costly edits come on resolve.
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', uri, d.range, undefined, 20)) ?? [],
-  );
+  const all = await pollUntil(`ML Parity code actions at ${uri.path}:${d.range.start.line + 1}`, timeoutMs, async () => {
+    // Resolve up to 50 actions, as the editor does for the one a user picks: costly edits come on resolve.
+    const got = (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', uri, d.range, undefined, 50)) ?? [];
+    // Other extensions (TypeScript's refactors and snippets) answer too, also when ours was cancelled by an
+    // edit: wait for a list that holds ours (every ML Parity action offers to ignore the finding).
+    return got.some((a) => /^Ignore this finding \(/.test(a.title)) ? got : undefined;
+  });
   return all.filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
 }
 
