@@ -1,5 +1,8 @@
+import type * as Sarif from 'sarif';
+import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import type { Finding, RuleId, Severity } from '../../engine/findings';
 import { relPath } from '../../engine/analysis/paths';
+import { TOOL_VERSION } from '../../engine/version';
 
 /** Help text per rule, shown by SARIF viewers (GitHub code scanning, VS Code SARIF viewer). */
 export const RULE_HELP: Readonly<Record<RuleId, { short: string; help: string; level: Severity }>> = {
@@ -14,54 +17,63 @@ export const RULE_HELP: Readonly<Record<RuleId, { short: string; help: string; l
   'model-error': { short: 'Model problem', help: 'An ONNX model named by the configuration could not be loaded or run.', level: 'error' },
 };
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
-interface SarifRegion {
-  startLine: number;
-  startColumn: number;
-  endLine: number;
-  endColumn: number;
+/** Where a result is: a region of a root-relative file (1-based lines and columns). */
+interface SarifPhysicalLocation extends Omit<Sarif.Location, 'physicalLocation'> {
+  physicalLocation: Omit<Sarif.PhysicalLocation, 'artifactLocation' | 'region'> & {
+    artifactLocation: { uri: string; uriBaseId: 'SRCROOT' };
+    region: Required<Pick<Sarif.Region, 'startLine' | 'startColumn' | 'endLine' | 'endColumn'>>;
+  };
 }
 
-interface SarifPhysicalLocation {
-  physicalLocation: { artifactLocation: { uri: string; uriBaseId: 'SRCROOT' }; region: SarifRegion };
-}
-
-/** Minimal typed subset of SARIF 2.1.0 that the report uses. */
-export interface SarifLog {
+/** The SARIF 2.1.0 the report writes: @types/sarif's types, with the fields it always fills required. */
+export interface SarifLog extends Omit<Sarif.Log, 'runs'> {
   $schema: string;
-  version: '2.1.0';
-  runs: {
-    tool: { driver: { name: string; version: string; rules: SarifRule[] } };
-    originalUriBaseIds: { SRCROOT: { uri: string } };
-    results: SarifResult[];
-  }[];
+  runs: SarifRun[];
 }
 
-interface SarifRule {
+interface SarifRun extends Omit<Sarif.Run, 'tool' | 'results' | 'originalUriBaseIds'> {
+  tool: { driver: Omit<Sarif.ToolComponent, 'rules'> & { version: string; rules: SarifRule[] } };
+  originalUriBaseIds: { SRCROOT: { uri: string } };
+  results: SarifResult[];
+}
+
+interface SarifRule extends Omit<Sarif.ReportingDescriptor, 'shortDescription' | 'fullDescription' | 'help' | 'defaultConfiguration'> {
   id: RuleId;
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string };
-  defaultConfiguration: { level: 'error' | 'warning' | 'note' };
+  defaultConfiguration: { level: Sarif.ReportingConfiguration.level };
 }
 
-interface SarifResult {
+interface SarifResult extends Omit<Sarif.Result, 'locations' | 'relatedLocations' | 'message'> {
   ruleId: RuleId;
   ruleIndex: number;
-  level: 'error' | 'warning' | 'note';
+  level: Sarif.Result.level;
   message: { text: string };
   locations: SarifPhysicalLocation[];
   relatedLocations: (SarifPhysicalLocation & { id: number; message: { text: string } })[];
-  properties?: Record<string, unknown>;
+  /** `mlParity/v1`: the finding's identity (rule, files, stage names; never lines), see engine/analysis/baseline.ts. */
+  partialFingerprints: Record<string, string>;
+}
+
+/** Findings with their fingerprints and, after `--since`, their state relative to the baseline. */
+export interface SarifInput {
+  findings: readonly FingerprintedFinding[];
+  /** Set with `--since`: every result gets a `baselineState`, and `absent` lists the fixed ones. */
+  baseline?: { absent: readonly FingerprintedFinding[] };
 }
 
 /**
  * SARIF 2.1.0: one rule per RuleId seen, the finding's own location (for clones: the first copy) in
  * `locations`, the other copies/registrations in `relatedLocations`. Lines and columns are 1-based.
+ * Every result has `partialFingerprints`, so code scanning follows a finding across line shifts; with a
+ * baseline each has a `baselineState` (new/unchanged, and absent for findings fixed since).
  */
-export function findingsSarif(root: string, findings: readonly Finding[], version = '0.1.0'): SarifLog {
-  const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
+export function findingsSarif(root: string, input: SarifInput, version = TOOL_VERSION): SarifLog {
+  const all = [...input.findings, ...(input.baseline?.absent ?? [])];
+  const ruleIds = [...new Set(all.map((f) => f.finding.rule))].sort();
   const rules: SarifRule[] = ruleIds.map((id) => ({
     id,
     shortDescription: { text: RULE_HELP[id].short },
@@ -80,13 +92,15 @@ export function findingsSarif(root: string, findings: readonly Finding[], versio
       },
     },
   });
-  const results: SarifResult[] = findings.map((f) => ({
+  const results: SarifResult[] = all.map(({ finding: f, fingerprint, state }) => ({
     ruleId: f.rule,
     ruleIndex: ruleIds.indexOf(f.rule),
     level: LEVEL[f.severity],
     message: { text: f.message },
     locations: [physical(f)],
     relatedLocations: f.related.map((r, i) => ({ id: i + 1, ...physical(r), message: { text: r.message } })),
+    partialFingerprints: { 'mlParity/v1': fingerprint },
+    ...(input.baseline && state ? { baselineState: state } : {}),
     ...(f.data ? { properties: f.data } : {}),
   }));
   return {
@@ -102,8 +116,10 @@ export function findingsSarif(root: string, findings: readonly Finding[], versio
   };
 }
 
-export function formatFindingsSarif(root: string, findings: readonly Finding[]): string {
-  return JSON.stringify(findingsSarif(root, findings), null, 2) + '\n';
+export function formatFindingsSarif(root: string, input: SarifInput): string {
+  // Typed as @types/sarif's Log: the narrower types above must stay valid SARIF.
+  const log: Sarif.Log = findingsSarif(root, input);
+  return JSON.stringify(log, null, 2) + '\n';
 }
 
 function rootUri(root: string): string {

@@ -11,6 +11,12 @@ export function stagedAtTop(top: string): string[] {
   return out.split('\0').filter(Boolean);
 }
 
+/** Paths the commit would delete, relative to the work-tree top (an empty list before the first commit). */
+export function deletedAtTop(top: string): string[] {
+  const out = gitOut(top, ['diff', '--cached', '--name-only', '--diff-filter=D', '-z']);
+  return (out ?? '').split('\0').filter(Boolean);
+}
+
 /** Index entries (paths relative to the top) at `rel` or below it. */
 export function indexEntries(top: string, rel: string): string[] {
   const out = gitOut(top, ['ls-files', '--cached', '-z', '--', rel]);
