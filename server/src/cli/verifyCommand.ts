@@ -8,6 +8,7 @@ import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
+import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -32,6 +33,9 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  castInputs?: boolean;
+  shard?: ShardSpec;
+  carry: Record<string, string>;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -39,7 +43,7 @@ export interface VerifyFlags {
   updateGolden?: string;
 }
 
-const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
+export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   text: renderVerifyText,
   json: renderVerifyJson,
   junit: renderVerifyJunit,
@@ -66,6 +70,9 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    castInputs: f.castInputs,
+    shard: f.shard,
+    carry: f.carry,
   };
 }
 
@@ -82,6 +89,9 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    castInputs: f.castInputs || c.castInputs,
+    shard: f.shard,
+    carry: { ...c.carry, ...f.carry },
     range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
     inputs: inputSpecs(f, c.inputs),

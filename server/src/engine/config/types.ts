@@ -29,7 +29,7 @@ export type CaseConfig = VerifyCase;
 
 export interface VerifyConfig {
   /** Applied to every case unless the case overrides it. */
-  defaults: Partial<Tolerance> & { timeoutMs?: number; count?: number; seed?: number; batchSize?: number };
+  defaults: Partial<Tolerance> & { timeoutMs?: number; count?: number; seed?: number; batchSize?: number; castInputs?: boolean };
   cases: CaseConfig[];
 }
 
