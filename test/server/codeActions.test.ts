@@ -46,7 +46,8 @@ describe('language server: code actions', function () {
   });
 
   async function actionsFor(rel: string, pick: (d: Diagnostic) => boolean): Promise<{ diag: Diagnostic; actions: CodeAction[] }> {
-    const diag = await client.waitFor(`diagnostic in ${rel}`, () => client.diagnosticsFor(file(rel)).find(pick));
+    // The first analysis of a fresh server takes 10-25 s when the machine is loaded; allow twice that.
+    const diag = await client.waitFor(`diagnostic in ${rel}`, () => client.diagnosticsFor(file(rel)).find(pick), 60_000);
     await client.open(file(rel));
     return { diag, actions: await client.codeActions(file(rel), diag.range, [diag]) };
   }
