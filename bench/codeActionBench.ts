@@ -16,7 +16,7 @@ const LAZY: ClientCapabilities = {
   ...FULL_CAPABILITIES,
   textDocument: {
     ...FULL_CAPABILITIES.textDocument,
-    codeAction: { ...FULL_CAPABILITIES.textDocument!.codeAction, dataSupport: true, resolveSupport: { properties: ['edit'] } },
+    codeAction: { ...FULL_CAPABILITIES.textDocument?.codeAction, dataSupport: true, resolveSupport: { properties: ['edit'] } },
   },
 };
 

@@ -26,10 +26,12 @@ export interface Transport {
   stdio: boolean;
 }
 
+/** `--name=value` or `--name value`. */
 function argValue(argv: readonly string[], name: string): string | undefined {
   const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
-  if (i < 0) return undefined;
-  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+  const arg = argv[i];
+  if (arg === undefined) return undefined;
+  return arg === name ? argv[i + 1] : arg.slice(name.length + 1);
 }
 
 export function transportFromArgs(argv: readonly string[]): Transport | undefined {
