@@ -60,6 +60,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
 
 interface CheckFlags {
   staged?: boolean;
+  stages?: boolean;
   since?: string;
   cache: boolean;
   format: 'text' | 'json' | 'sarif';
@@ -79,12 +80,15 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--stages', 'text format: list every stage found and how it was found')
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
-        const root = cfg.file ? cfg.root : io.cwd;
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
-        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache }, io));
+        // Named paths are checked in their own project (see projectRootOf), not necessarily the current folder's.
+        const home = flags.config ? undefined : lazy.check().projectOf(absPaths, io.cwd);
+        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : home ?? io.cwd);
+        const root = cfg.file ? cfg.root : home ?? io.cwd;
+        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache, listStages: !!flags.stages }, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);
