@@ -1,9 +1,12 @@
 // @ts-check
 // Renders a VerifyReport posted by the extension. Runs in the webview under a nonce-only CSP: no network,
 // no inline handlers, DOM built with createElement (report strings are never parsed as HTML).
+/** @typedef {import('../server/src/engine/verifyTypes').VerifyReport} VerifyReport */
+/** @typedef {import('../server/src/engine/verifyTypes').CaseReport} CaseReport */
+/** @typedef {import('../server/src/engine/compare/types').OutputComparison} OutputComparison */
 (function () {
   'use strict';
-  // eslint-disable-next-line no-undef
+  /** @type {VsCodeApi<{ report: VerifyReport }>} */
   const vscode = acquireVsCodeApi();
   const root = /** @type {HTMLElement} */ (document.getElementById('root'));
   const SVG = 'http://www.w3.org/2000/svg';
@@ -12,6 +15,7 @@
    * @param {string} tag
    * @param {Record<string, string>} [attrs]
    * @param {(Node | string | undefined)[]} [children]
+   * @returns {HTMLElement}
    */
   function h(tag, attrs, children) {
     const el = document.createElement(tag);
@@ -35,7 +39,11 @@
   }
 
   /** A link that asks the extension to open a file (at a 1-based line). */
-  function fileLink(/** @type {string} */ file, /** @type {number | undefined} */ line) {
+  /**
+   * @param {string} file
+   * @param {number} [line]
+   */
+  function fileLink(file, line) {
     const a = h('a', { href: '#', title: file }, [line ? `${file}:${line}` : file]);
     a.addEventListener('click', (e) => {
       e.preventDefault();
@@ -80,7 +88,7 @@
     return svg;
   }
 
-  function outputsTable(/** @type {any[]} */ outputs) {
+  function outputsTable(/** @type {OutputComparison[]} */ outputs) {
     const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement'];
     const rows = outputs.map((o) =>
       h('tr', {}, [
@@ -96,10 +104,11 @@
     return h('table', {}, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
   }
 
-  function outputDetail(/** @type {any} */ o) {
+  function outputDetail(/** @type {OutputComparison} */ o) {
+    /** @type {Element[]} */
     const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
     if (o.shapeMismatch) {
-      parts.push(h('p', { class: 'error' }, [`Shape mismatch in ${o.shapeMismatch.caseId}: [${o.shapeMismatch.baseline}] vs [${o.shapeMismatch.candidate}]`]));
+      parts.push(h('p', { class: 'error' }, [`Shape mismatch in ${o.shapeMismatch.caseId}: [${o.shapeMismatch.baseline.join(',')}] vs [${o.shapeMismatch.candidate.join(',')}]`]));
     } else {
       parts.push(histogram(o.histogram || { edges: [], counts: [] }, o.tolerance.atol));
     }
@@ -110,7 +119,7 @@
     return h('div', { class: 'output' }, parts);
   }
 
-  function caseSection(/** @type {any} */ c) {
+  function caseSection(/** @type {CaseReport} */ c) {
     const items = [h('h2', {}, [badge(c.status), ' ', c.name])];
     const models = [];
     if (c.baseline) models.push(h('li', {}, ['Baseline: ', fileLink(c.baseline.resolved)]));
@@ -131,7 +140,7 @@
     return h('section', { class: `case ${c.status}` }, items);
   }
 
-  function render(/** @type {any} */ report) {
+  function render(/** @type {VerifyReport} */ report) {
     const failed = report.cases.filter((c) => c.status !== 'pass').length;
     root.replaceChildren(
       h('header', {}, [
@@ -143,8 +152,8 @@
     vscode.setState({ report });
   }
 
-  window.addEventListener('message', (e) => {
-    if (e.data && e.data.type === 'report') render(e.data.report);
+  window.addEventListener('message', (/** @type {MessageEvent<{ type?: string, report?: VerifyReport }>} */ e) => {
+    if (e.data && e.data.type === 'report' && e.data.report) render(e.data.report);
   });
   const saved = vscode.getState();
   if (saved && saved.report) render(saved.report);

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { WorkDoneProgress, type WorkDoneProgressReport, type WorkDoneProgressBegin } from 'vscode-languageclient/node';
+import { WorkDoneProgress } from 'vscode-languageclient/node';
 import { LastReportRequest, ListCasesRequest, VerifyRequest, type VerifyReport } from '../../server/src/protocol';
 import type { ServerManager } from './client';
 import { runHookCommand } from './hooks';
@@ -24,7 +24,7 @@ async function pickCase(deps: CommandDeps, arg: { caseName?: string } | undefine
   const cases = (await deps.server.current?.sendRequest(ListCasesRequest)) ?? [];
   if (cases.length <= 1) return null;
   const picked = await vscode.window.showQuickPick(
-    [{ label: 'All cases', name: null as string | null }, ...cases.map((c) => ({ label: c.name, description: c.candidate, name: c.name as string | null }))],
+    [{ label: 'All cases', name: null as string | null }, ...cases.map((c) => ({ label: c.name, description: c.candidate, name: c.name }))],
     { title: 'ML Parity: Verify Refactor', placeHolder: 'Which case?' },
   );
   return picked ? picked.name : undefined;
@@ -49,7 +49,7 @@ async function verifyRefactor(deps: CommandDeps, arg?: { caseName?: string }): P
       let last = 0;
       const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
         if (v.kind === 'end') return;
-        const p = v as WorkDoneProgressBegin | WorkDoneProgressReport;
+        const p = v;
         const pct = p.percentage ?? last;
         progress.report({ message: p.message, increment: Math.max(0, pct - last) });
         last = pct;

@@ -1,5 +1,5 @@
 // Starts and stops a throwaway code-server: free port, private user-data/extensions/XDG dirs, health-checked.
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';

@@ -11,7 +11,7 @@ import { startCodeServer } from './codeServer';
 import { CODE_SERVER_ENTRY, EXAMPLE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SETUP_SCRIPT, SUITE_ENTRY } from './paths';
 import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
-import { runUiPass, UI_STEPS, UiStepName } from './uiPass';
+import { runUiPass, UI_STEPS, type UiStepName } from './uiPass';
 import { runVsixPass } from './vsixPass';
 import { copyWorkspace } from './workspaceCopy';
 

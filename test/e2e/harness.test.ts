@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Cleanup } from './cleanup';
 import { freePort } from './codeServer';
 import { PollAbort, pollUntil } from './deadline';
-import { describeFailures, E2eSuiteResult, isSuiteResult } from './suite/results';
+import { describeFailures, type E2eSuiteResult, isSuiteResult } from './suite/results';
 import { listZipEntries, MAX_VSIX_BYTES, REQUIRED_ENTRIES, vsixProblems } from './vsixContents';
 import { remoteUri, workbenchUrl } from './workbenchUrl';
 import { copyWorkspace } from './workspaceCopy';
@@ -73,7 +73,7 @@ describe('e2e harness', () => {
       assert.equal(r.passed, 1);
       assert.equal(r.failed, 1);
       assert.deepEqual(r.tests.map((t) => [t.fullTitle, t.state]), [['a passes', 'passed'], ['b fails', 'failed']]);
-      assert.match(r.tests[1]!.error!.message, /one is not two/);
+      assert.match(r.tests[1].error!.message, /one is not two/);
       fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser } from './browser';
-import { Cleanup } from './cleanup';
-import { CodeServer } from './codeServer';
+import { type Cleanup } from './cleanup';
+import { type CodeServer } from './codeServer';
 import { PollAbort, pollUntil } from './deadline';
 import { logPage } from './pageLog';
-import { E2eSuiteResult, isSuiteResult } from './suite/results';
+import { type E2eSuiteResult, isSuiteResult } from './suite/results';
 import { workbenchUrl } from './workbenchUrl';
 
 /** Inputs of {@link runSuitePass}. */

@@ -1,9 +1,9 @@
 // Phase (b): drive the real workbench UI like a user and screenshot every step.
 import * as path from 'node:path';
-import { Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { launchBrowser } from './browser';
-import { Cleanup } from './cleanup';
-import { CodeServer } from './codeServer';
+import { type Cleanup } from './cleanup';
+import { type CodeServer } from './codeServer';
 import { pollUntil } from './deadline';
 import { logPage } from './pageLog';
 import { findWebviewFrame, notificationTexts, problemsText, runCommand, statusBarText, waitForWorkbench } from './workbench';

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageExtension } from '../../scripts/package';
-import { Cleanup } from './cleanup';
+import { type Cleanup } from './cleanup';
 import { installExtension, startCodeServer } from './codeServer';
-import { runUiPass, UiStepResult } from './uiPass';
+import { runUiPass, type UiStepResult } from './uiPass';
 import { listZipEntries, vsixProblems } from './vsixContents';
 
 /** Inputs of {@link runVsixPass}. */
@@ -67,7 +67,7 @@ export async function runVsixPass(o: VsixPassOptions): Promise<UiStepResult[]> {
     });
     const dirs = fs.readdirSync(extensionsDir).filter((d) => d.startsWith('ml-parity.ml-parity-'));
     if (dirs.length !== 1) throw new Error(`expected one installed ml-parity folder in ${extensionsDir}, found: ${dirs.join(', ') || 'none'}`);
-    const dir = path.join(extensionsDir, dirs[0]!);
+    const dir = path.join(extensionsDir, dirs[0]);
     if (!fs.existsSync(path.join(dir, 'dist', 'server.js')) || fs.existsSync(path.join(dir, 'out'))) throw new Error(`${dir} does not hold dist/server.js alone`);
     return { value: dir, detail: `offline into ${path.relative(o.tempRoot, dir)}` };
   });

@@ -1,5 +1,5 @@
 // Small DOM-level helpers for the VS Code workbench as code-server serves it (VS Code 1.100).
-import { Frame, Page } from 'playwright-core';
+import { type Frame, type Page } from 'playwright-core';
 import { pollUntil } from './deadline';
 
 /** Waits until the workbench shell and its status bar are rendered. */

@@ -91,7 +91,7 @@ describe('language server: code actions', function () {
     const gen = actions.find((a) => a.title.startsWith('Generate a test'));
     assert.ok(gen?.edit, `generate action offered: ${actions.map((a) => a.title).join('; ')}`);
     const touched = applyWorkspaceEdit(gen.edit);
-    const testFile = touched[0]!;
+    const testFile = touched[0];
     assert.equal(path.relative(root, testFile), path.join('test', 'postprocess.test.ts'));
     const text = fs.readFileSync(testFile, 'utf8');
     assert.match(text, /import \{ postprocess \} from '\.\.\/src\/pipeline\/postprocess';/);
@@ -144,7 +144,7 @@ describe('language server: code actions', function () {
     });
     const list = actions as CodeAction[];
     assert.equal(list.length, 1);
-    assert.equal(list[0]!.kind, 'source.mlParity.verify');
-    assert.deepEqual(list[0]!.command?.arguments, [{ caseName: 'split-reduction' }]);
+    assert.equal(list[0].kind, 'source.mlParity.verify');
+    assert.deepEqual(list[0].command?.arguments, [{ caseName: 'split-reduction' }]);
   });
 });

@@ -39,7 +39,7 @@ describe('lsp adapter: pure parts', () => {
   it('gives every clone copy its own diagnostic pointing at the others', () => {
     const all = expandClones([clone]);
     assert.deepEqual(all.map((f) => f.file), ['/ws/a.ts', '/ws/b.ts']);
-    assert.deepEqual(all[1]!.related.map((r) => r.file), ['/ws/a.ts']);
+    assert.deepEqual(all[1].related.map((r) => r.file), ['/ws/a.ts']);
     const grouped = groupDiagnostics([clone]);
     assert.deepEqual([...grouped.keys()], [toUri('/ws/a.ts'), toUri('/ws/b.ts')]);
   });

@@ -46,7 +46,7 @@ function lineRange(text: string, first: string, last: string): Location['range']
   const lines = text.split('\n');
   const a = lines.findIndex((l) => l.includes(first));
   const b = lines.findIndex((l) => l.includes(last));
-  return { start: { line: a, character: 0 }, end: { line: b, character: lines[b]!.length } };
+  return { start: { line: a, character: 0 }, end: { line: b, character: lines[b].length } };
 }
 
 describe('extract duplicated code (type-2 clone)', () => {
@@ -73,7 +73,7 @@ describe('extract duplicated code (type-2 clone)', () => {
       { file: a, range: lineRange(A, 'let total', 'const mean') },
       { file: b, range: lineRange(B, 'let sum', 'const avg') },
     ];
-    const diag: Diagnostic = { range: copies[0]!.range, message: 'dup', source: 'ml-parity', data: { rule: 'duplicate-code', payload: { copies } } };
+    const diag: Diagnostic = { range: copies[0].range, message: 'dup', source: 'ml-parity', data: { rule: 'duplicate-code', payload: { copies } } };
     const ctx: CodeActionContext = {
       document: TextDocument.create(`file://${a}`, 'typescript', 1, A),
       file: a,

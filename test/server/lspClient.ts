@@ -82,9 +82,9 @@ export class LspTestClient {
 
   static async start(root: string, opts: StartOptions = {}): Promise<LspTestClient> {
     const proc = spawn(process.execPath, opts.serverArgs ?? [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const client = new LspTestClient(conn, proc, root);
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       client.stderr += d.toString();
     });
     client.settings = { ...DEFAULT_SETTINGS, ...opts.settings };

@@ -57,10 +57,10 @@ describe('report webview script', function () {
     const bars = await p.$$eval('svg.histogram', (svgs) => svgs.map((s) => s.querySelectorAll('rect').length));
     assert.deepEqual(bars, outputs.map((o) => o.histogram.counts.length));
     await p.click('section.case a');
-    const posted = (await p.evaluate('window.posted')) as { type: string; file?: string }[];
+    const posted = await p.evaluate<{ type: string; file?: string }[]>('window.posted');
     assert.deepEqual(posted[0], { type: 'ready' });
     assert.equal(posted[1]?.type, 'open');
-    assert.equal(posted[1]?.file, report.cases[0]!.baseline!.resolved);
+    assert.equal(posted[1]?.file, report.cases[0].baseline!.resolved);
     await ctx.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });

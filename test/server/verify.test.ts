@@ -67,7 +67,7 @@ describe('language server: verify request', function () {
     const one: VerifyReport = await client.conn.sendRequest(VerifyRequest, { caseName: 'split-reduction' });
     assert.deepEqual(one.cases.map((c) => c.name), ['split-reduction']);
     assert.equal(one.passed, true);
-    assert.ok(one.cases[0]!.outputs[0]!.maxAbs > 0, 'within tolerance, not bit-identical');
+    assert.ok(one.cases[0].outputs[0].maxAbs > 0, 'within tolerance, not bit-identical');
     await assert.rejects(client.conn.sendRequest(VerifyRequest, { caseName: 'nope' }), /no verify case named 'nope'/);
   });
 
@@ -96,8 +96,8 @@ describe('language server: verify request', function () {
     // A native crash inside onnxruntime ends the worker with SIGSEGV: do exactly that.
     process.kill(worker, 'SIGSEGV');
     const report = await pending;
-    assert.equal(report.cases[0]!.status, 'error');
-    assert.equal(report.cases[0]!.error?.code, 'inference-crashed');
+    assert.equal(report.cases[0].status, 'error');
+    assert.equal(report.cases[0].error?.code, 'inference-crashed');
     const after = await client.conn.sendRequest(VerifyRequest, { caseName: 'split-reduction' });
     assert.equal(after.passed, true);
     assert.equal(client.proc.exitCode, null);

@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { mlp } from '../../scripts/onnx/models';
+import type { Log } from 'sarif';
+import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE, cli, tempDir, write } from '../support/tmp';
 
 describe('ml-parity verify (CLI binary)', function () {
@@ -23,7 +25,7 @@ describe('ml-parity verify (CLI binary)', function () {
   it('all example cases as JSON: stable shape with every statistic', () => {
     const r = cli(EXAMPLE, 'verify', '--format', 'json');
     assert.equal(r.status, 1, r.stderr);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as VerifyReport;
     assert.equal(report.schemaVersion, 1);
     assert.equal(report.passed, false);
     assert.deepEqual(report.cases.map((c: { name: string; status: string }) => [c.name, c.status]), [
@@ -46,7 +48,7 @@ describe('ml-parity verify (CLI binary)', function () {
     assert.match(xml, /<testsuite name="fuse-matmul-add" tests="2" failures="0"/);
     const sarifFile = path.join(dir, 'r.sarif');
     assert.equal(cli(EXAMPLE, 'verify', '--format', 'sarif', '--out', sarifFile).status, 1);
-    const sarif = JSON.parse(fs.readFileSync(sarifFile, 'utf8'));
+    const sarif = JSON.parse(fs.readFileSync(sarifFile, 'utf8')) as Log;
     assert.equal(sarif.version, '2.1.0');
     const results = sarif.runs[0].results as { ruleId: string; message: { text: string } }[];
     assert.equal(results.filter((x) => x.ruleId === 'not-equivalent').length, 2);
@@ -72,7 +74,7 @@ describe('ml-parity verify (CLI binary)', function () {
     assert.ok(fs.existsSync(path.join(dir, 'golden', 'test_data_set_3', 'output_1.pb')));
     const ok = cli(dir, 'verify', '--candidate', 'b.onnx', '--fixtures', 'golden', '--format', 'json');
     assert.equal(ok.status, 0, ok.stderr + ok.stdout);
-    assert.equal(JSON.parse(ok.stdout).cases[0].mode, 'golden');
+    assert.equal((JSON.parse(ok.stdout) as VerifyReport).cases[0].mode, 'golden');
     assert.equal(cli(dir, 'verify', '--candidate', 'c.onnx', '--fixtures', 'golden').status, 1);
   });
 

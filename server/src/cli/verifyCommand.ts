@@ -42,16 +42,16 @@ const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   sarif: renderVerifySarif,
 };
 
-function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
-  const abs = (p?: string): string | undefined => (p === undefined || p.startsWith('git:') ? p : path.resolve(cwd, p));
+function caseFromFlags(f: VerifyFlags & { candidate: string }, cwd: string): VerifyCase {
+  const abs = <T extends string | undefined>(p: T): T => (p === undefined || p.startsWith('git:') ? p : (path.resolve(cwd, p) as T));
   const tolerance: NonNullable<VerifyCase['tolerance']> = {};
   if (f.atol !== undefined) tolerance.atol = f.atol;
   if (f.rtol !== undefined) tolerance.rtol = f.rtol;
   if (f.equalNan) tolerance.equalNan = true;
   return {
-    name: path.basename(f.candidate!, '.onnx'),
+    name: path.basename(f.candidate, '.onnx'),
     baseline: abs(f.baseline),
-    candidate: abs(f.candidate)!,
+    candidate: abs(f.candidate),
     fixtures: abs(f.fixtures),
     count: f.count,
     seed: f.seed,
@@ -82,7 +82,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
 }
 
 function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {
-  if (f.candidate) return [caseFromFlags(f, io.cwd)];
+  if (f.candidate) return [caseFromFlags({ ...f, candidate: f.candidate }, io.cwd)];
   if (f.baseline) throw new EngineError('usage', '--baseline needs --candidate');
   const cfg = loadConfig(f.config ? path.resolve(io.cwd, f.config) : io.cwd);
   if (!cfg.file) {
@@ -116,7 +116,7 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
     if (report.cases.some((c) => c.status === 'error')) {
       // Errors also go to stderr so a machine-readable stdout stays parseable and the reason is still seen.
       if (f.format !== 'text' || f.out) {
-        for (const c of report.cases.filter((x) => x.error)) io.stderr(`error: ${c.name}: ${c.error!.message}\n`);
+        for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
       }
       return EXIT.badInput;
     }

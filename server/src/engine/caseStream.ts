@@ -70,7 +70,9 @@ export async function runStream(r: StreamRun): Promise<void> {
   };
 
   const drain = async (): Promise<void> => {
-    const out = await inFlight.shift()!;
+    const next = inFlight.shift();
+    if (!next) return;
+    const out = await next;
     const t = performance.now();
     const ok = accumulate(out, r, expected);
     r.timing.compareMs += performance.now() - t;

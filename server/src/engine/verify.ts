@@ -31,18 +31,18 @@ export const DEFAULT_COUNT = 16;
 /** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
 export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
   const d = cfg.verify.defaults;
-  const abs = (p: string | undefined): string | undefined => {
-    if (p === undefined) return undefined;
+  const abs = <T extends string | undefined>(p: T): T => {
+    if (p === undefined) return p;
     if (p.startsWith('git:')) {
       const parts = p.slice(4).split(':');
-      return parts.length > 1 ? `git:${parts[0]}:${path.resolve(cfg.root, parts.slice(1).join(':'))}` : p;
+      return (parts.length > 1 ? `git:${parts[0]}:${path.resolve(cfg.root, parts.slice(1).join(':'))}` : p) as T;
     }
-    return path.resolve(cfg.root, p);
+    return path.resolve(cfg.root, p) as T;
   };
   return cfg.verify.cases.map((c) => ({
     ...c,
     baseline: abs(c.baseline),
-    candidate: abs(c.candidate)!,
+    candidate: abs(c.candidate),
     fixtures: abs(c.fixtures),
     count: c.count ?? d.count,
     seed: c.seed ?? d.seed,

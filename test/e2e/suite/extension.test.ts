@@ -17,7 +17,7 @@ describe('ML Parity extension in a real editor', () => {
     await activateExtension();
     const [, d] = await waitForCloneBetween('src/pipeline/preprocess.ts', 'src/pipeline/featurize.ts');
     assert.ok(d.range.end.line - d.range.start.line >= 5, `clone spans several lines (${d.range.start.line}-${d.range.end.line})`);
-    const copy = d.relatedInformation![0]!.location.range;
+    const copy = d.relatedInformation![0].location.range;
     assert.ok(copy.end.line - copy.start.line >= 5, 'the related copy spans several lines too');
   });
 
@@ -25,10 +25,10 @@ describe('ML Parity extension in a real editor', () => {
     await activateExtension();
     const feat = await waitForDiagnostics('untested-stage', 'src/pipeline/featurize.ts');
     const post = await waitForDiagnostics('untested-stage', 'src/pipeline/postprocess.ts');
-    assert.match(feat[0]![1].message, /featurize/);
-    assert.match(post[0]![1].message, /postprocess/);
+    assert.match(feat[0][1].message, /featurize/);
+    assert.match(post[0][1].message, /postprocess/);
     for (const tested of ['load.ts', 'preprocess.ts', 'predict.ts']) {
-      const found = vscode.languages.getDiagnostics(vscode.Uri.joinPath(feat[0]![0], '..', tested));
+      const found = vscode.languages.getDiagnostics(vscode.Uri.joinPath(feat[0][0], '..', tested));
       assert.ok(!found.some((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'untested-stage'), `${tested} is tested`);
     }
   });

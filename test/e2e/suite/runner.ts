@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import Mocha from 'mocha';
-import { E2eSuiteResult, E2eTestResult, RESULTS_ENV } from './results';
+import { type E2eSuiteResult, type E2eTestResult, RESULTS_ENV } from './results';
 
 /** Options for {@link runSuite}. */
 export interface RunSuiteOptions {

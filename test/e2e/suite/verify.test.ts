@@ -17,10 +17,10 @@ describe('mlParity.verifyRefactor', function () {
     const report = await verify('fuse-matmul-add');
     assert.equal(report.cases.length, 1);
     const [c] = report.cases;
-    assert.equal(c!.name, 'fuse-matmul-add');
-    assert.equal(c!.status, 'pass', c!.error?.message);
+    assert.equal(c.name, 'fuse-matmul-add');
+    assert.equal(c.status, 'pass', c.error?.message);
     assert.equal(report.passed, true);
-    assert.ok(c!.outputs.length > 0, 'compared at least one output');
+    assert.ok(c.outputs.length > 0, 'compared at least one output');
     assert.equal(api.lastReport()?.createdAt, report.createdAt, 'the API exposes the last report');
   });
 
@@ -28,8 +28,8 @@ describe('mlParity.verifyRefactor', function () {
     await activateExtension();
     const report = await verify('relu-to-leakyrelu');
     const [c] = report.cases;
-    assert.equal(c!.name, 'relu-to-leakyrelu');
-    assert.equal(c!.status, 'fail', c!.error?.message);
+    assert.equal(c.name, 'relu-to-leakyrelu');
+    assert.equal(c.status, 'fail', c.error?.message);
     assert.equal(report.passed, false);
   });
 });

@@ -95,7 +95,7 @@ interface ParsedTsconfig {
 }
 
 function readTsconfig(file: string): ParsedTsconfig {
-  const read = ts.readConfigFile(file, ts.sys.readFile);
+  const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
   if (read.error) return { fileNames: [], options: {}, problems: [diagnosticProblem(read.error, file)] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
   // "No inputs were found" (18003) is not fatal here: the include globs / test globs still apply.

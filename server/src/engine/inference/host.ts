@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, type EngineErrorCode } from '../errors';
+import { EngineError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import type { WorkerRequest, WorkerResponse } from './messages';
 
@@ -94,7 +94,7 @@ export class InferenceHost {
         }, timeoutMs);
       }
       this.pending.set(id, p);
-      this.child.send({ ...body, id } as WorkerRequest);
+      this.child.send({ ...body, id });
     });
   }
 

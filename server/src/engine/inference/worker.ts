@@ -10,11 +10,11 @@ const sessions = new Map<string, ort.InferenceSession>();
 
 function toOrt(t: Tensor): ort.Tensor {
   // onnxruntime takes bool as Uint8Array and float16 as raw Uint16 bits, the engine's own representation.
-  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+  return new ort.Tensor(t.dtype, t.data, t.dims);
 }
 
 function fromOrt(t: ort.Tensor): Tensor {
-  let data = t.data as Tensor['data'];
+  let data = t.data;
   // Newer runtimes may hand back a Float16Array; keep the bit pattern so comparison stays exact.
   if (t.type === 'float16' && !(data instanceof Uint16Array)) {
     const view = data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
@@ -59,10 +59,14 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
 // One request at a time: a batch queued behind another waits here instead of competing with it for
 // onnxruntime's thread pool (two concurrent batches on two cores ran slower than one after the other).
 let queue: Promise<unknown> = Promise.resolve();
+const send = (res: WorkerResponse): void => {
+  // Forked with an IPC channel by the host; without one there is nobody to answer.
+  process.send?.(res);
+};
 process.on('message', (req: WorkerRequest) => {
   queue = queue.then(() => handle(req)).then(
-    (res) => process.send!(res),
-    (e: unknown) => process.send!({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
+    (res) => send(res),
+    (e: unknown) => send({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
   );
 });
 // The parent going away must not leave an orphan burning CPU on a hung model.

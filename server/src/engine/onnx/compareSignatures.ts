@@ -13,16 +13,17 @@ function compareValue(side: 'input' | 'output', name: string, b: ValueInfo, c: V
   if (b.dtype !== c.dtype) {
     out.push({ kind: 'dtype', side, name, baseline: b.dtype, candidate: c.dtype, message: `${side} "${name}": dtype ${b.dtype} vs ${c.dtype}` });
   }
-  if (!b.dims || !c.dims) return out;
-  if (b.dims.length !== c.dims.length) {
+  const cdims = c.dims;
+  if (!b.dims || !cdims) return out;
+  if (b.dims.length !== cdims.length) {
     out.push({
-      kind: 'rank', side, name, baseline: shapeText(b.dims), candidate: shapeText(c.dims),
-      message: `${side} "${name}": rank ${b.dims.length} ${shapeText(b.dims)} vs ${c.dims.length} ${shapeText(c.dims)}`,
+      kind: 'rank', side, name, baseline: shapeText(b.dims), candidate: shapeText(cdims),
+      message: `${side} "${name}": rank ${b.dims.length} ${shapeText(b.dims)} vs ${cdims.length} ${shapeText(cdims)}`,
     });
     return out;
   }
   b.dims.forEach((bd, i) => {
-    const cd = c.dims![i];
+    const cd = cdims[i];
     if (typeof bd === 'number' && typeof cd === 'number' && bd !== cd) {
       out.push({ kind: 'static-dim', side, name, baseline: String(bd), candidate: String(cd), message: `${side} "${name}": dim ${i} is ${bd} vs ${cd}` });
     } else if (typeof bd !== typeof cd || (typeof bd === 'string' && bd !== cd)) {

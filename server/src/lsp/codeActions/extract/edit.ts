@@ -22,7 +22,7 @@ export function sharedModulePath(root: string, firstFile: string, name: string):
 /** A name for the function from what it returns (`computeNormalized`), else `sharedBlock`. */
 export function functionName(plan: ExtractPlan, taken: ReadonlySet<string>): string {
   const last = plan.returns[plan.returns.length - 1];
-  const base = last ? `compute${last[0]!.toUpperCase()}${last.slice(1)}` : 'sharedBlock';
+  const base = last ? `compute${last[0].toUpperCase()}${last.slice(1)}` : 'sharedBlock';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
   return name;
@@ -60,9 +60,9 @@ export function functionText(plan: ExtractPlan, name: string, target: string, js
 
 function callText(plan: ExtractPlan, name: string, k: number): string {
   const call = `${name}(${plan.params.map((p) => p.args[k]).join(', ')})`;
-  const bindings = plan.bindings[k]!;
+  const bindings = plan.bindings[k];
   if (bindings.length === 0) return `${call};`;
-  if (plan.returns.length === 1) return `${plan.declKind} ${bindings[0]!.local} = ${call};`;
+  if (plan.returns.length === 1) return `${plan.declKind} ${bindings[0].local} = ${call};`;
   const parts = bindings.map((b) => (b.local === b.name ? b.name : `${b.name}: ${b.local}`));
   return `${plan.declKind} { ${parts.join(', ')} } = ${call};`;
 }
@@ -128,7 +128,7 @@ function importEdits(source: SourceFile, removed: readonly [number, number][], n
 
 /** The WorkspaceEdit that creates the function and replaces every copy by a call to it. */
 export function buildEdit(plan: ExtractPlan, name: string, placement: Placement): WorkspaceEdit {
-  const first = plan.copies[0]!.source;
+  const first = plan.copies[0].source;
   const jsExt = usesJsExtensions(first);
   const target = placement.file;
   const fnText = functionText(plan, name, target, jsExt);
