@@ -44,12 +44,14 @@ function assertSameTensor(actual: Tensor, expected: Tensor, label: string): void
 function typedFieldProto(t: Tensor, name: string): Uint8Array {
   const p: onnx.ITensorProto = { name, dims: t.dims, dataType: ONNX_ELEM_TYPE[t.dtype] };
   const d = t.data;
+  // protobufjs also encodes decimal strings into 64-bit fields (exact past 2^53); its typings omit them.
+  const int64s = (v: BigInt64Array | BigUint64Array): number[] => Array.from(v, String) as unknown as number[];
   switch (t.dtype) {
     case 'float32': p.floatData = Array.from(d as Float32Array); break;
     case 'float64': p.doubleData = Array.from(d as Float64Array); break;
-    case 'int64': p.int64Data = Array.from(d as BigInt64Array, String); break;
+    case 'int64': p.int64Data = int64s(d as BigInt64Array); break;
     case 'uint32': p.uint64Data = Array.from(d as Uint32Array); break;
-    case 'uint64': p.uint64Data = Array.from(d as BigUint64Array, String); break;
+    case 'uint64': p.uint64Data = int64s(d as BigUint64Array); break;
     case 'string': p.stringData = (d as string[]).map((s) => Buffer.from(s, 'utf8')); break;
     // int8/int16/int32/uint8/uint16/bool and float16 bits all travel in int32_data.
     default: p.int32Data = Array.from(d as Int32Array);
