@@ -4,6 +4,7 @@
 /** @typedef {import('../server/src/engine/verifyTypes').VerifyReport} VerifyReport */
 /** @typedef {import('../server/src/engine/verifyTypes').CaseReport} CaseReport */
 /** @typedef {import('../server/src/engine/compare/types').OutputComparison} OutputComparison */
+/** @typedef {import('../server/src/engine/fixtures/inputUsage').InputUsage} InputUsage */
 (function () {
   'use strict';
   /** @type {VsCodeApi<{ report: VerifyReport }>} */
@@ -101,7 +102,7 @@
         h('td', { class: 'n' }, [o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%`]),
       ]),
     );
-    return h('table', {}, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
+    return h('table', { class: 'outputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
   }
 
   function outputDetail(/** @type {OutputComparison} */ o) {
@@ -119,6 +120,22 @@
     return h('div', { class: 'output' }, parts);
   }
 
+  /** The inputs as fed: dtype, concrete shape, declared shape, value range, how they were generated or cast. */
+  function inputsTable(/** @type {InputUsage[]} */ inputs) {
+    const head = ['Input', 'Fed as', 'Declared', 'Values', 'Generated', 'Cast'];
+    const rows = inputs.map((u) =>
+      h('tr', { class: u.defaultedDims && u.defaultedDims.length ? 'defaulted' : '' }, [
+        h('td', {}, [u.name]),
+        h('td', {}, [`${u.dtype}[${(u.shape || []).join(', ')}]${u.shapeVaries ? ' (varies)' : ''}`]),
+        h('td', {}, [u.declared]),
+        h('td', { class: 'n' }, [u.min === undefined ? '–' : `[${num(u.min)}, ${num(u.max)}]`]),
+        h('td', {}, [!u.generated ? 'from fixtures' : 'value' in u.generated ? `fill ${num(u.generated.value)}` : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`]),
+        h('td', {}, [Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`).join(', ') || '–']),
+      ]),
+    );
+    return h('table', { class: 'inputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
+  }
+
   function caseSection(/** @type {CaseReport} */ c) {
     const items = [h('h2', {}, [badge(c.status), ' ', c.name])];
     const models = [];
@@ -128,6 +145,13 @@
     items.push(h('ul', { class: 'meta' }, models));
     if (c.error) {
       items.push(h('p', { class: 'error' }, [`${c.error.code}: ${c.error.message} `, c.error.file ? fileLink(c.error.file, c.error.line) : undefined]));
+    }
+    if (c.warnings && c.warnings.length) {
+      items.push(h('ul', { class: 'warnings' }, c.warnings.map((/** @type {string} */ w) => h('li', {}, [`Warning: ${w}`]))));
+    }
+    if (c.inputs && c.inputs.length) {
+      items.push(h('h3', {}, ['Inputs']));
+      items.push(inputsTable(c.inputs));
     }
     if (c.signatureDifferences && c.signatureDifferences.length) {
       items.push(h('h3', {}, ['Signature differences']));

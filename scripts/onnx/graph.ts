@@ -1,8 +1,8 @@
 import { onnx } from 'onnx-proto';
 import { ONNX_ELEM_TYPE, type DType } from '../../server/src/engine/tensor/tensor';
 
-/** A declared dim: a fixed size or a symbolic name such as 'batch'. */
-export type DimSpec = number | string;
+/** A declared dim: a fixed size, a symbolic name such as 'batch', or null for an unnamed free dim. */
+export type DimSpec = number | string | null;
 
 /** A typed node attribute; build one with the `attr` helpers so the ONNX attribute type is always right. */
 export type Attr =
@@ -48,7 +48,7 @@ function attrProto(name: string, a: Attr): onnx.IAttributeProto {
 function valueInfo(name: string, dtype: DType, dims?: readonly DimSpec[]): onnx.IValueInfoProto {
   const tensorType: onnx.TypeProto.ITensor = { elemType: ONNX_ELEM_TYPE[dtype] };
   if (dims) {
-    tensorType.shape = { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+    tensorType.shape = { dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
   }
   return { name, type: { tensorType } };
 }

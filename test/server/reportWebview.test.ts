@@ -7,6 +7,7 @@ import { loadConfig } from '../../server/src/engine/config/load';
 import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
+import { sequencePool } from '../../scripts/onnx/inputModels';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
 const CHROMIUM = '/usr/bin/chromium';
@@ -50,7 +51,7 @@ describe('report webview script', function () {
     assert.deepEqual(errors, []);
     const headings = await p.$$eval('section.case h2', (hs) => hs.map((h) => h.textContent));
     assert.deepEqual(headings, ['PASS split-reduction', 'FAIL relu-to-leakyrelu']);
-    const rows = await p.$$eval('section.case table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await p.$$eval('section.case table.outputs tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     const outputs = report.cases.flatMap((c) => c.outputs);
     assert.equal(rows.length, outputs.length);
     assert.deepEqual(rows.map((r) => r[1]), outputs.map((o) => (o.passed ? 'PASS' : 'FAIL')));
@@ -63,5 +64,36 @@ describe('report webview script', function () {
     assert.equal(posted[1]?.file, report.cases[0].baseline!.resolved);
     await ctx.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  /** Loads a report into the page and returns it, failing on any script error. */
+  async function open(r: VerifyReport) {
+    const ctx = await browser!.newContext();
+    const p = await ctx.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-report-'));
+    fs.writeFileSync(path.join(dir, 'report.html'), page(r));
+    await p.goto(`file://${path.join(dir, 'report.html')}`);
+    await p.waitForSelector('section.case');
+    assert.deepEqual(errors, []);
+    return { p, close: async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  }
+
+  it('lists each input as fed and warns about defaulted dims', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-inputs-'));
+    fs.writeFileSync(path.join(dir, 'a.onnx'), sequencePool({ reduce: 'sum' }));
+    fs.writeFileSync(path.join(dir, 'b.onnx'), sequencePool({ reduce: 'max' }));
+    const r = await runVerify([{ name: 'pool', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, dims: { batch: 3 } }]);
+    const { p, close } = await open(r);
+    const rows = await p.$$eval('table.inputs tbody tr', (trs) => trs.map((tr) => [tr.className, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+    assert.equal(rows.length, 1);
+    assert.deepEqual(rows[0].slice(0, 4), ['defaulted', 'x', 'float32[3, 1, 4]', '[batch, time, 4]']);
+    assert.equal(rows[0][5], 'uniform [-1, 1)');
+    const warnings = await p.$$eval('ul.warnings li', (lis) => lis.map((li) => li.textContent));
+    assert.deepEqual(warnings, [`Warning: ${r.cases[0].warnings![0]}`]);
+    assert.match(warnings[0] ?? '', /dim 1 'time' defaulted to 1/);
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -52,7 +52,8 @@ describe('ml-parity verify (CLI binary)', function () {
     assert.equal(sarif.version, '2.1.0');
     const results = sarif.runs[0].results as { ruleId: string; message: { text: string } }[];
     assert.equal(results.filter((x) => x.ruleId === 'not-equivalent').length, 2);
-    assert.ok(results.every((x) => x.message.text.startsWith('relu-to-leakyrelu')));
+    assert.ok(results.filter((x) => x.ruleId === 'not-equivalent').every((x) => x.message.text.startsWith('relu-to-leakyrelu')));
+    assert.equal(results.filter((x) => x.ruleId === 'verify-inputs').length, 3, 'each case lists its inputs as fed');
   });
 
   it('flags alone: --baseline/--candidate with synthetic fixtures', () => {

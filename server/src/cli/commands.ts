@@ -3,7 +3,7 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { collect, dimEntry, integer, mapEntry, number, positiveInt, range } from './options';
+import { collect, dimEntry, integer, mapEntry, number, positiveInt, rangeEntry, shapeEntry, valueEntry } from './options';
 import type { VerifyFlags } from './verifyCommand';
 
 // Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
@@ -25,8 +25,10 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--fixtures <path>', 'ONNX test-data folder, folder of .npy files, or JSON fixture file')
     .option('--count <n>', 'number of synthetic fixtures when none are given', positiveInt)
     .option('--seed <n>', 'seed for synthetic fixtures', integer)
-    .option('--range <low,high>', 'value range for synthetic fixtures', range)
+    .option('--range <[name=]low,high>', 'value range for synthetic fixtures: every input, or one input by name (repeatable)', rangeEntry, { inputs: {} })
     .option('--dim <name=size>', 'size of a symbolic dim for synthetic fixtures (repeatable)', dimEntry, {})
+    .option('--shape <name=d0,d1,...>', 'concrete shape of one synthetic input (repeatable)', shapeEntry, {})
+    .option('--value <name=v>', 'fill one synthetic input with a fixed value, e.g. sr=16000 (repeatable)', valueEntry, {})
     .option('--atol <x>', 'absolute tolerance for every output', number)
     .option('--rtol <x>', 'relative tolerance for every output', number)
     .option('--equal-nan', 'treat NaN in both models as equal')

@@ -20,11 +20,38 @@ export function integer(value: string): number {
 }
 
 export function range(value: string): [number, number] {
-  const parts = value.split(',').map(Number);
+  const parts = value.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
   if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || parts[0] >= parts[1]) {
     throw new InvalidArgumentError(`"${value}" is not a range LOW,HIGH with LOW < HIGH`);
   }
   return [parts[0], parts[1]];
+}
+
+/** `--range LOW,HIGH` for every input, or `--range NAME=LOW,HIGH` for one (repeatable). */
+export interface RangeFlags {
+  all?: [number, number];
+  inputs: Record<string, [number, number]>;
+}
+
+export function rangeEntry(value: string, acc: RangeFlags): RangeFlags {
+  const m = /^([^=]+)=(.*)$/.exec(value);
+  if (!m) return { ...acc, all: range(value) };
+  return { ...acc, inputs: { ...acc.inputs, [m[1]]: range(m[2]) } };
+}
+
+/** Repeatable `NAME=D0,D1,...` (non-negative integers) into a record. */
+export function shapeEntry(value: string, acc: Record<string, number[]>): Record<string, number[]> {
+  const m = /^([^=]+)=(\d+(?:,\d+)*)?$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`"${value}" is not NAME=D0,D1,... (non-negative integers; NAME= for a scalar)`);
+  return { ...acc, [m[1]]: m[2] === undefined ? [] : m[2].split(',').map(Number) };
+}
+
+/** Repeatable `NAME=V` (a finite number) into a record. */
+export function valueEntry(value: string, acc: Record<string, number>): Record<string, number> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  const v = m ? Number(m[2]) : NaN;
+  if (!m || !Number.isFinite(v)) throw new InvalidArgumentError(`"${value}" is not NAME=VALUE with a finite number`);
+  return { ...acc, [m[1]]: v };
 }
 
 /** Repeatable `name=N` into a record. */

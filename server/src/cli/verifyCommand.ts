@@ -6,6 +6,8 @@ import { updateGolden } from '../engine/golden';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
+import type { RangeFlags } from './options';
+import type { InputSpec } from '../engine/fixtures/inputSpecs';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -20,8 +22,10 @@ export interface VerifyFlags {
   fixtures?: string;
   count?: number;
   seed?: number;
-  range?: [number, number];
+  range: RangeFlags;
   dim: Record<string, number>;
+  shape: Record<string, number[]>;
+  value: Record<string, number>;
   atol?: number;
   rtol?: number;
   equalNan?: boolean;
@@ -55,8 +59,9 @@ function caseFromFlags(f: VerifyFlags & { candidate: string }, cwd: string): Ver
     fixtures: abs(f.fixtures),
     count: f.count,
     seed: f.seed,
-    range: f.range,
+    range: f.range.all,
     dims: f.dim,
+    inputs: inputSpecs(f),
     tolerance,
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
@@ -77,8 +82,28 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    range: f.range.all ?? c.range,
     dims: { ...c.dims, ...f.dim },
+    inputs: inputSpecs(f, c.inputs),
   };
+}
+
+/** Per-input flags merged over the config's `inputs` (a flag replaces that input's setting of the same kind). */
+function inputSpecs(f: VerifyFlags, base: Record<string, InputSpec> = {}): Record<string, InputSpec> | undefined {
+  const out: Record<string, InputSpec> = {};
+  for (const [name, spec] of Object.entries(base)) out[name] = { ...spec };
+  const at = (name: string): InputSpec => (out[name] ??= {});
+  for (const [name, shape] of Object.entries(f.shape)) at(name).shape = shape;
+  for (const [name, value] of Object.entries(f.value)) {
+    if (f.range.inputs[name]) throw new EngineError('usage', `input '${name}': give --value or --range, not both`);
+    at(name).value = value;
+    delete at(name).range;
+  }
+  for (const [name, r] of Object.entries(f.range.inputs)) {
+    at(name).range = r;
+    delete at(name).value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {

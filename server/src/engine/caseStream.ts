@@ -32,6 +32,8 @@ export interface StreamRun {
   maxRows: number;
   batching: boolean;
   timing: CaseReport['timing'];
+  /** Sees each case's inputs as bound, before batching (to report what was fed). */
+  onBound?: (feeds: ReadonlyMap<string, Tensor>) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -93,6 +95,7 @@ export async function runStream(r: StreamRun): Promise<void> {
     const t = performance.now();
     const cases = r.fixtures.read(start, Math.min(r.fixtures.count, start + chunk));
     const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source) }));
+    if (r.onBound) for (const b of bound) r.onBound(b.feeds);
     if (r.goldenOutputs) {
       for (const fc of cases) {
         if (!fc.expected?.length) {

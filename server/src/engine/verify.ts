@@ -3,7 +3,9 @@ import { OutputAccumulator } from './compare/accumulator';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
+import { checkCaseNames } from './caseNames';
 import { syntheticStream } from './fixtures/generate';
+import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
 import type { FixtureStream } from './fixtures/types';
 import { signaturesAllowBatching } from './inference/batching';
@@ -27,6 +29,7 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BATCH_ROWS = 512;
 export const DEFAULT_COUNT = 16;
+export const DEFAULT_RANGE: [number, number] = [-1, 1];
 
 /** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
 export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
@@ -96,8 +99,9 @@ export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
-    range: c.range ?? [-1, 1],
+    range: c.range ?? DEFAULT_RANGE,
     dims: c.dims ?? {},
+    inputs: c.inputs,
   });
 }
 
@@ -114,9 +118,11 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
     outputs: [],
+    warnings: [],
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
+  let observer: InputObserver | undefined;
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
   opts.signal?.addEventListener('abort', onAbort);
   try {
@@ -128,6 +134,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const baseline = c.baseline ? load(c.baseline, candidate.model.file) : undefined;
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
+    checkCaseNames(c, candidate.signature, baseline?.signature);
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
@@ -150,6 +157,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
     const fixtures = fixturesFor(c, reference.signature);
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
+    observer = new InputObserver(reference.signature.inputs);
+    if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
+    const watch = observer;
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
     const accumulators = pairs.map(
@@ -169,6 +179,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       maxRows,
       batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
       timing: report.timing,
+      onBound: (feeds) => watch.observe(feeds),
       onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
     });
 
@@ -180,6 +191,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.status = 'error';
     report.error = { code: err.code, message: err.message, ...err.location };
   } finally {
+    if (observer) {
+      report.inputs = observer.finish();
+      report.warnings = [...defaultedDimWarnings(report.inputs), ...(report.warnings ?? [])];
+    }
     opts.signal?.removeEventListener('abort', onAbort);
     host?.dispose();
     report.timing.totalMs = performance.now() - started;

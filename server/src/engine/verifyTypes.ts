@@ -1,4 +1,6 @@
 import type { OutputComparison, Tolerance } from './compare/types';
+import type { InputSpec } from './fixtures/inputSpecs';
+import type { InputUsage } from './fixtures/inputUsage';
 import type { Signature, SignatureDifference } from './onnx/signature';
 
 /** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
@@ -23,6 +25,8 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
+  inputs?: Record<string, InputSpec>;
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -45,6 +49,10 @@ export interface CaseReport {
   fixtures: { origin: string; synthetic: boolean; count: number };
   signatureDifferences: SignatureDifference[];
   outputs: OutputComparison[];
+  /** Each model input as fed: dtype, shape, value range, generator settings, defaulted dims. */
+  inputs?: InputUsage[];
+  /** Things the user must know to trust the verdict (a defaulted dim, a cast input...); every reporter shows them. */
+  warnings?: string[];
   /** Set when status is 'error': what went wrong, located. */
   error?: { code: string; message: string; file?: string; line?: number; column?: number };
   /**

@@ -1,4 +1,5 @@
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
 
@@ -29,6 +30,8 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
+    const notes = [...(c.warnings ?? []).map((w) => `WARNING: ${w}`), ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`)];
+    if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatNumber } from '../../engine/compare/summary';
+import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 interface SarifResult {
@@ -29,6 +30,13 @@ export function renderVerifySarif(report: VerifyReport): string {
       });
     }
     const modelFile = c.candidate?.resolved;
+    for (const w of c.warnings ?? []) {
+      results.push({ ruleId: 'verify-warning', level: 'warning', message: { text: `${c.name}: ${w}` }, locations: location(modelFile) });
+    }
+    if (c.inputs?.length) {
+      const text = `${c.name}: inputs as fed: ${c.inputs.map(inputUsageLine).join('; ')}`;
+      results.push({ ruleId: 'verify-inputs', level: 'note', message: { text }, locations: location(modelFile) });
+    }
     for (const d of c.signatureDifferences) {
       results.push({ ruleId: 'signature-difference', level: 'warning', message: { text: `${c.name}: ${d.message}` }, locations: location(modelFile) });
     }
@@ -55,6 +63,8 @@ export function renderVerifySarif(report: VerifyReport): string {
             rules: [
               { id: 'not-equivalent', shortDescription: { text: 'A refactored model output differs beyond tolerance' } },
               { id: 'signature-difference', shortDescription: { text: 'Model inputs or outputs differ in name, type or shape' } },
+              { id: 'verify-warning', shortDescription: { text: 'Something limits what the verdict covers (e.g. an input dim that had to be defaulted)' } },
+              { id: 'verify-inputs', shortDescription: { text: 'The inputs each case fed the models: dtype, shape, value range' } },
               { id: 'verify-error', shortDescription: { text: 'A verification case could not run (bad model, fixtures or config)' } },
             ],
           },

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
+import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
 const STATUS: Record<CaseReport['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
@@ -49,6 +50,11 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
   if (c.error) {
     const where = c.error.file ? `${rel(c.error.file, cwd)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: ` : '';
     lines.push(`  error [${c.error.code}] ${where}${c.error.message}`);
+  }
+  for (const w of c.warnings ?? []) lines.push(`  WARNING: ${w}`);
+  if (c.inputs?.length) {
+    lines.push('  inputs:');
+    for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);

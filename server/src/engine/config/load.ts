@@ -93,6 +93,9 @@ function schemaError(err: ErrorObject | undefined, tree: Node, text: string, fil
     node = prop?.children?.[0] ?? node;
     where = [...segments, key].join('.');
     message = `unknown key "${key}" at ${where}`;
+  } else if (err.keyword === 'not') {
+    // the only `not` in the schema: an input spec with both a fixed value and a range
+    message = `${where}: set "value" or "range", not both`;
   } else if (err.keyword === 'enum') {
     const allowed = (err.params as { allowedValues: unknown[] }).allowedValues.join(', ');
     message = `${where}: must be one of ${allowed}`;
