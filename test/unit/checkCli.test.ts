@@ -80,7 +80,7 @@ describe('check: reports and exit codes', () => {
     assert.match(missing.stderr, /No such file or folder/);
     const notGit = await check(root, { staged: true });
     assert.equal(notGit.code, 2);
-    assert.match(notGit.stderr, /not inside a git repository/);
+    assert.match(notGit.stderr, /not inside a git work tree/);
   });
 
   it('writes a stable JSON report', async () => {

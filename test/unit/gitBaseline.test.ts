@@ -56,6 +56,6 @@ describe('verify: baseline from git (real repository)', function () {
     const m = write(plain, 'm.onnx', model('relu'));
     const r = await runCase({ name: 'g', baseline: 'git:HEAD', candidate: m, count: 1 });
     assert.equal(r.error?.code, 'not-a-git-repo');
-    assert.match(r.error.message, /not inside a git repository/);
+    assert.match(r.error.message, /not inside a git work tree/);
   });
 });

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../engine/analysis/analyzer';
-import { readStagedSources } from '../engine/analysis/gitIndex';
-import { isInside } from '../engine/analysis/paths';
+import { readIndexTexts } from '../engine/git';
+import { isInside, isSourceFile } from '../engine/analysis/paths';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
 import type { Finding } from '../engine/findings';
@@ -33,7 +33,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
   try {
     const root = path.resolve(opts.root);
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) throw new EngineError('file-not-found', `Workspace root ${root} is not a folder`, { file: root });
-    const staged = opts.staged ? readStagedSources(root) : undefined;
+    const staged = opts.staged ? readIndexTexts(root, isSourceFile) : undefined;
     const scopes = opts.paths.map((p) => path.resolve(root, p));
     for (const s of scopes) {
       const known = staged ? [...staged.keys()].some((f) => f === s || isInside(s, f)) : fs.existsSync(s);

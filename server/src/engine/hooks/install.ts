@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
-import { gitOut, hooksDir, workTreeTop } from './gitRun';
+import { gitText, hooksDir, workTreeTop } from '../git';
 import {
   appendBlock,
   CHAINED_SUFFIX,
@@ -113,7 +113,7 @@ function installHusky(top: string, spec: HookCommandSpec): InstallResult {
   fs.writeFileSync(file, appendBlock(base, huskyBody(spec)));
   if (base === undefined) fs.chmodSync(file, 0o755);
   const notes: string[] = [];
-  const hooksPath = gitOut(top, ['config', '--get', 'core.hooksPath'])?.trim() ?? '';
+  const hooksPath = gitText(top, ['config', '--get', 'core.hooksPath'])?.trim() ?? '';
   if (!hooksPath.replace(/\\/g, '/').startsWith(HUSKY_DIR)) {
     notes.push('husky is not active in this clone (core.hooksPath does not point into .husky); run `npx husky` or `npm install` so git runs .husky/pre-commit');
   }

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../analysis/analyzer';
-import { readStagedSources } from '../analysis/gitIndex';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
 import type { MlParityConfig } from '../config/types';
@@ -9,7 +8,7 @@ import { SEVERITY_ORDER, type Finding } from '../findings';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig, runCase } from '../verify';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { gitOut, workTreeTop } from './gitRun';
+import { gitText, readIndexTexts, revisionExists, workTreeTop } from '../git';
 import { StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
 
@@ -33,7 +32,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
 
   if (stagedAbs.some(isSourceFile)) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
-    const sources = readStagedSources(root);
+    const sources = readIndexTexts(root, isSourceFile);
     const analysis = analyzeFiles(root, config.analysis, sources, { exclusive: true });
     const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
@@ -70,7 +69,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
 /** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */
 function stagedConfig(top: string, root: string): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
-  const text = gitOut(top, ['show', `:${relPath(top, file)}`]);
+  const text = gitText(top, ['show', `:${relPath(top, file)}`]);
   return text === undefined ? loadConfig(root) : parseConfig(text, file);
 }
 
@@ -86,9 +85,9 @@ function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {
 function missingBaseline(top: string, c: VerifyCase): string | undefined {
   const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
   if (!git) return undefined;
-  if (gitOut(top, ['rev-parse', '--verify', '--quiet', `${git.rev}^{commit}`]) === undefined) return `no baseline yet: revision ${git.rev} does not exist`;
+  if (!revisionExists(top, git.rev)) return `no baseline yet: revision ${git.rev} does not exist`;
   const rel = relPath(top, realpath(git.path ?? c.candidate));
-  if (gitOut(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined) return `no baseline yet: ${rel} does not exist at ${git.rev}`;
+  if (gitText(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined) return `no baseline yet: ${rel} does not exist at ${git.rev}`;
   return undefined;
 }
 
