@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { WorkDoneProgress } from 'vscode-languageclient/node';
-import { LastReportRequest, ListCasesRequest, VerifyRequest, type VerifyReport } from '../../server/src/protocol';
+import { LastReportRequest, ListCasesRequest, VerifyRequest, type VerifyCaseArgs, type VerifyReport } from '../../server/src/protocol';
 import type { ServerManager } from './client';
 import { runHookCommand } from './hooks';
 import type { Logger } from './logger';
@@ -19,7 +19,7 @@ export interface CommandDeps {
 }
 
 /** Case to run: the argument, the only case, or the user's pick; undefined when the user backed out. */
-async function pickCase(deps: CommandDeps, arg: { caseName?: string } | undefined): Promise<string | null | undefined> {
+async function pickCase(deps: CommandDeps, arg: VerifyCaseArgs | undefined): Promise<string | null | undefined> {
   if (arg?.caseName) return arg.caseName;
   const cases = (await deps.server.current?.sendRequest(ListCasesRequest)) ?? [];
   if (cases.length <= 1) return null;
@@ -30,7 +30,7 @@ async function pickCase(deps: CommandDeps, arg: { caseName?: string } | undefine
   return picked ? picked.name : undefined;
 }
 
-async function verifyRefactor(deps: CommandDeps, arg?: { caseName?: string }): Promise<VerifyReport | undefined> {
+async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<VerifyReport | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('ML Parity: verification runs models and is disabled in untrusted workspaces.');
     return undefined;
@@ -55,7 +55,7 @@ async function verifyRefactor(deps: CommandDeps, arg?: { caseName?: string }): P
         last = pct;
       });
       try {
-        return await client.sendRequest(VerifyRequest, { ...(caseName ? { caseName } : {}), workDoneToken }, token);
+        return await client.sendRequest(VerifyRequest, { ...(caseName ? { caseName } : {}), ...(arg?.folder ? { folder: arg.folder } : {}), workDoneToken }, token);
       } catch (e) {
         if (!token.isCancellationRequested) {
           deps.log.error(`verify failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -102,7 +102,7 @@ async function hook(deps: CommandDeps, sub: 'install' | 'uninstall' | 'run'): Pr
 /** Registers every palette command; ids match the `contributes.commands` entries. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('mlParity.verifyRefactor', (arg?: { caseName?: string }) => verifyRefactor(deps, arg)),
+    vscode.commands.registerCommand('mlParity.verifyRefactor', (arg?: VerifyCaseArgs) => verifyRefactor(deps, arg)),
     vscode.commands.registerCommand('mlParity.showReport', () => showReport(deps)),
     vscode.commands.registerCommand('mlParity.installHook', () => hook(deps, 'install')),
     vscode.commands.registerCommand('mlParity.uninstallHook', () => hook(deps, 'uninstall')),

@@ -43,7 +43,9 @@ export async function runHookCommand(
     void vscode.window.showWarningMessage('ML Parity: open a folder first.');
     return undefined;
   }
-  const result = await runCli(context, ['hook', sub], folder.uri.fsPath);
+  // The hook must run this extension's own CLI: in a packaged extension nothing else is on disk.
+  const args = sub === 'install' ? ['hook', sub, '--cli', cliPath(context)] : ['hook', sub];
+  const result = await runCli(context, args, folder.uri.fsPath);
   log.info(`ml-parity hook ${sub} exited with ${result.code}`);
   if (result.stderr.trim()) log.info(result.stderr.trim());
   return result;

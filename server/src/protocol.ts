@@ -6,14 +6,25 @@
 import { NotificationType, ProtocolRequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Severity, RuleId } from './engine/findings';
-import type { VerifyReport } from './engine/verifyTypes';
+import type { HookRunResult } from './engine/hooks/types';
+import type { JsonSafe } from './engine/jsonSafe';
+import type { VerifyReport as EngineVerifyReport } from './engine/verifyTypes';
 
-export type { VerifyReport };
+/**
+ * A verify report as it crosses the LSP: the engine's report with non-finite numbers written as "Infinity",
+ * "-Infinity" and "NaN", exactly as the CLI's JSON report writes them.
+ */
+export type VerifyReport = JsonSafe<EngineVerifyReport>;
 
-/** Params of `mlParity/verify`: run one named case, or every case of the config when omitted. */
-export interface VerifyParams extends WorkDoneProgressParams {
+/** Which cases to run: one named case, or every case; from one workspace folder's config, or from all. */
+export interface VerifyCaseArgs {
   caseName?: string;
+  /** URI of the workspace folder whose config declares the case; omitted: every folder. */
+  folder?: string;
 }
+
+/** Params of `mlParity/verify`. */
+export interface VerifyParams extends VerifyCaseArgs, WorkDoneProgressParams {}
 
 /**
  * `mlParity/verify`: runs the config's verify cases. Reports work-done progress on the client's token (or a
@@ -83,11 +94,25 @@ export interface InitializationOptions {
   trusted: boolean;
 }
 
-/** Command ids the server registers through executeCommand. */
+/**
+ * Commands the server runs through `workspace/executeCommand` (advertised in `executeCommandProvider`), so any
+ * LSP client can run them; both report work-done progress and end with a `window/showMessage` summary.
+ */
 export const ServerCommands = {
-  /** Arguments: `[{ caseName?: string }]`; the client runs it as the Verify Refactor command. */
-  verifyRefactor: 'mlParity.verifyRefactor',
+  /** Arguments: `[VerifyCaseArgs?]`; result: {@link VerifyReport}. VS Code's client runs its own Verify Refactor UI instead. */
+  verify: 'mlParity.server.verify',
+  /** Arguments: `[{ folder?: string }]` (folder URI); result: {@link HookChecksResult}. The pre-commit checks on the staged content. */
+  runHookChecks: 'mlParity.server.runHookChecks',
 } as const;
+
+/** Arguments of {@link ServerCommands.runHookChecks}. */
+export interface HookChecksArgs {
+  /** URI of the workspace folder to check; omitted: every folder. */
+  folder?: string;
+}
+
+/** Result of {@link ServerCommands.runHookChecks}: one entry per checked folder. */
+export type HookChecksResult = JsonSafe<HookRunResult>[];
 
 /** The `data` a diagnostic carries so code actions can act on it without re-running the analysis. */
 export interface DiagnosticData {

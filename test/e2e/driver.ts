@@ -11,7 +11,7 @@ import { startCodeServer } from './codeServer';
 import { CODE_SERVER_ENTRY, EXAMPLE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SETUP_SCRIPT, SUITE_ENTRY } from './paths';
 import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
-import { runUiPass, UI_STEPS, type UiStepName } from './uiPass';
+import { DEFAULT_UI_STEPS, runUiPass, UI_STEPS, type UiStepName } from './uiPass';
 import { runVsixPass } from './vsixPass';
 import { copyWorkspace } from './workspaceCopy';
 
@@ -19,7 +19,7 @@ const USAGE = `usage: node out/test/e2e/driver.js [options]
   --extension PATH     extension development path (default: repo root)
   --tests PATH         extensionTestsPath module (default: out/test/e2e/suite/index.js)
   --workspace PATH     folder copied and opened (default: examples/workspace)
-  --ui-steps LIST      comma list of ${UI_STEPS.join(',')} (default: all)
+  --ui-steps LIST      comma list of ${UI_STEPS.join(',')} (default: ${DEFAULT_UI_STEPS.join(',')})
   --expect-problem S   text that must appear in the Problems panel (repeatable;
                        default: cross-stage-duplicate, untested-stage)
   --skip-setup --skip-suite --skip-ui --skip-vsix --keep-temp`;
@@ -59,7 +59,7 @@ function parseOptions(argv: string[]): DriverOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const steps = values['ui-steps'] ? values['ui-steps'].split(',').map((s) => s.trim()) : [...UI_STEPS];
+  const steps = values['ui-steps'] ? values['ui-steps'].split(',').map((s) => s.trim()) : [...DEFAULT_UI_STEPS];
   const bad = steps.filter((s) => !(UI_STEPS as readonly string[]).includes(s));
   if (bad.length) throw new Error(`unknown UI step(s): ${bad.join(', ')}\n${USAGE}`);
   return {

@@ -6,12 +6,15 @@ import { type Cleanup } from './cleanup';
 import { type CodeServer } from './codeServer';
 import { pollUntil } from './deadline';
 import { logPage } from './pageLog';
+import { hookStep } from './hookStep';
 import { findWebviewFrame, notificationTexts, problemsText, runCommand, statusBarText, waitForWorkbench } from './workbench';
 import { workbenchUrl } from './workbenchUrl';
 
 /** Names of the UI steps, in run order. */
-export const UI_STEPS = ['problems', 'status', 'verify', 'report'] as const;
+export const UI_STEPS = ['problems', 'status', 'verify', 'report', 'hook'] as const;
 export type UiStepName = (typeof UI_STEPS)[number];
+/** The development pass leaves the hook to the in-editor suite; the .vsix pass commits through it. */
+export const DEFAULT_UI_STEPS: readonly UiStepName[] = UI_STEPS.filter((s) => s !== 'hook');
 
 /** Outcome of one UI step. */
 export interface UiStepResult {
@@ -41,6 +44,8 @@ export interface UiPassOptions {
   prefix?: string;
   /** The verify result notification must match this (default: any pass/fail/error result). */
   expectVerify?: RegExp;
+  /** The CLI the installed hook must run (default: the development extension's compiled CLI). */
+  hookCli?: string;
 }
 
 const STEP_TIMEOUT_MS = 90_000;
@@ -86,6 +91,7 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
       status: () => statusStep(page, o.statusPrefix),
       verify: () => verifyStep(page, snap, o.expectVerify),
       report: () => reportStep(page),
+      hook: () => hookStep(page, o.folder, o.hookCli ?? path.join(o.extensionPath ?? '', 'out/server/src/cli/bin.js'), STEP_TIMEOUT_MS),
     };
     for (const name of o.steps) await step(name, impl[name]);
     if (o.steps.includes('verify')) await step('status-after-verify', () => statusStep(page, o.statusPrefix, /verify\b.*\b(pass|fail)/));

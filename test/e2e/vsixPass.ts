@@ -81,8 +81,9 @@ export async function runVsixPass(o: VsixPassOptions): Promise<UiStepResult[]> {
   if (!server) return results;
   try {
     const ui = await runUiPass({
-      server, folder: o.folder, profileDir: path.join(o.tempRoot, 'chromium'), shotsDir: o.shotsDir, steps: ['problems', 'verify', 'report'],
+      server, folder: o.folder, profileDir: path.join(o.tempRoot, 'chromium'), shotsDir: o.shotsDir, steps: ['problems', 'verify', 'report', 'hook'],
       expectProblems: o.expectProblems, statusPrefix: 'ML Parity', cleanup: o.cleanup, prefix: 'vsix-', expectVerify: EXPECT_VERIFY,
+      hookCli: path.join(installed, 'dist', 'cli.js'),
     });
     results.push(...ui);
   } finally {

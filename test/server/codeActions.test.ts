@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { LspTestClient } from './lspClient';
+import { LspTestClient, uri } from './lspClient';
 import { applyWorkspaceEdit, compile, copyExample, typeCheck } from './workspace';
 
 interface PipelineModules {
@@ -145,6 +145,7 @@ describe('language server: code actions', function () {
     const list = actions as CodeAction[];
     assert.equal(list.length, 1);
     assert.equal(list[0].kind, 'source.mlParity.verify');
-    assert.deepEqual(list[0].command?.arguments, [{ caseName: 'split-reduction' }]);
+    assert.equal(list[0].command?.command, 'mlParity.server.verify');
+    assert.deepEqual(list[0].command?.arguments, [{ caseName: 'split-reduction', folder: uri(root) }]);
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CancellationTokenSource,
   CodeActionRequest,
@@ -10,12 +10,14 @@ import {
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   DidSaveTextDocumentNotification,
+  ExecuteCommandRequest,
   ExitNotification,
   InitializeRequest,
   InitializedNotification,
   LogMessageNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
+  ShowMessageNotification,
   ShutdownRequest,
   WorkDoneProgress,
   WorkDoneProgressCreateRequest,
@@ -24,6 +26,7 @@ import {
   type Diagnostic,
   type InitializeResult,
   type ProgressToken,
+  type ShowMessageParams,
   type Range,
   type WorkDoneProgressBegin,
   type WorkDoneProgressEnd,
@@ -56,6 +59,10 @@ export interface StartOptions {
   settings?: Partial<MlParitySettings>;
   /** Server command line (node arguments); defaults to the compiled `server/src/lsp/main.js --stdio`. */
   serverArgs?: string[];
+  /** More workspace folders after `root` (a multi-root workspace). */
+  moreFolders?: string[];
+  /** Settings of one folder (by its path), answered for scope URIs inside it, over `settings`. */
+  folderSettings?: Record<string, Partial<MlParitySettings>>;
 }
 
 /**
@@ -68,6 +75,8 @@ export class LspTestClient {
   readonly progress = new Map<ProgressToken, ProgressValue[]>();
   readonly statuses: StatusParams[] = [];
   readonly logs: string[] = [];
+  /** `window/showMessage` notifications, in order. */
+  readonly messages: ShowMessageParams[] = [];
   stderr = '';
   initializeResult: InitializeResult | undefined;
   /** What the client answers to `workspace/configuration`; change it with `updateSettings`. */
@@ -94,10 +103,20 @@ export class LspTestClient {
     conn.onNotification(LogMessageNotification.type, (p) => {
       client.logs.push(p.message);
     });
+    conn.onNotification(ShowMessageNotification.type, (p) => {
+      client.messages.push(p);
+    });
     conn.onNotification(StatusNotification, (s) => {
       client.statuses.push(s);
     });
-    conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => client.settings));
+    const folderSettings = Object.entries(opts.folderSettings ?? {}).sort(([a], [b]) => b.length - a.length);
+    conn.onRequest(ConfigurationRequest.type, (p) =>
+      p.items.map((item) => {
+        const file = item.scopeUri?.startsWith('file:') ? fileURLToPath(item.scopeUri) : undefined;
+        const own = file && folderSettings.find(([dir]) => file === dir || file.startsWith(dir + path.sep));
+        return own ? { ...client.settings, ...own[1] } : client.settings;
+      }),
+    );
     conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
       client.track(p.token);
     });
@@ -106,7 +125,7 @@ export class LspTestClient {
     client.initializeResult = await conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: uri(root),
-      workspaceFolders: [{ uri: uri(root), name: path.basename(root) }],
+      workspaceFolders: [root, ...(opts.moreFolders ?? [])].map((f) => ({ uri: uri(f), name: path.basename(f) })),
       capabilities: opts.capabilities ?? FULL_CAPABILITIES,
       initializationOptions: { trusted: opts.trusted ?? true },
     });
@@ -168,6 +187,11 @@ export class LspTestClient {
     return this.conn
       .sendRequest(CodeActionRequest.type, { textDocument: { uri: uri(file) }, range, context: { diagnostics, ...(only ? { only } : {}) } })
       .then((r) => (r ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string')));
+  }
+
+  /** `workspace/executeCommand`, as any LSP client sends it (no VS Code in between). */
+  executeCommand(command: string, args?: unknown[], workDoneToken?: ProgressToken): Promise<unknown> {
+    return this.conn.sendRequest(ExecuteCommandRequest.type, { command, ...(args ? { arguments: args } : {}), ...(workDoneToken !== undefined ? { workDoneToken } : {}) });
   }
 
   cancellation(): CancellationTokenSource {

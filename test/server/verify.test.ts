@@ -67,7 +67,7 @@ describe('language server: verify request', function () {
     const one: VerifyReport = await client.conn.sendRequest(VerifyRequest, { caseName: 'split-reduction' });
     assert.deepEqual(one.cases.map((c) => c.name), ['split-reduction']);
     assert.equal(one.passed, true);
-    assert.ok(one.cases[0].outputs[0].maxAbs > 0, 'within tolerance, not bit-identical');
+    assert.ok(Number(one.cases[0].outputs[0].maxAbs) > 0, 'within tolerance, not bit-identical');
     await assert.rejects(client.conn.sendRequest(VerifyRequest, { caseName: 'nope' }), /no verify case named 'nope'/);
   });
 

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand, type HookAction, type HookCommandOptions } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { hookStatus } from '../../server/src/engine/hooks/install';
+import { build } from 'esbuild';
+import { hookStatus, installHook } from '../../server/src/engine/hooks/install';
 import { git, REPO_ROOT, tempDir, write } from '../support/tmp';
 
 // Installs into real temporary repositories and commits through the installed hook.
@@ -214,6 +215,43 @@ describe('hook install / uninstall / status', function () {
       assert.equal(r.code, 2, action);
       assert.match(r.err, /is not inside a git work tree \(run `git init` first/);
     }
+  });
+
+  it('an editor runtime (Electron) runs the hook with ELECTRON_RUN_AS_NODE=1: a real commit is blocked, a clean one goes through', async () => {
+    const repo = track(repoWithWorkspace());
+    // Stands in for VS Code's binary: without the variable it would open a window, so it refuses.
+    const fake = write(track(tempDir('mlp-electron-')), 'code', `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "fake electron: would open an editor window" >&2; exit 97; }\nexec '${process.execPath}' "$@"\n`);
+    fs.chmodSync(fake, 0o755);
+    installHook({ root: repo, node: fake, runAsNode: true, cli: CLI });
+    stageUntested(repo);
+    const blocked = commit(repo);
+    assert.equal(blocked.status, 1, blocked.output);
+    assert.match(blocked.output, /untested-stage[\s\S]*commit blocked/);
+    git(repo, 'reset', '-q', 'HEAD', '--', 'src/pipeline/shift.ts');
+    write(repo, 'notes.md', 'nothing to check\n');
+    git(repo, 'add', 'notes.md');
+    const allowed = commit(repo);
+    assert.equal(allowed.status, 0, allowed.output);
+    assert.match(allowed.output, /checks passed/);
+  });
+
+  it('without --cli the hook runs the script that started the CLI, also the bundled dist/cli.js', async function () {
+    this.timeout(120_000);
+    const repo = track(repoWithWorkspace());
+    // Bundled as `npm run package` does, inside the repo so the external onnxruntime-node still resolves.
+    const dist = track(fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'bundle-')));
+    await build({
+      entryPoints: { cli: path.join(REPO_ROOT, 'out/server/src/cli/bin.js') }, outdir: dist, bundle: true, platform: 'node', target: 'node20',
+      format: 'cjs', external: ['vscode', 'onnxruntime-node'], mainFields: ['module', 'main'], logLevel: 'warning',
+    });
+    const bundle = path.join(dist, 'cli.js');
+    const install = spawnSync(process.execPath, [bundle, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });
+    assert.equal(install.status, 0, install.stdout + install.stderr);
+    assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`'${bundle}' hook run`));
+    stageUntested(repo);
+    const blocked = commit(repo);
+    assert.equal(blocked.status, 1, blocked.output);
+    assert.match(blocked.output, /untested-stage/);
   });
 
   it('bad node or cli paths are refused before anything is written', async () => {

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isEngineError } from '../engine/errors';
 import { hookStatus, installHook, uninstallHook } from '../engine/hooks/install';
@@ -14,7 +13,7 @@ export interface HookCommandOptions {
   root: string;
   /** Node binary the hook runs; default: this process's (absolute, so a PATH without nvm still works). */
   node?: string;
-  /** CLI script the hook runs; default: the `ml-parity` script running now, else this package's bin/ml-parity. */
+  /** CLI script the hook runs; default: the script that started this CLI (`io.entry`), else this package's bin/ml-parity. */
   cli?: string;
   failOn?: FailOn;
 }
@@ -25,7 +24,9 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
   try {
     switch (action) {
       case 'install': {
-        const r = installHook({ root, node: path.resolve(opts.node ?? process.execPath), cli: path.resolve(opts.cli ?? defaultCli()), failOn: opts.failOn });
+        const node = path.resolve(io.cwd, opts.node ?? process.execPath);
+        const cli = path.resolve(io.cwd, opts.cli ?? io.entry ?? repoBin());
+        const r = installHook({ root, node, runAsNode: isElectron(node), cli, failOn: opts.failOn });
         io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
         if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
         for (const n of r.notes) io.stdout(`  note: ${n}\n`);
@@ -65,11 +66,17 @@ function describeInstallation(i: Installation): string {
   return `installed (${i.layout}): ${i.file}\n${i.chained ? `  chained previous hook: ${i.chained}\n` : ''}`;
 }
 
-/** The script running now when it is the ml-parity binary, else this package's bin (compiled layout). */
-function defaultCli(): string {
-  const running = process.argv[1];
-  if (running && /ml-parity(\.c?js)?$/.test(path.basename(running)) && fs.existsSync(running)) return path.resolve(running);
+/** This package's bin/ml-parity in the compiled layout (out/server/src/cli), for callers that name no entry. */
+function repoBin(): string {
   return path.resolve(__dirname, '..', '..', '..', '..', 'bin', 'ml-parity');
+}
+
+/**
+ * True when `node` is this process's own binary and that is Electron (an editor's runtime started with
+ * ELECTRON_RUN_AS_NODE=1): the hook must set the same variable or the binary would open an editor window.
+ */
+function isElectron(node: string): boolean {
+  return !!process.versions.electron && node === path.resolve(process.execPath);
 }
 
 /** git may hand hooks a relative GIT_INDEX_FILE; pin it so git calls from other folders read the same index. */

@@ -7,14 +7,17 @@ export interface CliIO {
   /** True when stderr is a terminal, so progress bars are worth drawing. */
   isTTY: boolean;
   cwd: string;
+  /** The script that started this CLI (bin/ml-parity or the bundled dist/cli.js), for files that must run it again. */
+  entry?: string;
 }
 
-export function processIO(): CliIO {
+export function processIO(entry?: string): CliIO {
   return {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     isTTY: !!process.stderr.isTTY,
     cwd: process.cwd(),
+    ...(entry ? { entry } : {}),
   };
 }
 

@@ -4,8 +4,8 @@ import { EXIT, processIO } from './io';
 import { registerCommands } from './commands';
 
 /** Entry point of `./bin/ml-parity`. Usage errors exit 2, like any other bad input. */
-export async function main(argv: string[]): Promise<number> {
-  const io = processIO();
+export async function main(argv: string[], entry?: string): Promise<number> {
+  const io = processIO(entry);
   const program = new Command('ml-parity')
     .description('Keep ML pipelines safe while refactoring: behavioural equivalence of ONNX models and pipeline analysis.')
     .version(TOOL_VERSION)
@@ -26,9 +26,9 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-/** Runs the CLI on this process's arguments and sets the exit code (used by bin/ml-parity). */
-export function run(): void {
-  void main(process.argv).then((code) => {
+/** Runs the CLI on this process's arguments and sets the exit code; `entry` is the calling script's path. */
+export function run(entry?: string): void {
+  void main(process.argv, entry).then((code) => {
     // exitCode rather than exit(): piped JSON on stdout must drain first.
     process.exitCode = code;
   });

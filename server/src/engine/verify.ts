@@ -22,6 +22,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after each batch: cases done so far, total cases, and a short message. */
   onProgress?: (done: number, total: number, message: string) => void;
+  /** Called by {@link runVerify} before each case starts: its index among `total` cases, and its name. */
+  onCase?: (index: number, total: number, name: string) => void;
   /** Overrides the worker script (bundled builds place it elsewhere). */
   workerPath?: string;
 }
@@ -66,8 +68,9 @@ function pickTolerance(d: MlParityConfig['verify']['defaults']): VerifyCase['tol
 /** Runs every case in order; one case's error does not stop the others. */
 export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Promise<VerifyReport> {
   const reports: CaseReport[] = [];
-  for (const c of cases) {
+  for (const [i, c] of cases.entries()) {
     if (opts.signal?.aborted) break;
+    opts.onCase?.(i, cases.length, c.name);
     reports.push(await runCase(c, opts));
   }
   return {

@@ -5,7 +5,7 @@ import { toPath, toUri } from './convert';
 import type { DiagnosticsPublisher } from './diagnostics';
 import { describeError, type Logger } from './logger';
 import type { SettingsCache } from './settings';
-import type { WorkspaceFolderState } from './workspace';
+import { folderFor, type WorkspaceFolderState } from './workspace';
 
 export interface FileEventDeps {
   folders: () => readonly WorkspaceFolderState[];
@@ -35,8 +35,9 @@ export class FileEvents {
     }
   }
 
+  // The same owner as diagnostics and code actions use: the deepest folder holding the file.
   private owner(file: string): WorkspaceFolderState | undefined {
-    return this.deps.folders().find((f) => f.contains(file));
+    return folderFor(this.deps.folders(), file);
   }
 
   private async fromDisk(file: string): Promise<void> {

@@ -1,15 +1,21 @@
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ExecuteCommandRequest,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
+  type CancellationToken,
   type InitializeResult,
+  type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions } from '../protocol';
+import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions, type VerifyCaseArgs } from '../protocol';
 import { createRegistry, handleCodeAction } from './codeActions';
+import { handleExecuteCommand, SERVER_COMMANDS } from './commands';
 import { readCapabilities, type ClientFeatures } from './capabilities';
 import { toPath, toUri } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -65,16 +71,18 @@ export function startServer(connection: Connection): void {
         ...(features.codeActionLiterals
           ? { codeActionProvider: { codeActionKinds: registry.kinds(), resolveProvider: false } }
           : {}),
+        executeCommandProvider: { commands: SERVER_COMMANDS, workDoneProgress: true },
       },
       serverInfo: { name: 'ml-parity' },
     };
   });
 
   connection.onInitialized(async () => {
-    const configPath = roots[0] ? (await settings.get(toUri(roots[0]))).configPath : '';
-    folders = roots.flatMap((root) => {
+    // Each folder reads its own `mlParity.configPath` (a resource setting).
+    const configPaths = await Promise.all(roots.map(async (root) => (await settings.get(toUri(root))).configPath));
+    folders = roots.flatMap((root, i) => {
       try {
-        return [new WorkspaceFolderState(root, configPath)];
+        return [new WorkspaceFolderState(root, configPaths[i])];
       } catch (e) {
         log.error(`cannot analyse ${root}: ${describeError(e)}`);
         return [];
@@ -136,29 +144,40 @@ export function startServer(connection: Connection): void {
     );
   });
 
+  // The one verify path of the server: the request and the command both run it, so both update the status
+  // bar and the last report.
+  const verify = async (
+    args: VerifyCaseArgs,
+    token: CancellationToken,
+    progress: WorkDoneProgressReporter,
+  ): Promise<VerifyReport | ResponseError<void>> => {
+    status.update({ state: 'verifying' });
+    const report = await handleVerify({ folders: () => folders, trusted: () => trusted }, args, token, progress);
+    if (!(report instanceof ResponseError)) lastReport = report;
+    if (lastReport) status.verified(lastReport);
+    else status.update({ state: 'idle' });
+    return report;
+  };
+
   connection.onRequest(VerifyRequest, async (params, token) => {
     await ready;
-    const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
-    status.update({ state: 'verifying' });
-    try {
-      return await handleVerify(
-        {
-          folders: () => folders,
-          trusted: () => trusted,
-          onReport: (r) => {
-            lastReport = r;
-          },
-        },
-        params,
-        token,
-        progress,
-      );
-    } finally {
-      if (lastReport) status.verified(lastReport);
-      else status.update({ state: 'idle' });
-    }
+    const { caseName, folder } = params;
+    const report = await verify({ caseName, folder }, token, connection.window.attachWorkDoneProgress(params.workDoneToken));
+    return report instanceof ResponseError ? report : toJsonSafe(report);
   });
-  connection.onRequest(LastReportRequest, () => lastReport ?? null);
+
+  // Not onExecuteCommand: it strips the client's workDoneToken before the handler could tell whether one came.
+  connection.onRequest(ExecuteCommandRequest.type, async (params, token) => {
+    await ready;
+    const attached = connection.window.attachWorkDoneProgress(params.workDoneToken);
+    // Clients such as Neovim send no token of their own; make one when the client can show it.
+    const progress =
+      params.workDoneToken === undefined && features?.workDoneProgress
+        ? await connection.window.createWorkDoneProgress().catch(() => attached)
+        : attached;
+    return handleExecuteCommand({ connection, folders: () => folders, trusted: () => trusted, log, verify }, params, token, progress);
+  });
+  connection.onRequest(LastReportRequest, () => (lastReport ? toJsonSafe(lastReport) : null));
   connection.onRequest(ListCasesRequest, async () => {
     await ready;
     return trusted ? listCases(folders) : [];

@@ -5,21 +5,26 @@ import {
   type CancellationToken,
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { casesFromConfig, runCase } from '../engine/verify';
-import type { CaseReport, VerifyCase, VerifyReport } from '../engine/verifyTypes';
-import type { CaseSummary, VerifyParams } from '../protocol';
-import { TOOL_VERSION } from '../engine/version';
+import { casesFromConfig, runVerify } from '../engine/verify';
+import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
+import type { CaseSummary, VerifyCaseArgs } from '../protocol';
+import { toPath } from './convert';
 import type { WorkspaceFolderState } from './workspace';
 
 export interface VerifyDeps {
   folders: () => readonly WorkspaceFolderState[];
   /** False in untrusted workspaces: running models is refused there. */
   trusted: () => boolean;
-  /** Receives every finished report (the server keeps the last one and announces it). */
-  onReport: (report: VerifyReport) => void;
 }
 
-/** Picks the cases to run: the named one (from whichever folder declares it) or all of them. */
+/** The folders a request names: the one whose root is `folderUri`, or all of them when it names none. */
+export function foldersNamed(folders: readonly WorkspaceFolderState[], folderUri: string | undefined): readonly WorkspaceFolderState[] {
+  if (folderUri === undefined) return folders;
+  const root = toPath(folderUri);
+  return folders.filter((f) => f.root === root);
+}
+
+/** Picks the cases to run: the named one (from whichever of the folders declares it) or all of them. */
 export function selectCases(folders: readonly WorkspaceFolderState[], caseName?: string): VerifyCase[] {
   const all = folders.flatMap((f) => casesFromConfig(f.config));
   return caseName ? all.filter((c) => c.name === caseName) : all;
@@ -32,31 +37,23 @@ export function listCases(folders: readonly WorkspaceFolderState[]): CaseSummary
   );
 }
 
-/** Folds case reports into the report shape the CLI writes as JSON. */
-export function buildReport(cases: CaseReport[]): VerifyReport {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'ml-parity', version: TOOL_VERSION },
-    createdAt: new Date().toISOString(),
-    passed: cases.length > 0 && cases.every((c) => c.status === 'pass'),
-    cases,
-  };
-}
-
 /**
- * Runs verify cases with work-done progress; `$/cancelRequest` aborts the running inference child process
- * and the request then fails with RequestCancelled.
+ * Runs verify cases through the engine's `runVerify` with work-done progress; `$/cancelRequest` aborts the
+ * running inference child process and the request then fails with RequestCancelled. Serves both the
+ * `mlParity/verify` request and the `mlParity.server.verify` command.
  */
 export async function handleVerify(
   deps: VerifyDeps,
-  params: VerifyParams,
+  params: VerifyCaseArgs,
   token: CancellationToken,
   progress: WorkDoneProgressReporter,
 ): Promise<VerifyReport | ResponseError<void>> {
   if (!deps.trusted()) {
     return new ResponseError(ErrorCodes.InvalidRequest, 'Verification is disabled in untrusted workspaces.');
   }
-  const cases = selectCases(deps.folders(), params.caseName);
+  const folders = foldersNamed(deps.folders(), params.folder);
+  if (folders.length === 0) return new ResponseError(ErrorCodes.InvalidParams, `${params.folder} is not a workspace folder of this server`);
+  const cases = selectCases(folders, params.caseName);
   if (cases.length === 0) {
     const what = params.caseName ? `no verify case named '${params.caseName}'` : 'no verify cases in mlparity.config.json';
     return new ResponseError(ErrorCodes.InvalidParams, what);
@@ -64,25 +61,28 @@ export async function handleVerify(
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   progress.begin('ML Parity: verifying', 0, cases[0]?.name, true);
+  let current = 0;
   try {
-    const reports: CaseReport[] = [];
-    for (const [i, c] of cases.entries()) {
-      if (abort.signal.aborted) break;
-      const report = await runCase(c, {
-        signal: abort.signal,
-        onProgress: (done, total, message) => {
-          const within = total > 0 ? done / total : 0;
-          progress.report(Math.round(((i + within) / cases.length) * 100), message);
-        },
-      });
-      reports.push(report);
-    }
+    const report = await runVerify(cases, {
+      signal: abort.signal,
+      onCase: (index) => (current = index),
+      onProgress: (done, total, message) => {
+        const within = total > 0 ? done / total : 0;
+        progress.report(Math.round(((current + within) / cases.length) * 100), message);
+      },
+    });
     if (abort.signal.aborted) return new ResponseError(LSPErrorCodes.RequestCancelled, 'verification cancelled');
-    const report = buildReport(reports);
-    deps.onReport(report);
     return report;
   } finally {
     sub.dispose();
     progress.done();
   }
+}
+
+/** One line for a message box: how many cases passed or which failed. */
+export function verifySummary(report: VerifyReport): string {
+  const failed = report.cases.filter((c) => c.status !== 'pass');
+  return report.passed
+    ? `ML Parity: ${report.cases.length} case(s) passed.`
+    : `ML Parity: ${failed.length} of ${report.cases.length} case(s) failed (${failed.map((c) => c.name).join(', ')}).`;
 }

@@ -1,3 +1,4 @@
+import { nonFiniteReplacer } from '../../engine/jsonSafe';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 /**
@@ -5,5 +6,5 @@ import type { VerifyReport } from '../../engine/verifyTypes';
  * written as the strings "Infinity", "-Infinity" and "NaN" since JSON has no literal for them.
  */
 export function renderVerifyJson(report: VerifyReport): string {
-  return JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n';
+  return JSON.stringify(report, nonFiniteReplacer, 2) + '\n';
 }

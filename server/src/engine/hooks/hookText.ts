@@ -14,9 +14,14 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command line the hook runs, with absolute node and CLI paths. */
+/**
+ * The command line the hook runs, with absolute node and CLI paths. An editor's Electron binary runs as plain
+ * node only with ELECTRON_RUN_AS_NODE=1 (else it opens a window); `env` sets it in sh and, for the pre-commit
+ * framework, in an `entry` that is executed without a shell.
+ */
 export function hookCommandLine(spec: HookCommandSpec): string {
   const args = [shQuote(spec.node), shQuote(spec.cli), 'hook', 'run'];
+  if (spec.runAsNode) args.unshift('env', 'ELECTRON_RUN_AS_NODE=1');
   if (spec.rootRel) args.push('--root', shQuote(spec.rootRel));
   if (spec.failOn) args.push('--fail-on', spec.failOn);
   return args.join(' ');

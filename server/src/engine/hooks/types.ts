@@ -14,6 +14,8 @@ export type FailOn = 'error' | 'warning';
 export interface HookCommandSpec {
   /** Absolute path of the node binary (usually `process.execPath` at install time). */
   node: string;
+  /** `node` is an Electron runtime (an editor's own binary): the hook sets ELECTRON_RUN_AS_NODE=1. */
+  runAsNode?: boolean;
   /** Absolute path of `bin/ml-parity` or the extension's bundled CLI script. */
   cli: string;
   /** Workspace folder relative to the repository top ('' when they are the same). */
@@ -26,6 +28,8 @@ export interface InstallOptions {
   /** Any folder inside the repository; the workspace whose config the hook checks. */
   root: string;
   node: string;
+  /** See {@link HookCommandSpec.runAsNode}. */
+  runAsNode?: boolean;
   cli: string;
   failOn?: FailOn;
 }

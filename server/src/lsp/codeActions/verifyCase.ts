@@ -1,7 +1,7 @@
-import * as path from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { CodeActionKind, type CodeAction } from 'vscode-languageserver/node';
-import { ServerCommands } from '../../protocol';
+import { ServerCommands, type VerifyCaseArgs } from '../../protocol';
+import { toUri } from '../convert';
 import type { CodeActionContext, CodeActionProvider } from './types';
 
 export const VERIFY_KIND = `${CodeActionKind.Source}.mlParity.verify`;
@@ -18,17 +18,20 @@ export function casesAt(text: string, start: number, end: number): string[] {
   return (hit.length > 0 ? hit : names).map((n) => n.name);
 }
 
-/** "Verify refactor" on the config file: runs the case under the cursor through the client command. */
+/**
+ * "Verify refactor" on the folder's config file (wherever `mlParity.configPath` puts it): runs the case under the
+ * cursor through the server command, so any LSP client can run it (VS Code's client shows its own UI for it).
+ */
 export const verifyCaseProvider: CodeActionProvider = {
   kinds: [VERIFY_KIND],
   provide(ctx: CodeActionContext): CodeAction[] {
-    if (!ctx.trusted || path.basename(ctx.file) !== 'mlparity.config.json') return [];
+    if (!ctx.trusted || !ctx.folder.isConfigFile(ctx.file)) return [];
     const doc = ctx.document;
     const names = casesAt(doc.getText(), doc.offsetAt(ctx.range.start), doc.offsetAt(ctx.range.end));
     return names.map((caseName) => ({
       title: `ML Parity: Verify refactor '${caseName}'`,
       kind: VERIFY_KIND,
-      command: { title: 'Verify Refactor', command: ServerCommands.verifyRefactor, arguments: [{ caseName }] },
+      command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
     }));
   },
 };

@@ -1,0 +1,133 @@
+import {
+  ErrorCodes,
+  LSPErrorCodes,
+  MessageType,
+  ResponseError,
+  ShowMessageNotification,
+  type CancellationToken,
+  type Connection,
+  type ExecuteCommandParams,
+  type WorkDoneProgressReporter,
+} from 'vscode-languageserver/node';
+import { isEngineError } from '../engine/errors';
+import { runHookChecks } from '../engine/hooks/run';
+import type { HookRunResult } from '../engine/hooks/types';
+import { toJsonSafe } from '../engine/jsonSafe';
+import type { VerifyReport } from '../engine/verifyTypes';
+import { ServerCommands, type HookChecksArgs, type HookChecksResult, type VerifyCaseArgs, type VerifyReport as WireVerifyReport } from '../protocol';
+import { describeError, type Logger } from './logger';
+import { foldersNamed, verifySummary } from './verify';
+import type { WorkspaceFolderState } from './workspace';
+
+/** Advertised as `executeCommandProvider.commands`. */
+export const SERVER_COMMANDS: string[] = [ServerCommands.verify, ServerCommands.runHookChecks];
+
+export interface CommandDeps {
+  connection: Connection;
+  folders: () => readonly WorkspaceFolderState[];
+  trusted: () => boolean;
+  log: Logger;
+  /** The server's one verify path (status bar and last report included). */
+  verify: (args: VerifyCaseArgs, token: CancellationToken, progress: WorkDoneProgressReporter) => Promise<VerifyReport | ResponseError<void>>;
+}
+
+/** The first argument when it is an object, else an empty one (clients may send no arguments at all). */
+function firstArg<T extends object>(params: ExecuteCommandParams): Partial<T> {
+  const a: unknown = params.arguments?.[0];
+  return a && typeof a === 'object' ? (a) : {};
+}
+
+function stringField(o: object, key: string): string | undefined {
+  const v: unknown = (o as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * `workspace/executeCommand`: every result also ends in a `window/showMessage`, since editors such as Neovim
+ * show no command result otherwise. Errors come back as error responses and are shown the same way.
+ */
+export async function handleExecuteCommand(
+  deps: CommandDeps,
+  params: ExecuteCommandParams,
+  token: CancellationToken,
+  progress: WorkDoneProgressReporter,
+): Promise<WireVerifyReport | HookChecksResult | ResponseError<void>> {
+  const result = await run(deps, params, token, progress);
+  if (result instanceof ResponseError) {
+    show(deps, MessageType.Error, `ML Parity: ${result.message}`);
+    return result;
+  }
+  return result;
+}
+
+async function run(
+  deps: CommandDeps,
+  params: ExecuteCommandParams,
+  token: CancellationToken,
+  progress: WorkDoneProgressReporter,
+): Promise<WireVerifyReport | HookChecksResult | ResponseError<void>> {
+  switch (params.command) {
+    case ServerCommands.verify: {
+      const arg = firstArg<VerifyCaseArgs>(params);
+      const caseName = stringField(arg, 'caseName');
+      const folder = stringField(arg, 'folder');
+      const report = await deps.verify({ ...(caseName ? { caseName } : {}), ...(folder ? { folder } : {}) }, token, progress);
+      if (report instanceof ResponseError) return report;
+      show(deps, report.passed ? MessageType.Info : MessageType.Error, verifySummary(report));
+      return toJsonSafe(report);
+    }
+    case ServerCommands.runHookChecks: {
+      const results = await hookChecks(deps, stringField(firstArg<HookChecksArgs>(params), 'folder'), token, progress);
+      if (results instanceof ResponseError) return results;
+      const blocked = results.filter((r) => !r.passed);
+      show(deps, blocked.length ? MessageType.Error : MessageType.Info, blocked.length ? `ML Parity: the commit would be blocked: ${blocked.map(hookSummary).join('; ')}` : 'ML Parity: pre-commit checks passed.');
+      return toJsonSafe(results);
+    }
+    default:
+      return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+  }
+}
+
+/** The pre-commit checks on the staged content of each named folder (they run models, so trust is required). */
+async function hookChecks(
+  deps: CommandDeps,
+  folderUri: string | undefined,
+  token: CancellationToken,
+  progress: WorkDoneProgressReporter,
+): Promise<HookRunResult[] | ResponseError<void>> {
+  if (!deps.trusted()) return new ResponseError(ErrorCodes.InvalidRequest, 'Pre-commit checks are disabled in untrusted workspaces.');
+  const folders = foldersNamed(deps.folders(), folderUri);
+  if (folders.length === 0) return new ResponseError(ErrorCodes.InvalidParams, folderUri ? `${folderUri} is not a workspace folder of this server` : 'no workspace folder is open');
+  const abort = new AbortController();
+  const sub = token.onCancellationRequested(() => abort.abort());
+  progress.begin('ML Parity: pre-commit checks', 0, undefined, true);
+  try {
+    const results: HookRunResult[] = [];
+    for (const [i, folder] of folders.entries()) {
+      progress.report(Math.round((i / folders.length) * 100), folder.root);
+      results.push(await runHookChecks({ root: folder.root, signal: abort.signal, onProgress: (m) => progress.report(m) }));
+      if (abort.signal.aborted) return new ResponseError(LSPErrorCodes.RequestCancelled, 'pre-commit checks cancelled');
+    }
+    return results;
+  } catch (e) {
+    deps.log.error(`pre-commit checks failed: ${describeError(e)}`);
+    return new ResponseError(ErrorCodes.InternalError, isEngineError(e) ? e.format() : describeError(e));
+  } finally {
+    sub.dispose();
+    progress.done();
+  }
+}
+
+function hookSummary(r: HookRunResult): string {
+  const findings = r.analysis?.blocking ?? [];
+  const cases = r.verify.filter((c) => c.status !== 'pass');
+  const parts = [
+    ...(findings.length ? [`${findings.length} finding(s) (${[...new Set(findings.map((f) => f.rule))].join(', ')})`] : []),
+    ...(cases.length ? [`${cases.length} case(s) not passing (${cases.map((c) => c.name).join(', ')})`] : []),
+  ];
+  return `${r.root}: ${parts.join(', ') || 'blocked'}`;
+}
+
+function show(deps: CommandDeps, type: MessageType, message: string): void {
+  void deps.connection.sendNotification(ShowMessageNotification.type, { type, message }).catch(() => undefined);
+}
