@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
-import { SEVERITY_ORDER, type Finding, type RuleId, type Severity } from '../findings';
+import { SEVERITY_ORDER, type Finding, type RuleId } from '../findings';
+import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
 import { CloneIndex, ignoredLines } from './clones';
 import { readCoverage, unexecutedStageFindings } from './coverage';
@@ -113,9 +114,9 @@ export class Analyzer {
     this.indexPending();
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];
-    for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));
+    for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', `Skipped ${path.basename(file)}: ${reason}`));
     for (const [file, reason] of ws.unparsed) {
-      findings.push(at(file, 'skipped-file', 'info', `Not analysed for stages and tests: ${path.basename(file)} could not be parsed (${reason}); duplicates are still checked`));
+      findings.push(at(file, 'skipped-file', `Not analysed for stages and tests: ${path.basename(file)} could not be parsed (${reason}); duplicates are still checked`));
     }
     for (const f of files) findings.push(...ws.syntaxFindings(f));
     const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
@@ -150,12 +151,12 @@ export class Analyzer {
 
   private configFindings(fileCount: number): Finding[] {
     const out = this.ws.listing.configProblems.map((p) =>
-      at(p.file, 'config-error', 'error', `tsconfig.json: ${p.message}`, p.line - 1, p.column - 1),
+      at(p.file, 'config-error', `tsconfig.json: ${p.message}`, p.line - 1, p.column - 1),
     );
     if (fileCount === 0) {
       const cfg = path.join(this.root, 'mlparity.config.json');
       const file = fs.existsSync(cfg) ? cfg : this.root;
-      out.push(at(file, 'config-error', 'error', `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`));
+      out.push(at(file, 'config-error', `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`));
     }
     return out;
   }
@@ -170,8 +171,8 @@ function absolutize(root: string, overrides: ReadonlyMap<string, string> | undef
   return new Map([...(overrides ?? new Map<string, string>())].map(([f, t]) => [path.resolve(root, f), t]));
 }
 
-function at(file: string, rule: RuleId, severity: Severity, message: string, line = 0, character = 0): Finding {
-  return { file, range: range(line, character, line, character), rule, severity, message, related: [] };
+function at(file: string, rule: RuleId, message: string, line = 0, character = 0): Finding {
+  return { file, range: range(line, character, line, character), rule, severity: RULES[rule].severity, message, related: [] };
 }
 
 /** Applies `config.rules`: a severity replaces the default, 'off' drops the rule. */

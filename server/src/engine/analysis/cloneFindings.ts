@@ -2,6 +2,7 @@ import type { Finding, Location } from '../findings';
 import type { CloneClass } from './clones/types';
 import { relPath } from './paths';
 import type { Stage } from './types';
+import { RULES } from '../rules';
 
 /**
  * One finding per clone class, at its first occurrence with the other copies in `related`:
@@ -26,11 +27,12 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
     const message = cross
       ? `Code duplicated across stages ${stageNames.map((n) => `'${n}'`).join(' and ')} (${summary}): ${c.occurrences.map((o, i) => where(o, owners[i])).join(', ')}`
       : `Duplicated code (${summary}), also at ${others.map((o, i) => where(o, owners[i + 1])).join(', ')}`;
+    const rule = cross ? 'cross-stage-duplicate' : 'duplicate-code';
     out.push({
       file: first.file,
       range: first.range,
-      rule: cross ? 'cross-stage-duplicate' : 'duplicate-code',
-      severity: cross ? 'warning' : 'info',
+      rule,
+      severity: RULES[rule].severity,
       message,
       related: others.map((o, i) => ({ ...o, message: `copy at ${where(o, owners[i + 1])}` })),
       data: { cloneId: c.id, type: c.type, tokens: c.tokens, lines: c.lines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },

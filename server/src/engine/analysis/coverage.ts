@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../findings';
 import type { KeyedStage } from './testReach';
+import { RULES } from '../rules';
 
 /** Executed counts per 1-based line, per absolute file. */
 export type LineCoverage = Map<string, Map<number, number>>;
@@ -85,7 +86,7 @@ export function unexecutedStageFindings(stages: readonly KeyedStage[], reached: 
       file: stage.location.file,
       range: stage.location.range,
       rule: 'unexecuted-stage',
-      severity: 'info',
+      severity: RULES['unexecuted-stage'].severity,
       message: `Stage '${stage.name}' is reached by tests but none of its ${instrumented} instrumented lines ran in the recorded coverage`,
       related: stage.registration ? [{ ...stage.registration, message: `stage '${stage.name}' is registered here` }] : [],
       data: { stage: stage.name, file: stage.location.file },

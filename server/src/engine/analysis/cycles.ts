@@ -1,6 +1,7 @@
 import type { Finding, RelatedLocation } from '../findings';
 import type { FileGraph } from './link';
 import { relPath } from './paths';
+import { RULES } from '../rules';
 
 /** One `circular-import` finding per strongly connected component of the import graph. */
 export function circularImportFindings(root: string, graphs: readonly FileGraph[]): Finding[] {
@@ -19,7 +20,7 @@ export function circularImportFindings(root: string, graphs: readonly FileGraph[
       file: cycle[0],
       range: first.location.range,
       rule: 'circular-import',
-      severity: 'info',
+      severity: RULES['circular-import'].severity,
       message: `Circular import: ${names.join(' → ')}`,
       related,
       data: { files: names },

@@ -3,6 +3,7 @@ import type { FileGraph, ImportEdge } from './link';
 import type { Stage } from './types';
 import { moduleKey } from './units';
 import { relPath } from './paths';
+import { RULES } from '../rules';
 
 /** A merged stage with the unit key of its declaration. */
 export type KeyedStage = Stage & { key: string };
@@ -162,7 +163,7 @@ export function untestedStageFindings(root: string, stages: readonly KeyedStage[
       file: stage.location.file,
       range: stage.location.range,
       rule: 'untested-stage',
-      severity: 'warning',
+      severity: RULES['untested-stage'].severity,
       message: `Stage '${stage.name}' is not reached by any test${nearest ? `; nearest test: ${nearest.text}` : ''}`,
       related,
       data: { stage: stage.name, file: stage.location.file, kind: stage.kind, ...(nearest ? { nearestTest: nearest.test } : {}) },

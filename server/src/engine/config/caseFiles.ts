@@ -5,6 +5,7 @@ import { isEngineError } from '../errors';
 import type { Finding, Range } from '../findings';
 import { parseModel } from '../onnx/modelProto';
 import type { MlParityConfig } from './types';
+import { RULES } from '../rules';
 
 /** Models bigger than this are only checked for existence: parsing them on every config edit would lag. */
 const MAX_PARSE_BYTES = 64 * 1024 * 1024;
@@ -53,7 +54,7 @@ export function checkCaseFiles(cfg: MlParityConfig, text: string): Finding[] {
       if (!why) continue;
       findings.push({
         rule: 'model-error',
-        severity: 'error',
+        severity: RULES['model-error'].severity,
         message: `case "${c.name}": ${why}`,
         file,
         range: rangeOf(text, findNodeAtLocation(tree, ['verify', 'cases', i, key])),

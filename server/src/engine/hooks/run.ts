@@ -5,6 +5,7 @@ import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
 import type { MlParityConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
+import { CLONE_RULES } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig, runCase } from '../verify';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
@@ -13,7 +14,6 @@ import { StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
 
 /** Rules whose finding concerns every copy, so a staged copy anywhere makes the finding part of the commit. */
-const CLONE_RULES = new Set(['duplicate-code', 'cross-stage-duplicate']);
 
 /**
  * The pre-commit checks on what the commit would contain (the index), never the work tree: the analysis

@@ -1,6 +1,7 @@
 import { ts } from '../typescript';
 import type { Finding } from '../../findings';
 import { range } from '../types';
+import { RULES } from '../../rules';
 
 const SK = ts.SyntaxKind;
 
@@ -47,7 +48,7 @@ export function syntaxErrors(sf: ts.SourceFile, tsSyntaxInJs: boolean): Finding[
       file: sf.fileName,
       range: range(s.line, s.character, e.line, e.character),
       rule: 'syntax-error',
-      severity: 'error',
+      severity: RULES['syntax-error'].severity,
       message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
       related: [],
       data: { code: d.code },
