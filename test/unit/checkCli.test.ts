@@ -121,7 +121,7 @@ describe('check: reports and exit codes', () => {
     const other = clone.relatedLocations![0].physicalLocation!;
     assert.equal(other.artifactLocation!.uri, 'src/pipeline/scale.ts');
     assert.equal(other.region!.startLine, 2);
-    assert.equal(other.region!.endLine! - other.region!.startLine!, first.region!.endLine! - first.region!.startLine!);
+    assert.equal(other.region!.endLine! - other.region!.startLine, first.region!.endLine! - first.region!.startLine);
   });
 });
 
