@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { checkColdWarm, commitRuns, type CommitRuns } from './commitBench';
 import { buildCorpus, DEFAULT_SHAPE, writeCorpus } from './corpus';
 import type { ClonesRun, FullRun, IncrementalRun, ParseRun } from './worker';
 
@@ -17,6 +18,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const WORKER = path.join(__dirname, 'worker.js');
 const REPEATS = 3;
 const EDITS = 60;
+const COMMITS = 12;
 
 /** One contender of the whole-workspace comparison. */
 export interface WholeRow {
@@ -54,6 +56,7 @@ export interface AnalysisBenchResult {
   corpus: { files: number; lines: number; bytes: number; description: string };
   whole: WholeRow[];
   incremental: IncrementalSummary;
+  commits: CommitRuns;
   goals: { goal: string; measured: string; met: boolean }[];
 }
 
@@ -103,6 +106,7 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
   const parse: { ms: number; out: ParseRun }[] = [];
   const j5: { ms: number; found: string }[] = [];
   const j4: { ms: number; found: string }[] = [];
+  const checks: { coldMs: number; warmMs: number }[] = [];
   // Interleaved so that a change in machine load hits every contender alike.
   for (let i = 0; i < REPEATS; i++) {
     full.push(worker<FullRun>('full', root));
@@ -110,6 +114,7 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
     parse.push(worker<ParseRun>('parse', root));
     j5.push(jscpd(5, root, path.join(workDir, 'jscpd5-report')));
     j4.push(jscpd(4, root, path.join(workDir, 'jscpd4-report')));
+    checks.push(checkColdWarm(root, path.join(workDir, 'check-cache'), path.join(workDir, 'check-report.json')));
   }
   const f = full[0].out;
   const rules = Object.entries(f.findings).map(([r, n]) => `${n} ${r}`).join(', ');
@@ -117,6 +122,8 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
     { contender: 'ML Parity, full analysis (stages, reachability, clones, cycles)', wallMs: median(full.map((r) => r.ms)), innerMs: median(full.map((r) => r.out.ms)), runsMs: full.map((r) => r.ms), found: `${f.stages} stages; ${rules}` },
     { contender: 'ML Parity, clone detection only (`detectClones`)', wallMs: median(clones.map((r) => r.ms)), innerMs: median(clones.map((r) => r.out.ms)), runsMs: clones.map((r) => r.ms), found: `${clones[0].out.classes} clone classes (files: ${clones[0].out.files})` },
     { contender: 'Floor: load the compiler, read and parse every file, no analysis', wallMs: median(parse.map((r) => r.ms)), innerMs: median(parse.map((r) => r.out.ms)), runsMs: parse.map((r) => r.ms), found: `${parse[0].out.files} files parsed` },
+    { contender: '`ml-parity check` CLI, empty cache (cold; writes the cache)', wallMs: median(checks.map((r) => r.coldMs)), runsMs: checks.map((r) => r.coldMs), found: 'same findings as the full analysis' },
+    { contender: '`ml-parity check` CLI, warm cache, no file changed', wallMs: median(checks.map((r) => r.warmMs)), runsMs: checks.map((r) => r.warmMs), found: 'same findings, read from the cache' },
     { contender: 'jscpd 5 (Rust)', wallMs: median(j5.map((r) => r.ms)), runsMs: j5.map((r) => r.ms), found: j5[0].found },
     { contender: 'jscpd 4 (JavaScript)', wallMs: median(j4.map((r) => r.ms)), runsMs: j4.map((r) => r.ms), found: j4[0].found },
   ];
@@ -152,7 +159,9 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
   writeCorpus(corpus);
   const whole = wholeRows(root, path.resolve(workDir));
   const incremental = incrementalSummary(root);
-  const [full, clones, , j5, j4] = whole;
+  const commits = commitRuns(path.resolve(workDir), COMMITS);
+  const [full, clones, , cold, warm, j5, j4] = whole;
+  const hookP50 = median(commits.hookMs);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const goals = [
     { goal: 'full analysis within 3× of jscpd 5', measured: ratio(full.wallMs, j5.wallMs), met: full.wallMs <= 3 * j5.wallMs },
@@ -161,6 +170,9 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
     { goal: 'clone detection alone faster than jscpd 4', measured: ratio(clones.wallMs, j4.wallMs), met: clones.wallMs < j4.wallMs },
     { goal: `one-file edit p95 < 100 ms (${incremental.files} files)`, measured: `${incremental.p95Ms.toFixed(0)} ms`, met: incremental.p95Ms < 100 },
     { goal: 'peak RSS during the edits < 600 MB', measured: `${incremental.maxRssMb} MB`, met: incremental.maxRssMb < 600 },
+    { goal: 'warm `check` at most 0.5× jscpd 5 (cold)', measured: ratio(warm.wallMs, j5.wallMs), met: warm.wallMs <= 0.5 * j5.wallMs },
+    { goal: `\`hook run\` on a one-file commit < 0.5 s (median of ${commits.hookMs.length})`, measured: `${Math.round(hookP50)} ms`, met: hookP50 < 500 },
+    { goal: 'cold analysis no slower than 4.65× jscpd 5 (before the cache)', measured: `${ratio(full.wallMs, j5.wallMs)} in process; CLI with an empty cache ${ratio(cold.wallMs, j5.wallMs)}`, met: full.wallMs <= 4.65 * j5.wallMs && cold.wallMs <= 4.65 * j5.wallMs },
   ];
   return {
     machine: { cpus: os.cpus().length, node: process.version, loadBefore, loadAfter: os.loadavg() },
@@ -172,6 +184,7 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
     },
     whole,
     incremental,
+    commits,
     goals,
   };
 }
@@ -200,6 +213,20 @@ export function analysisBenchMarkdown(r: AnalysisBenchResult): string {
     `| ${ms(inc.initialMs)} | ${ms(inc.p50Ms)} | ${ms(inc.p95Ms)} | ${ms(inc.maxMs)} | ${inc.maxRssMb} MB | ${inc.sampledPeakRssMb} MB | ${inc.heapLimitMb} MB (default) | ${inc.matchesFull ? 'yes' : '**no**'} |`,
     '',
     `Edit mix: ${Object.entries(inc.editMix).map(([k, n]) => `${n} ${k}`).join(', ')}.`,
+    '',
+    `### One-file commits through the CLI (${r.commits.hookMs.length} commits in a git repository of the corpus, each a fresh process)`,
+    '',
+    '| step | p50 | p95 | max |',
+    '|---|---:|---:|---:|',
+    `| \`check\` after a one-file edit (other files' facts and tokens cached) | ${ms(quantile(r.commits.checkAfterEditMs, 0.5))} | ${ms(quantile(r.commits.checkAfterEditMs, 0.95))} | ${ms(Math.max(...r.commits.checkAfterEditMs))} |`,
+    `| \`hook run\` on the staged one-file change (HEAD's result cached by the previous commit's run) | ${ms(quantile(r.commits.hookMs, 0.5))} | ${ms(quantile(r.commits.hookMs, 0.95))} | ${ms(Math.max(...r.commits.hookMs))} |`,
+    `| first \`hook run\` in the repository (nothing cached: HEAD and the index both analysed) | ${ms(r.commits.firstHookMs)} | | |`,
+    '',
+    'Last hook summary:',
+    '',
+    '```',
+    r.commits.lastSummary,
+    '```',
     '',
     '### Goals',
     '',

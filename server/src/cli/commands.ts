@@ -48,6 +48,8 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
 
 interface CheckFlags {
   staged?: boolean;
+  since?: string;
+  cache: boolean;
   format: 'text' | 'json' | 'sarif';
   out?: string;
   config?: string;
@@ -60,6 +62,8 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
     .description('Find pipeline stages, duplicated code and untested stages (exit 1 on an error-severity finding).')
     .argument('[paths...]', 'files or folders to report on (default: the whole workspace)')
     .option('--staged', 'analyse the files as staged in git (the index), not the work tree')
+    .option('--since <rev>', 'report only findings that are new relative to this git revision (e.g. main, HEAD~1)')
+    .option('--no-cache', 'do not read or write the cache in node_modules/.cache/ml-parity')
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
@@ -68,7 +72,7 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
         const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
         const root = cfg.file ? cfg.root : io.cwd;
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
-        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged }, io));
+        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache }, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);
@@ -101,5 +105,6 @@ export function registerHook(program: Command, io: CliIO, done: (code: number) =
     .option('--node <path>', 'node binary the hook runs (default: this one)')
     .option('--cli <path>', 'ml-parity script the hook runs (default: this one)')
     .addOption(new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices(['error', 'warning']))
+    .option('--all', 'judge every finding in staged files, not only those the commit introduces (new relative to HEAD)')
     .action(async (action: HookAction, flags: HookCommandOptions) => done(await lazy.hook().runHookCommand(action, flags, io)));
 }

@@ -16,6 +16,8 @@ export interface HookCommandOptions {
   /** CLI script the hook runs; default: the script that started this CLI (`io.entry`), else this package's bin/ml-parity. */
   cli?: string;
   failOn?: FailOn;
+  /** Judge every finding in staged files, not only those the commit introduces (baked into the hook by install). */
+  all?: boolean;
 }
 
 /** `ml-parity hook install|uninstall|run|status`: 0 ok, 1 checks failed (commit blocked), 2 bad input. */
@@ -26,7 +28,7 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
       case 'install': {
         const node = path.resolve(io.cwd, opts.node ?? process.execPath);
         const cli = path.resolve(io.cwd, opts.cli ?? io.entry ?? repoBin());
-        const r = installHook({ root, node, runAsNode: isElectron(node), cli, failOn: opts.failOn });
+        const r = installHook({ root, node, runAsNode: isElectron(node), cli, failOn: opts.failOn, all: opts.all });
         io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
         if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
         for (const n of r.notes) io.stdout(`  note: ${n}\n`);
@@ -47,7 +49,7 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
       }
       case 'run': {
         absolutizeIndexEnv();
-        const r = await runHookChecks({ root, failOn: opts.failOn ?? 'warning' });
+        const r = await runHookChecks({ root, failOn: opts.failOn ?? 'warning', all: opts.all });
         io.stdout(formatHookSummary(r));
         return r.passed ? EXIT.ok : EXIT.failed;
       }

@@ -99,27 +99,117 @@ export function hooksDir(top: string): string {
   return path.resolve(top, out.toString('utf8').trim());
 }
 
+/** One regular file of a git tree or index: absolute path and blob id. */
+export interface GitBlobEntry {
+  file: string;
+  blob: string;
+}
+
+function isRegular(mode: string): boolean {
+  return mode === '100644' || mode === '100755';
+}
+
 /**
- * The staged (index) text of the regular files under `dir` that `accept` takes: absolute path → text.
- * This is what a commit would contain, whatever the work tree holds. Conflicted paths (no single
- * staged version) and symlinks are left out.
+ * Index entries of the regular files under `dir` that `keep` accepts (given the absolute path). Stage 0
+ * only: a conflicted path has no single staged version. Blob ids are content hashes, so nothing is read.
  */
-export function readIndexTexts(dir: string, accept: (file: string) => boolean): Map<string, string> {
+export function indexEntries(dir: string, keep: (file: string) => boolean): GitBlobEntry[] {
   const abs = path.resolve(dir);
   workTreeTop(abs);
   // `ls-files -s` lists index entries (mode, blob id, stage, path relative to cwd).
   const listing = gitOrThrow(abs, ['ls-files', '-s', '-z', '--', '.']).toString('utf8');
-  const entries: { file: string; blob: string }[] = [];
+  const entries: GitBlobEntry[] = [];
   for (const rec of listing.split('\0')) {
     const m = /^(\d{6}) ([0-9a-f]{40,64}) (\d)\t(.+)$/s.exec(rec);
-    if (!m || m[3] !== '0' || !(m[1] === '100644' || m[1] === '100755')) continue;
+    if (!m || m[3] !== '0' || !isRegular(m[1])) continue;
     const file = path.resolve(abs, m[4]);
-    if (accept(file)) entries.push({ file, blob: m[2] });
+    if (keep(file)) entries.push({ file, blob: m[2] });
   }
+  return entries;
+}
+
+/**
+ * The staged (index) text of the regular files under `dir` that `keep` accepts: absolute path → text.
+ * This is what a commit would contain, whatever the work tree holds.
+ */
+export function readIndexTexts(dir: string, keep: (file: string) => boolean): Map<string, string> {
+  return readBlobs(dir, indexEntries(dir, keep));
+}
+
+/** The commit id `rev` names, or an EngineError saying the revision does not exist. */
+export function resolveCommit(dir: string, rev: string): string {
+  const abs = path.resolve(dir);
+  workTreeTop(abs);
+  const r = git(abs, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  if (!r.ok) throw new EngineError('git-error', `git revision "${rev}" not found`, { file: dir });
+  return r.stdout.toString('utf8').trim();
+}
+
+/** True when the repository holding `dir` has a commit at HEAD (false before the first commit). */
+export function hasHead(dir: string): boolean {
+  return revisionExists(path.resolve(dir), 'HEAD');
+}
+
+/**
+ * Regular files of `commit` under `dir` that `keep` accepts (given the path relative to `dir`, with
+ * '/'), with their blob ids. `dir` must be inside the repository's work tree.
+ */
+export function revisionEntries(dir: string, commit: string, keep: (rel: string) => boolean): GitBlobEntry[] {
+  const abs = path.resolve(dir);
+  // Paths are printed relative to the current folder, and `.` limits the listing to it.
+  const listing = gitOrThrow(abs, ['ls-tree', '-r', '-z', commit, '--', '.']).toString('utf8');
+  const entries: GitBlobEntry[] = [];
+  for (const rec of listing.split('\0')) {
+    const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
+    if (!m || !isRegular(m[1]) || !keep(m[3])) continue;
+    entries.push({ file: path.resolve(abs, m[3]), blob: m[2] });
+  }
+  return entries;
+}
+
+/** Folder of `dir` relative to the work-tree top, with '/' ('' at the top). */
+export function workTreePrefix(dir: string): string {
+  const abs = path.resolve(dir);
+  workTreeTop(abs);
+  return gitOrThrow(abs, ['rev-parse', '--show-prefix']).toString('utf8').trim().replace(/\/$/, '');
+}
+
+/** Regular files of the whole tree of `commit` that `keep` accepts (path relative to the top, with '/'). */
+export function treeEntries(dir: string, commit: string, keep: (relToTop: string) => boolean): { rel: string; blob: string }[] {
+  const listing = gitOrThrow(path.resolve(dir), ['ls-tree', '-r', '-z', '--full-tree', commit]).toString('utf8');
+  const out: { rel: string; blob: string }[] = [];
+  for (const rec of listing.split('\0')) {
+    const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
+    if (m && isRegular(m[1]) && keep(m[3])) out.push({ rel: m[3], blob: m[2] });
+  }
+  return out;
+}
+
+/**
+ * Renames git detects between `commit` and the index (`staged`) or the work tree, as absolute old
+ * path → new path, for the files under `dir`.
+ */
+export function renamesSince(dir: string, commit: string, staged: boolean): Map<string, string> {
+  const abs = path.resolve(dir);
+  // --relative: paths relative to the current folder, like ls-tree's above.
+  const args = ['diff', '--name-status', '-M', '-z', '--relative', ...(staged ? ['--cached'] : []), commit, '--', '.'];
+  const parts = gitOrThrow(abs, args).toString('utf8').split('\0');
+  const out = new Map<string, string>();
+  for (let i = 0; i < parts.length; i++) {
+    if (/^R\d*$/.test(parts[i]) && i + 2 < parts.length) {
+      out.set(path.resolve(abs, parts[i + 1]), path.resolve(abs, parts[i + 2]));
+      i += 2;
+    } else if (/^[ACDMTUX]/.test(parts[i])) i += 1;
+  }
+  return out;
+}
+
+/** The content of the given blobs, by file, read with one `git cat-file --batch`. */
+export function readBlobs(dir: string, entries: readonly GitBlobEntry[]): Map<string, string> {
   const out = new Map<string, string>();
   if (entries.length === 0) return out;
   const input = entries.map((e) => e.blob).join('\n') + '\n';
-  const batch = gitOrThrow(abs, ['cat-file', '--batch'], { input });
+  const batch = gitOrThrow(path.resolve(dir), ['cat-file', '--batch'], { input });
   let offset = 0;
   for (const e of entries) {
     const nl = batch.indexOf(0x0a, offset);

@@ -1,3 +1,4 @@
+import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import type { Finding, Severity } from '../../engine/findings';
 import type { Stage } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
@@ -27,11 +28,27 @@ export interface FindingsJsonReport {
     message: string;
     related: (JsonLocation & { message: string })[];
     data?: Record<string, unknown>;
+    /** Identity that survives line shifts (SARIF `partialFingerprints` `mlParity/v1`). */
+    fingerprint: string;
+    /** With `--since`: every listed finding is new. */
+    baselineState?: 'new';
   })[];
+  /** With `--since`: the revision compared with, and how many findings were new, unchanged (not listed) and fixed. */
+  since?: SinceSummary;
   stages: (JsonLocation & { name: string; kind: Stage['kind']; registration?: JsonLocation })[];
 }
 
-export function findingsJsonReport(root: string, findings: readonly Finding[], stages: readonly Stage[]): FindingsJsonReport {
+/** What `--since` compared: the findings listed are the `new` ones. */
+export interface SinceSummary {
+  rev: string;
+  commit: string;
+  new: number;
+  unchanged: number;
+  absent: number;
+}
+
+export function findingsJsonReport(root: string, listed: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary): FindingsJsonReport {
+  const findings = listed.map((f) => f.finding);
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
     file: relPath(root, l.file),
     line: l.range.start.line + 1,
@@ -45,18 +62,21 @@ export function findingsJsonReport(root: string, findings: readonly Finding[], s
     tool: 'ml-parity',
     root,
     summary: { error: count('error'), warning: count('warning'), info: count('info'), hint: count('hint'), total: findings.length },
-    findings: findings.map((f) => ({
+    findings: listed.map(({ finding: f, fingerprint }) => ({
       ...loc(f),
       rule: f.rule,
       severity: f.severity,
       message: f.message,
       related: f.related.map((r) => ({ ...loc(r), message: r.message })),
       ...(f.data ? { data: f.data } : {}),
+      fingerprint,
+      ...(since ? { baselineState: 'new' as const } : {}),
     })),
+    ...(since ? { since } : {}),
     stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
   };
 }
 
-export function formatFindingsJson(root: string, findings: readonly Finding[], stages: readonly Stage[]): string {
-  return JSON.stringify(findingsJsonReport(root, findings, stages), null, 2) + '\n';
+export function formatFindingsJson(root: string, findings: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary): string {
+  return JSON.stringify(findingsJsonReport(root, findings, stages, since), null, 2) + '\n';
 }

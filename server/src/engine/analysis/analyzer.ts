@@ -7,6 +7,8 @@ import { cloneFindings } from './cloneFindings';
 import { CloneIndex, ignoredLines } from './clones';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
+import type { FileCache } from './cache/fileCache';
+import { tokenize } from './clones/tokenize';
 import type { FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
@@ -21,6 +23,8 @@ export interface AnalyzeOptions {
   overrides?: ReadonlyMap<string, string>;
   /** When true, `overrides` is the complete file set (used for `--staged`). */
   exclusive?: boolean;
+  /** Persistent per-file facts and tokens (cache/), reused when a file's text is unchanged. */
+  fileCache?: FileCache;
 }
 
 /**
@@ -35,6 +39,7 @@ export class Analyzer {
   private readonly reachIndex = new ReachIndex();
   /** Files not in the clone index yet (indexed along with parsing, see prepare). */
   private readonly unindexed = new Set<string>();
+  private readonly fileCache: FileCache | undefined;
   /** Set until the first analysis, so its duration includes building the project. */
   private createdAt: number | undefined = Date.now();
 
@@ -45,7 +50,8 @@ export class Analyzer {
   ) {
     this.root = path.resolve(root);
     const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false };
-    this.ws = new Workspace(this.root, config, source);
+    this.fileCache = options.fileCache;
+    this.ws = new Workspace(this.root, config, source, options.fileCache);
     this.clones = new CloneIndex(config.clones);
     for (const f of this.ws.files) this.unindexed.add(f);
   }
@@ -105,7 +111,7 @@ export class Analyzer {
     this.unindexed.delete(file);
     const text = this.ws.text(file);
     if (text === undefined || this.ws.isTest(file)) this.clones.remove(file);
-    else this.clones.update({ file, text });
+    else this.clones.update({ file, text }, this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : undefined);
   }
 
   private assemble(started: number): AnalysisResult {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ts } from './typescript';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding, Location } from '../findings';
+import type { FileCache } from './cache/fileCache';
 import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
 import type { FileFacts, Span } from './facts/types';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
@@ -42,6 +43,7 @@ export class Workspace {
     readonly root: string,
     readonly config: AnalysisConfig,
     source: FileSource,
+    private readonly cache?: FileCache,
   ) {
     this.root = path.resolve(root);
     this.listing = listFiles(this.root, config, source);
@@ -80,7 +82,7 @@ export class Workspace {
     for (const file of this.pending) {
       if (done.length >= max) break;
       this.pending.delete(file);
-      this.store(file, tryExtractFacts(file, this.texts.get(file) as string, this.extractOptions(file)));
+      this.store(file, this.extract(file));
       done.push(file);
     }
     return done;
@@ -188,7 +190,13 @@ export class Workspace {
 
   private setText(file: string, text: string): void {
     this.pending.delete(file);
-    if (this.accept(file, text)) this.store(file, tryExtractFacts(file, this.texts.get(file) as string, this.extractOptions(file)));
+    if (this.accept(file, text)) this.store(file, this.extract(file));
+  }
+
+  private extract(file: string): ExtractResult {
+    const text = this.texts.get(file) as string;
+    const options = this.extractOptions(file);
+    return this.cache ? this.cache.facts(file, text, options, () => tryExtractFacts(file, text, options)) : tryExtractFacts(file, text, options);
   }
 
   private store(file: string, result: ExtractResult): void {

@@ -24,6 +24,7 @@ export function hookCommandLine(spec: HookCommandSpec): string {
   if (spec.runAsNode) args.unshift('env', 'ELECTRON_RUN_AS_NODE=1');
   if (spec.rootRel) args.push('--root', shQuote(spec.rootRel));
   if (spec.failOn) args.push('--fail-on', spec.failOn);
+  if (spec.all) args.push('--all');
   return args.join(' ');
 }
 

@@ -26,7 +26,7 @@ export function installHook(opts: InstallOptions): InstallResult {
   for (const [what, p] of [['node', opts.node], ['cli', opts.cli]] as const) {
     if (!path.isAbsolute(p) || !fs.existsSync(p)) throw new EngineError('usage', `the hook needs an absolute, existing ${what} path; got "${p}"`, { file: p });
   }
-  const spec: HookCommandSpec = { node: opts.node, runAsNode: opts.runAsNode, cli: opts.cli, rootRel: relativeRoot(top, opts.root), failOn: opts.failOn };
+  const spec: HookCommandSpec = { node: opts.node, runAsNode: opts.runAsNode, cli: opts.cli, rootRel: relativeRoot(top, opts.root), failOn: opts.failOn, all: opts.all };
   switch (detectLayout(top)) {
     case 'husky':
       return installHusky(top, spec);

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles } from '../analysis/analyzer';
+import { analyzeCached } from '../analysis/cache/resultCache';
+import { readStagedSources } from '../analysis/gitIndex';
+import { analyzeSince } from '../analysis/since';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
 import type { MlParityConfig } from '../config/types';
@@ -9,11 +11,9 @@ import { CLONE_RULES } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig, runCase } from '../verify';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { gitText, readIndexTexts, revisionExists, workTreeTop } from '../git';
-import { StagedSnapshot, stagedAtTop } from './staged';
+import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
+import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
-
-/** Rules whose finding concerns every copy, so a staged copy anywhere makes the finding part of the commit. */
 
 /**
  * The pre-commit checks on what the commit would contain (the index), never the work tree: the analysis
@@ -30,13 +30,22 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const config = stagedConfig(top, root);
   const result: HookRunResult = { root, failOn, staged: stagedAbs.map((f) => relPath(root, f)), verify: [], skippedCases: [], notes: [], passed: true };
 
-  if (stagedAbs.some(isSourceFile)) {
+  // A deleted test can leave stages untested: deletions count as touching the sources too.
+  const deleted = deletedAtTop(top).map((p) => path.join(top, p)).filter((f) => isInside(root, f));
+  if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
-    const sources = readIndexTexts(root, isSourceFile);
-    const analysis = analyzeFiles(root, config.analysis, sources, { exclusive: true });
-    const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
-    result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+    if (opts.all || !hasHead(root)) {
+      const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
+      const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
+      result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+    } else {
+      // Only what the commit introduces: the staged analysis against HEAD's, matched by fingerprint.
+      const s = analyzeSince({ root, config: config.analysis, rev: 'HEAD', staged: true });
+      const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
+      const unchanged = s.comparison.current.length - introduced.length;
+      result.analysis = { files: s.result.files, blocking: introduced.filter(blocks), other: introduced.filter((f) => !blocks(f)), since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length } };
+    }
   }
 
   const cases = casesFromConfig(config);

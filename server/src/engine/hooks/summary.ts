@@ -15,9 +15,14 @@ export function formatHookSummary(r: HookRunResult): string {
   if (!r.analysis) lines.push('  analysis: skipped (no staged TS/JS source)');
   else {
     const a = r.analysis;
-    lines.push(`  analysis: ${a.files} files analysed as staged; ${a.blocking.length} blocking finding${a.blocking.length === 1 ? '' : 's'} (fail on ${r.failOn}) in staged files`);
+    const scope = a.since ? `introduced by this commit (compared with ${a.since.rev})` : 'in staged files';
+    lines.push(`  analysis: ${a.files} files analysed as staged; ${a.blocking.length} blocking finding${a.blocking.length === 1 ? '' : 's'} (fail on ${r.failOn}) ${scope}`);
     for (const f of a.blocking) lines.push(`    ${findingLine(r.root, f)}`);
     if (a.other.length > 0) lines.push(`    (${a.other.length} lower-severity finding${a.other.length === 1 ? '' : 's'} not blocking)`);
+    if (a.since) {
+      const n = a.since.unchanged;
+      lines.push(`    (${n} finding${n === 1 ? '' : 's'} already in ${a.since.rev} not judged${a.since.fixed ? `; ${a.since.fixed} fixed by this commit` : ''}; \`ml-parity hook run --all\` judges every finding in staged files)`);
+    }
   }
   if (r.verify.length === 0) lines.push(`  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`);
   else {

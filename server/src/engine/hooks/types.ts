@@ -22,6 +22,8 @@ export interface HookCommandSpec {
   rootRel: string;
   /** Baked into the command as `--fail-on` when given. */
   failOn?: FailOn;
+  /** Baked in as `--all`: judge every finding in staged files, not only those the commit introduces. */
+  all?: boolean;
 }
 
 export interface InstallOptions {
@@ -32,6 +34,7 @@ export interface InstallOptions {
   runAsNode?: boolean;
   cli: string;
   failOn?: FailOn;
+  all?: boolean;
 }
 
 /** One place where an ML Parity pre-commit check is installed. */
@@ -73,6 +76,11 @@ export interface HookRunOptions {
   root: string;
   /** Default 'warning': a new untested stage or cross-stage clone blocks the commit. */
   failOn?: FailOn;
+  /**
+   * Judge every finding located in a staged file (the behaviour before baselines). By default only
+   * findings the commit introduces count: new relative to HEAD, wherever they are.
+   */
+  all?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -86,10 +94,12 @@ export interface HookRunResult {
   /** Undefined when no staged file is a TS/JS source of the workspace (analysis skipped). */
   analysis?: {
     files: number;
-    /** Findings located in staged files at or above `failOn`. */
+    /** Findings the commit introduces (with `all`: located in staged files) at or above `failOn`. */
     blocking: Finding[];
-    /** Findings located in staged files below `failOn` (shown, not blocking). */
+    /** The same below `failOn` (shown, not blocking). */
     other: Finding[];
+    /** Compared with HEAD (not with `all`, nor before the first commit): findings already there are not judged. */
+    since?: { rev: string; commit: string; unchanged: number; fixed: number };
   };
   /** Verify cases whose models or fixtures are staged, run on the staged bytes. */
   verify: CaseReport[];

@@ -50,10 +50,9 @@ export class CloneIndex {
     this.k = seedLength(this.opts);
   }
 
-  /** Adds or replaces a file. */
-  update(source: SourceFileText): void {
+  /** Adds or replaces a file; `tokens` when the caller has them already (the persistent cache). */
+  update(source: SourceFileText, tokens: FileTokens = tokenize(source.file, source.text)): void {
     this.remove(source.file);
-    const tokens = tokenize(source.file, source.text);
     const { positions, hashes } = windowHashes(tokens, this.k);
     const entry: Entry = { id: this.nextId++, tokens, positions, hashes };
     this.byPath.set(source.file, entry);

@@ -1,0 +1,77 @@
+/**
+ * The cache and the pre-commit hook on the 1,000-file corpus, through the real CLI in fresh processes:
+ * `check` cold (empty cache) and warm (unchanged files), `check` after a one-file edit, and
+ * `hook run` on one-file commits in a git repository of the corpus (HEAD's result cached by the
+ * previous commit's hook run, as in daily use; the first run, with nothing cached, is reported apart).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildCorpus, writeCorpus } from './corpus';
+import { editSequence } from './edits';
+
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const BIN = path.join(REPO, 'bin', 'ml-parity');
+
+/** Wall time of one CLI process; throws on exit codes other than those `ok` allows. */
+export function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir }, maxBuffer: 256 * 1024 * 1024 });
+  const ms = performance.now() - t0;
+  if (!ok.includes(r.status ?? -1)) throw new Error(`ml-parity ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** `check` over the corpus with an empty cache, then again with nothing changed. */
+export function checkColdWarm(root: string, cacheDir: string, outFile: string): { coldMs: number; warmMs: number } {
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const coldMs = cliMs(root, ['check', '--format', 'json', '--out', outFile], cacheDir);
+  const warmMs = cliMs(root, ['check', '--format', 'json', '--out', outFile], cacheDir);
+  return { coldMs, warmMs };
+}
+
+export interface CommitRuns {
+  /** `check` after a one-file edit, the rest of the cache warm. */
+  checkAfterEditMs: number[];
+  /** `hook run` on a one-file commit, HEAD's result cached. */
+  hookMs: number[];
+  /** The first `hook run` in the repository (nothing cached: both states analysed). */
+  firstHookMs: number;
+  /** What the hook said about the commits (the last run). */
+  lastSummary: string;
+}
+
+function git(cwd: string, ...args: string[]): void {
+  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** `count` one-file commits (body edits of stage and helper modules, some test edits) through `hook run`. */
+export function commitRuns(workDir: string, count: number): CommitRuns {
+  const root = path.join(workDir, 'repo');
+  const cacheDir = path.join(workDir, 'repo-cache');
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  const corpus = buildCorpus(root);
+  writeCorpus(corpus);
+  git(root, 'init', '-q');
+  git(root, 'add', '.');
+  git(root, 'commit', '-qm', 'corpus');
+  const edits = editSequence(corpus, count + 1, 11);
+  const out: CommitRuns = { checkAfterEditMs: [], hookMs: [], firstHookMs: 0, lastSummary: '' };
+  edits.forEach((e, i) => {
+    fs.writeFileSync(path.join(root, e.rel), e.text);
+    // check after the edit (work tree), then the commit of that one file through the hook.
+    if (i > 0) out.checkAfterEditMs.push(cliMs(root, ['check', '--format', 'json', '--out', path.join(workDir, 'repo-check.json')], cacheDir));
+    git(root, 'add', e.rel);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [BIN, 'hook', 'run'], { cwd: root, encoding: 'utf8', env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir } });
+    const ms = performance.now() - t0;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`hook run exited ${r.status}: ${r.stderr}`);
+    if (i === 0) out.firstHookMs = ms;
+    else out.hookMs.push(ms);
+    out.lastSummary = r.stdout.trim();
+    git(root, 'commit', '-qm', `edit ${i}`, '--no-verify');
+  });
+  return out;
+}

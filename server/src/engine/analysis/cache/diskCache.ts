@@ -1,0 +1,137 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TOOL_VERSION } from '../../version';
+
+/** Bumped when the layout of an entry changes. */
+const FORMAT = 1;
+
+/**
+ * A folder of cache entries, each a file named by its key: a header line (the key and the sha256 of
+ * the payload) then the payload as JSON. A read that finds no entry, a different key, a checksum that
+ * does not match or JSON that does not parse is a miss (the bad entry is deleted and the caller
+ * recomputes), so a torn or corrupted entry can cost time but never give a wrong result. Writes go to
+ * a temporary file renamed into place, so concurrent runs never see half an entry.
+ */
+export class DiskCache {
+  constructor(readonly dir: string) {}
+
+  /**
+   * The cache for a workspace: `ML_PARITY_CACHE_DIR` when set ('off' disables it), else
+   * `node_modules/.cache/ml-parity` in the nearest folder at or above `root` holding a package.json or
+   * node_modules (as other JS tools do); undefined when there is none.
+   */
+  static forWorkspace(root: string): DiskCache | undefined {
+    const env = process.env.ML_PARITY_CACHE_DIR;
+    if (env === 'off') return undefined;
+    if (env) return new DiskCache(path.resolve(env));
+    for (let dir = path.resolve(root); ; dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, 'package.json')) || fs.existsSync(path.join(dir, 'node_modules'))) {
+        return new DiskCache(path.join(dir, 'node_modules', '.cache', 'ml-parity'));
+      }
+      if (path.dirname(dir) === dir) return undefined;
+    }
+  }
+
+  /** The entry `kind/key`, or undefined on any kind of miss. `check` rejects payloads of the wrong shape. */
+  get<T>(kind: string, key: string, check: (x: unknown) => x is T): T | undefined {
+    const file = this.file(kind, key);
+    let raw: string;
+    try {
+      raw = fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const nl = raw.indexOf('\n');
+    const payload = raw.slice(nl + 1);
+    try {
+      const header = JSON.parse(raw.slice(0, nl)) as { key?: unknown; sum?: unknown };
+      if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
+        const value: unknown = JSON.parse(payload);
+        if (check(value)) return value;
+      }
+    } catch {
+      // fall through: a corrupt entry is a miss
+    }
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+
+  /** Stores an entry; failures (read-only folder, full disk) only cost the next run its speed. */
+  set(kind: string, key: string, value: unknown): void {
+    const file = this.file(kind, key);
+    const payload = JSON.stringify(value);
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(tmp, `${JSON.stringify({ key, sum: sha256(payload) })}\n${payload}`);
+      fs.renameSync(tmp, file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+
+  /** Keeps the `keep` most recently written entries of `kind` (whole results are large and few are useful). */
+  prune(kind: string, keep: number): void {
+    const dir = path.join(this.dir, kind);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return;
+    }
+    if (names.length <= keep) return;
+    const byAge = names.map((n) => ({ n, t: mtime(path.join(dir, n)) })).sort((a, b) => b.t - a.t);
+    for (const { n } of byAge.slice(keep)) fs.rmSync(path.join(dir, n), { force: true });
+  }
+
+  private file(kind: string, key: string): string {
+    // Facts entries are many: two-character shards keep folders small.
+    return kind === 'results' ? path.join(this.dir, kind, `${key}.json`) : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
+  }
+}
+
+/** A cache key: sha256 of the parts, always including the format, the tool version and the code build. */
+export function cacheKey(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of [String(FORMAT), TOOL_VERSION, codeStamp(), ...parts]) h.update(p).update('\0');
+  return h.digest('hex');
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+let stamp: string | undefined;
+
+/**
+ * Identifies the analysis code itself: size and mtime of every compiled file beside this one and in
+ * the analysis folder (a bundle: the bundle). A rebuilt engine never reads its predecessor's entries,
+ * even when the version number stayed the same.
+ */
+function codeStamp(): string {
+  if (stamp !== undefined) return stamp;
+  const h = createHash('sha256');
+  const visit = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (/\.[cm]?js$/.test(e.name)) {
+        const s = fs.statSync(p);
+        h.update(`${p}\0${s.size}\0${s.mtimeMs}\0`);
+      }
+    }
+  };
+  // Compiled layout: out/server/src/engine/analysis/cache/ → the analysis folder; bundled: dist/.
+  const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
+  visit(analysisDir);
+  return (stamp = h.digest('hex'));
+}
+
+function mtime(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}

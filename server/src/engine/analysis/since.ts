@@ -1,0 +1,133 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AnalysisConfig } from '../config/types';
+import type { Finding } from '../findings';
+import { compareWithBaseline, type BaselineComparison } from './baseline';
+import { analyzeCached } from './cache/resultCache';
+import { DiskCache, sha256 } from './cache/diskCache';
+import { readBlobs, renamesSince, resolveCommit, treeEntries, workTreePrefix } from '../git';
+import { readSourcesAtRevision, readStagedSources } from './gitIndex';
+import { isSourceFile } from './paths';
+import type { AnalysisResult } from './types';
+
+/** What `check --since REV` and the pre-commit hook compare. */
+export interface SinceOptions {
+  root: string;
+  config: AnalysisConfig;
+  /** Any revision git understands (HEAD, main, a tag, a commit id). */
+  rev: string;
+  /** Compare what is staged (the git index) with REV; otherwise the work tree. */
+  staged: boolean;
+  /** The persistent cache for both analyses (default: the workspace's; false: none). */
+  cache?: DiskCache | false;
+}
+
+export interface SinceResult {
+  rev: string;
+  /** The commit `rev` named when the analysis ran. */
+  commit: string;
+  /** The analysis of the work tree or the index, complete (unfiltered). */
+  result: AnalysisResult & { fromCache: boolean };
+  /** Every finding now as new or unchanged relative to `commit`, and the ones fixed since. */
+  comparison: BaselineComparison;
+}
+
+// Files the analysis reads besides the sources: the file list and module resolution depend on them.
+const CONFIG_FILES = /(^|\/)(package\.json|[tj]sconfig[^/]*\.json)$/;
+
+/**
+ * Analyses the work tree (or the index) and the same workspace at `rev` the same way, with the same
+ * config, and tells which findings are new. The work-tree side is compared with a checkout of `rev`'s
+ * sources and project files, so tsconfig.json and package.json at `rev` count as they did then; the
+ * staged side with `rev`'s sources given exactly as the index is (both without the disk).
+ */
+export function analyzeSince(opts: SinceOptions): SinceResult {
+  const root = path.resolve(opts.root);
+  const commit = resolveCommit(root, opts.rev);
+  const cache = opts.cache;
+  if (opts.staged) {
+    const result = analyzeCached(root, opts.config, { overrides: readStagedSources(root), exclusive: true, cache });
+    const before = analyzeCached(root, opts.config, { overrides: readSourcesAtRevision(root, commit), exclusive: true, cache });
+    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)) };
+  }
+  const result = analyzeCached(root, opts.config, { cache });
+  const disk = cache === false ? undefined : (cache ?? DiskCache.forWorkspace(root));
+  const tree = checkoutRevision(root, commit, disk);
+  try {
+    const before = analyzeCached(tree.root, opts.config, { cache: disk ?? false });
+    const baseline = before.findings.map((f) => rebase(f, tree.root, root));
+    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)) };
+  } finally {
+    tree.dispose();
+  }
+}
+
+/** Checkouts kept in the cache folder (a commit's content never changes, so one can be reused as is). */
+const TREES_KEPT = 4;
+
+/**
+ * A private checkout of `commit`'s sources and project files (package.json, tsconfig*.json, also in
+ * the folders above the workspace, which `extends` may name), laid out as in the repository. Nothing
+ * in the repository, its index or work tree changes. With a cache folder the checkout is kept there
+ * (at a path fixed by the commit, so the cached facts and results of its files are found again);
+ * otherwise it is a temp folder removed after use.
+ */
+function checkoutRevision(root: string, commit: string, disk: DiskCache | undefined): { root: string; dispose: () => void } {
+  const prefix = workTreePrefix(root);
+  if (disk) {
+    const dir = path.join(disk.dir, 'trees', sha256(`${commit}\0${prefix}`).slice(0, 24));
+    const marker = path.join(dir, '.complete');
+    const kept = { root: path.join(dir, prefix), dispose: () => undefined };
+    if (fs.existsSync(marker)) {
+      fs.utimesSync(dir, new Date(), new Date()); // most recently used: kept by pruneTrees
+      return kept;
+    }
+    // Written beside and renamed into place, so a concurrent run never sees half a checkout.
+    const tmp = `${dir}.${process.pid}.tmp`;
+    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      writeCheckout(root, commit, prefix, tmp);
+      fs.writeFileSync(path.join(tmp, '.complete'), commit);
+      fs.renameSync(tmp, dir);
+    } catch (e) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (!fs.existsSync(marker)) throw e;
+    }
+    pruneTrees(path.dirname(dir));
+    return kept;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-since-'));
+  const dispose = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    writeCheckout(root, commit, prefix, dir);
+    return { root: path.join(dir, prefix), dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}
+
+function writeCheckout(root: string, commit: string, prefix: string, dir: string): void {
+  const under = (rel: string): boolean => prefix === '' || rel === prefix || rel.startsWith(prefix + '/');
+  const above = (rel: string): boolean => prefix === '' ? !rel.includes('/') : (prefix + '/').startsWith(path.posix.dirname(rel) + '/') || !rel.includes('/');
+  const wanted = treeEntries(root, commit, (rel) => (under(rel) && (isSourceFile(rel) || CONFIG_FILES.test(rel))) || (above(rel) && CONFIG_FILES.test(rel)));
+  const texts = readBlobs(root, wanted.map((e) => ({ file: path.join(dir, e.rel), blob: e.blob })));
+  for (const [file, text] of texts) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  fs.mkdirSync(path.join(dir, prefix), { recursive: true });
+}
+
+function pruneTrees(dir: string): void {
+  const trees = fs.readdirSync(dir).filter((n) => !n.endsWith('.tmp')).map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+  for (const { n } of trees.slice(TREES_KEPT)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
+}
+
+/** A finding of the checkout at `from`, placed at the same relative paths under `to`. */
+function rebase(f: Finding, from: string, to: string): Finding {
+  const move = (file: string): string => (file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file);
+  const data = f.data && typeof f.data.file === 'string' ? { ...f.data, file: move(f.data.file) } : f.data;
+  return { ...f, file: move(f.file), related: f.related.map((r) => ({ ...r, file: move(r.file) })), ...(data ? { data } : {}) };
+}

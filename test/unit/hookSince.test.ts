@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runHookCommand } from '../../server/src/cli/hookCommand';
+import type { CliIO } from '../../server/src/cli/io';
+import { BIN, git, write, writeWorkspace } from '../support/tmp';
+
+// Real repositories and real `git commit`s through the installed hook script: the hook blocks only on
+// findings the commit introduces (new relative to HEAD, matched by fingerprint); `--all` judges every
+// finding located in a staged file, as before.
+
+const CONFIG = JSON.stringify({ analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], pipelineFolders: ['src/pipeline'], testGlobs: ['test/**/*.test.ts'], clones: { minTokens: 30, minLines: 4 } } });
+const norm = (name: string): string =>
+  [
+    `export function ${name}(rows: number[][]): number[][] {`,
+    '  const means = rows[0].map((_, c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);',
+    '  const stds = rows[0].map((_, c) => Math.sqrt(rows.reduce((a, r) => a + (r[c] - means[c]) ** 2, 0) / rows.length) || 1);',
+    '  const out = rows.map((r) => r.map((x, c) => (x - means[c]) / stds[c]));',
+    '  if (out.length === 0) throw new Error("empty");',
+    '  return out;',
+    '}',
+  ].join('\n') + '\n';
+const SHIFT = 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n';
+const testOf = (name: string): string => `import { ${name} } from '../src/pipeline/${name}';\nit('${name}', () => ${name}([[1]]));\n`;
+
+function io(cwd: string): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, cwd, isTTY: false, stdout: (s) => out.push(s), stderr: (s) => err.push(s) };
+}
+
+function commit(repo: string): { status: number | null; output: string } {
+  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', 'change'], { cwd: repo, encoding: 'utf8' });
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
+/**
+ * Committed before the hook: `clean` and `scale` are tested stages, `scale` duplicates `clean` (an old
+ * cross-stage duplicate, a warning that blocks by default when judged).
+ */
+async function repoWithOldDuplicate(all = false): Promise<string> {
+  const repo = writeWorkspace({
+    'mlparity.config.json': CONFIG,
+    'src/pipeline/clean.ts': norm('clean'),
+    'src/pipeline/scale.ts': norm('scale'),
+    'test/clean.test.ts': testOf('clean'),
+    'test/scale.test.ts': testOf('scale'),
+  }, 'mlp-hook-since-');
+  git(repo, 'init', '-q');
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-qm', 'init');
+  const o = io(repo);
+  assert.equal(await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN, all }, o), 0, o.err.join(''));
+  return repo;
+}
+
+describe('hook: blocks only on what the commit introduces', function () {
+  this.timeout(60_000);
+  const repos: string[] = [];
+  afterEach(() => repos.splice(0).forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = async (all = false): Promise<string> => {
+    const r = await repoWithOldDuplicate(all);
+    repos.push(r);
+    return r;
+  };
+
+  it('a comment-only change to a file with an old duplicate passes; `hook run --all` would block it', async () => {
+    const repo = await make();
+    write(repo, 'src/pipeline/scale.ts', `// Scales the rows.\n// (moved lines: the old clone now starts lower)\n${norm('scale')}// end\n`);
+    git(repo, 'add', '.');
+    const all = io(repo);
+    assert.equal(await runHookCommand('run', { root: repo, all: true }, all), 1, all.out.join(''));
+    assert.match(all.out.join(''), /cross-stage-duplicate/);
+    const r = commit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /0 blocking findings \(fail on warning\) introduced by this commit \(compared with HEAD\)/);
+    assert.match(r.output, /1 finding already in HEAD not judged; `ml-parity hook run --all` judges every finding in staged files/);
+    assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '2');
+  });
+
+  it('a new untested stage blocks, and only it is listed', async () => {
+    const repo = await make();
+    write(repo, 'src/pipeline/shift.ts', SHIFT);
+    write(repo, 'src/pipeline/scale.ts', `// touched too\n${norm('scale')}`);
+    git(repo, 'add', '.');
+    const r = commit(repo);
+    assert.equal(r.status, 1, r.output);
+    assert.match(r.output, /1 blocking finding \(fail on warning\) introduced by this commit/);
+    assert.match(r.output, /src\/pipeline\/shift\.ts:1:17 untested-stage Stage 'shift'/);
+    assert.doesNotMatch(r.output, /cross-stage-duplicate/);
+    assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '1');
+  });
+
+  it('deleting the only test of a stage blocks, though the finding is in a file not staged', async () => {
+    const repo = await make();
+    git(repo, 'rm', '-q', 'test/scale.test.ts');
+    const r = commit(repo);
+    assert.equal(r.status, 1, r.output);
+    assert.match(r.output, /src\/pipeline\/scale\.ts:1:17 untested-stage Stage 'scale'/);
+  });
+
+  it('a hook installed with --all keeps judging every finding in staged files', async () => {
+    const repo = await make(true);
+    assert.match(fs.readFileSync(path.join(repo, '.git', 'hooks', 'pre-commit'), 'utf8'), / hook run --all$/m);
+    write(repo, 'src/pipeline/scale.ts', `// a comment\n${norm('scale')}`);
+    git(repo, 'add', '.');
+    const r = commit(repo);
+    assert.equal(r.status, 1, r.output);
+    assert.match(r.output, /1 blocking finding \(fail on warning\) in staged files/);
+  });
+});
