@@ -5,7 +5,7 @@ import { checkCaseFiles } from '../../server/src/engine/config/caseFiles';
 import { loadConfig, parseConfig } from '../../server/src/engine/config/load';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
 import { EngineError } from '../../server/src/engine/errors';
-import { casesFromConfig } from '../../server/src/engine/verify';
+import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import { EXAMPLE, tempDir } from '../support/tmp';
 
 function configError(text: string): EngineError {

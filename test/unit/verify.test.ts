@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { loadConfig } from '../../server/src/engine/config/load';
-import { casesFromConfig, runCase } from '../../server/src/engine/verify';
+import { runCase } from '../../server/src/engine/verify';
+import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
 import { mlp, reduction, twoInputs } from '../../scripts/onnx/models';
 import { EXAMPLE, tempDir, write } from '../support/tmp';

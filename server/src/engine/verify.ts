@@ -1,7 +1,5 @@
-import * as path from 'node:path';
 import { OutputAccumulator } from './compare/accumulator';
 import { resolveTolerance } from './compare/tolerance';
-import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
 import { checkCaseNames } from './caseNames';
 import { syntheticStream } from './fixtures/generate';
@@ -32,38 +30,6 @@ export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_BATCH_ROWS = 512;
 export const DEFAULT_COUNT = 16;
 export const DEFAULT_RANGE: [number, number] = [-1, 1];
-
-/** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
-export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
-  const d = cfg.verify.defaults;
-  const abs = <T extends string | undefined>(p: T): T => {
-    if (p === undefined) return p;
-    if (p.startsWith('git:')) {
-      const parts = p.slice(4).split(':');
-      return (parts.length > 1 ? `git:${parts[0]}:${path.resolve(cfg.root, parts.slice(1).join(':'))}` : p) as T;
-    }
-    return path.resolve(cfg.root, p) as T;
-  };
-  return cfg.verify.cases.map((c) => ({
-    ...c,
-    baseline: abs(c.baseline),
-    candidate: abs(c.candidate),
-    fixtures: abs(c.fixtures),
-    count: c.count ?? d.count,
-    seed: c.seed ?? d.seed,
-    batchSize: c.batchSize ?? d.batchSize,
-    timeoutMs: c.timeoutMs ?? d.timeoutMs,
-    tolerance: { ...pickTolerance(d), ...c.tolerance },
-  }));
-}
-
-function pickTolerance(d: MlParityConfig['verify']['defaults']): VerifyCase['tolerance'] {
-  const t: NonNullable<VerifyCase['tolerance']> = {};
-  if (d.atol !== undefined) t.atol = d.atol;
-  if (d.rtol !== undefined) t.rtol = d.rtol;
-  if (d.equalNan !== undefined) t.equalNan = d.equalNan;
-  return t;
-}
 
 /** Runs every case in order; one case's error does not stop the others. */
 export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Promise<VerifyReport> {

@@ -5,7 +5,8 @@ import {
   type CancellationToken,
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { casesFromConfig, runVerify } from '../engine/verify';
+import { runVerify } from '../engine/verify';
+import { casesFromConfig } from '../engine/verifyCases';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import type { CaseSummary, VerifyCaseArgs } from '../protocol';
 import { toPath } from './convert';
