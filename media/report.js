@@ -5,6 +5,7 @@
 /** @typedef {import('../server/src/engine/verifyTypes').CaseReport} CaseReport */
 /** @typedef {import('../server/src/engine/compare/types').OutputComparison} OutputComparison */
 /** @typedef {import('../server/src/engine/fixtures/inputUsage').InputUsage} InputUsage */
+/** @typedef {import('../server/src/engine/carryStream').CarryReport} CarryReport */
 (function () {
   'use strict';
   /** @type {VsCodeApi<{ report: VerifyReport }>} */
@@ -90,7 +91,7 @@
   }
 
   function outputsTable(/** @type {OutputComparison[]} */ outputs) {
-    const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement'];
+    const head = ['Output', 'Result', 'Max abs', 'Max rel', 'Mismatch %', 'Min passing atol', 'Top-1 agreement', 'Top-5 agreement'];
     const rows = outputs.map((o) =>
       h('tr', {}, [
         h('td', {}, [o.name === o.candidateName ? o.name : `${o.name} → ${o.candidateName}`]),
@@ -100,6 +101,7 @@
         h('td', { class: 'n' }, [num(o.mismatchPct)]),
         h('td', { class: 'n' }, [num(o.minPassingAtol)]),
         h('td', { class: 'n' }, [o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%`]),
+        h('td', { class: 'n' }, [o.top5Agreement === undefined ? '–' : `${num(o.top5Agreement * 100)}%`]),
       ]),
     );
     return h('table', { class: 'outputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
@@ -107,7 +109,7 @@
 
   function outputDetail(/** @type {OutputComparison} */ o) {
     /** @type {Element[]} */
-    const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
+    const parts = [h('h4', {}, [`${o.name} `, h('span', { class: 'muted' }, [`${o.dtype}${o.candidateDtype ? ` (candidate ${o.candidateDtype})` : ''} [${(o.shape || []).join(', ')}], atol ${num(o.tolerance.atol)}, rtol ${num(o.tolerance.rtol)}`])])];
     if (o.shapeMismatch) {
       parts.push(h('p', { class: 'error' }, [`Shape mismatch in ${o.shapeMismatch.caseId}: [${o.shapeMismatch.baseline.join(',')}] vs [${o.shapeMismatch.candidate.join(',')}]`]));
     } else {
@@ -120,6 +122,54 @@
     return h('div', { class: 'output' }, parts);
   }
 
+  /**
+   * max|Δ| per step of a stateful (--carry) case, one line per output on a log axis, with each output's atol as a
+   * dashed line and the first step beyond tolerance marked.
+   */
+  function stepsPlot(/** @type {CarryReport} */ carry, /** @type {OutputComparison[]} */ outputs) {
+    const width = 480;
+    const height = 120;
+    const svg = document.createElementNS(SVG, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${width} ${height + 16}`);
+    svg.setAttribute('class', 'steps');
+    svg.setAttribute('role', 'img');
+    const steps = carry.steps || [];
+    const all = steps.flatMap((s) => s.outputs.map((o) => o.maxAbs)).concat(outputs.map((o) => o.tolerance.atol)).filter((/** @type {number} */ v) => v > 0 && Number.isFinite(v));
+    const lo = Math.log10(Math.min(...all, 1e-12));
+    const hi = Math.log10(Math.max(...all, 1e-12)) + 0.1;
+    const y = (/** @type {number} */ v) => (v > 0 && Number.isFinite(v) ? height - ((Math.log10(v) - lo) / Math.max(1e-9, hi - lo)) * height : v > 0 ? 0 : height);
+    const x = (/** @type {number} */ i) => (steps.length <= 1 ? width / 2 : (i / (steps.length - 1)) * width);
+    outputs.forEach((o, k) => {
+      const line = document.createElementNS(SVG, 'polyline');
+      line.setAttribute('points', steps.map((s, i) => `${x(i).toFixed(1)},${y(s.outputs[k] ? s.outputs[k].maxAbs : 0).toFixed(1)}`).join(' '));
+      line.setAttribute('class', `series s${k % 4}`);
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `${o.name}: max|Δ| per step`;
+      line.append(title);
+      svg.append(line);
+      const atol = document.createElementNS(SVG, 'line');
+      for (const [a, v] of [['x1', '0'], ['x2', String(width)], ['y1', y(o.tolerance.atol).toFixed(1)], ['y2', y(o.tolerance.atol).toFixed(1)]]) atol.setAttribute(a, v);
+      atol.setAttribute('class', `atol s${k % 4}`);
+      svg.append(atol);
+    });
+    if (carry.firstFailingStep !== undefined) {
+      const mark = document.createElementNS(SVG, 'line');
+      const mx = x(carry.firstFailingStep).toFixed(1);
+      for (const [a, v] of [['x1', mx], ['x2', mx], ['y1', '0'], ['y2', String(height)]]) mark.setAttribute(a, v);
+      mark.setAttribute('class', 'first-failing');
+      svg.append(mark);
+    }
+    for (const [tx, text, anchor] of [[0, 'step 0', 'start'], [width, `step ${steps.length - 1}`, 'end']]) {
+      const t = document.createElementNS(SVG, 'text');
+      t.setAttribute('x', String(tx));
+      t.setAttribute('y', String(height + 13));
+      t.setAttribute('text-anchor', String(anchor));
+      t.textContent = String(text);
+      svg.append(t);
+    }
+    return svg;
+  }
+
   /** The inputs as fed: dtype, concrete shape, declared shape, value range, how they were generated or cast. */
   function inputsTable(/** @type {InputUsage[]} */ inputs) {
     const head = ['Input', 'Fed as', 'Declared', 'Values', 'Generated', 'Cast'];
@@ -130,13 +180,14 @@
         h('td', {}, [u.declared]),
         h('td', { class: 'n' }, [u.min === undefined ? '–' : `[${num(u.min)}, ${num(u.max)}]`]),
         h('td', {}, [!u.generated ? 'from fixtures' : 'value' in u.generated ? `fill ${num(u.generated.value)}` : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`]),
-        h('td', {}, [Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`).join(', ') || '–']),
+        h('td', {}, [[u.fixtureDtype ? `fixtures from ${u.fixtureDtype}` : '', ...Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`)].filter(Boolean).join(', ') || '–']),
       ]),
     );
     return h('table', { class: 'inputs' }, [h('thead', {}, [h('tr', {}, head.map((t) => h('th', {}, [t])))]), h('tbody', {}, rows)]);
   }
 
   function caseSection(/** @type {CaseReport} */ c) {
+    /** @type {Element[]} */
     const items = [h('h2', {}, [badge(c.status), ' ', c.name])];
     const models = [];
     if (c.baseline) models.push(h('li', {}, ['Baseline: ', fileLink(c.baseline.resolved)]));
@@ -152,6 +203,14 @@
     if (c.inputs && c.inputs.length) {
       items.push(h('h3', {}, ['Inputs']));
       items.push(inputsTable(c.inputs));
+    }
+    if (c.carry) {
+      const pairs = Object.entries(c.carry.carry).map(([o, i]) => `${o} → ${i}`).join(', ');
+      const first = c.carry.firstFailingStep === undefined ? 'no step exceeded tolerance'
+        : `first step beyond tolerance: ${c.carry.firstFailingStep} (${c.carry.steps[c.carry.firstFailingStep].caseId})`;
+      items.push(h('h3', {}, ['Steps']));
+      items.push(h('p', { class: 'carry' }, [`Carried ${pairs} over ${c.carry.steps.length} steps; ${first}.`]));
+      items.push(stepsPlot(c.carry, c.outputs || []));
     }
     if (c.signatureDifferences && c.signatureDifferences.length) {
       items.push(h('h3', {}, ['Signature differences']));

@@ -37,3 +37,58 @@ export function sampleRateGain(gain: number): Uint8Array {
   m.output('y', 'float32', [1, 'samples']);
   return m.toBytes();
 }
+
+/**
+ * Per-step class scores: `x` [batch, time, classes] → `logits` = x + bias, where bias adds `boost` to class 0
+ * only. With boost 0 it is the identity; a small boost moves the argmax of some steps, as a refactor that
+ * shifts one class's score would in CTC logits.
+ */
+export function sequenceLogits(boost: number, classes = 8): Uint8Array {
+  const m = new ModelBuilder('sequence_logits');
+  m.input('x', 'float32', ['batch', 'time', classes]);
+  const bias = new Float32Array(classes);
+  bias[0] = boost;
+  m.initializer('bias', [classes], bias);
+  m.node('Add', ['x', 'bias'], ['logits']);
+  m.output('logits', 'float32', ['batch', 'time', classes]);
+  return m.toBytes();
+}
+
+/**
+ * `y = 3x + 0.1` over `x` [batch, 6] in float32 inside, with float32 or float16 I/O (Cast nodes at both ends),
+ * like a float16 conversion that changed the model's input and output types.
+ */
+export function affineIo(io: 'float32' | 'float16'): Uint8Array {
+  const m = new ModelBuilder(`affine_${io}`);
+  m.input('x', io, ['batch', 6]);
+  m.initializer('a', [], new Float32Array([3]));
+  m.initializer('b', [], new Float32Array([0.1]));
+  let x = 'x';
+  if (io === 'float16') {
+    m.node('Cast', ['x'], ['x32'], { to: attr.int(1) });
+    x = 'x32';
+  }
+  m.node('Mul', [x, 'a'], ['ax']);
+  m.node('Add', ['ax', 'b'], [io === 'float16' ? 'y32' : 'y']);
+  if (io === 'float16') m.node('Cast', ['y32'], ['y'], { to: attr.int(10) });
+  m.output('y', io, ['batch', 6]);
+  return m.toBytes();
+}
+
+/**
+ * A leaky accumulator, the smallest stateful model: `x` [1, 4] and `state` [1, 4] → `y` = x + decay·state, and
+ * `stateN` = y. Run as a sequence with stateN carried into state, a decay that differs in the 6th decimal gives
+ * differences that start at zero and grow step by step, as drift does in a streaming model.
+ */
+export function leakyState(decay: number): Uint8Array {
+  const m = new ModelBuilder('leaky_state');
+  m.input('x', 'float32', [1, 4]);
+  m.input('state', 'float32', [1, 4]);
+  m.initializer('decay', [], new Float32Array([decay]));
+  m.node('Mul', ['state', 'decay'], ['kept']);
+  m.node('Add', ['x', 'kept'], ['y']);
+  m.node('Identity', ['y'], ['stateN']);
+  m.output('y', 'float32', [1, 4]);
+  m.output('stateN', 'float32', [1, 4]);
+  return m.toBytes();
+}

@@ -8,7 +8,7 @@ import { runVerify } from '../../server/src/engine/verify';
 import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
-import { sequencePool } from '../../scripts/onnx/inputModels';
+import { leakyState, sequencePool } from '../../scripts/onnx/inputModels';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
 const CHROMIUM = '/usr/bin/chromium';
@@ -98,6 +98,27 @@ describe('report webview script', function () {
     const warnings = await p.$$eval('ul.warnings li', (lis) => lis.map((li) => li.textContent));
     assert.deepEqual(warnings, [`Warning: ${r.cases[0].warnings![0]}`]);
     assert.match(warnings[0] ?? '', /dim 1 'time' defaulted to 1/);
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('plots max|Δ| per step of a stateful case and marks the first step beyond tolerance', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-steps-'));
+    fs.writeFileSync(path.join(dir, 'a.onnx'), leakyState(0.9));
+    fs.writeFileSync(path.join(dir, 'b.onnx'), leakyState(0.900005));
+    const r = await runVerify([{
+      name: 'leaky', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 20, range: [0, 1],
+      inputs: { state: { value: 0 } }, carry: { stateN: 'state' },
+    }]);
+    const first = r.cases[0].carry?.firstFailingStep;
+    assert.equal(typeof first, 'number');
+    const { p, close } = await open(r);
+    const lines = await p.$$eval('svg.steps polyline', (ps) => ps.map((l) => l.getAttribute('points')!.split(' ').length));
+    assert.deepEqual(lines, [20, 20], 'one series per output, one point per step');
+    assert.equal(await p.$$eval('svg.steps line.first-failing', (ls) => ls.length), 1);
+    assert.equal(await p.$$eval('svg.steps line.atol', (ls) => ls.length), 2);
+    const text = await p.$eval('p.carry', (e) => e.textContent);
+    assert.equal(text, `Carried stateN → state over 20 steps; first step beyond tolerance: ${first} (${r.cases[0].carry!.steps[first!].caseId}).`);
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

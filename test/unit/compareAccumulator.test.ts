@@ -344,6 +344,20 @@ describe('compare/accumulator', () => {
       assert.equal(compare('float32', [[f32([4], [1, 2, 3, 4]), f32([4], [1, 2, 3, 4])]]).top1Agreement, undefined);
       const ints = compare('int64', [[t('int64', [1, 3], BigInt64Array.from([1n, 5n, 2n])), t('int64', [1, 3], BigInt64Array.from([1n, 5n, 9n]))]]);
       assert.equal(ints.top1Agreement, 0);
+      assert.equal(o.top5Agreement, undefined, 'three classes: top 5 says nothing');
+    });
+
+    it('top1 and top5 along the last axis of [N, T, C] sequence logits', () => {
+      // 2 sequences x 3 steps x 6 classes: one step's argmax moves to the baseline's 2nd class, one to its 6th
+      const base = new Float32Array(36);
+      for (let row = 0; row < 6; row++) for (let k = 0; k < 6; k++) base[row * 6 + k] = k === row ? 1 : k / 100;
+      const cand = base.slice();
+      cand[1 * 6 + 0] = 2; // row 1: argmax 0, baseline's class 1 has rank 1 (in the top 5)
+      cand[4 * 6 + 0] = 2; // row 4: the baseline's class 4 drops below five others
+      for (const k of [1, 2, 3, 5]) cand[4 * 6 + k] = 1.5;
+      const o = compare('float32', [[f32([2, 3, 6], [...base]), f32([2, 3, 6], [...cand])]]);
+      assert.equal(o.top1Agreement, 4 / 6);
+      assert.equal(o.top5Agreement, 5 / 6);
     });
 
     it('histogram counts sum to the element count and land in the right decades', () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { DIFF_BIN_EDGES, OVERFLOW_BIN, binBySearch, diffBin } from '../../server/src/engine/compare/histogram';
 import { TailQuantile } from '../../server/src/engine/compare/tailQuantile';
 import { nearestRank, selectKth } from '../../server/src/engine/compare/quantile';
-import { argmax, countTop1Agreement } from '../../server/src/engine/compare/top1';
+import { argmax, countTop1Agreement, countTopK, rankOf } from '../../server/src/engine/compare/topk';
 import { mulberry32 as random } from '../../server/src/engine/random';
 
 
@@ -132,5 +132,25 @@ describe('compare/top1', () => {
     const b = Float32Array.from([0.1, 0.9, 0.8, 0.2, 0.5, 0.5]);
     const c = Float32Array.from([0.2, 0.8, 0.3, 0.7, 0.5, 0.4]);
     assert.equal(countTop1Agreement(b, c, 3, 2), 2);
+  });
+
+  it('ranks descending with ties to the lower index and NaN last', () => {
+    const a = Float64Array.from([5, 7, 5, NaN, 9, 1]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => rankOf(a, 0, 6, k)), [2, 1, 3, 5, 0, 4]);
+  });
+
+  it('top5: the baseline argmax among the candidate five largest', () => {
+    // row 0: same argmax; row 1: baseline's class 0 is the candidate's 5th largest; row 2: its 6th
+    const b = Float64Array.from([
+      0, 0, 0, 0, 0, 0, 9,
+      9, 0, 0, 0, 0, 0, 0,
+      9, 0, 0, 0, 0, 0, 0,
+    ]);
+    const c = Float64Array.from([
+      0, 0, 0, 0, 0, 0, 9,
+      5, 9, 8, 7, 6, 1, 2,
+      5, 9, 8, 7, 6, 5.5, 2,
+    ]);
+    assert.deepEqual(countTopK(b, c, 3, 7), { top1: 1, top5: 2 });
   });
 });

@@ -5,6 +5,7 @@ import { runCase } from '../../server/src/engine/verify';
 import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
 import { mlp, reduction, twoInputs } from '../../scripts/onnx/models';
+import { sequenceLogits } from '../../scripts/onnx/inputModels';
 import { EXAMPLE, tempDir, write } from '../support/tmp';
 
 function exampleCase(name: string): VerifyCase {
@@ -122,5 +123,20 @@ describe('verify engine (real onnxruntime)', function () {
     const loose = await runCase({ name: 'r', baseline: a, candidate: b, fixtures, outputs: { sum: { atol: 1 } } });
     assert.equal(loose.status, 'pass');
     assert.equal(output(loose, 'sum').tolerance.atol, 1);
+  });
+
+  it('top-1 and top-5 agreement along the last axis of [N, T, C] logits', async () => {
+    const dir = tempDir();
+    const a = write(dir, 'a.onnx', sequenceLogits(0));
+    const b = write(dir, 'b.onnx', sequenceLogits(0.3));
+    const r = await runCase({ name: 'ctc', baseline: a, candidate: b, count: 4, dims: { batch: 2, time: 50 } });
+    assert.equal(r.status, 'fail');
+    const o = output(r, 'logits');
+    assert.deepEqual(o.shape, [2, 50, 8]);
+    assert.ok(o.top1Agreement !== undefined && o.top1Agreement > 0.5 && o.top1Agreement < 1, `top1 ${o.top1Agreement}`);
+    assert.ok(o.top5Agreement !== undefined && o.top5Agreement > o.top1Agreement && o.top5Agreement <= 1, `top5 ${o.top5Agreement}`);
+    const same = await runCase({ name: 'ctc', baseline: a, candidate: a, count: 2, dims: { batch: 2, time: 5 } });
+    assert.equal(output(same, 'logits').top1Agreement, 1);
+    assert.equal(output(same, 'logits').top5Agreement, 1);
   });
 });

@@ -3,7 +3,7 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { collect, dimEntry, integer, mapEntry, number, positiveInt, rangeEntry, shapeEntry, valueEntry } from './options';
+import { carryEntry, collect, dimEntry, integer, mapEntry, number, positiveInt, rangeEntry, shapeEntry, shard, valueEntry } from './options';
 import type { VerifyFlags } from './verifyCommand';
 
 // Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
@@ -12,6 +12,7 @@ const lazy = {
   verify: () => require('./verifyCommand') as typeof import('./verifyCommand'),
   check: () => require('./check') as typeof import('./check'),
   hook: () => require('./hookCommand') as typeof import('./hookCommand'),
+  report: () => require('./reportCommand') as typeof import('./reportCommand'),
   config: () => require('../engine/config/load') as typeof import('../engine/config/load'),
 };
 
@@ -34,6 +35,9 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--equal-nan', 'treat NaN in both models as equal')
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
+    .option('--carry <out=in>', 'stateful models: feed each model its own output OUT of step k as input IN at step k+1 (repeatable)', carryEntry, {})
+    .option('--shard <i/n>', 'run the i-th of n slices of the fixtures (1-based); merge the JSON reports with `report merge`', shard)
+    .option('--cast-inputs', "cast fixtures to each model's own input dtype (float16 I/O); the report says which")
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
@@ -41,6 +45,14 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--update-golden <dir>', 'write fixtures with the reference model outputs as golden test data to DIR')
     .action(async (flags: VerifyFlags) => done(await lazy.verify().runVerifyCommand(flags, io)));
+  const report = program.command('report').description('Work with verify reports.');
+  report
+    .command('merge')
+    .description('Merge the JSON reports of verify --shard 1/N ... N/N into the report of one unsharded run.')
+    .argument('<reports...>', 'JSON reports of every shard')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .action((files: string[], flags: { format: 'text' | 'json' | 'junit' | 'sarif'; out?: string }) => done(lazy.report().runReportMerge(files, flags, io)));
   registerCheck(program, io, done);
   registerLsp(program, done);
   registerHook(program, io, done);
@@ -48,6 +60,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
 
 interface CheckFlags {
   staged?: boolean;
+  stages?: boolean;
   since?: string;
   cache: boolean;
   format: 'text' | 'json' | 'sarif';
@@ -67,12 +80,15 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--stages', 'text format: list every stage found and how it was found')
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
-        const root = cfg.file ? cfg.root : io.cwd;
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
-        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache }, io));
+        // Named paths are checked in their own project (see projectRootOf), not necessarily the current folder's.
+        const home = flags.config ? undefined : lazy.check().projectOf(absPaths, io.cwd);
+        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : home ?? io.cwd);
+        const root = cfg.file ? cfg.root : home ?? io.cwd;
+        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache, listStages: !!flags.stages }, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);

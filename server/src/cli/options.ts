@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseShard, type ShardSpec } from '../engine/shard';
 
 /** Commander argument parsers that reject bad values with a message instead of NaN. */
 export function number(value: string): number {
@@ -70,4 +71,20 @@ export function mapEntry(value: string, acc: Record<string, string>): Record<str
 
 export function collect(value: string, acc: string[]): string[] {
   return [...acc, value];
+}
+
+/** `I/N` for --shard. */
+export function shard(value: string): ShardSpec {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Repeatable `OUT=IN` for --carry. */
+export function carryEntry(value: string, acc: Record<string, string>): Record<string, string> {
+  const m = /^([^=]+)=(.+)$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`"${value}" is not OUTPUT=INPUT`);
+  return { ...acc, [m[1]]: m[2] };
 }

@@ -10,6 +10,7 @@ import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
+import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
@@ -34,6 +35,9 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  castInputs?: boolean;
+  shard?: ShardSpec;
+  carry: Record<string, string>;
   config?: string;
   case: string[];
   format: VerifyFormat;
@@ -41,7 +45,7 @@ export interface VerifyFlags {
   updateGolden?: string;
 }
 
-const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
+export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => string> = {
   text: renderVerifyText,
   json: renderVerifyJson,
   junit: renderVerifyJunit,
@@ -72,6 +76,10 @@ function overridesFromFlags(f: VerifyFlags): CaseOverrides {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    // The flag turns casting on for every case; without it the config decides.
+    castInputs: f.castInputs || undefined,
+    shard: f.shard,
+    carry: f.carry,
   };
 }
 

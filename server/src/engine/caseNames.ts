@@ -27,6 +27,8 @@ export function checkCaseNames(c: VerifyCase, candidate: Signature, baseline?: S
   unknown('--output-map (config outputMap)', `baseline outputs`, Object.keys(c.outputMap ?? {}), baseOutputs);
   unknown('--output-map (config outputMap)', 'candidate outputs', Object.values(c.outputMap ?? {}), new Set(candidate.outputs.map((o) => o.name)));
   unknown('config outputs', baseline ? 'baseline outputs' : 'outputs', Object.keys(c.outputs ?? {}), baseOutputs);
+  unknown('--carry OUT=IN (config carry)', 'baseline outputs', Object.keys(c.carry ?? {}), baseOutputs);
+  unknown('--carry OUT=IN (config carry)', 'inputs', Object.values(c.carry ?? {}), inputNames);
 }
 
 function unknown(where: string, what: string, given: string[], known: ReadonlySet<string>): void {

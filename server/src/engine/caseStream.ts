@@ -4,6 +4,7 @@ import { bindExpected, bindInputs } from './fixtures/bind';
 import type { FixtureStream } from './fixtures/types';
 import { makeBatches, splitOutput, type Batch, type BoundCase } from './inference/batching';
 import type { InferenceHost } from './inference/host';
+import type { CastPlan } from './inference/messages';
 import type { ValueInfo } from './onnx/signature';
 import type { Tensor } from './tensor/tensor';
 import type { CaseReport } from './verifyTypes';
@@ -13,6 +14,10 @@ export interface OutputPair {
   base: string;
   cand: string;
   dtype: Tensor['dtype'];
+  /** Set when the candidate's output has another float dtype (a float16 conversion). */
+  candDtype?: Tensor['dtype'];
+  /** The dtype whose default tolerance applies, when it is not `dtype`. */
+  tolDtype?: Tensor['dtype'];
 }
 
 export interface StreamRun {
@@ -34,6 +39,10 @@ export interface StreamRun {
   timing: CaseReport['timing'];
   /** Sees each case's inputs as bound, before batching (to report what was fed). */
   onBound?: (feeds: ReadonlyMap<string, Tensor>) => void;
+  /** `--cast-inputs`: per session, inputs to cast in the worker; fixtures of another dtype are cast when bound. */
+  cast?: CastPlan;
+  castFixtures?: boolean;
+  onFixtureCast?: (input: string, from: Tensor['dtype']) => void;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -63,7 +72,7 @@ export async function runStream(r: StreamRun): Promise<void> {
     const first = b.cases[0].id;
     const last = b.cases[b.cases.length - 1].id;
     const what = `running ${b.cases.length === 1 ? `case ${first}` : `cases ${first}..${last}`}`;
-    const p = r.host.run(r.keys, b.feeds, r.timeoutMs, what).then((outputs) => {
+    const p = r.host.run(r.keys, b.feeds, r.timeoutMs, what, r.cast).then((outputs) => {
       if (--pending === 0) r.timing.inferenceMs += performance.now() - busySince;
       return { batch: b, outputs };
     });
@@ -94,7 +103,7 @@ export async function runStream(r: StreamRun): Promise<void> {
   for (let start = 0; start < r.fixtures.count; start += chunk) {
     const t = performance.now();
     const cases = r.fixtures.read(start, Math.min(r.fixtures.count, start + chunk));
-    const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source) }));
+    const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }) }));
     if (r.onBound) for (const b of bound) r.onBound(b.feeds);
     if (r.goldenOutputs) {
       for (const fc of cases) {

@@ -53,7 +53,7 @@ export const RULES = {
   'skipped-file': {
     severity: 'info',
     title: 'File skipped',
-    help: 'The file was not analysed: it is generated, too large (maxFileBytes), or under node_modules/dist.',
+    help: 'The file was not analysed: it is generated, too large (maxFileBytes), unreadable, or the parser gave up on it.',
   },
   'circular-import': {
     severity: 'info',

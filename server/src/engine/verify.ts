@@ -2,6 +2,10 @@ import { OutputAccumulator } from './compare/accumulator';
 import { resolveTolerance } from './compare/tolerance';
 import { EngineError, toEngineError } from './errors';
 import { checkCaseNames } from './caseNames';
+import type { OutputComparison } from './compare/types';
+import { EMPTY_SHARD, shardStream } from './shard';
+import { runCarried } from './carryStream';
+import { CAST_HINT, comparisonDtype, inputCastPlan, isCastableInputDifference, noteCasts } from './castInputs';
 import { syntheticStream } from './fixtures/generate';
 import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
@@ -11,7 +15,7 @@ import { InferenceHost } from './inference/host';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
 import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
-import type { Signature, SignatureDifference } from './onnx/signature';
+import type { Signature } from './onnx/signature';
 import { runStream, type OutputPair } from './caseStream';
 import type { CaseReport, ModelInfo, VerifyCase, VerifyReport } from './verifyTypes';
 import { TOOL_VERSION } from './version';
@@ -104,14 +108,19 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
     checkCaseNames(c, candidate.signature, baseline?.signature);
+    if (c.carry && Object.keys(c.carry).length > 0) {
+      if (!baseline) throw new EngineError('usage', '--carry compares two models step by step and needs a baseline');
+      if (c.shard) throw new EngineError('usage', '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded');
+    }
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
-      const blocking = report.signatureDifferences.filter(isBlocking);
+      const blocking = report.signatureDifferences.filter((d) => isBlocking(d) && !(c.castInputs && isCastableInputDifference(d)));
       if (blocking.length > 0) {
+        const hint = blocking.every(isCastableInputDifference) ? CAST_HINT : '';
         throw new EngineError(
           'signature-mismatch',
-          `the models' inputs differ, so they cannot run on the same fixtures: ${blocking.map((d) => d.message).join('; ')}`,
+          `the models' inputs differ, so they cannot run on the same fixtures: ${blocking.map((d) => d.message).join('; ')}${hint}`,
           { file: candidate.model.file },
         );
       }
@@ -124,36 +133,62 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       report.timing.modelLoadMs = performance.now() - loadStart;
     });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
-    const fixtures = fixturesFor(c, reference.signature);
+    let fixtures = fixturesFor(c, reference.signature);
+    if (c.shard) {
+      const part = shardStream(fixtures, c.shard);
+      fixtures = part.stream;
+      report.shard = part.info;
+      if (fixtures.count === 0) report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
+    }
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
     observer = new InputObserver(reference.signature.inputs);
     if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
     const watch = observer;
+    const cast = c.castInputs ? inputCastPlan(reference.signature, baseline ? { candidate: candidate.signature } : {}) : undefined;
+    if (cast) noteCasts(observer, cast);
 
-    const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c, report.signatureDifferences);
+    const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c);
     const accumulators = pairs.map(
-      (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.dtype, c.tolerance, c.outputs?.[p.base])),
+      (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base])),
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
-    await runStream({
-      host,
-      ready: loading,
-      keys: baseline ? ['candidate', 'baseline'] : ['candidate'],
-      timeoutMs,
-      fixtures,
-      inputs: reference.signature.inputs,
-      goldenOutputs: baseline ? undefined : candidate.signature.outputs,
-      pairs,
-      accumulators,
-      maxRows,
-      batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
-      timing: report.timing,
-      onBound: (feeds) => watch.observe(feeds),
-      onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
-    });
+    const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
+    if (carry) {
+      // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
+      report.carry = await runCarried({
+        host, ready: loading, timeoutMs, fixtures, inputs: reference.signature.inputs, pairs, accumulators, carry,
+        cast, castFixtures: c.castInputs, onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onBound: (feeds) => watch.observe(feeds), timing: report.timing,
+        onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: step ${done}/${total}`),
+      });
+    } else {
+      await runStream({
+        host,
+        ready: loading,
+        keys: baseline ? ['candidate', 'baseline'] : ['candidate'],
+        timeoutMs,
+        fixtures,
+        inputs: reference.signature.inputs,
+        goldenOutputs: baseline ? undefined : candidate.signature.outputs,
+        pairs,
+        accumulators,
+        maxRows,
+        batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
+        timing: report.timing,
+        onBound: (feeds) => watch.observe(feeds),
+        cast,
+        castFixtures: c.castInputs,
+        onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: ${done}/${total} fixtures`),
+      });
+    }
 
-    report.outputs = accumulators.map((a) => a.finish());
-    const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output');
+    const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
+    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
+    // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
+    const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
+    const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'
+      && !(d.kind === 'dtype' && compared.has(d.name)));
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
   } catch (e) {
     const err = toEngineError(e, 'inference-failed');
@@ -181,13 +216,17 @@ function modelSource(m: ModelBytes): string | Uint8Array {
   return parseGitSpec(m.spec) ? m.bytes : m.file;
 }
 
-/** Outputs compared elementwise: present on both sides with the same dtype (other differences are already listed). */
-function outputPairs(base: Signature, cand: Signature, c: VerifyCase, diffs: SignatureDifference[]): OutputPair[] {
+/**
+ * Outputs compared elementwise: present on both sides with the same dtype, or two float dtypes (compared in
+ * float64 with the less precise dtype's default tolerance). Other differences are already listed.
+ */
+function outputPairs(base: Signature, cand: Signature, c: VerifyCase): OutputPair[] {
   const candByName = new Map(cand.outputs.map((o) => [o.name, o]));
-  const dtypeDiff = new Set(diffs.filter((d) => d.kind === 'dtype' && d.side === 'output').map((d) => d.name));
   return base.outputs.flatMap((o) => {
     const cName = c.outputMap?.[o.name] ?? o.name;
-    if (!candByName.has(cName) || dtypeDiff.has(o.name)) return [];
-    return [{ base: o.name, cand: cName, dtype: o.dtype }];
+    const co = candByName.get(cName);
+    const tolDtype = co && comparisonDtype(o.dtype, co.dtype);
+    if (!co || !tolDtype) return [];
+    return [co.dtype === o.dtype ? { base: o.name, cand: cName, dtype: o.dtype } : { base: o.name, cand: cName, dtype: o.dtype, candDtype: co.dtype, tolDtype }];
   });
 }

@@ -8,6 +8,7 @@ import type { Tolerance } from './compare/types';
 import type { MlParityConfig } from './config/types';
 import type { InputSpec } from './fixtures/inputSpecs';
 import { parseGitSpec } from './onnx/modelSource';
+import type { ShardSpec } from './shard';
 import type { VerifyCase } from './verifyTypes';
 
 /** Settings given over a case: each field that is set wins over the config's. */
@@ -25,6 +26,10 @@ export interface CaseOverrides {
   outputMap?: Record<string, string>;
   timeoutMs?: number;
   batchSize?: number;
+  castInputs?: boolean;
+  /** Merged over the case's carry map, name by name. */
+  carry?: Record<string, string>;
+  shard?: ShardSpec;
 }
 
 /**
@@ -49,6 +54,7 @@ export function casesFromConfig(cfg: MlParityConfig, overrides: CaseOverrides = 
     seed: d.seed,
     batchSize: d.batchSize,
     timeoutMs: d.timeoutMs,
+    castInputs: d.castInputs,
     tolerance: definedOnly({ atol: d.atol, rtol: d.rtol, equalNan: d.equalNan }),
   };
   return cfg.verify.cases.map((c) => {
@@ -92,6 +98,9 @@ function layerCase(c: VerifyCase, o: CaseOverrides, wins: boolean): VerifyCase {
     range: pick(c.range, o.range),
     timeoutMs: pick(c.timeoutMs, o.timeoutMs),
     batchSize: pick(c.batchSize, o.batchSize),
+    castInputs: pick(c.castInputs, o.castInputs),
+    shard: pick(c.shard, o.shard),
+    carry: merge(c.carry, o.carry),
     dims: merge(c.dims, o.dims),
     tolerance: merge(c.tolerance, o.tolerance),
     outputMap: merge(c.outputMap, o.outputMap),

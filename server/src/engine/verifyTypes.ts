@@ -1,6 +1,8 @@
 import type { OutputComparison, Tolerance } from './compare/types';
 import type { InputSpec } from './fixtures/inputSpecs';
 import type { InputUsage } from './fixtures/inputUsage';
+import type { ShardInfo, ShardSpec } from './shard';
+import type { CarryReport } from './carryStream';
 import type { Signature, SignatureDifference } from './onnx/signature';
 
 /** One verification case, as the config file or the CLI flags describe it (paths already resolved). */
@@ -25,6 +27,18 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /**
+   * Feed each model its own input dtype: fixtures are cast to the reference model's input dtypes, then to each
+   * other model's (a float16 conversion with float16 I/O). Stated in the report's inputs.
+   */
+  castInputs?: boolean;
+  /**
+   * Stateful models: baseline output name -> input name. The fixtures become one sequence and each model gets its
+   * own output of step k as that input at step k + 1.
+   */
+  carry?: Record<string, string>;
+  /** `--shard I/N`: run only this slice of the fixtures; the report carries what `report merge` needs. */
+  shard?: ShardSpec;
   /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
   inputs?: Record<string, InputSpec>;
 }
@@ -49,6 +63,10 @@ export interface CaseReport {
   fixtures: { origin: string; synthetic: boolean; count: number };
   signatureDifferences: SignatureDifference[];
   outputs: OutputComparison[];
+  /** Set by `--carry`: per-step statistics and the first step that exceeded tolerance. */
+  carry?: CarryReport;
+  /** Set by `--shard`: which slice of the fixtures this report covers. */
+  shard?: ShardInfo;
   /** Each model input as fed: dtype, shape, value range, generator settings, defaulted dims. */
   inputs?: InputUsage[];
   /** Things the user must know to trust the verdict (a defaulted dim, a cast input...); every reporter shows them. */

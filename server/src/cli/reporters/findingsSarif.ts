@@ -51,6 +51,8 @@ export interface SarifInput {
   findings: readonly FingerprintedFinding[];
   /** Set with `--since`: every result gets a `baselineState`, and `absent` lists the fixed ones. */
   baseline?: { absent: readonly FingerprintedFinding[] };
+  /** The analysis notes (what it left out or could not judge): the run's tool execution notifications. */
+  notes?: readonly string[];
 }
 
 /**
@@ -99,6 +101,7 @@ export function findingsSarif(root: string, input: SarifInput, version = TOOL_VE
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
+        ...(input.notes?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: input.notes.map((text) => ({ level: 'note' as const, message: { text } })) }] } : {}),
       },
     ],
   };

@@ -1,4 +1,5 @@
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
@@ -30,7 +31,11 @@ export function renderVerifyJunit(report: VerifyReport): string {
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
-    const notes = [...(c.warnings ?? []).map((w) => `WARNING: ${w}`), ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`)];
+    const notes = [
+      ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
+      ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
+      ...(c.carry ? carryLines(c.carry, c.outputs) : []),
+    ];
     if (notes.length > 0) out.push(`    <system-out>${xml(notes.join('\n'))}</system-out>`);
     out.push('  </testsuite>');
   }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatNumber } from '../../engine/compare/summary';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
@@ -37,6 +38,9 @@ export function renderVerifySarif(report: VerifyReport): string {
       const text = `${c.name}: inputs as fed: ${c.inputs.map(inputUsageLine).join('; ')}`;
       results.push({ ruleId: 'verify-inputs', level: 'note', message: { text }, locations: location(modelFile) });
     }
+    if (c.carry) {
+      results.push({ ruleId: 'verify-steps', level: c.carry.firstFailingStep === undefined ? 'note' : 'error', message: { text: `${c.name}: ${carryLines(c.carry, c.outputs).join('; ')}` }, locations: location(modelFile) });
+    }
     for (const d of c.signatureDifferences) {
       results.push({ ruleId: 'signature-difference', level: 'warning', message: { text: `${c.name}: ${d.message}` }, locations: location(modelFile) });
     }
@@ -65,6 +69,7 @@ export function renderVerifySarif(report: VerifyReport): string {
               { id: 'signature-difference', shortDescription: { text: 'Model inputs or outputs differ in name, type or shape' } },
               { id: 'verify-warning', shortDescription: { text: 'Something limits what the verdict covers (e.g. an input dim that had to be defaulted)' } },
               { id: 'verify-inputs', shortDescription: { text: 'The inputs each case fed the models: dtype, shape, value range' } },
+              { id: 'verify-steps', shortDescription: { text: 'A stateful (--carry) case: per-step differences and the first step beyond tolerance' } },
               { id: 'verify-error', shortDescription: { text: 'A verification case could not run (bad model, fixtures or config)' } },
             ],
           },

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import type { OutputComparison } from '../../engine/compare/types';
+import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
@@ -56,6 +57,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push('  inputs:');
     for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
+  if (c.carry) for (const l of carryLines(c.carry, c.outputs)) lines.push(`  ${l}`);
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);
   for (const o of c.outputs.filter((x) => !x.passed)) {

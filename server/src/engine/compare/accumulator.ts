@@ -2,10 +2,11 @@ import { EngineError } from '../errors';
 import { describeTensor, elementCount, type DType, type Tensor } from '../tensor/tensor';
 import { DIFF_BIN_COUNT, OVERFLOW_BIN, diffBin, toHistogram } from './histogram';
 import { Scratch, isBigIntData, toFloatView, type FloatView } from './numericView';
+import { ExactSum } from './exactSum';
 import { TailQuantile } from './tailQuantile';
-import { countTop1Agreement } from './top1';
+import { countTopK } from './topk';
 import { validateTolerance } from './tolerance';
-import type { OutputComparison, Tolerance, WorstElement } from './types';
+import type { OutputComparison, OutputPartial, Tolerance, WorstElement } from './types';
 
 /** Tuning for OutputAccumulator. */
 export interface AccumulatorOptions {
@@ -53,7 +54,8 @@ export class OutputAccumulator {
   private elements = 0;
   /** Finite pairs whose difference overflowed float64: mismatches left out of the finite statistics. */
   private overflows = 0;
-  private sumAbs = 0;
+  /** Exact, so a sharded run's partial sums merge to the same mean. */
+  private readonly sumAbs = new ExactSum();
   private maxAbs = 0;
   private maxRel = 0;
   private mismatches = 0;
@@ -73,6 +75,8 @@ export class OutputAccumulator {
   private firstUnfixable: WorstAt | undefined;
   private top1Rows = 0;
   private top1Agree = 0;
+  private top5Rows = 0;
+  private top5Agree = 0;
   private readonly scratchBase = new Scratch();
   private readonly scratchCand = new Scratch();
 
@@ -118,7 +122,8 @@ export class OutputAccumulator {
       this.addStrings(caseId, dims, baseline.data as string[], candidate.data as string[]);
       return;
     }
-    const numericTop1 = this.dtype !== 'bool' && dims.length === 2 && dims[1] > 1;
+    // scores along the last axis: [N, C] classes, [N, T, C] per-step logits (CTC), any rank >= 2
+    const numericTop1 = this.dtype !== 'bool' && dims.length >= 2 && dims[dims.length - 1] > 1;
     if (isBigIntData(baseline) && isBigIntData(candidate)) {
       this.addBigInts(caseId, dims, baseline.data, candidate.data);
       if (numericTop1) {
@@ -177,7 +182,7 @@ export class OutputAccumulator {
     }
     bins[0] += zeros;
     tail.addZeros(zeros);
-    this.sumAbs += sum;
+    this.sumAbs.add(sum);
     this.mismatches += mismatches;
     this.maxAbs = maxAbs;
     this.maxRel = maxRel;
@@ -252,7 +257,7 @@ export class OutputAccumulator {
 
   /** Statistics for one non-zero finite |diff| (out-of-line twin of the hot loop's body). Returns true on a new worst. */
   private recordDiff(ad: number, ab: number, alwaysMismatch: boolean): boolean {
-    this.sumAbs += ad;
+    this.sumAbs.add(ad);
     const rel = ab === 0 ? Infinity : ad / ab;
     if (rel > this.maxRel) this.maxRel = rel;
     const scaled = this.rtol * ab;
@@ -281,12 +286,23 @@ export class OutputAccumulator {
   }
 
   private addTop1(dims: number[], b: FloatView, c: FloatView): void {
-    this.top1Rows += dims[0];
-    this.top1Agree += countTop1Agreement(b, c, dims[0], dims[1]);
+    const cols = dims[dims.length - 1];
+    const rows = b.length / cols;
+    const counts = countTopK(b, c, rows, cols);
+    this.top1Rows += rows;
+    this.top1Agree += counts.top1;
+    // with five classes or fewer every class is in the top 5: nothing to report
+    if (cols > 5) {
+      this.top5Rows += rows;
+      this.top5Agree += counts.top5;
+    }
   }
 
-  /** The statistics so far. Call once after the last add(). */
-  finish(): OutputComparison {
+  /**
+   * The statistics so far. Call once after the last add(). With `partial`, also what `report merge` needs to
+   * combine this run with other shards of the same fixtures into exactly the unsharded statistics.
+   */
+  finish(opts: { partial?: boolean } = {}): OutputComparison {
     const finitePopulation = this.elements - this.nanMismatches - this.infMismatches - this.overflows;
     const worst = this.firstUnfixable ?? this.worstFinite;
     const result: OutputComparison = {
@@ -299,7 +315,7 @@ export class OutputAccumulator {
       elements: this.elements,
       maxAbs: this.maxAbs,
       maxRel: this.maxRel,
-      meanAbs: finitePopulation > 0 ? this.sumAbs / finitePopulation : 0,
+      meanAbs: finitePopulation > 0 ? this.sumAbs.value() / finitePopulation : 0,
       p99Abs: this.tail.quantile(),
       mismatches: this.mismatches,
       mismatchPct: this.elements > 0 ? (100 * this.mismatches) / this.elements : 0,
@@ -316,8 +332,23 @@ export class OutputAccumulator {
     };
     if (worst) result.worst = toWorstElement(worst);
     if (this.top1Rows > 0) result.top1Agreement = this.top1Agree / this.top1Rows;
+    if (this.top5Rows > 0) result.top5Agreement = this.top5Agree / this.top5Rows;
     if (this.shapeMismatch) result.shapeMismatch = this.shapeMismatch;
+    if (opts.partial) result.partial = this.partial();
     return result;
+  }
+
+  private partial(): OutputPartial {
+    const p: OutputPartial = {
+      sumAbs: this.sumAbs.parts(),
+      overflows: this.overflows,
+      tail: this.tail.snapshot(),
+      topK: { top1Rows: this.top1Rows, top1Agree: this.top1Agree, top5Rows: this.top5Rows, top5Agree: this.top5Agree },
+      finiteMinPassingAtol: this.minPassingAtol,
+    };
+    if (this.worstFinite) p.worstFinite = toWorstElement(this.worstFinite);
+    if (this.firstUnfixable) p.firstUnfixable = toWorstElement(this.firstUnfixable);
+    return p;
   }
 }
 

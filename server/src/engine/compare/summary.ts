@@ -38,7 +38,7 @@ export function formatShape(dtype: string, shape: readonly number[]): string {
  */
 export function outputVerdictLine(o: OutputComparison): string {
   const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;
-  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.dtype, o.shape)];
+  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.candidateDtype ? `${o.dtype}/${o.candidateDtype}` : o.dtype, o.shape)];
   if (o.shapeMismatch) {
     const s = o.shapeMismatch;
     parts.push(`shape mismatch in case ${s.caseId}: [${s.baseline.join(',')}] vs [${s.candidate.join(',')}]`);
@@ -56,6 +56,7 @@ export function outputVerdictLine(o: OutputComparison): string {
   if (o.nanMismatches > 0) parts.push(`nan ${o.nanMismatches}`);
   if (o.infMismatches > 0) parts.push(`inf ${o.infMismatches}`);
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
+  if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
   return parts.join('  ');
 }
 

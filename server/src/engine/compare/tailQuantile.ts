@@ -9,6 +9,17 @@ const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const FINE_SHIFT = 13;
 const FINE_BINS = 1 << (32 - FINE_SHIFT - 1); // positive doubles only: sign bit is 0
 
+/** The top of one stream's values (see TailQuantile.snapshot). */
+export interface TailSnapshot {
+  /** Values seen, zeros included. */
+  count: number;
+  zeros: number;
+  /** The largest values, exactly, in descending order. */
+  top: number[];
+  /** Every value not in `top` and not zero is <= floor (0 when `top` holds all of them). */
+  floor: number;
+}
+
 /**
  * A high quantile (p99) of a stream of values > 0 plus a count of zeros, exact in bounded memory.
  *
@@ -52,6 +63,15 @@ export class TailQuantile {
       }
     }
     this.discard(v);
+  }
+
+  /**
+   * What a merge needs to find the quantile of several streams: the counts, every kept value (largest first),
+   * and a floor that no other non-zero value exceeds.
+   */
+  snapshot(): TailSnapshot {
+    const top = Array.from(this.buf.subarray(0, this.kept)).sort((a, b) => b - a);
+    return { count: this.count, zeros: this.zeros, top, floor: this.below > 0 ? this.threshold : 0 };
   }
 
   /** The nearest-rank q-quantile of everything added (0 when empty). */

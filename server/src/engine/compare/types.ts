@@ -1,4 +1,5 @@
 import type { DType } from '../tensor/tensor';
+import type { TailSnapshot } from './tailQuantile';
 
 /** Pass when |cand - base| <= atol + rtol * |base|, elementwise. */
 export interface Tolerance {
@@ -38,6 +39,8 @@ export interface OutputComparison {
   /** Output name on the candidate side (differs when an outputMap renamed it). */
   candidateName: string;
   dtype: DType;
+  /** The candidate's dtype when it differs (a float16 conversion; compared in float64 with float16 tolerance). */
+  candidateDtype?: DType;
   /** Shape of the output in the first case. */
   shape: number[];
   tolerance: Tolerance;
@@ -63,8 +66,31 @@ export interface OutputComparison {
   /** Smallest atol that would make every element pass at the configured rtol (Infinity if none would). */
   minPassingAtol: number;
   histogram: Histogram;
-  /** For [N, C] score outputs: share of rows whose argmax agrees. */
+  /**
+   * For numeric outputs of rank >= 2 with a last dim > 1, read as rows of scores along the last axis ([N, C]
+   * classes, [N, T, C] per-step logits): share of rows whose argmax agrees.
+   */
   top1Agreement?: number;
+  /** As top1Agreement, when the last dim is > 5: share of rows whose baseline argmax is in the candidate's top 5. */
+  top5Agreement?: number;
   /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
   shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
+  /** Set when p99Abs was merged from shards and could not be pinned down: the true p99 lies in [low, high]. */
+  p99Bound?: [number, number];
+  /** Only in a sharded run's report (`--shard`): the state `report merge` combines. */
+  partial?: OutputPartial;
+}
+
+/** An output's statistics in a form that merges exactly across shards of one fixture set. */
+export interface OutputPartial {
+  /** Non-overlapping terms summing exactly to the sum of finite |diff| (see ExactSum). */
+  sumAbs: number[];
+  /** Finite pairs whose difference overflowed float64. */
+  overflows: number;
+  tail: TailSnapshot;
+  topK: { top1Rows: number; top1Agree: number; top5Rows: number; top5Agree: number };
+  /** minPassingAtol over the finite elements (the reported one is Infinity when something is unfixable). */
+  finiteMinPassingAtol: number;
+  worstFinite?: WorstElement;
+  firstUnfixable?: WorstElement;
 }

@@ -63,6 +63,8 @@ export function parseConfig(text: string, file: string): MlParityConfig {
     ...DEFAULT_ANALYSIS,
     ...raw.analysis,
     clones: { ...DEFAULT_ANALYSIS.clones, ...raw.analysis?.clones },
+    // A project's own excludes come on top of the defaults (node_modules must never come back by accident).
+    exclude: [...new Set([...DEFAULT_ANALYSIS.exclude, ...(raw.analysis?.exclude ?? [])])],
   };
   const verify: VerifyConfig = { defaults: raw.verify?.defaults ?? {}, cases: raw.verify?.cases ?? [] };
   const names = new Set<string>();

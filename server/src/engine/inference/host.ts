@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
-import type { WorkerRequest, WorkerResponse } from './messages';
+import type { CastPlan, WorkerRequest, WorkerResponse } from './messages';
 
 interface Pending {
   resolve: (r: WorkerResponse & { ok: true }) => void;
@@ -66,9 +66,12 @@ export class InferenceHost {
     }
   }
 
-  /** Runs each session in `keys` on the same feeds; outputs keyed by session then output name. */
-  async run(keys: string[], feeds: Record<string, Tensor>, timeoutMs: number, what: string): Promise<Record<string, Record<string, Tensor>>> {
-    const r = await this.request({ type: 'run', keys, feeds }, timeoutMs, what);
+  /**
+   * Runs each session in `keys` on the same feeds (cast per session as `cast` says); outputs keyed by session
+   * then output name.
+   */
+  async run(keys: string[], feeds: Record<string, Tensor>, timeoutMs: number, what: string, cast?: CastPlan): Promise<Record<string, Record<string, Tensor>>> {
+    const r = await this.request({ type: 'run', keys, feeds, ...(cast ? { cast } : {}) }, timeoutMs, what);
     return r.outputs ?? {};
   }
 

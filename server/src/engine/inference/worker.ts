@@ -3,6 +3,7 @@
  * runtime takes down only this process; the parent sees the exit or kills it on timeout.
  */
 import * as ort from 'onnxruntime-node';
+import { castTensor } from '../tensor/cast';
 import type { DType, Tensor } from '../tensor/tensor';
 import type { WorkerRequest, WorkerResponse } from './messages';
 
@@ -40,7 +41,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const runs = req.keys.map(async (key) => {
         const session = sessions.get(key);
         if (!session) throw new Error(`no session "${key}"`);
-        const result = await session.run(feeds);
+        const casts = Object.entries(req.cast?.[key] ?? {});
+        const own = casts.length === 0 ? feeds : { ...feeds };
+        for (const [name, dtype] of casts) if (req.feeds[name]) own[name] = toOrt(castTensor(req.feeds[name], dtype));
+        const result = await session.run(own);
         const out: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
         outputs[key] = out;
