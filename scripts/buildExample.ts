@@ -20,7 +20,12 @@ interface FixtureSpec {
 }
 
 const FIXTURES: ReadonlyArray<() => FixtureSpec> = [
-  () => ({ dir: 'fixtures/classifier', baseline: 'models/classifier.onnx', inputName: 'features', inputs: classifierInputs() }),
+  () => ({
+    dir: 'fixtures/classifier',
+    baseline: 'models/classifier.onnx',
+    inputName: 'features',
+    inputs: classifierInputs(),
+  }),
   () => ({ dir: 'fixtures/reduce', baseline: 'models/reduce.onnx', inputName: 'x', inputs: reduceInputs() }),
 ];
 

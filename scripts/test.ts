@@ -22,7 +22,10 @@ interface Counts {
 }
 
 function runMocha(): Promise<Counts> {
-  const rc = JSON.parse(fs.readFileSync(path.join(root, '.mocharc.json'), 'utf8')) as { spec: string[]; timeout: number };
+  const rc = JSON.parse(fs.readFileSync(path.join(root, '.mocharc.json'), 'utf8')) as {
+    spec: string[];
+    timeout: number;
+  };
   const mocha = new Mocha({ timeout: rc.timeout, reporter: 'spec' });
   for (const file of fg.sync(rc.spec, { cwd: root, absolute: true }).sort()) mocha.addFile(file);
   return new Promise((resolve) => {
@@ -37,7 +40,10 @@ function runMocha(): Promise<Counts> {
 function rerunWithCoverage(): number | undefined {
   if (process.env.NODE_V8_COVERAGE) return undefined;
   fs.rmSync(COVERAGE_RAW, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [__filename], { stdio: 'inherit', env: { ...process.env, NODE_V8_COVERAGE: COVERAGE_RAW } });
+  const r = spawnSync(process.execPath, [__filename], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_V8_COVERAGE: COVERAGE_RAW },
+  });
   return r.status ?? 1;
 }
 
@@ -45,7 +51,18 @@ function rerunWithCoverage(): number | undefined {
 function reportCoverage(): void {
   v8.takeCoverage();
   const c8 = path.join(root, 'node_modules', 'c8', 'bin', 'c8.js');
-  const args = ['report', '--temp-directory', COVERAGE_RAW, '--report-dir', path.join(root, 'coverage'), '--reporter', 'text-summary', '--reporter', 'lcov', '--all'];
+  const args = [
+    'report',
+    '--temp-directory',
+    COVERAGE_RAW,
+    '--report-dir',
+    path.join(root, 'coverage'),
+    '--reporter',
+    'text-summary',
+    '--reporter',
+    'lcov',
+    '--all',
+  ];
   for (const glob of ['out/server/src/**', 'out/client/src/**']) args.push('--include', glob);
   const r = spawnSync(process.execPath, [c8, ...args], { cwd: root, stdio: 'inherit', env: withoutCoverage() });
   if (r.status !== 0) console.log(`coverage: c8 report failed (exit ${r.status ?? r.signal})`);
@@ -62,19 +79,30 @@ function runE2e(): Counts {
   const results = path.join(root, 'test-results', 'e2e');
   fs.rmSync(results, { recursive: true, force: true });
   // Not under coverage: code-server and the editor would write hundreds of megabytes of it.
-  const r = spawnSync(process.execPath, [path.join(root, 'out', 'test', 'e2e', 'driver.js')], { cwd: root, stdio: 'inherit', env: withoutCoverage() });
+  const r = spawnSync(process.execPath, [path.join(root, 'out', 'test', 'e2e', 'driver.js')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: withoutCoverage(),
+  });
   const suiteFile = path.join(results, 'suite-result.json');
   const summaryFile = path.join(results, 'summary.json');
   const suite = fs.existsSync(suiteFile)
     ? (JSON.parse(fs.readFileSync(suiteFile, 'utf8')) as { passed: number; failed: number; pending: number })
     : { passed: 0, failed: 0, pending: 0 };
   const summary = fs.existsSync(summaryFile)
-    ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { phases: { name: string; ok?: boolean }[]; failures: unknown[] })
+    ? (JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as {
+        phases: { name: string; ok?: boolean }[];
+        failures: unknown[];
+      })
     : { phases: [], failures: [] };
   // UI steps of the development extension and of the installed .vsix each count as one test.
   const uiSteps = summary.phases.filter((p) => /^(ui|vsix): /.test(p.name.trim()));
   const uiFailed = uiSteps.filter((p) => p.ok === false).length;
-  const counts = { passed: suite.passed + uiSteps.length - uiFailed, failed: suite.failed + uiFailed, skipped: suite.pending };
+  const counts = {
+    passed: suite.passed + uiSteps.length - uiFailed,
+    failed: suite.failed + uiFailed,
+    skipped: suite.pending,
+  };
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;
 }
@@ -83,8 +111,14 @@ async function main(): Promise<number> {
   const unit = await runMocha();
   reportCoverage();
   const e2e = process.env.ML_PARITY_SKIP_E2E ? { passed: 0, failed: 0, skipped: 0 } : runE2e();
-  const total = { passed: unit.passed + e2e.passed, failed: unit.failed + e2e.failed, skipped: unit.skipped + e2e.skipped };
-  console.log(`\nmocha ${unit.passed}/${unit.failed}/${unit.skipped}, e2e ${e2e.passed}/${e2e.failed}/${e2e.skipped} (passed/failed/skipped)`);
+  const total = {
+    passed: unit.passed + e2e.passed,
+    failed: unit.failed + e2e.failed,
+    skipped: unit.skipped + e2e.skipped,
+  };
+  console.log(
+    `\nmocha ${unit.passed}/${unit.failed}/${unit.skipped}, e2e ${e2e.passed}/${e2e.failed}/${e2e.skipped} (passed/failed/skipped)`,
+  );
   console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   return total.failed > 0 ? 1 : 0;
 }

@@ -83,11 +83,26 @@ export async function installExtension(o: InstallOptions): Promise<void> {
     return d;
   };
   fs.mkdirSync(o.extensionsDir, { recursive: true });
-  const offline = { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', NO_PROXY: '' };
+  const offline = {
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    http_proxy: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+    NO_PROXY: '',
+  };
   const log = fs.openSync(o.logFile, 'a');
   const child = spawn(
     process.execPath,
-    [o.entry, '--extensions-dir', o.extensionsDir, '--user-data-dir', dir('user-data'), '--install-extension', o.vsix, '--force'],
+    [
+      o.entry,
+      '--extensions-dir',
+      o.extensionsDir,
+      '--user-data-dir',
+      dir('user-data'),
+      '--install-extension',
+      o.vsix,
+      '--force',
+    ],
     { stdio: ['ignore', log, log], env: { ...process.env, ...xdgEnv(dir), ...offline } },
   );
   fs.closeSync(log);
@@ -117,10 +132,14 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     process.execPath,
     [
       opts.entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

@@ -30,12 +30,16 @@ const FILES = {
   'test/clean.test.ts': "import { clean } from '../src/pipeline/clean';\nit('x', () => clean([[1]]));\n",
 };
 
-const comparable = (r: AnalysisResult): string => JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
+const comparable = (r: AnalysisResult): string =>
+  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
 
 /** Every entry file of the cache, by kind. */
 function entries(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => path.join(dir, f));
 }
 
 describe('persistent analysis cache', () => {
@@ -64,7 +68,11 @@ describe('persistent analysis cache', () => {
   it('any change of an input (a source, tsconfig.json, the config, a coverage file) is a new analysis with the right result', () => {
     const { root, cache } = workspace();
     const base = analyzeCached(root, CONFIG, { cache });
-    write(root, 'src/pipeline/shift.ts', 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n');
+    write(
+      root,
+      'src/pipeline/shift.ts',
+      'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n',
+    );
     const added = analyzeCached(root, CONFIG, { cache });
     assert.equal(added.fromCache, false);
     assert.ok(added.findings.some((f) => f.rule === 'untested-stage' && f.message.includes("'shift'")));
@@ -117,7 +125,11 @@ describe('persistent analysis cache', () => {
     write(root, 'src/pipeline/scale.ts', `${norm('scale')}export function extra(): number {\n  return 2;\n}\n`);
     const second = new FileCache(cache);
     const result = new Analyzer(root, CONFIG, { fileCache: second }).analyzeAll();
-    assert.deepEqual(second.stats, { hits: 3 + 2, misses: 2 }, 'one file re-extracted and re-tokenized, the rest from the cache');
+    assert.deepEqual(
+      second.stats,
+      { hits: 3 + 2, misses: 2 },
+      'one file re-extracted and re-tokenized, the rest from the cache',
+    );
     const fresh = entries(factsDir).filter((f) => !before.has(f));
     assert.equal(fresh.length, 1);
     const old = [...before].find((f) => fs.readFileSync(f, 'utf8').includes('scale.ts'));

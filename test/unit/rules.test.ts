@@ -45,7 +45,9 @@ describe('rule registry (engine/rules.ts)', () => {
 
   it("the README's rule table gives each rule its default severity", () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    const rows = new Map([...readme.matchAll(/^\| `([a-z-]+)` \| (error|warning|info|hint) \|/gm)].map((m) => [m[1], m[2]]));
+    const rows = new Map(
+      [...readme.matchAll(/^\| `([a-z-]+)` \| (error|warning|info|hint) \|/gm)].map((m) => [m[1], m[2]]),
+    );
     assert.deepEqual(
       Object.fromEntries([...rows].sort()),
       Object.fromEntries(RULE_IDS.map((id) => [id, RULES[id].severity]).sort()),

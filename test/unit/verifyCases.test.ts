@@ -26,7 +26,11 @@ describe('verify case building (engine/verifyCases.ts)', () => {
   it('layers defaults < config case < overrides, field by field', () => {
     const cfg = parseConfig(CONFIG, '/ws/mlparity.config.json');
     const [plain] = casesFromConfig(cfg);
-    assert.deepEqual(plain.tolerance, { atol: 0.1, rtol: 0.01 }, 'the case atol over the default; the default rtol kept');
+    assert.deepEqual(
+      plain.tolerance,
+      { atol: 0.1, rtol: 0.01 },
+      'the case atol over the default; the default rtol kept',
+    );
     assert.equal(plain.count, 4, 'the case count over the default');
     assert.equal(plain.timeoutMs, 5000, 'the default timeout where the case sets none');
     const [c] = casesFromConfig(cfg, {
@@ -50,11 +54,18 @@ describe('verify case building (engine/verifyCases.ts)', () => {
     assert.equal(c.candidate, path.resolve('/ws/m/new.onnx'));
     assert.equal(c.fixtures, path.resolve('/ws/fx'));
     assert.equal(resolveSpec('git:main', '/elsewhere'), 'git:main', "git:REV names the candidate's own path");
-    assert.equal(resolveSpec('git:v1:a:b.onnx', '/r'), `git:v1:${path.resolve('/r/a:b.onnx')}`, 'a colon in the path survives');
+    assert.equal(
+      resolveSpec('git:v1:a:b.onnx', '/r'),
+      `git:v1:${path.resolve('/r/a:b.onnx')}`,
+      'a colon in the path survives',
+    );
   });
 
   it('builds a flag case relative to the working folder, named after the candidate', () => {
-    const c = caseFromModels({ baseline: 'git:HEAD:m/a.onnx', candidate: 'm/b.onnx' }, '/work', { tolerance: { atol: 1 }, count: 3 });
+    const c = caseFromModels({ baseline: 'git:HEAD:m/a.onnx', candidate: 'm/b.onnx' }, '/work', {
+      tolerance: { atol: 1 },
+      count: 3,
+    });
     assert.deepEqual(c, {
       name: 'b',
       baseline: `git:HEAD:${path.resolve('/work/m/a.onnx')}`,
@@ -65,8 +76,12 @@ describe('verify case building (engine/verifyCases.ts)', () => {
   });
 
   it('a value and a range replace each other; a shape stays', () => {
-    assert.deepEqual(layerInputs({ x: { shape: [1], value: 0 } }, { x: { range: [0, 1] } }), { x: { shape: [1], range: [0, 1] } });
-    assert.deepEqual(layerInputs({ x: { shape: [1], range: [0, 1] } }, { x: { value: 5 } }), { x: { shape: [1], value: 5 } });
+    assert.deepEqual(layerInputs({ x: { shape: [1], value: 0 } }, { x: { range: [0, 1] } }), {
+      x: { shape: [1], range: [0, 1] },
+    });
+    assert.deepEqual(layerInputs({ x: { shape: [1], range: [0, 1] } }, { x: { value: 5 } }), {
+      x: { shape: [1], value: 5 },
+    });
     assert.deepEqual(layerInputs({ x: { value: 5 } }, {}), { x: { value: 5 } });
   });
 });

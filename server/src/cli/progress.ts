@@ -1,7 +1,10 @@
 import type { CliIO } from './io';
 
 /** A one-line progress bar on stderr, drawn only on a terminal and at most every 100 ms. */
-export function progressBar(io: CliIO): { update: (done: number, total: number, message: string) => void; end: () => void } {
+export function progressBar(io: CliIO): {
+  update: (done: number, total: number, message: string) => void;
+  end: () => void;
+} {
   let last = 0;
   let drawn = false;
   return {

@@ -85,17 +85,26 @@ function overridesFromFlags(f: VerifyFlags): CaseOverrides {
 
 function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {
   const overrides = overridesFromFlags(f);
-  if (f.candidate) return [caseFromModels({ baseline: f.baseline, candidate: f.candidate, fixtures: f.fixtures }, io.cwd, overrides)];
+  if (f.candidate)
+    return [caseFromModels({ baseline: f.baseline, candidate: f.candidate, fixtures: f.fixtures }, io.cwd, overrides)];
   if (f.baseline) throw new EngineError('usage', '--baseline needs --candidate');
   const cfg = loadConfig(f.config ? path.resolve(io.cwd, f.config) : io.cwd);
   if (!cfg.file) {
-    throw new EngineError('usage', 'no --candidate given and no mlparity.config.json here; pass --candidate (and --baseline) or --config FILE', { file: io.cwd });
+    throw new EngineError(
+      'usage',
+      'no --candidate given and no mlparity.config.json here; pass --candidate (and --baseline) or --config FILE',
+      { file: io.cwd },
+    );
   }
   let cases = casesFromConfig(cfg, overrides);
   if (f.case.length > 0) {
     const unknown = f.case.filter((n) => !cases.some((c) => c.name === n));
     if (unknown.length) {
-      throw new EngineError('usage', `no case named ${unknown.map((n) => `"${n}"`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ')})`, { file: cfg.file });
+      throw new EngineError(
+        'usage',
+        `no case named ${unknown.map((n) => `"${n}"`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ')})`,
+        { file: cfg.file },
+      );
     }
     cases = cases.filter((c) => f.case.includes(c.name));
   }

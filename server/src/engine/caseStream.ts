@@ -103,7 +103,10 @@ export async function runStream(r: StreamRun): Promise<void> {
   for (let start = 0; start < r.fixtures.count; start += chunk) {
     const t = performance.now();
     const cases = r.fixtures.read(start, Math.min(r.fixtures.count, start + chunk));
-    const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }) }));
+    const bound: BoundCase[] = cases.map((fc) => ({
+      id: fc.id,
+      feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }),
+    }));
     if (r.onBound) for (const b of bound) r.onBound(b.feeds);
     if (r.goldenOutputs) {
       for (const fc of cases) {

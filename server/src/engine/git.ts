@@ -24,7 +24,9 @@ export function git(cwd: string, args: readonly string[], input?: string | Buffe
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, { file: cwd });
+    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, {
+      file: cwd,
+    });
   }
   return { ok: r.status === 0, status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
 }
@@ -175,7 +177,11 @@ export function workTreePrefix(dir: string): string {
 }
 
 /** Regular files of the whole tree of `commit` that `keep` accepts (path relative to the top, with '/'). */
-export function treeEntries(dir: string, commit: string, keep: (relToTop: string) => boolean): { rel: string; blob: string }[] {
+export function treeEntries(
+  dir: string,
+  commit: string,
+  keep: (relToTop: string) => boolean,
+): { rel: string; blob: string }[] {
   const listing = gitOrThrow(path.resolve(dir), ['ls-tree', '-r', '-z', '--full-tree', commit]).toString('utf8');
   const out: { rel: string; blob: string }[] = [];
   for (const rec of listing.split('\0')) {

@@ -65,6 +65,11 @@ export const RULES = {
     title: 'Model problem',
     help: 'An ONNX model named by the configuration could not be loaded or run.',
   },
+  'stage-divergence': {
+    severity: 'warning',
+    title: 'Stage behaves differently',
+    help: 'The stage returns something else than its git version on at least one input (ml-parity verify-stage).',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleId = keyof typeof RULES;

@@ -110,12 +110,18 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     checkCaseNames(c, candidate.signature, baseline?.signature);
     if (c.carry && Object.keys(c.carry).length > 0) {
       if (!baseline) throw new EngineError('usage', '--carry compares two models step by step and needs a baseline');
-      if (c.shard) throw new EngineError('usage', '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded');
+      if (c.shard)
+        throw new EngineError(
+          'usage',
+          '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded',
+        );
     }
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
-      const blocking = report.signatureDifferences.filter((d) => isBlocking(d) && !(c.castInputs && isCastableInputDifference(d)));
+      const blocking = report.signatureDifferences.filter(
+        (d) => isBlocking(d) && !(c.castInputs && isCastableInputDifference(d)),
+      );
       if (blocking.length > 0) {
         const hint = blocking.every(isCastableInputDifference) ? CAST_HINT : '';
         throw new EngineError(
@@ -138,27 +144,46 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       const part = shardStream(fixtures, c.shard);
       fixtures = part.stream;
       report.shard = part.info;
-      if (fixtures.count === 0) report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
+      if (fixtures.count === 0)
+        report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
     }
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
     observer = new InputObserver(reference.signature.inputs);
     if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
     const watch = observer;
-    const cast = c.castInputs ? inputCastPlan(reference.signature, baseline ? { candidate: candidate.signature } : {}) : undefined;
+    const cast = c.castInputs
+      ? inputCastPlan(reference.signature, baseline ? { candidate: candidate.signature } : {})
+      : undefined;
     if (cast) noteCasts(observer, cast);
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c);
     const accumulators = pairs.map(
-      (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base])),
+      (p) =>
+        new OutputAccumulator(
+          p.base,
+          p.cand,
+          p.dtype,
+          resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base]),
+        ),
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
     if (carry) {
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
       report.carry = await runCarried({
-        host, ready: loading, timeoutMs, fixtures, inputs: reference.signature.inputs, pairs, accumulators, carry,
-        cast, castFixtures: c.castInputs, onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
-        onBound: (feeds) => watch.observe(feeds), timing: report.timing,
+        host,
+        ready: loading,
+        timeoutMs,
+        fixtures,
+        inputs: reference.signature.inputs,
+        pairs,
+        accumulators,
+        carry,
+        cast,
+        castFixtures: c.castInputs,
+        onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onBound: (feeds) => watch.observe(feeds),
+        timing: report.timing,
         onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: step ${done}/${total}`),
       });
     } else {
@@ -184,11 +209,18 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     }
 
     const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
-    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
+    report.outputs = accumulators.map((a, k) =>
+      pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a),
+    );
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
-    const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'
-      && !(d.kind === 'dtype' && compared.has(d.name)));
+    const outputDiffs = report.signatureDifferences.filter(
+      (d) =>
+        d.side === 'output' &&
+        d.kind !== 'symbolic-dim' &&
+        d.kind !== 'extra-output' &&
+        !(d.kind === 'dtype' && compared.has(d.name)),
+    );
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
   } catch (e) {
     const err = toEngineError(e, 'inference-failed');
@@ -206,7 +238,12 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
   return report;
 }
 
-async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
+async function loadModels(
+  host: InferenceHost,
+  candidate: Loaded,
+  baseline: Loaded | undefined,
+  timeoutMs: number,
+): Promise<void> {
   await host.load('candidate', modelSource(candidate.model), timeoutMs, candidate.model.file);
   if (baseline) await host.load('baseline', modelSource(baseline.model), timeoutMs, baseline.model.file);
 }
@@ -227,6 +264,10 @@ function outputPairs(base: Signature, cand: Signature, c: VerifyCase): OutputPai
     const co = candByName.get(cName);
     const tolDtype = co && comparisonDtype(o.dtype, co.dtype);
     if (!co || !tolDtype) return [];
-    return [co.dtype === o.dtype ? { base: o.name, cand: cName, dtype: o.dtype } : { base: o.name, cand: cName, dtype: o.dtype, candDtype: co.dtype, tolDtype }];
+    return [
+      co.dtype === o.dtype
+        ? { base: o.name, cand: cName, dtype: o.dtype }
+        : { base: o.name, cand: cName, dtype: o.dtype, candDtype: co.dtype, tolDtype },
+    ];
   });
 }

@@ -89,7 +89,7 @@ function layerCase(c: VerifyCase, o: CaseOverrides, wins: boolean): VerifyCase {
     wins ? (theirs ?? mine) : (mine ?? theirs);
   const merge = <T extends object>(mine: T | undefined, theirs: T | undefined): T | undefined => {
     if (mine === undefined && theirs === undefined) return undefined;
-    return wins ? { ...mine, ...theirs } as T : { ...theirs, ...mine } as T;
+    return wins ? ({ ...mine, ...theirs } as T) : ({ ...theirs, ...mine } as T);
   };
   return definedOnly({
     ...c,

@@ -77,7 +77,14 @@ export interface CaseReport {
    * Wall-clock milliseconds: fixtures read or generated, models loaded by the runtime (overlapping the
    * fixtures), time spent waiting on inference (IPC included), and comparison in this process.
    */
-  timing: { totalMs: number; fixturesMs: number; modelLoadMs: number; inferenceMs: number; compareMs: number; batched: boolean };
+  timing: {
+    totalMs: number;
+    fixturesMs: number;
+    modelLoadMs: number;
+    inferenceMs: number;
+    compareMs: number;
+    batched: boolean;
+  };
 }
 
 export interface VerifyReport {

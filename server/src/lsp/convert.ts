@@ -80,12 +80,14 @@ export function toDiagnostic(
   };
 }
 
-
 // Code actions need every copy of a clone; keep them in the payload as plain engine locations, in the
 // engine's order (the first copy decides where an extracted function goes).
 function withRelated(f: Finding): Record<string, unknown> {
   if (!CLONE_RULES.has(f.rule)) return { ...(f.data ?? {}), file: f.data?.file ?? f.file };
-  const copies = f.data?.copies ?? [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+  const copies = f.data?.copies ?? [
+    { file: f.file, range: f.range },
+    ...f.related.map((r) => ({ file: r.file, range: r.range })),
+  ];
   return { ...(f.data ?? {}), file: f.data?.file ?? f.file, copies };
 }
 
@@ -96,7 +98,10 @@ function withRelated(f: Finding): Record<string, unknown> {
 export function expandClones(findings: readonly Finding[]): Finding[] {
   return findings.flatMap((f) => {
     if (!CLONE_RULES.has(f.rule)) return [f];
-    const copies: Location[] = [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+    const copies: Location[] = [
+      { file: f.file, range: f.range },
+      ...f.related.map((r) => ({ file: r.file, range: r.range })),
+    ];
     const data = { ...(f.data ?? {}), copies };
     const first: RelatedLocation = { file: f.file, range: f.range, message: 'first copy of this code' };
     return [

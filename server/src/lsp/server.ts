@@ -13,9 +13,16 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions, type VerifyCaseArgs } from '../protocol';
+import {
+  LastReportRequest,
+  ListCasesRequest,
+  VerifyRequest,
+  type InitializationOptions,
+  type VerifyCaseArgs,
+} from '../protocol';
 import { createRegistry, handleCodeAction } from './codeActions';
-import { handleExecuteCommand, SERVER_COMMANDS } from './commands';
+import { handleExecuteCommand, SERVER_COMMANDS, type CommandDeps } from './commands';
+import { handleVerifyStage } from './stageVerify';
 import { readCapabilities, type ClientFeatures } from './capabilities';
 import { toPath, toUri } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -60,9 +67,7 @@ export function startServer(connection: Connection): void {
     features = readCapabilities(params.capabilities);
     settings.canPull = features.configurationPull;
     trusted = (params.initializationOptions as Partial<InitializationOptions> | undefined)?.trusted !== false;
-    roots = (params.workspaceFolders ?? [])
-      .map((f) => toPath(f.uri))
-      .filter((p): p is string => !!p);
+    roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri)).filter((p): p is string => !!p);
     const rootFromUri = params.rootUri ? toPath(params.rootUri) : undefined;
     if (roots.length === 0 && rootFromUri) roots = [rootFromUri];
     return {
@@ -92,7 +97,10 @@ export function startServer(connection: Connection): void {
     if (features?.watchedFilesDynamic) {
       void connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/mlparity.config.json' }, { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }],
+          watchers: [
+            { globPattern: '**/mlparity.config.json' },
+            { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' },
+          ],
         })
         .catch((e: unknown) => log.warn(`file watching unavailable: ${describeError(e)}`));
     }
@@ -162,7 +170,11 @@ export function startServer(connection: Connection): void {
   connection.onRequest(VerifyRequest, async (params, token) => {
     await ready;
     const { caseName, folder } = params;
-    const report = await verify({ caseName, folder }, token, connection.window.attachWorkDoneProgress(params.workDoneToken));
+    const report = await verify(
+      { caseName, folder },
+      token,
+      connection.window.attachWorkDoneProgress(params.workDoneToken),
+    );
     return report instanceof ResponseError ? report : toJsonSafe(report);
   });
 
@@ -175,7 +187,19 @@ export function startServer(connection: Connection): void {
       params.workDoneToken === undefined && features?.workDoneProgress
         ? await connection.window.createWorkDoneProgress().catch(() => attached)
         : attached;
-    return handleExecuteCommand({ connection, folders: () => folders, trusted: () => trusted, log, verify }, params, token, progress);
+    const verifyStage: CommandDeps['verifyStage'] = (args, t, p) =>
+      handleVerifyStage(
+        { folders: () => folders, trusted: () => trusted, documents, log, republish: () => diagnostics.republish() },
+        args,
+        t,
+        p,
+      );
+    return handleExecuteCommand(
+      { connection, folders: () => folders, trusted: () => trusted, log, verify, verifyStage },
+      params,
+      token,
+      progress,
+    );
   });
   connection.onRequest(LastReportRequest, () => (lastReport ? toJsonSafe(lastReport) : null));
   connection.onRequest(ListCasesRequest, async () => {

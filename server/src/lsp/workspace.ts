@@ -19,6 +19,10 @@ export class WorkspaceFolderState {
   caseFindings: Finding[] = [];
   /** Built on first use, so the server answers and shows progress before the first (whole-workspace) read. */
   private analyzer: Analyzer | undefined;
+  /** Divergences found by "Verify against HEAD", until their file's text changes or the stage is verified again. */
+  stageFindings: Finding[] = [];
+  /** The text each divergence was found in, by file. */
+  private readonly stageTexts = new Map<string, string>();
   /** Findings of the last analysis run, or undefined before the first one. */
   last: AnalysisResult | undefined;
 
@@ -38,6 +42,13 @@ export class WorkspaceFolderState {
     this.caseFindings = caseFindings(this.config, text);
     this.analyzer = undefined;
     this.last = undefined;
+  }
+
+  /** Replaces the divergence shown for one stage (none when `finding` is undefined); `text` is what was verified. */
+  setStageFinding(stage: string, file: string, text: string, finding: Finding | undefined): void {
+    this.stageFindings = this.stageFindings.filter((f) => !(f.file === file && f.data?.stage === stage));
+    if (finding) this.stageFindings.push(finding);
+    this.stageTexts.set(file, text);
   }
 
   isConfigFile(file: string): boolean {
@@ -62,6 +73,10 @@ export class WorkspaceFolderState {
   }
 
   update(file: string, text: string): AnalysisResult {
+    if (this.stageTexts.has(file) && this.stageTexts.get(file) !== text) {
+      this.stageFindings = this.stageFindings.filter((f) => f.file !== file);
+      this.stageTexts.delete(file);
+    }
     return (this.last = this.engine().updateFile(file, text));
   }
 
@@ -76,7 +91,9 @@ export class WorkspaceFolderState {
 }
 
 function readConfig(root: string, configPath: string, text?: string): { config: MlParityConfig; error?: EngineError } {
-  const file = configPath ? path.resolve(root, configPath) : findConfig(root) ?? (text !== undefined ? path.join(root, CONFIG_FILE_NAME) : undefined);
+  const file = configPath
+    ? path.resolve(root, configPath)
+    : (findConfig(root) ?? (text !== undefined ? path.join(root, CONFIG_FILE_NAME) : undefined));
   if (!file) return { config: defaultConfig(root) };
   try {
     return { config: text === undefined ? loadConfig(file) : parseConfig(text, file) };
@@ -96,7 +113,5 @@ function caseFindings(config: MlParityConfig, text?: string): Finding[] {
 
 /** The folder owning a file: the deepest root that contains it. */
 export function folderFor(folders: readonly WorkspaceFolderState[], file: string): WorkspaceFolderState | undefined {
-  return folders
-    .filter((f) => f.contains(file))
-    .sort((a, b) => b.root.length - a.root.length)[0];
+  return folders.filter((f) => f.contains(file)).sort((a, b) => b.root.length - a.root.length)[0];
 }

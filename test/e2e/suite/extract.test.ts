@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, codeActionsAt, diagnosticsOf, pollUntil, textOf, waitForCloneBetween, wsUri } from './helpers';
+import {
+  activateExtension,
+  codeActionsAt,
+  diagnosticsOf,
+  pollUntil,
+  textOf,
+  waitForCloneBetween,
+  wsUri,
+} from './helpers';
 
 describe('extract duplicated code', () => {
   it('replaces both copies with calls to one shared function and the finding goes away', async () => {
@@ -28,7 +36,11 @@ describe('extract duplicated code', () => {
     const touched = action.edit.entries().map(([u]) => u);
     const declaring: string[] = [];
     for (const u of touched) if (declared.test(await textOf(u))) declaring.push(vscode.workspace.asRelativePath(u));
-    assert.equal(declaring.length, 1, `exactly one edited file declares ${name}: ${declaring.join(', ')} (edited: ${touched.map((u) => vscode.workspace.asRelativePath(u)).join(', ')})`);
+    assert.equal(
+      declaring.length,
+      1,
+      `exactly one edited file declares ${name}: ${declaring.join(', ')} (edited: ${touched.map((u) => vscode.workspace.asRelativePath(u)).join(', ')})`,
+    );
     assert.ok(before.pre.split('\n').length > after.pre.split('\n').length, 'preprocess.ts got shorter');
 
     await pollUntil('the cross-stage-duplicate finding to disappear', 30_000, () =>

@@ -18,7 +18,11 @@ describe('git pre-commit hook', () => {
     assert.ok(fs.statSync(hook).mode & 0o100, 'pre-commit is executable');
     assert.match(fs.readFileSync(hook, 'utf8'), /ml-parity/i);
 
-    assert.equal(await vscode.commands.executeCommand<number | undefined>('mlParity.uninstallHook'), 0, 'uninstall exit code');
+    assert.equal(
+      await vscode.commands.executeCommand<number | undefined>('mlParity.uninstallHook'),
+      0,
+      'uninstall exit code',
+    );
     assert.ok(!fs.existsSync(hook) || !/ml-parity/i.test(fs.readFileSync(hook, 'utf8')), 'our hook is gone');
   });
 });

@@ -4,7 +4,9 @@ import type { VerifyReport } from '../../../server/src/engine/verifyTypes';
 import { activateExtension } from './helpers';
 
 async function verify(caseName: string): Promise<VerifyReport> {
-  const report = await vscode.commands.executeCommand<VerifyReport | undefined>('mlParity.verifyRefactor', { caseName });
+  const report = await vscode.commands.executeCommand<VerifyReport | undefined>('mlParity.verifyRefactor', {
+    caseName,
+  });
   assert.ok(report, `mlParity.verifyRefactor returned a report for ${caseName}`);
   return report;
 }

@@ -5,7 +5,12 @@ import { relPath } from '../../engine/analysis/paths';
 import { RULES } from '../../engine/rules';
 import { TOOL_VERSION } from '../../engine/version';
 
-const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  hint: 'note',
+};
 
 /** Where a result is: a region of a root-relative file (1-based lines and columns). */
 interface SarifPhysicalLocation extends Omit<Sarif.Location, 'physicalLocation'> {
@@ -27,7 +32,10 @@ interface SarifRun extends Omit<Sarif.Run, 'tool' | 'results' | 'originalUriBase
   results: SarifResult[];
 }
 
-interface SarifRule extends Omit<Sarif.ReportingDescriptor, 'shortDescription' | 'fullDescription' | 'help' | 'defaultConfiguration'> {
+interface SarifRule extends Omit<
+  Sarif.ReportingDescriptor,
+  'shortDescription' | 'fullDescription' | 'help' | 'defaultConfiguration'
+> {
   id: RuleId;
   shortDescription: { text: string };
   fullDescription: { text: string };
@@ -101,7 +109,19 @@ export function findingsSarif(root: string, input: SarifInput, version = TOOL_VE
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
-        ...(input.notes?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: input.notes.map((text) => ({ level: 'note' as const, message: { text } })) }] } : {}),
+        ...(input.notes?.length
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: input.notes.map((text) => ({
+                    level: 'note' as const,
+                    message: { text },
+                  })),
+                },
+              ],
+            }
+          : {}),
       },
     ],
   };

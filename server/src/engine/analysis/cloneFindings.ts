@@ -22,7 +22,8 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
     const owners = c.occurrences.map((o) => stageAt(o, byFile.get(o.file) ?? []));
     const stageNames = [...new Set(owners.filter((s): s is Stage => s !== undefined).map((s) => s.name))];
     const cross = stageNames.length >= 2;
-    const where = (o: Location, s: Stage | undefined): string => `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
+    const where = (o: Location, s: Stage | undefined): string =>
+      `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
     const span = (lo: number, hi: number): string => (lo === hi ? `${lo}` : `${lo}-${hi}`);
     const summary = `${span(c.tokens, c.maxTokens)} tokens over ${span(c.lines, c.maxLines)} lines, type ${c.type}${c.type === 3 ? `, ${similar(c.similarity)}` : ''}`;
     const message = cross
@@ -36,7 +37,16 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
       severity: RULES[rule].severity,
       message,
       related: others.map((o, i) => ({ ...o, message: `copy at ${where(o, owners[i + 1])}` })),
-      data: { cloneId: c.id, type: c.type, tokens: c.tokens, maxTokens: c.maxTokens, lines: c.lines, maxLines: c.maxLines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },
+      data: {
+        cloneId: c.id,
+        type: c.type,
+        tokens: c.tokens,
+        maxTokens: c.maxTokens,
+        lines: c.lines,
+        maxLines: c.maxLines,
+        similarity: c.similarity,
+        stages: owners.map((s) => s?.name ?? null),
+      },
     });
   }
   return out;

@@ -67,7 +67,11 @@ export function parseIstanbul(root: string, json: unknown): LineCoverage {
 }
 
 /** Stages tests reach statically but that never ran: instrumented lines in their body, none executed. */
-export function unexecutedStageFindings(stages: readonly KeyedStage[], reached: ReadonlySet<string>, coverage: LineCoverage): Finding[] {
+export function unexecutedStageFindings(
+  stages: readonly KeyedStage[],
+  reached: ReadonlySet<string>,
+  coverage: LineCoverage,
+): Finding[] {
   const out: Finding[] = [];
   for (const stage of stages) {
     if (!reached.has(stage.key)) continue;
@@ -88,7 +92,9 @@ export function unexecutedStageFindings(stages: readonly KeyedStage[], reached: 
       rule: 'unexecuted-stage',
       severity: RULES['unexecuted-stage'].severity,
       message: `Stage '${stage.name}' is reached by tests but none of its ${instrumented} instrumented lines ran in the recorded coverage`,
-      related: stage.registration ? [{ ...stage.registration, message: `stage '${stage.name}' is registered here` }] : [],
+      related: stage.registration
+        ? [{ ...stage.registration, message: `stage '${stage.name}' is registered here` }]
+        : [],
       data: { stage: stage.name, file: stage.location.file },
     });
   }

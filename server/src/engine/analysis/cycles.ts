@@ -15,7 +15,9 @@ export function circularImportFindings(root: string, graphs: readonly FileGraph[
     const first = steps[0];
     if (!first) continue;
     const names = cycle.map((f) => relPath(root, f));
-    const related: RelatedLocation[] = steps.slice(1).flatMap((s, i) => (s ? [{ ...s.location, message: `${names[i + 1]} imports ${names[i + 2]}` }] : []));
+    const related: RelatedLocation[] = steps
+      .slice(1)
+      .flatMap((s, i) => (s ? [{ ...s.location, message: `${names[i + 1]} imports ${names[i + 2]}` }] : []));
     out.push({
       file: cycle[0],
       range: first.location.range,

@@ -62,10 +62,11 @@ export class ModuleResolver {
   private dirSet(): Set<string> {
     if (!this.dirs) {
       this.dirs = new Set();
-      for (const f of this.files) for (let d = path.dirname(f); !this.dirs.has(d); d = path.dirname(d)) {
-        this.dirs.add(d);
-        if (path.dirname(d) === d) break;
-      }
+      for (const f of this.files)
+        for (let d = path.dirname(f); !this.dirs.has(d); d = path.dirname(d)) {
+          this.dirs.add(d);
+          if (path.dirname(d) === d) break;
+        }
     }
     return this.dirs;
   }

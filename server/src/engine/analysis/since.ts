@@ -48,8 +48,17 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   const cache = opts.cache;
   if (opts.staged) {
     const result = analyzeCached(root, opts.config, { overrides: readStagedSources(root), exclusive: true, cache });
-    const before = analyzeCached(root, opts.config, { overrides: readSourcesAtRevision(root, commit), exclusive: true, cache });
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)) };
+    const before = analyzeCached(root, opts.config, {
+      overrides: readSourcesAtRevision(root, commit),
+      exclusive: true,
+      cache,
+    });
+    return {
+      rev: opts.rev,
+      commit,
+      result,
+      comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)),
+    };
   }
   const result = analyzeCached(root, opts.config, { cache });
   const disk = cache === false ? undefined : (cache ?? DiskCache.forWorkspace(root));
@@ -57,7 +66,12 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   try {
     const before = analyzeCached(tree.root, opts.config, { cache: disk ?? false });
     const baseline = before.findings.map((f) => rebase(f, tree.root, root));
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)) };
+    return {
+      rev: opts.rev,
+      commit,
+      result,
+      comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)),
+    };
   } finally {
     tree.dispose();
   }
@@ -73,7 +87,11 @@ const TREES_KEPT = 4;
  * (at a path fixed by the commit, so the cached facts and results of its files are found again);
  * otherwise it is a temp folder removed after use.
  */
-function checkoutRevision(root: string, commit: string, disk: DiskCache | undefined): { root: string; dispose: () => void } {
+function checkoutRevision(
+  root: string,
+  commit: string,
+  disk: DiskCache | undefined,
+): { root: string; dispose: () => void } {
   const prefix = workTreePrefix(root);
   if (disk) {
     const dir = path.join(disk.dir, 'trees', sha256(`${commit}\0${prefix}`).slice(0, 24));
@@ -110,9 +128,17 @@ function checkoutRevision(root: string, commit: string, disk: DiskCache | undefi
 
 function writeCheckout(root: string, commit: string, prefix: string, dir: string): void {
   const under = (rel: string): boolean => prefix === '' || rel === prefix || rel.startsWith(prefix + '/');
-  const above = (rel: string): boolean => prefix === '' ? !rel.includes('/') : (prefix + '/').startsWith(path.posix.dirname(rel) + '/') || !rel.includes('/');
-  const wanted = treeEntries(root, commit, (rel) => (under(rel) && (isSourceFile(rel) || CONFIG_FILES.test(rel))) || (above(rel) && CONFIG_FILES.test(rel)));
-  const texts = readBlobs(root, wanted.map((e) => ({ file: path.join(dir, e.rel), blob: e.blob })));
+  const above = (rel: string): boolean =>
+    prefix === '' ? !rel.includes('/') : (prefix + '/').startsWith(path.posix.dirname(rel) + '/') || !rel.includes('/');
+  const wanted = treeEntries(
+    root,
+    commit,
+    (rel) => (under(rel) && (isSourceFile(rel) || CONFIG_FILES.test(rel))) || (above(rel) && CONFIG_FILES.test(rel)),
+  );
+  const texts = readBlobs(
+    root,
+    wanted.map((e) => ({ file: path.join(dir, e.rel), blob: e.blob })),
+  );
   for (const [file, text] of texts) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
@@ -121,13 +147,23 @@ function writeCheckout(root: string, commit: string, prefix: string, dir: string
 }
 
 function pruneTrees(dir: string): void {
-  const trees = fs.readdirSync(dir).filter((n) => !n.endsWith('.tmp')).map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+  const trees = fs
+    .readdirSync(dir)
+    .filter((n) => !n.endsWith('.tmp'))
+    .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
   for (const { n } of trees.slice(TREES_KEPT)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
 }
 
 /** A finding of the checkout at `from`, placed at the same relative paths under `to`. */
 function rebase(f: Finding, from: string, to: string): Finding {
-  const move = (file: string): string => (file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file);
+  const move = (file: string): string =>
+    file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file;
   const data = f.data && typeof f.data.file === 'string' ? { ...f.data, file: move(f.data.file) } : f.data;
-  return { ...f, file: move(f.file), related: f.related.map((r) => ({ ...r, file: move(r.file) })), ...(data ? { data } : {}) };
+  return {
+    ...f,
+    file: move(f.file),
+    related: f.related.map((r) => ({ ...r, file: move(r.file) })),
+    ...(data ? { data } : {}),
+  };
 }

@@ -34,9 +34,28 @@ export type CaseConfig = VerifyCase;
 
 export interface VerifyConfig {
   /** Applied to every case unless the case overrides it. */
-  defaults: Partial<Tolerance> & { timeoutMs?: number; count?: number; seed?: number; batchSize?: number; castInputs?: boolean };
+  defaults: Partial<Tolerance> & {
+    timeoutMs?: number;
+    count?: number;
+    seed?: number;
+    batchSize?: number;
+    castInputs?: boolean;
+  };
   cases: CaseConfig[];
 }
+
+/** `stages` in mlparity.config.json: verify-stage in the pre-commit hook. */
+export interface StagesConfig {
+  verifyOnCommit: boolean;
+  /** Time for one stage's check in the hook. */
+  budgetMs: number;
+  /** Generated inputs per stage in the hook. */
+  count: number;
+  /** Limit for one call of a stage. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_STAGES: StagesConfig = { verifyOnCommit: true, budgetMs: 5000, count: 100, timeoutMs: 2000 };
 
 /** The whole config file after validation, paths still as written (relative to `root`). */
 export interface MlParityConfig {
@@ -46,6 +65,7 @@ export interface MlParityConfig {
   file?: string;
   analysis: AnalysisConfig;
   verify: VerifyConfig;
+  stages: StagesConfig;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
@@ -62,7 +82,18 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
   ],
   stageCalls: ['stage', 'addStage', 'pipe', 'step', 'compose', 'sequential'],
   pipelineConstructors: ['Pipeline', 'Sequential'],
-  stageMethods: ['fit', 'transform', 'predict', 'train', '_predict', '_call', 'forward', 'predictProba', 'fitTransform', 'partialFit'],
+  stageMethods: [
+    'fit',
+    'transform',
+    'predict',
+    'train',
+    '_predict',
+    '_call',
+    'forward',
+    'predictProba',
+    'fitTransform',
+    'partialFit',
+  ],
   clones: { minTokens: 50, minLines: 5, minSimilarity: 0.8 },
   maxFileBytes: 1_000_000,
   rules: {},

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
 import { readStagedSources } from '../analysis/gitIndex';
+import type { Stage } from '../analysis/types';
 import { analyzeSince } from '../analysis/since';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
@@ -12,6 +13,7 @@ import { parseGitSpec } from '../onnx/modelSource';
 import { runCase } from '../verify';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
+import { checkStagedStages } from '../stageVerify/commitCheck';
 import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
 import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
@@ -26,27 +28,61 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const failOn: FailOn = opts.failOn ?? 'warning';
   const top = workTreeTop(opts.root);
   const root = realpath(opts.root);
-  const stagedAbs = stagedAtTop(top).map((p) => path.join(top, p)).filter((f) => f === root || isInside(root, f));
+  const stagedAbs = stagedAtTop(top)
+    .map((p) => path.join(top, p))
+    .filter((f) => f === root || isInside(root, f));
   const staged = new Set(stagedAbs);
   const config = stagedConfig(top, root);
-  const result: HookRunResult = { root, failOn, staged: stagedAbs.map((f) => relPath(root, f)), verify: [], skippedCases: [], notes: [], passed: true };
+  const result: HookRunResult = {
+    root,
+    failOn,
+    staged: stagedAbs.map((f) => relPath(root, f)),
+    verify: [],
+    skippedCases: [],
+    notes: [],
+    passed: true,
+  };
 
   // A deleted test can leave stages untested: deletions count as touching the sources too.
-  const deleted = deletedAtTop(top).map((p) => path.join(top, p)).filter((f) => isInside(root, f));
+  const deleted = deletedAtTop(top)
+    .map((p) => path.join(top, p))
+    .filter((f) => isInside(root, f));
   if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
+    let stages: Stage[];
     if (opts.all || !hasHead(root)) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
       result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+      stages = analysis.stages;
     } else {
       // Only what the commit introduces: the staged analysis against HEAD's, matched by fingerprint.
       const s = analyzeSince({ root, config: config.analysis, rev: 'HEAD', staged: true });
       const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
       const unchanged = s.comparison.current.length - introduced.length;
-      result.analysis = { files: s.result.files, blocking: introduced.filter(blocks), other: introduced.filter((f) => !blocks(f)), since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length } };
+      result.analysis = {
+        files: s.result.files,
+        blocking: introduced.filter(blocks),
+        other: introduced.filter((f) => !blocks(f)),
+        since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length },
+      };
+      stages = s.result.stages;
     }
+    if (config.stages.verifyOnCommit) {
+      // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
+      const mineStages = stages.filter((st) => staged.has(st.body.file));
+      const checked = await checkStagedStages({
+        root,
+        config: config.stages,
+        stages: mineStages,
+        sources: readStagedSources(root),
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+      });
+      result.stages = checked.results;
+      result.notes.push(...checked.notes);
+    } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
   }
 
   const cases = casesFromConfig(config);
@@ -72,7 +108,10 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     }
   }
 
-  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass');
+  result.passed =
+    (result.analysis?.blocking.length ?? 0) === 0 &&
+    result.verify.every((r) => r.status === 'pass') &&
+    !(result.stages ?? []).some((r) => r.blocking);
   return result;
 }
 
@@ -97,7 +136,8 @@ function missingBaseline(top: string, c: VerifyCase): string | undefined {
   if (!git) return undefined;
   if (!revisionExists(top, git.rev)) return `no baseline yet: revision ${git.rev} does not exist`;
   const rel = relPath(top, realpath(git.path ?? c.candidate));
-  if (gitText(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined) return `no baseline yet: ${rel} does not exist at ${git.rev}`;
+  if (gitText(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined)
+    return `no baseline yet: ${rel} does not exist at ${git.rev}`;
   return undefined;
 }
 
@@ -116,19 +156,43 @@ function caseInputs(c: VerifyCase): string[] {
 function stagedCase(c: VerifyCase, snap: StagedSnapshot): VerifyCase {
   const staged = (p: string): string => snap.materialize(p) ?? p;
   const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
-  const baseline = !c.baseline ? undefined : git ? (git.path ? c.baseline : `git:${git.rev}:${c.candidate}`) : staged(c.baseline);
-  return { ...c, candidate: staged(c.candidate), baseline, fixtures: c.fixtures === undefined ? undefined : staged(c.fixtures) };
+  const baseline = !c.baseline
+    ? undefined
+    : git
+      ? git.path
+        ? c.baseline
+        : `git:${git.rev}:${c.candidate}`
+      : staged(c.baseline);
+  return {
+    ...c,
+    candidate: staged(c.candidate),
+    baseline,
+    fixtures: c.fixtures === undefined ? undefined : staged(c.fixtures),
+  };
 }
 
 /** Reports name the work-tree paths, not the temp snapshot the bytes were read from. */
 function unmapPaths(r: CaseReport, snapDir: string, top: string): CaseReport {
-  const fix = (p: string): string => (p === snapDir || p.startsWith(snapDir + path.sep) ? path.join(top, path.relative(snapDir, p)) : p);
+  const fix = (p: string): string =>
+    p === snapDir || p.startsWith(snapDir + path.sep) ? path.join(top, path.relative(snapDir, p)) : p;
   return {
     ...r,
-    ...(r.candidate ? { candidate: { ...r.candidate, spec: fix(r.candidate.spec), resolved: fix(r.candidate.resolved) } } : {}),
-    ...(r.baseline ? { baseline: { ...r.baseline, spec: fix(r.baseline.spec), resolved: fix(r.baseline.resolved) } } : {}),
+    ...(r.candidate
+      ? { candidate: { ...r.candidate, spec: fix(r.candidate.spec), resolved: fix(r.candidate.resolved) } }
+      : {}),
+    ...(r.baseline
+      ? { baseline: { ...r.baseline, spec: fix(r.baseline.spec), resolved: fix(r.baseline.resolved) } }
+      : {}),
     fixtures: { ...r.fixtures, origin: fix(r.fixtures.origin) },
-    ...(r.error ? { error: { ...r.error, message: r.error.message.split(snapDir + path.sep).join(top + path.sep), ...(r.error.file ? { file: fix(r.error.file) } : {}) } } : {}),
+    ...(r.error
+      ? {
+          error: {
+            ...r.error,
+            message: r.error.message.split(snapDir + path.sep).join(top + path.sep),
+            ...(r.error.file ? { file: fix(r.error.file) } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -30,7 +30,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
     case 'load': {
       const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
       const session =
-        typeof req.model === 'string' ? await ort.InferenceSession.create(req.model, opts) : await ort.InferenceSession.create(req.model, opts);
+        typeof req.model === 'string'
+          ? await ort.InferenceSession.create(req.model, opts)
+          : await ort.InferenceSession.create(req.model, opts);
       sessions.set(req.key, session);
       return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }
@@ -68,10 +70,12 @@ const send = (res: WorkerResponse): void => {
   process.send?.(res);
 };
 process.on('message', (req: WorkerRequest) => {
-  queue = queue.then(() => handle(req)).then(
-    (res) => send(res),
-    (e: unknown) => send({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
-  );
+  queue = queue
+    .then(() => handle(req))
+    .then(
+      (res) => send(res),
+      (e: unknown) => send({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
+    );
 });
 // The parent going away must not leave an orphan burning CPU on a hung model.
 process.on('disconnect', () => process.exit(0));

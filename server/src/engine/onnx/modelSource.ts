@@ -31,7 +31,8 @@ export function readModel(spec: string, baseDir: string, candidatePath?: string)
   if (!git) {
     const file = path.resolve(baseDir, spec);
     if (!fs.existsSync(file)) throw new EngineError('file-not-found', 'model file not found', { file });
-    if (fs.statSync(file).isDirectory()) throw new EngineError('not-onnx', 'expected an .onnx file, got a folder', { file });
+    if (fs.statSync(file).isDirectory())
+      throw new EngineError('not-onnx', 'expected an .onnx file, got a folder', { file });
     return { spec, resolved: file, file, bytes: new Uint8Array(fs.readFileSync(file)) };
   }
   if (!git.rev) throw new EngineError('usage', `"${spec}": missing revision after "git:"`);

@@ -38,10 +38,16 @@ export function buildExtractAction(ctx: CodeActionContext, d: Diagnostic): CodeA
   }
   const planned = planExtraction(blocks);
   if (!planned.ok) {
-    return { title: `Cannot extract duplicated code: ${planned.reason}`, kind: CodeActionKind.RefactorExtract, disabled: { reason: planned.reason } };
+    return {
+      title: `Cannot extract duplicated code: ${planned.reason}`,
+      kind: CodeActionKind.RefactorExtract,
+      disabled: { reason: planned.reason },
+    };
   }
   // Any identifier already spelled in the copies' files is off limits for the new name.
-  const taken = new Set(sources.flatMap((s) => s.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText())));
+  const taken = new Set(
+    sources.flatMap((s) => s.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText())),
+  );
   const name = functionName(planned.plan, taken);
   const firstFile = blocks[0].source.getFilePath();
   const placement: Placement = ctx.capabilities.createFiles

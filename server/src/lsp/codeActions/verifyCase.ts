@@ -31,7 +31,11 @@ export const verifyCaseProvider: CodeActionProvider = {
     return names.map((caseName) => ({
       title: `ML Parity: Verify refactor '${caseName}'`,
       kind: VERIFY_KIND,
-      command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
+      command: {
+        title: 'Verify Refactor',
+        command: ServerCommands.verify,
+        arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs],
+      },
     }));
   },
 };

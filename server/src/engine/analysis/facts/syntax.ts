@@ -35,7 +35,9 @@ export const TS_ONLY = new Set<ts.SyntaxKind>([
  * those come from a program, so one is built over this file alone (no lib, no imports, ~1 ms).
  */
 export function syntaxErrors(sf: ts.SourceFile, tsSyntaxInJs: boolean): Finding[] {
-  const diags: ts.Diagnostic[] = [...((sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [])];
+  const diags: ts.Diagnostic[] = [
+    ...((sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []),
+  ];
   if (tsSyntaxInJs) {
     const seen = new Set(diags.map((d) => `${d.start}:${d.code}`));
     for (const d of jsGrammarDiagnostics(sf)) if (!seen.has(`${d.start}:${d.code}`)) diags.push(d);

@@ -14,7 +14,12 @@ export interface BlockCopy {
 // Statement lists that a clone range can cover a run of.
 function statementLists(source: SourceFile): Statement[][] {
   const lists: Statement[][] = [source.getStatements()];
-  for (const kind of [SyntaxKind.Block, SyntaxKind.CaseClause, SyntaxKind.DefaultClause, SyntaxKind.ModuleBlock] as const) {
+  for (const kind of [
+    SyntaxKind.Block,
+    SyntaxKind.CaseClause,
+    SyntaxKind.DefaultClause,
+    SyntaxKind.ModuleBlock,
+  ] as const) {
     for (const n of source.getDescendantsOfKind(kind)) lists.push(n.getStatements());
   }
   return lists;

@@ -68,11 +68,13 @@ export function planExtraction(copies: BlockCopy[]): PlanResult {
       const problem = identifierProblem(role, texts, renames);
       if (problem) return fail(problem);
       if (role === 'free') {
-        if (leaves.some((l) => isWriteTarget(l as Identifier))) return fail(`the block assigns to outer variable '${texts[0]}'`);
+        if (leaves.some((l) => isWriteTarget(l as Identifier)))
+          return fail(`the block assigns to outer variable '${texts[0]}'`);
         const sym = valueSymbol(lead)?.compilerSymbol;
         if (!sym) return fail(`cannot resolve '${texts[0]}'`);
         const existing = freeParams.get(sym);
-        if (existing && existing.args.some((a, k) => a !== texts[k])) return fail(`'${texts[0]}' is not renamed consistently`);
+        if (existing && existing.args.some((a, k) => a !== texts[k]))
+          return fail(`'${texts[0]}' is not renamed consistently`);
         if (!existing) {
           const p: ExtractParam = { name: texts[0], type: typeText(lead), args: texts };
           freeParams.set(sym, p);
@@ -99,7 +101,9 @@ export function planExtraction(copies: BlockCopy[]): PlanResult {
   const returnSlots = returnedSlots(copies);
   const returns = returnSlots.map((r) => r.name);
   const bindings = copies.map((_, k) =>
-    returnSlots.filter((r) => r.usedAfter[k]).map((r) => ({ name: r.name, local: copies[k].leaves[r.index].getText() })),
+    returnSlots
+      .filter((r) => r.usedAfter[k])
+      .map((r) => ({ name: r.name, local: copies[k].leaves[r.index].getText() })),
   );
   return {
     ok: true,
@@ -143,7 +147,10 @@ function importOf(id: Identifier): ImportDeclaration | undefined {
 function typeText(id: Identifier): string {
   const t = id.getType();
   const widened = t.isLiteral() || t.isBooleanLiteral() ? t.getBaseTypeOfLiteralType() : t;
-  return widened.getText(undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  return widened.getText(
+    undefined,
+    ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope,
+  );
 }
 
 export function freshName(base: string, taken: Set<string>): string {
