@@ -1,8 +1,8 @@
 /**
- * The analysis's view of git: source files as the index or a commit holds them. Every git call goes
+ * The analysis's view of the git index: its source files. Every git call goes
  * through engine/git.ts.
  */
-import { readBlobs, readIndexTexts, revisionEntries } from '../git';
+import { indexEntries, readIndexTexts, type GitBlobEntry } from '../git';
 import { isSourceFile } from './paths';
 
 /**
@@ -13,7 +13,7 @@ export function readStagedSources(root: string): Map<string, string> {
   return readIndexTexts(root, isSourceFile);
 }
 
-/** The source files under `root` as they are in `commit`: absolute path → text. */
-export function readSourcesAtRevision(root: string, commit: string): Map<string, string> {
-  return readBlobs(root, revisionEntries(root, commit, isSourceFile));
+/** Index entries of the source files under `root` (blob ids are content hashes: no file is read). */
+export function stagedSourceEntries(root: string): GitBlobEntry[] {
+  return indexEntries(root, isSourceFile);
 }

@@ -4,10 +4,18 @@ import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
 import { compareWithBaseline, type BaselineComparison } from './baseline';
-import { analyzeCached } from './cache/resultCache';
+import { analyzeCached, type HashedFiles } from './cache/resultCache';
 import { DiskCache, sha256 } from './cache/diskCache';
-import { readBlobs, renamesSince, resolveCommit, treeEntries, workTreePrefix } from '../git';
-import { readSourcesAtRevision, readStagedSources } from './gitIndex';
+import {
+  readBlobs,
+  renamesSince,
+  resolveCommit,
+  revisionEntries,
+  treeEntries,
+  workTreePrefix,
+  type GitBlobEntry,
+} from '../git';
+import { stagedSourceEntries } from './gitIndex';
 import { isSourceFile } from './paths';
 import type { AnalysisResult } from './types';
 
@@ -31,6 +39,8 @@ export interface SinceResult {
   result: AnalysisResult & { fromCache: boolean };
   /** Every finding now as new or unchanged relative to `commit`, and the ones fixed since. */
   comparison: BaselineComparison;
+  /** The analysis at `commit` came from the cache (for the hook: left there by the previous commit's run). */
+  baselineFromCache: boolean;
 }
 
 // Files the analysis reads besides the sources: the file list and module resolution depend on them.
@@ -47,10 +57,10 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   const commit = resolveCommit(root, opts.rev);
   const cache = opts.cache;
   if (opts.staged) {
-    const result = analyzeCached(root, opts.config, { overrides: readStagedSources(root), exclusive: true, cache });
+    // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a file.
+    const result = analyzeCached(root, opts.config, { files: blobs(root, stagedSourceEntries(root)), cache });
     const before = analyzeCached(root, opts.config, {
-      overrides: readSourcesAtRevision(root, commit),
-      exclusive: true,
+      files: blobs(root, revisionEntries(root, commit, isSourceFile)),
       cache,
     });
     return {
@@ -58,6 +68,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       commit,
       result,
       comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)),
+      baselineFromCache: before.fromCache,
     };
   }
   const result = analyzeCached(root, opts.config, { cache });
@@ -71,10 +82,15 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       commit,
       result,
       comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)),
+      baselineFromCache: before.fromCache,
     };
   } finally {
     tree.dispose();
   }
+}
+
+function blobs(root: string, entries: GitBlobEntry[]): HashedFiles {
+  return { hashes: new Map(entries.map((e) => [e.file, e.blob])), read: () => readBlobs(root, entries) };
 }
 
 /** Checkouts kept in the cache folder (a commit's content never changes, so one can be reused as is). */
