@@ -8,6 +8,7 @@ import { updateGolden } from '../engine/golden';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
+import { stopOnSignals } from './signals';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
 import type { ShardSpec } from '../engine/shard';
@@ -35,6 +36,7 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  maxInputMb?: number;
   castInputs?: boolean;
   shard?: ShardSpec;
   carry: Record<string, string>;
@@ -76,6 +78,7 @@ function overridesFromFlags(f: VerifyFlags): CaseOverrides {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    maxInputMb: f.maxInputMb,
     // The flag turns casting on for every case; without it the config decides.
     castInputs: f.castInputs || undefined,
     shard: f.shard,
@@ -122,7 +125,9 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
       return EXIT.ok;
     }
     const bar = progressBar(io);
-    const report = await runVerify(cases, { onProgress: bar.update });
+    const stopped = new AbortController();
+    const release = stopOnSignals(() => stopped.abort());
+    const report = await runVerify(cases, { onProgress: bar.update, signal: stopped.signal }).finally(release);
     bar.end();
     emit(io, RENDER[f.format](report, io.cwd), f.out);
     if (report.cases.some((c) => c.status === 'error')) {

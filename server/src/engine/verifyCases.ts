@@ -27,6 +27,7 @@ export interface CaseOverrides {
   timeoutMs?: number;
   batchSize?: number;
   castInputs?: boolean;
+  maxInputMb?: number;
   /** Merged over the case's carry map, name by name. */
   carry?: Record<string, string>;
   shard?: ShardSpec;
@@ -99,6 +100,7 @@ function layerCase(c: VerifyCase, o: CaseOverrides, wins: boolean): VerifyCase {
     timeoutMs: pick(c.timeoutMs, o.timeoutMs),
     batchSize: pick(c.batchSize, o.batchSize),
     castInputs: pick(c.castInputs, o.castInputs),
+    maxInputMb: pick(c.maxInputMb, o.maxInputMb),
     shard: pick(c.shard, o.shard),
     carry: merge(c.carry, o.carry),
     dims: merge(c.dims, o.dims),
