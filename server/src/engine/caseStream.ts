@@ -145,7 +145,11 @@ export async function runStream(r: StreamRun): Promise<void> {
       const s = await stacked;
       const t = performance.now();
       const a = await Promise.all(singles);
-      const why = probeDifference(first, s.outputs, a.map((x) => x.outputs));
+      const why = probeDifference(
+        first,
+        s.outputs,
+        a.map((x) => x.outputs),
+      );
       r.run.probe = { fixtures: a.length, identical: !why };
       r.timing.probeMs = performance.now() - t;
       if (why) {
@@ -163,7 +167,11 @@ export async function runStream(r: StreamRun): Promise<void> {
   }
   while (inFlight.length > 0) await drain();
   if (r.run.mode === 'batched' && !r.timing.batched) {
-    runAlone(r.fixtures.count <= 1 ? 'there is one fixture' : 'no two consecutive fixtures could be stacked (their shapes differ)');
+    runAlone(
+      r.fixtures.count <= 1
+        ? 'there is one fixture'
+        : 'no two consecutive fixtures could be stacked (their shapes differ)',
+    );
   }
 }
 

@@ -68,7 +68,13 @@ async function onSide<T>(side: Side, spec: string, fn: () => T | Promise<T>): Pr
   try {
     return await fn();
   } catch (e) {
-    if (!(e instanceof EngineError) || e.code === 'cancelled' || e.code === 'inference-timeout' || e.code === 'inference-crashed') throw e;
+    if (
+      !(e instanceof EngineError) ||
+      e.code === 'cancelled' ||
+      e.code === 'inference-timeout' ||
+      e.code === 'inference-crashed'
+    )
+      throw e;
     // The error's location names the file; a git spec adds the revision it was read at.
     const which = spec.startsWith('git:') ? `${side} ${spec}` : side;
     throw new EngineError(e.code, `${which}: ${e.message}`, e.location);
@@ -79,7 +85,12 @@ function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded>
   return onSide(side, spec, () => {
     const model = readModel(spec, process.cwd(), candidatePath);
     const parsed = parseModel(model.bytes, model.file);
-    return { model, signature: parsed.signature, batchCoupling: parsed.batchCoupling, release: withExternalData(model, parsed.externalData) };
+    return {
+      model,
+      signature: parsed.signature,
+      batchCoupling: parsed.batchCoupling,
+      release: withExternalData(model, parsed.externalData),
+    };
   });
 }
 
@@ -196,7 +207,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
     report.run = carry
       ? { mode: 'single', rowsPerRun: 1, reason: 'a stateful sequence (--carry) runs one step at a time' }
-      : planRun(maxRows, [...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []), { side: 'candidate', ...candidate }]);
+      : planRun(maxRows, [
+          ...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []),
+          { side: 'candidate', ...candidate },
+        ]);
     if (carry) {
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
       report.carry = await runCarried({
@@ -239,7 +253,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     }
 
     const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
-    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
+    report.outputs = accumulators.map((a, k) =>
+      pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a),
+    );
     report.warnings = [...(report.warnings ?? []), ...emptyOutputWarnings(report.outputs)];
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
@@ -268,7 +284,12 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
   return report;
 }
 
-async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
+async function loadModels(
+  host: InferenceHost,
+  candidate: Loaded,
+  baseline: Loaded | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const m = candidate.model;
   await onSide('candidate', m.spec, () => host.load('candidate', runtimeSource(m), timeoutMs, m.file));
   if (baseline) {

@@ -162,7 +162,12 @@ export function startServer(connection: Connection): void {
     progress: WorkDoneProgressReporter,
   ): Promise<VerifyReport | ResponseError<void>> => {
     status.update({ state: 'verifying' });
-    const report = await handleVerify({ folders: () => folders, trusted: () => trusted, stopped: shuttingDown.signal }, args, token, progress);
+    const report = await handleVerify(
+      { folders: () => folders, trusted: () => trusted, stopped: shuttingDown.signal },
+      args,
+      token,
+      progress,
+    );
     if (!(report instanceof ResponseError)) lastReport = report;
     if (lastReport) status.verified(lastReport);
     else status.update({ state: 'idle' });

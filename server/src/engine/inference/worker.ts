@@ -56,7 +56,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
           result = await session.run(own);
         } catch (e) {
           // Both models run on the same feeds: say which one failed.
-          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         const out: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);

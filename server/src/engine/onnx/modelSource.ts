@@ -55,7 +55,13 @@ export function readModel(spec: string, baseDir: string, candidatePath?: string)
   const root = workTreeTop(fs.existsSync(path.dirname(target)) ? path.dirname(target) : baseDir);
   const rel = repoRelative(root, target);
   const bytes = showAtRevision(root, git.rev, rel);
-  return { spec, resolved: `${git.rev}:${rel}`, file: target, bytes: new Uint8Array(bytes), git: { root, rev: git.rev, rel } };
+  return {
+    spec,
+    resolved: `${git.rev}:${rel}`,
+    file: target,
+    bytes: new Uint8Array(bytes),
+    git: { root, rev: git.rev, rel },
+  };
 }
 
 /**
@@ -71,7 +77,11 @@ export function withExternalData(m: ModelBytes, externalData: readonly string[])
     const dir = path.dirname(m.file);
     const missing = externalData.filter((f) => !fs.existsSync(path.join(dir, f)));
     if (missing.length > 0) {
-      throw new EngineError('file-not-found', `external data file${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} not found beside the model`, { file: m.file });
+      throw new EngineError(
+        'file-not-found',
+        `external data file${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} not found beside the model`,
+        { file: m.file },
+      );
     }
     return () => undefined;
   }
