@@ -15,6 +15,7 @@ export const RULE_HELP: Readonly<Record<RuleId, { short: string; help: string; l
   'skipped-file': { short: 'File skipped', help: 'The file was not analysed: it is generated, too large (maxFileBytes), unreadable, or the parser gave up on it.', level: 'info' },
   'circular-import': { short: 'Circular import', help: 'These modules import each other; module initialisation order may leave bindings undefined.', level: 'info' },
   'model-error': { short: 'Model problem', help: 'An ONNX model named by the configuration could not be loaded or run.', level: 'error' },
+  'stage-divergence': { short: 'Stage behaves differently', help: 'The stage returns something else than its git version on at least one input (ml-parity verify-stage).', level: 'warning' },
 };
 
 const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };

@@ -38,6 +38,19 @@ export interface VerifyConfig {
   cases: CaseConfig[];
 }
 
+/** `stages` in mlparity.config.json: verify-stage in the pre-commit hook. */
+export interface StagesConfig {
+  verifyOnCommit: boolean;
+  /** Time for one stage's check in the hook. */
+  budgetMs: number;
+  /** Generated inputs per stage in the hook. */
+  count: number;
+  /** Limit for one call of a stage. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_STAGES: StagesConfig = { verifyOnCommit: true, budgetMs: 5000, count: 100, timeoutMs: 2000 };
+
 /** The whole config file after validation, paths still as written (relative to `root`). */
 export interface MlParityConfig {
   /** Folder holding the config file; relative paths resolve against it. */
@@ -46,6 +59,7 @@ export interface MlParityConfig {
   file?: string;
   analysis: AnalysisConfig;
   verify: VerifyConfig;
+  stages: StagesConfig;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
