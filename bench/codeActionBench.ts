@@ -7,16 +7,25 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CodeActionResolveRequest, CodeActionTriggerKind, type ClientCapabilities, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
+import {
+  CodeActionResolveRequest,
+  CodeActionTriggerKind,
+  type ClientCapabilities,
+  type CodeAction,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol';
 import { FULL_CAPABILITIES, LspTestClient, uri } from '../test/server/lspClient';
 import { copyExample } from '../test/server/workspace';
-
 
 const LAZY: ClientCapabilities = {
   ...FULL_CAPABILITIES,
   textDocument: {
     ...FULL_CAPABILITIES.textDocument,
-    codeAction: { ...FULL_CAPABILITIES.textDocument?.codeAction, dataSupport: true, resolveSupport: { properties: ['edit'] } },
+    codeAction: {
+      ...FULL_CAPABILITIES.textDocument?.codeAction,
+      dataSupport: true,
+      resolveSupport: { properties: ['edit'] },
+    },
   },
 };
 
@@ -47,12 +56,22 @@ function overlaps(d: Diagnostic, line: number): boolean {
 }
 
 /** Opens the files, waits for their findings, then asks for the lightbulb at each finding `rounds` times. */
-async function measure(capabilities: ClientCapabilities, rounds: number): Promise<{ times: number[]; actions: CodeAction[]; findings: number; client: LspTestClient; root: string }> {
+async function measure(
+  capabilities: ClientCapabilities,
+  rounds: number,
+): Promise<{ times: number[]; actions: CodeAction[]; findings: number; client: LspTestClient; root: string }> {
   const root = copyExample();
   const client = await LspTestClient.start(root, { capabilities });
   const dir = path.join(root, 'src', 'pipeline');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
-  await client.waitFor('the first analysis', () => client.statuses.some((s) => s.state === 'idle' && s.findings > 0), 60_000);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+  await client.waitFor(
+    'the first analysis',
+    () => client.statuses.some((s) => s.state === 'idle' && s.findings > 0),
+    60_000,
+  );
   for (const f of files) await client.open(f);
   const times: number[] = [];
   const actions: CodeAction[] = [];
@@ -106,7 +125,8 @@ export async function runCodeActionBench(rounds = 20): Promise<CodeActionBenchRe
 
 export function codeActionBenchMarkdown(r: CodeActionBenchResult): string {
   const ms = (x: number): string => `${x.toFixed(1)} ms`;
-  const row = (name: string, s: LatencyStats): string => `| ${name} | ${s.requests} | ${ms(s.p50Ms)} | ${ms(s.p95Ms)} | ${ms(s.maxMs)} |`;
+  const row = (name: string, s: LatencyStats): string =>
+    `| ${name} | ${s.requests} | ${ms(s.p50Ms)} | ${ms(s.p95Ms)} | ${ms(s.maxMs)} |`;
   return [
     `Lightbulb requests at each of the example's ${r.findings} findings in its open pipeline files, repeated; goal p95 < 50 ms.`,
     '',

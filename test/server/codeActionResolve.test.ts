@@ -1,7 +1,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CodeActionResolveRequest, MessageType, type ClientCapabilities, type CodeAction, type Diagnostic } from 'vscode-languageserver-protocol';
+import {
+  CodeActionResolveRequest,
+  MessageType,
+  type ClientCapabilities,
+  type CodeAction,
+  type Diagnostic,
+} from 'vscode-languageserver-protocol';
 import { FULL_CAPABILITIES, LspTestClient } from './lspClient';
 import { applyWorkspaceEdit, copyExample, typeCheck } from './workspace';
 
@@ -10,7 +16,11 @@ const RESOLVING: ClientCapabilities = {
   ...FULL_CAPABILITIES,
   textDocument: {
     ...FULL_CAPABILITIES.textDocument,
-    codeAction: { ...FULL_CAPABILITIES.textDocument!.codeAction, dataSupport: true, resolveSupport: { properties: ['edit'] } },
+    codeAction: {
+      ...FULL_CAPABILITIES.textDocument!.codeAction,
+      dataSupport: true,
+      resolveSupport: { properties: ['edit'] },
+    },
   },
 };
 
@@ -31,7 +41,9 @@ describe('language server: lazy code-action edits (codeAction/resolve)', functio
 
   async function actionsFor(rel: string, rule: string): Promise<{ actions: CodeAction[] }> {
     await client.open(file(rel));
-    const d = await client.waitFor(`${rule} in ${rel}`, () => client.diagnosticsFor(file(rel)).find((x) => x.code === rule));
+    const d = await client.waitFor(`${rule} in ${rel}`, () =>
+      client.diagnosticsFor(file(rel)).find((x) => x.code === rule),
+    );
     return { actions: await client.codeActions(file(rel), d.range, [d]) };
   }
 
@@ -57,13 +69,30 @@ describe('language server: lazy code-action edits (codeAction/resolve)', functio
     const generate = actions.find((a) => /^Generate a test/.test(a.title));
     assert.ok(generate && !generate.edit, `a lazy generate-test action: ${actions.map((a) => a.title).join(' | ')}`);
     const resolved = await client.conn.sendRequest(CodeActionResolveRequest.type, generate);
-    assert.ok(resolved.edit?.documentChanges?.some((c) => 'kind' in c && c.kind === 'create'), 'creates the test file');
+    assert.ok(
+      resolved.edit?.documentChanges?.some((c) => 'kind' in c && c.kind === 'create'),
+      'creates the test file',
+    );
     // The stage no longer exists under that name: nothing to import, and the user is told so.
     const data = generate.data as { diagnostic: Diagnostic };
-    const gone = { ...data.diagnostic, data: { ...(data.diagnostic.data as object), payload: { ...((data.diagnostic.data as { payload: object }).payload), stage: 'noSuchStage' } } };
-    const stale = await client.conn.sendRequest(CodeActionResolveRequest.type, { ...generate, data: { ...data, diagnostic: gone } });
+    const gone = {
+      ...data.diagnostic,
+      data: {
+        ...(data.diagnostic.data as object),
+        payload: { ...(data.diagnostic.data as { payload: object }).payload, stage: 'noSuchStage' },
+      },
+    };
+    const stale = await client.conn.sendRequest(CodeActionResolveRequest.type, {
+      ...generate,
+      data: { ...data, diagnostic: gone },
+    });
     assert.equal(stale.edit, undefined);
-    const warning = await client.waitFor('a warning message', () => client.messages.find((m) => m.type === MessageType.Warning));
-    assert.match(warning.message, /cannot apply "Generate a test for stage '\w+'.*'noSuchStage' is not an exported function or class/);
+    const warning = await client.waitFor('a warning message', () =>
+      client.messages.find((m) => m.type === MessageType.Warning),
+    );
+    assert.match(
+      warning.message,
+      /cannot apply "Generate a test for stage '\w+'.*'noSuchStage' is not an exported function or class/,
+    );
   });
 });

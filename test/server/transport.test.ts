@@ -37,7 +37,8 @@ class RawServer {
     for (;;) {
       const v = probe();
       if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}; stdout: ${this.stdout}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr}; stdout: ${this.stdout}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -56,11 +57,30 @@ describe('language server: transport and lifecycle', function () {
 
   it('answers a request before initialize with -32002 and drops notifications, then initializes normally', async () => {
     server = new RawServer();
-    server.send({ id: 1, method: 'textDocument/codeAction', params: { textDocument: { uri: 'file:///x.ts' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } } });
-    server.send({ method: 'textDocument/didOpen', params: { textDocument: { uri: 'file:///x.ts', languageId: 'typescript', version: 1, text: '' } } });
+    server.send({
+      id: 1,
+      method: 'textDocument/codeAction',
+      params: {
+        textDocument: { uri: 'file:///x.ts' },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        context: { diagnostics: [] },
+      },
+    });
+    server.send({
+      method: 'textDocument/didOpen',
+      params: { textDocument: { uri: 'file:///x.ts', languageId: 'typescript', version: 1, text: '' } },
+    });
     server.send({ id: 2, method: 'shutdown' });
-    const early = await server.waitFor('two error responses', () => (server.responses().length >= 2 ? server.responses() : undefined));
-    assert.deepEqual(early.map((r) => [r.id, r.error?.code]), [[1, -32002], [2, -32002]]);
+    const early = await server.waitFor('two error responses', () =>
+      server.responses().length >= 2 ? server.responses() : undefined,
+    );
+    assert.deepEqual(
+      early.map((r) => [r.id, r.error?.code]),
+      [
+        [1, -32002],
+        [2, -32002],
+      ],
+    );
     server.send({ id: 3, ...INITIALIZE });
     const init = await server.waitFor('the initialize result', () => server.responses().find((r) => r.id === 3));
     assert.ok(init.result, JSON.stringify(init));
@@ -71,7 +91,10 @@ describe('language server: transport and lifecycle', function () {
   });
 
   const broken: [string, (s: RawServer) => void][] = [
-    ['too long, with a message after it', (s) => (s.send({ id: 1, ...INITIALIZE }, 25), s.send({ id: 2, method: 'shutdown' }))],
+    [
+      'too long, with a message after it',
+      (s) => (s.send({ id: 1, ...INITIALIZE }, 25), s.send({ id: 2, method: 'shutdown' })),
+    ],
     ['too short', (s) => s.send({ id: 1, ...INITIALIZE }, -7)],
     ['too long, and nothing follows', (s) => s.send({ id: 1, ...INITIALIZE }, 25)],
   ];

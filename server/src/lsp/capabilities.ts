@@ -23,6 +23,8 @@ export function readCapabilities(c: ClientCapabilities): ClientFeatures {
     watchedFilesDynamic: !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration,
     configurationChangeDynamic: !!c.workspace?.didChangeConfiguration?.dynamicRegistration,
     createFiles: !!edit?.documentChanges && !!edit.resourceOperations?.includes('create'),
-    codeActionResolve: !!c.textDocument?.codeAction?.dataSupport && !!c.textDocument.codeAction.resolveSupport?.properties.includes('edit'),
+    codeActionResolve:
+      !!c.textDocument?.codeAction?.dataSupport &&
+      !!c.textDocument.codeAction.resolveSupport?.properties.includes('edit'),
   };
 }

@@ -10,7 +10,9 @@ import { guardReader, transportFromArgs } from './transport';
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   const transport = transportFromArgs(argv);
   if (!transport) {
-    process.stderr.write('ml-parity language server: name a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME\n');
+    process.stderr.write(
+      'ml-parity language server: name a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME\n',
+    );
     process.exit(2);
   }
   const reader = guardReader(transport.reader, transport.writer, {

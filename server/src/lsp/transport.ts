@@ -35,7 +35,8 @@ function argValue(argv: readonly string[], name: string): string | undefined {
 }
 
 export function transportFromArgs(argv: readonly string[]): Transport | undefined {
-  if (argv.includes('--node-ipc')) return { reader: new IPCMessageReader(process), writer: new IPCMessageWriter(process), stdio: false };
+  if (argv.includes('--node-ipc'))
+    return { reader: new IPCMessageReader(process), writer: new IPCMessageWriter(process), stdio: false };
   if (argv.includes('--stdio')) {
     const reader = new StreamMessageReader(process.stdin);
     reader.partialMessageTimeout = PARTIAL_MESSAGE_TIMEOUT_MS;
@@ -72,7 +73,9 @@ export interface StreamEvents {
 export function guardReader(reader: MessageReader, writer: MessageWriter, events: StreamEvents): MessageReader {
   let initialized = false;
   let shutdown = false;
-  reader.onError((e) => events.broken(`cannot read the message stream (wrong Content-Length or malformed message?): ${e.message}`));
+  reader.onError((e) =>
+    events.broken(`cannot read the message stream (wrong Content-Length or malformed message?): ${e.message}`),
+  );
   reader.onPartialMessage((info) =>
     events.broken(`a message body stalled ${info.waitingTime} ms short of its Content-Length (wrong Content-Length?)`),
   );
@@ -91,7 +94,10 @@ export function guardReader(reader: MessageReader, writer: MessageWriter, events
             const response: ResponseMessage = {
               jsonrpc: '2.0',
               id: message.id,
-              error: { code: ErrorCodes.ServerNotInitialized, message: `${message.method} before initialize: the server is not initialized yet` },
+              error: {
+                code: ErrorCodes.ServerNotInitialized,
+                message: `${message.method} before initialize: the server is not initialized yet`,
+              },
             };
             void writer.write(response).catch(() => undefined);
             return;

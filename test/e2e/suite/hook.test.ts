@@ -6,7 +6,11 @@ import * as vscode from 'vscode';
 import { activateExtension, workspaceRoot } from './helpers';
 
 function git(cwd: string, ...args: string[]): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=ML Parity e2e', '-c', 'user.email=e2e@ml-parity.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=ML Parity e2e', '-c', 'user.email=e2e@ml-parity.invalid', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -24,7 +28,10 @@ describe('git pre-commit hook', () => {
     assert.match(fs.readFileSync(hook, 'utf8'), /ml-parity/i);
 
     const stage = path.join(root, 'src', 'pipeline', 'suiteProbe.ts');
-    fs.writeFileSync(stage, 'export function suiteProbe(xs: number[]): number[] {\n  return xs.map((x) => x * 4);\n}\n');
+    fs.writeFileSync(
+      stage,
+      'export function suiteProbe(xs: number[]): number[] {\n  return xs.map((x) => x * 4);\n}\n',
+    );
     try {
       assert.equal(git(root, 'add', 'src/pipeline/suiteProbe.ts').status, 0);
       const blocked = git(root, 'commit', '-m', 'an untested stage');
@@ -35,7 +42,11 @@ describe('git pre-commit hook', () => {
       fs.rmSync(stage, { force: true });
     }
 
-    assert.equal(await vscode.commands.executeCommand<number | undefined>('mlParity.uninstallHook'), 0, 'uninstall exit code');
+    assert.equal(
+      await vscode.commands.executeCommand<number | undefined>('mlParity.uninstallHook'),
+      0,
+      'uninstall exit code',
+    );
     assert.ok(!fs.existsSync(hook) || !/ml-parity/i.test(fs.readFileSync(hook, 'utf8')), 'our hook is gone');
   });
 });

@@ -21,7 +21,9 @@ export function renderVerifyJunit(report: VerifyReport): string {
     );
     if (c.error) {
       out.push(`    <testcase classname="${xml(c.name)}" name="(case)">`);
-      out.push(`      <error type="${xml(c.error.code)}" message="${xml(c.error.message)}">${xml(`${c.error.file ?? ''} ${c.error.message}`)}</error>`);
+      out.push(
+        `      <error type="${xml(c.error.code)}" message="${xml(c.error.message)}">${xml(`${c.error.file ?? ''} ${c.error.message}`)}</error>`,
+      );
       out.push('    </testcase>');
     }
     for (const o of c.outputs) {

@@ -32,13 +32,20 @@ function findCallable(source: SourceFile, name: string): Callable | undefined {
   if (!decl) return undefined;
   if (Node.isClassDeclaration(decl)) {
     const ctor = decl.getConstructors()[0];
-    return { isClass: true, params: (ctor?.getParameters() ?? []).filter((p) => !p.isOptional()).map((p) => ({ type: p.getType(), node: p })) };
+    return {
+      isClass: true,
+      params: (ctor?.getParameters() ?? []).filter((p) => !p.isOptional()).map((p) => ({ type: p.getType(), node: p })),
+    };
   }
   const fn = Node.isVariableDeclaration(decl) ? decl.getInitializer() : decl;
-  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return undefined;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)))
+    return undefined;
   return {
     isClass: false,
-    params: fn.getParameters().filter((p) => !p.isOptional() && !p.hasInitializer()).map((p) => ({ type: p.getType(), node: p })),
+    params: fn
+      .getParameters()
+      .filter((p) => !p.isOptional() && !p.hasInitializer())
+      .map((p) => ({ type: p.getType(), node: p })),
     returnType: fn.getReturnType(),
   };
 }
@@ -61,7 +68,8 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
   const typed = target.endsWith('.ts');
   const placeholder = callable.isClass ? 'ConstructorParameters' : 'Parameters';
   const args = callable.params.map(
-    (p, i) => sampleValue(p.type) ?? (typed ? `undefined as unknown as ${placeholder}<typeof ${stage}>[${i}]` : 'undefined'),
+    (p, i) =>
+      sampleValue(p.type) ?? (typed ? `undefined as unknown as ${placeholder}<typeof ${stage}>[${i}]` : 'undefined'),
   );
   const ret = callable.returnType;
   const isAsync = !!ret && ret.getSymbol()?.getName() === 'Promise';
@@ -86,7 +94,12 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
         { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } },
         {
           textDocument: { uri, version: null },
-          edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: renderTest(detectFramework(pkg), testTarget) }],
+          edits: [
+            {
+              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+              newText: renderTest(detectFramework(pkg), testTarget),
+            },
+          ],
         },
       ],
     },
@@ -106,12 +119,20 @@ export const generateTestProvider: CodeActionProvider = {
         const stage = payloadString(d, 'stage');
         if (!stage) return [];
         const target = testFilePath(ctx.folder.root, payloadString(d, 'file') ?? ctx.file, stage);
-        return [lazyAction('generateTest', ctx, d, { title: testTitle(ctx.folder.root, stage, target), kind: CodeActionKind.QuickFix })];
+        return [
+          lazyAction('generateTest', ctx, d, {
+            title: testTitle(ctx.folder.root, stage, target),
+            kind: CodeActionKind.QuickFix,
+          }),
+        ];
       });
     }
     return untested.map((d) => buildTestAction(ctx, d)).filter((a): a is CodeAction => !!a);
   },
   resolve(ctx, d) {
-    return buildTestAction(ctx, d)?.edit ?? `stage '${payloadString(d, 'stage') ?? '?'}' is not an exported function or class that a test can import`;
+    return (
+      buildTestAction(ctx, d)?.edit ??
+      `stage '${payloadString(d, 'stage') ?? '?'}' is not an exported function or class that a test can import`
+    );
   },
 };

@@ -13,7 +13,10 @@ import { verifyCaseProvider } from './verifyCase';
 import { verifyStageProvider } from './verifyStage';
 
 export function createRegistry(log: Logger): CodeActionRegistry {
-  return new CodeActionRegistry([extractDuplicateProvider, generateTestProvider, ignoreFindingProvider, verifyCaseProvider, verifyStageProvider], log);
+  return new CodeActionRegistry(
+    [extractDuplicateProvider, generateTestProvider, ignoreFindingProvider, verifyCaseProvider, verifyStageProvider],
+    log,
+  );
 }
 
 export interface CodeActionDeps {
@@ -60,7 +63,11 @@ export function handleCodeAction(deps: CodeActionDeps, params: CodeActionParams)
  * The `codeAction/resolve` handler: builds the edit of the action the user chose. When there is none, the
  * action comes back without an edit and `explain` tells the user why (never a silent no-op).
  */
-export function handleCodeActionResolve(deps: CodeActionDeps, action: CodeAction, explain: (message: string) => void): CodeAction {
+export function handleCodeActionResolve(
+  deps: CodeActionDeps,
+  action: CodeAction,
+  explain: (message: string) => void,
+): CodeAction {
   if (action.edit || !isLazyActionData(action.data)) return action;
   const { provider, uri, diagnostic } = action.data;
   const file = toPath(uri);
@@ -68,13 +75,21 @@ export function handleCodeActionResolve(deps: CodeActionDeps, action: CodeAction
   const readText = textReader(deps.documents);
   const text = file ? readText(file) : undefined;
   if (!file || !folder || text === undefined) {
-    explain(`ML Parity: cannot apply "${action.title}": ${file ?? uri} is no longer readable in an open workspace folder.`);
+    explain(
+      `ML Parity: cannot apply "${action.title}": ${file ?? uri} is no longer readable in an open workspace folder.`,
+    );
     return action;
   }
   const document = deps.documents.get(uri) ?? TextDocument.create(uri, 'typescript', 0, text);
   const ctx: CodeActionContext = {
-    document, file, range: diagnostic.range, diagnostics: [diagnostic], folder, readText,
-    capabilities: { ...deps.capabilities, resolveEdits: false }, trusted: deps.trusted(),
+    document,
+    file,
+    range: diagnostic.range,
+    diagnostics: [diagnostic],
+    folder,
+    readText,
+    capabilities: { ...deps.capabilities, resolveEdits: false },
+    trusted: deps.trusted(),
   };
   const edit = deps.registry.resolve(provider, ctx, diagnostic);
   if (edit === undefined) return action;

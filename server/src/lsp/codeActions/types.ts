@@ -50,12 +50,23 @@ export interface LazyActionData {
 }
 
 /** A lazy action for `diagnostic`: everything but the edit, with what resolve needs in `data`. */
-export function lazyAction(provider: string, ctx: CodeActionContext, diagnostic: Diagnostic, action: Omit<CodeAction, 'data' | 'edit' | 'diagnostics'>): CodeAction {
+export function lazyAction(
+  provider: string,
+  ctx: CodeActionContext,
+  diagnostic: Diagnostic,
+  action: Omit<CodeAction, 'data' | 'edit' | 'diagnostics'>,
+): CodeAction {
   const data: LazyActionData = { provider, uri: ctx.document.uri, diagnostic };
   return { ...action, diagnostics: [diagnostic], data };
 }
 
 export function isLazyActionData(v: unknown): v is LazyActionData {
   const d = v as Partial<LazyActionData> | undefined;
-  return !!d && typeof d.provider === 'string' && typeof d.uri === 'string' && !!d.diagnostic && typeof d.diagnostic === 'object';
+  return (
+    !!d &&
+    typeof d.provider === 'string' &&
+    typeof d.uri === 'string' &&
+    !!d.diagnostic &&
+    typeof d.diagnostic === 'object'
+  );
 }

@@ -11,7 +11,7 @@ export function casesAt(text: string, start: number, end: number): string[] {
   const cases = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, ['verify', 'cases']);
   const names: { name: string; from: number; to: number }[] = [];
   for (const c of cases?.children ?? []) {
-    const name = findNodeAtLocation(c, ['name'])?.value;
+    const name: unknown = findNodeAtLocation(c, ['name'])?.value;
     if (typeof name === 'string') names.push({ name, from: c.offset, to: c.offset + c.length });
   }
   const hit = names.filter((n) => n.from <= end && start <= n.to);
@@ -32,7 +32,11 @@ export const verifyCaseProvider: CodeActionProvider = {
     return names.map((caseName) => ({
       title: `ML Parity: Verify refactor '${caseName}'`,
       kind: VERIFY_KIND,
-      command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
+      command: {
+        title: 'Verify Refactor',
+        command: ServerCommands.verify,
+        arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs],
+      },
     }));
   },
 };
