@@ -45,7 +45,9 @@ function measure(args: string[]): Promise<{ seconds: number; peakMb: number; std
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     let peak = 0;
-    const timer = setInterval(() => { if (child.pid) peak = Math.max(peak, treeRssKb(child.pid)); }, 20);
+    const timer = setInterval(() => {
+      if (child.pid) peak = Math.max(peak, treeRssKb(child.pid));
+    }, 20);
     child.on('error', reject);
     child.on('close', (status) => {
       clearInterval(timer);
@@ -72,7 +74,9 @@ export async function runLocateBench(workDir: string, repeats = 3): Promise<Loca
     {
       name: `ml-parity verify --locate (verify, then the search)`,
       args: [cli, 'verify', '--baseline', baseline, '--candidate', candidate, ...dims, '--locate', '--format', 'json'],
-      found: (out) => (JSON.parse(out) as { cases: { divergence?: { baseline?: { name: string } } }[] }).cases[0].divergence?.baseline?.name ?? '(none)',
+      found: (out) =>
+        (JSON.parse(out) as { cases: { divergence?: { baseline?: { name: string } } }[] }).cases[0].divergence?.baseline
+          ?.name ?? '(none)',
     },
     {
       name: 'ml-parity verify without --locate (the verify part alone)',
@@ -90,18 +94,26 @@ export async function runLocateBench(workDir: string, repeats = 3): Promise<Loca
     const runs = [];
     for (let r = 0; r < repeats; r++) runs.push(await measure(c.args));
     const found = c.found(runs[0].stdout);
-    if (c.found !== contenders[1].found && !found.startsWith(PERTURBED)) throw new Error(`${c.name} found ${found}, not ${PERTURBED}`);
-    rows.push({ contender: c.name, seconds: median(runs.map((x) => x.seconds)), peakMb: median(runs.map((x) => x.peakMb)), found });
+    if (c.found !== contenders[1].found && !found.startsWith(PERTURBED))
+      throw new Error(`${c.name} found ${found}, not ${PERTURBED}`);
+    rows.push({
+      contender: c.name,
+      seconds: median(runs.map((x) => x.seconds)),
+      peakMb: median(runs.map((x) => x.peakMb)),
+      found,
+    });
   }
   return rows;
 }
 
 export function locateBenchMarkdown(rows: LocateBenchRow[]): string {
-  return [
-    `Conv net, 300 nodes, 5.6 MB, input 1×3×${SIZE}×${SIZE}, Conv '${PERTURBED}' perturbed (node 248 of 300):`,
-    '',
-    '| contender (whole process) | seconds (median) | peak RSS, MB (process + children) | reported |',
-    '| --- | ---: | ---: | --- |',
-    ...rows.map((r) => `| ${r.contender} | ${r.seconds.toFixed(2)} | ${Math.round(r.peakMb)} | ${r.found} |`),
-  ].join('\n') + '\n';
+  return (
+    [
+      `Conv net, 300 nodes, 5.6 MB, input 1×3×${SIZE}×${SIZE}, Conv '${PERTURBED}' perturbed (node 248 of 300):`,
+      '',
+      '| contender (whole process) | seconds (median) | peak RSS, MB (process + children) | reported |',
+      '| --- | ---: | ---: | --- |',
+      ...rows.map((r) => `| ${r.contender} | ${r.seconds.toFixed(2)} | ${Math.round(r.peakMb)} | ${r.found} |`),
+    ].join('\n') + '\n'
+  );
 }

@@ -11,7 +11,8 @@ import * as ort from 'onnxruntime-node';
 
 function markAll(file: string): { bytes: Uint8Array; order: string[] } {
   const model = onnx.ModelProto.decode(fs.readFileSync(file));
-  const g = model.graph!;
+  const g = model.graph;
+  if (!g) throw new Error(`${file}: no graph`);
   const outputs = g.output ?? [];
   const present = new Set(outputs.map((o) => o.name));
   const order: string[] = [];
@@ -30,7 +31,10 @@ async function main(): Promise<void> {
   const a = markAll(baseline);
   const b = markAll(candidate);
   const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
-  const [sa, sb] = await Promise.all([ort.InferenceSession.create(a.bytes, opts), ort.InferenceSession.create(b.bytes, opts)]);
+  const [sa, sb] = await Promise.all([
+    ort.InferenceSession.create(a.bytes, opts),
+    ort.InferenceSession.create(b.bytes, opts),
+  ]);
   const n = 3 * Number(h) * Number(w);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.37);

@@ -17,9 +17,17 @@ function readInputs(dir: string): Float32Array[] {
   });
 }
 
-export async function plainLoop(baseline: string, candidate: string, inputs: Float32Array[], rows: number): Promise<Record<string, number>> {
+export async function plainLoop(
+  baseline: string,
+  candidate: string,
+  inputs: Float32Array[],
+  rows: number,
+): Promise<Record<string, number>> {
   const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
-  const [a, b] = await Promise.all([ort.InferenceSession.create(baseline, opts), ort.InferenceSession.create(candidate, opts)]);
+  const [a, b] = await Promise.all([
+    ort.InferenceSession.create(baseline, opts),
+    ort.InferenceSession.create(candidate, opts),
+  ]);
   const width = inputs[0].length;
   const worst: Record<string, number> = {};
   for (let start = 0; start < inputs.length; start += rows) {

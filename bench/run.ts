@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: every benchmark in one process run, printed as Markdown for bench/README.md.
- * `npm run bench -- verify` (or `clones`, `analysis`, `stage`) runs one of them.
+ * `npm run bench -- verify` (or `clones`, `code-actions`, `analysis`, `stage`) runs one of them.
  */
 import * as path from 'node:path';
 import { analysisBenchMarkdown, runAnalysisBench } from './analysis/analysisBench';
 import { runCloneBench } from './clones/run';
 import { locateBenchMarkdown, runLocateBench } from './locateBench';
+import { codeActionBenchMarkdown, runCodeActionBench } from './codeActionBench';
 import { runStageBench, stageBenchMarkdown } from './stageBench';
 import { BENCH_MODELS, runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
@@ -25,6 +26,10 @@ async function main(): Promise<void> {
   if (!only || only === 'clones') {
     console.log('## clones: seeded precision/recall and timing vs jscpd\n');
     console.log((await runCloneBench(root)).markdown);
+  }
+  if (!only || only === 'code-actions') {
+    console.log('## code actions: lightbulb latency on the example, lazy edits vs edits in the request\n');
+    console.log(codeActionBenchMarkdown(await runCodeActionBench()));
   }
   if (!only || only === 'analysis') {
     console.log('## analysis: 1,000-file pipeline workspace vs jscpd, one-file edits, memory\n');

@@ -36,7 +36,11 @@ const AFTER = `export function movingAverage(xs: number[], window: number): numb
 `;
 
 function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
@@ -98,7 +102,11 @@ export function stageBenchMarkdown(r: StageBenchResult): string {
     `| verify-stage movingAverage (${r.inputs} generated inputs, equivalent) | median ms | min ms | max ms | budget ms |`,
     '| --- | ---: | ---: | ---: | ---: |',
     row(`CLI, cold process (\`ml-parity verify-stage\`, ${r.coldCliMs.length} runs)`, r.coldCliMs, 2000),
-    row(`language server, warm (\`${ServerCommands.verifyStage}\`, ${r.warmLspMs.length} runs after one)`, r.warmLspMs, 300),
+    row(
+      `language server, warm (\`${ServerCommands.verifyStage}\`, ${r.warmLspMs.length} runs after one)`,
+      r.warmLspMs,
+      300,
+    ),
     '',
   ].join('\n');
 }

@@ -39,7 +39,8 @@ function timeProcess(args: string[], expectStatus = 0): number {
   const t = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   const s = (performance.now() - t) / 1000;
-  if (r.status !== expectStatus) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 500)}`);
+  if (r.status !== expectStatus)
+    throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout.slice(0, 500)}`);
   return s;
 }
 
@@ -53,7 +54,12 @@ interface BenchModel {
 }
 
 export const BENCH_MODELS: BenchModel[] = [
-  { name: 'MLP 256→512→512→10 (0.4 M parameters)', inDim: 256, build: (fused) => benchMlp({ fused }), allContenders: true },
+  {
+    name: 'MLP 256→512→512→10 (0.4 M parameters)',
+    inDim: 256,
+    build: (fused) => benchMlp({ fused }),
+    allContenders: true,
+  },
   {
     name: 'MLP 784→2048→2048→10 (5.8 M parameters)',
     inDim: 784,
@@ -72,25 +78,51 @@ function prepare(workDir: string, m: BenchModel): { baseline: string; candidate:
   const fixtureDir = path.join(workDir, 'fixtures');
   if (!fs.existsSync(path.join(fixtureDir, `test_data_set_${FIXTURES - 1}`))) {
     const generated = generateFixtures([{ name: 'features', dtype: 'float32', dims: ['batch', m.inDim] }], {
-      count: FIXTURES, seed: 1, range: [-1, 1], dims: { batch: 1 },
+      count: FIXTURES,
+      seed: 1,
+      range: [-1, 1],
+      dims: { batch: 1 },
     });
     generated.cases.forEach((c, i) => writeTestDataSet(fixtureDir, i, c.inputs));
   }
   return { baseline, candidate, fixtureDir };
 }
 
-export async function runVerifyBench(workDir: string, m: BenchModel = BENCH_MODELS[0], repeats = 5): Promise<VerifyBenchResult> {
+export async function runVerifyBench(
+  workDir: string,
+  m: BenchModel = BENCH_MODELS[0],
+  repeats = 5,
+): Promise<VerifyBenchResult> {
   const { baseline, candidate, fixtureDir } = prepare(workDir, m);
   const cli = path.join(root, 'bin', 'ml-parity');
   const plain = path.join(root, 'out', 'bench', 'plainLoop.js');
   const contenders: [string, string[]][] = [
-    ['ml-parity verify --fixtures (10,000 test-data folders)', [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--fixtures', fixtureDir, '--format', 'json']],
+    [
+      'ml-parity verify --fixtures (10,000 test-data folders)',
+      [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--fixtures', fixtureDir, '--format', 'json'],
+    ],
     ['plain onnxruntime-node script, same fixtures, 512 rows per run', [plain, baseline, candidate, fixtureDir, '512']],
   ];
   if (m.allContenders) {
     contenders.push(
       ['plain onnxruntime-node script, same fixtures, 1 row per run', [plain, baseline, candidate, fixtureDir, '1']],
-      ['ml-parity verify, 10,000 synthetic fixtures (no disk)', [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--count', String(FIXTURES), '--dim', 'batch=1', '--format', 'json']],
+      [
+        'ml-parity verify, 10,000 synthetic fixtures (no disk)',
+        [
+          cli,
+          'verify',
+          '--baseline',
+          baseline,
+          '--candidate',
+          candidate,
+          '--count',
+          String(FIXTURES),
+          '--dim',
+          'batch=1',
+          '--format',
+          'json',
+        ],
+      ],
     );
   }
   const times = contenders.map(() => [] as number[]);
@@ -104,7 +136,9 @@ export async function runVerifyBench(workDir: string, m: BenchModel = BENCH_MODE
     const seconds = median(times[i]);
     return { contender: name, seconds, rowsPerSecond: FIXTURES / seconds };
   });
-  const ratios: Record<string, number> = { 'ml-parity verify / plain script (512 rows per run)': rows[0].seconds / rows[1].seconds };
+  const ratios: Record<string, number> = {
+    'ml-parity verify / plain script (512 rows per run)': rows[0].seconds / rows[1].seconds,
+  };
   if (m.allContenders) ratios['ml-parity verify / plain script (1 row per run)'] = rows[0].seconds / rows[2].seconds;
   return { fixtures: FIXTURES, model: m.name, repeats, rows, ratios };
 }
@@ -115,7 +149,9 @@ export function verifyBenchMarkdown(r: VerifyBenchResult): string {
     '',
     `| contender (${r.fixtures.toLocaleString('en')} fixtures, both models, whole process) | seconds (median of ${r.repeats}) | rows/s |`,
     '| --- | ---: | ---: |',
-    ...r.rows.map((x) => `| ${x.contender} | ${x.seconds.toFixed(3)} | ${Math.round(x.rowsPerSecond).toLocaleString('en')} |`),
+    ...r.rows.map(
+      (x) => `| ${x.contender} | ${x.seconds.toFixed(3)} | ${Math.round(x.rowsPerSecond).toLocaleString('en')} |`,
+    ),
     '',
     '| ratio | value |',
     '| --- | ---: |',

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { writeTestDataSet } from '../server/src/engine/fixtures/write';
-import type { DType, NamedTensor, Tensor, TensorData } from '../server/src/engine/tensor/tensor';
+import type { DType, NamedTensor, Tensor } from '../server/src/engine/tensor/tensor';
 import { classifierInputs, exampleModels, reduceInputs } from './onnx/exampleData';
 
 /** A fixture folder of the workspace: which model makes its golden outputs and what feeds it. */
@@ -20,16 +20,21 @@ interface FixtureSpec {
 }
 
 const FIXTURES: ReadonlyArray<() => FixtureSpec> = [
-  () => ({ dir: 'fixtures/classifier', baseline: 'models/classifier.onnx', inputName: 'features', inputs: classifierInputs() }),
+  () => ({
+    dir: 'fixtures/classifier',
+    baseline: 'models/classifier.onnx',
+    inputName: 'features',
+    inputs: classifierInputs(),
+  }),
   () => ({ dir: 'fixtures/reduce', baseline: 'models/reduce.onnx', inputName: 'x', inputs: reduceInputs() }),
 ];
 
 function fromOrt(t: ort.Tensor): Tensor {
-  return { dtype: t.type as DType, dims: [...t.dims], data: t.data as TensorData };
+  return { dtype: t.type as DType, dims: [...t.dims], data: t.data };
 }
 
 function toOrt(t: Tensor): ort.Tensor {
-  return new ort.Tensor(t.dtype, t.data as Float32Array, t.dims);
+  return new ort.Tensor(t.dtype, t.data, t.dims);
 }
 
 async function writeFixtures(root: string, spec: FixtureSpec, model: Uint8Array): Promise<string[]> {

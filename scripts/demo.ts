@@ -41,7 +41,11 @@ function main(): number {
     console.error(`demo: unexpected results: ${JSON.stringify(report.cases.map((c) => [c.name, c.status]))}`);
     return 1;
   }
-  console.log(`demo: every case ended as expected (${Object.entries(EXPECTED).map(([k, v]) => `${k} ${v}`).join(', ')}); JSON report at ${out}`);
+  console.log(
+    `demo: every case ended as expected (${Object.entries(EXPECTED)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}); JSON report at ${out}`,
+  );
   return 0;
 }
 

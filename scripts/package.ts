@@ -32,9 +32,21 @@ async function bundle(): Promise<void> {
   await build({ ...common, entryPoints: { extension: path.join(root, 'out/client/src/extension.js') }, outdir: dist });
   await build({ ...common, entryPoints: { server: path.join(root, 'out/server/src/lsp/main.js') }, outdir: dist });
   await build({ ...common, entryPoints: { cli: path.join(root, 'out/server/src/cli/bin.js') }, outdir: dist });
-  await build({ ...common, entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') }, outdir: dist });
-  await build({ ...common, entryPoints: { stageWorker: path.join(root, 'out/server/src/engine/stageVerify/worker.js') }, outdir: dist });
-  await build({ ...common, entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') }, outdir: dist });
+  await build({
+    ...common,
+    entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') },
+    outdir: dist,
+  });
+  await build({
+    ...common,
+    entryPoints: { stageWorker: path.join(root, 'out/server/src/engine/stageVerify/worker.js') },
+    outdir: dist,
+  });
+  await build({
+    ...common,
+    entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') },
+    outdir: dist,
+  });
 }
 
 function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {
@@ -51,15 +63,23 @@ function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {
 function copyRuntime(): void {
   const binDir = `${path.sep}bin${path.sep}napi-v6${path.sep}`;
   const keep = `${binDir}linux${path.sep}x64`;
-  copy('node_modules/onnxruntime-node', (src) => {
-    if (src.includes(`${path.sep}script`)) return false;
-    if (!src.includes(binDir)) return true;
-    const after = src.slice(src.indexOf(binDir));
-    return keep.startsWith(after) || after.startsWith(keep) || after === binDir.slice(0, -1);
-  }, 'dist/node_modules/onnxruntime-node');
+  copy(
+    'node_modules/onnxruntime-node',
+    (src) => {
+      if (src.includes(`${path.sep}script`)) return false;
+      if (!src.includes(binDir)) return true;
+      const after = src.slice(src.indexOf(binDir));
+      return keep.startsWith(after) || after.startsWith(keep) || after === binDir.slice(0, -1);
+    },
+    'dist/node_modules/onnxruntime-node',
+  );
   copy('node_modules/onnxruntime-common', undefined, 'dist/node_modules/onnxruntime-common');
   // verify-stage bundles each version of a stage with esbuild at run time: its JS API and this platform's binary.
-  copy('node_modules/esbuild', (src) => !src.includes(`${path.sep}bin${path.sep}`) && !src.endsWith('install.js'), 'dist/node_modules/esbuild');
+  copy(
+    'node_modules/esbuild',
+    (src) => !src.includes(`${path.sep}bin${path.sep}`) && !src.endsWith('install.js'),
+    'dist/node_modules/esbuild',
+  );
   copy('node_modules/@esbuild/linux-x64', undefined, 'dist/node_modules/@esbuild/linux-x64');
 }
 
@@ -94,10 +114,14 @@ export async function packageExtension(opts: PackageOptions = {}): Promise<strin
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   // Async, so a caller such as the e2e driver keeps handling signals while vsce runs.
-  const child = spawn(process.execPath, [vsce, 'package', '--no-dependencies', '--target', TARGET, '--allow-missing-repository', '-o', out], {
-    cwd: stage,
-    stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    [vsce, 'package', '--no-dependencies', '--target', TARGET, '--allow-missing-repository', '-o', out],
+    {
+      cwd: stage,
+      stdio: opts.quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -112,7 +136,8 @@ export async function packageExtension(opts: PackageOptions = {}): Promise<strin
 // Run as `npm run package`; imported (e2e driver) it only exports.
 if (require.main === module) {
   packageExtension().then(
-    (out) => console.log(`packaged ${path.relative(root, out)} (${(fs.statSync(out).size / 1024 / 1024).toFixed(1)} MB)`),
+    (out) =>
+      console.log(`packaged ${path.relative(root, out)} (${(fs.statSync(out).size / 1024 / 1024).toFixed(1)} MB)`),
     (e: unknown) => {
       console.error(e instanceof Error ? e.message : e);
       process.exitCode = 1;

@@ -93,7 +93,20 @@ function jscpd(version: 4 | 5, root: string, outDir: string): { ms: number; foun
   fs.rmSync(outDir, { recursive: true, force: true });
   const script = version === 5 ? 'node_modules/jscpd5/run-jscpd.js' : 'node_modules/jscpd4/bin/jscpd';
   // --no-gitignore: the corpus lives under bench/.work/, which the repository ignores.
-  const args = [path.join(REPO, script), '--min-tokens', '50', '--min-lines', '5', '--silent', '--no-gitignore', '--reporters', 'json', '--output', outDir, '.'];
+  const args = [
+    path.join(REPO, script),
+    '--min-tokens',
+    '50',
+    '--min-lines',
+    '5',
+    '--silent',
+    '--no-gitignore',
+    '--reporters',
+    'json',
+    '--output',
+    outDir,
+    '.',
+  ];
   const { ms } = runNode(args, root);
   const report = JSON.parse(fs.readFileSync(path.join(outDir, 'jscpd-report.json'), 'utf8')) as JscpdReport;
   const total = report.statistics?.total;
@@ -117,15 +130,55 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
     checks.push(checkColdWarm(root, path.join(workDir, 'check-cache'), path.join(workDir, 'check-report.json')));
   }
   const f = full[0].out;
-  const rules = Object.entries(f.findings).map(([r, n]) => `${n} ${r}`).join(', ');
+  const rules = Object.entries(f.findings)
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
   return [
-    { contender: 'ML Parity, full analysis (stages, reachability, clones, cycles)', wallMs: median(full.map((r) => r.ms)), innerMs: median(full.map((r) => r.out.ms)), runsMs: full.map((r) => r.ms), found: `${f.stages} stages; ${rules}` },
-    { contender: 'ML Parity, clone detection only (`detectClones`)', wallMs: median(clones.map((r) => r.ms)), innerMs: median(clones.map((r) => r.out.ms)), runsMs: clones.map((r) => r.ms), found: `${clones[0].out.classes} clone classes (files: ${clones[0].out.files})` },
-    { contender: 'Floor: load the compiler, read and parse every file, no analysis', wallMs: median(parse.map((r) => r.ms)), innerMs: median(parse.map((r) => r.out.ms)), runsMs: parse.map((r) => r.ms), found: `${parse[0].out.files} files parsed` },
-    { contender: '`ml-parity check` CLI, empty cache (cold; writes the cache)', wallMs: median(checks.map((r) => r.coldMs)), runsMs: checks.map((r) => r.coldMs), found: 'same findings as the full analysis' },
-    { contender: '`ml-parity check` CLI, warm cache, no file changed', wallMs: median(checks.map((r) => r.warmMs)), runsMs: checks.map((r) => r.warmMs), found: 'same findings, read from the cache' },
-    { contender: 'jscpd 5 (Rust)', wallMs: median(j5.map((r) => r.ms)), runsMs: j5.map((r) => r.ms), found: j5[0].found },
-    { contender: 'jscpd 4 (JavaScript)', wallMs: median(j4.map((r) => r.ms)), runsMs: j4.map((r) => r.ms), found: j4[0].found },
+    {
+      contender: 'ML Parity, full analysis (stages, reachability, clones, cycles)',
+      wallMs: median(full.map((r) => r.ms)),
+      innerMs: median(full.map((r) => r.out.ms)),
+      runsMs: full.map((r) => r.ms),
+      found: `${f.stages} stages; ${rules}`,
+    },
+    {
+      contender: 'ML Parity, clone detection only (`detectClones`)',
+      wallMs: median(clones.map((r) => r.ms)),
+      innerMs: median(clones.map((r) => r.out.ms)),
+      runsMs: clones.map((r) => r.ms),
+      found: `${clones[0].out.classes} clone classes (files: ${clones[0].out.files})`,
+    },
+    {
+      contender: 'Floor: load the compiler, read and parse every file, no analysis',
+      wallMs: median(parse.map((r) => r.ms)),
+      innerMs: median(parse.map((r) => r.out.ms)),
+      runsMs: parse.map((r) => r.ms),
+      found: `${parse[0].out.files} files parsed`,
+    },
+    {
+      contender: '`ml-parity check` CLI, empty cache (cold; writes the cache)',
+      wallMs: median(checks.map((r) => r.coldMs)),
+      runsMs: checks.map((r) => r.coldMs),
+      found: 'same findings as the full analysis',
+    },
+    {
+      contender: '`ml-parity check` CLI, warm cache, no file changed',
+      wallMs: median(checks.map((r) => r.warmMs)),
+      runsMs: checks.map((r) => r.warmMs),
+      found: 'same findings, read from the cache',
+    },
+    {
+      contender: 'jscpd 5 (Rust)',
+      wallMs: median(j5.map((r) => r.ms)),
+      runsMs: j5.map((r) => r.ms),
+      found: j5[0].found,
+    },
+    {
+      contender: 'jscpd 4 (JavaScript)',
+      wallMs: median(j4.map((r) => r.ms)),
+      runsMs: j4.map((r) => r.ms),
+      found: j4[0].found,
+    },
   ];
 }
 
@@ -136,7 +189,8 @@ function incrementalSummary(root: string): IncrementalSummary {
   const editMix: Record<string, number> = {};
   for (const e of runs[0].edits) editMix[e.what] = (editMix[e.what] ?? 0) + 1;
   return {
-    files: DEFAULT_SHAPE.pipelines * (DEFAULT_SHAPE.stagesPerPipeline + 1) + DEFAULT_SHAPE.helpers + DEFAULT_SHAPE.tests + 2,
+    files:
+      DEFAULT_SHAPE.pipelines * (DEFAULT_SHAPE.stagesPerPipeline + 1) + DEFAULT_SHAPE.helpers + DEFAULT_SHAPE.tests + 2,
     edits: EDITS,
     runs: runs.length,
     initialMs: median(runs.map((r) => r.initialMs)),
@@ -164,15 +218,51 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
   const hookP50 = median(commits.hookMs);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const goals = [
-    { goal: 'full analysis within 3× of jscpd 5', measured: ratio(full.wallMs, j5.wallMs), met: full.wallMs <= 3 * j5.wallMs },
-    { goal: 'clone detection alone within 3× of jscpd 5', measured: ratio(clones.wallMs, j5.wallMs), met: clones.wallMs <= 3 * j5.wallMs },
-    { goal: 'full analysis faster than jscpd 4', measured: ratio(full.wallMs, j4.wallMs), met: full.wallMs < j4.wallMs },
-    { goal: 'clone detection alone faster than jscpd 4', measured: ratio(clones.wallMs, j4.wallMs), met: clones.wallMs < j4.wallMs },
-    { goal: `one-file edit p95 < 100 ms (${incremental.files} files)`, measured: `${incremental.p95Ms.toFixed(0)} ms`, met: incremental.p95Ms < 100 },
-    { goal: 'peak RSS during the edits < 600 MB', measured: `${incremental.maxRssMb} MB`, met: incremental.maxRssMb < 600 },
-    { goal: 'warm `check` at most 0.5× jscpd 5 (cold)', measured: ratio(warm.wallMs, j5.wallMs), met: warm.wallMs <= 0.5 * j5.wallMs },
-    { goal: `\`hook run\` on a one-file commit < 0.5 s (median of ${commits.hookMs.length})`, measured: `${Math.round(hookP50)} ms`, met: hookP50 < 500 },
-    { goal: 'cold analysis no slower than 4.65× jscpd 5 (before the cache)', measured: `${ratio(full.wallMs, j5.wallMs)} in process; CLI with an empty cache ${ratio(cold.wallMs, j5.wallMs)}`, met: full.wallMs <= 4.65 * j5.wallMs && cold.wallMs <= 4.65 * j5.wallMs },
+    {
+      goal: 'full analysis within 3× of jscpd 5',
+      measured: ratio(full.wallMs, j5.wallMs),
+      met: full.wallMs <= 3 * j5.wallMs,
+    },
+    {
+      goal: 'clone detection alone within 3× of jscpd 5',
+      measured: ratio(clones.wallMs, j5.wallMs),
+      met: clones.wallMs <= 3 * j5.wallMs,
+    },
+    {
+      goal: 'full analysis faster than jscpd 4',
+      measured: ratio(full.wallMs, j4.wallMs),
+      met: full.wallMs < j4.wallMs,
+    },
+    {
+      goal: 'clone detection alone faster than jscpd 4',
+      measured: ratio(clones.wallMs, j4.wallMs),
+      met: clones.wallMs < j4.wallMs,
+    },
+    {
+      goal: `one-file edit p95 < 100 ms (${incremental.files} files)`,
+      measured: `${incremental.p95Ms.toFixed(0)} ms`,
+      met: incremental.p95Ms < 100,
+    },
+    {
+      goal: 'peak RSS during the edits < 600 MB',
+      measured: `${incremental.maxRssMb} MB`,
+      met: incremental.maxRssMb < 600,
+    },
+    {
+      goal: 'warm `check` at most 0.5× jscpd 5 (cold)',
+      measured: ratio(warm.wallMs, j5.wallMs),
+      met: warm.wallMs <= 0.5 * j5.wallMs,
+    },
+    {
+      goal: `\`hook run\` on a one-file commit < 0.5 s (median of ${commits.hookMs.length})`,
+      measured: `${Math.round(hookP50)} ms`,
+      met: hookP50 < 500,
+    },
+    {
+      goal: 'cold analysis no slower than 4.65× jscpd 5 (before the cache)',
+      measured: `${ratio(full.wallMs, j5.wallMs)} in process; CLI with an empty cache ${ratio(cold.wallMs, j5.wallMs)}`,
+      met: full.wallMs <= 4.65 * j5.wallMs && cold.wallMs <= 4.65 * j5.wallMs,
+    },
   ];
   return {
     machine: { cpus: os.cpus().length, node: process.version, loadBefore, loadAfter: os.loadavg() },
@@ -202,7 +292,10 @@ export function analysisBenchMarkdown(r: AnalysisBenchResult): string {
     '',
     '| Contender | Wall time | Analysis inside the process | Runs | Found |',
     '|---|---:|---:|---|---|',
-    ...r.whole.map((w) => `| ${w.contender} | ${ms(w.wallMs)} | ${w.innerMs === undefined ? '—' : ms(w.innerMs)} | ${w.runsMs.map(ms).join(', ')} | ${w.found} |`),
+    ...r.whole.map(
+      (w) =>
+        `| ${w.contender} | ${ms(w.wallMs)} | ${w.innerMs === undefined ? '—' : ms(w.innerMs)} | ${w.runsMs.map(ms).join(', ')} | ${w.found} |`,
+    ),
     '',
     floorLine(r.whole),
     '',
@@ -212,7 +305,9 @@ export function analysisBenchMarkdown(r: AnalysisBenchResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---|',
     `| ${ms(inc.initialMs)} | ${ms(inc.p50Ms)} | ${ms(inc.p95Ms)} | ${ms(inc.maxMs)} | ${inc.maxRssMb} MB | ${inc.sampledPeakRssMb} MB | ${inc.heapLimitMb} MB (default) | ${inc.matchesFull ? 'yes' : '**no**'} |`,
     '',
-    `Edit mix: ${Object.entries(inc.editMix).map(([k, n]) => `${n} ${k}`).join(', ')}.`,
+    `Edit mix: ${Object.entries(inc.editMix)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')}.`,
     '',
     `### One-file commits through the CLI (${r.commits.hookMs.length} commits in a git repository of the corpus, each a fresh process)`,
     '',

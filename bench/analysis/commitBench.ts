@@ -17,7 +17,12 @@ const BIN = path.join(REPO, 'bin', 'ml-parity');
 /** Wall time of one CLI process; throws on exit codes other than those `ok` allows. */
 export function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir }, maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir },
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const ms = performance.now() - t0;
   if (!ok.includes(r.status ?? -1)) throw new Error(`ml-parity ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -43,7 +48,11 @@ export interface CommitRuns {
 }
 
 function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
@@ -62,10 +71,17 @@ export function commitRuns(workDir: string, count: number): CommitRuns {
   edits.forEach((e, i) => {
     fs.writeFileSync(path.join(root, e.rel), e.text);
     // check after the edit (work tree), then the commit of that one file through the hook.
-    if (i > 0) out.checkAfterEditMs.push(cliMs(root, ['check', '--format', 'json', '--out', path.join(workDir, 'repo-check.json')], cacheDir));
+    if (i > 0)
+      out.checkAfterEditMs.push(
+        cliMs(root, ['check', '--format', 'json', '--out', path.join(workDir, 'repo-check.json')], cacheDir),
+      );
     git(root, 'add', e.rel);
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [BIN, 'hook', 'run'], { cwd: root, encoding: 'utf8', env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir } });
+    const r = spawnSync(process.execPath, [BIN, 'hook', 'run'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir },
+    });
     const ms = performance.now() - t0;
     if (r.status !== 0 && r.status !== 1) throw new Error(`hook run exited ${r.status}: ${r.stderr}`);
     if (i === 0) out.firstHookMs = ms;

@@ -30,9 +30,28 @@ export interface CorpusShape {
 }
 
 /** ≈1,000 files, ≈60,000 lines. */
-export const DEFAULT_SHAPE: CorpusShape = { pipelines: 25, stagesPerPipeline: 20, helpers: 273, tests: 200, seed: 20240611 };
+export const DEFAULT_SHAPE: CorpusShape = {
+  pipelines: 25,
+  stagesPerPipeline: 20,
+  helpers: 273,
+  tests: 200,
+  seed: 20240611,
+};
 
-const VERBS = ['clean', 'scale', 'encode', 'impute', 'clip', 'smooth', 'bucket', 'rank', 'select', 'project', 'normalize', 'augment'];
+const VERBS = [
+  'clean',
+  'scale',
+  'encode',
+  'impute',
+  'clip',
+  'smooth',
+  'bucket',
+  'rank',
+  'select',
+  'project',
+  'normalize',
+  'augment',
+];
 const NOUNS = ['rows', 'cols', 'batch', 'frame', 'window', 'stats', 'weights', 'scores', 'labels', 'feats'];
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -144,22 +163,49 @@ function statement(r: Rng, i: number, calls: string[]): string[] {
     case 0:
       return [`  const ${v} = rows.map((row) => row.map((x) => x * ${k / 10} + ${r.int(7)}));`, `  rows = ${v};`];
     case 1:
-      return [`  if (rows.length > ${k * 100}) {`, `    ctx.log('truncating to ${k * 100} rows');`, `    rows = rows.slice(0, ${k * 100});`, `  }`];
+      return [
+        `  if (rows.length > ${k * 100}) {`,
+        `    ctx.log('truncating to ${k * 100} rows');`,
+        `    rows = rows.slice(0, ${k * 100});`,
+        `  }`,
+      ];
     case 2:
-      return [`  let ${v} = 0;`, `  for (const row of rows) {`, `    ${v} += row.reduce((a, b) => a + Math.abs(b), 0);`, `  }`, `  ctx.log(\`${v}=\${${v}.toFixed(${r.int(4)})}\`);`];
+      return [
+        `  let ${v} = 0;`,
+        `  for (const row of rows) {`,
+        `    ${v} += row.reduce((a, b) => a + Math.abs(b), 0);`,
+        `  }`,
+        `  ctx.log(\`${v}=\${${v}.toFixed(${r.int(4)})}\`);`,
+      ];
     case 3:
-      return calls.length > 0 ? [`  rows = ${r.pick(calls)}(rows, ctx);`] : [`  rows = rows.filter((row) => row.length > ${r.int(3)});`];
+      return calls.length > 0
+        ? [`  rows = ${r.pick(calls)}(rows, ctx);`]
+        : [`  rows = rows.filter((row) => row.length > ${r.int(3)});`];
     case 4:
-      return [`  const ${v} = rows.filter((row) => row.every((x) => Number.isFinite(x)));`, `  if (${v}.length < rows.length) ctx.log('dropped ${k} non-finite rows');`, `  rows = ${v};`];
+      return [
+        `  const ${v} = rows.filter((row) => row.every((x) => Number.isFinite(x)));`,
+        `  if (${v}.length < rows.length) ctx.log('dropped ${k} non-finite rows');`,
+        `  rows = ${v};`,
+      ];
     case 5:
-      return [`  const ${v}: number[] = [];`, `  for (let c = 0; c < (rows[0]?.length ?? 0); c++) ${v}.push(rows.reduce((m, row) => Math.max(m, row[c]), -Infinity));`, `  rows = rows.map((row) => row.map((x, c) => x / (${v}[c] || ${k})));`];
+      return [
+        `  const ${v}: number[] = [];`,
+        `  for (let c = 0; c < (rows[0]?.length ?? 0); c++) ${v}.push(rows.reduce((m, row) => Math.max(m, row[c]), -Infinity));`,
+        `  rows = rows.map((row) => row.map((x, c) => x / (${v}[c] || ${k})));`,
+      ];
     default:
-      return [`  rows = rows.map((row) => [...row.slice(0, ${r.int(5) + 1}), ...row.slice(${r.int(5) + 1}).map((x) => Math.tanh(x))]);`];
+      return [
+        `  rows = rows.map((row) => [...row.slice(0, ${r.int(5) + 1}), ...row.slice(${r.int(5) + 1}).map((x) => Math.tanh(x))]);`,
+      ];
   }
 }
 
 function functionText(r: Rng, name: string, calls: string[], exported: boolean, shared: number): string[] {
-  const out = [`/** ${name}: generated stage body. */`, `${exported ? 'export ' : ''}function ${name}(input: Matrix, ctx: StageContext): Matrix {`, '  let rows = input.map((r) => [...r]);'];
+  const out = [
+    `/** ${name}: generated stage body. */`,
+    `${exported ? 'export ' : ''}function ${name}(input: Matrix, ctx: StageContext): Matrix {`,
+    '  let rows = input.map((r) => [...r]);',
+  ];
   const n = 3 + r.int(4);
   for (let i = 0; i < n; i++) {
     out.push(...statement(r, i, calls));
@@ -199,7 +245,11 @@ function indexFile(r: Rng, p: number, shape: CorpusShape): string {
     lines.push(`import { ${fn} } from './stage${pad(s)}';`);
     chosen.push(fn);
   }
-  lines.push('', `/** Pipeline ${p}: every stage module contributes one registered stage. */`, `export const pipeline${p} = new Pipeline()`);
+  lines.push(
+    '',
+    `/** Pipeline ${p}: every stage module contributes one registered stage. */`,
+    `export const pipeline${p} = new Pipeline()`,
+  );
   chosen.forEach((fn, i) => lines.push(`  .stage('${fn.toLowerCase()}', ${fn})${i === chosen.length - 1 ? ';' : ''}`));
   return lines.join('\n') + '\n';
 }
@@ -217,14 +267,22 @@ function helperFile(r: Rng, h: number): string {
     calls.push(fn);
   }
   lines.push('');
-  for (let f = 0; f < 4; f++) lines.push(...functionText(r, helperFn(h, f), calls, true, -1).map((l) => l.replace('generated stage body', 'generated helper')));
+  for (let f = 0; f < 4; f++)
+    lines.push(
+      ...functionText(r, helperFn(h, f), calls, true, -1).map((l) =>
+        l.replace('generated stage body', 'generated helper'),
+      ),
+    );
   return lines.join('\n');
 }
 
 function testFile(r: Rng, t: number, shape: CorpusShape): string {
   const p = t % shape.pipelines;
   const rel = `test/p${pad(p)}/case${pad(t, 3)}.test.ts`;
-  const lines = [`import assert from 'node:assert/strict';`, `import { pipeline${p} } from '${spec(rel, `src/pipelines/p${pad(p)}/index.ts`)}';`];
+  const lines = [
+    `import assert from 'node:assert/strict';`,
+    `import { pipeline${p} } from '${spec(rel, `src/pipelines/p${pad(p)}/index.ts`)}';`,
+  ];
   const mods: number[] = [];
   for (let i = 0; i < 3; i++) {
     const s = r.int(shape.stagesPerPipeline);
@@ -232,13 +290,28 @@ function testFile(r: Rng, t: number, shape: CorpusShape): string {
     mods.push(s);
     lines.push(`import * as s${s} from '${spec(rel, stageRel(p, s))}';`);
   }
-  lines.push('', `const ctx = { seed: ${t}, epsilon: 1e-9, columns: ['a', 'b', 'c'], log: (_m: string): void => undefined };`, `const sample = [[1, 2, 3], [4, 5, 6], [7, 8, ${t}]];`, '');
+  lines.push(
+    '',
+    `const ctx = { seed: ${t}, epsilon: 1e-9, columns: ['a', 'b', 'c'], log: (_m: string): void => undefined };`,
+    `const sample = [[1, 2, 3], [4, 5, 6], [7, 8, ${t}]];`,
+    '',
+  );
   lines.push(`describe('pipeline ${p} case ${t}', () => {`);
   // About half the tests only call single stages: the pipeline's other stages stay untested.
-  if (r.next() < 0.5) lines.push(`  it('runs the whole pipeline', () => {`, `    assert.equal(pipeline${p}.run(sample, ctx).length > 0, true);`, '  });');
+  if (r.next() < 0.5)
+    lines.push(
+      `  it('runs the whole pipeline', () => {`,
+      `    assert.equal(pipeline${p}.run(sample, ctx).length > 0, true);`,
+      '  });',
+    );
   for (const s of mods) {
     const f = r.int(3);
-    lines.push(`  it('stage ${s} keeps the row count', () => {`, `    const out = s${s}.${stageFn(p, s, f)}(sample, ctx);`, `    assert.ok(out.length <= sample.length);`, '  });');
+    lines.push(
+      `  it('stage ${s} keeps the row count', () => {`,
+      `    const out = s${s}.${stageFn(p, s, f)}(sample, ctx);`,
+      `    assert.ok(out.length <= sample.length);`,
+      '  });',
+    );
   }
   lines.push('});', '');
   return lines.join('\n');
@@ -260,7 +333,8 @@ export function buildCorpus(root: string, shape: CorpusShape = DEFAULT_SHAPE): C
     for (let s = 0; s < shape.stagesPerPipeline; s++) add(stageRel(p, s), 'stage', stageFile(r, p, s, shape));
     add(`src/pipelines/p${pad(p)}/index.ts`, 'index', indexFile(r, p, shape));
   }
-  for (let t = 0; t < shape.tests; t++) add(`test/p${pad(t % shape.pipelines)}/case${pad(t, 3)}.test.ts`, 'test', testFile(r, t, shape));
+  for (let t = 0; t < shape.tests; t++)
+    add(`test/p${pad(t % shape.pipelines)}/case${pad(t, 3)}.test.ts`, 'test', testFile(r, t, shape));
   let lines = 0;
   let bytes = 0;
   for (const text of files.values()) {
@@ -279,6 +353,9 @@ export function writeCorpus(corpus: Corpus): void {
     fs.mkdirSync(path.dirname(abs), { recursive: true });
     fs.writeFileSync(abs, text);
   }
-  const tsconfig = { compilerOptions: { target: 'ES2022', module: 'commonjs', lib: ['ES2022'], strict: true, types: [] }, include: ['src'] };
+  const tsconfig = {
+    compilerOptions: { target: 'ES2022', module: 'commonjs', lib: ['ES2022'], strict: true, types: [] },
+    include: ['src'],
+  };
   fs.writeFileSync(path.join(root, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
 }

@@ -68,7 +68,10 @@ function full(root: string): FullRun {
 function clones(root: string): ClonesRun {
   const t0 = performance.now();
   const rels = fg.sync(DEFAULT_ANALYSIS.include, { cwd: root, ignore: DEFAULT_ANALYSIS.exclude });
-  const sources = rels.map((rel) => ({ file: path.join(root, rel), text: fs.readFileSync(path.join(root, rel), 'utf8') }));
+  const sources = rels.map((rel) => ({
+    file: path.join(root, rel),
+    text: fs.readFileSync(path.join(root, rel), 'utf8'),
+  }));
   const classes = detectClones(sources, DEFAULT_ANALYSIS.clones);
   return { ms: performance.now() - t0, files: sources.length, classes: classes.length };
 }
@@ -76,11 +79,13 @@ function clones(root: string): ClonesRun {
 function parseOnly(root: string): ParseRun {
   const t0 = performance.now();
   const rels = fg.sync(DEFAULT_ANALYSIS.include, { cwd: root, ignore: DEFAULT_ANALYSIS.exclude });
-  for (const rel of rels) ts.createSourceFile(rel, fs.readFileSync(path.join(root, rel), 'utf8'), ts.ScriptTarget.ES2022, false);
+  for (const rel of rels)
+    ts.createSourceFile(rel, fs.readFileSync(path.join(root, rel), 'utf8'), ts.ScriptTarget.ES2022, false);
   return { ms: performance.now() - t0, files: rels.length };
 }
 
-const comparable = (r: AnalysisResult): string => JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files });
+const comparable = (r: AnalysisResult): string =>
+  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files });
 
 function incremental(root: string, count: number): IncrementalRun {
   const corpus = buildCorpus(root);
@@ -108,12 +113,27 @@ function incremental(root: string, count: number): IncrementalRun {
   const fresh = analyzeFiles(root, DEFAULT_ANALYSIS, overrides);
   const matchesFull = last !== undefined && comparable(last) === comparable(fresh);
   const heapLimit = getHeapStatistics().heap_size_limit;
-  return { initialMs, editMs, edits: edits.map((e) => ({ rel: e.rel, what: e.what })), sampledPeakRss: peak, maxRss, heapLimit, matchesFull };
+  return {
+    initialMs,
+    editMs,
+    edits: edits.map((e) => ({ rel: e.rel, what: e.what })),
+    sampledPeakRss: peak,
+    maxRss,
+    heapLimit,
+    matchesFull,
+  };
 }
 
 if (require.main === module) {
   const [mode, dir, n] = process.argv.slice(2);
   const root = path.resolve(dir);
-  const out = mode === 'full' ? full(root) : mode === 'clones' ? clones(root) : mode === 'parse' ? parseOnly(root) : incremental(root, Number(n ?? 60));
+  const out =
+    mode === 'full'
+      ? full(root)
+      : mode === 'clones'
+        ? clones(root)
+        : mode === 'parse'
+          ? parseOnly(root)
+          : incremental(root, Number(n ?? 60));
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -63,7 +63,10 @@ export async function runCloneBench(root = path.resolve(__dirname, '../../..')):
   const ours = runMlParity(corpusDir, injected);
   const j5Before = runJscpd(root, 5, pristineDir, path.join(work, 'out5-pristine'));
   const j5 = runJscpd(root, 5, corpusDir, path.join(work, 'out5'));
-  const scores = [scoreTool('ML Parity', ours, oursBefore, injections), scoreTool('jscpd 5.3.2', j5, j5Before, injections)];
+  const scores = [
+    scoreTool('ML Parity', ours, oursBefore, injections),
+    scoreTool('jscpd 5.3.2', j5, j5Before, injections),
+  ];
 
   const rels = injected.map((f) => f.rel);
   const timing = [

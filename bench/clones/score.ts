@@ -30,11 +30,17 @@ function preExisting(clone: ReportedClone, before: ReportedClone[]): boolean {
  * same tool already reported that code on the untouched corpus (real, pre-existing duplication the
  * benchmark cannot label, so it is left out and counted separately as `preExisting`).
  */
-export function scoreTool(tool: string, reported: ReportedClone[], before: ReportedClone[], injections: Injection[]): ToolScore {
+export function scoreTool(
+  tool: string,
+  reported: ReportedClone[],
+  before: ReportedClone[],
+  injections: Injection[],
+): ToolScore {
   const recall = { 1: 0, 2: 0, 3: 0 } as Record<CloneType, number>;
   for (const type of [1, 2, 3] as CloneType[]) {
     const ofType = injections.filter((i) => i.type === type);
-    recall[type] = ofType.length === 0 ? 1 : ofType.filter((i) => reported.some((c) => finds(c, i))).length / ofType.length;
+    recall[type] =
+      ofType.length === 0 ? 1 : ofType.filter((i) => reported.some((c) => finds(c, i))).length / ofType.length;
   }
   const locations = injections.flatMap((i) => [i.source, i.copy]);
   let tp = 0;

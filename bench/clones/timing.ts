@@ -9,7 +9,10 @@ import type { CorpusFile } from './types';
 /** Wall time of ML Parity on the corpus as it lies on disk (read + tokenize + detect). */
 export function timeMlParity(dir: string, rels: string[]): number {
   const t0 = performance.now();
-  const sources = rels.map((rel) => ({ file: path.join(dir, rel), text: fs.readFileSync(path.join(dir, rel), 'utf8') }));
+  const sources = rels.map((rel) => ({
+    file: path.join(dir, rel),
+    text: fs.readFileSync(path.join(dir, rel), 'utf8'),
+  }));
   detectClones(sources, {});
   return performance.now() - t0;
 }
@@ -29,7 +32,8 @@ export interface IncrementalTiming {
   maxMs: number;
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
 /** One-file edits in a warm index: time of `update` + `classes()` per edit. */
 export function timeIncremental(files: CorpusFile[], edits: number, seed: number): IncrementalTiming {
@@ -50,5 +54,11 @@ export function timeIncremental(files: CorpusFile[], edits: number, seed: number
     times.push(performance.now() - t0);
   }
   times.sort((x, y) => x - y);
-  return { files: files.length, edits, p50Ms: quantile(times, 0.5), p95Ms: quantile(times, 0.95), maxMs: times[times.length - 1] };
+  return {
+    files: files.length,
+    edits,
+    p50Ms: quantile(times, 0.5),
+    p95Ms: quantile(times, 0.95),
+    maxMs: times[times.length - 1],
+  };
 }

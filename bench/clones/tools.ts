@@ -43,7 +43,15 @@ export function runJscpd(root: string, version: JscpdVersion, dir: string, outDi
   const args =
     version === 5
       ? [path.join(root, 'node_modules/jscpd5/run-jscpd.js'), ...common, '--no-gitignore', '--max-size', '5mb', '.']
-      : [path.join(root, 'node_modules/jscpd4/bin/jscpd'), ...common, '--silent', '--no-gitignore', '--format', 'typescript,javascript', '.'];
+      : [
+          path.join(root, 'node_modules/jscpd4/bin/jscpd'),
+          ...common,
+          '--silent',
+          '--no-gitignore',
+          '--format',
+          'typescript,javascript',
+          '.',
+        ];
   const res = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const reportPath = path.join(outDir, 'jscpd-report.json');
   if (!fs.existsSync(reportPath)) throw new Error(`jscpd ${version} wrote no report: ${res.stderr || res.stdout}`);

@@ -5,7 +5,12 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { ServerCommands, StatusNotification, type InitializationOptions, type StatusParams } from '../../server/src/protocol';
+import {
+  ServerCommands,
+  StatusNotification,
+  type InitializationOptions,
+  type StatusParams,
+} from '../../server/src/protocol';
 import type { Logger } from './logger';
 import { entryPoint } from './paths';
 import { readSettings } from './settings';
@@ -85,12 +90,12 @@ export class ServerManager implements vscode.Disposable {
         // Code actions name the server's verify command (any LSP client can run it); here the Verify Refactor
         // command runs instead, with its case picker, notifications and report view.
         // Likewise "Verify against HEAD" on a stage runs with a cancellable notification and the report view.
-        executeCommand: (command, args: unknown[], next) =>
+        executeCommand: (command, args: unknown[], next): Thenable<unknown> =>
           command === ServerCommands.verify
             ? vscode.commands.executeCommand('mlParity.verifyRefactor', args[0])
             : command === ServerCommands.verifyStage
               ? vscode.commands.executeCommand('mlParity.verifyStage', args[0])
-              : next(command, args),
+              : Promise.resolve<unknown>(next(command, args)),
         workspace: {
           // Settings flow one way: the client builds the typed object the server asks for.
           configuration: (params) =>

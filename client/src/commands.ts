@@ -1,8 +1,16 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { WorkDoneProgress, type WorkDoneProgressReport, type WorkDoneProgressBegin } from 'vscode-languageclient/node';
-import { ExecuteCommandRequest } from 'vscode-languageclient/node';
-import { LastReportRequest, ListCasesRequest, ServerCommands, VerifyRequest, type StageReport, type VerifyCaseArgs, type VerifyReport, type VerifyStageArgs } from '../../server/src/protocol';
+import { ExecuteCommandRequest, WorkDoneProgress } from 'vscode-languageclient/node';
+import {
+  LastReportRequest,
+  ListCasesRequest,
+  ServerCommands,
+  VerifyRequest,
+  type StageReport,
+  type VerifyCaseArgs,
+  type VerifyReport,
+  type VerifyStageArgs,
+} from '../../server/src/protocol';
 import type { ServerManager } from './client';
 import { runHookCommand } from './hooks';
 import type { Logger } from './logger';
@@ -25,7 +33,10 @@ async function pickCase(deps: CommandDeps, arg: VerifyCaseArgs | undefined): Pro
   const cases = (await deps.server.current?.sendRequest(ListCasesRequest)) ?? [];
   if (cases.length <= 1) return null;
   const picked = await vscode.window.showQuickPick(
-    [{ label: 'All cases', name: null as string | null }, ...cases.map((c) => ({ label: c.name, description: c.candidate, name: c.name as string | null }))],
+    [
+      { label: 'All cases', name: null as string | null },
+      ...cases.map((c) => ({ label: c.name, description: c.candidate, name: c.name })),
+    ],
     { title: 'ML Parity: Verify Refactor', placeHolder: 'Which case?' },
   );
   return picked ? picked.name : undefined;
@@ -33,12 +44,16 @@ async function pickCase(deps: CommandDeps, arg: VerifyCaseArgs | undefined): Pro
 
 async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<VerifyReport | undefined> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('ML Parity: verification runs models and is disabled in untrusted workspaces.');
+    void vscode.window.showWarningMessage(
+      'ML Parity: verification runs models and is disabled in untrusted workspaces.',
+    );
     return undefined;
   }
   const client = deps.server.current;
   if (!client) {
-    void vscode.window.showErrorMessage('ML Parity: the language server is not running.', 'Show Output').then((b) => b && deps.log.show());
+    void vscode.window
+      .showErrorMessage('ML Parity: the language server is not running.', 'Show Output')
+      .then((b) => b && deps.log.show());
     return undefined;
   }
   const caseName = await pickCase(deps, arg);
@@ -50,13 +65,22 @@ async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<
       let last = 0;
       const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
         if (v.kind === 'end') return;
-        const p = v as WorkDoneProgressBegin | WorkDoneProgressReport;
+        const p = v;
         const pct = p.percentage ?? last;
         progress.report({ message: p.message, increment: Math.max(0, pct - last) });
         last = pct;
       });
       try {
-        return await client.sendRequest(VerifyRequest, { ...(caseName ? { caseName } : {}), ...(arg?.folder ? { folder: arg.folder } : {}), ...(arg?.locate ? { locate: true } : {}), workDoneToken }, token);
+        return await client.sendRequest(
+          VerifyRequest,
+          {
+            ...(caseName ? { caseName } : {}),
+            ...(arg?.folder ? { folder: arg.folder } : {}),
+            ...(arg?.locate ? { locate: true } : {}),
+            workDoneToken,
+          },
+          token,
+        );
       } catch (e) {
         if (!token.isCancellationRequested) {
           deps.log.error(`verify failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -87,23 +111,34 @@ async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<
  */
 async function verifyStage(deps: CommandDeps, args: VerifyStageArgs | undefined): Promise<StageReport | undefined> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('ML Parity: verifying a stage runs its code and is disabled in untrusted workspaces.');
+    void vscode.window.showWarningMessage(
+      'ML Parity: verifying a stage runs its code and is disabled in untrusted workspaces.',
+    );
     return undefined;
   }
   const client = deps.server.current;
   if (!client || !args) return undefined;
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `ML Parity: verifying ${args.stage} against ${args.against ?? 'HEAD'}`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `ML Parity: verifying ${args.stage} against ${args.against ?? 'HEAD'}`,
+      cancellable: true,
+    },
     async (progress, token) => {
       const workDoneToken = crypto.randomUUID();
       const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
         if (v.kind !== 'end') progress.report({ message: v.message });
       });
       try {
-        return (await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.verifyStage, arguments: [args], workDoneToken }, token)) as StageReport;
+        return (await client.sendRequest(
+          ExecuteCommandRequest.type,
+          { command: ServerCommands.verifyStage, arguments: [args], workDoneToken },
+          token,
+        )) as StageReport;
       } catch (e) {
         // The server already showed its error message (and cancelling is not a failure).
-        if (!token.isCancellationRequested) deps.log.error(`verify-stage failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (!token.isCancellationRequested)
+          deps.log.error(`verify-stage failed: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
       } finally {
         sub.dispose();
@@ -128,9 +163,16 @@ async function hook(deps: CommandDeps, sub: 'install' | 'uninstall' | 'run'): Pr
     deps.checksOutput.show(true);
   }
   const ok = result.code === 0;
-  const text = { install: 'pre-commit hook installed', uninstall: 'pre-commit hook removed', run: 'pre-commit checks passed' }[sub];
+  const text = {
+    install: 'pre-commit hook installed',
+    uninstall: 'pre-commit hook removed',
+    run: 'pre-commit checks passed',
+  }[sub];
   if (ok) void vscode.window.showInformationMessage(`ML Parity: ${text}.`);
-  else void vscode.window.showErrorMessage(`ML Parity: hook ${sub} failed (exit ${result.code}).`, 'Show Output').then((b) => b && (sub === 'run' ? deps.checksOutput.show() : deps.log.show()));
+  else
+    void vscode.window
+      .showErrorMessage(`ML Parity: hook ${sub} failed (exit ${result.code}).`, 'Show Output')
+      .then((b) => b && (sub === 'run' ? deps.checksOutput.show() : deps.log.show()));
   return result.code;
 }
 

@@ -28,12 +28,22 @@ export function activate(context: vscode.ExtensionContext): MlParityApi {
     status,
     report,
     server,
-    ...registerCommands({ context, server, log, report, checksOutput, setLastReport: (r) => (last = r), lastReport: () => last }),
+    ...registerCommands({
+      context,
+      server,
+      log,
+      report,
+      checksOutput,
+      setLastReport: (r) => (last = r),
+      lastReport: () => last,
+    }),
     // Trust enables verification, which the server decides at initialize: restart it.
     vscode.workspace.onDidGrantWorkspaceTrust(() => void server?.restart()),
   );
   const ready = server.start();
-  ready.catch(() => status.show({ state: 'idle', findings: 0, error: 'ML Parity: server failed to start (see output)' }));
+  ready.catch(() =>
+    status.show({ state: 'idle', findings: 0, error: 'ML Parity: server failed to start (see output)' }),
+  );
   return { ready, lastReport: () => last };
 }
 

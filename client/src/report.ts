@@ -10,11 +10,20 @@ interface OpenFileMessage {
 }
 
 function isOpenFile(m: unknown): m is OpenFileMessage {
-  return !!m && typeof m === 'object' && (m as OpenFileMessage).type === 'open' && typeof (m as OpenFileMessage).file === 'string';
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    (m as OpenFileMessage).type === 'open' &&
+    typeof (m as OpenFileMessage).file === 'string'
+  );
 }
 
 /** The report page: strict CSP with a nonce, scripts and styles only from `media/`, no network. */
-export function reportHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>, media: vscode.Uri, nonce: string): string {
+export function reportHtml(
+  webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>,
+  media: vscode.Uri,
+  nonce: string,
+): string {
   const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.js'));
   const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'report.css'));
   const csp = [
@@ -95,6 +104,9 @@ export class ReportPanel implements vscode.Disposable {
     if (!isOpenFile(m)) return;
     const uri = vscode.Uri.file(m.file);
     const line = Math.max(0, (m.line ?? 1) - 1);
-    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), viewColumn: vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(uri, {
+      selection: new vscode.Range(line, 0, line, 0),
+      viewColumn: vscode.ViewColumn.One,
+    });
   }
 }

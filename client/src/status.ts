@@ -24,7 +24,11 @@ export class StatusItem implements vscode.Disposable {
   show(s: StatusParams): void {
     this.item.text = statusText(s);
     this.item.command = s.error ? 'mlParity.showOutput' : 'mlParity.showReport';
-    this.item.tooltip = s.error ?? (s.lastVerify ? `Last verify: ${s.lastVerify.failed}/${s.lastVerify.cases} cases failed` : 'Show the ML Parity report');
+    this.item.tooltip =
+      s.error ??
+      (s.lastVerify
+        ? `Last verify: ${s.lastVerify.failed}/${s.lastVerify.cases} cases failed`
+        : 'Show the ML Parity report');
     this.item.backgroundColor =
       s.error || s.lastVerify?.passed === false ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }

@@ -35,7 +35,13 @@ export function convNet(o: ConvNetOptions = {}): Uint8Array {
     m.initializer(`${name}_bias`, [c], uniform(rng, c, -0.1, 0.1));
     m.initializer(`${name}_mean`, [c], uniform(rng, c, -0.1, 0.1));
     m.initializer(`${name}_var`, [c], uniform(rng, c, 0.8, 1.2));
-    m.node('BatchNormalization', [x, `${name}_scale`, `${name}_bias`, `${name}_mean`, `${name}_var`], [`${name}_out`], {}, { name });
+    m.node(
+      'BatchNormalization',
+      [x, `${name}_scale`, `${name}_bias`, `${name}_mean`, `${name}_var`],
+      [`${name}_out`],
+      {},
+      { name },
+    );
     return `${name}_out`;
   };
   let h = conv('stem', 'image', 3, c);

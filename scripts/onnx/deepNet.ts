@@ -35,13 +35,20 @@ export function deepNet(o: DeepNetOptions = {}): Uint8Array {
   // Renaming is what an exporter does between versions: opaque, position-free names.
   const t = (n: string): string => {
     if (!o.renamed || n === 'x' || n === 'y') return n;
-    if (!names.has(n)) names.set(n, `t${(names.size * 7919) % 10007}`);
-    return names.get(n)!;
+    let renamed = names.get(n);
+    if (renamed === undefined) {
+      renamed = `t${(names.size * 7919) % 10007}`;
+      names.set(n, renamed);
+    }
+    return renamed;
   };
   let nodeCount = 0;
   const nodeName = (n: string): string => (o.renamed ? `node_${String(1000 + nodeCount++ * 37).padStart(4, '0')}` : n);
   const weight = (name: string, dims: number[], data: Float32Array): string => {
-    if (!f16) { m.initializer(t(name), dims, data); return t(name); }
+    if (!f16) {
+      m.initializer(t(name), dims, data);
+      return t(name);
+    }
     // float16 weights are stored as float32 and cast once: the builder writes float32/64, int and bool.
     m.initializer(t(`${name}_f32`), dims, data);
     m.node('Cast', [t(`${name}_f32`)], [t(name)], { to: attr.int(10) }, { name: nodeName(`cast_${name}`) });
@@ -69,12 +76,24 @@ export function deepNet(o: DeepNetOptions = {}): Uint8Array {
     if (o.withIf && b === 0) {
       const branch = (label: string): ModelBuilder => {
         const g = new ModelBuilder(label);
-        g.node(label === 'then' ? o.ifThenOp ?? 'Tanh' : 'Tanh', [t(`a${b}`)], [t(`${label}_out`)], {}, { name: nodeName(`${label}_tanh`) });
+        g.node(
+          label === 'then' ? (o.ifThenOp ?? 'Tanh') : 'Tanh',
+          [t(`a${b}`)],
+          [t(`${label}_out`)],
+          {},
+          { name: nodeName(`${label}_tanh`) },
+        );
         g.output(t(`${label}_out`), f16 ? 'float16' : 'float32', undefined);
         return g;
       };
       m.initializer(t('cond'), [], new Uint8Array([1]), true);
-      m.node('If', [t('cond')], [t(`r${b}`)], { then_branch: attr.graph(branch('then')), else_branch: attr.graph(branch('else')) }, { name: nodeName(`if_${b}`) });
+      m.node(
+        'If',
+        [t('cond')],
+        [t(`r${b}`)],
+        { then_branch: attr.graph(branch('then')), else_branch: attr.graph(branch('else')) },
+        { name: nodeName(`if_${b}`) },
+      );
     } else {
       m.node('Tanh', [t(`a${b}`)], [t(`r${b}`)], {}, { name: nodeName(`tanh_${b}`) });
     }

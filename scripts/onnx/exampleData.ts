@@ -4,7 +4,12 @@ import { mulberry32, uniform, type Rng } from './prng';
 
 /** The example classifier: 4 engineered features → 16 hidden → 3 classes. */
 export const EXAMPLE_CLASSIFIER: MlpOptions = {
-  inDim: 4, hidden: 16, outDim: 3, seed: 20240, fused: false, activation: 'relu',
+  inDim: 4,
+  hidden: 16,
+  outDim: 3,
+  seed: 20240,
+  fused: false,
+  activation: 'relu',
 };
 
 /** Row width of the reduction case: long enough that summation order changes the float32 result. */

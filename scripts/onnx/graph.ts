@@ -36,19 +36,27 @@ const AttrType = onnx.AttributeProto.AttributeType;
 
 function attrProto(name: string, a: Attr): onnx.IAttributeProto {
   switch (a.kind) {
-    case 'int': return { name, type: AttrType.INT, i: a.value };
-    case 'float': return { name, type: AttrType.FLOAT, f: a.value };
-    case 'ints': return { name, type: AttrType.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: AttrType.FLOATS, floats: [...a.value] };
-    case 'string': return { name, type: AttrType.STRING, s: new TextEncoder().encode(a.value) };
-    case 'graph': return { name, type: AttrType.GRAPH, g: a.value.toProto() };
+    case 'int':
+      return { name, type: AttrType.INT, i: a.value };
+    case 'float':
+      return { name, type: AttrType.FLOAT, f: a.value };
+    case 'ints':
+      return { name, type: AttrType.INTS, ints: [...a.value] };
+    case 'floats':
+      return { name, type: AttrType.FLOATS, floats: [...a.value] };
+    case 'string':
+      return { name, type: AttrType.STRING, s: new TextEncoder().encode(a.value) };
+    case 'graph':
+      return { name, type: AttrType.GRAPH, g: a.value.toProto() };
   }
 }
 
 function valueInfo(name: string, dtype: DType, dims?: readonly DimSpec[]): onnx.IValueInfoProto {
   const tensorType: onnx.TypeProto.ITensor = { elemType: ONNX_ELEM_TYPE[dtype] };
   if (dims) {
-    tensorType.shape = { dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })) };
+    tensorType.shape = {
+      dim: dims.map((d) => (d === null ? {} : typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+    };
   }
   return { name, type: { tensorType } };
 }
@@ -101,7 +109,8 @@ export class GraphBuilder {
   /** Adds a constant tensor stored as raw_data; pass `bool: true` to tag a Uint8Array of 0/1 as bool. */
   initializer(name: string, dims: readonly number[], data: InitData, bool = false): this {
     const count = dims.reduce((a, b) => a * b, 1);
-    if (count !== data.length) throw new Error(`initializer ${name}: ${data.length} values for dims [${dims.join(',')}]`);
+    if (count !== data.length)
+      throw new Error(`initializer ${name}: ${data.length} values for dims [${dims.join(',')}]`);
     this.initializers.push({
       name,
       dims: [...dims],
@@ -153,7 +162,10 @@ export const IR_VERSION = 8;
 
 /** A whole model: a main graph plus opset imports (opset 17, IR version 8 unless told otherwise). */
 export class ModelBuilder extends GraphBuilder {
-  constructor(name: string, private readonly options: ModelOptions = {}) {
+  constructor(
+    name: string,
+    private readonly options: ModelOptions = {},
+  ) {
     super(name);
   }
 

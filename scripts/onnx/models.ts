@@ -56,7 +56,14 @@ export function mlp(o: MlpOptions): Uint8Array {
 
 /** The benchmark MLP: 256 → 512 → 512 → 10. */
 export function benchMlp(options: { fused: boolean; seed?: number }): Uint8Array {
-  return mlp({ inDim: 256, hidden: [512, 512], outDim: 10, seed: options.seed ?? 7, fused: options.fused, activation: 'relu' });
+  return mlp({
+    inDim: 256,
+    hidden: [512, 512],
+    outDim: 10,
+    seed: options.seed ?? 7,
+    fused: options.fused,
+    activation: 'relu',
+  });
 }
 
 function int64s(...values: number[]): BigInt64Array {
@@ -159,7 +166,13 @@ export function twoInputs(o: TwoInputsOptions = {}): Uint8Array {
   const dims: DimSpec[] = [o.batch ?? 'batch', o.width ?? 4];
   const m = new ModelBuilder('two_inputs');
   const declare = { a: () => m.input(a, 'float32', dims), b: () => m.input(b, bDtype, dims) };
-  if (o.order === 'ba') { declare.b(); declare.a(); } else { declare.a(); declare.b(); }
+  if (o.order === 'ba') {
+    declare.b();
+    declare.a();
+  } else {
+    declare.a();
+    declare.b();
+  }
   m.initializer('two', [], new Float32Array([2]));
   let bf = b;
   if (bDtype === 'float64') {
@@ -174,8 +187,19 @@ export function twoInputs(o: TwoInputsOptions = {}): Uint8Array {
 
 /** Every dtype the engine supports; onnxruntime-node runs Identity on all of them. */
 export const IDENTITY_DTYPES: readonly DType[] = [
-  'float32', 'float16', 'float64', 'int8', 'int16', 'int32', 'int64',
-  'uint8', 'uint16', 'uint32', 'uint64', 'bool', 'string',
+  'float32',
+  'float16',
+  'float64',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'uint64',
+  'bool',
+  'string',
 ];
 
 /** `y = Identity(x)` for x [batch, 3] of the given dtype. */
@@ -188,7 +212,9 @@ export function identity(dtype: DType): Uint8Array {
 }
 
 /** Ready-made one-change variants of {@link twoInputs} for signature tests (baseline: `twoInputs()`). */
-export const TWO_INPUT_VARIANTS: Readonly<Record<'inputRenamed' | 'inputFloat64' | 'staticDim' | 'fixedBatch' | 'outputRenamed', TwoInputsOptions>> = {
+export const TWO_INPUT_VARIANTS: Readonly<
+  Record<'inputRenamed' | 'inputFloat64' | 'staticDim' | 'fixedBatch' | 'outputRenamed', TwoInputsOptions>
+> = {
   inputRenamed: { bName: 'bias' },
   inputFloat64: { bDtype: 'float64' },
   staticDim: { width: 5 },

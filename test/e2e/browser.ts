@@ -1,6 +1,6 @@
 // Headless Debian Chromium through playwright-core, with a fresh profile per pass.
 import * as fs from 'node:fs';
-import { BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 import { CHROMIUM } from './paths';
 
 // Without the background-networking flags Chromium keeps dialling Google on a closed network.

@@ -1,5 +1,5 @@
 // Starts and stops a throwaway code-server: free port, private user-data/extensions/XDG dirs, health-checked.
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -83,11 +83,26 @@ export async function installExtension(o: InstallOptions): Promise<void> {
     return d;
   };
   fs.mkdirSync(o.extensionsDir, { recursive: true });
-  const offline = { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', http_proxy: 'http://127.0.0.1:9', https_proxy: 'http://127.0.0.1:9', NO_PROXY: '' };
+  const offline = {
+    HTTP_PROXY: 'http://127.0.0.1:9',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    http_proxy: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
+    NO_PROXY: '',
+  };
   const log = fs.openSync(o.logFile, 'a');
   const child = spawn(
     process.execPath,
-    [o.entry, '--extensions-dir', o.extensionsDir, '--user-data-dir', dir('user-data'), '--install-extension', o.vsix, '--force'],
+    [
+      o.entry,
+      '--extensions-dir',
+      o.extensionsDir,
+      '--user-data-dir',
+      dir('user-data'),
+      '--install-extension',
+      o.vsix,
+      '--force',
+    ],
     { stdio: ['ignore', log, log], env: { ...process.env, ...xdgEnv(dir), ...offline } },
   );
   fs.closeSync(log);
@@ -117,10 +132,14 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     process.execPath,
     [
       opts.entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--user-data-dir', userDataDir,
-      '--extensions-dir', extensionsDir,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',

@@ -12,7 +12,12 @@ export class PollAbort extends Error {}
  * Calls `probe` until it returns a value other than undefined, or throws once `timeoutMs` has passed.
  * `what` names the condition in the timeout error.
  */
-export async function pollUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, intervalMs = 250): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

@@ -11,7 +11,7 @@ import { startCodeServer } from './codeServer';
 import { CODE_SERVER_ENTRY, EXAMPLE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SETUP_SCRIPT, SUITE_ENTRY } from './paths';
 import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
-import { DEFAULT_UI_STEPS, runUiPass, UI_STEPS, UiStepName } from './uiPass';
+import { DEFAULT_UI_STEPS, runUiPass, UI_STEPS, type UiStepName } from './uiPass';
 import { runVsixPass } from './vsixPass';
 import { copyWorkspace } from './workspaceCopy';
 
@@ -83,12 +83,21 @@ function parseOptions(argv: string[]): DriverOptions {
 function staleBundles(root: string): string[] {
   const newest = (dir: string): number => {
     if (!fs.existsSync(dir)) return 0;
-    return Math.max(0, ...fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+    return Math.max(
+      0,
+      ...fs
+        .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => fs.statSync(path.join(dir, f)).mtimeMs),
+    );
   };
   const built = newest(path.join(root, 'out', 'server', 'src'));
   const dist = path.join(root, 'dist');
   if (!fs.existsSync(dist)) return [];
-  return fs.readdirSync(dist).filter((f) => f.endsWith('.js') && fs.statSync(path.join(dist, f)).mtimeMs < built).map((f) => path.join('dist', f));
+  return fs
+    .readdirSync(dist)
+    .filter((f) => f.endsWith('.js') && fs.statSync(path.join(dist, f)).mtimeMs < built)
+    .map((f) => path.join('dist', f));
 }
 
 /** Wall time of one phase. */
@@ -134,11 +143,19 @@ async function main(): Promise<number> {
       });
     }
     // Fail fast on inputs that would otherwise surface only as a result-file timeout.
-    for (const [what, file] of [['extension manifest', path.join(opts.extension, 'package.json')], ['tests module', opts.tests], ['code-server', CODE_SERVER_ENTRY]] as const) {
-      if ((what !== 'tests module' || !opts.skipSuite) && !fs.existsSync(file)) throw new Error(`${what} not found: ${file} (run \`npx tsc -b\` / scripts/e2e/setup.sh)`);
+    for (const [what, file] of [
+      ['extension manifest', path.join(opts.extension, 'package.json')],
+      ['tests module', opts.tests],
+      ['code-server', CODE_SERVER_ENTRY],
+    ] as const) {
+      if ((what !== 'tests module' || !opts.skipSuite) && !fs.existsSync(file))
+        throw new Error(`${what} not found: ${file} (run \`npx tsc -b\` / scripts/e2e/setup.sh)`);
     }
     const stale = staleBundles(opts.extension);
-    if (stale.length) console.warn(`[e2e] warning: ${stale.join(', ')} older than out/server/src; the extension may run stale bundled code (rebuild them or delete dist/)`);
+    if (stale.length)
+      console.warn(
+        `[e2e] warning: ${stale.join(', ')} older than out/server/src; the extension may run stale bundled code (rebuild them or delete dist/)`,
+      );
     const tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-parity-e2e-'));
     if (opts.keepTemp) console.log(`[e2e] keeping ${tempRoot}`);
     else cleanup.add('temp dir', async () => fs.rmSync(tempRoot, { recursive: true, force: true }));
@@ -162,8 +179,15 @@ async function main(): Promise<number> {
     if (!opts.skipSuite) {
       const result = await timed('extension-host suite', () =>
         runSuitePass({
-          server, folder: suiteWs, extensionPath: opts.extension, testsPath: opts.tests, resultsFile,
-          profileDir: path.join(tempRoot, 'chromium-suite'), shotsDir: RESULTS_DIR, timeoutMs: 180_000, cleanup,
+          server,
+          folder: suiteWs,
+          extensionPath: opts.extension,
+          testsPath: opts.tests,
+          resultsFile,
+          profileDir: path.join(tempRoot, 'chromium-suite'),
+          shotsDir: RESULTS_DIR,
+          timeoutMs: 180_000,
+          cleanup,
         }),
       ).catch((err: unknown) => {
         failures.push(`extension-host suite: ${err instanceof Error ? err.message : String(err)}`);
@@ -171,8 +195,13 @@ async function main(): Promise<number> {
       });
       if (result) {
         fs.writeFileSync(path.join(RESULTS_DIR, 'suite-result.json'), JSON.stringify(result, null, 2));
-        for (const t of result.tests) console.log(`[e2e suite] ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.fullTitle} (${t.durationMs} ms)`);
-        console.log(`[e2e suite] ${result.passed} passed, ${result.failed} failed, ${result.pending} pending (host ${result.hostVersion ?? '?'})`);
+        for (const t of result.tests)
+          console.log(
+            `[e2e suite] ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.fullTitle} (${t.durationMs} ms)`,
+          );
+        console.log(
+          `[e2e suite] ${result.passed} passed, ${result.failed} failed, ${result.pending} pending (host ${result.hostVersion ?? '?'})`,
+        );
         failures.push(...describeFailures(result));
         if (result.tests.length === 0 && !result.fatal) failures.push('extension-host suite ran no tests');
       }
@@ -181,8 +210,15 @@ async function main(): Promise<number> {
     if (!opts.skipUi) {
       const steps = await timed('ui pass', () =>
         runUiPass({
-          server, folder: uiWs, extensionPath: opts.extension, profileDir: path.join(tempRoot, 'chromium-ui'),
-          shotsDir: RESULTS_DIR, steps: opts.uiSteps, expectProblems: opts.expectProblems, statusPrefix: 'ML Parity', cleanup,
+          server,
+          folder: uiWs,
+          extensionPath: opts.extension,
+          profileDir: path.join(tempRoot, 'chromium-ui'),
+          shotsDir: RESULTS_DIR,
+          steps: opts.uiSteps,
+          expectProblems: opts.expectProblems,
+          statusPrefix: 'ML Parity',
+          cleanup,
         }),
       );
       for (const s of steps) phases.push({ name: `  ui: ${s.name}`, ms: s.ms, ok: s.ok });
@@ -193,8 +229,12 @@ async function main(): Promise<number> {
       const vsixWs = copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-vsix'));
       const steps = await timed('vsix pass', () =>
         runVsixPass({
-          codeServerEntry: CODE_SERVER_ENTRY, folder: vsixWs, tempRoot: path.join(tempRoot, 'vsix'), shotsDir: RESULTS_DIR,
-          expectProblems: opts.expectProblems, cleanup,
+          codeServerEntry: CODE_SERVER_ENTRY,
+          folder: vsixWs,
+          tempRoot: path.join(tempRoot, 'vsix'),
+          shotsDir: RESULTS_DIR,
+          expectProblems: opts.expectProblems,
+          cleanup,
         }),
       );
       for (const s of steps) phases.push({ name: `  vsix: ${s.name}`, ms: s.ms, ok: s.ok });
@@ -208,9 +248,13 @@ async function main(): Promise<number> {
 
   const totalMs = Date.now() - t0;
   console.log('\n[e2e] phase timings');
-  for (const p of phases) console.log(`  ${p.ok ? ' ' : '!'} ${p.name.padEnd(28)} ${(p.ms / 1000).toFixed(1).padStart(6)} s`);
+  for (const p of phases)
+    console.log(`  ${p.ok ? ' ' : '!'} ${p.name.padEnd(28)} ${(p.ms / 1000).toFixed(1).padStart(6)} s`);
   console.log(`    ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1).padStart(6)} s`);
-  fs.writeFileSync(path.join(RESULTS_DIR, 'summary.json'), JSON.stringify({ ok: failures.length === 0, totalMs, phases, failures }, null, 2));
+  fs.writeFileSync(
+    path.join(RESULTS_DIR, 'summary.json'),
+    JSON.stringify({ ok: failures.length === 0, totalMs, phases, failures }, null, 2),
+  );
   if (failures.length) {
     console.error(`\n[e2e] FAILED (${failures.length}):\n${failures.map((f) => `  ${f}`).join('\n')}`);
     console.error(`[e2e] screenshots and logs: ${RESULTS_DIR}`);

@@ -16,7 +16,9 @@ async function main(): Promise<number> {
     let runError: unknown;
     try {
       await runTests({
-        ...(process.env.VSCODE_EXECUTABLE ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE } : { version: process.env.VSCODE_VERSION ?? 'stable' }),
+        ...(process.env.VSCODE_EXECUTABLE
+          ? { vscodeExecutablePath: process.env.VSCODE_EXECUTABLE }
+          : { version: process.env.VSCODE_VERSION ?? 'stable' }),
         extensionDevelopmentPath: REPO_ROOT,
         extensionTestsPath: SUITE_ENTRY,
         extensionTestsEnv: { [RESULTS_ENV]: resultsFile },
@@ -41,7 +43,9 @@ async function main(): Promise<number> {
     if (!isSuiteResult(parsed)) throw new Error(`malformed suite result in ${resultsFile}`);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
     fs.writeFileSync(path.join(RESULTS_DIR, 'electron-result.json'), JSON.stringify(parsed, null, 2));
-    console.log(`[electron] ${parsed.passed} passed, ${parsed.failed} failed, ${parsed.pending} pending (VS Code ${parsed.hostVersion ?? '?'})`);
+    console.log(
+      `[electron] ${parsed.passed} passed, ${parsed.failed} failed, ${parsed.pending} pending (VS Code ${parsed.hostVersion ?? '?'})`,
+    );
     const failures = describeFailures(parsed);
     if (failures.length || runError) {
       console.error(failures.join('\n') || String(runError));

@@ -11,11 +11,15 @@ import { notificationTexts, runCommand } from './workbench';
 const UNTESTED_STAGE = 'export function hookProbe(xs: number[]): number[] {\n  return xs.map((x) => x - 1);\n}\n';
 
 function git(cwd: string, ...args: string[]): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=ML Parity e2e', '-c', 'user.email=e2e@ml-parity.invalid', '-c', 'commit.gpgsign=false', ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=ML Parity e2e', '-c', 'user.email=e2e@ml-parity.invalid', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
 }
 
@@ -35,7 +39,9 @@ export async function hookStep(page: Page, folder: string, cliMust: string, time
   const before = new Set(await notificationTexts(page));
   await runCommand(page, 'ML Parity: Install Pre-commit Hook');
   const note = await pollUntil('the hook install notification', timeoutMs, async () =>
-    (await notificationTexts(page)).find((t) => !before.has(t) && /ML Parity: (pre-commit hook installed|hook install failed)/.test(t)),
+    (await notificationTexts(page)).find(
+      (t) => !before.has(t) && /ML Parity: (pre-commit hook installed|hook install failed)/.test(t),
+    ),
   );
   if (!/installed/.test(note)) throw new Error(`install reported: ${note.replace(/\s+/g, ' ')}`);
   const script = fs.readFileSync(hook, 'utf8');
@@ -48,7 +54,9 @@ export async function hookStep(page: Page, folder: string, cliMust: string, time
   const head = mustGit(folder, 'rev-parse', 'HEAD').trim();
   const blocked = git(folder, 'commit', '-m', 'add an untested stage');
   if (blocked.status !== 1 || !/untested-stage/.test(blocked.output) || !/commit blocked/.test(blocked.output)) {
-    throw new Error(`the commit with an untested stage was not blocked (exit ${blocked.status}): ${blocked.output.slice(-600)}`);
+    throw new Error(
+      `the commit with an untested stage was not blocked (exit ${blocked.status}): ${blocked.output.slice(-600)}`,
+    );
   }
   if (mustGit(folder, 'rev-parse', 'HEAD').trim() !== head) throw new Error('a blocked commit moved HEAD');
 

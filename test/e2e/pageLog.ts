@@ -1,6 +1,6 @@
 // Mirrors a workbench page's console and crashes into a log file: the extension host's output surfaces there.
 import * as fs from 'node:fs';
-import { Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 
 /** Appends the page's console messages and page errors to `file`. */
 export function logPage(page: Page, file: string): void {

@@ -8,7 +8,15 @@ export const SETUP_SCRIPT = path.join(REPO_ROOT, 'scripts', 'e2e', 'setup.sh');
 /** Where setup.sh installs code-server: ML_PARITY_E2E_DIR (as setup.sh reads it), else .e2e in the repo. */
 export const E2E_DIR = path.resolve(process.env.ML_PARITY_E2E_DIR ?? path.join(REPO_ROOT, '.e2e'));
 /** code-server's Node entry inside the private install made by setup.sh. */
-export const CODE_SERVER_ENTRY = path.join(E2E_DIR, 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+export const CODE_SERVER_ENTRY = path.join(
+  E2E_DIR,
+  'code-server',
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
 /** Screenshots, logs and the summary. */
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
 /** Example workspace copied for each run. */

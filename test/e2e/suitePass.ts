@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser } from './browser';
-import { Cleanup } from './cleanup';
-import { CodeServer } from './codeServer';
+import { type Cleanup } from './cleanup';
+import { type CodeServer } from './codeServer';
 import { PollAbort, pollUntil } from './deadline';
 import { logPage } from './pageLog';
-import { E2eSuiteResult, isSuiteResult } from './suite/results';
+import { type E2eSuiteResult, isSuiteResult } from './suite/results';
 import { workbenchUrl } from './workbenchUrl';
 
 /** Inputs of {@link runSuitePass}. */
@@ -32,12 +32,24 @@ export async function runSuitePass(o: SuitePassOptions): Promise<E2eSuiteResult>
   logPage(page, path.join(o.shotsDir, 'suite-console.log'));
   let crashed = false;
   page.on('crash', () => (crashed = true));
-  await page.goto(workbenchUrl({ ...o.server, folder: o.folder, extensionDevelopmentPath: o.extensionPath, extensionTestsPath: o.testsPath }));
+  await page.goto(
+    workbenchUrl({
+      ...o.server,
+      folder: o.folder,
+      extensionDevelopmentPath: o.extensionPath,
+      extensionTestsPath: o.testsPath,
+    }),
+  );
   try {
-    const raw = await pollUntil('the in-editor suite to write its result', o.timeoutMs, () => {
-      if (crashed) throw new PollAbort('workbench page crashed');
-      return fs.existsSync(o.resultsFile) ? fs.readFileSync(o.resultsFile, 'utf8') : undefined;
-    }, 500);
+    const raw = await pollUntil(
+      'the in-editor suite to write its result',
+      o.timeoutMs,
+      () => {
+        if (crashed) throw new PollAbort('workbench page crashed');
+        return fs.existsSync(o.resultsFile) ? fs.readFileSync(o.resultsFile, 'utf8') : undefined;
+      },
+      500,
+    );
     const parsed: unknown = JSON.parse(raw);
     if (!isSuiteResult(parsed)) throw new Error(`malformed suite result in ${o.resultsFile}`);
     return parsed;

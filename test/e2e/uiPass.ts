@@ -1,13 +1,20 @@
 // Phase (b): drive the real workbench UI like a user and screenshot every step.
 import * as path from 'node:path';
-import { Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { launchBrowser } from './browser';
-import { Cleanup } from './cleanup';
-import { CodeServer } from './codeServer';
+import { type Cleanup } from './cleanup';
+import { type CodeServer } from './codeServer';
 import { pollUntil } from './deadline';
 import { logPage } from './pageLog';
 import { hookStep } from './hookStep';
-import { findWebviewFrame, notificationTexts, problemsText, runCommand, statusBarText, waitForWorkbench } from './workbench';
+import {
+  findWebviewFrame,
+  notificationTexts,
+  problemsText,
+  runCommand,
+  statusBarText,
+  waitForWorkbench,
+} from './workbench';
 import { workbenchUrl } from './workbenchUrl';
 
 /** Names of the UI steps, in run order. */
@@ -75,7 +82,9 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
     }
     r.screenshot = await snap(r.ok ? name : `${name}-FAILED`).catch(() => undefined);
     results.push(r);
-    console.log(`[e2e ${prefix}ui] ${r.ok ? 'ok  ' : 'FAIL'} ${name} (${r.ms} ms)${r.detail ? ` — ${r.detail}` : ''}${r.error ? ` — ${r.error}` : ''}`);
+    console.log(
+      `[e2e ${prefix}ui] ${r.ok ? 'ok  ' : 'FAIL'} ${name} (${r.ms} ms)${r.detail ? ` — ${r.detail}` : ''}${r.error ? ` — ${r.error}` : ''}`,
+    );
     return r.ok;
   };
 
@@ -91,10 +100,17 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
       status: () => statusStep(page, o.statusPrefix),
       verify: () => verifyStep(page, snap, o.expectVerify),
       report: () => reportStep(page),
-      hook: () => hookStep(page, o.folder, o.hookCli ?? path.join(o.extensionPath ?? '', 'out/server/src/cli/bin.js'), STEP_TIMEOUT_MS),
+      hook: () =>
+        hookStep(
+          page,
+          o.folder,
+          o.hookCli ?? path.join(o.extensionPath ?? '', 'out/server/src/cli/bin.js'),
+          STEP_TIMEOUT_MS,
+        ),
     };
     for (const name of o.steps) await step(name, impl[name]);
-    if (o.steps.includes('verify')) await step('status-after-verify', () => statusStep(page, o.statusPrefix, /verify\b.*\b(pass|fail)/));
+    if (o.steps.includes('verify'))
+      await step('status-after-verify', () => statusStep(page, o.statusPrefix, /verify\b.*\b(pass|fail)/));
   } finally {
     await ctx.close();
   }
@@ -103,20 +119,30 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
 
 async function problemsStep(page: Page, expected: string[]): Promise<string> {
   await runCommand(page, 'View: Focus Problems');
-  const text = await pollUntil(`Problems panel to list ${expected.join(', ')}`, STEP_TIMEOUT_MS, async () => {
-    const t = await problemsText(page);
-    return expected.every((e) => t.includes(e)) ? t : undefined;
-  }, 500);
+  const text = await pollUntil(
+    `Problems panel to list ${expected.join(', ')}`,
+    STEP_TIMEOUT_MS,
+    async () => {
+      const t = await problemsText(page);
+      return expected.every((e) => t.includes(e)) ? t : undefined;
+    },
+    500,
+  );
   const lines = text.split('\n').filter((l) => expected.some((e) => l.includes(e)));
   return `${lines.length} matching line(s): ${lines.slice(0, 4).join(' | ')}`;
 }
 
 async function statusStep(page: Page, prefix: string, shows?: RegExp): Promise<string> {
   const what = `a status bar item starting "${prefix}"${shows ? ` showing ${shows}` : ''}`;
-  return pollUntil(what, STEP_TIMEOUT_MS, async () => {
-    const t = await statusBarText(page, prefix);
-    return t !== undefined && (!shows || shows.test(t)) ? t : undefined;
-  }, 300);
+  return pollUntil(
+    what,
+    STEP_TIMEOUT_MS,
+    async () => {
+      const t = await statusBarText(page, prefix);
+      return t !== undefined && (!shows || shows.test(t)) ? t : undefined;
+    },
+    300,
+  );
 }
 
 // Progress shows as the "ML Parity: verifying" notification or the status item's "verifying" state. Checked on
@@ -128,26 +154,42 @@ const PROGRESS_PROBE = `(() => {
 
 async function verifyStep(page: Page, snap: (name: string) => Promise<string>, expect?: RegExp): Promise<string> {
   const before = new Set(await notificationTexts(page));
-  const progressSeen = page.waitForFunction(PROGRESS_PROBE, undefined, { polling: 'raf', timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+  const progressSeen = page
+    .waitForFunction(PROGRESS_PROBE, undefined, { polling: 'raf', timeout: STEP_TIMEOUT_MS })
+    .then(
+      () => true,
+      () => false,
+    );
   await runCommand(page, 'ML Parity: Verify Refactor');
   // With several cases configured the command asks which one; take "All cases".
   const picker = page.locator('.quick-input-widget');
-  const asked = await pollUntil('the case picker or progress', STEP_TIMEOUT_MS, async () => {
-    if ((await picker.isVisible()) && /All cases/.test(await picker.innerText())) return 'picker';
-    return (await page.evaluate(PROGRESS_PROBE)) ? 'progress' : undefined;
-  }, 100);
+  const asked = await pollUntil(
+    'the case picker or progress',
+    STEP_TIMEOUT_MS,
+    async () => {
+      if ((await picker.isVisible()) && /All cases/.test(await picker.innerText())) return 'picker';
+      return (await page.evaluate(PROGRESS_PROBE)) ? 'progress' : undefined;
+    },
+    100,
+  );
   if (asked === 'picker') {
     await snap('verify-pick-case');
     await page.keyboard.press('Enter');
   }
   const progress = await progressSeen;
   await snap('verify-progress').catch(() => undefined);
-  const result = await pollUntil('a verify result notification', STEP_TIMEOUT_MS, async () => {
-    const fresh = (await notificationTexts(page)).filter((t) => !before.has(t) && !/verifying/i.test(t));
-    return fresh.find((t) => /ML Parity/.test(t) && /\b(pass(ed)?|fail(ed)?|error)\b/i.test(t));
-  }, 250);
+  const result = await pollUntil(
+    'a verify result notification',
+    STEP_TIMEOUT_MS,
+    async () => {
+      const fresh = (await notificationTexts(page)).filter((t) => !before.has(t) && !/verifying/i.test(t));
+      return fresh.find((t) => /ML Parity/.test(t) && /\b(pass(ed)?|fail(ed)?|error)\b/i.test(t));
+    },
+    250,
+  );
   if (!progress) throw new Error(`no progress indicator seen (result: ${result})`);
-  if (expect && !expect.test(result)) throw new Error(`verify result does not match ${expect}: ${result.replace(/\s+/g, ' ')}`);
+  if (expect && !expect.test(result))
+    throw new Error(`verify result does not match ${expect}: ${result.replace(/\s+/g, ' ')}`);
   return `progress seen; notification: ${result.replace(/\s+/g, ' ').slice(0, 200)}`;
 }
 

@@ -37,7 +37,8 @@ export function listZipEntries(zip: Buffer): string[] {
   let at = zip.readUInt32LE(eocd + 16);
   const names: string[] = [];
   for (let n = 0; n < count; n++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CENTRAL_SIGNATURE) throw new Error(`corrupt zip central directory at entry ${n}`);
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CENTRAL_SIGNATURE)
+      throw new Error(`corrupt zip central directory at entry ${n}`);
     const nameLen = zip.readUInt16LE(at + 28);
     const extraLen = zip.readUInt16LE(at + 30);
     const commentLen = zip.readUInt16LE(at + 32);
@@ -67,6 +68,7 @@ export function vsixProblems(entries: readonly string[], sizeBytes: number): str
     const hit = FORBIDDEN.find(([re]) => re.test(e));
     if (hit) problems.push(`${hit[1]}: ${e}`);
   }
-  if (sizeBytes > MAX_VSIX_BYTES) problems.push(`${(sizeBytes / 1024 / 1024).toFixed(1)} MB is over the ${MAX_VSIX_BYTES / 1024 / 1024} MB goal`);
+  if (sizeBytes > MAX_VSIX_BYTES)
+    problems.push(`${(sizeBytes / 1024 / 1024).toFixed(1)} MB is over the ${MAX_VSIX_BYTES / 1024 / 1024} MB goal`);
   return problems;
 }

@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageExtension } from '../../scripts/package';
-import { Cleanup } from './cleanup';
+import { type Cleanup } from './cleanup';
 import { installExtension, startCodeServer } from './codeServer';
-import { runUiPass, UiStepResult } from './uiPass';
+import { runUiPass, type UiStepResult } from './uiPass';
 import { listZipEntries, vsixProblems } from './vsixContents';
 
 /** Inputs of {@link runVsixPass}. */
@@ -58,31 +58,55 @@ export async function runVsixPass(o: VsixPassOptions): Promise<UiStepResult[]> {
     const entries = listZipEntries(fs.readFileSync(vsix));
     const problems = vsixProblems(entries, fs.statSync(vsix).size);
     if (problems.length) throw new Error(`${problems.length} problem(s): ${problems.slice(0, 8).join('; ')}`);
-    return { value: true, detail: `${entries.length} entries, server bundle and linux-x64 onnxruntime present, nothing foreign` };
+    return {
+      value: true,
+      detail: `${entries.length} entries, server bundle and linux-x64 onnxruntime present, nothing foreign`,
+    };
   });
   if (!checked) return results;
   const installed = await step('install', async () => {
     await installExtension({
-      entry: o.codeServerEntry, vsix, extensionsDir, tempRoot: path.join(o.tempRoot, 'install'), logFile: path.join(o.shotsDir, 'vsix-install.log'),
+      entry: o.codeServerEntry,
+      vsix,
+      extensionsDir,
+      tempRoot: path.join(o.tempRoot, 'install'),
+      logFile: path.join(o.shotsDir, 'vsix-install.log'),
     });
     const dirs = fs.readdirSync(extensionsDir).filter((d) => d.startsWith('ml-parity.ml-parity-'));
-    if (dirs.length !== 1) throw new Error(`expected one installed ml-parity folder in ${extensionsDir}, found: ${dirs.join(', ') || 'none'}`);
-    const dir = path.join(extensionsDir, dirs[0]!);
-    if (!fs.existsSync(path.join(dir, 'dist', 'server.js')) || fs.existsSync(path.join(dir, 'out'))) throw new Error(`${dir} does not hold dist/server.js alone`);
+    if (dirs.length !== 1)
+      throw new Error(
+        `expected one installed ml-parity folder in ${extensionsDir}, found: ${dirs.join(', ') || 'none'}`,
+      );
+    const dir = path.join(extensionsDir, dirs[0]);
+    if (!fs.existsSync(path.join(dir, 'dist', 'server.js')) || fs.existsSync(path.join(dir, 'out')))
+      throw new Error(`${dir} does not hold dist/server.js alone`);
     return { value: dir, detail: `offline into ${path.relative(o.tempRoot, dir)}` };
   });
   if (!installed) return results;
 
   const server = await step('start code-server', async () => {
-    const s = await startCodeServer({ entry: o.codeServerEntry, tempRoot: path.join(o.tempRoot, 'server'), logFile: path.join(o.shotsDir, 'vsix-code-server.log'), extensionsDir });
+    const s = await startCodeServer({
+      entry: o.codeServerEntry,
+      tempRoot: path.join(o.tempRoot, 'server'),
+      logFile: path.join(o.shotsDir, 'vsix-code-server.log'),
+      extensionsDir,
+    });
     o.cleanup.add('vsix code-server', () => s.stop());
     return { value: s, detail: s.baseUrl };
   });
   if (!server) return results;
   try {
     const ui = await runUiPass({
-      server, folder: o.folder, profileDir: path.join(o.tempRoot, 'chromium'), shotsDir: o.shotsDir, steps: ['problems', 'verify', 'report', 'hook'],
-      expectProblems: o.expectProblems, statusPrefix: 'ML Parity', cleanup: o.cleanup, prefix: 'vsix-', expectVerify: EXPECT_VERIFY,
+      server,
+      folder: o.folder,
+      profileDir: path.join(o.tempRoot, 'chromium'),
+      shotsDir: o.shotsDir,
+      steps: ['problems', 'verify', 'report', 'hook'],
+      expectProblems: o.expectProblems,
+      statusPrefix: 'ML Parity',
+      cleanup: o.cleanup,
+      prefix: 'vsix-',
+      expectVerify: EXPECT_VERIFY,
       hookCli: path.join(installed, 'dist', 'cli.js'),
     });
     results.push(...ui);

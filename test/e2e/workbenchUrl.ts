@@ -25,7 +25,8 @@ export function workbenchUrl(t: WorkbenchTarget): string {
   const url = new URL('/', t.baseUrl);
   url.searchParams.set('folder', t.folder);
   const payload: [string, string][] = [];
-  if (t.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remoteUri(t.authority, t.extensionDevelopmentPath)]);
+  if (t.extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', remoteUri(t.authority, t.extensionDevelopmentPath)]);
   if (t.extensionTestsPath) payload.push(['extensionTestsPath', remoteUri(t.authority, t.extensionTestsPath)]);
   if (payload.length) url.searchParams.set('payload', JSON.stringify(payload));
   return url.toString();

@@ -12,10 +12,22 @@ export function copyWorkspace(src: string, dest: string): string {
   if (!fs.existsSync(src)) throw new Error(`example workspace not found: ${src}`);
   fs.cpSync(src, dest, { recursive: true, filter: (p) => !SKIP.has(path.basename(p)) || p === src });
   const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.name=ML Parity e2e', '-c', 'user.email=e2e@ml-parity.invalid', '-c', 'init.defaultBranch=main', ...args], {
-      cwd: dest,
-      stdio: 'ignore',
-    });
+    execFileSync(
+      'git',
+      [
+        '-c',
+        'user.name=ML Parity e2e',
+        '-c',
+        'user.email=e2e@ml-parity.invalid',
+        '-c',
+        'init.defaultBranch=main',
+        ...args,
+      ],
+      {
+        cwd: dest,
+        stdio: 'ignore',
+      },
+    );
   };
   git('init', '-q');
   git('add', '-A');

@@ -19,7 +19,13 @@ function runPipeline(root: string): string {
   const feat = require(path.join(out, 'src/pipeline/featurize.js')) as Pick<PipelineModules, 'featurize'>;
   const ds = {
     columns: ['a', 'b', 'c', 'd'],
-    rows: [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3], [7.7, 3.0, 6.1, 2.3], [NaN, 3, 1, 1], [5.0, 3.4, 1.5, 0.2]],
+    rows: [
+      [5.1, 3.5, 1.4, 0.2],
+      [6.2, 2.9, 4.3, 1.3],
+      [7.7, 3.0, 6.1, 2.3],
+      [NaN, 3, 1, 1],
+      [5.0, 3.4, 1.5, 0.2],
+    ],
     labels: ['x', 'y', 'z', 'w', 'x'],
   };
   const clean = pre.preprocess(ds);
@@ -45,8 +51,16 @@ describe('language server: code actions', function () {
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  async function actionsFor(rel: string, pick: (d: Diagnostic) => boolean): Promise<{ diag: Diagnostic; actions: CodeAction[] }> {
-    const diag = await client.waitFor(`diagnostic in ${rel}`, () => client.diagnosticsFor(file(rel)).find(pick));
+  async function actionsFor(
+    rel: string,
+    pick: (d: Diagnostic) => boolean,
+  ): Promise<{ diag: Diagnostic; actions: CodeAction[] }> {
+    // The first analysis of a fresh server takes 10-25 s when the machine is loaded; allow twice that.
+    const diag = await client.waitFor(
+      `diagnostic in ${rel}`,
+      () => client.diagnosticsFor(file(rel)).find(pick),
+      60_000,
+    );
     await client.open(file(rel));
     return { diag, actions: await client.codeActions(file(rel), diag.range, [diag]) };
   }
@@ -76,7 +90,9 @@ describe('language server: code actions', function () {
     client = await LspTestClient.start(root, {
       capabilities: {
         workspace: { configuration: true },
-        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } } },
+        textDocument: {
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } },
+        },
       },
     });
     const { actions } = await actionsFor('src/pipeline/featurize.ts', isClone);
@@ -91,7 +107,7 @@ describe('language server: code actions', function () {
     const gen = actions.find((a) => a.title.startsWith('Generate a test'));
     assert.ok(gen?.edit, `generate action offered: ${actions.map((a) => a.title).join('; ')}`);
     const touched = applyWorkspaceEdit(gen.edit);
-    const testFile = touched[0]!;
+    const testFile = touched[0];
     assert.equal(path.relative(root, testFile), path.join('test', 'postprocess.test.ts'));
     const text = fs.readFileSync(testFile, 'utf8');
     assert.match(text, /import \{ postprocess \} from '\.\.\/src\/pipeline\/postprocess';/);
@@ -100,7 +116,10 @@ describe('language server: code actions', function () {
     assert.deepEqual(typeCheck(root), []);
     // And it runs: compile the workspace and let mocha execute the generated test.
     compile(root, path.join(root, 'out-check'));
-    const run = spawnSync(process.execPath, [MOCHA, '--no-config', 'out-check/test/postprocess.test.js'], { cwd: root, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [MOCHA, '--no-config', 'out-check/test/postprocess.test.js'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /1 passing/);
   });
@@ -114,7 +133,10 @@ describe('language server: code actions', function () {
     const text = fs.readFileSync(file(rel), 'utf8');
     assert.match(text, /\n\/\/ ml-parity-ignore\nexport function postprocess/);
     await client.change(file(rel), text);
-    await client.waitFor('finding silenced', () => !client.diagnosticsFor(file(rel)).some((d) => d.code === 'untested-stage'));
+    await client.waitFor(
+      'finding silenced',
+      () => !client.diagnosticsFor(file(rel)).some((d) => d.code === 'untested-stage'),
+    );
     assert.deepEqual(typeCheck(root), []);
   });
 
@@ -127,7 +149,12 @@ describe('language server: code actions', function () {
     const text = fs.readFileSync(file(rel), 'utf8');
     assert.match(text, /\/\/ ml-parity-ignore-start[\s\S]+\/\/ ml-parity-ignore-end/);
     await client.change(file(rel), text);
-    await client.waitFor('clone cleared', () => !client.diagnosticsFor(file(rel)).some(isClone) && !client.diagnosticsFor(file('src/pipeline/preprocess.ts')).some(isClone));
+    await client.waitFor(
+      'clone cleared',
+      () =>
+        !client.diagnosticsFor(file(rel)).some(isClone) &&
+        !client.diagnosticsFor(file('src/pipeline/preprocess.ts')).some(isClone),
+    );
     assert.deepEqual(typeCheck(root), []);
   });
 
@@ -143,9 +170,14 @@ describe('language server: code actions', function () {
       context: { diagnostics: [], only: ['source'] },
     });
     const list = actions as CodeAction[];
-    assert.deepEqual(list.map((a) => a.title), ["ML Parity: Verify refactor 'split-reduction'", "ML Parity: Explain divergence of 'split-reduction'"]);
-    assert.ok(list.every((a) => a.kind === 'source.mlParity.verify' && a.command?.command === 'mlParity.server.verify'));
-    assert.deepEqual(list[0]!.command?.arguments, [{ caseName: 'split-reduction', folder: uri(root) }]);
-    assert.deepEqual(list[1]!.command?.arguments, [{ caseName: 'split-reduction', folder: uri(root), locate: true }]);
+    assert.deepEqual(
+      list.map((a) => a.title),
+      ["ML Parity: Verify refactor 'split-reduction'", "ML Parity: Explain divergence of 'split-reduction'"],
+    );
+    assert.ok(
+      list.every((a) => a.kind === 'source.mlParity.verify' && a.command?.command === 'mlParity.server.verify'),
+    );
+    assert.deepEqual(list[0].command?.arguments, [{ caseName: 'split-reduction', folder: uri(root) }]);
+    assert.deepEqual(list[1].command?.arguments, [{ caseName: 'split-reduction', folder: uri(root), locate: true }]);
   });
 });

@@ -26,7 +26,9 @@ describe('lsp adapter: pure parts', () => {
     assert.equal(d.code, 'cross-stage-duplicate');
     assert.equal(d.severity, DiagnosticSeverity.Warning);
     assert.match(d.codeDescription!.href, /docs\/rules\/cross-stage-duplicate\.md$/);
-    assert.deepEqual(d.relatedInformation, [{ location: { uri: 'file:///ws/b.ts', range: range(10, 16) }, message: 'copy in b' }]);
+    assert.deepEqual(d.relatedInformation, [
+      { location: { uri: 'file:///ws/b.ts', range: range(10, 16) }, message: 'copy in b' },
+    ]);
     assert.deepEqual(d.range, clone.range);
     assert.equal((d.data as { payload: { cloneId: string } }).payload.cloneId, 'c1');
   });
@@ -38,14 +40,22 @@ describe('lsp adapter: pure parts', () => {
 
   it('gives every clone copy its own diagnostic pointing at the others', () => {
     const all = expandClones([clone]);
-    assert.deepEqual(all.map((f) => f.file), ['/ws/a.ts', '/ws/b.ts']);
-    assert.deepEqual(all[1]!.related.map((r) => r.file), ['/ws/a.ts']);
+    assert.deepEqual(
+      all.map((f) => f.file),
+      ['/ws/a.ts', '/ws/b.ts'],
+    );
+    assert.deepEqual(
+      all[1].related.map((r) => r.file),
+      ['/ws/a.ts'],
+    );
     const grouped = groupDiagnostics([clone]);
     assert.deepEqual([...grouped.keys()], [toUri('/ws/a.ts'), toUri('/ws/b.ts')]);
   });
 
   it('locates an engine error (1-based) as a 0-based diagnostic', () => {
-    const d = errorToDiagnostic(new EngineError('config-invalid', 'bad key', { file: '/ws/mlparity.config.json', line: 4, column: 7 }));
+    const d = errorToDiagnostic(
+      new EngineError('config-invalid', 'bad key', { file: '/ws/mlparity.config.json', line: 4, column: 7 }),
+    );
     assert.deepEqual(d.range.start, { line: 3, character: 6 });
     assert.equal(d.code, 'config-error');
   });

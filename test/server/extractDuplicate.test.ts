@@ -46,7 +46,7 @@ function lineRange(text: string, first: string, last: string): Location['range']
   const lines = text.split('\n');
   const a = lines.findIndex((l) => l.includes(first));
   const b = lines.findIndex((l) => l.includes(last));
-  return { start: { line: a, character: 0 }, end: { line: b, character: lines[b]!.length } };
+  return { start: { line: a, character: 0 }, end: { line: b, character: lines[b].length } };
 }
 
 describe('extract duplicated code (type-2 clone)', () => {
@@ -55,12 +55,25 @@ describe('extract duplicated code (type-2 clone)', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-extract-'));
     fs.mkdirSync(path.join(root, 'src/util'), { recursive: true });
     fs.mkdirSync(path.join(root, 'src/stages'));
-    fs.writeFileSync(path.join(root, 'src/util/clamp.ts'), 'export function clamp(v: number, hi: number): number {\n  return Math.min(v, hi);\n}\n');
+    fs.writeFileSync(
+      path.join(root, 'src/util/clamp.ts'),
+      'export function clamp(v: number, hi: number): number {\n  return Math.min(v, hi);\n}\n',
+    );
     fs.writeFileSync(path.join(root, 'src/stages/a.ts'), A);
     fs.writeFileSync(path.join(root, 'src/stages/b.ts'), B);
     fs.writeFileSync(
       path.join(root, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'commonjs', target: 'ES2022', types: [], noUnusedLocals: true, rootDir: '.' }, include: ['src'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'commonjs',
+          target: 'ES2022',
+          types: [],
+          noUnusedLocals: true,
+          rootDir: '.',
+        },
+        include: ['src'],
+      }),
     );
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   });
@@ -73,7 +86,12 @@ describe('extract duplicated code (type-2 clone)', () => {
       { file: a, range: lineRange(A, 'let total', 'const mean') },
       { file: b, range: lineRange(B, 'let sum', 'const avg') },
     ];
-    const diag: Diagnostic = { range: copies[0]!.range, message: 'dup', source: 'ml-parity', data: { rule: 'duplicate-code', payload: { copies } } };
+    const diag: Diagnostic = {
+      range: copies[0].range,
+      message: 'dup',
+      source: 'ml-parity',
+      data: { rule: 'duplicate-code', payload: { copies } },
+    };
     const ctx: CodeActionContext = {
       document: TextDocument.create(`file://${a}`, 'typescript', 1, A),
       file: a,
@@ -81,7 +99,7 @@ describe('extract duplicated code (type-2 clone)', () => {
       diagnostics: [diag],
       folder: { root } as WorkspaceFolderState,
       readText: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined),
-      capabilities: { createFiles },
+      capabilities: { createFiles, resolveEdits: false },
       trusted: true,
     };
     return { ctx, diag };
@@ -116,7 +134,10 @@ describe('extract duplicated code (type-2 clone)', () => {
   });
 
   it('declines, with a reason, when the copies differ in structure', () => {
-    fs.writeFileSync(path.join(root, 'src/stages/b.ts'), B.replace('sum += clamp(y * 3 + m, LIMIT);', 'sum -= clamp(y * 3 + m, LIMIT) + 1;'));
+    fs.writeFileSync(
+      path.join(root, 'src/stages/b.ts'),
+      B.replace('sum += clamp(y * 3 + m, LIMIT);', 'sum -= clamp(y * 3 + m, LIMIT) + 1;'),
+    );
     const { ctx, diag } = context(true);
     const action = buildExtractAction(ctx, diag);
     assert.match(action?.disabled?.reason ?? '', /differ/);

@@ -32,8 +32,18 @@ import {
   type WorkDoneProgressEnd,
   type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { DEFAULT_SETTINGS, StatusNotification, type MlParitySettings, type StatusParams } from '../../server/src/protocol';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+} from 'vscode-languageserver-protocol/node';
+import {
+  DEFAULT_SETTINGS,
+  StatusNotification,
+  type MlParitySettings,
+  type StatusParams,
+} from '../../server/src/protocol';
 
 const SERVER = path.resolve(__dirname, '../../server/src/lsp/main.js');
 
@@ -48,7 +58,12 @@ export const FULL_CAPABILITIES: ClientCapabilities = {
   },
   textDocument: {
     publishDiagnostics: { relatedInformation: true, codeDescriptionSupport: true, dataSupport: true },
-    codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.extract', 'source'] } }, dataSupport: true },
+    codeAction: {
+      codeActionLiteralSupport: {
+        codeActionKind: { valueSet: ['quickfix', 'refactor', 'refactor.extract', 'source'] },
+      },
+      dataSupport: true,
+    },
   },
   window: { workDoneProgress: true },
 };
@@ -91,9 +106,9 @@ export class LspTestClient {
 
   static async start(root: string, opts: StartOptions = {}): Promise<LspTestClient> {
     const proc = spawn(process.execPath, opts.serverArgs ?? [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
     const client = new LspTestClient(conn, proc, root);
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       client.stderr += d.toString();
     });
     client.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
@@ -155,7 +170,8 @@ export class LspTestClient {
     for (;;) {
       const v = probe();
       if (v !== undefined && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nserver log:\n${this.logs.join('\n')}\n${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}\nserver log:\n${this.logs.join('\n')}\n${this.stderr}`);
       await new Promise((r) => setImmediate(r));
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -164,13 +180,18 @@ export class LspTestClient {
   async open(file: string, text = fs.readFileSync(file, 'utf8')): Promise<void> {
     this.versions.set(file, 1);
     const languageId = file.endsWith('.json') ? 'json' : 'typescript';
-    await this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uri(file), languageId, version: 1, text } });
+    await this.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: uri(file), languageId, version: 1, text },
+    });
   }
 
   async change(file: string, text: string): Promise<void> {
     const version = (this.versions.get(file) ?? 1) + 1;
     this.versions.set(file, version);
-    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uri(file), version }, contentChanges: [{ text }] });
+    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: uri(file), version },
+      contentChanges: [{ text }],
+    });
   }
 
   /** Changes the settings and tells the server, as an editor does when the user edits them. */
@@ -185,13 +206,23 @@ export class LspTestClient {
 
   codeActions(file: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> {
     return this.conn
-      .sendRequest(CodeActionRequest.type, { textDocument: { uri: uri(file) }, range, context: { diagnostics, ...(only ? { only } : {}) } })
-      .then((r) => (r ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string')));
+      .sendRequest(CodeActionRequest.type, {
+        textDocument: { uri: uri(file) },
+        range,
+        context: { diagnostics, ...(only ? { only } : {}) },
+      })
+      .then((r) =>
+        (r ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string')),
+      );
   }
 
   /** `workspace/executeCommand`, as any LSP client sends it (no VS Code in between). */
   executeCommand(command: string, args?: unknown[], workDoneToken?: ProgressToken): Promise<unknown> {
-    return this.conn.sendRequest(ExecuteCommandRequest.type, { command, ...(args ? { arguments: args } : {}), ...(workDoneToken !== undefined ? { workDoneToken } : {}) });
+    return this.conn.sendRequest(ExecuteCommandRequest.type, {
+      command,
+      ...(args ? { arguments: args } : {}),
+      ...(workDoneToken !== undefined ? { workDoneToken } : {}),
+    });
   }
 
   cancellation(): CancellationTokenSource {

@@ -26,8 +26,12 @@ describe('language server: nested workspace folders', function () {
     await client.waitFor('both folders analysed', () => client.statuses.filter((s) => s.state === 'idle').length >= 2);
     const added = path.join(inner, 'src/pipeline/shift.ts');
     fs.writeFileSync(added, 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n');
-    await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(added), type: FileChangeType.Created }] });
-    const found = await client.waitFor('untested-stage on the new file', () => client.diagnosticsFor(added).find((d) => d.code === 'untested-stage'));
+    await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: [{ uri: uri(added), type: FileChangeType.Created }],
+    });
+    const found = await client.waitFor('untested-stage on the new file', () =>
+      client.diagnosticsFor(added).find((d) => d.code === 'untested-stage'),
+    );
     assert.match(JSON.stringify(found.message), /shift/);
   });
 });

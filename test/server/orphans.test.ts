@@ -35,7 +35,11 @@ describe('no orphan inference worker: language server', function () {
   beforeEach(() => {
     root = tempDir('mlparity-orphan-');
     write(root, 'hang.onnx', hangingModel());
-    const config = { verify: { cases: [{ name: 'hang', baseline: 'hang.onnx', candidate: 'hang.onnx', count: 1, timeoutMs: 600_000 }] } };
+    const config = {
+      verify: {
+        cases: [{ name: 'hang', baseline: 'hang.onnx', candidate: 'hang.onnx', count: 1, timeoutMs: 600_000 }],
+      },
+    };
     write(root, 'mlparity.config.json', JSON.stringify(config));
   });
   afterEach(async () => {

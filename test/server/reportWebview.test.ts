@@ -4,9 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../server/src/engine/config/load';
-import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
+import { runVerify } from '../../server/src/engine/verify';
+import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
+import { identity } from '../../scripts/onnx/models';
+import { toJsonSafe } from '../../server/src/engine/jsonSafe';
 import { leakyState, sequencePool } from '../../scripts/onnx/inputModels';
 import { deepNet } from '../../scripts/onnx/deepNet';
 import { verifyStage } from '../../server/src/engine/stageVerify/verifyStage';
@@ -33,10 +36,18 @@ describe('report webview script', function () {
   let report: VerifyReport;
 
   before(async function () {
-    if (!fs.existsSync(CHROMIUM)) this.skip();
+    if (!fs.existsSync(CHROMIUM)) {
+      // CI installs Chromium (scripts/e2e/setup.sh): there a missing browser is a failure, not a skip.
+      if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}; CI must run the webview test`);
+      this.skip();
+    }
     const cfg = loadConfig(EXAMPLE);
     report = await runVerify(casesFromConfig(cfg).filter((c) => c.name !== 'fuse-matmul-add'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -54,17 +65,25 @@ describe('report webview script', function () {
     assert.deepEqual(errors, []);
     const headings = await p.$$eval('section.case h2', (hs) => hs.map((h) => h.textContent));
     assert.deepEqual(headings, ['PASS split-reduction', 'FAIL relu-to-leakyrelu']);
-    const rows = await p.$$eval('section.case table.outputs tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await p.$$eval('section.case table.outputs tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     const outputs = report.cases.flatMap((c) => c.outputs);
     assert.equal(rows.length, outputs.length);
-    assert.deepEqual(rows.map((r) => r[1]), outputs.map((o) => (o.passed ? 'PASS' : 'FAIL')));
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      outputs.map((o) => (o.passed ? 'PASS' : 'FAIL')),
+    );
     const bars = await p.$$eval('svg.histogram', (svgs) => svgs.map((s) => s.querySelectorAll('rect').length));
-    assert.deepEqual(bars, outputs.map((o) => o.histogram.counts.length));
+    assert.deepEqual(
+      bars,
+      outputs.map((o) => o.histogram.counts.length),
+    );
     await p.click('section.case a');
-    const posted = (await p.evaluate('window.posted')) as { type: string; file?: string }[];
+    const posted = await p.evaluate<{ type: string; file?: string }[]>('window.posted');
     assert.deepEqual(posted[0], { type: 'ready' });
     assert.equal(posted[1]?.type, 'open');
-    assert.equal(posted[1]?.file, report.cases[0]!.baseline!.resolved);
+    assert.equal(posted[1]?.file, report.cases[0].baseline!.resolved);
     await ctx.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
@@ -80,18 +99,31 @@ describe('report webview script', function () {
     await p.goto(`file://${path.join(dir, 'report.html')}`);
     await p.waitForSelector('section.case');
     assert.deepEqual(errors, []);
-    return { p, close: async () => { await ctx.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      p,
+      close: async () => {
+        await ctx.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
 
   it('shows the first divergence and the path to the output', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-locate-'));
     fs.writeFileSync(path.join(dir, 'a.onnx'), deepNet({}));
     fs.writeFileSync(path.join(dir, 'b.onnx'), deepNet({ perturb: { block: 10, amount: 0.05 }, renamed: true }));
-    const r = await runVerify([{ name: 'deep', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, locate: true }]);
+    const r = await runVerify([
+      { name: 'deep', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, locate: true },
+    ]);
     const { p, close } = await open(r);
     const first = await p.$eval('div.divergence p.first', (e) => e.textContent ?? '');
-    assert.match(first, /^Add 'add_b10' \(candidate Add 'node_\d+'\): inputs max\|Δ\| 0, output max\|Δ\| 0\.05/);
-    const path_ = await p.$$eval('table.path tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.match(
+      String(first),
+      /^Add 'add_b10' \(candidate Add 'node_\d+'\): inputs max\|Δ\| 0, output max\|Δ\| 0\.05/,
+    );
+    const path_ = await p.$$eval('table.path tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     assert.deepEqual(path_[0]?.slice(0, 2), ['Add', 'add_b10']);
     assert.deepEqual(path_.at(-1)?.slice(0, 2), ['MatMul', 'head']);
     assert.equal(path_.length, r.cases[0].divergence?.path.length);
@@ -103,9 +135,19 @@ describe('report webview script', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-inputs-'));
     fs.writeFileSync(path.join(dir, 'a.onnx'), sequencePool({ reduce: 'sum' }));
     fs.writeFileSync(path.join(dir, 'b.onnx'), sequencePool({ reduce: 'max' }));
-    const r = await runVerify([{ name: 'pool', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, dims: { batch: 3 } }]);
+    const r = await runVerify([
+      {
+        name: 'pool',
+        baseline: path.join(dir, 'a.onnx'),
+        candidate: path.join(dir, 'b.onnx'),
+        count: 2,
+        dims: { batch: 3 },
+      },
+    ]);
     const { p, close } = await open(r);
-    const rows = await p.$$eval('table.inputs tbody tr', (trs) => trs.map((tr) => [tr.className, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]));
+    const rows = await p.$$eval('table.inputs tbody tr', (trs) =>
+      trs.map((tr) => [tr.className, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
+    );
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0].slice(0, 4), ['defaulted', 'x', 'float32[3, 1, 4]', '[batch, time, 4]']);
     assert.equal(rows[0][5], 'uniform [-1, 1)');
@@ -116,30 +158,64 @@ describe('report webview script', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('shows Infinity and NaN, not "–", for a report that crossed the LSP', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-nonfinite-'));
+    fs.writeFileSync(path.join(dir, 'id.onnx'), identity('float32'));
+    fs.writeFileSync(
+      path.join(dir, 'nan.json'),
+      JSON.stringify({ inputs: { x: { dims: [1, 3], type: 'float32', data: ['NaN', 0, 1] } } }),
+    );
+    const model = path.join(dir, 'id.onnx');
+    const r = await runVerify([
+      { name: 'nan', baseline: model, candidate: model, fixtures: path.join(dir, 'nan.json') },
+    ]);
+    assert.equal(r.cases[0].outputs[0].minPassingAtol, Infinity);
+    // What the language server sends and the client posts to the webview (postMessage is JSON too).
+    const { p, close } = await open(toJsonSafe(r) as unknown as VerifyReport);
+    const row = await p.$$eval('section.case table.outputs tbody tr td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(row[5], 'Infinity', `min passing atol cell: ${row.join(' | ')}`);
+    assert.match(String(await p.$eval('p.worst', (e) => e.textContent ?? '')), /baseline NaN, candidate NaN/);
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('plots max|Δ| per step of a stateful case and marks the first step beyond tolerance', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-steps-'));
     fs.writeFileSync(path.join(dir, 'a.onnx'), leakyState(0.9));
     fs.writeFileSync(path.join(dir, 'b.onnx'), leakyState(0.900005));
-    const r = await runVerify([{
-      name: 'leaky', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 20, range: [0, 1],
-      inputs: { state: { value: 0 } }, carry: { stateN: 'state' },
-    }]);
+    const r = await runVerify([
+      {
+        name: 'leaky',
+        baseline: path.join(dir, 'a.onnx'),
+        candidate: path.join(dir, 'b.onnx'),
+        count: 20,
+        range: [0, 1],
+        inputs: { state: { value: 0 } },
+        carry: { stateN: 'state' },
+      },
+    ]);
     const first = r.cases[0].carry?.firstFailingStep;
     assert.equal(typeof first, 'number');
     const { p, close } = await open(r);
-    const lines = await p.$$eval('svg.steps polyline', (ps) => ps.map((l) => l.getAttribute('points')!.split(' ').length));
+    const lines = await p.$$eval('svg.steps polyline', (ps) =>
+      ps.map((l) => l.getAttribute('points')!.split(' ').length),
+    );
     assert.deepEqual(lines, [20, 20], 'one series per output, one point per step');
     assert.equal(await p.$$eval('svg.steps line.first-failing', (ls) => ls.length), 1);
     assert.equal(await p.$$eval('svg.steps line.atol', (ls) => ls.length), 2);
     const text = await p.$eval('p.carry', (e) => e.textContent);
-    assert.equal(text, `Carried stateN → state over 20 steps; first step beyond tolerance: ${first} (${r.cases[0].carry!.steps[first!].caseId}).`);
+    assert.equal(
+      text,
+      `Carried stateN → state over 20 steps; first step beyond tolerance: ${first} (${r.cases[0].carry!.steps[first!].caseId}).`,
+    );
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('renders a verify-stage report: verdict, the smallest counterexample with both outcomes, notes', async () => {
     const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-stage-report-')));
-    const src = '/** @stage */\nexport function clip(xs: number[], hi: number): number[] {\n  return xs.map((x) => Math.min(x, hi));\n}\n';
+    const src =
+      '/** @stage */\nexport function clip(xs: number[], hi: number): number[] {\n  return xs.map((x) => Math.min(x, hi));\n}\n';
     write(repo, 'src/clip.ts', src);
     git(repo, 'init', '-q');
     git(repo, 'add', '.');
@@ -150,15 +226,24 @@ describe('report webview script', function () {
     const p = await ctx.newPage();
     const errors: string[] = [];
     p.on('pageerror', (e) => errors.push(e.message));
-    const html = page(report).replace(/window\.postMessage\(\{ type: 'report'[^<]*<\/script>/, `window.postMessage({ type: 'stageReport', report: ${JSON.stringify(r)} }, '*');</script>`);
+    const html = page(report).replace(
+      /window\.postMessage\(\{ type: 'report'[^<]*<\/script>/,
+      `window.postMessage({ type: 'stageReport', report: ${JSON.stringify(r)} }, '*');</script>`,
+    );
     fs.writeFileSync(path.join(repo, 'report.html'), html);
     await p.goto(`file://${path.join(repo, 'report.html')}`);
     await p.waitForSelector('section.stage-counterexample');
     assert.deepEqual(errors, []);
     assert.match((await p.textContent('h1')) ?? '', /FAIL\s+Stage clip: not equivalent/);
     assert.equal(await p.textContent('pre.call'), r.counterexample!.display);
-    const cells = await p.$$eval('section.stage-counterexample tr', (trs) => trs.map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]));
-    assert.deepEqual(cells, [['HEAD', r.counterexample!.baseline.display], ['work tree', r.counterexample!.candidate.display], ['differs at', r.counterexample!.difference]]);
+    const cells = await p.$$eval('section.stage-counterexample tr', (trs) =>
+      trs.map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]),
+    );
+    assert.deepEqual(cells, [
+      ['HEAD', r.counterexample!.baseline.display],
+      ['work tree', r.counterexample!.candidate.display],
+      ['differs at', r.counterexample!.difference],
+    ]);
     await ctx.close();
     fs.rmSync(repo, { recursive: true, force: true });
   });

@@ -47,7 +47,7 @@ describe('language server: Verify against HEAD on a changed stage', function () 
     await client.change(file, edited);
     // The action needs the analysis of the edit (debounced): poll with a deadline.
     let command: Command | undefined;
-    for (const deadline = Date.now() + 30_000; !command && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; !command && Date.now() < deadline;) {
       command = (await stageActions(client, file, edited, 'v > 0 && v <= MAX_MEASUREMENT'))[0];
       if (!command) await new Promise((r) => setTimeout(r, 200));
     }
@@ -58,18 +58,29 @@ describe('language server: Verify against HEAD on a changed stage', function () 
     assert.equal(report.stage, 'dropIncomplete');
     assert.equal(report.status, 'not-equivalent');
     assert.ok(report.counterexample, 'a counterexample');
-    const diag = await client.waitFor('a stage-divergence diagnostic', () => client!.diagnosticsFor(file).find((d) => d.code === 'stage-divergence'));
-    assert.match(String(diag.message), /^dropIncomplete: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: dropIncomplete\(.*\) → HEAD .*, work tree .*/);
+    const diag = await client.waitFor('a stage-divergence diagnostic', () =>
+      client!.diagnosticsFor(file).find((d) => d.code === 'stage-divergence'),
+    );
+    assert.match(
+      String(diag.message),
+      /^dropIncomplete: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: dropIncomplete\(.*\) → HEAD .*, work tree .*/,
+    );
     const data = diag.data as { payload?: { counterexample?: { call?: string } } };
     assert.equal(data.payload?.counterexample?.call, report.counterexample.display);
     await client.waitFor('progress on the client token to end', () => progress.at(-1)?.kind === 'end');
-    assert.ok(progress[0]?.kind === 'begin' && /verifying dropIncomplete against HEAD/.test(progress[0].title), 'titled progress');
+    assert.ok(
+      progress[0]?.kind === 'begin' && /verifying dropIncomplete against HEAD/.test(progress[0].title),
+      'titled progress',
+    );
 
     // Back to the committed behaviour: equivalent, and the diagnostic goes away.
     await client.change(file, original.replace('/** Keeps rows', '/** Keeps only rows'));
     const again = (await client.executeCommand(ServerCommands.verifyStage, command.arguments)) as StageReport;
     assert.equal(again.status, 'equivalent');
-    await client.waitFor('the divergence cleared', () => !client!.diagnosticsFor(file).some((d) => d.code === 'stage-divergence'));
+    await client.waitFor(
+      'the divergence cleared',
+      () => !client!.diagnosticsFor(file).some((d) => d.code === 'stage-divergence'),
+    );
   });
 
   it('stops on $/cancelRequest: a stage that never returns is not waited for', async () => {
@@ -77,10 +88,17 @@ describe('language server: Verify against HEAD on a changed stage', function () 
     const file = path.join(root, FILE);
     const original = fs.readFileSync(file, 'utf8');
     await client.open(file);
-    await client.change(file, original.replace('const keep = ds.rows.map(', 'for (;;) {}\n  const keep = ds.rows.map('));
+    await client.change(
+      file,
+      original.replace('const keep = ds.rows.map(', 'for (;;) {}\n  const keep = ds.rows.map('),
+    );
     const source = client.cancellation();
     const started = Date.now();
-    const run = client.conn.sendRequest('workspace/executeCommand', { command: ServerCommands.verifyStage, arguments: [{ stage: 'dropIncomplete', uri: `file://${file}` }] }, source.token);
+    const run = client.conn.sendRequest(
+      'workspace/executeCommand',
+      { command: ServerCommands.verifyStage, arguments: [{ stage: 'dropIncomplete', uri: `file://${file}` }] },
+      source.token,
+    );
     await client.waitFor('the stage run to start', () => Date.now() - started > 3000 || undefined);
     source.cancel();
     await assert.rejects(run, (e: { code?: number }) => e.code === LSPErrorCodes.RequestCancelled);

@@ -13,7 +13,13 @@ function addHangingCase(root: string, timeoutMs: number): void {
   fs.writeFileSync(path.join(root, 'models/hang.onnx'), hangingModel());
   const file = path.join(root, 'mlparity.config.json');
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { verify: { cases: object[] } };
-  config.verify.cases.push({ name: 'hang', baseline: 'models/hang.onnx', candidate: 'models/hang.onnx', count: 1, timeoutMs });
+  config.verify.cases.push({
+    name: 'hang',
+    baseline: 'models/hang.onnx',
+    candidate: 'models/hang.onnx',
+    count: 1,
+    timeoutMs,
+  });
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
 }
 
@@ -34,7 +40,11 @@ describe('language server: verify request', function () {
     const report = await client.conn.sendRequest(VerifyRequest, { workDoneToken: token });
     assert.deepEqual(
       report.cases.map((c) => [c.name, c.status]),
-      [['fuse-matmul-add', 'pass'], ['split-reduction', 'pass'], ['relu-to-leakyrelu', 'fail']],
+      [
+        ['fuse-matmul-add', 'pass'],
+        ['split-reduction', 'pass'],
+        ['relu-to-leakyrelu', 'fail'],
+      ],
     );
     assert.equal(report.passed, false);
     assert.equal(progress[0]?.kind, 'begin');
@@ -43,16 +53,22 @@ describe('language server: verify request', function () {
     const last = await client.conn.sendRequest(LastReportRequest);
     assert.deepEqual(last, report);
     const status = await client.waitFor('status with verify', () => client.statuses.find((s) => s.lastVerify));
-    assert.deepEqual({ passed: status.lastVerify!.passed, failed: status.lastVerify!.failed }, { passed: false, failed: 1 });
+    assert.deepEqual(
+      { passed: status.lastVerify!.passed, failed: status.lastVerify!.failed },
+      { passed: false, failed: 1 },
+    );
   });
 
   it('runs one named case and rejects an unknown one', async () => {
     root = copyExample();
     client = await LspTestClient.start(root);
     const one: VerifyReport = await client.conn.sendRequest(VerifyRequest, { caseName: 'split-reduction' });
-    assert.deepEqual(one.cases.map((c) => c.name), ['split-reduction']);
+    assert.deepEqual(
+      one.cases.map((c) => c.name),
+      ['split-reduction'],
+    );
     assert.equal(one.passed, true);
-    assert.ok(Number(one.cases[0]!.outputs[0]!.maxAbs) > 0, 'within tolerance, not bit-identical');
+    assert.ok(Number(one.cases[0].outputs[0].maxAbs) > 0, 'within tolerance, not bit-identical');
     await assert.rejects(client.conn.sendRequest(VerifyRequest, { caseName: 'nope' }), /no verify case named 'nope'/);
   });
 
@@ -66,7 +82,10 @@ describe('language server: verify request', function () {
     const pending = client.conn.sendRequest(VerifyRequest, { caseName: 'hang', workDoneToken: token }, source.token);
     await client.waitFor('verify started', () => progress.some((p) => p.kind === 'begin'));
     source.cancel();
-    await assert.rejects(pending, (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled);
+    await assert.rejects(
+      pending,
+      (e: unknown) => e instanceof ResponseError && e.code === LSPErrorCodes.RequestCancelled,
+    );
     await client.waitFor('progress end', () => progress.at(-1)?.kind === 'end');
     assert.equal(await client.conn.sendRequest(LastReportRequest), null);
   });
@@ -81,8 +100,8 @@ describe('language server: verify request', function () {
     // A native crash inside onnxruntime ends the worker with SIGSEGV: do exactly that.
     process.kill(worker, 'SIGSEGV');
     const report = await pending;
-    assert.equal(report.cases[0]!.status, 'error');
-    assert.equal(report.cases[0]!.error?.code, 'inference-crashed');
+    assert.equal(report.cases[0].status, 'error');
+    assert.equal(report.cases[0].error?.code, 'inference-crashed');
     const after = await client.conn.sendRequest(VerifyRequest, { caseName: 'split-reduction' });
     assert.equal(after.passed, true);
     assert.equal(client.proc.exitCode, null);
@@ -92,6 +111,9 @@ describe('language server: verify request', function () {
     root = copyExample();
     client = await LspTestClient.start(root, { trusted: false });
     await assert.rejects(client.conn.sendRequest(VerifyRequest, {}), /untrusted/);
-    await client.waitFor('diagnostics', () => client.diagnosticsFor(path.join(root, 'src/pipeline/featurize.ts')).length > 0);
+    await client.waitFor(
+      'diagnostics',
+      () => client.diagnosticsFor(path.join(root, 'src/pipeline/featurize.ts')).length > 0,
+    );
   });
 });

@@ -12,7 +12,10 @@ export const EXAMPLE = path.join(REPO, 'examples/workspace');
 /** A temp copy of the example workspace; node_modules links to the repo's so its imports resolve. */
 export function copyExample(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-lsp-'));
-  fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) && !src.includes(`${path.sep}out`) });
+  fs.cpSync(EXAMPLE, dir, {
+    recursive: true,
+    filter: (src) => !src.includes(`${path.sep}node_modules`) && !src.includes(`${path.sep}out`),
+  });
   // The config points its $schema at the repo; keep it pointing there from the temp copy.
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return dir;
@@ -31,7 +34,8 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
     if ('kind' in change) {
       if (change.kind !== 'create') throw new Error(`unexpected resource operation ${change.kind}`);
       const file = fileURLToPath(change.uri);
-      if (fs.existsSync(file) && !change.options?.overwrite && !change.options?.ignoreIfExists) throw new Error(`${file} exists`);
+      if (fs.existsSync(file) && !change.options?.overwrite && !change.options?.ignoreIfExists)
+        throw new Error(`${file} exists`);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       if (!fs.existsSync(file) || change.options?.overwrite) fs.writeFileSync(file, '');
       touched.push(file);
@@ -51,12 +55,16 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
 
 function program(root: string, outDir?: string): ts.Program {
   const configFile = path.join(root, 'tsconfig.json');
-  const parsed = ts.getParsedCommandLineOfConfigFile(configFile, outDir ? { outDir, noEmit: false } : { noEmit: true }, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configFile,
+    outDir ? { outDir, noEmit: false } : { noEmit: true },
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error(`cannot read ${configFile}`);
   return ts.createProgram(parsed.fileNames, parsed.options);
 }
@@ -64,7 +72,10 @@ function program(root: string, outDir?: string): ts.Program {
 /** Type-checks the workspace with its own tsconfig; returns the formatted errors (empty when clean). */
 export function typeCheck(root: string): string[] {
   return ts.getPreEmitDiagnostics(program(root)).map((d) => {
-    const where = d.file && d.start !== undefined ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+    const where =
+      d.file && d.start !== undefined
+        ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: `
+        : '';
     return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });
 }

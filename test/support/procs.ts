@@ -58,11 +58,15 @@ export async function pollUntil<T>(what: string, probe: () => T | undefined | fa
  * onnxruntime's run (the hanging model) when the test strikes.
  */
 export function busyFor(worker: number, seconds: number): Promise<number> {
-  return pollUntil(`worker ${worker} busy in onnxruntime`, () => {
-    const cpu = cpuSeconds(worker);
-    if (cpu === undefined) throw new Error(`worker ${worker} exited before it got busy`);
-    return cpu >= seconds && cpu;
-  }, 30_000);
+  return pollUntil(
+    `worker ${worker} busy in onnxruntime`,
+    () => {
+      const cpu = cpuSeconds(worker);
+      if (cpu === undefined) throw new Error(`worker ${worker} exited before it got busy`);
+      return cpu >= seconds && cpu;
+    },
+    30_000,
+  );
 }
 
 /** Kills `pid` if it still runs (test cleanup, so a failing test leaves no spinning orphan). */

@@ -31,12 +31,16 @@ const FILES = {
   'test/clean.test.ts': "import { clean } from '../src/pipeline/clean';\nit('x', () => clean([[1]]));\n",
 };
 
-const comparable = (r: AnalysisResult): string => JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
+const comparable = (r: AnalysisResult): string =>
+  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
 
 /** Every entry file of the cache, by kind. */
 function entries(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => path.join(dir, f));
 }
 
 describe('persistent analysis cache', () => {
@@ -65,7 +69,11 @@ describe('persistent analysis cache', () => {
   it('any change of an input (a source, tsconfig.json, the config, a coverage file) is a new analysis with the right result', () => {
     const { root, cache } = workspace();
     const base = analyzeCached(root, CONFIG, { cache });
-    write(root, 'src/pipeline/shift.ts', 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n');
+    write(
+      root,
+      'src/pipeline/shift.ts',
+      'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n',
+    );
     const added = analyzeCached(root, CONFIG, { cache });
     assert.equal(added.fromCache, false);
     assert.ok(added.findings.some((f) => f.rule === 'untested-stage' && f.message.includes("'shift'")));
@@ -118,7 +126,11 @@ describe('persistent analysis cache', () => {
     write(root, 'src/pipeline/scale.ts', `${norm('scale')}export function extra(): number {\n  return 2;\n}\n`);
     const second = new FileCache(cache);
     const result = new Analyzer(root, CONFIG, { fileCache: second }).analyzeAll();
-    assert.deepEqual(second.stats, { hits: 3 + 2, misses: 2 }, 'one file re-extracted and re-tokenized, the rest from the cache');
+    assert.deepEqual(
+      second.stats,
+      { hits: 3 + 2, misses: 2 },
+      'one file re-extracted and re-tokenized, the rest from the cache',
+    );
     const fresh = entries(factsDir).filter((f) => !before.has(f));
     assert.equal(fresh.length, 1);
     const old = [...before].find((f) => fs.readFileSync(f, 'utf8').includes('scale.ts'));
@@ -131,7 +143,7 @@ describe('persistent analysis cache', () => {
     assert.ok(again.findings.some((f) => f.message.includes("'extra'")));
   });
 
-  it('the hook\'s comparison finds HEAD\'s result left by the previous commit\'s run, and the right findings', () => {
+  it("the hook's comparison finds HEAD's result left by the previous commit's run, and the right findings", () => {
     const { root, cache } = workspace();
     git(root, 'init', '-q');
     git(root, 'add', '.');
@@ -141,13 +153,20 @@ describe('persistent analysis cache', () => {
     const first = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
     assert.deepEqual([first.result.fromCache, first.baselineFromCache], [false, false]);
     git(root, 'commit', '-qm', 'one');
-    write(root, 'src/pipeline/shift.ts', 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n');
+    write(
+      root,
+      'src/pipeline/shift.ts',
+      'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n',
+    );
     git(root, 'add', '.');
     const second = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
     assert.deepEqual([second.result.fromCache, second.baselineFromCache], [false, true]);
     const fresh = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache: false });
     assert.deepEqual(second.comparison, fresh.comparison);
-    assert.deepEqual(second.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding.message.slice(0, 14)), ["Stage 'shift' "]);
+    assert.deepEqual(
+      second.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding.message.slice(0, 14)),
+      ["Stage 'shift' "],
+    );
   });
 
   it('ML_PARITY_CACHE_DIR=off turns it off; a workspace without a package has none', () => {

@@ -26,24 +26,40 @@ function copyOf(name: string, files: string[]): string {
 
 const config = (over: Partial<AnalysisConfig> = {}): AnalysisConfig => ({ ...DEFAULT_ANALYSIS, ...over });
 const rel = (root: string, f: string): string => path.relative(root, f).split(path.sep).join('/');
-const stages = (root: string, r: AnalysisResult): string[] => r.stages.map((s) => `${rel(root, s.location.file)} ${s.name} (${s.how})`);
+const stages = (root: string, r: AnalysisResult): string[] =>
+  r.stages.map((s) => `${rel(root, s.location.file)} ${s.name} (${s.how})`);
 const findings = (root: string, r: AnalysisResult, rule: string): string[] =>
-  r.findings.filter((f) => f.rule === rule).map((f) => `${rel(root, f.file)}:${f.range.start.line + 1} ${f.data?.stage ?? f.message}`);
+  r.findings
+    .filter((f) => f.rule === rule)
+    .map(
+      (f) =>
+        `${rel(root, f.file)}:${f.range.start.line + 1} ${typeof f.data?.stage === 'string' ? f.data.stage : f.message}`,
+    );
 
 describe('analysis on real layouts: source, not build output', () => {
   it('leaves the lib/ bundle of a package with src/ out, says so once, and keeps the cross-stage duplicate a warning', () => {
     const root = fixture('estimator-lib');
     const r = analyzeFiles(root, config());
-    assert.ok(r.findings.every((f) => !rel(root, f.file).startsWith('lib/') && f.related.every((x) => !rel(root, x.file).startsWith('lib/'))));
+    assert.ok(
+      r.findings.every(
+        (f) => !rel(root, f.file).startsWith('lib/') && f.related.every((x) => !rel(root, x.file).startsWith('lib/')),
+      ),
+    );
     assert.ok(r.stages.every((s) => !rel(root, s.location.file).startsWith('lib/')));
-    assert.deepEqual(r.notes.filter((n) => /build-output/.test(n)), [
-      'Left out 1 build-output file (1 under lib/ beside src/): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse it.',
-    ]);
+    assert.deepEqual(
+      r.notes.filter((n) => /build-output/.test(n)),
+      [
+        'Left out 1 build-output file (1 under lib/ beside src/): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse it.',
+      ],
+    );
     assert.deepEqual(r.leftOut, { [path.join(root, 'lib/index.js')]: 'under lib/ beside src/' });
     const cross = r.findings.filter((f) => f.rule === 'cross-stage-duplicate');
     assert.equal(cross.length, 1);
     assert.equal(cross[0].severity, 'warning');
-    assert.match(cross[0].message, /^Code duplicated across stages 'ForestBase' and 'KNN' \(160 tokens over 6 lines, type 1\): src\/base\.js:8-13 \(stage 'ForestBase'\), src\/knn\.js:6-11 \(stage 'KNN'\)$/);
+    assert.match(
+      cross[0].message,
+      /^Code duplicated across stages 'ForestBase' and 'KNN' \(160 tokens over 6 lines, type 1\): src\/base\.js:8-13 \(stage 'ForestBase'\), src\/knn\.js:6-11 \(stage 'KNN'\)$/,
+    );
   });
 
   it('analyses build output when asked to, and a folder holding only build output as it is', () => {
@@ -53,7 +69,10 @@ describe('analysis on real layouts: source, not build output', () => {
 
     const root = copyOf('estimator-lib', ['package.json', 'lib/index.js']);
     const built = analyzeFiles(root, config());
-    assert.deepEqual(built.stages.map((s) => s.name), ['ForestBase', 'ForestClassifier', 'ForestRegression', 'KNN']);
+    assert.deepEqual(
+      built.stages.map((s) => s.name),
+      ['ForestBase', 'ForestClassifier', 'ForestRegression', 'KNN'],
+    );
     assert.ok(!built.notes.some((n) => /build output|build-output/.test(n)), 'without src/, lib/ is the code');
 
     const dist = analyzeFiles(fixture('es5-dist'), config());
@@ -63,16 +82,19 @@ describe('analysis on real layouts: source, not build output', () => {
 
   it('recognises build output by tsconfig outDir, package.json entry points, sourceMappingURL, minification and .js beside .ts', () => {
     const minified = `export function big(){${'x.y=z(1,2);'.repeat(300)}}`;
-    const root = writeWorkspace({
-      'package.json': '{ "name": "p", "main": "bundle.js", "exports": { "./extra": { "require": "./extra.cjs" } } }',
-      'src/model.ts': 'export class Model { fit() { return this; } predict() { return 1; } }\n',
-      'src/model.js': 'export class Model { fit() { return this; } predict() { return 1; } }\n',
-      'bundle.js': 'export class Model { fit() { return this; } }\n',
-      'extra.cjs': 'exports.f = function f() {};\n',
-      'mapped.js': 'export class Mapped { fit() {} }\n//# sourceMappingURL=mapped.js.map\n',
-      'packed.js': minified,
-      'data.js': `export const table = [${Array.from({ length: 600 }, (_, i) => i).join(', ')}];\n`,
-    }, 'mlp-built-');
+    const root = writeWorkspace(
+      {
+        'package.json': '{ "name": "p", "main": "bundle.js", "exports": { "./extra": { "require": "./extra.cjs" } } }',
+        'src/model.ts': 'export class Model { fit() { return this; } predict() { return 1; } }\n',
+        'src/model.js': 'export class Model { fit() { return this; } predict() { return 1; } }\n',
+        'bundle.js': 'export class Model { fit() { return this; } }\n',
+        'extra.cjs': 'exports.f = function f() {};\n',
+        'mapped.js': 'export class Mapped { fit() {} }\n//# sourceMappingURL=mapped.js.map\n',
+        'packed.js': minified,
+        'data.js': `export const table = [${Array.from({ length: 600 }, (_, i) => i).join(', ')}];\n`,
+      },
+      'mlp-built-',
+    );
     roots.push(root);
     const r = analyzeFiles(root, config());
     assert.deepEqual(r.leftOut, {
@@ -82,19 +104,27 @@ describe('analysis on real layouts: source, not build output', () => {
       [path.join(root, 'packed.js')]: 'minified',
       [path.join(root, 'src/model.js')]: 'emitted beside its TypeScript source',
     });
-    assert.deepEqual(r.analysedFiles.map((f) => rel(root, f)), ['data.js', 'src/model.ts']);
+    assert.deepEqual(
+      r.analysedFiles.map((f) => rel(root, f)),
+      ['data.js', 'src/model.ts'],
+    );
   });
 
   it("leaves out what lies in tsconfig.json's outDir (tests the test globs add included)", () => {
-    const root = writeWorkspace({
-      'tsconfig.json': '{ "compilerOptions": { "outDir": "compiled" }, "include": ["src"] }',
-      'src/model.ts': 'export class Model { fit() { return this; } }\n',
-      'test/model.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().fit());\n",
-      'compiled/test/model.test.js': "const m = require('../src/model');\nit('x', () => 1);\n",
-    }, 'mlp-outdir-');
+    const root = writeWorkspace(
+      {
+        'tsconfig.json': '{ "compilerOptions": { "outDir": "compiled" }, "include": ["src"] }',
+        'src/model.ts': 'export class Model { fit() { return this; } }\n',
+        'test/model.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().fit());\n",
+        'compiled/test/model.test.js': "const m = require('../src/model');\nit('x', () => 1);\n",
+      },
+      'mlp-outdir-',
+    );
     roots.push(root);
     const r = analyzeFiles(root, config());
-    assert.deepEqual(r.leftOut, { [path.join(root, 'compiled/test/model.test.js')]: "under tsconfig.json's outDir compiled/" });
+    assert.deepEqual(r.leftOut, {
+      [path.join(root, 'compiled/test/model.test.js')]: "under tsconfig.json's outDir compiled/",
+    });
   });
 
   it("extends the default excludes with a config's own", () => {
@@ -104,11 +134,17 @@ describe('analysis on real layouts: source, not build output', () => {
   });
 
   it('says which files were left out when nothing is left to analyse', () => {
-    const root = writeWorkspace({ 'src/big.ts': `export const x = ${'1 + '.repeat(100)}1;\n`, 'scripts/gen.ts': 'export const y = 1;\n' }, 'mlp-none-');
+    const root = writeWorkspace(
+      { 'src/big.ts': `export const x = ${'1 + '.repeat(100)}1;\n`, 'scripts/gen.ts': 'export const y = 1;\n' },
+      'mlp-none-',
+    );
     roots.push(root);
     const r = analyzeFiles(root, config({ maxFileBytes: 50, exclude: [...DEFAULT_ANALYSIS.exclude, 'scripts/**'] }));
     const err = r.findings.find((f) => f.rule === 'config-error');
-    assert.match(err?.message ?? '', /^No files to analyse under .*: the 2 files matched were left out: scripts\/gen\.ts \(excluded by analysis\.exclude\), src\/big\.ts \(file is \d+ bytes, over maxFileBytes \(50\)\)$/);
+    assert.match(
+      err?.message ?? '',
+      /^No files to analyse under .*: the 2 files matched were left out: scripts\/gen\.ts \(excluded by analysis\.exclude\), src\/big\.ts \(file is \d+ bytes, over maxFileBytes \(50\)\)$/,
+    );
   });
 });
 
@@ -124,9 +160,16 @@ describe('analysis on real layouts: the stages real ML code has', () => {
       'dist/transformers/scalers/standard.scaler.js StandardScaler (ES5 class with fit, transform)',
     ]);
     // tsc's __assign/__importDefault helpers repeat in every compiled file: not reported as duplicates.
-    assert.ok(r.findings.every((f) => !/Duplicated|duplicated/.test(f.message) || f.range.start.line > 15), JSON.stringify(findings(root, r, 'duplicate-code')));
+    assert.ok(
+      r.findings.every((f) => !/Duplicated|duplicated/.test(f.message) || f.range.start.line > 15),
+      JSON.stringify(findings(root, r, 'duplicate-code')),
+    );
     // The clone between the scalers' methods lies in both classes: a cross-stage duplicate.
-    assert.ok(r.findings.some((f) => f.rule === 'cross-stage-duplicate' && /'MinMaxScaler' and 'StandardScaler'/.test(f.message)));
+    assert.ok(
+      r.findings.some(
+        (f) => f.rule === 'cross-stage-duplicate' && /'MinMaxScaler' and 'StandardScaler'/.test(f.message),
+      ),
+    );
   });
 
   it('finds inherited _call/forward, exported classes of a pipeline folder, and judges their tests', () => {
@@ -139,18 +182,30 @@ describe('analysis on real layouts: the stages real ML code has', () => {
       'src/pipelines/feature-extraction.js FeatureExtractionPipeline (exported class in a pipeline folder)',
       'src/pipelines/text-classification.js TextClassificationPipeline (exported class in a pipeline folder)',
     ]);
-    assert.deepEqual(findings(root, r, 'untested-stage'), ['src/models.js:18 WhisperModel', 'src/pipelines/feature-extraction.js:3 FeatureExtractionPipeline']);
+    assert.deepEqual(findings(root, r, 'untested-stage'), [
+      'src/models.js:18 WhisperModel',
+      'src/pipelines/feature-extraction.js:3 FeatureExtractionPipeline',
+    ]);
   });
 
   it('reaches the bases in between when a test uses a subclass (ES and ES5)', () => {
-    const root = writeWorkspace({
-      'src/models.js': 'export class Base { fit(x) { return this; } }\nexport class Mid extends Base {}\nexport class Leaf extends Mid {}\n',
-      'src/old.js': "var m = require('./models');\nfunction OldMid() {}\n_inherits(OldMid, m.Base);\nfunction OldLeaf() {}\n_inherits(OldLeaf, OldMid);\nexports.OldLeaf = OldLeaf;\n",
-      'test/leaf.test.js': "import { Leaf } from '../src/models';\nconst { OldLeaf } = require('../src/old');\nit('x', () => { new Leaf().fit([1]); new OldLeaf().fit([1]); });\n",
-    }, 'mlp-bases-');
+    const root = writeWorkspace(
+      {
+        'src/models.js':
+          'export class Base { fit(x) { return this; } }\nexport class Mid extends Base {}\nexport class Leaf extends Mid {}\n',
+        'src/old.js':
+          "var m = require('./models');\nfunction OldMid() {}\n_inherits(OldMid, m.Base);\nfunction OldLeaf() {}\n_inherits(OldLeaf, OldMid);\nexports.OldLeaf = OldLeaf;\n",
+        'test/leaf.test.js':
+          "import { Leaf } from '../src/models';\nconst { OldLeaf } = require('../src/old');\nit('x', () => { new Leaf().fit([1]); new OldLeaf().fit([1]); });\n",
+      },
+      'mlp-bases-',
+    );
     roots.push(root);
     const r = analyzeFiles(root, config());
-    assert.deepEqual(r.stages.map((s) => s.name), ['Base', 'Mid', 'Leaf', 'OldMid', 'OldLeaf']);
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['Base', 'Mid', 'Leaf', 'OldMid', 'OldLeaf'],
+    );
     assert.deepEqual(findings(root, r, 'untested-stage'), []);
   });
 
@@ -173,13 +228,18 @@ describe('analysis on real layouts: the stages real ML code has', () => {
   });
 
   it('reads the ES5 forms one by one: prototype assignments, a prototype object, util.inherits, Object.create', () => {
-    const root = writeWorkspace({
-      'src/a.js': 'function A() {}\nA.prototype.fit = function (x) { return this; };\nmodule.exports = A;\n',
-      'src/b.js': 'function B() {}\nB.prototype = { predict: function (x) { return x; } };\nmodule.exports = B;\n',
-      'src/c.js': "var util = require('util');\nvar A = require('./a');\nfunction C() { A.call(this); }\nutil.inherits(C, A);\nC.prototype.score = function () { return 1; };\nmodule.exports = C;\n",
-      'src/d.js': "var B = require('./b');\nfunction D() {}\nD.prototype = Object.create(B.prototype);\nmodule.exports = D;\n",
-      'src/e.js': 'function E() {}\nE.prototype.transform = function (x) { return x; };\nmodule.exports = E;\n',
-    }, 'mlp-es5-');
+    const root = writeWorkspace(
+      {
+        'src/a.js': 'function A() {}\nA.prototype.fit = function (x) { return this; };\nmodule.exports = A;\n',
+        'src/b.js': 'function B() {}\nB.prototype = { predict: function (x) { return x; } };\nmodule.exports = B;\n',
+        'src/c.js':
+          "var util = require('util');\nvar A = require('./a');\nfunction C() { A.call(this); }\nutil.inherits(C, A);\nC.prototype.score = function () { return 1; };\nmodule.exports = C;\n",
+        'src/d.js':
+          "var B = require('./b');\nfunction D() {}\nD.prototype = Object.create(B.prototype);\nmodule.exports = D;\n",
+        'src/e.js': 'function E() {}\nE.prototype.transform = function (x) { return x; };\nmodule.exports = E;\n',
+      },
+      'mlp-es5-',
+    );
     roots.push(root);
     assert.deepEqual(stages(root, analyzeFiles(root, config())), [
       'src/a.js A (ES5 class with fit)',

@@ -17,7 +17,10 @@ function analyze(files: Record<string, string>): AnalysisResult {
 }
 
 function untested(r: AnalysisResult): string[] {
-  return r.findings.filter((f) => f.rule === 'untested-stage').map((f) => String(f.data?.stage)).sort();
+  return r.findings
+    .filter((f) => f.rule === 'untested-stage')
+    .map((f) => String(f.data?.stage))
+    .sort();
 }
 
 const STEPS = {
@@ -71,21 +74,34 @@ describe('analysis: name resolution from syntax', () => {
   });
 
   it('follows this.method(), super.method() and methods inherited through extends', () => {
-    const viaThis = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().run([1]));\n" });
+    const viaThis = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { Model } from '../src/model';\nit('x', () => new Model().run([1]));\n",
+    });
     assert.deepEqual(untested(viaThis), ['other']);
-    const viaSuper = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().go([1]));\n" });
+    const viaSuper = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().go([1]));\n",
+    });
     assert.deepEqual(untested(viaSuper), ['prep']);
-    const inherited = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().prep([1]));\n" });
+    const inherited = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { Child } from '../src/model';\nit('x', () => new Child().prep([1]));\n",
+    });
     assert.deepEqual(untested(inherited), ['other']);
   });
 
   it('knows the class of a typed parameter, a `new` variable and a class reached through a namespace', () => {
     const typed = analyze({
       'src/model.ts': MODEL,
-      'test/m.test.ts': "import { Model } from '../src/model';\nfunction use(m: Model) { return m.other([1]); }\nit('x', () => { const k = new Model(); k.prep([2]); use(k); });\n",
+      'test/m.test.ts':
+        "import { Model } from '../src/model';\nfunction use(m: Model) { return m.other([1]); }\nit('x', () => { const k = new Model(); k.prep([2]); use(k); });\n",
     });
     assert.deepEqual(untested(typed), []);
-    const ns = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import * as lib from '../src/model';\nit('x', () => new lib.Model().other([1]));\n" });
+    const ns = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import * as lib from '../src/model';\nit('x', () => new lib.Model().other([1]));\n",
+    });
     assert.deepEqual(untested(ns), ['prep']);
   });
 
@@ -111,25 +127,47 @@ export class Legacy {
   run(x: number[]) { return this.enc.encode(x); }
 }
 `;
-    const chain = analyze({ 'src/parts.ts': parts, 'test/c.test.ts': "import { Chain, Encoder } from '../src/parts';\nit('x', () => new Chain(new Encoder()).run([1]));\n" });
+    const chain = analyze({
+      'src/parts.ts': parts,
+      'test/c.test.ts':
+        "import { Chain, Encoder } from '../src/parts';\nit('x', () => new Chain(new Encoder()).run([1]));\n",
+    });
     assert.deepEqual(untested(chain), ['unused']);
-    const legacy = analyze({ 'src/parts.ts': parts, 'test/l.test.ts': "import { Legacy } from '../src/parts';\nit('x', () => new Legacy().run([1]));\n" });
+    const legacy = analyze({
+      'src/parts.ts': parts,
+      'test/l.test.ts': "import { Legacy } from '../src/parts';\nit('x', () => new Legacy().run([1]));\n",
+    });
     assert.deepEqual(untested(legacy), ['scale', 'unused']);
   });
 
   it('knows what a function returns from its declared return type, through a Promise too', () => {
-    const result = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n" });
+    const result = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { makeModel } from '../src/model';\nit('x', () => makeModel().other([1]));\n",
+    });
     assert.deepEqual(untested(result), ['prep']);
-    const loader = "import { Model } from './model';\nexport async function load(): Promise<Model> { return new Model(); }\n";
-    const awaited = analyze({ 'src/model.ts': MODEL, 'src/load.ts': loader, 'test/a.test.ts': "import { load } from '../src/load';\nit('x', async () => (await load()).prep([1]));\n" });
+    const loader =
+      "import { Model } from './model';\nexport async function load(): Promise<Model> { return new Model(); }\n";
+    const awaited = analyze({
+      'src/model.ts': MODEL,
+      'src/load.ts': loader,
+      'test/a.test.ts': "import { load } from '../src/load';\nit('x', async () => (await load()).prep([1]));\n",
+    });
     assert.deepEqual(untested(awaited), ['other']);
   });
 
   it('matches a member of an unknown receiver against the classes the file names, and no others', () => {
-    const named = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { opaqueModel, Model } from '../src/model';\nit('x', () => { const m: unknown = opaqueModel(); (m as Model); opaqueModel().other([1]); });\n" });
+    const named = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts':
+        "import { opaqueModel, Model } from '../src/model';\nit('x', () => { const m: unknown = opaqueModel(); (m as Model); opaqueModel().other([1]); });\n",
+    });
     assert.deepEqual(untested(named), ['prep']);
     // Without the class in sight, an unannotated factory's value is opaque: the stage stays untested (reported, not hidden).
-    const opaque = analyze({ 'src/model.ts': MODEL, 'test/m.test.ts': "import { opaqueModel } from '../src/model';\nit('x', () => opaqueModel().other([1]));\n" });
+    const opaque = analyze({
+      'src/model.ts': MODEL,
+      'test/m.test.ts': "import { opaqueModel } from '../src/model';\nit('x', () => opaqueModel().other([1]));\n",
+    });
     assert.deepEqual(untested(opaque), ['other', 'prep']);
   });
 
@@ -157,25 +195,31 @@ export class Legacy {
 
   it('does not match built-in method names (.filter, .map, .then…) on an unknown receiver', () => {
     const result = analyze({
-      'src/ds.ts': 'export class Dataset {\n  /** @stage */\n  filter(x: number[]) { return x; }\n  /** @stage */\n  sample(x: number[]) { return x; }\n}\nexport function open() { return new Dataset(); }\n',
-      'test/d.test.ts': "import { Dataset, open } from '../src/ds';\nit('x', () => { open().filter([1]); open().sample([2]); });\n",
+      'src/ds.ts':
+        'export class Dataset {\n  /** @stage */\n  filter(x: number[]) { return x; }\n  /** @stage */\n  sample(x: number[]) { return x; }\n}\nexport function open() { return new Dataset(); }\n',
+      'test/d.test.ts':
+        "import { Dataset, open } from '../src/ds';\nit('x', () => { open().filter([1]); open().sample([2]); });\n",
     });
     assert.deepEqual(untested(result), ['filter']);
   });
 
   it('resolves CommonJS module.exports objects and single values, default exports, export * chains and import()', () => {
     const result = analyze({
-      'src/pipeline/cjs.js': 'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',
+      'src/pipeline/cjs.js':
+        'function a(x) { return x; }\nfunction bImpl(x) { return x; }\nmodule.exports = { a, b: bImpl };\n',
       'src/pipeline/single.js': 'module.exports = function single(x) { return x; };\n',
       'src/pipeline/lone.js': 'function lone(x) { return x; }\nmodule.exports = lone;\n',
       'src/pipeline/arrowed.js': 'module.exports = (x) => x;\n',
       'test/s.test.js': "const single = require('../src/pipeline/single');\nit('x', () => single([1]));\n",
       'src/pipeline/lazy.ts': 'export function lazyStage(x: number[]) { return x; }\n',
-      'test/lazy.test.ts': "it('x', async () => { const m = await import('../src/pipeline/lazy'); m.lazyStage([1]); });\n",
-      'src/pipeline/def.ts': 'export default function defStage(x: number[]) { return x; }\nexport function named(x: number[]) { return x; }\n',
+      'test/lazy.test.ts':
+        "it('x', async () => { const m = await import('../src/pipeline/lazy'); m.lazyStage([1]); });\n",
+      'src/pipeline/def.ts':
+        'export default function defStage(x: number[]) { return x; }\nexport function named(x: number[]) { return x; }\n',
       'src/pipeline/all.ts': "export * from './def';\n",
       'test/c.test.js': "const m = require('../src/pipeline/cjs');\nit('x', () => m.b([1]));\n",
-      'test/d.test.ts': "import run from '../src/pipeline/def';\nimport { named } from '../src/pipeline/all';\nit('x', () => { run([1]); named([2]); });\n",
+      'test/d.test.ts':
+        "import run from '../src/pipeline/def';\nimport { named } from '../src/pipeline/all';\nit('x', () => { run([1]); named([2]); });\n",
     });
     assert.deepEqual(untested(result), ['a', 'arrowed', 'lone']);
   });

@@ -25,7 +25,8 @@ after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true }))
 describe('analysis: bad input', () => {
   it('reports syntax errors located at the error and keeps analysing', () => {
     const root = workspace({
-      'src/pipeline/broken.ts': 'export function ok(x: number) { return x; }\n\nexport function bad(x: number {\n  return x;\n}\n',
+      'src/pipeline/broken.ts':
+        'export function ok(x: number) { return x; }\n\nexport function bad(x: number {\n  return x;\n}\n',
       'src/pipeline/fine.ts': 'export function fine() { return 1; }\n',
     });
     const r = analyzeFiles(root, config());
@@ -63,7 +64,10 @@ describe('analysis: bad input', () => {
     assert.equal(skipped.length, 1);
     assert.equal(skipped[0].file, path.join(root, 'src/pipeline/deep.ts'));
     assert.match(skipped[0].message, /could not be parsed \(Maximum call stack size exceeded\)/);
-    assert.deepEqual(r.stages.map((s) => s.name), ['fine']);
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['fine'],
+    );
   });
 
   it('reports circular imports once and terminates on cyclic code', () => {
@@ -92,22 +96,37 @@ describe('analysis: bad input', () => {
   });
 
   it('falls back to the include globs with a note when tsconfig.json is missing, and uses it when present', () => {
-    const files = { 'src/pipeline/a.ts': 'export function a() {}\n', 'scripts/pipeline/b.ts': 'export function b() {}\n' };
+    const files = {
+      'src/pipeline/a.ts': 'export function a() {}\n',
+      'scripts/pipeline/b.ts': 'export function b() {}\n',
+    };
     const without = analyzeFiles(workspace(files), config({ pipelineFolders: ['src/pipeline', 'scripts/pipeline'] }));
     assert.match(without.notes.join('\n'), /No tsconfig\.json/);
     assert.equal(without.files, 2);
-    const withTs = analyzeFiles(workspace({ ...files, 'tsconfig.json': '{ "include": ["src"] }' }), config({ pipelineFolders: ['src/pipeline', 'scripts/pipeline'] }));
+    const withTs = analyzeFiles(
+      workspace({ ...files, 'tsconfig.json': '{ "include": ["src"] }' }),
+      config({ pipelineFolders: ['src/pipeline', 'scripts/pipeline'] }),
+    );
     assert.deepEqual(withTs.notes, []);
-    assert.deepEqual(withTs.stages.map((s) => s.name), ['a']);
+    assert.deepEqual(
+      withTs.stages.map((s) => s.name),
+      ['a'],
+    );
   });
 
   it('reports a broken tsconfig.json as a located config error and still analyses', () => {
-    const root = workspace({ 'tsconfig.json': '{\n  "compilerOptions": {\n    "strict": true,,\n  }\n}\n', 'src/pipeline/a.ts': 'export function a() {}\n' });
+    const root = workspace({
+      'tsconfig.json': '{\n  "compilerOptions": {\n    "strict": true,,\n  }\n}\n',
+      'src/pipeline/a.ts': 'export function a() {}\n',
+    });
     const r = analyzeFiles(root, config());
     const err = r.findings.find((f) => f.rule === 'config-error');
     assert.equal(err?.file, path.join(root, 'tsconfig.json'));
     assert.equal(err?.range.start.line, 2);
-    assert.deepEqual(r.stages.map((s) => s.name), ['a']);
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['a'],
+    );
   });
 
   it('ignores files outside the root even when tsconfig.json includes them', () => {
@@ -118,7 +137,10 @@ describe('analysis: bad input', () => {
     fs.writeFileSync(path.join(root, 'pipeline/in.ts'), 'export function inside() {}\n');
     const r = analyzeFiles(root, config({ pipelineFolders: ['pipeline'] }));
     assert.equal(r.files, 1);
-    assert.deepEqual(r.stages.map((s) => s.name), ['inside']);
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['inside'],
+    );
   });
 
   it('skips generated and oversized files with an info finding', () => {
@@ -133,22 +155,33 @@ describe('analysis: bad input', () => {
     assert.ok(skipped.every((f) => f.severity === 'info'));
     assert.match(skipped.find((f) => f.file.endsWith('gen.ts'))?.message ?? '', /generated/);
     assert.match(skipped.find((f) => f.file.endsWith('big.ts'))?.message ?? '', /maxFileBytes/);
-    assert.deepEqual(r.stages.map((s) => s.name), ['ok']);
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['ok'],
+    );
     assert.equal(r.files, 1);
   });
 
   it('applies rule severities from the config and drops rules turned off', () => {
-    const root = workspace({ 'src/pipeline/a.ts': "import { b } from './b';\nexport function a() { b(); }\n", 'src/pipeline/b.ts': "import { a } from './a';\nexport function b() { a(); }\n" });
+    const root = workspace({
+      'src/pipeline/a.ts': "import { b } from './b';\nexport function a() { b(); }\n",
+      'src/pipeline/b.ts': "import { a } from './a';\nexport function b() { a(); }\n",
+    });
     const r = analyzeFiles(root, config({ rules: { 'untested-stage': 'error', 'circular-import': 'off' } }));
-    assert.deepEqual(r.findings.map((f) => `${f.rule}:${f.severity}`), ['untested-stage:error', 'untested-stage:error']);
+    assert.deepEqual(
+      r.findings.map((f) => `${f.rule}:${f.severity}`),
+      ['untested-stage:error', 'untested-stage:error'],
+    );
   });
 });
 
 describe('analysis: incremental updates', () => {
   const files = {
     'src/lib.ts': 'export class Pipeline { stage(n: string, f: unknown) { return this; } }\n',
-    'src/pipeline/steps.ts': 'export function load(x: number[]) { return x; }\nexport function clean(x: number[]) { return x; }\n',
-    'src/main.ts': "import { Pipeline } from './lib';\nimport { load, clean } from './pipeline/steps';\nexport const p = new Pipeline().stage('loading', load).stage('cleaning', clean);\n",
+    'src/pipeline/steps.ts':
+      'export function load(x: number[]) { return x; }\nexport function clean(x: number[]) { return x; }\n',
+    'src/main.ts':
+      "import { Pipeline } from './lib';\nimport { load, clean } from './pipeline/steps';\nexport const p = new Pipeline().stage('loading', load).stage('cleaning', clean);\n",
     'test/steps.test.ts': "import { load } from '../src/pipeline/steps';\nit('x', () => load([1]));\n",
   };
 
@@ -166,15 +199,25 @@ describe('analysis: incremental updates', () => {
       return analyzer.updateFile(path.join(root, rel), text);
     };
 
-    let r = edit('test/steps.test.ts', "import { load, clean } from '../src/pipeline/steps';\nit('x', () => clean(load([1])));\n");
+    let r = edit(
+      'test/steps.test.ts',
+      "import { load, clean } from '../src/pipeline/steps';\nit('x', () => clean(load([1])));\n",
+    );
     assert.ok(!r.findings.some((f) => f.rule === 'untested-stage'));
     check(r, 'test now calls clean');
 
-    r = edit('src/pipeline/steps.ts', '\n\n// moved down\nexport function load(x: number[]) { return x; }\nexport function clean(x: number[]) { return x; }\nexport function scale(x: number[]) { return x.map((v) => v * 2); }\n');
-    assert.deepEqual(r.findings.filter((f) => f.rule === 'untested-stage').map((f) => f.data?.stage), ['scale']);
+    r = edit(
+      'src/pipeline/steps.ts',
+      '\n\n// moved down\nexport function load(x: number[]) { return x; }\nexport function clean(x: number[]) { return x; }\nexport function scale(x: number[]) { return x.map((v) => v * 2); }\n',
+    );
+    assert.deepEqual(
+      r.findings.filter((f) => f.rule === 'untested-stage').map((f) => f.data?.stage),
+      ['scale'],
+    );
     check(r, 'stage file edited, positions shifted');
 
-    const block = 'export function norm(xs: number[]) {\n  const m = xs.reduce((a, b) => a + b, 0) / xs.length;\n  const s = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) || 1;\n  return xs.map((v) => (v - m) / s);\n}\n';
+    const block =
+      'export function norm(xs: number[]) {\n  const m = xs.reduce((a, b) => a + b, 0) / xs.length;\n  const s = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) || 1;\n  return xs.map((v) => (v - m) / s);\n}\n';
     r = edit('src/pipeline/extra.ts', block);
     check(r, 'new file');
     r = edit('src/pipeline/extra2.ts', block.replace('norm', 'norm2'));
@@ -200,7 +243,10 @@ describe('analysis: incremental updates', () => {
     const sliced = new Analyzer(root, cfg);
     await sliced.prepare((done, total) => progress.push([done, total]), 0);
     assert.ok(progress.length > 1, 'more than one slice');
-    assert.ok(progress.every(([d], i) => i === 0 || d >= progress[i - 1][0]), 'monotonic');
+    assert.ok(
+      progress.every(([d], i) => i === 0 || d >= progress[i - 1][0]),
+      'monotonic',
+    );
     assert.deepEqual(progress[progress.length - 1], [34, 34]);
     assert.deepEqual(comparable(sliced.analyzeAll()), comparable(analyzeFiles(root, cfg)));
 

@@ -14,7 +14,10 @@ function workspace(files: Record<string, string>): string {
   return root;
 }
 
-function analyze(files: Record<string, string>, config: Partial<AnalysisConfig> = {}): { root: string; result: AnalysisResult } {
+function analyze(
+  files: Record<string, string>,
+  config: Partial<AnalysisConfig> = {},
+): { root: string; result: AnalysisResult } {
   const root = workspace(files);
   return { root, result: analyzeFiles(root, { ...DEFAULT_ANALYSIS, ...config }) };
 }
@@ -24,7 +27,10 @@ function stageNames(r: AnalysisResult): string[] {
 }
 
 function untested(r: AnalysisResult): string[] {
-  return r.findings.filter((f) => f.rule === 'untested-stage').map((f) => String(f.data?.stage)).sort();
+  return r.findings
+    .filter((f) => f.rule === 'untested-stage')
+    .map((f) => String(f.data?.stage))
+    .sort();
 }
 
 const PIPELINE_LIB = `export class Pipeline {
@@ -42,7 +48,8 @@ after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true }))
 describe('analysis: stage discovery', () => {
   it('finds @stage-tagged functions, with and without an explicit name', () => {
     const { result } = analyze({
-      'src/a.ts': '/** @stage */\nexport function clean(x: number[]) { return x; }\n/**\n * Scales.\n * @stage scaling\n */\nexport const scale = (x: number[]) => x;\nexport function helper() {}\n',
+      'src/a.ts':
+        '/** @stage */\nexport function clean(x: number[]) { return x; }\n/**\n * Scales.\n * @stage scaling\n */\nexport const scale = (x: number[]) => x;\nexport function helper() {}\n',
     });
     assert.deepEqual(stageNames(result), ['clean:tagged', 'scaling:tagged']);
     const scale = result.stages.find((s) => s.name === 'scaling');
@@ -52,7 +59,8 @@ describe('analysis: stage discovery', () => {
   it('resolves registration call arguments: identifier, import alias, property access, inline arrow', () => {
     const { root, result } = analyze({
       'src/lib.ts': PIPELINE_LIB,
-      'src/steps.ts': 'export function normalize(x: number[]) { return x; }\nexport const steps = { dedupe: (x: number[]) => x };\n',
+      'src/steps.ts':
+        'export function normalize(x: number[]) { return x; }\nexport const steps = { dedupe: (x: number[]) => x };\n',
       'src/main.ts': [
         "import { Pipeline, compose } from './lib';",
         "import { normalize as norm, steps } from './steps';",
@@ -67,9 +75,20 @@ describe('analysis: stage discovery', () => {
         'export const both = compose(a, b);',
       ].join('\n'),
     });
-    assert.deepEqual(stageNames(result), ['<anonymous stage at line 8>:registered', 'a:registered', 'b:registered', 'dedupe:registered', 'loading:registered', 'norm:registered']);
+    assert.deepEqual(stageNames(result), [
+      '<anonymous stage at line 8>:registered',
+      'a:registered',
+      'b:registered',
+      'dedupe:registered',
+      'loading:registered',
+      'norm:registered',
+    ]);
     const norm = result.stages.find((s) => s.name === 'norm');
-    assert.equal(norm?.location.file, path.join(root, 'src/steps.ts'), 'resolved through the import alias to its declaration');
+    assert.equal(
+      norm?.location.file,
+      path.join(root, 'src/steps.ts'),
+      'resolved through the import alias to its declaration',
+    );
     assert.equal(norm?.registration?.file, path.join(root, 'src/main.ts'));
     assert.equal(norm?.registration?.range.start.line, 5);
   });
@@ -93,14 +112,16 @@ describe('analysis: stage discovery', () => {
 
   it('treats classes with fit/transform/predict as stages', () => {
     const { result } = analyze({
-      'src/model.ts': 'export class Scaler { fit(x: number[]) { return this; } transform(x: number[]) { return x; } }\nexport class Other { run() {} }\n',
+      'src/model.ts':
+        'export class Scaler { fit(x: number[]) { return this; } transform(x: number[]) { return x; } }\nexport class Other { run() {} }\n',
     });
     assert.deepEqual(stageNames(result), ['Scaler:estimator']);
   });
 
   it('takes the exported functions of pipeline folders', () => {
     const { result } = analyze({
-      'src/pipeline/clean.ts': 'export function clean(x: number[]) { return x; }\nexport const trim = (x: number[]) => x;\nfunction internal() {}\nexport const LIMIT = 3;\n',
+      'src/pipeline/clean.ts':
+        'export function clean(x: number[]) { return x; }\nexport const trim = (x: number[]) => x;\nfunction internal() {}\nexport const LIMIT = 3;\n',
       'src/other.ts': 'export function notAStage() {}\n',
     });
     assert.deepEqual(stageNames(result), ['clean:folder', 'trim:folder']);
@@ -108,9 +129,11 @@ describe('analysis: stage discovery', () => {
 
   it('reads CommonJS exports of JavaScript pipeline files, and require() reaches them', () => {
     const { result } = analyze({
-      'src/pipeline/steps.js': 'function load(x) { return x; }\nfunction clean(x) { return x; }\nmodule.exports = { load, clean };\n',
+      'src/pipeline/steps.js':
+        'function load(x) { return x; }\nfunction clean(x) { return x; }\nmodule.exports = { load, clean };\n',
       'src/pipeline/scale.js': 'exports.scale = (x) => x * 2;\n',
-      'test/a.test.js': "const { load } = require('../src/pipeline/steps');\nconst s = require('../src/pipeline/scale');\nit('x', () => { load(1); s.scale(2); });\n",
+      'test/a.test.js':
+        "const { load } = require('../src/pipeline/steps');\nconst s = require('../src/pipeline/scale');\nit('x', () => { load(1); s.scale(2); });\n",
     });
     assert.deepEqual(stageNames(result), ['clean:folder', 'load:folder', 'scale:folder']);
     assert.deepEqual(untested(result), ['clean']);
@@ -120,7 +143,8 @@ describe('analysis: stage discovery', () => {
     const { result } = analyze({
       'src/lib.ts': PIPELINE_LIB,
       'src/pipeline/clean.ts': '/** @stage */\nexport function cleanRows(x: number[]) { return x; }\n',
-      'src/main.ts': "import { Pipeline } from './lib';\nimport { cleanRows } from './pipeline/clean';\nexport const p = new Pipeline().stage('clean', cleanRows);\n",
+      'src/main.ts':
+        "import { Pipeline } from './lib';\nimport { cleanRows } from './pipeline/clean';\nexport const p = new Pipeline().stage('clean', cleanRows);\n",
     });
     assert.deepEqual(stageNames(result), ['clean:registered']);
     assert.equal(result.stages[0].registration?.range.start.line, 2);
@@ -129,7 +153,8 @@ describe('analysis: stage discovery', () => {
   it('honours configured call and constructor names', () => {
     const { result } = analyze(
       {
-        'src/main.ts': 'declare function register(n: string, f: unknown): void;\nfunction go(x: number) { return x; }\nregister("go", go);\nclass Flow { constructor(_: unknown[]) {} }\nfunction w(x: number) { return x; }\nnew Flow([w]);\n',
+        'src/main.ts':
+          'declare function register(n: string, f: unknown): void;\nfunction go(x: number) { return x; }\nregister("go", go);\nclass Flow { constructor(_: unknown[]) {} }\nfunction w(x: number) { return x; }\nnew Flow([w]);\n',
       },
       { stageCalls: ['register'], pipelineConstructors: ['Flow'] },
     );
@@ -148,14 +173,18 @@ describe('analysis: untested stages', () => {
   };
 
   it('counts a direct call from a test', () => {
-    const { result } = analyze({ ...base, 'test/steps.test.ts': "import { load } from '../src/pipeline/steps';\nit('x', () => load([1]));\n" });
+    const { result } = analyze({
+      ...base,
+      'test/steps.test.ts': "import { load } from '../src/pipeline/steps';\nit('x', () => load([1]));\n",
+    });
     assert.deepEqual(untested(result), ['clean', 'scale']);
   });
 
   it('counts calls through other non-test functions (transitively)', () => {
     const { result } = analyze({
       ...base,
-      'src/run.ts': "import { clean } from './pipeline/steps';\nfunction inner(x: number[]) { return clean(x); }\nexport function outer(x: number[]) { return inner(x); }\n",
+      'src/run.ts':
+        "import { clean } from './pipeline/steps';\nfunction inner(x: number[]) { return clean(x); }\nexport function outer(x: number[]) { return inner(x); }\n",
       'test/run.test.ts': "import { outer } from '../src/run';\nit('x', () => outer([1]));\n",
     });
     assert.deepEqual(untested(result), ['load', 'scale']);
@@ -165,14 +194,16 @@ describe('analysis: untested stages', () => {
     const { result } = analyze({
       ...base,
       'src/index.ts': "export { scale as rescale } from './pipeline/steps';\nexport * from './pipeline/steps';\n",
-      'test/index.test.ts': "import { rescale as r } from '../src/index';\nimport * as all from '../src/index';\nconst alias = r;\nit('x', () => { alias([1]); all.load([2]); });\n",
+      'test/index.test.ts':
+        "import { rescale as r } from '../src/index';\nimport * as all from '../src/index';\nconst alias = r;\nit('x', () => { alias([1]); all.load([2]); });\n",
     });
     assert.deepEqual(untested(result), ['clean']);
   });
 
   it('counts methods called on an instance', () => {
     const { result } = analyze({
-      'src/model.ts': 'export class Scaler { fit(x: number[]) { return this; } transform(x: number[]) { return x; } }\nexport class Encoder { predict(x: number[]) { return x; } }\n',
+      'src/model.ts':
+        'export class Scaler { fit(x: number[]) { return this; } transform(x: number[]) { return x; } }\nexport class Encoder { predict(x: number[]) { return x; } }\n',
       'test/model.test.ts': "import { Scaler } from '../src/model';\nit('x', () => new Scaler().transform([1]));\n",
     });
     assert.deepEqual(untested(result), ['Encoder']);
@@ -181,7 +212,8 @@ describe('analysis: untested stages', () => {
   it('counts a stage passed as a callback', () => {
     const { result } = analyze({
       ...base,
-      'test/cb.test.ts': "import { clean, scale } from '../src/pipeline/steps';\nfunction apply(f: (x: number[]) => number[]) { return f([1]); }\nit('x', () => { apply(clean); [[1]].map(scale); });\n",
+      'test/cb.test.ts':
+        "import { clean, scale } from '../src/pipeline/steps';\nfunction apply(f: (x: number[]) => number[]) { return f([1]); }\nit('x', () => { apply(clean); [[1]].map(scale); });\n",
     });
     assert.deepEqual(untested(result), ['load']);
   });
@@ -189,28 +221,39 @@ describe('analysis: untested stages', () => {
   it('counts every stage of a pipeline a test runs (builder function or pipeline object)', () => {
     const pipelines = {
       'src/lib.ts': PIPELINE_LIB,
-      'src/steps.ts': 'export function a(x: number[]) { return x; }\nexport function b(x: number[]) { return x; }\nexport function c(x: number[]) { return x; }\nexport function d(x: number[]) { return x; }\n',
+      'src/steps.ts':
+        'export function a(x: number[]) { return x; }\nexport function b(x: number[]) { return x; }\nexport function c(x: number[]) { return x; }\nexport function d(x: number[]) { return x; }\n',
       'src/build.ts': [
         "import { Pipeline } from './lib';",
         "import { a, b, c, d } from './steps';",
         "export function build() { return new Pipeline().stage('a', a).stage('b', b); }",
         'export const fixed = new Pipeline();',
         "fixed.stage('c', c);",
-        "export const unused = new Pipeline([d]);",
+        'export const unused = new Pipeline([d]);',
       ].join('\n'),
     };
-    const { result } = analyze({ ...pipelines, 'test/p.test.ts': "import { build, fixed } from '../src/build';\nit('x', () => { build().run([1]); fixed.run([2]); });\n" });
+    const { result } = analyze({
+      ...pipelines,
+      'test/p.test.ts':
+        "import { build, fixed } from '../src/build';\nit('x', () => { build().run([1]); fixed.run([2]); });\n",
+    });
     assert.deepEqual(untested(result), ['d']);
   });
 
   it('names the nearest test: one importing the module without calling the stage', () => {
-    const { root, result } = analyze({ ...base, 'test/steps.test.ts': "import { load, clean } from '../src/pipeline/steps';\nit('x', () => load([1]));\n" });
+    const { root, result } = analyze({
+      ...base,
+      'test/steps.test.ts': "import { load, clean } from '../src/pipeline/steps';\nit('x', () => load([1]));\n",
+    });
     const f = result.findings.find((x) => x.data?.stage === 'clean');
     assert.ok(f);
     assert.equal(f.severity, 'warning');
     assert.equal(f.file, path.join(root, 'src/pipeline/steps.ts'));
     assert.equal(f.range.start.line, 1);
-    assert.match(f.message, /Stage 'clean' is not reached by any test; nearest test: test\/steps\.test\.ts imports its module but never calls it/);
+    assert.match(
+      f.message,
+      /Stage 'clean' is not reached by any test; nearest test: test\/steps\.test\.ts imports its module but never calls it/,
+    );
     assert.equal(f.related[0].file, path.join(root, 'test/steps.test.ts'));
     assert.equal(f.data?.nearestTest, path.join(root, 'test/steps.test.ts'));
   });
@@ -218,7 +261,8 @@ describe('analysis: untested stages', () => {
   it('names the nearest test: the one reaching most sibling stages', () => {
     const { result } = analyze({
       ...base,
-      'src/run.ts': "import { load, clean } from './pipeline/steps';\nexport function both(x: number[]) { return clean(load(x)); }\nexport function one(x: number[]) { return load(x); }\n",
+      'src/run.ts':
+        "import { load, clean } from './pipeline/steps';\nexport function both(x: number[]) { return clean(load(x)); }\nexport function one(x: number[]) { return load(x); }\n",
       'test/a.test.ts': "import { one } from '../src/run';\nit('x', () => one([1]));\n",
       'test/b.test.ts': "import { both } from '../src/run';\nit('x', () => both([1]));\n",
     });
@@ -227,32 +271,52 @@ describe('analysis: untested stages', () => {
   });
 
   it('honours // ml-parity-ignore on the line above a stage', () => {
-    const { result } = analyze({ 'src/pipeline/a.ts': 'export function kept() {}\n// ml-parity-ignore\nexport function silenced() {}\n' });
+    const { result } = analyze({
+      'src/pipeline/a.ts': 'export function kept() {}\n// ml-parity-ignore\nexport function silenced() {}\n',
+    });
     assert.deepEqual(untested(result), ['kept']);
   });
 
   it('puts the registration in related', () => {
     const { root, result } = analyze({
       'src/lib.ts': PIPELINE_LIB,
-      'src/main.ts': "import { Pipeline } from './lib';\nfunction go(x: number[]) { return x; }\nexport const p = new Pipeline().stage('go', go);\n",
+      'src/main.ts':
+        "import { Pipeline } from './lib';\nfunction go(x: number[]) { return x; }\nexport const p = new Pipeline().stage('go', go);\n",
     });
     const f = result.findings.find((x) => x.rule === 'untested-stage');
-    assert.deepEqual(f?.related.map((r) => [r.file, r.range.start.line, r.message]), [[path.join(root, 'src/main.ts'), 2, "stage 'go' is registered here"]]);
+    assert.deepEqual(
+      f?.related.map((r) => [r.file, r.range.start.line, r.message]),
+      [[path.join(root, 'src/main.ts'), 2, "stage 'go' is registered here"]],
+    );
   });
 
   it('reports stages reached statically but never executed under lcov and istanbul coverage', () => {
     const files = {
       ...base,
-      'test/steps.test.ts': "import { load, clean } from '../src/pipeline/steps';\nit('x', () => { load([1]); if (Math.random() > 2) clean([1]); });\n",
+      'test/steps.test.ts':
+        "import { load, clean } from '../src/pipeline/steps';\nit('x', () => { load([1]); if (Math.random() > 2) clean([1]); });\n",
     };
-    const lcov = analyze({ ...files, 'coverage/lcov.info': 'TN:\nSF:src/pipeline/steps.ts\nDA:1,3\nDA:2,0\nDA:3,0\nend_of_record\n' });
-    assert.deepEqual(lcov.result.findings.filter((f) => f.rule === 'unexecuted-stage').map((f) => f.data?.stage), ['clean']);
+    const lcov = analyze({
+      ...files,
+      'coverage/lcov.info': 'TN:\nSF:src/pipeline/steps.ts\nDA:1,3\nDA:2,0\nDA:3,0\nend_of_record\n',
+    });
+    assert.deepEqual(
+      lcov.result.findings.filter((f) => f.rule === 'unexecuted-stage').map((f) => f.data?.stage),
+      ['clean'],
+    );
     const statement = (line: number) => ({ start: { line, column: 0 }, end: { line, column: 10 } });
     const istanbul = {
-      'src/pipeline/steps.ts': { path: 'src/pipeline/steps.ts', statementMap: { 0: statement(1), 1: statement(2), 2: statement(3) }, s: { 0: 1, 1: 0, 2: 0 } },
+      'src/pipeline/steps.ts': {
+        path: 'src/pipeline/steps.ts',
+        statementMap: { 0: statement(1), 1: statement(2), 2: statement(3) },
+        s: { 0: 1, 1: 0, 2: 0 },
+      },
     };
     const ist = analyze({ ...files, 'coverage/coverage-final.json': JSON.stringify(istanbul) });
     const f = ist.result.findings.filter((x) => x.rule === 'unexecuted-stage');
-    assert.deepEqual(f.map((x) => [x.data?.stage, x.severity]), [['clean', 'info']]);
+    assert.deepEqual(
+      f.map((x) => [x.data?.stage, x.severity]),
+      [['clean', 'info']],
+    );
   });
 });

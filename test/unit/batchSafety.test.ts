@@ -39,7 +39,10 @@ describe('batching never changes the numbers', function () {
 
     it('passes row-independent graphs, including a batch size read only to shape the output', () => {
       assert.equal(reason(floatMatMul()), undefined);
-      assert.equal(reason(mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' })), undefined);
+      assert.equal(
+        reason(mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' })),
+        undefined,
+      );
       assert.equal(reason(reduction({ n: 16, split: true })), undefined);
       assert.equal(reason(reshapeByShape()), undefined);
       assert.equal(reason(transposedSoftmax()), undefined, 'left to the probe');
@@ -54,12 +57,22 @@ describe('batching never changes the numbers', function () {
         await host.load('candidate', model, 30_000, 'm.onnx');
         const cases = Array.from({ length: rows }, (_, i) => ({
           id: String(i),
-          feeds: new Map<string, Tensor>([['x', { dtype: 'float32', dims: [1, 8], data: Float32Array.from({ length: 8 }, (_v, j) => Math.sin(i * 8 + j) * (i + 1)) }]]),
+          feeds: new Map<string, Tensor>([
+            [
+              'x',
+              {
+                dtype: 'float32',
+                dims: [1, 8],
+                data: Float32Array.from({ length: 8 }, (_v, j) => Math.sin(i * 8 + j) * (i + 1)),
+              },
+            ],
+          ]),
         }));
         const [batch] = makeBatches(cases, rows, true);
         const stacked = await host.run(['candidate'], batch.feeds, 30_000, 'stacked');
         const alone = [];
-        for (const bc of probeCases(batch)) alone.push(await host.run(['candidate'], Object.fromEntries(bc.feeds), 30_000, 'alone'));
+        for (const bc of probeCases(batch))
+          alone.push(await host.run(['candidate'], Object.fromEntries(bc.feeds), 30_000, 'alone'));
         return probeDifference(batch, stacked, alone);
       } finally {
         host.dispose();
@@ -67,7 +80,10 @@ describe('batching never changes the numbers', function () {
     }
 
     it('finds dynamic quantisation and a batch-axis softmax by running them, and passes a row-independent model', async () => {
-      assert.match((await probe(dynamicQuantMatMul(), 16))!, /stacking changed the numbers: fixture \d+, candidate output "y"/);
+      assert.match(
+        (await probe(dynamicQuantMatMul(), 16))!,
+        /stacking changed the numbers: fixture \d+, candidate output "y"/,
+      );
       assert.match((await probe(transposedSoftmax(), 16))!, /stacking changed the numbers/);
       assert.equal(await probe(floatMatMul(), 16), undefined);
     });
@@ -92,7 +108,13 @@ describe('batching never changes the numbers', function () {
       const results = [];
       for (const batchSize of [1, 7, 512]) {
         const r = await runCase({ name: 'q', baseline: base, candidate: cand, count: 64, seed: 1, batchSize });
-        results.push({ status: r.status, maxAbs: r.outputs[0].maxAbs, meanAbs: r.outputs[0].meanAbs, top1: r.outputs[0].top1Agreement, run: r.run });
+        results.push({
+          status: r.status,
+          maxAbs: r.outputs[0].maxAbs,
+          meanAbs: r.outputs[0].meanAbs,
+          top1: r.outputs[0].top1Agreement,
+          run: r.run,
+        });
       }
       const numbers = results.map(({ run: _run, ...n }) => n);
       assert.ok(numbers[0].maxAbs > 0, 'quantisation does change the numbers');
@@ -103,18 +125,32 @@ describe('batching never changes the numbers', function () {
     });
 
     it('a row-independent model still runs batched, with the probe recorded', async () => {
-      const m = write(dir, 'mlp.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }));
+      const m = write(
+        dir,
+        'mlp.onnx',
+        mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }),
+      );
       const r = await runCase({ name: 'b', baseline: m, candidate: m, count: 40, batchSize: 16 });
       assert.equal(r.status, 'pass');
-      assert.deepEqual({ mode: r.run.mode, rows: r.run.rowsPerRun, probed: r.run.probe?.fixtures, identical: r.run.probe?.identical }, { mode: 'batched', rows: 16, probed: 4, identical: true });
+      assert.deepEqual(
+        { mode: r.run.mode, rows: r.run.rowsPerRun, probed: r.run.probe?.fixtures, identical: r.run.probe?.identical },
+        { mode: 'batched', rows: 16, probed: 4, identical: true },
+      );
       assert.equal(r.timing.batched, true);
     });
 
     it('the text and JSON reports say how the case ran', () => {
-      const m = write(dir, 'mlp2.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }));
+      const m = write(
+        dir,
+        'mlp2.onnx',
+        mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }),
+      );
       const q = write(dir, 'int8b.onnx', dynamicQuantMatMul());
       const text = cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '20');
-      assert.match(text.stdout, /ran: batched, up to 512 rows per run \(checked: the first 4 fixtures gave bit-identical outputs stacked and alone/);
+      assert.match(
+        text.stdout,
+        /ran: batched, up to 512 rows per run \(checked: the first 4 fixtures gave bit-identical outputs stacked and alone/,
+      );
       const json = cli(dir, 'verify', '--baseline', q, '--candidate', q, '--count', '20', '--format', 'json');
       const run = (JSON.parse(json.stdout) as { cases: { run: { mode: string; reason: string } }[] }).cases[0].run;
       assert.equal(run.mode, 'single');

@@ -7,6 +7,7 @@ import { runCheck, type CheckOptions } from '../../server/src/cli/check';
 import type { FindingsJsonReport } from '../../server/src/cli/reporters/findingsJson';
 import type { SarifLog } from '../../server/src/cli/reporters/findingsSarif';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
+import { REPO_ROOT } from '../support/tmp';
 
 const roots: string[] = [];
 
@@ -24,11 +25,21 @@ function write(root: string, files: Record<string, string>): void {
   }
 }
 
-async function check(root: string, over: Partial<CheckOptions> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function check(
+  root: string,
+  over: Partial<CheckOptions> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCheck(
-    { root, paths: [], config: { ...DEFAULT_ANALYSIS, clones: { minTokens: 30, minLines: 4, minSimilarity: 0.8 } }, format: 'text', staged: false, ...over },
+    {
+      root,
+      paths: [],
+      config: { ...DEFAULT_ANALYSIS, clones: { minTokens: 30, minLines: 4, minSimilarity: 0.8 } },
+      format: 'text',
+      staged: false,
+      ...over,
+    },
     { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
   );
   return { code, stdout, stderr };
@@ -59,9 +70,19 @@ describe('check: reports and exit codes', () => {
     const { code, stdout } = await check(root);
     assert.equal(code, 0);
     const lines = stdout.trimEnd().split('\n');
-    assert.match(lines[0], /^src\/pipeline\/clean\.ts:1:\d+ warning cross-stage-duplicate Code duplicated across stages 'clean' and 'scale'/);
-    assert.match(lines[1], /^ {4}src\/pipeline\/scale\.ts:2:\d+ copy at src\/pipeline\/scale\.ts:2-\d+ \(stage 'scale'\)$/);
-    assert.ok(lines.some((l) => /^src\/pipeline\/scale\.ts:2:17 warning untested-stage Stage 'scale' is not reached by any test/.test(l)));
+    assert.match(
+      lines[0],
+      /^src\/pipeline\/clean\.ts:1:\d+ warning cross-stage-duplicate Code duplicated across stages 'clean' and 'scale'/,
+    );
+    assert.match(
+      lines[1],
+      /^ {4}src\/pipeline\/scale\.ts:2:\d+ copy at src\/pipeline\/scale\.ts:2-\d+ \(stage 'scale'\)$/,
+    );
+    assert.ok(
+      lines.some((l) =>
+        /^src\/pipeline\/scale\.ts:2:17 warning untested-stage Stage 'scale' is not reached by any test/.test(l),
+      ),
+    );
     assert.equal(lines[lines.length - 1], '0 errors, 2 warnings, 0 notes.');
   });
 
@@ -80,7 +101,7 @@ describe('check: reports and exit codes', () => {
     assert.match(missing.stderr, /No such file or folder/);
     const notGit = await check(root, { staged: true });
     assert.equal(notGit.code, 2);
-    assert.match(notGit.stderr, /not inside a git repository/);
+    assert.match(notGit.stderr, /not inside a git work tree/);
   });
 
   it('writes a stable JSON report', async () => {
@@ -93,8 +114,14 @@ describe('check: reports and exit codes', () => {
     assert.equal(report.version, 1);
     assert.deepEqual(report.summary, { error: 0, warning: 2, info: 0, hint: 0, total: 2 });
     const untested = report.findings.find((f) => f.rule === 'untested-stage');
-    assert.deepEqual({ file: untested?.file, line: untested?.line, column: untested?.column }, { file: 'src/pipeline/scale.ts', line: 2, column: 17 });
-    assert.deepEqual(report.stages.map((s) => s.name), ['clean', 'scale']);
+    assert.deepEqual(
+      { file: untested?.file, line: untested?.line, column: untested?.column },
+      { file: 'src/pipeline/scale.ts', line: 2, column: 17 },
+    );
+    assert.deepEqual(
+      report.stages.map((s) => s.name),
+      ['clean', 'scale'],
+    );
   });
 
   it('writes SARIF 2.1.0 with rules, the first copy in locations and the others in relatedLocations', async () => {
@@ -104,7 +131,14 @@ describe('check: reports and exit codes', () => {
     assert.equal(log.version, '2.1.0');
     assert.match(log.$schema, /sarif-2\.1\.0/);
     const run = log.runs[0];
-    assert.deepEqual(run.tool.driver.rules.map((r) => r.id), ['cross-stage-duplicate', 'untested-stage']);
+    assert.equal(
+      run.tool.driver.version,
+      (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
+    assert.deepEqual(
+      run.tool.driver.rules.map((r) => r.id),
+      ['cross-stage-duplicate', 'untested-stage'],
+    );
     assert.ok(run.tool.driver.rules.every((r) => r.help.text.length > 20 && r.shortDescription.text.length > 0));
     const clone = run.results.find((r) => r.ruleId === 'cross-stage-duplicate');
     assert.ok(clone);

@@ -22,15 +22,19 @@ const norm = (name: string): string =>
     '}',
   ].join('\n') + '\n';
 
-const shift = (name: string): string => `export function ${name}(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n`;
+const shift = (name: string): string =>
+  `export function ${name}(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n`;
 
 /** Committed: a tested stage `clean`, an untested stage `scale` that duplicates it (two old findings). */
 function repo(): string {
-  const root = writeWorkspace({
-    'src/pipeline/clean.ts': norm('clean'),
-    'src/pipeline/scale.ts': norm('scale'),
-    'test/clean.test.ts': "import { clean } from '../src/pipeline/clean';\nit('x', () => clean([[1]]));\n",
-  }, 'mlp-since-');
+  const root = writeWorkspace(
+    {
+      'src/pipeline/clean.ts': norm('clean'),
+      'src/pipeline/scale.ts': norm('scale'),
+      'test/clean.test.ts': "import { clean } from '../src/pipeline/clean';\nit('x', () => clean([[1]]));\n",
+    },
+    'mlp-since-',
+  );
   roots.push(root);
   git(root, 'init', '-q');
   git(root, 'add', '.');
@@ -38,11 +42,17 @@ function repo(): string {
   return root;
 }
 
-async function check(root: string, over: Partial<CheckOptions> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function check(
+  root: string,
+  over: Partial<CheckOptions> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const config = { ...DEFAULT_ANALYSIS, clones: { minTokens: 30, minLines: 4, minSimilarity: 0.8 } };
-  const code = await runCheck({ root, paths: [], config, format: 'text', staged: false, ...over }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const code = await runCheck(
+    { root, paths: [], config, format: 'text', staged: false, ...over },
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
+  );
   return { code, stdout, stderr };
 }
 
@@ -68,19 +78,37 @@ describe('check --since REV: only the findings new relative to REV', () => {
       const file = path.join(root, f);
       fs.writeFileSync(file, `${before}${fs.readFileSync(file, 'utf8')}${after}`);
     };
-    edit('src/pipeline/clean.ts', '// Licensed under MIT.\n/** Cleans rows. */\nconst VERSION = 3;\n\n', '\nconsole.log(VERSION);\n');
-    edit('src/pipeline/scale.ts', '\n\n// Scales rows.\nimport * as fs from "node:fs";\n', '\nfunction unused(): string {\n  return fs.readFileSync("x", "utf8");\n}\n');
+    edit(
+      'src/pipeline/clean.ts',
+      '// Licensed under MIT.\n/** Cleans rows. */\nconst VERSION = 3;\n\n',
+      '\nconsole.log(VERSION);\n',
+    );
+    edit(
+      'src/pipeline/scale.ts',
+      '\n\n// Scales rows.\nimport * as fs from "node:fs";\n',
+      '\nfunction unused(): string {\n  return fs.readFileSync("x", "utf8");\n}\n',
+    );
     const moved = await json(root);
     assert.equal(moved.findings.length, 2);
-    assert.notDeepEqual(moved.findings.map((f) => f.line), all.findings.map((f) => f.line), 'the findings moved');
+    assert.notDeepEqual(
+      moved.findings.map((f) => f.line),
+      all.findings.map((f) => f.line),
+      'the findings moved',
+    );
     assert.deepEqual(moved.findings.map((f) => f.fingerprint).sort(), all.findings.map((f) => f.fingerprint).sort());
 
     const since = await json(root, { since: 'HEAD' });
     assert.deepEqual(since.findings, []);
-    assert.deepEqual({ ...since.since, commit: undefined }, { rev: 'HEAD', commit: undefined, new: 0, unchanged: 2, absent: 0 });
+    assert.deepEqual(
+      { ...since.since, commit: undefined },
+      { rev: 'HEAD', commit: undefined, new: 0, unchanged: 2, absent: 0 },
+    );
     const text = await check(root, { since: 'HEAD' });
     assert.equal(text.code, 0);
-    assert.match(text.stdout, /Only findings new since HEAD \([0-9a-f]{12}\): 0 new; 2 already there at HEAD not shown \(run without --since to see them\); 0 fixed since\. No findings\./);
+    assert.match(
+      text.stdout,
+      /Only findings new since HEAD \([0-9a-f]{12}\): 0 new; 2 already there at HEAD not shown \(run without --since to see them\); 0 fixed since\. No findings\./,
+    );
 
     git(root, 'add', '.');
     assert.deepEqual((await json(root, { since: 'HEAD', staged: true })).findings, []);
@@ -94,13 +122,18 @@ describe('check --since REV: only the findings new relative to REV', () => {
     assert.match(text.stdout, /1 new; 2 already there at HEAD not shown/);
 
     const report = await json(root, { since: 'HEAD' });
-    assert.deepEqual(report.findings.map((f) => [f.file, f.rule, f.baselineState]), [['src/pipeline/shift.ts', 'untested-stage', 'new']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.file, f.rule, f.baselineState]),
+      [['src/pipeline/shift.ts', 'untested-stage', 'new']],
+    );
     assert.equal(report.since?.commit, git(root, 'rev-parse', 'HEAD').trim());
 
     // Fix the old untested stage by testing it: its finding becomes absent.
     write(root, 'test/scale.test.ts', "import { scale } from '../src/pipeline/scale';\nit('y', () => scale([[1]]));\n");
     const run = (await sarif(root, { since: 'HEAD' })).runs[0];
-    const states = run.results.map((r) => `${r.ruleId}:${r.locations[0].physicalLocation.artifactLocation.uri}:${String(r.baselineState)}`).sort();
+    const states = run.results
+      .map((r) => `${r.ruleId}:${r.locations[0].physicalLocation.artifactLocation.uri}:${String(r.baselineState)}`)
+      .sort();
     assert.deepEqual(states, [
       'cross-stage-duplicate:src/pipeline/clean.ts:unchanged',
       'untested-stage:src/pipeline/scale.ts:absent',
@@ -136,26 +169,38 @@ describe('check --since REV: only the findings new relative to REV', () => {
     assert.match(r.stdout, /src\/pipeline\/broken\.ts:\d+:\d+ error syntax-error/);
   });
 
-  it('compares with the revision\'s own tsconfig.json (a path alias that only resolves with it)', async () => {
+  it("compares with the revision's own tsconfig.json (a path alias that only resolves with it)", async () => {
     const root = repo();
-    write(root, 'tsconfig.json', JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@p/*': ['src/pipeline/*'] } }, include: ['src'] }));
+    write(
+      root,
+      'tsconfig.json',
+      JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@p/*': ['src/pipeline/*'] } }, include: ['src'] }),
+    );
     write(root, 'test/scale.test.ts', "import { scale } from '@p/scale';\nit('y', () => scale([[1]]));\n");
     git(root, 'add', '.');
     git(root, 'commit', '-qm', 'alias');
     // Deleting the test makes `scale` untested again: new relative to HEAD, where the alias reached it.
     fs.rmSync(path.join(root, 'test/scale.test.ts'));
     const report = await json(root, { since: 'HEAD' });
-    assert.deepEqual(report.findings.map((f) => [f.rule, f.file]), [['untested-stage', 'src/pipeline/scale.ts']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.rule, f.file]),
+      [['untested-stage', 'src/pipeline/scale.ts']],
+    );
   });
 
   it('a workspace in a subfolder of the repository, its tsconfig extending one above it', async () => {
-    const top = writeWorkspace({
-      'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@p/*': ['pkg/src/pipeline/*'] } } }),
-      'pkg/tsconfig.json': JSON.stringify({ extends: '../tsconfig.base.json', include: ['src'] }),
-      'pkg/src/pipeline/clean.ts': norm('clean'),
-      'pkg/test/clean.test.ts': "import { clean } from '@p/clean';\nit('x', () => clean([[1]]));\n",
-      'other/src/pipeline/elsewhere.ts': shift('elsewhere'),
-    }, 'mlp-since-mono-');
+    const top = writeWorkspace(
+      {
+        'tsconfig.base.json': JSON.stringify({
+          compilerOptions: { baseUrl: '.', paths: { '@p/*': ['pkg/src/pipeline/*'] } },
+        }),
+        'pkg/tsconfig.json': JSON.stringify({ extends: '../tsconfig.base.json', include: ['src'] }),
+        'pkg/src/pipeline/clean.ts': norm('clean'),
+        'pkg/test/clean.test.ts': "import { clean } from '@p/clean';\nit('x', () => clean([[1]]));\n",
+        'other/src/pipeline/elsewhere.ts': shift('elsewhere'),
+      },
+      'mlp-since-mono-',
+    );
     roots.push(top);
     git(top, 'init', '-q');
     git(top, 'add', '.');
@@ -165,7 +210,10 @@ describe('check --since REV: only the findings new relative to REV', () => {
     assert.deepEqual((await json(root, { since: 'HEAD' })).findings, []);
     fs.rmSync(path.join(root, 'test/clean.test.ts'));
     const report = await json(root, { since: 'HEAD' });
-    assert.deepEqual(report.findings.map((f) => [f.rule, f.file, f.baselineState]), [['untested-stage', 'src/pipeline/clean.ts', 'new']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.rule, f.file, f.baselineState]),
+      [['untested-stage', 'src/pipeline/clean.ts', 'new']],
+    );
   });
 
   it('an unknown revision or a folder outside git is bad input (exit 2), never "no findings"', async () => {
@@ -177,6 +225,6 @@ describe('check --since REV: only the findings new relative to REV', () => {
     roots.push(plain);
     const outside = await check(plain, { since: 'HEAD' });
     assert.equal(outside.code, 2);
-    assert.match(outside.stderr, /not inside a git repository/);
+    assert.match(outside.stderr, /not inside a git work tree/);
   });
 });

@@ -2,8 +2,12 @@ import { strict as assert } from 'node:assert';
 import { detectClones, type CloneClass, type SourceFileText } from '../../server/src/engine/analysis/clones';
 
 /** Twenty statements of 15-35 tokens, one a line, no two of the same shape (so no two lines are type-2 clones). */
-const LINES = Array.from({ length: 20 }, (_, i) => `  const v${i} = rows${'.map((r) => r[0])'.repeat(1 + (i % 4))}${' + offset'.repeat(i % 5)};`);
-const fn = (name: string, lines: string[]): string => `export function ${name}(rows: number[][], scale0: number, scale1: number, scale2: number, offset: number) {\n${lines.join('\n')}\n  return rows;\n}\n`;
+const LINES = Array.from(
+  { length: 20 },
+  (_, i) => `  const v${i} = rows${'.map((r) => r[0])'.repeat(1 + (i % 4))}${' + offset'.repeat(i % 5)};`,
+);
+const fn = (name: string, lines: string[]): string =>
+  `export function ${name}(rows: number[][], scale0: number, scale1: number, scale2: number, offset: number) {\n${lines.join('\n')}\n  return rows;\n}\n`;
 
 /** The line count and token count each occurrence really has. */
 function spanLines(c: CloneClass): number[] {
@@ -24,9 +28,13 @@ describe('clone classes are honest', () => {
         assert.ok(c.lines <= 6, `a class spanning Y and Z states ${c.lines} lines`);
       }
       // Every copy is within the stated size; no occurrence grows to cover the union of its overlapping copies.
-      for (const n of spanLines(c)) assert.ok(n >= c.lines && n <= c.maxLines, `occurrence of ${n} lines in a class of ${c.lines}-${c.maxLines}`);
+      for (const n of spanLines(c))
+        assert.ok(n >= c.lines && n <= c.maxLines, `occurrence of ${n} lines in a class of ${c.lines}-${c.maxLines}`);
       for (const o of c.occurrences.filter((q) => q.file === x.file)) {
-        assert.ok(!(o.range.start.line <= 1 && o.range.end.line >= 21), `an occurrence covers both of X's overlapping copies (lines ${o.range.start.line + 1}-${o.range.end.line + 1})`);
+        assert.ok(
+          !(o.range.start.line <= 1 && o.range.end.line >= 21),
+          `an occurrence covers both of X's overlapping copies (lines ${o.range.start.line + 1}-${o.range.end.line + 1})`,
+        );
       }
     }
   });
@@ -35,7 +43,10 @@ describe('clone classes are honest', () => {
     const block = (k: number) => LINES.slice(0, 6).map((l) => l.replace('offset', `offset${k % 2}`));
     const text = `export function periodic(rows: number[][], scale0: number, scale1: number, scale2: number, offset0: number, offset1: number) {\n${[0, 1, 2, 3, 4, 5].flatMap(block).join('\n')}\n}\n`;
     const classes = detectClones([{ file: '/ws/p.ts', text }], {});
-    assert.ok(classes.length >= 1 && classes.length <= 3, `${classes.length} classes: ${JSON.stringify(classes.map((c) => c.occurrences.map((o) => o.range.start.line)))}`);
+    assert.ok(
+      classes.length >= 1 && classes.length <= 3,
+      `${classes.length} classes: ${JSON.stringify(classes.map((c) => c.occurrences.map((o) => o.range.start.line)))}`,
+    );
     for (const c of classes) for (const n of spanLines(c)) assert.ok(n >= c.lines && n <= c.maxLines);
   });
 
@@ -60,7 +71,10 @@ function _classCallCheck(instance, Constructor) {
     const b = { file: '/ws/b.js', text: `"use strict";\n${awaiter}exports.b = 2;\n` };
     assert.deepEqual(detectClones([a, b], {}), []);
     // The same code under a name of its own is code someone wrote: reported.
-    const own = (f: string) => ({ file: f, text: awaiter.replace(/__awaiter/g, 'runAsync').replace(/_classCallCheck/g, 'checkClass') });
+    const own = (f: string) => ({
+      file: f,
+      text: awaiter.replace(/__awaiter/g, 'runAsync').replace(/_classCallCheck/g, 'checkClass'),
+    });
     assert.equal(detectClones([own('/ws/c.js'), own('/ws/d.js')], {}).length, 1);
   });
 });

@@ -24,12 +24,14 @@ function compare(
 
 const histogramTotal = (o: OutputComparison): number => o.histogram.counts.reduce((a, b) => a + b, 0);
 
-
 describe('compare/accumulator', () => {
   describe('tolerance semantics', () => {
     it('exact equality passes with all statistics at zero', () => {
       const x = [1, -2.5, 0, 3e7, 1e-30];
-      const o = compare('float32', [[f32([5], x), f32([5], x)], [f32([5], x), f32([5], x)]]);
+      const o = compare('float32', [
+        [f32([5], x), f32([5], x)],
+        [f32([5], x), f32([5], x)],
+      ]);
       assert.equal(o.passed, true);
       assert.equal(o.elements, 10);
       assert.equal(o.mismatches, 0);
@@ -45,7 +47,10 @@ describe('compare/accumulator', () => {
     });
 
     it('differences within tolerance pass and are measured', () => {
-      const o = compare('float64', [[f64([3], [1, 100, 0]), f64([3], [1 + 5e-6, 100 + 1e-4, -5e-6])]], { atol: 1e-5, rtol: 1e-6 });
+      const o = compare('float64', [[f64([3], [1, 100, 0]), f64([3], [1 + 5e-6, 100 + 1e-4, -5e-6])]], {
+        atol: 1e-5,
+        rtol: 1e-6,
+      });
       assert.equal(o.passed, true);
       assert.equal(o.mismatches, 0);
       assert.ok(Math.abs(o.maxAbs - 1e-4) < 1e-12);
@@ -135,7 +140,9 @@ describe('compare/accumulator', () => {
       assert.equal(same.histogram.counts[0], 2);
       assert.equal(histogramTotal(same), 2);
 
-      const o = compare('float32', [[f32([3], [Infinity, 5, 1]), f32([3], [-Infinity, Infinity, 1.5])]], { atol: Infinity });
+      const o = compare('float32', [[f32([3], [Infinity, 5, 1]), f32([3], [-Infinity, Infinity, 1.5])]], {
+        atol: Infinity,
+      });
       assert.equal(o.infMismatches, 2);
       assert.equal(o.mismatches, 2);
       assert.equal(o.passed, false);
@@ -144,7 +151,14 @@ describe('compare/accumulator', () => {
       assert.equal(o.maxAbs, 0.5);
       assert.equal(o.meanAbs, 0.5);
       // worst is the first non-finite mismatch
-      assert.deepEqual(o.worst, { caseId: 'case-0', index: [0], baseline: Infinity, candidate: -Infinity, absDiff: Infinity, relDiff: NaN });
+      assert.deepEqual(o.worst, {
+        caseId: 'case-0',
+        index: [0],
+        baseline: Infinity,
+        candidate: -Infinity,
+        absDiff: Infinity,
+        relDiff: NaN,
+      });
       assert.equal(histogramTotal(o), 3);
       assert.equal(o.histogram.counts.at(-1), 2);
     });
@@ -166,7 +180,9 @@ describe('compare/accumulator', () => {
   describe('integers, bool, strings, float16', () => {
     it('int64 compares BigInts exactly: 2^60 vs 2^60+1 differ', () => {
       const big = 2n ** 60n;
-      const o = compare('int64', [[t('int64', [2], BigInt64Array.from([big, 7n])), t('int64', [2], BigInt64Array.from([big + 1n, 7n]))]]);
+      const o = compare('int64', [
+        [t('int64', [2], BigInt64Array.from([big, 7n])), t('int64', [2], BigInt64Array.from([big + 1n, 7n]))],
+      ]);
       assert.equal(o.passed, false);
       assert.equal(o.mismatches, 1);
       assert.equal(o.maxAbs, 1);
@@ -179,43 +195,73 @@ describe('compare/accumulator', () => {
         absDiff: 1,
         relDiff: 1 / 2 ** 60,
       });
-      const same = compare('int64', [[t('int64', [1], BigInt64Array.from([big])), t('int64', [1], BigInt64Array.from([big]))]]);
+      const same = compare('int64', [
+        [t('int64', [1], BigInt64Array.from([big])), t('int64', [1], BigInt64Array.from([big]))],
+      ]);
       assert.equal(same.passed, true);
       // an explicit atol is honoured for integers
-      const lenient = compare('int64', [[t('int64', [1], BigInt64Array.from([big])), t('int64', [1], BigInt64Array.from([big + 1n]))]], { atol: 1 });
+      const lenient = compare(
+        'int64',
+        [[t('int64', [1], BigInt64Array.from([big])), t('int64', [1], BigInt64Array.from([big + 1n]))]],
+        { atol: 1 },
+      );
       assert.equal(lenient.passed, true);
     });
 
     it('uint64 and small integer types compare exactly', () => {
-      const u = compare('uint64', [[t('uint64', [2], BigUint64Array.from([2n ** 64n - 1n, 0n])), t('uint64', [2], BigUint64Array.from([2n ** 64n - 2n, 0n]))]]);
+      const u = compare('uint64', [
+        [
+          t('uint64', [2], BigUint64Array.from([2n ** 64n - 1n, 0n])),
+          t('uint64', [2], BigUint64Array.from([2n ** 64n - 2n, 0n])),
+        ],
+      ]);
       assert.equal(u.mismatches, 1);
-      const i8 = compare('int8', [[t('int8', [3], Int8Array.from([-128, 0, 127])), t('int8', [3], Int8Array.from([-128, 1, 127]))]]);
+      const i8 = compare('int8', [
+        [t('int8', [3], Int8Array.from([-128, 0, 127])), t('int8', [3], Int8Array.from([-128, 1, 127]))],
+      ]);
       assert.equal(i8.mismatches, 1);
       assert.equal(i8.maxAbs, 1);
       assert.deepEqual(i8.worst?.index, [1]);
-      const i32 = compare('int32', [[t('int32', [2], Int32Array.from([5, 6])), t('int32', [2], Int32Array.from([5, 6]))]]);
+      const i32 = compare('int32', [
+        [t('int32', [2], Int32Array.from([5, 6])), t('int32', [2], Int32Array.from([5, 6]))],
+      ]);
       assert.equal(i32.passed, true);
     });
 
     it('int64 against int32 compares through numbers', () => {
-      const o = compare('int64', [[t('int64', [3], BigInt64Array.from([1n, -2n, 3n])), t('int32', [3], Int32Array.from([1, -2, 4]))]]);
+      const o = compare('int64', [
+        [t('int64', [3], BigInt64Array.from([1n, -2n, 3n])), t('int32', [3], Int32Array.from([1, -2, 4]))],
+      ]);
       assert.equal(o.mismatches, 1);
       assert.deepEqual(o.worst?.index, [2]);
     });
 
     it('bool compares exactly and gets no top1', () => {
-      const o = compare('bool', [[t('bool', [2, 2], Uint8Array.from([1, 0, 0, 1])), t('bool', [2, 2], Uint8Array.from([1, 1, 0, 1]))]]);
+      const o = compare('bool', [
+        [t('bool', [2, 2], Uint8Array.from([1, 0, 0, 1])), t('bool', [2, 2], Uint8Array.from([1, 1, 0, 1]))],
+      ]);
       assert.equal(o.mismatches, 1);
       assert.equal(o.top1Agreement, undefined);
     });
 
     it('strings: equal or not, never fixed by a tolerance', () => {
-      const o = compare('string', [[t('string', [3], ['cat', 'dog', 'owl']), t('string', [3], ['cat', 'Dog', 'owl'])]], { atol: 5, rtol: 5 });
+      const o = compare(
+        'string',
+        [[t('string', [3], ['cat', 'dog', 'owl']), t('string', [3], ['cat', 'Dog', 'owl'])]],
+        { atol: 5, rtol: 5 },
+      );
       assert.equal(o.passed, false);
       assert.equal(o.mismatches, 1);
       assert.equal(o.maxAbs, 1);
       assert.equal(o.minPassingAtol, Infinity);
-      assert.deepEqual(o.worst, { caseId: 'case-0', index: [1], baseline: 'dog', candidate: 'Dog', absDiff: 1, relDiff: 1 });
+      assert.deepEqual(o.worst, {
+        caseId: 'case-0',
+        index: [1],
+        baseline: 'dog',
+        candidate: 'Dog',
+        absDiff: 1,
+        relDiff: 1,
+      });
       assert.equal(histogramTotal(o), 3);
       const same = compare('string', [[t('string', [1], ['a']), t('string', [1], ['a'])]]);
       assert.equal(same.passed, true);
@@ -245,7 +291,11 @@ describe('compare/accumulator', () => {
     });
 
     it('a float16 candidate can be compared against a float32 baseline', () => {
-      const o = compare('float32', [[f32([2], [0.1, 0.2]), t('float16', [2], Uint16Array.from([0.1, 0.2].map(floatToHalf)))]], { atol: 1e-3 });
+      const o = compare(
+        'float32',
+        [[f32([2], [0.1, 0.2]), t('float16', [2], Uint16Array.from([0.1, 0.2].map(floatToHalf)))]],
+        { atol: 1e-3 },
+      );
       assert.equal(o.passed, true);
       assert.ok(o.maxAbs > 0 && o.maxAbs < 1e-4);
     });
@@ -338,11 +388,16 @@ describe('compare/accumulator', () => {
     it('top1 agreement for [N, C] outputs across cases', () => {
       const base = f32([3, 3], [0.1, 0.7, 0.2, 0.5, 0.3, 0.2, 0.3, 0.3, 0.4]);
       const cand = f32([3, 3], [0.1, 0.6, 0.3, 0.3, 0.5, 0.2, 0.3, 0.3, 0.4]);
-      const o = compare('float32', [[base, cand], [base, base]]);
+      const o = compare('float32', [
+        [base, cand],
+        [base, base],
+      ]);
       assert.equal(o.top1Agreement, 5 / 6);
       assert.equal(compare('float32', [[f32([3, 1], [1, 2, 3]), f32([3, 1], [3, 2, 1])]]).top1Agreement, undefined);
       assert.equal(compare('float32', [[f32([4], [1, 2, 3, 4]), f32([4], [1, 2, 3, 4])]]).top1Agreement, undefined);
-      const ints = compare('int64', [[t('int64', [1, 3], BigInt64Array.from([1n, 5n, 2n])), t('int64', [1, 3], BigInt64Array.from([1n, 5n, 9n]))]]);
+      const ints = compare('int64', [
+        [t('int64', [1, 3], BigInt64Array.from([1n, 5n, 2n])), t('int64', [1, 3], BigInt64Array.from([1n, 5n, 9n]))],
+      ]);
       assert.equal(ints.top1Agreement, 0);
       assert.equal(o.top5Agreement, undefined, 'three classes: top 5 says nothing');
     });
@@ -363,7 +418,10 @@ describe('compare/accumulator', () => {
     it('histogram counts sum to the element count and land in the right decades', () => {
       const b = [0, 0, 0, 0, 0, 0];
       const c = [0, 1e-13, 2e-7, 3e-7, 0.5, 5000];
-      const o = compare('float64', [[f64([6], b), f64([6], c)], [f64([2], [NaN, 1]), f64([2], [1, 1])]]);
+      const o = compare('float64', [
+        [f64([6], b), f64([6], c)],
+        [f64([2], [NaN, 1]), f64([2], [1, 1])],
+      ]);
       assert.equal(histogramTotal(o), o.elements);
       assert.equal(o.elements, 8);
       const bin = (edge: number) => o.histogram.counts[o.histogram.edges.indexOf(edge)];

@@ -5,7 +5,6 @@ import { nearestRank, selectKth } from '../../server/src/engine/compare/quantile
 import { argmax, countTop1Agreement, countTopK, rankOf } from '../../server/src/engine/compare/topk';
 import { mulberry32 as random } from '../../server/src/engine/random';
 
-
 describe('compare/quantile', () => {
   it('nearestRank follows the nearest-rank definition', () => {
     assert.equal(nearestRank(0.99, 1), 0);
@@ -136,21 +135,16 @@ describe('compare/top1', () => {
 
   it('ranks descending with ties to the lower index and NaN last', () => {
     const a = Float64Array.from([5, 7, 5, NaN, 9, 1]);
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((k) => rankOf(a, 0, 6, k)), [2, 1, 3, 5, 0, 4]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((k) => rankOf(a, 0, 6, k)),
+      [2, 1, 3, 5, 0, 4],
+    );
   });
 
   it('top5: the baseline argmax among the candidate five largest', () => {
     // row 0: same argmax; row 1: baseline's class 0 is the candidate's 5th largest; row 2: its 6th
-    const b = Float64Array.from([
-      0, 0, 0, 0, 0, 0, 9,
-      9, 0, 0, 0, 0, 0, 0,
-      9, 0, 0, 0, 0, 0, 0,
-    ]);
-    const c = Float64Array.from([
-      0, 0, 0, 0, 0, 0, 9,
-      5, 9, 8, 7, 6, 1, 2,
-      5, 9, 8, 7, 6, 5.5, 2,
-    ]);
+    const b = Float64Array.from([0, 0, 0, 0, 0, 0, 9, 9, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0]);
+    const c = Float64Array.from([0, 0, 0, 0, 0, 0, 9, 5, 9, 8, 7, 6, 1, 2, 5, 9, 8, 7, 6, 5.5, 2]);
     assert.deepEqual(countTopK(b, c, 3, 7), { top1: 1, top5: 2 });
   });
 });

@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
-import { formatNumber, formatPercent, formatTolerance, outputVerdictLine } from '../../server/src/engine/compare/summary';
+import {
+  formatNumber,
+  formatPercent,
+  formatTolerance,
+  outputVerdictLine,
+} from '../../server/src/engine/compare/summary';
 import { resolveTolerance } from '../../server/src/engine/compare/tolerance';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 
@@ -62,7 +67,10 @@ describe('compare/summary', () => {
   it('outputVerdictLine for a shape mismatch and for strings', () => {
     const acc = new OutputAccumulator('y', 'y', 'float32', resolveTolerance('float32'));
     acc.add('case-7', f32([2, 3], [1, 2, 3, 4, 5, 6]), f32([3, 2], [1, 2, 3, 4, 5, 6]));
-    assert.equal(outputVerdictLine(acc.finish()), 'FAIL  y  float32[2,3]  shape mismatch in case case-7: [2,3] vs [3,2]');
+    assert.equal(
+      outputVerdictLine(acc.finish()),
+      'FAIL  y  float32[2,3]  shape mismatch in case case-7: [2,3] vs [3,2]',
+    );
 
     const s = new OutputAccumulator('label', 'label', 'string', resolveTolerance('string'));
     s.add('a', { dtype: 'string', dims: [2], data: ['x', 'y'] }, { dtype: 'string', dims: [2], data: ['x', 'z'] });

@@ -20,7 +20,11 @@ describe('compare/tolerance', () => {
 
   it('per-output beats case defaults beats dtype defaults', () => {
     assert.deepEqual(resolveTolerance('float32'), { atol: 1e-5, rtol: 1.3e-6, equalNan: false });
-    assert.deepEqual(resolveTolerance('float32', { atol: 1e-3, equalNan: true }), { atol: 1e-3, rtol: 1.3e-6, equalNan: true });
+    assert.deepEqual(resolveTolerance('float32', { atol: 1e-3, equalNan: true }), {
+      atol: 1e-3,
+      rtol: 1.3e-6,
+      equalNan: true,
+    });
     assert.deepEqual(resolveTolerance('float32', { atol: 1e-3, equalNan: true }, { atol: 0.5, rtol: 0 }), {
       atol: 0.5,
       rtol: 0,
@@ -30,11 +34,14 @@ describe('compare/tolerance', () => {
   });
 
   it('lets undefined keys fall through', () => {
-    assert.deepEqual(resolveTolerance('float64', { atol: 2, rtol: undefined }, { atol: undefined, equalNan: undefined }), {
-      atol: 2,
-      rtol: 1e-7,
-      equalNan: false,
-    });
+    assert.deepEqual(
+      resolveTolerance('float64', { atol: 2, rtol: undefined }, { atol: undefined, equalNan: undefined }),
+      {
+        atol: 2,
+        rtol: 1e-7,
+        equalNan: false,
+      },
+    );
   });
 
   it('rejects negative or NaN tolerances with an EngineError', () => {

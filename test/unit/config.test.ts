@@ -5,7 +5,7 @@ import { checkCaseFiles } from '../../server/src/engine/config/caseFiles';
 import { loadConfig, parseConfig } from '../../server/src/engine/config/load';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
 import { EngineError } from '../../server/src/engine/errors';
-import { casesFromConfig } from '../../server/src/engine/verify';
+import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import { EXAMPLE, tempDir } from '../support/tmp';
 
 function configError(text: string): EngineError {
@@ -24,7 +24,10 @@ describe('config: mlparity.config.json', () => {
     const cfg = loadConfig(EXAMPLE);
     assert.equal(cfg.file, path.join(EXAMPLE, 'mlparity.config.json'));
     const cases = casesFromConfig(cfg);
-    assert.deepEqual(cases.map((c) => c.name), ['fuse-matmul-add', 'split-reduction', 'relu-to-leakyrelu']);
+    assert.deepEqual(
+      cases.map((c) => c.name),
+      ['fuse-matmul-add', 'split-reduction', 'relu-to-leakyrelu'],
+    );
     assert.equal(cases[0].candidate, path.join(EXAMPLE, 'models', 'classifier_fused.onnx'));
     assert.equal(cases[0].timeoutMs, 60000, 'defaults apply to every case');
     assert.deepEqual(cfg.analysis.pipelineFolders, ['src/pipeline']);
@@ -32,7 +35,10 @@ describe('config: mlparity.config.json', () => {
   });
 
   it('keeps git specs and resolves only their path part', () => {
-    const cfg = parseConfig('{"verify":{"cases":[{"name":"a","baseline":"git:HEAD~1:m/old.onnx","candidate":"m/new.onnx"},{"name":"b","baseline":"git:HEAD","candidate":"m/new.onnx"}]}}', '/ws/mlparity.config.json');
+    const cfg = parseConfig(
+      '{"verify":{"cases":[{"name":"a","baseline":"git:HEAD~1:m/old.onnx","candidate":"m/new.onnx"},{"name":"b","baseline":"git:HEAD","candidate":"m/new.onnx"}]}}',
+      '/ws/mlparity.config.json',
+    );
     const [a, b] = casesFromConfig(cfg);
     assert.equal(a.baseline, `git:HEAD~1:${path.resolve('/ws/m/old.onnx')}`);
     assert.equal(b.baseline, 'git:HEAD');
@@ -51,7 +57,9 @@ describe('config: mlparity.config.json', () => {
   });
 
   it('a wrong type is located at the value', () => {
-    const e = configError('{\n  "verify": {\n    "cases": [ { "name": "x", "candidate": "m.onnx", "count": "ten" } ]\n  }\n}');
+    const e = configError(
+      '{\n  "verify": {\n    "cases": [ { "name": "x", "candidate": "m.onnx", "count": "ten" } ]\n  }\n}',
+    );
     assert.match(e.message, /verify\.cases\.0\.count: must be integer/);
     assert.equal(e.location.line, 3);
   });
@@ -63,7 +71,9 @@ describe('config: mlparity.config.json', () => {
 
   it('a missing required key and a duplicate case name are errors', () => {
     assert.match(configError('{ "verify": { "cases": [ { "name": "x" } ] } }').message, /candidate/);
-    const dup = configError('{ "verify": { "cases": [\n { "name": "x", "candidate": "a.onnx" },\n { "name": "x", "candidate": "b.onnx" } ] } }');
+    const dup = configError(
+      '{ "verify": { "cases": [\n { "name": "x", "candidate": "a.onnx" },\n { "name": "x", "candidate": "b.onnx" } ] } }',
+    );
     assert.match(dup.message, /duplicate case name "x"/);
     assert.equal(dup.location.line, 3);
   });
@@ -75,7 +85,7 @@ describe('config: mlparity.config.json', () => {
   });
 });
 
-describe('config: static checks of the verify cases\' files', () => {
+describe("config: static checks of the verify cases' files", () => {
   it('flags a missing model, a corrupt model and missing fixtures at their values; git specs and good files pass', () => {
     const dir = tempDir();
     fs.copyFileSync(path.join(EXAMPLE, 'models', 'classifier.onnx'), path.join(dir, 'good.onnx'));
@@ -92,10 +102,17 @@ describe('config: static checks of the verify cases\' files', () => {
     const findings = checkCaseFiles(loadConfig(dir), text);
     assert.deepEqual(
       findings.map((f) => [f.rule, f.range.start.line, (f.data as { key: string }).key]),
-      [['model-error', 1, 'candidate'], ['model-error', 2, 'candidate'], ['model-error', 2, 'fixtures']],
+      [
+        ['model-error', 1, 'candidate'],
+        ['model-error', 2, 'candidate'],
+        ['model-error', 2, 'fixtures'],
+      ],
     );
     assert.match(findings[0].message, /case "a": model file not found: .*missing\.onnx/);
     assert.match(findings[1].message, /not a valid ONNX model/);
-    assert.equal(text.split('\n')[1].slice(findings[0].range.start.character, findings[0].range.end.character), '"missing.onnx"');
+    assert.equal(
+      text.split('\n')[1].slice(findings[0].range.start.character, findings[0].range.end.character),
+      '"missing.onnx"',
+    );
   });
 });

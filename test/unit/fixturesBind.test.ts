@@ -39,10 +39,19 @@ function assertBindError(fn: () => unknown, code: EngineErrorCode, message: RegE
 
 describe('fixtures: binding to model inputs and outputs', () => {
   it('binds by name whatever the model order, and returns tensors in model order', () => {
-    const fc = fixture([{ name: 'b', tensor: tb }, { name: 'a', tensor: ta }]);
-    for (const inputs of [[A, B], [B, A]]) {
+    const fc = fixture([
+      { name: 'b', tensor: tb },
+      { name: 'a', tensor: ta },
+    ]);
+    for (const inputs of [
+      [A, B],
+      [B, A],
+    ]) {
       const bound = bindInputs(fc, inputs);
-      assert.deepEqual([...bound.keys()], inputs.map((i) => i.name));
+      assert.deepEqual(
+        [...bound.keys()],
+        inputs.map((i) => i.name),
+      );
       assert.equal(bound.get('a'), ta);
       assert.equal(bound.get('b'), tb);
     }
@@ -64,48 +73,101 @@ describe('fixtures: binding to model inputs and outputs', () => {
   });
 
   it('rejects a missing input, an unknown name, surplus and duplicate tensors', () => {
-    assertBindError(() => bindInputs(fixture([{ name: 'a', tensor: ta }]), [A, B]), 'fixture-missing-input',
-      /no tensor for model input 'b' \(expected float32\[\?,1\]\)/);
-    assertBindError(() => bindInputs(fixture([{ name: 'c', tensor: ta }]), [A, B]), 'fixture-invalid',
-      /tensor 'c' matches no model input \(the model's inputs: 'a', 'b'\)/);
-    assertBindError(() => bindInputs(fixture([{ tensor: ta }, { tensor: tb }, { tensor: tb }]), [A, B]), 'fixture-invalid',
-      /3 input tensors given but the model has 2 inputs/);
-    assertBindError(() => bindInputs(fixture([{ name: 'a', tensor: ta }, { name: 'a', tensor: ta }]), [A]), 'fixture-invalid',
-      /two tensors for input 'a'/);
+    assertBindError(
+      () => bindInputs(fixture([{ name: 'a', tensor: ta }]), [A, B]),
+      'fixture-missing-input',
+      /no tensor for model input 'b' \(expected float32\[\?,1\]\)/,
+    );
+    assertBindError(
+      () => bindInputs(fixture([{ name: 'c', tensor: ta }]), [A, B]),
+      'fixture-invalid',
+      /tensor 'c' matches no model input \(the model's inputs: 'a', 'b'\)/,
+    );
+    assertBindError(
+      () => bindInputs(fixture([{ tensor: ta }, { tensor: tb }, { tensor: tb }]), [A, B]),
+      'fixture-invalid',
+      /3 input tensors given but the model has 2 inputs/,
+    );
+    assertBindError(
+      () =>
+        bindInputs(
+          fixture([
+            { name: 'a', tensor: ta },
+            { name: 'a', tensor: ta },
+          ]),
+          [A],
+        ),
+      'fixture-invalid',
+      /two tensors for input 'a'/,
+    );
   });
 
   it('rejects a wrong dtype, rank or static dim, saying expected and got', () => {
     const i64: Tensor = { dtype: 'int64', dims: [3, 2], data: new BigInt64Array(6) };
-    assertBindError(() => bindInputs(fixture([{ name: 'a', tensor: i64 }]), [A]), 'fixture-invalid',
-      /input 'a': wrong dtype: expected float32\[batch,2\], got int64\[3,2\]/);
-    assertBindError(() => bindInputs(fixture([{ name: 'a', tensor: f32([6], 1, 2, 3, 4, 5, 6) }]), [A]), 'fixture-invalid',
-      /input 'a': rank mismatch: expected float32\[batch,2\], got float32\[6\]/);
-    assertBindError(() => bindInputs(fixture([{ name: 'a', tensor: f32([2, 3], 1, 2, 3, 4, 5, 6) }]), [A], 'other.json'), 'fixture-invalid',
-      /input 'a': dim 1 differs: expected float32\[batch,2\], got float32\[2,3\]/, 'other.json');
+    assertBindError(
+      () => bindInputs(fixture([{ name: 'a', tensor: i64 }]), [A]),
+      'fixture-invalid',
+      /input 'a': wrong dtype: expected float32\[batch,2\], got int64\[3,2\]/,
+    );
+    assertBindError(
+      () => bindInputs(fixture([{ name: 'a', tensor: f32([6], 1, 2, 3, 4, 5, 6) }]), [A]),
+      'fixture-invalid',
+      /input 'a': rank mismatch: expected float32\[batch,2\], got float32\[6\]/,
+    );
+    assertBindError(
+      () => bindInputs(fixture([{ name: 'a', tensor: f32([2, 3], 1, 2, 3, 4, 5, 6) }]), [A], 'other.json'),
+      'fixture-invalid',
+      /input 'a': dim 1 differs: expected float32\[batch,2\], got float32\[2,3\]/,
+      'other.json',
+    );
   });
 
   it('binds golden outputs by name or position, and requires them', () => {
     const Y: ValueInfo = { name: 'y', dtype: 'float32', dims: ['batch', 2] };
     const Z: ValueInfo = { name: 'z', dtype: 'float32', dims: [] };
     const z = f32([], 1);
-    assert.equal(bindExpected(fixture([], [{ name: 'z', tensor: z }, { name: 'y', tensor: ta }]), [Y, Z]).get('z'), z);
+    assert.equal(
+      bindExpected(
+        fixture(
+          [],
+          [
+            { name: 'z', tensor: z },
+            { name: 'y', tensor: ta },
+          ],
+        ),
+        [Y, Z],
+      ).get('z'),
+      z,
+    );
     assert.equal(bindExpected(fixture([], [{ tensor: ta }, { tensor: z }]), [Y, Z]).get('y'), ta);
     assertBindError(() => bindExpected(fixture([]), [Y]), 'fixture-missing-input', /has no expected outputs/);
-    assertBindError(() => bindExpected(fixture([], [{ name: 'y', tensor: ta }]), [Y, Z]), 'fixture-missing-input',
-      /no tensor for model output 'z'/);
-    assertBindError(() => bindExpected(fixture([], [{ name: 'y', tensor: tb }]), [Y]), 'fixture-invalid',
-      /output 'y': dim 1 differs/);
+    assertBindError(
+      () => bindExpected(fixture([], [{ name: 'y', tensor: ta }]), [Y, Z]),
+      'fixture-missing-input',
+      /no tensor for model output 'z'/,
+    );
+    assertBindError(
+      () => bindExpected(fixture([], [{ name: 'y', tensor: tb }]), [Y]),
+      'fixture-invalid',
+      /output 'y': dim 1 differs/,
+    );
   });
 
   describe('on real models', () => {
     let root: string;
-    before(() => { root = mkdtempSync(path.join(tmpdir(), 'mlparity-bind-')); });
-    after(() => { rmSync(root, { recursive: true, force: true }); });
+    before(() => {
+      root = mkdtempSync(path.join(tmpdir(), 'mlparity-bind-'));
+    });
+    after(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
 
     async function run(model: Uint8Array, feeds: Map<string, Tensor>): Promise<number[]> {
       const session = await ort.InferenceSession.create(model);
       try {
-        const ortFeeds = Object.fromEntries([...feeds].map(([n, t]) => [n, new ort.Tensor('float32', t.data as Float32Array, t.dims)]));
+        const ortFeeds = Object.fromEntries(
+          [...feeds].map(([n, t]) => [n, new ort.Tensor('float32', t.data as Float32Array, t.dims)]),
+        );
         const out = await session.run(ortFeeds);
         return Array.from(out.y.data as Float32Array);
       } finally {
@@ -114,7 +176,10 @@ describe('fixtures: binding to model inputs and outputs', () => {
     }
 
     it('one named fixture runs the same on models that declare inputs in a different order', async () => {
-      writeTestDataSet(root, 0, [{ name: 'b', tensor: f32([1, 4], 1, 1, 1, 1) }, { name: 'a', tensor: f32([1, 4], 1, 2, 3, 4) }]);
+      writeTestDataSet(root, 0, [
+        { name: 'b', tensor: f32([1, 4], 1, 1, 1, 1) },
+        { name: 'a', tensor: f32([1, 4], 1, 2, 3, 4) },
+      ]);
       const [fc] = (await loadFixtures(root)).cases;
       const ab = twoInputs({ order: 'ab' });
       const ba = twoInputs({ order: 'ba' });
@@ -133,10 +198,16 @@ describe('fixtures: binding to model inputs and outputs', () => {
     });
 
     it('a fixture for a width-4 model is rejected by the width-5 variant before inference', () => {
-      const fc = fixture([{ name: 'a', tensor: f32([1, 4], 1, 2, 3, 4) }, { name: 'b', tensor: f32([1, 4], 1, 1, 1, 1) }]);
+      const fc = fixture([
+        { name: 'a', tensor: f32([1, 4], 1, 2, 3, 4) },
+        { name: 'b', tensor: f32([1, 4], 1, 1, 1, 1) },
+      ]);
       const wide = twoInputs({ width: 5 });
-      assertBindError(() => bindInputs(fc, parseModel(wide, 'wide.onnx').signature.inputs), 'fixture-invalid',
-        /input 'a': dim 1 differs: expected float32\[batch,5\], got float32\[1,4\]/);
+      assertBindError(
+        () => bindInputs(fc, parseModel(wide, 'wide.onnx').signature.inputs),
+        'fixture-invalid',
+        /input 'a': dim 1 differs: expected float32\[batch,5\], got float32\[1,4\]/,
+      );
     });
   });
 });

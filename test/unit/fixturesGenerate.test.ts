@@ -32,10 +32,24 @@ describe('fixtures: synthetic generation', () => {
     const set = generateFixtures(inputs, OPTS);
     assert.equal(set.synthetic, true);
     assert.equal(set.origin, 'synthetic (seed 0, range [-1, 1), 8 cases)');
-    assert.deepEqual(set.cases.map((c) => c.id), ['sample-0000', 'sample-0001', 'sample-0002', 'sample-0003',
-      'sample-0004', 'sample-0005', 'sample-0006', 'sample-0007']);
+    assert.deepEqual(
+      set.cases.map((c) => c.id),
+      [
+        'sample-0000',
+        'sample-0001',
+        'sample-0002',
+        'sample-0003',
+        'sample-0004',
+        'sample-0005',
+        'sample-0006',
+        'sample-0007',
+      ],
+    );
     assert.ok(set.cases.every((c) => c.source === '' && c.expected === undefined));
-    assert.deepEqual(set.cases[0].inputs.map((t) => t.name), ['x', 'ids', 'mask']);
+    assert.deepEqual(
+      set.cases[0].inputs.map((t) => t.name),
+      ['x', 'ids', 'mask'],
+    );
   });
 
   it('is deterministic for a seed, differs across seeds and across cases', () => {
@@ -54,9 +68,23 @@ describe('fixtures: synthetic generation', () => {
 
   it('sizes symbolic dims from opts.dims by name, else 1; keeps static dims', () => {
     const set = generateFixtures(inputs, { ...OPTS, dims: { batch: 4, seq: 7 } });
-    assert.deepEqual(set.cases[0].inputs.map((t) => t.tensor.dims), [[4, 3], [4, 7], [1, 2]]);
+    assert.deepEqual(
+      set.cases[0].inputs.map((t) => t.tensor.dims),
+      [
+        [4, 3],
+        [4, 7],
+        [1, 2],
+      ],
+    );
     const defaults = generateFixtures(inputs, OPTS);
-    assert.deepEqual(defaults.cases[0].inputs.map((t) => t.tensor.dims), [[1, 3], [1, 1], [1, 2]]);
+    assert.deepEqual(
+      defaults.cases[0].inputs.map((t) => t.tensor.dims),
+      [
+        [1, 3],
+        [1, 1],
+        [1, 2],
+      ],
+    );
     const unknownRank = generateFixtures([{ name: 'r', dtype: 'float32' }], OPTS);
     assert.deepEqual(unknownRank.cases[0].inputs[0].tensor.dims, [1]);
   });
@@ -65,14 +93,18 @@ describe('fixtures: synthetic generation', () => {
     for (const dtype of ['float16', 'float32', 'float64'] as const) {
       const set = generateFixtures([{ name: 'x', dtype, dims: [4096] }], { ...OPTS, count: 2, range: [-0.5, 2] });
       const v = set.cases.flatMap((c) => numbers(c.inputs[0].tensor));
-      assert.ok(v.every((n) => n >= -0.5 && n < 2), dtype);
+      assert.ok(
+        v.every((n) => n >= -0.5 && n < 2),
+        dtype,
+      );
       assert.ok(Math.min(...v) < -0.45 && Math.max(...v) > 1.95, `${dtype} covers the range`);
     }
   });
 
   it('draws integers from the rounded range, clamped to the dtype; bool 0/1; strings s<k>', () => {
     const gen = (dtype: ValueInfo['dtype'], range: [number, number]): (number | string)[] => {
-      const t = generateFixtures([{ name: 'v', dtype, dims: [2000] }], { ...OPTS, count: 1, range }).cases[0].inputs[0].tensor;
+      const t = generateFixtures([{ name: 'v', dtype, dims: [2000] }], { ...OPTS, count: 1, range }).cases[0].inputs[0]
+        .tensor;
       return dtype === 'string' ? (t.data as string[]) : numbers(t);
     };
     assert.deepEqual(new Set(gen('int32', [-1, 1])), new Set([-1, 0]));
@@ -87,12 +119,19 @@ describe('fixtures: synthetic generation', () => {
 
   it('rejects bad options with a usage error', () => {
     const bad: GenerateOptions[] = [
-      { ...OPTS, count: 0 }, { ...OPTS, count: 1.5 }, { ...OPTS, range: [1, 1] }, { ...OPTS, range: [0, Infinity] },
-      { ...OPTS, dims: { batch: -1 } }, { ...OPTS, seed: NaN },
+      { ...OPTS, count: 0 },
+      { ...OPTS, count: 1.5 },
+      { ...OPTS, range: [1, 1] },
+      { ...OPTS, range: [0, Infinity] },
+      { ...OPTS, dims: { batch: -1 } },
+      { ...OPTS, seed: NaN },
     ];
     for (const opts of bad) {
-      assert.throws(() => generateFixtures(inputs, opts), (e: unknown) => e instanceof EngineError && e.code === 'usage',
-        JSON.stringify(opts));
+      assert.throws(
+        () => generateFixtures(inputs, opts),
+        (e: unknown) => e instanceof EngineError && e.code === 'usage',
+        JSON.stringify(opts),
+      );
     }
   });
 

@@ -17,7 +17,12 @@ function values(t: NamedTensor | undefined): number[] {
   return Array.from((t?.tensor.data ?? []) as Float32Array);
 }
 
-async function assertRejects(p: Promise<unknown>, code: EngineErrorCode, file: string, message?: RegExp): Promise<void> {
+async function assertRejects(
+  p: Promise<unknown>,
+  code: EngineErrorCode,
+  file: string,
+  message?: RegExp,
+): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof EngineError, `expected an EngineError, got ${String(e)}`);
     assert.equal(e.code, code, e.message);
@@ -29,34 +34,54 @@ async function assertRejects(p: Promise<unknown>, code: EngineErrorCode, file: s
 
 describe('fixtures: loadFixtures and writeTestDataSet', () => {
   let root: string;
-  beforeEach(() => { root = mkdtempSync(path.join(tmpdir(), 'mlparity-fixtures-')); });
-  afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'mlparity-fixtures-'));
+  });
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
 
   it('reads the ONNX test-data layout: sets sorted numerically, names kept, golden outputs', async () => {
     for (const n of [10, 2, 0, 1]) {
-      writeTestDataSet(root, n, [{ name: 'a', tensor: f32([1, 2], n, n + 1) }, { name: 'b', tensor: f32([1], -n) }],
-        [{ name: 'y', tensor: f32([1, 2], 2 * n, 2 * n + 1) }]);
+      writeTestDataSet(
+        root,
+        n,
+        [
+          { name: 'a', tensor: f32([1, 2], n, n + 1) },
+          { name: 'b', tensor: f32([1], -n) },
+        ],
+        [{ name: 'y', tensor: f32([1, 2], 2 * n, 2 * n + 1) }],
+      );
     }
     writeFileSync(path.join(root, 'model.onnx'), 'not read');
     const set = await loadFixtures(root);
     assert.equal(set.synthetic, false);
     assert.equal(set.origin, root);
-    assert.deepEqual(set.cases.map((c) => c.id), ['test_data_set_0', 'test_data_set_1', 'test_data_set_2', 'test_data_set_10']);
+    assert.deepEqual(
+      set.cases.map((c) => c.id),
+      ['test_data_set_0', 'test_data_set_1', 'test_data_set_2', 'test_data_set_10'],
+    );
     const last = set.cases[3];
     assert.equal(last.source, path.join(root, 'test_data_set_10'));
-    assert.deepEqual(last.inputs.map((t) => t.name), ['a', 'b']);
+    assert.deepEqual(
+      last.inputs.map((t) => t.name),
+      ['a', 'b'],
+    );
     assert.deepEqual(values(last.inputs[0]), [10, 11]);
     assert.deepEqual(last.inputs[0].tensor.dims, [1, 2]);
     assert.deepEqual(values(last.expected?.[0]), [20, 21]);
     assert.equal(last.expected?.[0].name, 'y');
   });
 
-  it('reads later sets by the first set\'s file names, and lists a set that lacks one of them', async () => {
+  it("reads later sets by the first set's file names, and lists a set that lacks one of them", async () => {
     writeTestDataSet(root, 0, [{ name: 'a', tensor: f32([1], 0) }], [{ name: 'y', tensor: f32([1], 0) }]);
     writeTestDataSet(root, 1, [{ name: 'a', tensor: f32([1], 1) }]); // no golden output here
     writeTestDataSet(root, 2, [{ name: 'a', tensor: f32([1], 2) }], [{ name: 'y', tensor: f32([1], 4) }]);
     const set = await loadFixtures(root);
-    assert.deepEqual(set.cases.map((c) => c.expected?.length ?? 0), [1, 0, 1]);
+    assert.deepEqual(
+      set.cases.map((c) => c.expected?.length ?? 0),
+      [1, 0, 1],
+    );
     assert.deepEqual(values(set.cases[2].expected?.[0]), [4]);
   });
 
@@ -68,17 +93,34 @@ describe('fixtures: loadFixtures and writeTestDataSet', () => {
     assert.equal(set.cases.length, 1);
     assert.equal(set.cases[0].id, 'test_data_set_3');
     assert.equal(set.cases[0].expected, undefined);
-    assert.deepEqual(set.cases[0].inputs.map((t) => values(t)[0]), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    assert.ok(set.cases[0].inputs.every((t) => t.name === undefined), 'unnamed tensors stay positional');
+    assert.deepEqual(
+      set.cases[0].inputs.map((t) => values(t)[0]),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
+    assert.ok(
+      set.cases[0].inputs.every((t) => t.name === undefined),
+      'unnamed tensors stay positional',
+    );
   });
 
   it('rewriting a set removes stale tensors', async () => {
-    writeTestDataSet(root, 0, [{ name: 'x', tensor: f32([1], 1) }], [{ name: 'y', tensor: f32([1], 1) }, { name: 'z', tensor: f32([1], 2) }]);
+    writeTestDataSet(
+      root,
+      0,
+      [{ name: 'x', tensor: f32([1], 1) }],
+      [
+        { name: 'y', tensor: f32([1], 1) },
+        { name: 'z', tensor: f32([1], 2) },
+      ],
+    );
     const dir = writeTestDataSet(root, 0, [{ name: 'x', tensor: f32([1], 5) }], [{ name: 'y', tensor: f32([1], 6) }]);
     assert.deepEqual(readdirSync(dir).sort(), ['input_0.pb', 'output_0.pb']);
     const [fc] = (await loadFixtures(root)).cases;
     assert.deepEqual(values(fc.inputs[0]), [5]);
-    assert.deepEqual(fc.expected?.map((t) => t.name), ['y']);
+    assert.deepEqual(
+      fc.expected?.map((t) => t.name),
+      ['y'],
+    );
   });
 
   it('reads a folder of .npy files as one case named by file stem', async () => {
@@ -88,7 +130,13 @@ describe('fixtures: loadFixtures and writeTestDataSet', () => {
     const set = await loadFixtures(root);
     assert.equal(set.cases.length, 1);
     assert.equal(set.cases[0].id, path.basename(root));
-    assert.deepEqual(set.cases[0].inputs.map((t) => [t.name, values(t)]), [['a', [1]], ['b', [3, 4]]]);
+    assert.deepEqual(
+      set.cases[0].inputs.map((t) => [t.name, values(t)]),
+      [
+        ['a', [1]],
+        ['b', [3, 4]],
+      ],
+    );
   });
 
   it('reads subfolders of .npy files as one case each, in natural order', async () => {
@@ -98,21 +146,36 @@ describe('fixtures: loadFixtures and writeTestDataSet', () => {
     }
     mkdirSync(path.join(root, 'notes'));
     const set = await loadFixtures(root);
-    assert.deepEqual(set.cases.map((c) => c.id), ['c1', 'c2', 'c10']);
-    assert.deepEqual(set.cases.map((c) => values(c.inputs[0])[0]), [1, 2, 10]);
+    assert.deepEqual(
+      set.cases.map((c) => c.id),
+      ['c1', 'c2', 'c10'],
+    );
+    assert.deepEqual(
+      set.cases.map((c) => values(c.inputs[0])[0]),
+      [1, 2, 10],
+    );
     assert.equal(set.cases[2].source, path.join(root, 'c10'));
   });
 
   it('reads a .json file, a single .pb and a single .npy', async () => {
     const json = path.join(root, 'cases.json');
-    writeFileSync(json, JSON.stringify({ cases: [{ id: 'one', inputs: { x: { dims: [1], type: 'float32', data: [7] } } }] }));
+    writeFileSync(
+      json,
+      JSON.stringify({ cases: [{ id: 'one', inputs: { x: { dims: [1], type: 'float32', data: [7] } } }] }),
+    );
     const fromJson = await loadFixtures(json);
-    assert.deepEqual(fromJson.cases.map((c) => [c.id, c.source, values(c.inputs[0])]), [['one', json, [7]]]);
+    assert.deepEqual(
+      fromJson.cases.map((c) => [c.id, c.source, values(c.inputs[0])]),
+      [['one', json, [7]]],
+    );
 
     const pb = path.join(root, 'single.pb');
     writeFileSync(pb, encodeTensorProto(f32([2], 8, 9)));
     const fromPb = await loadFixtures(pb);
-    assert.deepEqual(fromPb.cases.map((c) => [c.id, c.inputs[0].name, values(c.inputs[0])]), [['single', undefined, [8, 9]]]);
+    assert.deepEqual(
+      fromPb.cases.map((c) => [c.id, c.inputs[0].name, values(c.inputs[0])]),
+      [['single', undefined, [8, 9]]],
+    );
 
     const npy = path.join(root, 'features.npy');
     writeFileSync(npy, writeNpy(f32([1], 3)));

@@ -14,7 +14,11 @@ function samples(): Record<string, Tensor> {
     int8: { dtype: 'int8', dims: [2, 2], data: new Int8Array([-128, 127, 0, -1]) },
     int16: { dtype: 'int16', dims: [3], data: new Int16Array([-32768, 32767, 7]) },
     int32: { dtype: 'int32', dims: [3], data: new Int32Array([-2147483648, 2147483647, 0]) },
-    int64: { dtype: 'int64', dims: [4], data: new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, 9007199254740993n, -1n]) },
+    int64: {
+      dtype: 'int64',
+      dims: [4],
+      data: new BigInt64Array([-(2n ** 63n), 2n ** 63n - 1n, 9007199254740993n, -1n]),
+    },
     uint8: { dtype: 'uint8', dims: [3], data: new Uint8Array([0, 255, 128]) },
     uint16: { dtype: 'uint16', dims: [3], data: new Uint16Array([0, 65535, 4660]) },
     uint32: { dtype: 'uint32', dims: [3], data: new Uint32Array([0, 4294967295, 123456789]) },
@@ -44,15 +48,30 @@ function assertSameTensor(actual: Tensor, expected: Tensor, label: string): void
 function typedFieldProto(t: Tensor, name: string): Uint8Array {
   const p: onnx.ITensorProto = { name, dims: t.dims, dataType: ONNX_ELEM_TYPE[t.dtype] };
   const d = t.data;
+  // protobufjs also encodes decimal strings into 64-bit fields (exact past 2^53); its typings omit them.
+  const int64s = (v: BigInt64Array | BigUint64Array): number[] => Array.from(v, String) as unknown as number[];
   switch (t.dtype) {
-    case 'float32': p.floatData = Array.from(d as Float32Array); break;
-    case 'float64': p.doubleData = Array.from(d as Float64Array); break;
-    case 'int64': p.int64Data = Array.from(d as BigInt64Array, String); break;
-    case 'uint32': p.uint64Data = Array.from(d as Uint32Array); break;
-    case 'uint64': p.uint64Data = Array.from(d as BigUint64Array, String); break;
-    case 'string': p.stringData = (d as string[]).map((s) => Buffer.from(s, 'utf8')); break;
+    case 'float32':
+      p.floatData = Array.from(d as Float32Array);
+      break;
+    case 'float64':
+      p.doubleData = Array.from(d as Float64Array);
+      break;
+    case 'int64':
+      p.int64Data = int64s(d as BigInt64Array);
+      break;
+    case 'uint32':
+      p.uint64Data = Array.from(d as Uint32Array);
+      break;
+    case 'uint64':
+      p.uint64Data = int64s(d as BigUint64Array);
+      break;
+    case 'string':
+      p.stringData = (d as string[]).map((s) => Buffer.from(s, 'utf8'));
+      break;
     // int8/int16/int32/uint8/uint16/bool and float16 bits all travel in int32_data.
-    default: p.int32Data = Array.from(d as Int32Array);
+    default:
+      p.int32Data = Array.from(d as Int32Array);
   }
   return onnx.TensorProto.encode(onnx.TensorProto.create(p)).finish();
 }

@@ -41,14 +41,14 @@ describe('verify: baseline from git (real repository)', function () {
     const r = await runCase({ name: 'g', baseline: 'git:no-such-rev', candidate: file, count: 1 });
     assert.equal(r.status, 'error');
     assert.equal(r.error?.code, 'git-error');
-    assert.match(r.error!.message, /revision "no-such-rev" not found/);
+    assert.match(r.error.message, /revision "no-such-rev" not found/);
   });
 
   it('a path absent at the revision is a clear error', async () => {
     const added = write(repo, 'models/new.onnx', model('relu'));
     const r = await runCase({ name: 'g', baseline: 'git:HEAD', candidate: added, count: 1 });
     assert.equal(r.error?.code, 'git-path-missing');
-    assert.match(r.error!.message, /"models\/new\.onnx" does not exist at git revision "HEAD"/);
+    assert.match(r.error.message, /"models\/new\.onnx" does not exist at git revision "HEAD"/);
   });
 
   it('outside a git repository is a clear error', async () => {
@@ -56,6 +56,6 @@ describe('verify: baseline from git (real repository)', function () {
     const m = write(plain, 'm.onnx', model('relu'));
     const r = await runCase({ name: 'g', baseline: 'git:HEAD', candidate: m, count: 1 });
     assert.equal(r.error?.code, 'not-a-git-repo');
-    assert.match(r.error!.message, /not inside a git repository/);
+    assert.match(r.error.message, /not inside a git work tree/);
   });
 });

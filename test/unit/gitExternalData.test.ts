@@ -9,7 +9,10 @@ import { cli, git, tempDir, write } from '../support/tmp';
 
 /** The same architecture with weights from `seed`, its weights in `net.onnx.data` beside it. */
 function netWithExternalData(seed: number): { model: Uint8Array; data: Uint8Array } {
-  return externalizeWeights(mlp({ inDim: 4, hidden: 8, outDim: 3, seed, fused: false, activation: 'relu' }), 'net.onnx.data');
+  return externalizeWeights(
+    mlp({ inDim: 4, hidden: 8, outDim: 3, seed, fused: false, activation: 'relu' }),
+    'net.onnx.data',
+  );
 }
 
 describe('verify: git baseline whose weights live in an external data file', function () {
@@ -53,7 +56,10 @@ describe('verify: git baseline whose weights live in an external data file', fun
     const r = await runCase({ name: 'g', baseline: 'git:HEAD', candidate: file, count: 1 });
     assert.equal(r.status, 'error');
     assert.equal(r.error?.code, 'git-path-missing');
-    assert.match(r.error!.message, /^baseline git:HEAD: "models\/net\.onnx\.data" does not exist at git revision "HEAD"/);
+    assert.match(
+      r.error.message,
+      /^baseline git:HEAD: "models\/net\.onnx\.data" does not exist at git revision "HEAD"/,
+    );
   });
 
   it('an external data file missing beside a plain model is an error naming the candidate', async () => {
@@ -61,7 +67,7 @@ describe('verify: git baseline whose weights live in an external data file', fun
     const r = await runCase({ name: 'g', baseline: 'git:HEAD', candidate: file, count: 1 });
     assert.equal(r.status, 'error');
     assert.equal(r.error?.code, 'file-not-found');
-    assert.match(r.error!.message, /^candidate: external data file "net\.onnx\.data" not found beside the model/);
+    assert.match(r.error.message, /^candidate: external data file "net\.onnx\.data" not found beside the model/);
   });
 });
 
@@ -69,7 +75,11 @@ describe('verify: errors name the side that failed', function () {
   it('a model that fails while running is named (baseline or candidate)', async () => {
     const dir = tempDir();
     try {
-      const good = write(dir, 'good.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' }));
+      const good = write(
+        dir,
+        'good.onnx',
+        mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' }),
+      );
       const bad = write(dir, 'bad.onnx', reshapeToThree());
       const asCandidate = await runCase({ name: 'c', baseline: good, candidate: bad, count: 1 });
       assert.equal(asCandidate.status, 'error');

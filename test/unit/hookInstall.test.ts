@@ -10,11 +10,20 @@ import { git, REPO_ROOT, tempDir, write } from '../support/tmp';
 
 // Installs into real temporary repositories and commits through the installed hook.
 const CLI = path.join(REPO_ROOT, 'bin', 'ml-parity');
-const CONFIG = JSON.stringify({ analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], pipelineFolders: ['src/pipeline'], testGlobs: ['test/**/*.test.ts'] } });
+const CONFIG = JSON.stringify({
+  analysis: {
+    include: ['src/**/*.ts', 'test/**/*.ts'],
+    pipelineFolders: ['src/pipeline'],
+    testGlobs: ['test/**/*.test.ts'],
+  },
+});
 const UNTESTED = 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n';
 
-
-async function hook(action: HookAction, root: string, extra: Partial<HookCommandOptions> = {}): Promise<{ code: number; out: string; err: string }> {
+async function hook(
+  action: HookAction,
+  root: string,
+  extra: Partial<HookCommandOptions> = {},
+): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIO = { cwd: root, isTTY: false, stdout: (s) => out.push(s), stderr: (s) => err.push(s) };
@@ -28,7 +37,11 @@ function repoWithWorkspace(dir = ''): string {
   const at = (rel: string): string => (dir ? `${dir}/${rel}` : rel);
   git(repo, 'init', '-q');
   write(repo, at('mlparity.config.json'), CONFIG);
-  write(repo, at('src/pipeline/scale.ts'), 'export function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n');
+  write(
+    repo,
+    at('src/pipeline/scale.ts'),
+    'export function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n',
+  );
   write(repo, at('test/scale.test.ts'), "import { scale } from '../src/pipeline/scale';\nscale([1]);\n");
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'init');
@@ -36,7 +49,21 @@ function repoWithWorkspace(dir = ''): string {
 }
 
 function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', 'change'], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    [
+      '-c',
+      'user.name=Test',
+      '-c',
+      'user.email=test@example.com',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-m',
+      'change',
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -60,7 +87,11 @@ describe('hook install / uninstall / status', function () {
     const repo = track(repoWithWorkspace());
     const marker = path.join(track(tempDir('mlp-marker-')), 'ran');
     const original = path.join(repo, '.git', 'hooks', 'pre-commit');
-    write(repo, '.git/hooks/pre-commit', `#!/bin/sh\n# the team's own hook\necho "own hook ran" >> '${marker}'\nif [ -f '${marker}.fail' ]; then exit 3; fi\n`);
+    write(
+      repo,
+      '.git/hooks/pre-commit',
+      `#!/bin/sh\n# the team's own hook\necho "own hook ran" >> '${marker}'\nif [ -f '${marker}.fail' ]; then exit 3; fi\n`,
+    );
     fs.chmodSync(original, 0o750);
     const before = fingerprint(original);
 
@@ -77,7 +108,11 @@ describe('hook install / uninstall / status', function () {
 
     fs.writeFileSync(`${marker}.fail`, '');
     git(repo, 'reset', '-q', 'HEAD', '--', 'src/pipeline/shift.ts');
-    write(repo, 'src/pipeline/scale.ts', 'export function scale(xs: number[]): number[] {\n  return xs.map((x) => 2 * x);\n}\n');
+    write(
+      repo,
+      'src/pipeline/scale.ts',
+      'export function scale(xs: number[]): number[] {\n  return xs.map((x) => 2 * x);\n}\n',
+    );
     git(repo, 'add', 'src/pipeline/scale.ts');
     const ownFails = commit(repo);
     assert.equal(ownFails.status, 1, 'the chained hook exit code blocks the commit');
@@ -101,9 +136,14 @@ describe('hook install / uninstall / status', function () {
     const second = await hook('install', repo);
     assert.equal(second.code, 0, second.err);
     assert.match(second.out, /Refreshed/);
-    const hooks = fs.readdirSync(path.join(repo, '.git', 'hooks')).filter((f) => f.startsWith('pre-commit') && !f.endsWith('.sample'));
+    const hooks = fs
+      .readdirSync(path.join(repo, '.git', 'hooks'))
+      .filter((f) => f.startsWith('pre-commit') && !f.endsWith('.sample'));
     assert.deepEqual(hooks.sort(), ['pre-commit', 'pre-commit.ml-parity-chained']);
-    assert.equal(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit.ml-parity-chained'), 'utf8'), '#!/bin/sh\nexit 0\n');
+    assert.equal(
+      fs.readFileSync(path.join(repo, '.git/hooks/pre-commit.ml-parity-chained'), 'utf8'),
+      '#!/bin/sh\nexit 0\n',
+    );
     const status = await hook('status', repo);
     assert.match(status.out, /^installed \(git-hook\): .*pre-commit\n {2}chained previous hook: /);
     assert.equal((await hook('uninstall', repo)).code, 0);
@@ -174,7 +214,8 @@ describe('hook install / uninstall / status', function () {
 
   it('pre-commit framework: adds a repo: local entry that blocks, and removes exactly what it added', async () => {
     const repo = track(repoWithWorkspace());
-    const original = 'repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: trailing-whitespace\n';
+    const original =
+      'repos:\n  - repo: https://github.com/pre-commit/pre-commit-hooks\n    rev: v4.6.0\n    hooks:\n      - id: trailing-whitespace\n';
     const file = write(repo, '.pre-commit-config.yaml', original);
     const r = await hook('install', repo);
     assert.equal(r.code, 0, r.err);
@@ -220,7 +261,11 @@ describe('hook install / uninstall / status', function () {
   it('an editor runtime (Electron) runs the hook with ELECTRON_RUN_AS_NODE=1: a real commit is blocked, a clean one goes through', async () => {
     const repo = track(repoWithWorkspace());
     // Stands in for VS Code's binary: without the variable it would open a window, so it refuses.
-    const fake = write(track(tempDir('mlp-electron-')), 'code', `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "fake electron: would open an editor window" >&2; exit 97; }\nexec '${process.execPath}' "$@"\n`);
+    const fake = write(
+      track(tempDir('mlp-electron-')),
+      'code',
+      `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "fake electron: would open an editor window" >&2; exit 97; }\nexec '${process.execPath}' "$@"\n`,
+    );
     fs.chmodSync(fake, 0o755);
     installHook({ root: repo, node: fake, runAsNode: true, cli: CLI });
     stageUntested(repo);
@@ -241,8 +286,15 @@ describe('hook install / uninstall / status', function () {
     // Bundled as `npm run package` does, inside the repo so the external onnxruntime-node and esbuild still resolve.
     const dist = track(fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'bundle-')));
     await build({
-      entryPoints: { cli: path.join(REPO_ROOT, 'out/server/src/cli/bin.js') }, outdir: dist, bundle: true, platform: 'node', target: 'node20',
-      format: 'cjs', external: ['vscode', 'onnxruntime-node', 'esbuild'], mainFields: ['module', 'main'], logLevel: 'warning',
+      entryPoints: { cli: path.join(REPO_ROOT, 'out/server/src/cli/bin.js') },
+      outdir: dist,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      external: ['vscode', 'onnxruntime-node', 'esbuild'],
+      mainFields: ['module', 'main'],
+      logLevel: 'warning',
     });
     const bundle = path.join(dist, 'cli.js');
     const install = spawnSync(process.execPath, [bundle, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });

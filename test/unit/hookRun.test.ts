@@ -11,14 +11,24 @@ import { git, REPO_ROOT, tempDir, write } from '../support/tmp';
 // Real repositories, real `git commit`: the installed hook runs node + bin/ml-parity on the staged content.
 const BIN = path.join(REPO_ROOT, 'bin', 'ml-parity');
 const model = (v: 'relu' | 'leaky' | 'fused'): Uint8Array =>
-  mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 2, fused: v === 'fused', activation: v === 'leaky' ? 'leakyrelu' : 'relu' });
+  mlp({
+    inDim: 4,
+    hidden: 8,
+    outDim: 3,
+    seed: 2,
+    fused: v === 'fused',
+    activation: v === 'leaky' ? 'leakyrelu' : 'relu',
+  });
 const CONFIG = JSON.stringify({
   verify: { cases: [{ name: 'net', baseline: 'git:HEAD', candidate: 'models/net.onnx', count: 4 }] },
-  analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], pipelineFolders: ['src/pipeline'], testGlobs: ['test/**/*.test.ts'] },
+  analysis: {
+    include: ['src/**/*.ts', 'test/**/*.ts'],
+    pipelineFolders: ['src/pipeline'],
+    testGlobs: ['test/**/*.test.ts'],
+  },
 });
 const SCALE = 'export function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n';
 const UNTESTED = 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n';
-
 
 function io(cwd: string): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -41,14 +51,20 @@ function workspace(): string {
 
 /** `git commit` with the hooks on; status and everything the hook printed. */
 function commit(repo: string, msg = 'change'): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', msg], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', msg],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
 /** Everything a hook could disturb: index entries, status and every work-tree file's bytes. */
 function snapshot(repo: string): string {
   const files = git(repo, 'ls-files', '-co', '--exclude-standard').split('\n').filter(Boolean).sort();
-  const bytes = files.map((f) => `${f}:${fs.existsSync(path.join(repo, f)) ? fs.readFileSync(path.join(repo, f)).toString('base64') : '-'}`);
+  const bytes = files.map(
+    (f) => `${f}:${fs.existsSync(path.join(repo, f)) ? fs.readFileSync(path.join(repo, f)).toString('base64') : '-'}`,
+  );
   return [git(repo, 'ls-files', '-s'), git(repo, 'status', '--porcelain'), ...bytes].join('\n');
 }
 
@@ -142,7 +158,12 @@ describe('hook run: the installed hook judges the staged content', function () {
     write(repo, 'src/pipeline/shift.ts', UNTESTED);
     git(repo, 'add', '.');
     assert.equal(commit(repo).status, 1);
-    assert.equal(spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@e', 'commit', '-qm', 'bypassed', '--no-verify'], { cwd: repo }).status, 0);
+    assert.equal(
+      spawnSync('git', ['-c', 'user.name=T', '-c', 'user.email=t@e', 'commit', '-qm', 'bypassed', '--no-verify'], {
+        cwd: repo,
+      }).status,
+      0,
+    );
     write(repo, 'src/pipeline/scale.ts', SCALE + '// unrelated edit\n');
     git(repo, 'add', '.');
     const r = commit(repo);
@@ -180,7 +201,9 @@ describe('hook run: staged bytes for path baselines and the staged config', func
     write(repo, 'models/b.onnx', model('fused'));
     git(repo, 'add', '.');
     git(repo, 'commit', '-qm', 'models');
-    const config = { verify: { cases: [{ name: 'ab', baseline: 'models/a.onnx', candidate: 'models/b.onnx', count: 3 }] } };
+    const config = {
+      verify: { cases: [{ name: 'ab', baseline: 'models/a.onnx', candidate: 'models/b.onnx', count: 3 }] },
+    };
     write(repo, 'mlparity.config.json', JSON.stringify(config));
     write(repo, 'models/b.onnx', model('leaky'));
     git(repo, 'add', '.');
@@ -193,7 +216,11 @@ describe('hook run: staged bytes for path baselines and the staged config', func
     assert.deepEqual(r.staged.sort(), ['mlparity.config.json', 'models/b.onnx']);
     assert.equal(r.verify.length, 1);
     assert.equal(r.verify[0].status, 'fail');
-    assert.equal(r.verify[0].candidate?.resolved, path.join(fs.realpathSync(repo), 'models', 'b.onnx'), 'reported at its work-tree path');
+    assert.equal(
+      r.verify[0].candidate?.resolved,
+      path.join(fs.realpathSync(repo), 'models', 'b.onnx'),
+      'reported at its work-tree path',
+    );
     assert.equal(r.passed, false);
     assert.equal(snapshot(repo), before);
     fs.rmSync(repo, { recursive: true, force: true });
@@ -212,8 +239,16 @@ describe('hook run: staged bytes for path baselines and the staged config', func
       '}\n';
     write(repo, 'mlparity.config.json', CONFIG);
     write(repo, 'src/pipeline/featurize.ts', block('featurize'));
-    write(repo, 'src/pipeline/preprocess.ts', 'export function preprocess(rows: number[][]): number[][] {\n  return rows;\n}\n');
-    write(repo, 'test/stages.test.ts', "import { preprocess } from '../src/pipeline/preprocess';\nimport { featurize } from '../src/pipeline/featurize';\nfeaturize(preprocess([[1]]));\n");
+    write(
+      repo,
+      'src/pipeline/preprocess.ts',
+      'export function preprocess(rows: number[][]): number[][] {\n  return rows;\n}\n',
+    );
+    write(
+      repo,
+      'test/stages.test.ts',
+      "import { preprocess } from '../src/pipeline/preprocess';\nimport { featurize } from '../src/pipeline/featurize';\nfeaturize(preprocess([[1]]));\n",
+    );
     git(repo, 'add', '.');
     git(repo, 'commit', '-qm', 'init');
     write(repo, 'src/pipeline/preprocess.ts', block('preprocess'));
@@ -222,7 +257,10 @@ describe('hook run: staged bytes for path baselines and the staged config', func
     const clone = r.analysis?.blocking.find((f) => f.rule === 'cross-stage-duplicate');
     assert.ok(clone, JSON.stringify(r.analysis));
     assert.deepEqual(r.staged, ['src/pipeline/preprocess.ts']);
-    assert.ok(clone.file.endsWith('featurize.ts') && clone.related.some((x) => x.file.endsWith('preprocess.ts')), clone.file);
+    assert.ok(
+      clone.file.endsWith('featurize.ts') && clone.related.some((x) => x.file.endsWith('preprocess.ts')),
+      clone.file,
+    );
     assert.equal(r.passed, false);
     fs.rmSync(repo, { recursive: true, force: true });
   });

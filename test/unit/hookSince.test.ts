@@ -10,7 +10,14 @@ import { BIN, git, write, writeWorkspace } from '../support/tmp';
 // findings the commit introduces (new relative to HEAD, matched by fingerprint); `--all` judges every
 // finding located in a staged file, as before.
 
-const CONFIG = JSON.stringify({ analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], pipelineFolders: ['src/pipeline'], testGlobs: ['test/**/*.test.ts'], clones: { minTokens: 30, minLines: 4 } } });
+const CONFIG = JSON.stringify({
+  analysis: {
+    include: ['src/**/*.ts', 'test/**/*.ts'],
+    pipelineFolders: ['src/pipeline'],
+    testGlobs: ['test/**/*.test.ts'],
+    clones: { minTokens: 30, minLines: 4 },
+  },
+});
 const norm = (name: string): string =>
   [
     `export function ${name}(rows: number[][]): number[][] {`,
@@ -22,7 +29,8 @@ const norm = (name: string): string =>
     '}',
   ].join('\n') + '\n';
 const SHIFT = 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n';
-const testOf = (name: string): string => `import { ${name} } from '../src/pipeline/${name}';\nit('${name}', () => ${name}([[1]]));\n`;
+const testOf = (name: string): string =>
+  `import { ${name} } from '../src/pipeline/${name}';\nit('${name}', () => ${name}([[1]]));\n`;
 
 function io(cwd: string): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -31,7 +39,21 @@ function io(cwd: string): CliIO & { out: string[]; err: string[] } {
 }
 
 function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', 'change'], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    [
+      '-c',
+      'user.name=Test',
+      '-c',
+      'user.email=test@example.com',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-m',
+      'change',
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -40,18 +62,25 @@ function commit(repo: string): { status: number | null; output: string } {
  * cross-stage duplicate, a warning that blocks by default when judged).
  */
 async function repoWithOldDuplicate(all = false): Promise<string> {
-  const repo = writeWorkspace({
-    'mlparity.config.json': CONFIG,
-    'src/pipeline/clean.ts': norm('clean'),
-    'src/pipeline/scale.ts': norm('scale'),
-    'test/clean.test.ts': testOf('clean'),
-    'test/scale.test.ts': testOf('scale'),
-  }, 'mlp-hook-since-');
+  const repo = writeWorkspace(
+    {
+      'mlparity.config.json': CONFIG,
+      'src/pipeline/clean.ts': norm('clean'),
+      'src/pipeline/scale.ts': norm('scale'),
+      'test/clean.test.ts': testOf('clean'),
+      'test/scale.test.ts': testOf('scale'),
+    },
+    'mlp-hook-since-',
+  );
   git(repo, 'init', '-q');
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'init');
   const o = io(repo);
-  assert.equal(await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN, all }, o), 0, o.err.join(''));
+  assert.equal(
+    await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN, all }, o),
+    0,
+    o.err.join(''),
+  );
   return repo;
 }
 
@@ -67,7 +96,11 @@ describe('hook: blocks only on what the commit introduces', function () {
 
   it('a comment-only change to a file with an old duplicate passes; `hook run --all` would block it', async () => {
     const repo = await make();
-    write(repo, 'src/pipeline/scale.ts', `// Scales the rows.\n// (moved lines: the old clone now starts lower)\n${norm('scale')}// end\n`);
+    write(
+      repo,
+      'src/pipeline/scale.ts',
+      `// Scales the rows.\n// (moved lines: the old clone now starts lower)\n${norm('scale')}// end\n`,
+    );
     git(repo, 'add', '.');
     const all = io(repo);
     assert.equal(await runHookCommand('run', { root: repo, all: true }, all), 1, all.out.join(''));
@@ -75,7 +108,10 @@ describe('hook: blocks only on what the commit introduces', function () {
     const r = commit(repo);
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /0 blocking findings \(fail on warning\) introduced by this commit \(compared with HEAD\)/);
-    assert.match(r.output, /1 finding already in HEAD not judged; `ml-parity hook run --all` judges every finding in staged files/);
+    assert.match(
+      r.output,
+      /1 finding already in HEAD not judged; `ml-parity hook run --all` judges every finding in staged files/,
+    );
     assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '2');
   });
 

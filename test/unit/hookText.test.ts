@@ -12,13 +12,16 @@ import {
   shQuote,
 } from '../../server/src/engine/hooks/hookText';
 
-const spec = { node: "/opt/my node/bin/node", cli: "/home/o'neil/ml-parity/bin/ml-parity", rootRel: '' };
+const spec = { node: '/opt/my node/bin/node', cli: "/home/o'neil/ml-parity/bin/ml-parity", rootRel: '' };
 
 describe('hook text: scripts and marked blocks', () => {
   it('quotes paths for sh, so spaces and quotes survive', () => {
     assert.equal(shQuote("a b'c"), `'a b'\\''c'`);
     assert.equal(hookCommandLine(spec), `'/opt/my node/bin/node' '/home/o'\\''neil/ml-parity/bin/ml-parity' hook run`);
-    assert.equal(hookCommandLine({ ...spec, rootRel: 'ws', failOn: 'error' }).endsWith(`hook run --root 'ws' --fail-on error`), true);
+    assert.equal(
+      hookCommandLine({ ...spec, rootRel: 'ws', failOn: 'error' }).endsWith(`hook run --root 'ws' --fail-on error`),
+      true,
+    );
   });
 
   it('the git hook is marked, chains the previous hook first and execs the CLI', () => {
@@ -29,7 +32,12 @@ describe('hook text: scripts and marked blocks', () => {
     assert.ok(!isOurGitHook('#!/bin/sh\nnpm test\n'));
   });
 
-  const originals = ['', 'npm test\n', 'npm test', '#!/usr/bin/env sh\r\n. "$(dirname -- "$0")/_/husky.sh"\r\n\r\nnpx lint-staged\r\n'];
+  const originals = [
+    '',
+    'npm test\n',
+    'npm test',
+    '#!/usr/bin/env sh\r\n. "$(dirname -- "$0")/_/husky.sh"\r\n\r\nnpx lint-staged\r\n',
+  ];
   for (const text of originals) {
     it(`append then remove gives back the exact bytes of ${JSON.stringify(text)}`, () => {
       const added = appendBlock(text, huskyBody(spec));
@@ -51,7 +59,10 @@ describe('hook text: scripts and marked blocks', () => {
 
   const yamls: [string, string][] = [
     ['compact items', 'repos:\n- repo: https://github.com/psf/black\n  rev: 24.1.0\n  hooks:\n  - id: black\n'],
-    ['indented items and a comment', 'default_stages: [commit]\nrepos:  # tools\n  # formatters\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n'],
+    [
+      'indented items and a comment',
+      'default_stages: [commit]\nrepos:  # tools\n  # formatters\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks:\n      - id: black\n',
+    ],
     ['repos as the last line without newline', 'fail_fast: true\nrepos:'],
     ['no repos key', 'fail_fast: true'],
     ['empty file', ''],

@@ -15,8 +15,20 @@ function model(o: DeepNetOptions): string {
   return write(dir, `m${n++}.onnx`, deepNet(o));
 }
 
-async function locate(baseline: DeepNetOptions, candidate: DeepNetOptions, extra: Partial<VerifyCase> = {}): Promise<CaseReport> {
-  const r = await runCase({ name: 'locate', baseline: model(baseline), candidate: model(candidate), count: 4, seed: 3, locate: true, ...extra });
+async function locate(
+  baseline: DeepNetOptions,
+  candidate: DeepNetOptions,
+  extra: Partial<VerifyCase> = {},
+): Promise<CaseReport> {
+  const r = await runCase({
+    name: 'locate',
+    baseline: model(baseline),
+    candidate: model(candidate),
+    count: 4,
+    seed: 3,
+    locate: true,
+    ...extra,
+  });
   assert.equal(r.status, 'fail', JSON.stringify(r.error ?? r.outputs.map((o) => o.maxAbs)));
   assert.ok(r.divergence, 'a divergence section');
   return r;
@@ -37,7 +49,10 @@ describe('verify --locate (real onnxruntime)', function () {
     assert.deepEqual(d.replacedChain, []);
     assert.equal(d.path[0].name, 'add_b11');
     assert.equal(d.path[d.path.length - 1].name, 'head');
-    assert.ok(d.path.some((p) => p.name !== 'add_b11' && p.diverges === true), 'a later node on the path was compared and diverges');
+    assert.ok(
+      d.path.some((p) => p.name !== 'add_b11' && p.diverges === true),
+      'a later node on the path was compared and diverges',
+    );
     // Bounded: a handful of rounds, far fewer pairs than the graph has tensors times fixtures.
     assert.ok(d.rounds <= 8, `rounds ${d.rounds}`);
     assert.ok(d.compared < 58 * d.fixtures.length, `compared ${d.compared}`);
@@ -54,7 +69,7 @@ describe('verify --locate (real onnxruntime)', function () {
     assert.equal(d.found, true, d.reason);
     assert.equal(d.baseline?.name, 'add_b9');
     assert.equal(d.candidate?.opType, 'Add');
-    assert.match(d.candidate!.name, /^node_\d{4}$/);
+    assert.match(d.candidate.name, /^node_\d{4}$/);
     assert.equal(d.matchedBy, 'alignment');
     assert.ok(d.matching.alignment > 40, JSON.stringify(d.matching));
   });
@@ -85,7 +100,8 @@ describe('verify --locate (real onnxruntime)', function () {
   });
 
   it('locates in a float16 candidate with float16 tolerances on its float16 tensors', async () => {
-    const d = (await locate({}, { float16: true, perturb: { block: 8, amount: 0.5 } }, { tolerance: { atol: 2e-2 } })).divergence!;
+    const d = (await locate({}, { float16: true, perturb: { block: 8, amount: 0.5 } }, { tolerance: { atol: 2e-2 } }))
+      .divergence!;
     assert.equal(d.found, true, d.reason);
     assert.equal(d.baseline?.name, 'add_b8');
     assert.ok(d.inputMaxAbs! > 0 && d.inputMaxAbs! < 2e-2, `inputs differ by float16 rounding only: ${d.inputMaxAbs}`);
@@ -102,7 +118,7 @@ describe('verify --locate (real onnxruntime)', function () {
     }
     const base = readGraph(deepNet({ withIf: true }), 'x.onnx');
     const ifNode = base.nodes.find((x) => x.opType === 'If')!;
-    assert.ok(ifNode.inputs.includes('a0'), 'the branches\' outer-scope read is an input of the If');
+    assert.ok(ifNode.inputs.includes('a0'), "the branches' outer-scope read is an input of the If");
   });
 
   it('says why when nothing can be located (no failure inside the graph it can see)', async () => {
@@ -138,10 +154,16 @@ describe('divergence search (narrowing with few marked outputs)', () => {
   /** Every tensor downstream of `from` diverges; the probe records how many tensors each call marked. */
   function downstreamProbe(g: ReturnType<typeof readGraph>, from: number[], calls: number[]) {
     const bad = new Set<number>(from);
-    for (const node of g.nodes) if (node.inputs.some((i) => g.producer.has(i) && bad.has(g.producer.get(i)!))) bad.add(node.index);
+    for (const node of g.nodes)
+      if (node.inputs.some((i) => g.producer.has(i) && bad.has(g.producer.get(i)!))) bad.add(node.index);
     return async (names: string[]) => {
       calls.push(names.length);
-      return new Map(names.map((t) => [t, { comparable: true, maxAbs: bad.has(g.producer.get(t)!) ? 1 : 0, diverges: bad.has(g.producer.get(t)!) }]));
+      return new Map(
+        names.map((t) => [
+          t,
+          { comparable: true, maxAbs: bad.has(g.producer.get(t)!) ? 1 : 0, diverges: bad.has(g.producer.get(t)!) },
+        ]),
+      );
     };
   }
 
@@ -151,11 +173,23 @@ describe('divergence search (narrowing with few marked outputs)', () => {
     for (const target of ['add_b2', 'tanh_17', 'res_29', 'matmul_0']) {
       const k = g.nodes.find((x) => x.name === target)!.index;
       const calls: number[] = [];
-      const r = await searchDivergence({ base: g, matches, failing: ['y'], probe: downstreamProbe(g, [k], calls), width: () => 4 });
+      const r = await searchDivergence({
+        base: g,
+        matches,
+        failing: ['y'],
+        probe: downstreamProbe(g, [k], calls),
+        width: () => 4,
+      });
       assert.equal(r.node, k, `${target}: found ${r.node === undefined ? r.reason : g.nodes[r.node].name}`);
-      assert.ok(calls.every((c) => c <= 2 * 4 + 8), `probe sizes ${calls}`);
+      assert.ok(
+        calls.every((c) => c <= 2 * 4 + 8),
+        `probe sizes ${calls.join(',')}`,
+      );
       assert.ok(calls.length <= 8, `${target}: ${calls.length} probes`);
-      assert.ok(calls.reduce((a, b) => a + b, 0) < 60, `${target}: ${calls.reduce((a, b) => a + b, 0)} tensors marked in all`);
+      assert.ok(
+        calls.reduce((a, b) => a + b, 0) < 60,
+        `${target}: ${calls.reduce((a, b) => a + b, 0)} tensors marked in all`,
+      );
     }
   });
 
@@ -165,13 +199,22 @@ describe('divergence search (narrowing with few marked outputs)', () => {
     m.input('x', 'float32', ['batch', 4]);
     m.node('Neg', ['x'], ['skip'], {}, { name: 'skip' });
     let t = 'x';
-    for (let i = 0; i < 40; i++) { m.node('Tanh', [t], [`c${i}`], {}, { name: `chain_${i}` }); t = `c${i}`; }
+    for (let i = 0; i < 40; i++) {
+      m.node('Tanh', [t], [`c${i}`], {}, { name: `chain_${i}` });
+      t = `c${i}`;
+    }
     m.node('Add', [t, 'skip'], ['sum'], {}, { name: 'join' });
     m.node('Relu', ['sum'], ['y'], {}, { name: 'out' });
     m.output('y', 'float32', ['batch', 4]);
     const g = readGraph(m.toBytes(), 'skip.onnx');
     const skip = g.producer.get('skip')!;
-    const r = await searchDivergence({ base: g, matches: matchTensors(g, g), failing: ['y'], probe: downstreamProbe(g, [skip], []), width: () => 4 });
+    const r = await searchDivergence({
+      base: g,
+      matches: matchTensors(g, g),
+      failing: ['y'],
+      probe: downstreamProbe(g, [skip], []),
+      width: () => 4,
+    });
     assert.equal(r.node === undefined ? r.reason : g.nodes[r.node].name, 'skip');
   });
 
@@ -179,7 +222,13 @@ describe('divergence search (narrowing with few marked outputs)', () => {
     const g = readGraph(deepNet({ blocks: 30 }), 'b.onnx');
     const first = g.nodes.find((x) => x.name === 'add_b5')!.index;
     const second = g.nodes.find((x) => x.name === 'add_b20')!.index;
-    const r = await searchDivergence({ base: g, matches: matchTensors(g, g), failing: ['y'], probe: downstreamProbe(g, [first, second], []), width: () => 3 });
+    const r = await searchDivergence({
+      base: g,
+      matches: matchTensors(g, g),
+      failing: ['y'],
+      probe: downstreamProbe(g, [first, second], []),
+      width: () => 3,
+    });
     assert.equal(r.node, first);
   });
 });

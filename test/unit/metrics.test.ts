@@ -3,6 +3,7 @@ import { judge, MetricsAccumulator, parseCriterion } from '../../server/src/engi
 import type { OutputComparison } from '../../server/src/engine/compare/types';
 import { mergeShardReports } from '../../server/src/engine/mergeReports';
 import { runCase, runVerify } from '../../server/src/engine/verify';
+import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { toJsonSafe } from '../../server/src/engine/jsonSafe';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 import { deepNet } from '../../scripts/onnx/deepNet';
@@ -25,7 +26,10 @@ describe('task metrics and acceptance', function () {
     assert.ok(Math.abs(m.cosine! - 0.9 / Math.sqrt(0.82)) < 1e-7, `cosine ${m.cosine}`);
     assert.ok(Math.abs(m.snrDb! - 10 * Math.log10(50)) < 1e-5, `snr ${m.snrDb}`);
     assert.equal(metrics(f32([2], [1, 2]), f32([2], [1, 2])).snrDb, Infinity);
-    assert.ok(Math.abs(metrics(f32([2], [1, 2]), f32([2], [-1, -2])).cosine! + 1) < 1e-12, 'opposite vectors: cosine -1');
+    assert.ok(
+      Math.abs(metrics(f32([2], [1, 2]), f32([2], [-1, -2])).cosine! + 1) < 1e-12,
+      'opposite vectors: cosine -1',
+    );
   });
 
   it('computes top-1 and top-5 agreement along the last axis, for any rank', () => {
@@ -43,7 +47,7 @@ describe('task metrics and acceptance', function () {
     assert.equal(sixth.top5, 0, 'ranked 6th of 7: outside the top 5');
   });
 
-  it('computes each model\'s accuracy and the drop with labels', () => {
+  it("computes each model's accuracy and the drop with labels", () => {
     const m = metrics(f32([2, 3], [1, 2, 3, 3, 2, 1]), f32([2, 3], [1, 2, 3, 1, 2, 3]), [2, 0]);
     assert.equal(m.baselineAccuracy, 1);
     assert.equal(m.candidateAccuracy, 0.5);
@@ -55,7 +59,15 @@ describe('task metrics and acceptance', function () {
     const m = metrics(f32([2, 3], [1, 2, 3, 3, 2, 1]), f32([2, 3], [1, 2, 3, 1, 2, 3]));
     const o = { maxAbs: 2, meanAbs: 0.67, mismatchPct: 33, nanMismatches: 0, infMismatches: 0 } as OutputComparison;
     const r = judge({ top1: 0.5, top5: 1, maxAbs: 1, accuracyDrop: 0.01 }, o, m);
-    assert.deepEqual(r.map((x) => [x.metric, x.passed]), [['top1', true], ['top5', true], ['maxAbs', false], ['accuracyDrop', false]]);
+    assert.deepEqual(
+      r.map((x) => [x.metric, x.passed]),
+      [
+        ['top1', true],
+        ['top5', true],
+        ['maxAbs', false],
+        ['accuracyDrop', false],
+      ],
+    );
     assert.match(r[3].reason ?? '', /no labels/);
     assert.equal(typeof parseCriterion('cosin=0.9'), 'string');
     assert.deepEqual(parseCriterion('snrDb=30'), { metric: 'snrDb', threshold: 30 });
@@ -74,13 +86,19 @@ describe('task metrics and acceptance', function () {
     const fixtures = write(dir, 'fx.json', JSON.stringify({ cases }));
     const plain = await runCase({ name: 'f16', baseline, candidate, fixtures });
     assert.equal(plain.status, 'fail', 'elementwise, float16 fails');
-    const r = await runCase({ name: 'f16', baseline, candidate, fixtures, accept: { cosine: 0.999, top1: 1, accuracyDrop: 0 } });
+    const r = await runCase({
+      name: 'f16',
+      baseline,
+      candidate,
+      fixtures,
+      accept: { cosine: 0.999, top1: 1, accuracyDrop: 0 },
+    });
     assert.equal(r.status, 'pass', JSON.stringify(r.outputs[0].acceptance));
     const o = r.outputs[0];
     assert.equal(o.acceptance?.elementwisePassed, false);
     assert.equal(o.metrics?.labelled, 6);
     assert.equal(o.metrics?.accuracyDrop, 0);
-    assert.ok(o.metrics!.snrDb! > 20 && o.metrics!.snrDb! < 200, `snr ${o.metrics?.snrDb}`);
+    assert.ok(o.metrics.snrDb! > 20 && o.metrics.snrDb! < 200, `snr ${o.metrics?.snrDb}`);
     const strict = await runCase({ name: 'f16', baseline, candidate, fixtures, accept: { snrDb: 500 } });
     assert.equal(strict.status, 'fail');
     assert.equal(strict.outputs[0].acceptance?.criteria[0].passed, false);
@@ -89,15 +107,25 @@ describe('task metrics and acceptance', function () {
   it('merges sharded task metrics and acceptance to exactly the unsharded ones', async () => {
     const dir = tempDir('mlp-accept-shard-');
     const c = {
-      name: 'f16', baseline: write(dir, 'b.onnx', deepNet({})), candidate: write(dir, 'c.onnx', deepNet({ float16: true })),
-      count: 9, labels: [0, 1, 2, 3, 0, 1, 2, 3, 0], accept: { cosine: 0.999, accuracyDrop: 0 },
+      name: 'f16',
+      baseline: write(dir, 'b.onnx', deepNet({})),
+      candidate: write(dir, 'c.onnx', deepNet({ float16: true })),
+      count: 9,
+      labels: [0, 1, 2, 3, 0, 1, 2, 3, 0],
+      accept: { cosine: 0.999, accuracyDrop: 0 },
     };
     const whole = (await runVerify([c])).cases[0].outputs[0];
-    const shards = await Promise.all([1, 2].map(async (index) => ({ file: `s${index}.json`, report: JSON.parse(JSON.stringify(toJsonSafe(await runVerify([{ ...c, shard: { index, count: 2 } }])))) })));
+    const shards = await Promise.all(
+      [1, 2].map(async (index) => ({
+        file: `s${index}.json`,
+        report: JSON.parse(
+          JSON.stringify(toJsonSafe(await runVerify([{ ...c, shard: { index, count: 2 } }]))),
+        ) as VerifyReport,
+      })),
+    );
     const merged = mergeShardReports(shards).cases[0].outputs[0];
     assert.deepEqual(merged.metrics, whole.metrics);
     assert.deepEqual(merged.acceptance, whole.acceptance);
     assert.equal(whole.metrics?.labelled, 9);
   });
 });
-

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import {
-  benchMlp, hangingModel, identity, IDENTITY_DTYPES, mlp, reduction, TWO_INPUT_VARIANTS, twoInputs, UNSUPPORTED_OP, unsupportedOp,
+  benchMlp,
+  hangingModel,
+  identity,
+  IDENTITY_DTYPES,
+  mlp,
+  reduction,
+  TWO_INPUT_VARIANTS,
+  twoInputs,
+  UNSUPPORTED_OP,
+  unsupportedOp,
   type MlpOptions,
 } from '../../scripts/onnx/models';
 import { mulberry32, uniform } from '../../scripts/onnx/prng';
@@ -9,7 +18,10 @@ import type { DType } from '../../server/src/engine/tensor/tensor';
 
 const BASE: MlpOptions = { inDim: 4, hidden: 16, outDim: 3, seed: 1, fused: false, activation: 'relu' };
 
-async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
+async function run(
+  bytes: Uint8Array,
+  feeds: Record<string, ort.Tensor>,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = await ort.InferenceSession.create(bytes);
   try {
     return await session.run(feeds);
@@ -100,13 +112,31 @@ describe('scripts/onnx models on real onnxruntime', () => {
     const base = await meta(twoInputs());
     const v = TWO_INPUT_VARIANTS;
     const renamed = await meta(twoInputs(v.inputRenamed));
-    assert.deepEqual(renamed.inputs.map((i) => i.name), ['a', 'bias']);
+    assert.deepEqual(
+      renamed.inputs.map((i) => i.name),
+      ['a', 'bias'],
+    );
     const f64 = await meta(twoInputs(v.inputFloat64));
-    assert.deepEqual(f64.inputs.map((i) => i.isTensor && i.type), ['float32', 'float64']);
+    assert.deepEqual(
+      f64.inputs.map((i) => i.isTensor && i.type),
+      ['float32', 'float64'],
+    );
     const wide = await meta(twoInputs(v.staticDim));
-    assert.deepEqual(wide.inputs.map((i) => i.isTensor && i.shape), [['batch', 5], ['batch', 5]]);
+    assert.deepEqual(
+      wide.inputs.map((i) => i.isTensor && i.shape),
+      [
+        ['batch', 5],
+        ['batch', 5],
+      ],
+    );
     const fixed = await meta(twoInputs(v.fixedBatch));
-    assert.deepEqual(fixed.inputs.map((i) => i.isTensor && i.shape), [[2, 4], [2, 4]]);
+    assert.deepEqual(
+      fixed.inputs.map((i) => i.isTensor && i.shape),
+      [
+        [2, 4],
+        [2, 4],
+      ],
+    );
     const out = await meta(twoInputs(v.outputRenamed));
     assert.deepEqual(out.outputs, ['z']);
     assert.deepEqual(base.outputs, ['y']);

@@ -32,7 +32,11 @@ function floatData(t: Tensor): Float32Array {
 }
 
 /** Max |a-b| and whether every element passes |c-b| <= atol + rtol*|b|. */
-function compare(base: Float32Array, cand: Float32Array, tol: { atol: number; rtol: number }): { maxAbs: number; pass: boolean } {
+function compare(
+  base: Float32Array,
+  cand: Float32Array,
+  tol: { atol: number; rtol: number },
+): { maxAbs: number; pass: boolean } {
   assert.equal(base.length, cand.length);
   let maxAbs = 0;
   let pass = true;
@@ -86,10 +90,16 @@ describe('example workspace models and fixtures', () => {
   });
 
   it('golden outputs are the baseline model outputs on the committed inputs', async () => {
-    for (const [dir, model] of [['fixtures/classifier', 'models/classifier.onnx'], ['fixtures/reduce', 'models/reduce.onnx']]) {
+    for (const [dir, model] of [
+      ['fixtures/classifier', 'models/classifier.onnx'],
+      ['fixtures/reduce', 'models/reduce.onnx'],
+    ]) {
       const set = await loadFixtures(path.join(EXAMPLE_ROOT, dir));
       assert.equal(set.cases.length, 5);
-      const runs = await runAll(path.join(EXAMPLE_ROOT, model), set.cases.map((c) => c.inputs[0].tensor));
+      const runs = await runAll(
+        path.join(EXAMPLE_ROOT, model),
+        set.cases.map((c) => c.inputs[0].tensor),
+      );
       set.cases.forEach((c, i) => {
         assert.ok(c.expected?.length);
         for (const e of c.expected) {
@@ -113,14 +123,16 @@ describe('example workspace models and fixtures', () => {
       const cand = await runAll(path.join(EXAMPLE_ROOT, c.candidate), inputs);
       const tol = resolveTolerance('float32', c.tolerance);
       let [pass, passDefaults, maxAbs] = [true, true, 0];
-      base.forEach((outputs, i) => outputs.forEach((b, name) => {
-        const candOut = cand[i].get(name);
-        assert.ok(candOut);
-        const r = compare(b, candOut, tol);
-        pass &&= r.pass;
-        passDefaults &&= compare(b, candOut, DEFAULT_TOLERANCES.float32).pass;
-        maxAbs = Math.max(maxAbs, r.maxAbs);
-      }));
+      base.forEach((outputs, i) =>
+        outputs.forEach((b, name) => {
+          const candOut = cand[i].get(name);
+          assert.ok(candOut);
+          const r = compare(b, candOut, tol);
+          pass &&= r.pass;
+          passDefaults &&= compare(b, candOut, DEFAULT_TOLERANCES.float32).pass;
+          maxAbs = Math.max(maxAbs, r.maxAbs);
+        }),
+      );
       verdicts[c.name] = { pass, passDefaults, maxAbs };
     }
     assert.deepEqual(Object.keys(verdicts), ['fuse-matmul-add', 'split-reduction', 'relu-to-leakyrelu']);

@@ -28,10 +28,14 @@ describe('no orphan inference worker: CLI', function () {
   /** Starts `ml-parity verify` on a model that never finishes and waits until the worker is busy in it. */
   async function startHangingVerify(): Promise<{ cli: ChildProcess; worker: number }> {
     const model = path.join(dir, 'hang.onnx');
-    cli = spawn(process.execPath, [BIN, 'verify', '--baseline', model, '--candidate', model, '--count', '1', '--timeout', '600000'], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
+    cli = spawn(
+      process.execPath,
+      [BIN, 'verify', '--baseline', model, '--candidate', model, '--count', '1', '--timeout', '600000'],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
     const pid = cli.pid!;
     worker = await pollUntil('the inference worker', () => inferenceWorkerOf(pid), 30_000);
     await busyFor(worker, 0.6);
@@ -41,7 +45,9 @@ describe('no orphan inference worker: CLI', function () {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const) {
     it(`${signal} to the CLI while onnxruntime is busy: the worker dies within 2 s`, async () => {
       const run = await startHangingVerify();
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => run.cli.once('exit', (_code, sig) => resolve(sig)));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        run.cli.once('exit', (_code, sig) => resolve(sig)),
+      );
       run.cli.kill(signal);
       await pollUntil(`worker ${run.worker} to die after ${signal}`, () => isDead(run.worker), ORPHAN_BUDGET_MS);
       // The CLI itself ends by the same signal, as a shell expects.

@@ -15,7 +15,14 @@ import { cli, tempDir, write } from '../support/tmp';
 
 /** A report without what legitimately differs between runs: wall-clock times and the creation date. */
 function stable(r: VerifyReport): unknown {
-  return { ...r, createdAt: '', cases: r.cases.map((c) => ({ ...c, timing: { ...c.timing, totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, probeMs: 0 } })) };
+  return {
+    ...r,
+    createdAt: '',
+    cases: r.cases.map((c) => ({
+      ...c,
+      timing: { ...c.timing, totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, probeMs: 0 },
+    })),
+  };
 }
 
 describe('--shard and report merge', function () {
@@ -45,9 +52,18 @@ describe('--shard and report merge', function () {
       const shards = [new TailQuantile(0.99, 64), new TailQuantile(0.99, 64), new TailQuantile(0.99, 64)];
       values.forEach((v, i) => {
         const s = shards[Math.floor((3 * i) / n)];
-        if (v === 0) { whole.addZeros(1); s.addZeros(1); } else { whole.add(v); s.add(v); }
+        if (v === 0) {
+          whole.addZeros(1);
+          s.addZeros(1);
+        } else {
+          whole.add(v);
+          s.add(v);
+        }
       });
-      const merged = mergeTailSnapshots(0.99, shards.map((s) => s.snapshot()));
+      const merged = mergeTailSnapshots(
+        0.99,
+        shards.map((s) => s.snapshot()),
+      );
       assert.equal(merged.bound, undefined, `n=${n}`);
       assert.equal(merged.value, whole.quantile(), `n=${n}`);
     }
@@ -61,7 +77,10 @@ describe('--shard and report merge', function () {
     for (let i = 0; i < 5000; i++) all.add(1 + i / 5000);
     for (let i = 0; i < 5000; i++) all.add(0.001 + i / 1e7);
     if (m.bound) {
-      assert.ok(m.bound[0] <= all.quantile() && all.quantile() <= m.bound[1], `${all.quantile()} in ${m.bound}`);
+      assert.ok(
+        m.bound[0] <= all.quantile() && all.quantile() <= m.bound[1],
+        `${all.quantile()} in ${m.bound.join('..')}`,
+      );
     } else {
       assert.equal(m.value, all.quantile());
     }
@@ -73,7 +92,11 @@ describe('--shard and report merge', function () {
     // |diff| 1, 2^-53 twice, 1 again, 2^-53: summed naively shard by shard every 2^-53 is rounded away
     const t = 2 ** -53;
     const cases: [string, Tensor, Tensor][] = [
-      ['c0', f64(0, 0), f64(1, 0)], ['c1', f64(0, 5), f64(t, 5)], ['c2', f64(0, 5), f64(t, 5)], ['c3', f64(0, 1), f64(1, 0)], ['c4', f64(0, 5), f64(t, 5)],
+      ['c0', f64(0, 0), f64(1, 0)],
+      ['c1', f64(0, 5), f64(t, 5)],
+      ['c2', f64(0, 5), f64(t, 5)],
+      ['c3', f64(0, 1), f64(1, 0)],
+      ['c4', f64(0, 5), f64(t, 5)],
     ];
     const whole = new OutputAccumulator('y', 'y', 'float64', tol);
     for (const [id, b, c] of cases) whole.add(id, b, c);
@@ -94,7 +117,12 @@ describe('--shard and report merge', function () {
   it('parses I/N and slices contiguously, covering every fixture once', () => {
     assert.deepEqual(parseShard('2/4'), { index: 2, count: 4 });
     for (const bad of ['0/3', '4/3', '1/0', 'x', '1/2/3']) assert.throws(() => parseShard(bad), /--shard takes I\/N/);
-    for (const [total, n] of [[10, 3], [2, 5], [0, 2], [37, 4]]) {
+    for (const [total, n] of [
+      [10, 3],
+      [2, 5],
+      [0, 2],
+      [37, 4],
+    ]) {
       const ranges = Array.from({ length: n }, (_, i) => shardRange({ index: i + 1, count: n }, total));
       assert.equal(ranges[0][0], 0);
       assert.equal(ranges[n - 1][1], total);
@@ -107,7 +135,19 @@ describe('--shard and report merge', function () {
     const dir = tempDir();
     write(dir, 'a.onnx', mlp({ inDim: 6, hidden: 16, outDim: 7, seed: 3, fused: false, activation: 'relu' }));
     write(dir, 'b.onnx', mlp({ inDim: 6, hidden: 16, outDim: 7, seed: 3, fused: true, activation: 'leakyrelu' }));
-    const args = ['verify', '--baseline', 'a.onnx', '--candidate', 'b.onnx', '--count', '41', '--dim', 'batch=32', '--seed', '4'];
+    const args = [
+      'verify',
+      '--baseline',
+      'a.onnx',
+      '--candidate',
+      'b.onnx',
+      '--count',
+      '41',
+      '--dim',
+      'batch=32',
+      '--seed',
+      '4',
+    ];
     const whole = cli(dir, ...args, '--format', 'json', '--out', 'whole.json');
     assert.equal(whole.status, 1, whole.stderr);
     for (let i = 1; i <= 3; i++) {
@@ -118,12 +158,26 @@ describe('--shard and report merge', function () {
     assert.deepEqual(shard2.cases[0].shard, { index: 2, count: 3, start: 13, end: 27, total: 41 });
     assert.ok(shard2.cases[0].outputs[0].partial, 'shard reports carry merge data');
 
-    const merged = cli(dir, 'report', 'merge', 's3.json', 's1.json', 's2.json', '--format', 'json', '--out', 'merged.json');
+    const merged = cli(
+      dir,
+      'report',
+      'merge',
+      's3.json',
+      's1.json',
+      's2.json',
+      '--format',
+      'json',
+      '--out',
+      'merged.json',
+    );
     assert.equal(merged.status, 1, merged.stderr);
     const read = (f: string): VerifyReport => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as VerifyReport;
     const w = read('whole.json');
     const m = read('merged.json');
-    assert.ok(w.cases[0].outputs.every((o) => o.elements > 4096 && o.mismatches > 0), 'enough differing elements to compact the p99 tail');
+    assert.ok(
+      w.cases[0].outputs.every((o) => o.elements > 4096 && o.mismatches > 0),
+      'enough differing elements to compact the p99 tail',
+    );
     assert.deepEqual(stable(m), stable(w));
 
     const text = (r: { stdout: string }): string => r.stdout.replace(/\d+ ms/g, 'N ms');
@@ -136,8 +190,21 @@ describe('--shard and report merge', function () {
   it('refuses incomplete, duplicated, mixed or non-shard reports with exit 2', () => {
     const dir = tempDir();
     write(dir, 'a.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' }));
-    const args = ['verify', '--baseline', 'a.onnx', '--candidate', 'a.onnx', '--count', '5', '--dim', 'batch=2', '--format', 'json'];
-    for (const s of ['1/2', '2/2', '1/3']) assert.equal(cli(dir, ...args, '--shard', s, '--out', `s${s.replace('/', 'of')}.json`).status, 0);
+    const args = [
+      'verify',
+      '--baseline',
+      'a.onnx',
+      '--candidate',
+      'a.onnx',
+      '--count',
+      '5',
+      '--dim',
+      'batch=2',
+      '--format',
+      'json',
+    ];
+    for (const s of ['1/2', '2/2', '1/3'])
+      assert.equal(cli(dir, ...args, '--shard', s, '--out', `s${s.replace('/', 'of')}.json`).status, 0);
     assert.equal(cli(dir, ...args, '--out', 'plain.json').status, 0);
     const cases: [string[], RegExp][] = [
       [['s1of2.json'], /shard 2\/2 missing/],

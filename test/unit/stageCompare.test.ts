@@ -41,8 +41,14 @@ describe('stage outcome comparison', () => {
   });
 
   it('round-trips what JSON cannot hold', () => {
-    const v = { n: [NaN, -0, Infinity], u: undefined, t: new Int16Array([3, -4]), m: new Map([['k', new Set([1])]]), $odd: 1n };
-    const back = decode(JSON.parse(JSON.stringify(encode(v))));
+    const v = {
+      n: [NaN, -0, Infinity],
+      u: undefined,
+      t: new Int16Array([3, -4]),
+      m: new Map([['k', new Set([1])]]),
+      $odd: 1n,
+    };
+    const back = decode(JSON.parse(JSON.stringify(encode(v))) as ReturnType<typeof encode>);
     assert.equal(compareValues(back, v), undefined);
     assert.ok(Object.is((back as { n: number[] }).n[1], -0));
   });

@@ -6,7 +6,10 @@ import type { CliIO } from '../../server/src/cli/io';
 import { BIN, cli, git, tempDir, write } from '../support/tmp';
 
 // The installed hook on real commits: a staged change to a stage's code is verified against HEAD.
-const CONFIG = JSON.stringify({ stages: { count: 60, budgetMs: 20000 }, analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], testGlobs: ['test/**/*.test.ts'] } });
+const CONFIG = JSON.stringify({
+  stages: { count: 60, budgetMs: 20000 },
+  analysis: { include: ['src/**/*.ts', 'test/**/*.ts'], testGlobs: ['test/**/*.test.ts'] },
+});
 const SLIDING = `/** @stage */
 export function movingAverage(xs: number[], window: number): number[] {
   const out: number[] = [];
@@ -20,12 +23,29 @@ export function movingAverage(xs: number[], window: number): number[] {
 `;
 // The window sum indexed from the window's start instead of the array's (xs.slice(i, i + window) would
 // not do: slice counts a negative end from the back, which the tool reports for window < 0).
-const EQUIVALENT = SLIDING.replace('for (let j = i; j < i + window; j++) s += xs[j];', 'for (let k = 0; k < window; k++) s += xs[i + k];');
+const EQUIVALENT = SLIDING.replace(
+  'for (let j = i; j < i + window; j++) s += xs[j];',
+  'for (let k = 0; k < window; k++) s += xs[i + k];',
+);
 const OFF_BY_ONE = SLIDING.replace('i + window <= xs.length', 'i + window < xs.length');
 const TEST = "import { movingAverage } from '../src/smooth';\nmovingAverage([1, 2], 1);\n";
 
 function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', 'commit', '-m', 'change'], { cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(
+    'git',
+    [
+      '-c',
+      'user.name=Test',
+      '-c',
+      'user.email=test@example.com',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-m',
+      'change',
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
@@ -46,7 +66,11 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     git(repo, 'add', '.');
     git(repo, 'commit', '-qm', 'init');
     const o = io(repo);
-    assert.equal(await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o), 0, o.err.join(''));
+    assert.equal(
+      await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o),
+      0,
+      o.err.join(''),
+    );
   });
   afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -55,8 +79,14 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     git(repo, 'add', '.');
     const blocked = commit(repo);
     assert.equal(blocked.status, 1, blocked.output);
-    assert.match(blocked.output, /BLOCK src\/smooth\.ts:2 movingAverage: NOT EQUIVALENT on \d+ of 60 inputs; smallest counterexample: movingAverage\(.*\) → HEAD .*, index .*/);
-    assert.match(blocked.output, /to accept this intended change to movingAverage alone \(the other checks still run\): ml-parity verify-stage movingAverage --accept/);
+    assert.match(
+      blocked.output,
+      /BLOCK src\/smooth\.ts:2 movingAverage: NOT EQUIVALENT on \d+ of 60 inputs; smallest counterexample: movingAverage\(.*\) → HEAD .*, index .*/,
+    );
+    assert.match(
+      blocked.output,
+      /to accept this intended change to movingAverage alone \(the other checks still run\): ml-parity verify-stage movingAverage --accept/,
+    );
     assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '1');
 
     const accept = cli(repo, 'verify-stage', 'movingAverage', '--accept');

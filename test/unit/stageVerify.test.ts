@@ -19,7 +19,11 @@ function repoWith(files: Record<string, string>): string {
   return repo;
 }
 
-async function refactor(before: Record<string, string>, after: Record<string, string>, stage: string): Promise<StageVerifyReport> {
+async function refactor(
+  before: Record<string, string>,
+  after: Record<string, string>,
+  stage: string,
+): Promise<StageVerifyReport> {
   const repo = repoWith(before);
   for (const [rel, text] of Object.entries(after)) write(repo, rel, text);
   try {
@@ -84,30 +88,51 @@ describe('verify-stage: equivalent refactors pass', function () {
   this.timeout(120_000);
 
   it('a loop replaced by reduce', async () => {
-    const r = await refactor({ 'src/total.ts': TOTAL }, { 'src/total.ts': '/** @stage */\nexport function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n' }, 'total');
+    const r = await refactor(
+      { 'src/total.ts': TOTAL },
+      {
+        'src/total.ts':
+          '/** @stage */\nexport function total(xs: number[]): number {\n  return xs.reduce((a, b) => a + b, 0);\n}\n',
+      },
+      'total',
+    );
     assert.equal(r.status, 'equivalent', r.counterexample?.display);
     assert.equal(r.inputs.generated, COUNT);
     assert.equal(r.failures, 0);
   });
 
   it('the window sum extracted into a helper in another file', async () => {
-    const helper = 'export function sum(xs: number[], from: number, to: number): number {\n  let s = 0;\n  for (let j = from; j < to; j++) s += xs[j];\n  return s;\n}\n';
-    const after = "import { sum } from '../util/sum';\nexport function movingAverage(xs: number[], window: number): number[] {\n  const out: number[] = [];\n  for (let i = 0; i + window <= xs.length; i++) out.push(sum(xs, i, i + window) / window);\n  return out;\n}\n";
-    const r = await refactor({ 'src/pipeline/smooth.ts': SLIDING }, { 'src/pipeline/smooth.ts': after, 'src/util/sum.ts': helper }, 'movingAverage');
+    const helper =
+      'export function sum(xs: number[], from: number, to: number): number {\n  let s = 0;\n  for (let j = from; j < to; j++) s += xs[j];\n  return s;\n}\n';
+    const after =
+      "import { sum } from '../util/sum';\nexport function movingAverage(xs: number[], window: number): number[] {\n  const out: number[] = [];\n  for (let i = 0; i + window <= xs.length; i++) out.push(sum(xs, i, i + window) / window);\n  return out;\n}\n";
+    const r = await refactor(
+      { 'src/pipeline/smooth.ts': SLIDING },
+      { 'src/pipeline/smooth.ts': after, 'src/util/sum.ts': helper },
+      'movingAverage',
+    );
     assert.equal(r.status, 'equivalent', r.counterexample?.display);
   });
 
   it('a typed-array loop replaced by map', async () => {
-    const before = '/** @stage */\nexport function scale(xs: Float32Array, k: number): Float32Array {\n  const out = new Float32Array(xs.length);\n  for (let i = 0; i < xs.length; i++) out[i] = xs[i] * k;\n  return out;\n}\n';
-    const after = '/** @stage */\nexport function scale(xs: Float32Array, k: number): Float32Array {\n  return xs.map((x) => x * k);\n}\n';
+    const before =
+      '/** @stage */\nexport function scale(xs: Float32Array, k: number): Float32Array {\n  const out = new Float32Array(xs.length);\n  for (let i = 0; i < xs.length; i++) out[i] = xs[i] * k;\n  return out;\n}\n';
+    const after =
+      '/** @stage */\nexport function scale(xs: Float32Array, k: number): Float32Array {\n  return xs.map((x) => x * k);\n}\n';
     const r = await refactor({ 'src/scale.ts': before }, { 'src/scale.ts': after }, 'scale');
     assert.equal(r.status, 'equivalent', r.counterexample?.display);
   });
 
   it('a class method moved to a base class', async () => {
-    const base = 'export abstract class Centered {\n  protected mean = 0;\n  fit(xs: number[]): this {\n    this.mean = xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;\n    return this;\n  }\n}\n';
-    const after = "import { Centered } from './centered';\nexport class Scaler extends Centered {\n  constructor(private readonly factor: number) {\n    super();\n  }\n  transform(xs: number[]): number[] {\n    return xs.map((x) => (x - this.mean) * this.factor);\n  }\n}\n";
-    const r = await refactor({ 'src/scaler.ts': SCALER }, { 'src/scaler.ts': after, 'src/centered.ts': base }, 'Scaler');
+    const base =
+      'export abstract class Centered {\n  protected mean = 0;\n  fit(xs: number[]): this {\n    this.mean = xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;\n    return this;\n  }\n}\n';
+    const after =
+      "import { Centered } from './centered';\nexport class Scaler extends Centered {\n  constructor(private readonly factor: number) {\n    super();\n  }\n  transform(xs: number[]): number[] {\n    return xs.map((x) => (x - this.mean) * this.factor);\n  }\n}\n";
+    const r = await refactor(
+      { 'src/scaler.ts': SCALER },
+      { 'src/scaler.ts': after, 'src/centered.ts': base },
+      'Scaler',
+    );
     assert.equal(r.kind, 'class');
     assert.equal(r.status, 'equivalent', r.counterexample?.display);
   });
@@ -118,7 +143,11 @@ describe('verify-stage: subtle changes fail with a minimal counterexample', func
 
   it('an off-by-one in a sliding window', async () => {
     const after = SLIDING.replace('i + window <= xs.length', 'i + window < xs.length');
-    const r = await refactor({ 'src/pipeline/smooth.ts': SLIDING }, { 'src/pipeline/smooth.ts': after }, 'movingAverage');
+    const r = await refactor(
+      { 'src/pipeline/smooth.ts': SLIDING },
+      { 'src/pipeline/smooth.ts': after },
+      'movingAverage',
+    );
     assert.equal(r.status, 'not-equivalent');
     assert.ok(r.failures > 0 && r.failures <= r.inputs.total);
     const c = r.counterexample;
@@ -171,22 +200,36 @@ describe('verify-stage: bad input is exit 2, located', function () {
 
   it('a changed signature', async () => {
     repo = repoWith({ 'src/total.ts': TOTAL });
-    write(repo, 'src/total.ts', TOTAL.replace('xs: number[]', 'xs: number[], start: number').replace('let s = 0', 'let s = start'));
+    write(
+      repo,
+      'src/total.ts',
+      TOTAL.replace('xs: number[]', 'xs: number[], start: number').replace('let s = 0', 'let s = start'),
+    );
     const r = cli(repo, 'verify-stage', 'total');
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /src\/total\.ts:2:\d+: the signature of stage "total" changed: HEAD \(xs: number\[\]\), work tree \(xs: number\[\], start: number\)/);
+    assert.match(
+      r.stderr,
+      /src\/total\.ts:2:\d+: the signature of stage "total" changed: HEAD \(xs: number\[\]\), work tree \(xs: number\[\], start: number\)/,
+    );
   });
 
   it('a build error names the file, line and column', async () => {
     repo = repoWith({ 'src/total.ts': TOTAL });
-    write(repo, 'src/total.ts', "import { helper } from './missing';\n" + TOTAL.replace('return s;', 'return helper(s);'));
+    write(
+      repo,
+      'src/total.ts',
+      "import { helper } from './missing';\n" + TOTAL.replace('return s;', 'return helper(s);'),
+    );
     const r = cli(repo, 'verify-stage', 'total');
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /src\/total\.ts:1:\d+: could not build the stage: Could not resolve "\.\/missing"/);
   });
 
   it('a parameter that cannot be generated asks for inputs', async () => {
-    repo = repoWith({ 'src/apply.ts': '/** @stage */\nexport function apply(xs: number[], f: (x: number) => number): number[] {\n  return xs.map(f);\n}\n' });
+    repo = repoWith({
+      'src/apply.ts':
+        '/** @stage */\nexport function apply(xs: number[], f: (x: number) => number): number[] {\n  return xs.map(f);\n}\n',
+    });
     const r = cli(repo, 'verify-stage', 'apply');
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /cannot generate inputs for stage "apply": parameter f: .*--inputs/);
@@ -203,11 +246,17 @@ describe('verify-stage CLI: reports and fixtures', function () {
     write(repo, 'src/pipeline/smooth.ts', SLIDING.replace('i + window <= xs.length', 'i + window < xs.length'));
     const text = cli(repo, 'verify-stage', 'movingAverage', '--count', '50');
     assert.equal(text.status, 1, text.stderr);
-    assert.match(text.stdout, /^movingAverage: NOT EQUIVALENT on \d+ of 50 inputs; smallest counterexample: movingAverage\(.*\) → HEAD .*, work tree .*/);
+    assert.match(
+      text.stdout,
+      /^movingAverage: NOT EQUIVALENT on \d+ of 50 inputs; smallest counterexample: movingAverage\(.*\) → HEAD .*, work tree .*/,
+    );
     const out = path.join(repo, 'report.json');
     const json = cli(repo, 'verify-stage', 'movingAverage', '--count', '50', '--format', 'json', '--out', out);
     assert.equal(json.status, 1, json.stderr);
-    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { status: string; counterexample: { inputs: { args: unknown[] }; baseline: { display: string }; candidate: { display: string } } };
+    const report = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+      status: string;
+      counterexample: { inputs: { args: unknown[] }; baseline: { display: string }; candidate: { display: string } };
+    };
     assert.equal(report.status, 'not-equivalent');
     assert.equal(report.counterexample.inputs.args.length, 2);
     assert.notEqual(report.counterexample.baseline.display, report.counterexample.candidate.display);
@@ -215,14 +264,28 @@ describe('verify-stage CLI: reports and fixtures', function () {
 
   it('runs the calls of a fixtures file, including values JSON cannot hold', async () => {
     repo = repoWith({ 'src/total.ts': TOTAL });
-    write(repo, 'src/total.ts', TOTAL.replace('for (const x of xs) s += x;', 'for (const x of xs) if (!Number.isNaN(x)) s += x;'));
+    write(
+      repo,
+      'src/total.ts',
+      TOTAL.replace('for (const x of xs) s += x;', 'for (const x of xs) if (!Number.isNaN(x)) s += x;'),
+    );
     // Generated inputs have no NaN, so only the fixture can tell these apart.
     const gen = cli(repo, 'verify-stage', 'total', '--count', '30');
     assert.equal(gen.status, 0, gen.stdout + gen.stderr);
-    const fixtures = write(repo, 'calls.json', JSON.stringify({ version: 1, stages: { total: { calls: [{ kind: 'function', args: [[1, { $num: 'NaN' }]] }] } } }));
+    const fixtures = write(
+      repo,
+      'calls.json',
+      JSON.stringify({
+        version: 1,
+        stages: { total: { calls: [{ kind: 'function', args: [[1, { $num: 'NaN' }]] }] } },
+      }),
+    );
     const r = cli(repo, 'verify-stage', 'total', '--count', '0', '--inputs', fixtures);
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /NOT EQUIVALENT on 1 of 1 inputs; first counterexample: total\(\[1, NaN\]\) → HEAD NaN, work tree 1/);
+    assert.match(
+      r.stdout,
+      /NOT EQUIVALENT on 1 of 1 inputs; first counterexample: total\(\[1, NaN\]\) → HEAD NaN, work tree 1/,
+    );
   });
 });
 
@@ -232,7 +295,10 @@ describe('verify-stage engine errors', function () {
     const repo = repoWith({ 'src/total.ts': TOTAL });
     write(repo, 'src/mean.ts', '/** @stage */\nexport function mean(xs: number[]): number {\n  return xs.length;\n}\n');
     try {
-      await assert.rejects(verifyStage({ root: repo, stage: 'mean', count: 5 }), (e: unknown) => isEngineError(e) && e.code === 'stage-not-found' && /does not exist at HEAD/.test(e.message));
+      await assert.rejects(
+        verifyStage({ root: repo, stage: 'mean', count: 5 }),
+        (e: unknown) => isEngineError(e) && e.code === 'stage-not-found' && /does not exist at HEAD/.test(e.message),
+      );
     } finally {
       fs.rmSync(repo, { recursive: true, force: true });
     }
@@ -263,21 +329,34 @@ class Scaler {
 }
 module.exports = { movingAverage, Scaler };
 `;
-    const test = "const test = require('node:test');\nconst { movingAverage, Scaler } = require('../src/smooth');\ntest('avg', () => { movingAverage([1, 2, 3], 1); movingAverage([1, 2, 3], 1); movingAverage([NaN, 2], 2); });\ntest('scaler', () => { new Scaler(2).fit([1, 2, 3]).transform([4]); });\n";
+    const test =
+      "const test = require('node:test');\nconst { movingAverage, Scaler } = require('../src/smooth');\ntest('avg', () => { movingAverage([1, 2, 3], 1); movingAverage([1, 2, 3], 1); movingAverage([NaN, 2], 2); });\ntest('scaler', () => { new Scaler(2).fit([1, 2, 3]).transform([4]); });\n";
     repo = repoWith({ 'src/smooth.js': src, 'test/smooth.test.js': test });
     const rec = cli(repo, 'record', '--', process.execPath, '--test', 'test/');
     assert.equal(rec.status, 0, rec.stdout + rec.stderr);
     assert.match(rec.stdout, /movingAverage: 2 distinct calls/);
     assert.match(rec.stdout, /Scaler: 2 distinct calls/);
-    const file = JSON.parse(fs.readFileSync(path.join(repo, '.ml-parity/stage-fixtures.json'), 'utf8')) as { stages: Record<string, { calls: unknown[] }> };
+    const file = JSON.parse(fs.readFileSync(path.join(repo, '.ml-parity/stage-fixtures.json'), 'utf8')) as {
+      stages: Record<string, { calls: unknown[] }>;
+    };
     assert.deepEqual(file.stages.movingAverage.calls[1], { kind: 'function', args: [[{ $num: 'NaN' }, 2], 2] });
-    assert.deepEqual(file.stages.Scaler.calls[1], { kind: 'class', ctor: [2], calls: [{ method: 'fit', args: [[1, 2, 3]] }, { method: 'transform', args: [[4]] }] });
+    assert.deepEqual(file.stages.Scaler.calls[1], {
+      kind: 'class',
+      ctor: [2],
+      calls: [
+        { method: 'fit', args: [[1, 2, 3]] },
+        { method: 'transform', args: [[4]] },
+      ],
+    });
 
     // Untyped JS parameters cannot be generated: the recorded calls are what is compared.
     write(repo, 'src/smooth.js', src.replace('(x - this.m) * this.k', '(x - this.m) * this.k + 1'));
     const r = cli(repo, 'verify-stage', 'Scaler');
     assert.equal(r.status, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /Scaler: NOT EQUIVALENT on 1 of 2 inputs; first counterexample: new Scaler\(2\)\.fit\(\[1, 2, 3\]\)\.transform\(\[4\]\) → HEAD \{ fit: "\[this\]", transform: \[4\] \}, work tree \{ fit: "\[this\]", transform: \[5\] \}/);
+    assert.match(
+      r.stdout,
+      /Scaler: NOT EQUIVALENT on 1 of 2 inputs; first counterexample: new Scaler\(2\)\.fit\(\[1, 2, 3\]\)\.transform\(\[4\]\) → HEAD \{ fit: "\[this\]", transform: \[4\] \}, work tree \{ fit: "\[this\]", transform: \[5\] \}/,
+    );
     assert.match(r.stdout, /note: no generated inputs/);
   });
 });

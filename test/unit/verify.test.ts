@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { loadConfig } from '../../server/src/engine/config/load';
-import { casesFromConfig, runCase } from '../../server/src/engine/verify';
+import { runCase } from '../../server/src/engine/verify';
+import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes';
 import { mlp, reduction, twoInputs } from '../../scripts/onnx/models';
 import { sequenceLogits } from '../../scripts/onnx/inputModels';
@@ -80,9 +81,24 @@ describe('verify engine (real onnxruntime)', function () {
 
   it('generates synthetic fixtures from the signature and says so', async () => {
     const dir = tempDir();
-    const base = write(dir, 'a.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' }));
-    const cand = write(dir, 'b.onnx', mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }));
-    const r = await runCase({ name: 'synthetic', baseline: base, candidate: cand, count: 7, seed: 3, dims: { batch: 5 } });
+    const base = write(
+      dir,
+      'a.onnx',
+      mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' }),
+    );
+    const cand = write(
+      dir,
+      'b.onnx',
+      mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: true, activation: 'relu' }),
+    );
+    const r = await runCase({
+      name: 'synthetic',
+      baseline: base,
+      candidate: cand,
+      count: 7,
+      seed: 3,
+      dims: { batch: 5 },
+    });
     assert.equal(r.status, 'pass');
     assert.equal(r.fixtures.synthetic, true);
     assert.equal(r.fixtures.count, 7);
@@ -133,7 +149,10 @@ describe('verify engine (real onnxruntime)', function () {
     const o = output(r, 'logits');
     assert.deepEqual(o.shape, [2, 50, 8]);
     assert.ok(o.top1Agreement !== undefined && o.top1Agreement > 0.5 && o.top1Agreement < 1, `top1 ${o.top1Agreement}`);
-    assert.ok(o.top5Agreement !== undefined && o.top5Agreement > o.top1Agreement && o.top5Agreement <= 1, `top5 ${o.top5Agreement}`);
+    assert.ok(
+      o.top5Agreement !== undefined && o.top5Agreement > o.top1Agreement && o.top5Agreement <= 1,
+      `top5 ${o.top5Agreement}`,
+    );
     const same = await runCase({ name: 'ctc', baseline: a, candidate: a, count: 2, dims: { batch: 2, time: 5 } });
     assert.equal(output(same, 'logits').top1Agreement, 1);
     assert.equal(output(same, 'logits').top5Agreement, 1);

@@ -13,7 +13,14 @@ describe('stateful models: --carry OUT=IN', function () {
     dir = tempDir();
     write(dir, 'a.onnx', leakyState(0.9));
     write(dir, 'b.onnx', leakyState(0.900005));
-    c = { name: 'leaky', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 30, range: [0, 1], inputs: { state: { value: 0 } } };
+    c = {
+      name: 'leaky',
+      baseline: path.join(dir, 'a.onnx'),
+      candidate: path.join(dir, 'b.onnx'),
+      count: 30,
+      range: [0, 1],
+      inputs: { state: { value: 0 } },
+    };
   });
 
   it('without carrying the state every step starts from zero and the drift stays hidden', async () => {
@@ -42,7 +49,10 @@ describe('stateful models: --carry OUT=IN', function () {
 
   it('unknown names, golden mode, sharding and a shape that cannot be carried are errors', async () => {
     for (const [extra, message] of [
-      [{ carry: { stateM: 'state' } }, /--carry OUT=IN \(config carry\): unknown name 'stateM'; the baseline outputs are 'y', 'stateN'/],
+      [
+        { carry: { stateM: 'state' } },
+        /--carry OUT=IN \(config carry\): unknown name 'stateM'; the baseline outputs are 'y', 'stateN'/,
+      ],
       [{ carry: { stateN: 'stat' } }, /unknown name 'stat'; the inputs are 'x', 'state'/],
       [{ carry: { stateN: 'state' }, shard: { index: 1, count: 2 } }, /--shard would cut/],
       [{ carry: { stateN: 'state' }, baseline: undefined }, /needs a baseline/],
@@ -54,11 +64,28 @@ describe('stateful models: --carry OUT=IN', function () {
   });
 
   it('CLI and config: --carry, per-step lines in text, carry in JSON', () => {
-    const args = ['verify', '--baseline', 'a.onnx', '--candidate', 'b.onnx', '--count', '30', '--range', '0,1', '--value', 'state=0', '--carry', 'stateN=state'];
+    const args = [
+      'verify',
+      '--baseline',
+      'a.onnx',
+      '--candidate',
+      'b.onnx',
+      '--count',
+      '30',
+      '--range',
+      '0,1',
+      '--value',
+      'state=0',
+      '--carry',
+      'stateN=state',
+    ];
     const text = cli(dir, ...args);
     assert.equal(text.status, 1, text.stderr + text.stdout);
     assert.match(text.stdout, /^ {2}stateful: carried stateN -> state over 30 steps$/m);
-    assert.match(text.stdout, /^ {2}first step exceeding tolerance: step \d+ \(case sample-\d{4}\): y max\|Δ\| \S+ \(\d+ mismatches\)/m);
+    assert.match(
+      text.stdout,
+      /^ {2}first step exceeding tolerance: step \d+ \(case sample-\d{4}\): y max\|Δ\| \S+ \(\d+ mismatches\)/m,
+    );
     assert.match(text.stdout, /^ {2}max\|Δ\| per step, y: 0 /m);
     const json = cli(dir, ...args, '--format', 'json');
     const report = JSON.parse(json.stdout) as { cases: { carry?: { steps: unknown[]; firstFailingStep?: number } }[] };
@@ -66,9 +93,30 @@ describe('stateful models: --carry OUT=IN', function () {
     assert.equal(typeof report.cases[0].carry?.firstFailingStep, 'number');
     const bad = cli(dir, ...args.slice(0, -2), '--carry', 'nonsense');
     assert.equal(bad.status, 2);
-    write(dir, 'mlparity.config.json', JSON.stringify({ verify: { cases: [{ name: 'leaky', baseline: 'a.onnx', candidate: 'b.onnx', count: 8, range: [0, 1], inputs: { state: { value: 0 } }, carry: { stateN: 'state' } }] } }));
+    write(
+      dir,
+      'mlparity.config.json',
+      JSON.stringify({
+        verify: {
+          cases: [
+            {
+              name: 'leaky',
+              baseline: 'a.onnx',
+              candidate: 'b.onnx',
+              count: 8,
+              range: [0, 1],
+              inputs: { state: { value: 0 } },
+              carry: { stateN: 'state' },
+            },
+          ],
+        },
+      }),
+    );
     const cfg = cli(dir, 'verify', '--format', 'json');
     assert.equal(cfg.status, 1, cfg.stderr + cfg.stdout);
-    assert.equal((JSON.parse(cfg.stdout) as { cases: { carry?: { steps: unknown[] } }[] }).cases[0].carry?.steps.length, 8);
+    assert.equal(
+      (JSON.parse(cfg.stdout) as { cases: { carry?: { steps: unknown[] } }[] }).cases[0].carry?.steps.length,
+      8,
+    );
   });
 });

@@ -10,7 +10,14 @@ describe('verify: every supported dtype crosses the inference process intact', f
   for (const dtype of IDENTITY_DTYPES) {
     it(`${dtype}: synthetic fixtures through Identity compare exactly equal`, async () => {
       const model = write(dir, `identity_${dtype}.onnx`, identity(dtype));
-      const r = await runCase({ name: dtype, baseline: model, candidate: model, count: 3, seed: 5, dims: { batch: 2 } });
+      const r = await runCase({
+        name: dtype,
+        baseline: model,
+        candidate: model,
+        count: 3,
+        seed: 5,
+        dims: { batch: 2 },
+      });
       assert.equal(r.status, 'pass', JSON.stringify(r.error ?? r.outputs));
       assert.equal(r.outputs.length, 1);
       const o = r.outputs[0];

@@ -55,7 +55,20 @@ describe('verify: bad output paths and other edges', function () {
       [dir, /it is a folder/],
     ];
     for (const [out, why] of cases) {
-      const r = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--count', '2', '--format', 'json', '--out', out);
+      const r = cli(
+        dir,
+        'verify',
+        '--baseline',
+        model,
+        '--candidate',
+        model,
+        '--count',
+        '2',
+        '--format',
+        'json',
+        '--out',
+        out,
+      );
       assert.equal(r.status, 2, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
@@ -69,11 +82,14 @@ describe('verify: bad output paths and other edges', function () {
     const m = write(dir, 'empty.onnx', withEmptyOutput());
     const some = await runCase({ name: 'e', baseline: m, candidate: m, count: 2 });
     assert.equal(some.status, 'pass');
-    assert.ok(some.warnings?.some((w) => /output "empty" had 0 elements in every fixture: nothing was compared/.test(w)), JSON.stringify(some.warnings));
+    assert.ok(
+      some.warnings?.some((w) => /output "empty" had 0 elements in every fixture: nothing was compared/.test(w)),
+      JSON.stringify(some.warnings),
+    );
     const none = await runCase({ name: 'z', baseline: model, candidate: model, count: 2, dims: { batch: 0 } });
     assert.equal(none.status, 'error');
     assert.equal(none.error?.code, 'nothing-compared');
-    assert.match(none.error!.message, /nothing was compared: every output \("probs", "logits"\) had 0 elements/);
+    assert.match(none.error.message, /nothing was compared: every output \("probs", "logits"\) had 0 elements/);
   });
 
   it('a FIFO or a device as the model: a clear error at once, no hang or endless read', async () => {
@@ -82,16 +98,30 @@ describe('verify: bad output paths and other edges', function () {
     const started = Date.now();
     const r = await runCase({ name: 'f', baseline: model, candidate: fifo, count: 1 });
     assert.equal(r.error?.code, 'not-onnx');
-    assert.match(r.error!.message, /candidate: expected an \.onnx file, got a named pipe \(FIFO\)/);
+    assert.match(r.error.message, /candidate: expected an \.onnx file, got a named pipe \(FIFO\)/);
     const d = await runCase({ name: 'd', baseline: '/dev/zero', candidate: model, count: 1 });
     assert.match(d.error!.message, /baseline: expected an \.onnx file, got a device/);
     assert.ok(Date.now() - started < 20_000);
   });
 
   it('--max-input-mb: an input beyond the budget is exit 2 naming the input and its size', () => {
-    const r = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--dim', 'batch=100000000', '--max-input-mb', '64');
+    const r = cli(
+      dir,
+      'verify',
+      '--baseline',
+      model,
+      '--candidate',
+      model,
+      '--dim',
+      'batch=100000000',
+      '--max-input-mb',
+      '64',
+    );
     assert.equal(r.status, 2);
-    assert.match(r.stdout + r.stderr, /input "features" would be float32\[100000000,4\] = 1\.49 GB per fixture, over the budget of 64 MB/);
+    assert.match(
+      r.stdout + r.stderr,
+      /input "features" would be float32\[100000000,4\] = 1\.49 GB per fixture, over the budget of 64 MB/,
+    );
     const byDefault = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--dim', 'batch=1000000000');
     assert.equal(byDefault.status, 2);
     assert.match(byDefault.stdout, /over the budget of 1024 MB/);
@@ -101,15 +131,21 @@ describe('verify: bad output paths and other edges', function () {
     const m = write(dir, 'custom.onnx', unsupportedOp({ domain: 'com.example' }));
     const r = await runCase({ name: 'c', baseline: m, candidate: m, count: 1 });
     assert.equal(r.error?.code, 'unsupported-op');
-    assert.match(r.error!.message, new RegExp(`cannot run op "${UNSUPPORTED_OP}" of the custom domain "com\\.example"`));
+    assert.match(r.error.message, new RegExp(`cannot run op "${UNSUPPORTED_OP}" of the custom domain "com\\.example"`));
   });
 
   it('NaN mismatches are reported as such, with --equal-nan as the hint, not "max|Δ| 0" and "atol ≥ inf"', () => {
     const m = write(dir, 'nan.onnx', nanForNegatives());
     const r = cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4');
     assert.equal(r.status, 1);
-    assert.match(r.stdout, /FAIL {2}y {2}float32\[1,4\] {2}NON-FINITE MISMATCHES \d+ \(NaN \d+, Inf 0\) {2}max finite\|Δ\| 0/);
-    assert.match(r.stdout, /no atol makes it pass: \d+ NaN and 0 Inf mismatch(es)?; if NaN in both models at the same place counts as equal, pass --equal-nan/);
+    assert.match(
+      r.stdout,
+      /FAIL {2}y {2}float32\[1,4\] {2}NON-FINITE MISMATCHES \d+ \(NaN \d+, Inf 0\) {2}max finite\|Δ\| 0/,
+    );
+    assert.match(
+      r.stdout,
+      /no atol makes it pass: \d+ NaN and 0 Inf mismatch(es)?; if NaN in both models at the same place counts as equal, pass --equal-nan/,
+    );
     assert.doesNotMatch(r.stdout, /atol ≥ inf/);
     assert.equal(cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4', '--equal-nan').status, 0);
   });
@@ -117,7 +153,10 @@ describe('verify: bad output paths and other edges', function () {
   it('long runs off a terminal log a progress line every period, short ones stay quiet', () => {
     let t = 0;
     const lines: string[] = [];
-    const bar = progressBar({ stdout: () => undefined, stderr: (s) => lines.push(s), isTTY: false, cwd: dir }, { now: () => t, logEveryMs: 10_000 });
+    const bar = progressBar(
+      { stdout: () => undefined, stderr: (s) => lines.push(s), isTTY: false, cwd: dir },
+      { now: () => t, logEveryMs: 10_000 },
+    );
     bar.update(100, 10_000, 'case: 100/10000 fixtures');
     t = 9_000;
     bar.update(900, 10_000, 'case: 900/10000 fixtures');
@@ -128,6 +167,9 @@ describe('verify: bad output paths and other edges', function () {
     bar.update(1500, 10_000, 'case: 1500/10000 fixtures');
     t = 21_000;
     bar.update(2500, 10_000, 'case: 2500/10000 fixtures');
-    assert.deepEqual(lines, ['progress: case: 1200/10000 fixtures (12%), 11 s\n', 'progress: case: 2500/10000 fixtures (25%), 21 s\n']);
+    assert.deepEqual(lines, [
+      'progress: case: 1200/10000 fixtures (12%), 11 s\n',
+      'progress: case: 2500/10000 fixtures (25%), 21 s\n',
+    ]);
   });
 });

@@ -17,7 +17,8 @@ function expectError(r: CaseReport, code: string, pattern: RegExp, file?: string
   if (file) assert.equal(r.error.file, file);
 }
 
-const classifier = (fused = false): Uint8Array => mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused, activation: 'relu' });
+const classifier = (fused = false): Uint8Array =>
+  mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused, activation: 'relu' });
 
 describe('verify: bad input gets a clear, located error', function () {
   this.timeout(60_000);
@@ -63,37 +64,57 @@ describe('verify: bad input gets a clear, located error', function () {
   it('input dtypes that differ', async () => {
     const a = write(dir, 'a.onnx', twoInputs({}));
     const b = write(dir, 'b.onnx', twoInputs({ bDtype: 'float64' }));
-    expectError(await runCase({ name: 's', baseline: a, candidate: b, count: 1 }), 'signature-mismatch', /dtype float32 vs float64/);
+    expectError(
+      await runCase({ name: 's', baseline: a, candidate: b, count: 1 }),
+      'signature-mismatch',
+      /dtype float32 vs float64/,
+    );
   });
 
   it('input shapes that differ', async () => {
     const a = write(dir, 'a.onnx', twoInputs({}));
     const b = write(dir, 'b.onnx', twoInputs({ width: 5 }));
-    expectError(await runCase({ name: 's', baseline: a, candidate: b, count: 1 }), 'signature-mismatch', /dim 1 is 4 vs 5/);
+    expectError(
+      await runCase({ name: 's', baseline: a, candidate: b, count: 1 }),
+      'signature-mismatch',
+      /dim 1 is 4 vs 5/,
+    );
   });
 
   it('a fixture missing an input', async () => {
     const a = write(dir, 'a.onnx', twoInputs({}));
     const fx = path.join(dir, 'fx');
     writeTestDataSet(fx, 0, [{ name: 'a', tensor: { dtype: 'float32', dims: [1, 4], data: new Float32Array(4) } }]);
-    expectError(await runCase({ name: 'f', baseline: a, candidate: a, fixtures: fx }), 'fixture-missing-input', /input 'b'/);
+    expectError(
+      await runCase({ name: 'f', baseline: a, candidate: a, fixtures: fx }),
+      'fixture-missing-input',
+      /input 'b'/,
+    );
   });
 
   it('a fixture of the wrong dtype', async () => {
     const fx = path.join(dir, 'fx');
-    writeTestDataSet(fx, 0, [{ name: 'features', tensor: { dtype: 'float64', dims: [1, 4], data: new Float64Array(4) } }]);
+    writeTestDataSet(fx, 0, [
+      { name: 'features', tensor: { dtype: 'float64', dims: [1, 4], data: new Float64Array(4) } },
+    ]);
     expectError(await run({ fixtures: fx }), 'fixture-invalid', /float64/);
   });
 
   it('a fixture with the wrong element count', async () => {
     const fx = path.join(dir, 'fx');
-    writeTestDataSet(fx, 0, [{ name: 'features', tensor: { dtype: 'float32', dims: [2, 5], data: new Float32Array(10) } }]);
+    writeTestDataSet(fx, 0, [
+      { name: 'features', tensor: { dtype: 'float32', dims: [2, 5], data: new Float32Array(10) } },
+    ]);
     expectError(await run({ fixtures: fx }), 'fixture-invalid', /features/);
   });
 
   it('a malformed fixture file', async () => {
     const fx = path.join(dir, 'fx');
-    write(fx, 'test_data_set_0/input_0.pb', encodeTensorProto({ dtype: 'float32', dims: [1, 4], data: new Float32Array(4) }, 'features').subarray(0, 5));
+    write(
+      fx,
+      'test_data_set_0/input_0.pb',
+      encodeTensorProto({ dtype: 'float32', dims: [1, 4], data: new Float32Array(4) }, 'features').subarray(0, 5),
+    );
     const r = await run({ fixtures: fx });
     expectError(r, 'fixture-invalid', /input_0\.pb|invalid|truncated/i);
     assert.match(r.error!.file ?? '', /input_0\.pb$/);
@@ -107,7 +128,9 @@ describe('verify: bad input gets a clear, located error', function () {
 
   it('golden mode without expected outputs', async () => {
     const fx = path.join(dir, 'fx');
-    writeTestDataSet(fx, 0, [{ name: 'features', tensor: { dtype: 'float32', dims: [1, 4], data: new Float32Array(4) } }]);
+    writeTestDataSet(fx, 0, [
+      { name: 'features', tensor: { dtype: 'float32', dims: [1, 4], data: new Float32Array(4) } },
+    ]);
     expectError(await runCase({ name: 'g', candidate: good, fixtures: fx }), 'usage', /golden mode/);
   });
 
@@ -123,7 +146,12 @@ describe('verify: bad input gets a clear, located error', function () {
     const host = new InferenceHost();
     try {
       await host.load('m', hangingModel(), 30_000, 'hang.onnx');
-      const running = host.run(['m'], { x: { dtype: 'float32', dims: [1], data: new Float32Array(1) } }, 60_000, 'running');
+      const running = host.run(
+        ['m'],
+        { x: { dtype: 'float32', dims: [1], data: new Float32Array(1) } },
+        60_000,
+        'running',
+      );
       process.kill(host.pid!, 'SIGSEGV');
       await assert.rejects(running, (e: Error & { code?: string }) => {
         assert.equal(e.code, 'inference-crashed');
@@ -138,7 +166,10 @@ describe('verify: bad input gets a clear, located error', function () {
   it('cancellation stops a running case', async () => {
     const m = write(dir, 'hang.onnx', hangingModel());
     const ac = new AbortController();
-    const pending = runCase({ name: 'c', baseline: m, candidate: m, count: 1, timeoutMs: 60_000 }, { signal: ac.signal });
+    const pending = runCase(
+      { name: 'c', baseline: m, candidate: m, count: 1, timeoutMs: 60_000 },
+      { signal: ac.signal },
+    );
     setTimeout(() => ac.abort(), 300);
     expectError(await pending, 'cancelled', /cancelled/);
   });

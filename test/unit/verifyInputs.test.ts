@@ -39,9 +39,18 @@ describe('synthetic inputs you can see and set', function () {
 
   it('rejects specs that cannot apply, naming what the model has', () => {
     const inputs = [{ name: 'x', dtype: 'float32' as const, dims: ['batch', null, 4] }];
-    assert.throws(() => validateInputSpecs({ y: { value: 1 } }, inputs), /'y' is not an input of the model \(its inputs: 'x'\)/);
-    assert.throws(() => validateInputSpecs({ x: { shape: [2, 3] } }, inputs), /rank 2 but the model declares \[batch, \?, 4\]/);
-    assert.throws(() => validateInputSpecs({ x: { shape: [2, 3, 5] } }, inputs), /sets dim 2 to 5 but the model fixes it at 4/);
+    assert.throws(
+      () => validateInputSpecs({ y: { value: 1 } }, inputs),
+      /'y' is not an input of the model \(its inputs: 'x'\)/,
+    );
+    assert.throws(
+      () => validateInputSpecs({ x: { shape: [2, 3] } }, inputs),
+      /rank 2 but the model declares \[batch, \?, 4\]/,
+    );
+    assert.throws(
+      () => validateInputSpecs({ x: { shape: [2, 3, 5] } }, inputs),
+      /sets dim 2 to 5 but the model fixes it at 4/,
+    );
     assert.throws(() => validateInputSpecs({ x: { value: 1, range: [0, 1] } }, inputs), /not both/);
     assert.throws(() => validateInputSpecs({ x: { range: [1, 1] } }, inputs), /low < high/);
   });
@@ -53,7 +62,10 @@ describe('synthetic inputs you can see and set', function () {
       { name: 'h', dtype: 'float16' as const, dims: [2] },
     ];
     const set = generateFixtures(inputs, {
-      count: 3, seed: 1, range: [-1, 1], dims: {},
+      count: 3,
+      seed: 1,
+      range: [-1, 1],
+      dims: {},
       inputs: { x: { shape: [2, 5, 4], range: [10, 11] }, sr: { value: 16000 }, h: { value: 0.5 } },
     });
     for (const c of set.cases) {
@@ -63,7 +75,10 @@ describe('synthetic inputs you can see and set', function () {
       assert.deepEqual([...(sr.data as BigInt64Array)], [16000n]);
       assert.deepEqual([...(h.data as Uint16Array)], [0x3800, 0x3800]);
     }
-    assert.throws(() => generateFixtures(inputs, { count: 1, seed: 1, range: [-1, 1], dims: {}, inputs: { sr: { value: 0.5 } } }), /not an integer/);
+    assert.throws(
+      () => generateFixtures(inputs, { count: 1, seed: 1, range: [-1, 1], dims: {}, inputs: { sr: { value: 0.5 } } }),
+      /not an integer/,
+    );
   });
 
   it('a symbolic dim fed as 1 hides a difference: the report warns, and sizing it shows the failure', async () => {
@@ -72,9 +87,18 @@ describe('synthetic inputs you can see and set', function () {
     assert.deepEqual(input(silent, 'x').defaultedDims, [`dim 0 'batch'`, `dim 1 'time'`]);
     assert.deepEqual(input(silent, 'x').shape, [1, 1, 4]);
     assert.equal(input(silent, 'x').declared, '[batch, time, 4]');
-    assert.ok(silent.warnings?.some((w) => /input 'x' \[batch, time, 4\]: dim 0 'batch', dim 1 'time' defaulted to 1/.test(w)), JSON.stringify(silent.warnings));
+    assert.ok(
+      silent.warnings?.some((w) => /input 'x' \[batch, time, 4\]: dim 0 'batch', dim 1 'time' defaulted to 1/.test(w)),
+      JSON.stringify(silent.warnings),
+    );
 
-    const sized = await runCase({ name: 'pool', baseline: p('sum.onnx'), candidate: p('max.onnx'), count: 4, dims: { batch: 2, time: 8 } });
+    const sized = await runCase({
+      name: 'pool',
+      baseline: p('sum.onnx'),
+      candidate: p('max.onnx'),
+      count: 4,
+      dims: { batch: 2, time: 8 },
+    });
     assert.equal(sized.status, 'fail');
     assert.deepEqual(input(sized, 'x').shape, [2, 8, 4]);
     assert.equal(input(sized, 'x').defaultedDims, undefined);
@@ -82,17 +106,40 @@ describe('synthetic inputs you can see and set', function () {
   });
 
   it('an unnamed dim can be sized with a shape', async () => {
-    const r = await runCase({ name: 'pool', baseline: p('sum_unnamed.onnx'), candidate: p('max_unnamed.onnx'), count: 2, inputs: { x: { shape: [1, 6, 4] } } });
+    const r = await runCase({
+      name: 'pool',
+      baseline: p('sum_unnamed.onnx'),
+      candidate: p('max_unnamed.onnx'),
+      count: 2,
+      inputs: { x: { shape: [1, 6, 4] } },
+    });
     assert.equal(r.status, 'fail');
     assert.deepEqual(input(r, 'x').shape, [1, 6, 4]);
     assert.equal(input(r, 'x').declared, '[batch, ?, 4]');
   });
 
   it('a sample-rate input with the shared range compares nothing; --value sr=16000 does, and the report shows both', async () => {
-    const blind = await runCase({ name: 'sr', baseline: p('gain1.onnx'), candidate: p('gain2.onnx'), count: 3, dims: { samples: 16 } });
+    const blind = await runCase({
+      name: 'sr',
+      baseline: p('gain1.onnx'),
+      candidate: p('gain2.onnx'),
+      count: 3,
+      dims: { samples: 16 },
+    });
     assert.equal(blind.status, 'pass');
-    assert.deepEqual([input(blind, 'sr').min, input(blind, 'sr').max], [-1, 0], 'the report shows the sample rate was -1..0');
-    const real = await runCase({ name: 'sr', baseline: p('gain1.onnx'), candidate: p('gain2.onnx'), count: 3, dims: { samples: 16 }, inputs: { sr: { value: 16000 } } });
+    assert.deepEqual(
+      [input(blind, 'sr').min, input(blind, 'sr').max],
+      [-1, 0],
+      'the report shows the sample rate was -1..0',
+    );
+    const real = await runCase({
+      name: 'sr',
+      baseline: p('gain1.onnx'),
+      candidate: p('gain2.onnx'),
+      count: 3,
+      dims: { samples: 16 },
+      inputs: { sr: { value: 16000 } },
+    });
     assert.equal(real.status, 'fail');
     assert.deepEqual(input(real, 'sr').generated, { value: 16000 });
     assert.deepEqual([input(real, 'sr').min, input(real, 'sr').max], [16000, 16000]);
@@ -117,19 +164,54 @@ describe('synthetic inputs you can see and set', function () {
   });
 
   it('CLI: --shape/--value/--range NAME=..., inputs in text and JSON, exit 2 on unknown names', () => {
-    const text = cli(dir, 'verify', '--baseline', 'gain1.onnx', '--candidate', 'gain2.onnx', '--count', '2', '--shape', 'x=1,32', '--value', 'sr=16000', '--range', 'x=0,2');
+    const text = cli(
+      dir,
+      'verify',
+      '--baseline',
+      'gain1.onnx',
+      '--candidate',
+      'gain2.onnx',
+      '--count',
+      '2',
+      '--shape',
+      'x=1,32',
+      '--value',
+      'sr=16000',
+      '--range',
+      'x=0,2',
+    );
     assert.equal(text.status, 1, text.stderr + text.stdout);
-    assert.match(text.stdout, /^ {4}x {2}float32\[1,32\] \(declared \[1, samples\]\) {2}values \[0\.\d+, 1\.\d+\] {2}synthetic uniform \[0, 2\)$/m);
-    assert.match(text.stdout, /^ {4}sr {2}int64\[\] \(declared \[\]\) {2}values \[16000, 16000\] {2}synthetic fill 16000$/m);
+    assert.match(
+      text.stdout,
+      /^ {4}x {2}float32\[1,32\] \(declared \[1, samples\]\) {2}values \[0\.\d+, 1\.\d+\] {2}synthetic uniform \[0, 2\)$/m,
+    );
+    assert.match(
+      text.stdout,
+      /^ {4}sr {2}int64\[\] \(declared \[\]\) {2}values \[16000, 16000\] {2}synthetic fill 16000$/m,
+    );
     assert.doesNotMatch(text.stdout, /WARNING/);
 
-    const json = cli(dir, 'verify', '--baseline', 'sum.onnx', '--candidate', 'max.onnx', '--count', '2', '--format', 'json');
+    const json = cli(
+      dir,
+      'verify',
+      '--baseline',
+      'sum.onnx',
+      '--candidate',
+      'max.onnx',
+      '--count',
+      '2',
+      '--format',
+      'json',
+    );
     assert.equal(json.status, 0);
     const report = JSON.parse(json.stdout) as { cases: CaseReport[] };
     assert.deepEqual(report.cases[0].inputs?.[0].defaultedDims, [`dim 0 'batch'`, `dim 1 'time'`]);
     assert.match(report.cases[0].warnings?.[0] ?? '', /defaulted to 1/);
     const plain = cli(dir, 'verify', '--baseline', 'sum.onnx', '--candidate', 'max.onnx', '--count', '2');
-    assert.match(plain.stdout, /^ {2}WARNING: input 'x' \[batch, time, 4\]: dim 0 'batch', dim 1 'time' defaulted to 1/m);
+    assert.match(
+      plain.stdout,
+      /^ {2}WARNING: input 'x' \[batch, time, 4\]: dim 0 'batch', dim 1 'time' defaulted to 1/m,
+    );
 
     for (const [flag, value, listed] of [
       ['--dim', 'tiem=4', `'batch', 'time'`],
@@ -142,7 +224,18 @@ describe('synthetic inputs you can see and set', function () {
       assert.equal(r.status, 2, `${flag} ${value}: ${r.stdout}`);
       assert.match(r.stdout, new RegExp(`unknown name '(tiem|q)'; the .* are ${listed}`), r.stdout);
     }
-    const both = cli(dir, 'verify', '--baseline', 'sum.onnx', '--candidate', 'max.onnx', '--value', 'x=1', '--range', 'x=0,1');
+    const both = cli(
+      dir,
+      'verify',
+      '--baseline',
+      'sum.onnx',
+      '--candidate',
+      'max.onnx',
+      '--value',
+      'x=1',
+      '--range',
+      'x=0,1',
+    );
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--value or --range, not both/);
   });
@@ -152,7 +245,14 @@ describe('synthetic inputs you can see and set', function () {
     write(ws, 'a.onnx', twoInputs({}));
     write(ws, 'b.onnx', twoInputs({}));
     const config = (c: Record<string, unknown>): void => {
-      fs.writeFileSync(path.join(ws, 'mlparity.config.json'), JSON.stringify({ verify: { cases: [{ name: 'c', baseline: 'a.onnx', candidate: 'b.onnx', count: 2, ...c }] } }, null, 2));
+      fs.writeFileSync(
+        path.join(ws, 'mlparity.config.json'),
+        JSON.stringify(
+          { verify: { cases: [{ name: 'c', baseline: 'a.onnx', candidate: 'b.onnx', count: 2, ...c }] } },
+          null,
+          2,
+        ),
+      );
     };
     config({ inputs: { a: { shape: [3, 4], value: 2 }, b: { range: [5, 6] } } });
     const ok = cli(ws, 'verify', '--format', 'json');
@@ -166,7 +266,10 @@ describe('synthetic inputs you can see and set', function () {
     config({ inputs: { a: { value: 1, range: [0, 1] } } });
     const both = cli(ws, 'verify');
     assert.equal(both.status, 2);
-    assert.match(both.stderr, /mlparity\.config\.json:\d+:\d+: verify\.cases\.0\.inputs\.a: set "value" or "range", not both/);
+    assert.match(
+      both.stderr,
+      /mlparity\.config\.json:\d+:\d+: verify\.cases\.0\.inputs\.a: set "value" or "range", not both/,
+    );
 
     config({ outputs: { yy: { atol: 1 } } });
     const unknown = cli(ws, 'verify');

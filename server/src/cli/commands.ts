@@ -3,7 +3,21 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { acceptEntry, carryEntry, collect, dimEntry, integer, mapEntry, nonNegativeInt, number, positiveInt, rangeEntry, shapeEntry, shard, valueEntry } from './options';
+import {
+  acceptEntry,
+  carryEntry,
+  collect,
+  dimEntry,
+  integer,
+  mapEntry,
+  nonNegativeInt,
+  number,
+  positiveInt,
+  rangeEntry,
+  shapeEntry,
+  shard,
+  valueEntry,
+} from './options';
 import type { RecordFlags } from './recordCommand';
 import type { VerifyStageFlags } from './stageCommand';
 import type { VerifyFlags } from './verifyCommand';
@@ -26,29 +40,58 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .command('verify')
     .description('Run the baseline and candidate models on fixtures and compare every output.')
     .option('--baseline <model>', 'old model: a path, git:REV (the candidate path at REV) or git:REV:path')
-    .option('--candidate <model>', 'refactored model (.onnx); without --baseline, compare against golden outputs in the fixtures')
+    .option(
+      '--candidate <model>',
+      'refactored model (.onnx); without --baseline, compare against golden outputs in the fixtures',
+    )
     .option('--fixtures <path>', 'ONNX test-data folder, folder of .npy files, or JSON fixture file')
     .option('--count <n>', 'number of synthetic fixtures when none are given', positiveInt)
     .option('--seed <n>', 'seed for synthetic fixtures', integer)
-    .option('--range <[name=]low,high>', 'value range for synthetic fixtures: every input, or one input by name (repeatable)', rangeEntry, { inputs: {} })
+    .option(
+      '--range <[name=]low,high>',
+      'value range for synthetic fixtures: every input, or one input by name (repeatable)',
+      rangeEntry,
+      { inputs: {} },
+    )
     .option('--dim <name=size>', 'size of a symbolic dim for synthetic fixtures (repeatable)', dimEntry, {})
     .option('--shape <name=d0,d1,...>', 'concrete shape of one synthetic input (repeatable)', shapeEntry, {})
-    .option('--value <name=v>', 'fill one synthetic input with a fixed value, e.g. sr=16000 (repeatable)', valueEntry, {})
+    .option(
+      '--value <name=v>',
+      'fill one synthetic input with a fixed value, e.g. sr=16000 (repeatable)',
+      valueEntry,
+      {},
+    )
     .option('--atol <x>', 'absolute tolerance for every output', number)
     .option('--rtol <x>', 'relative tolerance for every output', number)
     .option('--equal-nan', 'treat NaN in both models as equal')
     .option('--output-map <base=cand>', 'pair a renamed output (repeatable)', mapEntry, {})
     .option('--timeout <ms>', 'kill inference that takes longer than this', positiveInt)
-    .option('--carry <out=in>', 'stateful models: feed each model its own output OUT of step k as input IN at step k+1 (repeatable)', carryEntry, {})
-    .option('--shard <i/n>', 'run the i-th of n slices of the fixtures (1-based); merge the JSON reports with `report merge`', shard)
+    .option(
+      '--carry <out=in>',
+      'stateful models: feed each model its own output OUT of step k as input IN at step k+1 (repeatable)',
+      carryEntry,
+      {},
+    )
+    .option(
+      '--shard <i/n>',
+      'run the i-th of n slices of the fixtures (1-based); merge the JSON reports with `report merge`',
+      shard,
+    )
     .option('--cast-inputs', "cast fixtures to each model's own input dtype (float16 I/O); the report says which")
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
-    .option('--accept <metric=threshold>', 'accept by a task metric instead of elementwise tolerance (repeatable): cosine, snrDb, top1, top5, accuracy (min); maxAbs, meanAbs, mismatchPct, accuracyDrop (max)', acceptEntry, {})
+    .option(
+      '--accept <metric=threshold>',
+      'accept by a task metric instead of elementwise tolerance (repeatable): cosine, snrDb, top1, top5, accuracy (min); maxAbs, meanAbs, mismatchPct, accuracyDrop (max)',
+      acceptEntry,
+      {},
+    )
     .option('--locate', 'on a failed case, find the first node where the models diverge')
     .option('--max-input-mb <mb>', 'refuse a synthetic input larger than this per fixture (default 1024)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'),
+    )
     .option('--out <file>', 'write the report to a file instead of stdout')
     .option('--update-golden <dir>', 'write fixtures with the reference model outputs as golden test data to DIR')
     .action(async (flags: VerifyFlags) => done(await lazy.verify().runVerifyCommand(flags, io)));
@@ -57,9 +100,13 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .command('merge')
     .description('Merge the JSON reports of verify --shard 1/N ... N/N into the report of one unsharded run.')
     .argument('<reports...>', 'JSON reports of every shard')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'),
+    )
     .option('--out <file>', 'write the report to a file instead of stdout')
-    .action((files: string[], flags: { format: 'text' | 'json' | 'junit' | 'sarif'; out?: string }) => done(lazy.report().runReportMerge(files, flags, io)));
+    .action((files: string[], flags: { format: 'text' | 'json' | 'junit' | 'sarif'; out?: string }) =>
+      done(lazy.report().runReportMerge(files, flags, io)),
+    );
   registerCheck(program, io, done);
   registerVerifyStage(program, io, done);
   registerRecord(program, io, done);
@@ -95,9 +142,21 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
         // Named paths are checked in their own project (see projectRootOf), not necessarily the current folder's.
         const home = flags.config ? undefined : lazy.check().projectOf(absPaths, io.cwd);
-        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : home ?? io.cwd);
-        const root = cfg.file ? cfg.root : home ?? io.cwd;
-        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache, listStages: !!flags.stages }, io));
+        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : (home ?? io.cwd));
+        const root = cfg.file ? cfg.root : (home ?? io.cwd);
+        const check = lazy.check();
+        const options = {
+          root,
+          paths: absPaths,
+          config: cfg.analysis,
+          format: flags.format,
+          out: flags.out,
+          staged: !!flags.staged,
+          since: flags.since,
+          cache: flags.cache,
+          listStages: !!flags.stages,
+        };
+        done(await check.runCheck(options, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);
@@ -110,31 +169,45 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
 export function registerVerifyStage(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('verify-stage')
-    .description('Check that a pipeline stage behaves as it did at a git revision, on generated inputs (exit 1 with a minimal counterexample when not).')
+    .description(
+      'Check that a pipeline stage behaves as it did at a git revision, on generated inputs (exit 1 with a minimal counterexample when not).',
+    )
     .argument('<name>', 'stage name, as `ml-parity check --format json` lists it')
     .option('--against <rev>', 'git revision of the baseline', 'HEAD')
     .option('--count <n>', 'number of generated inputs (0: only fixtures)', nonNegativeInt)
     .option('--seed <n>', 'seed for the generated inputs', integer)
-    .option('--inputs <file>', 'JSON fixtures file with calls of the stage (default: .ml-parity/stage-fixtures.json if present)')
+    .option(
+      '--inputs <file>',
+      'JSON fixtures file with calls of the stage (default: .ml-parity/stage-fixtures.json if present)',
+    )
     .option('--timeout <ms>', 'limit for one call of the stage', positiveInt)
     .option('--root <dir>', 'workspace folder (default: the current folder)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
-    .option('--accept', 'accept the staged change to this stage as intended: the pre-commit hook then lets exactly that code through')
-    .action(async (name: string, flags: VerifyStageFlags) => done(await lazy.stage().runVerifyStageCommand(name, flags, io)));
+    .option(
+      '--accept',
+      'accept the staged change to this stage as intended: the pre-commit hook then lets exactly that code through',
+    )
+    .action(async (name: string, flags: VerifyStageFlags) =>
+      done(await lazy.stage().runVerifyStageCommand(name, flags, io)),
+    );
 }
 
 /** `ml-parity record -- CMD...`: the real arguments of the stages' calls while the tests run, as fixtures. */
 export function registerRecord(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('record')
-    .description('Run the test command with the stages wrapped and store the real arguments of their calls as verify-stage fixtures.')
+    .description(
+      'Run the test command with the stages wrapped and store the real arguments of their calls as verify-stage fixtures.',
+    )
     .argument('<command...>', 'the test command after --, e.g. -- npx mocha')
     .option('--root <dir>', 'workspace folder (default: the current folder)')
     .option('--stage <name>', 'record only this stage (repeatable)', collect, [])
     .option('--out <file>', `fixtures file to merge into (default: ${'.ml-parity/stage-fixtures.json'})`)
     .option('--max-calls <n>', 'distinct calls kept per stage (default 50)', positiveInt)
-    .action(async (command: string[], flags: RecordFlags) => done(await lazy.record().runRecordCommand(command, flags, io)));
+    .action(async (command: string[], flags: RecordFlags) =>
+      done(await lazy.record().runRecordCommand(command, flags, io)),
+    );
 }
 
 /** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */
@@ -160,7 +233,14 @@ export function registerHook(program: Command, io: CliIO, done: (code: number) =
     .option('--root <dir>', 'workspace folder inside the repository', '.')
     .option('--node <path>', 'node binary the hook runs (default: this one)')
     .option('--cli <path>', 'ml-parity script the hook runs (default: this one)')
-    .addOption(new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices(['error', 'warning']))
+    .addOption(
+      new Option('--fail-on <severity>', 'lowest finding severity that blocks the commit (default warning)').choices([
+        'error',
+        'warning',
+      ]),
+    )
     .option('--all', 'judge every finding in staged files, not only those the commit introduces (new relative to HEAD)')
-    .action(async (action: HookAction, flags: HookCommandOptions) => done(await lazy.hook().runHookCommand(action, flags, io)));
+    .action(async (action: HookAction, flags: HookCommandOptions) =>
+      done(await lazy.hook().runHookCommand(action, flags, io)),
+    );
 }

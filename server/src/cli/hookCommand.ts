@@ -44,7 +44,11 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
       }
       case 'status': {
         const s = hookStatus(root);
-        io.stdout(s.installed.length === 0 ? `not installed (install would use the ${s.layout} layout; hooks folder ${s.hooksDir})\n` : s.installed.map(describeInstallation).join(''));
+        io.stdout(
+          s.installed.length === 0
+            ? `not installed (install would use the ${s.layout} layout; hooks folder ${s.hooksDir})\n`
+            : s.installed.map(describeInstallation).join(''),
+        );
         return EXIT.ok;
       }
       case 'run': {
@@ -62,7 +66,6 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
     return EXIT.badInput;
   }
 }
-
 
 function describeInstallation(i: Installation): string {
   return `installed (${i.layout}): ${i.file}\n${i.chained ? `  chained previous hook: ${i.chained}\n` : ''}`;

@@ -58,6 +58,10 @@ export function emit(io: CliIO, text: string, out?: string): void {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     io.stdout(text);
     const why = WRITE_FAILURE[code] ?? (e instanceof Error ? e.message : String(e));
-    throw new EngineError('output-unwritable', `cannot write the report here (${why}); it was printed to stdout instead`, { file: out });
+    throw new EngineError(
+      'output-unwritable',
+      `cannot write the report here (${why}); it was printed to stdout instead`,
+      { file: out },
+    );
   }
 }

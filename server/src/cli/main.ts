@@ -7,7 +7,9 @@ import { registerCommands } from './commands';
 export async function main(argv: string[], entry?: string): Promise<number> {
   const io = processIO(entry);
   const program = new Command('ml-parity')
-    .description('Keep ML pipelines safe while refactoring: behavioural equivalence of ONNX models and pipeline analysis.')
+    .description(
+      'Keep ML pipelines safe while refactoring: behavioural equivalence of ONNX models and pipeline analysis.',
+    )
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -20,7 +22,7 @@ export async function main(argv: string[], entry?: string): Promise<number> {
       // --help and --version exit through here too, with their own zero code.
       return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
-    io.stderr(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    io.stderr(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.badInput;
   }
   return code;

@@ -50,7 +50,8 @@ export function rangeEntry(value: string, acc: RangeFlags): RangeFlags {
 /** Repeatable `NAME=D0,D1,...` (non-negative integers) into a record. */
 export function shapeEntry(value: string, acc: Record<string, number[]>): Record<string, number[]> {
   const m = /^([^=]+)=(\d+(?:,\d+)*)?$/.exec(value);
-  if (!m) throw new InvalidArgumentError(`"${value}" is not NAME=D0,D1,... (non-negative integers; NAME= for a scalar)`);
+  if (!m)
+    throw new InvalidArgumentError(`"${value}" is not NAME=D0,D1,... (non-negative integers; NAME= for a scalar)`);
   return { ...acc, [m[1]]: m[2] === undefined ? [] : m[2].split(',').map(Number) };
 }
 

@@ -12,7 +12,10 @@ export interface ProgressOptions {
  * a plain line every 10 s once a run takes that long, so a long run shows it is alive without flooding
  * the log of a short one.
  */
-export function progressBar(io: CliIO, opts: ProgressOptions = {}): { update: (done: number, total: number, message: string) => void; end: () => void } {
+export function progressBar(
+  io: CliIO,
+  opts: ProgressOptions = {},
+): { update: (done: number, total: number, message: string) => void; end: () => void } {
   const now = opts.now ?? Date.now;
   const logEvery = opts.logEveryMs ?? 10_000;
   const started = now();

@@ -25,7 +25,9 @@ export function readReport(file: string): VerifyReport {
   }
   let data: unknown;
   try {
-    data = JSON.parse(text, (key, v: unknown) => (typeof v === 'string' && !STRING_VALUED.has(key) && key !== 'message' && v in NON_FINITE ? NON_FINITE[v] : v));
+    data = JSON.parse(text, (key, v: unknown) =>
+      typeof v === 'string' && !STRING_VALUED.has(key) && key !== 'message' && v in NON_FINITE ? NON_FINITE[v] : v,
+    );
   } catch (e) {
     throw new EngineError('usage', `not a JSON report: ${e instanceof Error ? e.message : String(e)}`, { file });
   }
@@ -33,15 +35,16 @@ export function readReport(file: string): VerifyReport {
   if (!r || r.schemaVersion !== 1 || !Array.isArray(r.cases)) {
     throw new EngineError('usage', 'not an ml-parity verify JSON report (schemaVersion 1 with cases)', { file });
   }
-  for (const c of r.cases) for (const o of c.outputs ?? []) {
-    // a number field "NaN" inside worst was kept as a string above; restore it for numeric outputs
-    if (o.worst && o.dtype !== 'string') {
-      for (const k of ['baseline', 'candidate'] as const) {
-        const v = o.worst[k];
-        if (typeof v === 'string' && v in NON_FINITE) o.worst[k] = NON_FINITE[v];
+  for (const c of r.cases)
+    for (const o of c.outputs ?? []) {
+      // a number field "NaN" inside worst was kept as a string above; restore it for numeric outputs
+      if (o.worst && o.dtype !== 'string') {
+        for (const k of ['baseline', 'candidate'] as const) {
+          const v = o.worst[k];
+          if (typeof v === 'string' && v in NON_FINITE) o.worst[k] = NON_FINITE[v];
+        }
       }
     }
-  }
   return r as VerifyReport;
 }
 
@@ -52,7 +55,8 @@ export function runReportMerge(files: string[], f: ReportMergeFlags, io: CliIO):
     const report = mergeShardReports(shards);
     emit(io, RENDER[f.format](report, io.cwd), f.out);
     if (report.cases.some((c) => c.status === 'error')) {
-      if (f.format !== 'text' || f.out) for (const c of report.cases.filter((x) => x.error)) io.stderr(`error: ${c.name}: ${c.error!.message}\n`);
+      if (f.format !== 'text' || f.out)
+        for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
       return EXIT.badInput;
     }
     return report.passed ? EXIT.ok : EXIT.failed;

@@ -27,7 +27,9 @@ export async function runVerifyStageCommand(name: string, flags: VerifyStageFlag
     const root = path.resolve(io.cwd, flags.root ?? '.');
     if (flags.accept) {
       const at = acceptStagedStage(root, name);
-      io.stdout(`accepted the staged change to stage "${name}" (${path.relative(io.cwd, at.file) || at.file}:${at.line}) as intended: the pre-commit hook lets exactly this code through; any further edit is verified again\n`);
+      io.stdout(
+        `accepted the staged change to stage "${name}" (${path.relative(io.cwd, at.file) || at.file}:${at.line}) as intended: the pre-commit hook lets exactly this code through; any further edit is verified again\n`,
+      );
       return EXIT.ok;
     }
     let fixtures: StageCall[] | undefined;
@@ -56,7 +58,11 @@ export async function runVerifyStageCommand(name: string, flags: VerifyStageFlag
       onProgress: io.isTTY ? (done, total) => io.stderr(`\r${name}: ${done}/${total} inputs`) : undefined,
     });
     if (io.isTTY) io.stderr('\r\x1b[K');
-    emit(io, flags.format === 'json' ? formatStageJson(report) : formatStageText(report), flags.out && path.resolve(io.cwd, flags.out));
+    emit(
+      io,
+      flags.format === 'json' ? formatStageJson(report) : formatStageText(report),
+      flags.out && path.resolve(io.cwd, flags.out),
+    );
     return report.status === 'equivalent' ? EXIT.ok : EXIT.failed;
   } catch (e) {
     if (!isEngineError(e)) throw e;

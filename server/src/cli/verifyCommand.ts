@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { loadConfig } from '../engine/config/load';
 import { EngineError } from '../engine/errors';
-import { runVerify, casesFromConfig } from '../engine/verify';
+import { runVerify } from '../engine/verify';
+import { caseFromModels, casesFromConfig, type CaseOverrides } from '../engine/verifyCases';
+import type { Tolerance } from '../engine/compare/types';
 import { updateGolden } from '../engine/golden';
 import type { AcceptCriteria } from '../engine/compare/metrics';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
@@ -55,90 +57,63 @@ export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => stri
   sarif: renderVerifySarif,
 };
 
-function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
-  const abs = (p?: string): string | undefined => (p === undefined || p.startsWith('git:') ? p : path.resolve(cwd, p));
-  const tolerance: NonNullable<VerifyCase['tolerance']> = {};
+/** The case settings the flags give; the engine layers them over the config's (or builds the case from them). */
+function overridesFromFlags(f: VerifyFlags): CaseOverrides {
+  const tolerance: Partial<Tolerance> = {};
   if (f.atol !== undefined) tolerance.atol = f.atol;
   if (f.rtol !== undefined) tolerance.rtol = f.rtol;
   if (f.equalNan) tolerance.equalNan = true;
+  const inputs: Record<string, InputSpec> = {};
+  const at = (name: string): InputSpec => (inputs[name] ??= {});
+  for (const [name, shape] of Object.entries(f.shape)) at(name).shape = shape;
+  for (const [name, value] of Object.entries(f.value)) {
+    if (f.range.inputs[name]) throw new EngineError('usage', `input '${name}': give --value or --range, not both`);
+    at(name).value = value;
+  }
+  for (const [name, r] of Object.entries(f.range.inputs)) at(name).range = r;
   return {
-    name: path.basename(f.candidate!, '.onnx'),
-    baseline: abs(f.baseline),
-    candidate: abs(f.candidate)!,
-    fixtures: abs(f.fixtures),
     count: f.count,
     seed: f.seed,
     range: f.range.all,
     dims: f.dim,
-    inputs: inputSpecs(f),
+    inputs,
     tolerance,
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
-    locate: f.locate,
+    // The flag turns the search on for every case; without it the config decides.
+    locate: f.locate || undefined,
     accept: Object.keys(f.accept).length ? f.accept : undefined,
     maxInputMb: f.maxInputMb,
-    castInputs: f.castInputs,
+    // The flag turns casting on for every case; without it the config decides.
+    castInputs: f.castInputs || undefined,
     shard: f.shard,
     carry: f.carry,
   };
 }
 
-/** Flags given on the command line override the config's per-case settings. */
-function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
-  const tolerance = { ...c.tolerance };
-  if (f.atol !== undefined) tolerance.atol = f.atol;
-  if (f.rtol !== undefined) tolerance.rtol = f.rtol;
-  if (f.equalNan) tolerance.equalNan = true;
-  return {
-    ...c,
-    tolerance,
-    count: f.count ?? c.count,
-    seed: f.seed ?? c.seed,
-    timeoutMs: f.timeout ?? c.timeoutMs,
-    batchSize: f.batchSize ?? c.batchSize,
-    locate: f.locate || c.locate,
-    accept: Object.keys(f.accept).length ? { ...c.accept, ...f.accept } : c.accept,
-    maxInputMb: f.maxInputMb ?? c.maxInputMb,
-    castInputs: f.castInputs || c.castInputs,
-    shard: f.shard,
-    carry: { ...c.carry, ...f.carry },
-    range: f.range.all ?? c.range,
-    dims: { ...c.dims, ...f.dim },
-    inputs: inputSpecs(f, c.inputs),
-  };
-}
-
-/** Per-input flags merged over the config's `inputs` (a flag replaces that input's setting of the same kind). */
-function inputSpecs(f: VerifyFlags, base: Record<string, InputSpec> = {}): Record<string, InputSpec> | undefined {
-  const out: Record<string, InputSpec> = {};
-  for (const [name, spec] of Object.entries(base)) out[name] = { ...spec };
-  const at = (name: string): InputSpec => (out[name] ??= {});
-  for (const [name, shape] of Object.entries(f.shape)) at(name).shape = shape;
-  for (const [name, value] of Object.entries(f.value)) {
-    if (f.range.inputs[name]) throw new EngineError('usage', `input '${name}': give --value or --range, not both`);
-    at(name).value = value;
-    delete at(name).range;
-  }
-  for (const [name, r] of Object.entries(f.range.inputs)) {
-    at(name).range = r;
-    delete at(name).value;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
 function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {
-  if (f.candidate) return [caseFromFlags(f, io.cwd)];
+  const overrides = overridesFromFlags(f);
+  if (f.candidate)
+    return [caseFromModels({ baseline: f.baseline, candidate: f.candidate, fixtures: f.fixtures }, io.cwd, overrides)];
   if (f.baseline) throw new EngineError('usage', '--baseline needs --candidate');
   const cfg = loadConfig(f.config ? path.resolve(io.cwd, f.config) : io.cwd);
   if (!cfg.file) {
-    throw new EngineError('usage', 'no --candidate given and no mlparity.config.json here; pass --candidate (and --baseline) or --config FILE', { file: io.cwd });
+    throw new EngineError(
+      'usage',
+      'no --candidate given and no mlparity.config.json here; pass --candidate (and --baseline) or --config FILE',
+      { file: io.cwd },
+    );
   }
-  let cases = casesFromConfig(cfg).map((c) => applyOverrides(c, f));
+  let cases = casesFromConfig(cfg, overrides);
   if (f.case.length > 0) {
     const unknown = f.case.filter((n) => !cases.some((c) => c.name === n));
     if (unknown.length) {
-      throw new EngineError('usage', `no case named ${unknown.map((n) => `"${n}"`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ')})`, { file: cfg.file });
+      throw new EngineError(
+        'usage',
+        `no case named ${unknown.map((n) => `"${n}"`).join(', ')} (cases: ${cases.map((c) => c.name).join(', ')})`,
+        { file: cfg.file },
+      );
     }
     cases = cases.filter((c) => f.case.includes(c.name));
   }
@@ -164,7 +139,7 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
     if (report.cases.some((c) => c.status === 'error')) {
       // Errors also go to stderr so a machine-readable stdout stays parseable and the reason is still seen.
       if (f.format !== 'text' || f.out) {
-        for (const c of report.cases.filter((x) => x.error)) io.stderr(`error: ${c.name}: ${c.error!.message}\n`);
+        for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
       }
       return EXIT.badInput;
     }

@@ -70,7 +70,14 @@ export async function runCarried(r: CarryRun): Promise<CarryReport> {
       for (const [out, input] of Object.entries(r.carry)) {
         base[input] = fit(carriedBase[out], feeds.get(input), `baseline output '${out}'`, input, fc.id, false);
         // with --cast-inputs the candidate's own state may be in its own dtype (float16): the worker's cast keeps it
-        cand[input] = fit(carriedCand[candOut.get(out) ?? out], feeds.get(input), `candidate output '${candOut.get(out) ?? out}'`, input, fc.id, !!r.cast);
+        cand[input] = fit(
+          carriedCand[candOut.get(out) ?? out],
+          feeds.get(input),
+          `candidate output '${candOut.get(out) ?? out}'`,
+          input,
+          fc.id,
+          !!r.cast,
+        );
       }
     }
     const t1 = performance.now();
@@ -84,12 +91,18 @@ export async function runCarried(r: CarryRun): Promise<CarryReport> {
     r.pairs.forEach((p, i) => {
       const bt = b[p.base];
       const ct = c[p.cand];
-      if (!bt || !ct) throw new EngineError('inference-failed', `step ${k}: output '${p.base}' missing from a model's results`);
+      if (!bt || !ct)
+        throw new EngineError('inference-failed', `step ${k}: output '${p.base}' missing from a model's results`);
       r.accumulators[i].add(fc.id, bt, ct);
       const one = new OutputAccumulator(p.base, p.cand, p.dtype, r.accumulators[i].tolerance, { quantileBuffer: 16 });
       one.add(fc.id, bt, ct);
       const s = one.finish();
-      step.outputs.push({ name: p.base, maxAbs: s.maxAbs, meanAbs: s.meanAbs, mismatches: s.mismatches + (s.shapeMismatch ? 1 : 0) });
+      step.outputs.push({
+        name: p.base,
+        maxAbs: s.maxAbs,
+        meanAbs: s.meanAbs,
+        mismatches: s.mismatches + (s.shapeMismatch ? 1 : 0),
+      });
     });
     if (firstFailingStep === undefined && step.outputs.some((o) => o.mismatches > 0)) firstFailingStep = k;
     steps.push(step);
@@ -98,31 +111,54 @@ export async function runCarried(r: CarryRun): Promise<CarryReport> {
     carriedCand = c;
     r.onProgress?.(k + 1, r.fixtures.count);
   }
-  return firstFailingStep === undefined ? { carry: { ...r.carry }, steps } : { carry: { ...r.carry }, steps, firstFailingStep };
+  return firstFailingStep === undefined
+    ? { carry: { ...r.carry }, steps }
+    : { carry: { ...r.carry }, steps, firstFailingStep };
 }
 
 /** A carried output as the next step's input: it must have the input's dtype and the shape the fixture gives it. */
-function fit(t: Tensor | undefined, fixture: Tensor | undefined, what: string, input: string, caseId: string, anyDtype: boolean): Tensor {
-  if (!t) throw new EngineError('inference-failed', `case ${caseId}: ${what} was not produced, so it cannot be carried into '${input}'`);
+function fit(
+  t: Tensor | undefined,
+  fixture: Tensor | undefined,
+  what: string,
+  input: string,
+  caseId: string,
+  anyDtype: boolean,
+): Tensor {
+  if (!t)
+    throw new EngineError(
+      'inference-failed',
+      `case ${caseId}: ${what} was not produced, so it cannot be carried into '${input}'`,
+    );
   if (fixture && ((!anyDtype && t.dtype !== fixture.dtype) || t.dims.join() !== fixture.dims.join())) {
-    throw new EngineError('usage', `case ${caseId}: ${what} is ${describeTensor(t)} but input '${input}' is fed ${describeTensor(fixture)}; --carry needs an output shaped like the input it feeds`);
+    throw new EngineError(
+      'usage',
+      `case ${caseId}: ${what} is ${describeTensor(t)} but input '${input}' is fed ${describeTensor(fixture)}; --carry needs an output shaped like the input it feeds`,
+    );
   }
   return t;
 }
 
 /** Text lines for reports: what was carried and where the two sequences first parted. */
 export function carryLines(c: CarryReport, outputs: readonly { name: string }[]): string[] {
-  const pairs = Object.entries(c.carry).map(([o, i]) => `${o} -> ${i}`).join(', ');
+  const pairs = Object.entries(c.carry)
+    .map(([o, i]) => `${o} -> ${i}`)
+    .join(', ');
   const lines = [`stateful: carried ${pairs} over ${c.steps.length} step${c.steps.length === 1 ? '' : 's'}`];
   if (c.firstFailingStep === undefined) lines.push('no step exceeded tolerance');
   else {
     const s = c.steps[c.firstFailingStep];
-    const bad = s.outputs.filter((o) => o.mismatches > 0).map((o) => `${o.name} max|Δ| ${formatNumber(o.maxAbs)} (${o.mismatches} mismatches)`);
+    const bad = s.outputs
+      .filter((o) => o.mismatches > 0)
+      .map((o) => `${o.name} max|Δ| ${formatNumber(o.maxAbs)} (${o.mismatches} mismatches)`);
     lines.push(`first step exceeding tolerance: step ${c.firstFailingStep} (case ${s.caseId}): ${bad.join(', ')}`);
   }
   for (const [i, o] of outputs.entries()) {
     const series = c.steps.map((s) => s.outputs[i]?.maxAbs ?? 0);
-    const shown = series.length > 12 ? [...series.slice(0, 6).map(formatNumber), '…', ...series.slice(-5).map(formatNumber)] : series.map(formatNumber);
+    const shown =
+      series.length > 12
+        ? [...series.slice(0, 6).map(formatNumber), '…', ...series.slice(-5).map(formatNumber)]
+        : series.map(formatNumber);
     lines.push(`max|Δ| per step, ${o.name}: ${shown.join(' ')}`);
   }
   return lines;

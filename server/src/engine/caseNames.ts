@@ -20,12 +20,20 @@ export function checkCaseNames(c: VerifyCase, candidate: Signature, baseline?: S
   const inputNames = new Set(reference.inputs.map((i) => i.name));
   unknown('--shape/--value/--range (config inputs)', 'inputs', Object.keys(c.inputs ?? {}), inputNames);
   if (c.fixtures && Object.keys(c.inputs ?? {}).length > 0) {
-    throw new EngineError('usage', `per-input --shape/--value/--range (config inputs) set synthetic inputs, but fixtures are given (${c.fixtures}); drop one or the other`);
+    throw new EngineError(
+      'usage',
+      `per-input --shape/--value/--range (config inputs) set synthetic inputs, but fixtures are given (${c.fixtures}); drop one or the other`,
+    );
   }
 
   const baseOutputs = new Set(reference.outputs.map((o) => o.name));
   unknown('--output-map (config outputMap)', `baseline outputs`, Object.keys(c.outputMap ?? {}), baseOutputs);
-  unknown('--output-map (config outputMap)', 'candidate outputs', Object.values(c.outputMap ?? {}), new Set(candidate.outputs.map((o) => o.name)));
+  unknown(
+    '--output-map (config outputMap)',
+    'candidate outputs',
+    Object.values(c.outputMap ?? {}),
+    new Set(candidate.outputs.map((o) => o.name)),
+  );
   unknown('config outputs', baseline ? 'baseline outputs' : 'outputs', Object.keys(c.outputs ?? {}), baseOutputs);
   unknown('--carry OUT=IN (config carry)', 'baseline outputs', Object.keys(c.carry ?? {}), baseOutputs);
   unknown('--carry OUT=IN (config carry)', 'inputs', Object.values(c.carry ?? {}), inputNames);
@@ -34,5 +42,8 @@ export function checkCaseNames(c: VerifyCase, candidate: Signature, baseline?: S
 function unknown(where: string, what: string, given: string[], known: ReadonlySet<string>): void {
   const bad = given.filter((n) => !known.has(n));
   if (bad.length === 0) return;
-  throw new EngineError('usage', `${where}: unknown name${bad.length === 1 ? '' : 's'} ${list(bad)}; the ${what} are ${list([...known])}`);
+  throw new EngineError(
+    'usage',
+    `${where}: unknown name${bad.length === 1 ? '' : 's'} ${list(bad)}; the ${what} are ${list([...known])}`,
+  );
 }

@@ -92,7 +92,9 @@ export async function runStream(r: StreamRun): Promise<void> {
   };
 
   const drain = async (): Promise<void> => {
-    const out = await inFlight.shift()!;
+    const next = inFlight.shift();
+    if (!next) return;
+    const out = await next;
     const t = performance.now();
     const ok = accumulate(out, r, expected);
     r.timing.compareMs += performance.now() - t;
@@ -113,7 +115,10 @@ export async function runStream(r: StreamRun): Promise<void> {
   for (let start = 0; start < r.fixtures.count; start += chunk) {
     const t = performance.now();
     const cases = r.fixtures.read(start, Math.min(r.fixtures.count, start + chunk));
-    const bound: BoundCase[] = cases.map((fc) => ({ id: fc.id, feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }) }));
+    const bound: BoundCase[] = cases.map((fc) => ({
+      id: fc.id,
+      feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }),
+    }));
     if (r.onBound) for (const b of bound) r.onBound(b.feeds);
     if (r.goldenOutputs) {
       for (const fc of cases) {
@@ -141,7 +146,11 @@ export async function runStream(r: StreamRun): Promise<void> {
       const s = await stacked;
       const t = performance.now();
       const a = await Promise.all(singles);
-      const why = probeDifference(first, s.outputs, a.map((x) => x.outputs));
+      const why = probeDifference(
+        first,
+        s.outputs,
+        a.map((x) => x.outputs),
+      );
       r.run.probe = { fixtures: a.length, identical: !why };
       r.timing.probeMs = performance.now() - t;
       if (why) {
@@ -159,7 +168,11 @@ export async function runStream(r: StreamRun): Promise<void> {
   }
   while (inFlight.length > 0) await drain();
   if (r.run.mode === 'batched' && !r.timing.batched) {
-    runAlone(r.fixtures.count <= 1 ? 'there is one fixture' : 'no two consecutive fixtures could be stacked (their shapes differ)');
+    runAlone(
+      r.fixtures.count <= 1
+        ? 'there is one fixture'
+        : 'no two consecutive fixtures could be stacked (their shapes differ)',
+    );
   }
 }
 

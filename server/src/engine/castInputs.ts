@@ -6,12 +6,19 @@ import { isFloat, type DType } from './tensor/tensor';
 
 /** An input dtype difference `--cast-inputs` can bridge: both sides are numbers (not bool or string). */
 export function isCastableInputDifference(d: SignatureDifference): boolean {
-  return d.side === 'input' && d.kind === 'dtype' && !!d.baseline && !!d.candidate
-    && isCastable(d.baseline as DType) && isCastable(d.candidate as DType);
+  return (
+    d.side === 'input' &&
+    d.kind === 'dtype' &&
+    !!d.baseline &&
+    !!d.candidate &&
+    isCastable(d.baseline as DType) &&
+    isCastable(d.candidate as DType)
+  );
 }
 
 /** The hint appended to a signature mismatch that only differs in castable input dtypes. */
-export const CAST_HINT = "; pass --cast-inputs (config castInputs: true) to feed each model its own input dtype, as a float16 conversion with float16 I/O needs";
+export const CAST_HINT =
+  '; pass --cast-inputs (config castInputs: true) to feed each model its own input dtype, as a float16 conversion with float16 I/O needs';
 
 /**
  * With `--cast-inputs`, fixtures are bound to the reference model's inputs (the baseline's, or the candidate's in
@@ -23,7 +30,8 @@ export function inputCastPlan(reference: Signature, sessions: Record<string, Sig
   for (const [key, sig] of Object.entries(sessions)) {
     for (const input of sig.inputs) {
       const from = refDtype.get(input.name);
-      if (from && from !== input.dtype && isCastable(from) && isCastable(input.dtype)) (plan[key] ??= {})[input.name] = input.dtype;
+      if (from && from !== input.dtype && isCastable(from) && isCastable(input.dtype))
+        (plan[key] ??= {})[input.name] = input.dtype;
     }
   }
   return plan;

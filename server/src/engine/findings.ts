@@ -14,6 +14,8 @@ export interface Range {
   end: Position;
 }
 
+import type { RuleId } from './rules';
+
 export interface Location {
   /** Absolute file path. */
   file: string;
@@ -22,18 +24,7 @@ export interface Location {
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
-export type RuleId =
-  | 'duplicate-code'
-  | 'cross-stage-duplicate'
-  | 'untested-stage'
-  | 'unexecuted-stage'
-  | 'syntax-error'
-  | 'config-error'
-  | 'skipped-file'
-  | 'circular-import'
-  | 'model-error'
-  /** A stage that behaves differently from its git version (found by verify-stage in the editor). */
-  | 'stage-divergence';
+export type { RuleId } from './rules';
 
 export interface RelatedLocation extends Location {
   message: string;

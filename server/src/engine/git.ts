@@ -1,64 +1,231 @@
+/**
+ * The one place the engine runs git: every call goes through `git()`, so a missing git binary, a folder
+ * outside a work tree and git's own complaints are reported the same way everywhere (EngineError with
+ * the folder as location and git's stderr as reason).
+ */
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngineError } from './errors';
+import { EngineError, type EngineErrorCode } from './errors';
 
-/** Result of a git invocation; stdout kept as bytes because model files are binary. */
-interface GitResult {
+/** One git invocation's outcome; stdout stays bytes because blobs and model files are binary. */
+export interface GitResult {
+  ok: boolean;
   status: number | null;
   stdout: Buffer;
   stderr: string;
 }
 
-function git(cwd: string, args: string[]): GitResult {
-  const r = spawnSync('git', args, { cwd, maxBuffer: 1 << 30 });
+/**
+ * Runs git in `cwd` with `input` on stdin. A non-zero exit is returned, not thrown (for many questions
+ * "no" is an answer); only a git that cannot be started throws, as EngineError('git-error').
+ */
+export function git(cwd: string, args: readonly string[], input?: string | Buffer): GitResult {
+  const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, { file: cwd });
+    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, {
+      file: cwd,
+    });
   }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
+  return { ok: r.status === 0, status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
 }
 
-/** Top folder of the repository holding `dir`, or an EngineError naming the folder. */
-export function repoRoot(dir: string): string {
-  const r = git(dir, ['rev-parse', '--show-toplevel']);
-  if (r.status !== 0) {
-    throw new EngineError('not-a-git-repo', `not inside a git repository (${r.stderr || 'git rev-parse failed'})`, { file: dir });
-  }
-  return r.stdout.toString('utf8').trim();
+/** stdout as UTF-8 when git succeeds, undefined on a non-zero exit. */
+export function gitText(cwd: string, args: readonly string[], input?: string | Buffer): string | undefined {
+  const r = git(cwd, args, input);
+  return r.ok ? r.stdout.toString('utf8') : undefined;
 }
 
-/** Path of `file` relative to the repository root, with forward slashes as git expects. */
-export function repoRelative(root: string, file: string): string {
-  return path.relative(root, path.resolve(file)).split(path.sep).join('/');
+/** stdout when git succeeds; otherwise EngineError(`code`) saying what failed, with git's stderr. */
+export function gitOrThrow(
+  cwd: string,
+  args: readonly string[],
+  opts: { input?: string | Buffer; code?: EngineErrorCode; what?: string; file?: string } = {},
+): Buffer {
+  const r = git(cwd, args, opts.input);
+  if (r.ok) return r.stdout;
+  const what = opts.what ?? `git ${args[0]} failed`;
+  throw new EngineError(opts.code ?? 'git-error', r.stderr ? `${what}: ${r.stderr}` : what, { file: opts.file ?? cwd });
+}
+
+/** Top folder of the work tree holding `dir`; EngineError('not-a-git-repo') naming the folder otherwise. */
+export function workTreeTop(dir: string): string {
+  const top = gitText(dir, ['rev-parse', '--show-toplevel'])?.trim();
+  if (!top) {
+    throw new EngineError(
+      'not-a-git-repo',
+      `${path.resolve(dir)} is not inside a git work tree (run \`git init\` first, or pick the repository folder)`,
+      { file: dir },
+    );
+  }
+  return path.resolve(top);
+}
+
+/** Path of `file` relative to the work-tree top, with forward slashes as git expects. */
+export function repoRelative(top: string, file: string): string {
+  return path.relative(top, path.resolve(file)).split(path.sep).join('/');
+}
+
+/** Whether `rev` names a commit. */
+export function revisionExists(top: string, rev: string): boolean {
+  return git(top, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).ok;
 }
 
 /**
- * Reads `relPath` as it was at `rev`. Distinguishes an unknown revision from a path that did not exist
- * there, since the fixes differ (fetch/typo vs. wrong path).
+ * Reads `relPath` as it was at `rev`. An unknown revision and a path that did not exist there are
+ * different errors, since the fixes differ (fetch or typo vs. wrong path).
  */
-export function showAtRevision(root: string, rev: string, relPath: string): Buffer {
-  const revCheck = git(root, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
-  if (revCheck.status !== 0) {
-    throw new EngineError('git-error', `git revision "${rev}" not found`, { file: root });
-  }
-  const r = git(root, ['show', `${rev}:${relPath}`]);
-  if (r.status !== 0) {
+export function showAtRevision(top: string, rev: string, relPath: string): Buffer {
+  if (!revisionExists(top, rev)) throw new EngineError('git-error', `git revision "${rev}" not found`, { file: top });
+  const r = git(top, ['show', `${rev}:${relPath}`]);
+  if (!r.ok) {
     throw new EngineError('git-path-missing', `"${relPath}" does not exist at git revision "${rev}"`, {
-      file: path.join(root, relPath),
+      file: path.join(top, relPath),
     });
   }
   return r.stdout;
 }
 
-/** Reads the staged (index) content of a file; undefined when it is not in the index. */
-export function showStaged(root: string, relPath: string): Buffer | undefined {
-  const r = git(root, ['show', `:${relPath}`]);
-  return r.status === 0 ? r.stdout : undefined;
+/**
+ * The folder git runs hooks from: `core.hooksPath` (relative to the work-tree top, `~` expanded) when
+ * set, else `git rev-parse --git-path hooks`, which follows worktrees to the common git folder.
+ */
+export function hooksDir(top: string): string {
+  const configured = gitText(top, ['config', '--get', 'core.hooksPath'])?.trim();
+  if (configured) {
+    const expanded = configured.startsWith('~/') ? path.join(os.homedir(), configured.slice(2)) : configured;
+    return path.resolve(top, expanded);
+  }
+  const out = gitOrThrow(top, ['rev-parse', '--git-path', 'hooks'], { what: 'git rev-parse --git-path hooks failed' });
+  return path.resolve(top, out.toString('utf8').trim());
 }
 
-/** Paths (repo-relative) staged for commit: added, copied, modified or renamed. */
-export function stagedPaths(root: string): string[] {
-  const r = git(root, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z']);
-  if (r.status !== 0) throw new EngineError('git-error', r.stderr || 'git diff --cached failed', { file: root });
-  return r.stdout.toString('utf8').split('\0').filter(Boolean);
+/** One regular file of a git tree or index: absolute path and blob id. */
+export interface GitBlobEntry {
+  file: string;
+  blob: string;
+}
+
+function isRegular(mode: string): boolean {
+  return mode === '100644' || mode === '100755';
+}
+
+/**
+ * Index entries of the regular files under `dir` that `keep` accepts (given the absolute path). Stage 0
+ * only: a conflicted path has no single staged version. Blob ids are content hashes, so nothing is read.
+ */
+export function indexEntries(dir: string, keep: (file: string) => boolean): GitBlobEntry[] {
+  const abs = path.resolve(dir);
+  workTreeTop(abs);
+  // `ls-files -s` lists index entries (mode, blob id, stage, path relative to cwd).
+  const listing = gitOrThrow(abs, ['ls-files', '-s', '-z', '--', '.']).toString('utf8');
+  const entries: GitBlobEntry[] = [];
+  for (const rec of listing.split('\0')) {
+    const m = /^(\d{6}) ([0-9a-f]{40,64}) (\d)\t(.+)$/s.exec(rec);
+    if (!m || m[3] !== '0' || !isRegular(m[1])) continue;
+    const file = path.resolve(abs, m[4]);
+    if (keep(file)) entries.push({ file, blob: m[2] });
+  }
+  return entries;
+}
+
+/**
+ * The staged (index) text of the regular files under `dir` that `keep` accepts: absolute path → text.
+ * This is what a commit would contain, whatever the work tree holds.
+ */
+export function readIndexTexts(dir: string, keep: (file: string) => boolean): Map<string, string> {
+  return readBlobs(dir, indexEntries(dir, keep));
+}
+
+/** The commit id `rev` names, or an EngineError saying the revision does not exist. */
+export function resolveCommit(dir: string, rev: string): string {
+  const abs = path.resolve(dir);
+  workTreeTop(abs);
+  const r = git(abs, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+  if (!r.ok) throw new EngineError('git-error', `git revision "${rev}" not found`, { file: dir });
+  return r.stdout.toString('utf8').trim();
+}
+
+/** True when the repository holding `dir` has a commit at HEAD (false before the first commit). */
+export function hasHead(dir: string): boolean {
+  return revisionExists(path.resolve(dir), 'HEAD');
+}
+
+/**
+ * Regular files of `commit` under `dir` that `keep` accepts (given the path relative to `dir`, with
+ * '/'), with their blob ids. `dir` must be inside the repository's work tree.
+ */
+export function revisionEntries(dir: string, commit: string, keep: (rel: string) => boolean): GitBlobEntry[] {
+  const abs = path.resolve(dir);
+  // Paths are printed relative to the current folder, and `.` limits the listing to it.
+  const listing = gitOrThrow(abs, ['ls-tree', '-r', '-z', commit, '--', '.']).toString('utf8');
+  const entries: GitBlobEntry[] = [];
+  for (const rec of listing.split('\0')) {
+    const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
+    if (!m || !isRegular(m[1]) || !keep(m[3])) continue;
+    entries.push({ file: path.resolve(abs, m[3]), blob: m[2] });
+  }
+  return entries;
+}
+
+/** Folder of `dir` relative to the work-tree top, with '/' ('' at the top). */
+export function workTreePrefix(dir: string): string {
+  const abs = path.resolve(dir);
+  workTreeTop(abs);
+  return gitOrThrow(abs, ['rev-parse', '--show-prefix']).toString('utf8').trim().replace(/\/$/, '');
+}
+
+/** Regular files of the whole tree of `commit` that `keep` accepts (path relative to the top, with '/'). */
+export function treeEntries(
+  dir: string,
+  commit: string,
+  keep: (relToTop: string) => boolean,
+): { rel: string; blob: string }[] {
+  const listing = gitOrThrow(path.resolve(dir), ['ls-tree', '-r', '-z', '--full-tree', commit]).toString('utf8');
+  const out: { rel: string; blob: string }[] = [];
+  for (const rec of listing.split('\0')) {
+    const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
+    if (m && isRegular(m[1]) && keep(m[3])) out.push({ rel: m[3], blob: m[2] });
+  }
+  return out;
+}
+
+/**
+ * Renames git detects between `commit` and the index (`staged`) or the work tree, as absolute old
+ * path → new path, for the files under `dir`.
+ */
+export function renamesSince(dir: string, commit: string, staged: boolean): Map<string, string> {
+  const abs = path.resolve(dir);
+  // --relative: paths relative to the current folder, like ls-tree's above.
+  const args = ['diff', '--name-status', '-M', '-z', '--relative', ...(staged ? ['--cached'] : []), commit, '--', '.'];
+  const parts = gitOrThrow(abs, args).toString('utf8').split('\0');
+  const out = new Map<string, string>();
+  for (let i = 0; i < parts.length; i++) {
+    if (/^R\d*$/.test(parts[i]) && i + 2 < parts.length) {
+      out.set(path.resolve(abs, parts[i + 1]), path.resolve(abs, parts[i + 2]));
+      i += 2;
+    } else if (/^[ACDMTUX]/.test(parts[i])) i += 1;
+  }
+  return out;
+}
+
+/** The content of the given blobs, by file, read with one `git cat-file --batch`. */
+export function readBlobs(dir: string, entries: readonly GitBlobEntry[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (entries.length === 0) return out;
+  const input = entries.map((e) => e.blob).join('\n') + '\n';
+  const batch = gitOrThrow(path.resolve(dir), ['cat-file', '--batch'], { input });
+  let offset = 0;
+  for (const e of entries) {
+    const nl = batch.indexOf(0x0a, offset);
+    const header = batch.subarray(offset, nl).toString('utf8').split(' ');
+    const size = Number(header[2]);
+    if (header[1] !== 'blob' || !Number.isFinite(size)) {
+      throw new EngineError('git-error', `git cat-file: unexpected header '${header.join(' ')}'`, { file: e.file });
+    }
+    out.set(e.file, batch.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+    offset = nl + 1 + size + 1; // content is followed by a newline
+  }
+  return out;
 }

@@ -27,7 +27,7 @@ export async function updateGolden(c: VerifyCase, outDir: string, workerPath?: s
       writeTestDataSet(
         outDir,
         index++,
-        signature.inputs.map((i) => ({ name: i.name, tensor: feeds.get(i.name)! })),
+        Array.from(feeds, ([name, tensor]) => ({ name, tensor })), // in signature order, every input bound
         signature.outputs.map((o) => ({ name: o.name, tensor: outputs[o.name] })),
       );
     }

@@ -15,7 +15,11 @@ import { EngineError } from './errors';
 export function mergeOutputComparisons(parts: readonly OutputComparison[], where: string): OutputComparison {
   const first = parts[0];
   const partials = parts.map((p, i) => {
-    if (!p.partial) throw new EngineError('usage', `${where}: output "${p.name}" of shard ${i + 1} has no merge data; write shard reports with --shard I/N --format json`);
+    if (!p.partial)
+      throw new EngineError(
+        'usage',
+        `${where}: output "${p.name}" of shard ${i + 1} has no merge data; write shard reports with --shard I/N --format json`,
+      );
     return p.partial;
   });
   const elements = sum(parts.map((p) => p.elements));
@@ -28,11 +32,20 @@ export function mergeOutputComparisons(parts: readonly OutputComparison[], where
   const finitePopulation = elements - nanMismatches - infMismatches - overflows;
   const unfixable = partials.find((p) => p.firstUnfixable)?.firstUnfixable;
   let worstFinite: WorstElement | undefined;
-  for (const p of partials) if (p.worstFinite && (!worstFinite || p.worstFinite.absDiff > worstFinite.absDiff)) worstFinite = p.worstFinite;
+  for (const p of partials)
+    if (p.worstFinite && (!worstFinite || p.worstFinite.absDiff > worstFinite.absDiff)) worstFinite = p.worstFinite;
   const shapeMismatch = parts.find((p) => p.shapeMismatch)?.shapeMismatch;
-  const p99 = mergeTailSnapshots(0.99, partials.map((p) => p.tail));
+  const p99 = mergeTailSnapshots(
+    0.99,
+    partials.map((p) => p.tail),
+  );
   const top = partials.reduce(
-    (a, p) => ({ r1: a.r1 + p.topK.top1Rows, a1: a.a1 + p.topK.top1Agree, r5: a.r5 + p.topK.top5Rows, a5: a.a5 + p.topK.top5Agree }),
+    (a, p) => ({
+      r1: a.r1 + p.topK.top1Rows,
+      a1: a.a1 + p.topK.top1Agree,
+      r5: a.r5 + p.topK.top5Rows,
+      a5: a.a5 + p.topK.top5Agree,
+    }),
     { r1: 0, a1: 0, r5: 0, a5: 0 },
   );
   const counts = first.histogram.counts.map((_, i) => sum(parts.map((p) => p.histogram.counts[i] ?? 0)));

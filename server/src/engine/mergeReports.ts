@@ -24,7 +24,11 @@ export function mergeShardReports(files: readonly ShardFile[]): VerifyReport {
   for (const f of ordered) {
     const here = f.report.cases.map((c) => c.name);
     if (here.join('\u0000') !== names.join('\u0000')) {
-      throw new EngineError('usage', `its cases (${here.join(', ')}) differ from ${ordered[0].file}'s (${names.join(', ')}); merge reports of one sharded run`, { file: f.file });
+      throw new EngineError(
+        'usage',
+        `its cases (${here.join(', ')}) differ from ${ordered[0].file}'s (${names.join(', ')}); merge reports of one sharded run`,
+        { file: f.file },
+      );
     }
   }
   const cases = names.map((_, k) => mergeCase(ordered.map((f) => ({ file: f.file, c: f.report.cases[k] }))));
@@ -41,20 +45,31 @@ export function mergeShardReports(files: readonly ShardFile[]): VerifyReport {
 function orderShards(files: readonly ShardFile[]): ShardFile[] {
   const withShard = files.map((f) => {
     const s = f.report.cases.find((c) => c.shard)?.shard;
-    if (!s) throw new EngineError('usage', 'not a shard report: write each shard with verify --shard I/N --format json', { file: f.file });
+    if (!s)
+      throw new EngineError('usage', 'not a shard report: write each shard with verify --shard I/N --format json', {
+        file: f.file,
+      });
     return { f, s };
   });
   const n = withShard[0].s.count;
   const seen = new Map<number, string>();
   for (const { f, s } of withShard) {
-    if (s.count !== n) throw new EngineError('usage', `shard ${s.index}/${s.count} does not belong to a run of ${n} shards (${withShard[0].f.file})`, { file: f.file });
+    if (s.count !== n)
+      throw new EngineError(
+        'usage',
+        `shard ${s.index}/${s.count} does not belong to a run of ${n} shards (${withShard[0].f.file})`,
+        { file: f.file },
+      );
     const dup = seen.get(s.index);
     if (dup) throw new EngineError('usage', `shard ${s.index}/${n} given twice (also ${dup})`, { file: f.file });
     seen.set(s.index, f.file);
   }
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
   if (missing.length > 0) {
-    throw new EngineError('usage', `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing: the merge would not cover every fixture`);
+    throw new EngineError(
+      'usage',
+      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')} missing: the merge would not cover every fixture`,
+    );
   }
   return withShard.sort((a, b) => a.s.index - b.s.index).map((x) => x.f);
 }
@@ -67,7 +82,11 @@ function mergeCase(parts: { file: string; c: CaseReport }[]): CaseReport {
     name: first.name,
     status: 'error',
     mode: first.mode,
-    fixtures: { origin: first.fixtures.origin, synthetic: first.fixtures.synthetic, count: parts.reduce((a, p) => a + p.c.fixtures.count, 0) },
+    fixtures: {
+      origin: first.fixtures.origin,
+      synthetic: first.fixtures.synthetic,
+      count: parts.reduce((a, p) => a + p.c.fixtures.count, 0),
+    },
     signatureDifferences: first.signatureDifferences,
     run: mergeRunInfo(parts.map((p) => p.c.run)),
     outputs: [],
@@ -88,18 +107,32 @@ function mergeCase(parts: { file: string; c: CaseReport }[]): CaseReport {
   if (inputs) base.inputs = inputs;
   if (failed) {
     const s = failed.c.shard;
-    base.error = { ...failed.c.error!, message: `shard ${s?.index}/${s?.count} (${failed.file}): ${failed.c.error?.message ?? 'failed'}` };
+    base.error = {
+      code: 'shard-error',
+      ...failed.c.error,
+      message: `shard ${s?.index}/${s?.count} (${failed.file}): ${failed.c.error?.message ?? 'failed'}`,
+    };
     return base;
   }
   if (base.fixtures.count !== total) {
-    throw new EngineError('usage', `the shards cover ${base.fixtures.count} of ${total} fixtures of case "${first.name}": were they run on different fixtures?`, { file: parts[0].file });
+    throw new EngineError(
+      'usage',
+      `the shards cover ${base.fixtures.count} of ${total} fixtures of case "${first.name}": were they run on different fixtures?`,
+      { file: parts[0].file },
+    );
   }
   const names = first.outputs.map((o) => o.name);
-  base.outputs = names.map((name, k) => mergeOutputComparisons(parts.map((p) => {
-    const o = p.c.outputs[k];
-    if (!o || o.name !== name) throw new EngineError('usage', `case "${first.name}" has other outputs than shard 1's`, { file: p.file });
-    return o;
-  }), parts[0].file));
+  base.outputs = names.map((name, k) =>
+    mergeOutputComparisons(
+      parts.map((p) => {
+        const o = p.c.outputs[k];
+        if (!o || o.name !== name)
+          throw new EngineError('usage', `case "${first.name}" has other outputs than shard 1's`, { file: p.file });
+        return o;
+      }),
+      parts[0].file,
+    ),
+  );
   const failingDiff = first.status === 'fail' && parts.every((p) => p.c.outputs.every((o) => o.passed));
   base.status = base.outputs.every((o) => o.passed) && !failingDiff ? 'pass' : 'fail';
   return base;

@@ -1,10 +1,8 @@
-import * as path from 'node:path';
 import { OutputAccumulator } from './compare/accumulator';
 import { applyAcceptance, withLabels } from './compare/acceptance';
 import { MetricsAccumulator } from './compare/metrics';
 import { emptyOutputWarnings } from './compare/emptyOutputs';
 import { resolveTolerance } from './compare/tolerance';
-import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
 import { checkCaseNames } from './caseNames';
 import type { OutputComparison } from './compare/types';
@@ -42,39 +40,6 @@ export const DEFAULT_BATCH_ROWS = 512;
 export const DEFAULT_COUNT = 16;
 export const DEFAULT_RANGE: [number, number] = [-1, 1];
 
-/** Turns config cases into runnable cases: paths resolved against the config folder, defaults merged. */
-export function casesFromConfig(cfg: MlParityConfig): VerifyCase[] {
-  const d = cfg.verify.defaults;
-  const abs = (p: string | undefined): string | undefined => {
-    if (p === undefined) return undefined;
-    if (p.startsWith('git:')) {
-      const parts = p.slice(4).split(':');
-      return parts.length > 1 ? `git:${parts[0]}:${path.resolve(cfg.root, parts.slice(1).join(':'))}` : p;
-    }
-    return path.resolve(cfg.root, p);
-  };
-  return cfg.verify.cases.map((c) => ({
-    ...c,
-    baseline: abs(c.baseline),
-    candidate: abs(c.candidate)!,
-    fixtures: abs(c.fixtures),
-    count: c.count ?? d.count,
-    seed: c.seed ?? d.seed,
-    batchSize: c.batchSize ?? d.batchSize,
-    castInputs: c.castInputs ?? d.castInputs,
-    timeoutMs: c.timeoutMs ?? d.timeoutMs,
-    tolerance: { ...pickTolerance(d), ...c.tolerance },
-  }));
-}
-
-function pickTolerance(d: MlParityConfig['verify']['defaults']): VerifyCase['tolerance'] {
-  const t: NonNullable<VerifyCase['tolerance']> = {};
-  if (d.atol !== undefined) t.atol = d.atol;
-  if (d.rtol !== undefined) t.rtol = d.rtol;
-  if (d.equalNan !== undefined) t.equalNan = d.equalNan;
-  return t;
-}
-
 /** Runs every case in order; one case's error does not stop the others. */
 export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Promise<VerifyReport> {
   const reports: CaseReport[] = [];
@@ -107,7 +72,13 @@ async function onSide<T>(side: Side, spec: string, fn: () => T | Promise<T>): Pr
   try {
     return await fn();
   } catch (e) {
-    if (!(e instanceof EngineError) || e.code === 'cancelled' || e.code === 'inference-timeout' || e.code === 'inference-crashed') throw e;
+    if (
+      !(e instanceof EngineError) ||
+      e.code === 'cancelled' ||
+      e.code === 'inference-timeout' ||
+      e.code === 'inference-crashed'
+    )
+      throw e;
     // The error's location names the file; a git spec adds the revision it was read at.
     const which = spec.startsWith('git:') ? `${side} ${spec}` : side;
     throw new EngineError(e.code, `${which}: ${e.message}`, e.location);
@@ -118,7 +89,12 @@ function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded>
   return onSide(side, spec, () => {
     const model = readModel(spec, process.cwd(), candidatePath);
     const parsed = parseModel(model.bytes, model.file);
-    return { model, signature: parsed.signature, batchCoupling: parsed.batchCoupling, release: withExternalData(model, parsed.externalData) };
+    return {
+      model,
+      signature: parsed.signature,
+      batchCoupling: parsed.batchCoupling,
+      release: withExternalData(model, parsed.externalData),
+    };
   });
 }
 
@@ -175,12 +151,18 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     checkCaseNames(c, candidate.signature, baseline?.signature);
     if (c.carry && Object.keys(c.carry).length > 0) {
       if (!baseline) throw new EngineError('usage', '--carry compares two models step by step and needs a baseline');
-      if (c.shard) throw new EngineError('usage', '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded');
+      if (c.shard)
+        throw new EngineError(
+          'usage',
+          '--carry runs the fixtures as one sequence, which --shard would cut; run it unsharded',
+        );
     }
 
     if (baseline) {
       report.signatureDifferences = compareSignatures(baseline.signature, candidate.signature, c.outputMap);
-      const blocking = report.signatureDifferences.filter((d) => isBlocking(d) && !(c.castInputs && isCastableInputDifference(d)));
+      const blocking = report.signatureDifferences.filter(
+        (d) => isBlocking(d) && !(c.castInputs && isCastableInputDifference(d)),
+      );
       if (blocking.length > 0) {
         const hint = blocking.every(isCastableInputDifference) ? CAST_HINT : '';
         throw new EngineError(
@@ -198,24 +180,37 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       report.timing.modelLoadMs = performance.now() - loadStart;
     });
     loading.catch(() => undefined); // awaited below; fixture errors may be reported first
-    const labelled = withLabels(fixturesFor(c, reference.signature), reference.signature.inputs.map((i) => i.name), c.labels);
+    const labelled = withLabels(
+      fixturesFor(c, reference.signature),
+      reference.signature.inputs.map((i) => i.name),
+      c.labels,
+    );
     let fixtures = labelled.stream;
     if (c.shard) {
       const part = shardStream(fixtures, c.shard);
       fixtures = part.stream;
       report.shard = part.info;
-      if (fixtures.count === 0) report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
+      if (fixtures.count === 0)
+        report.warnings?.push(`${EMPTY_SHARD}: shard ${c.shard.index}/${c.shard.count} of ${part.info.total} fixtures`);
     }
     report.fixtures = { origin: fixtures.origin, synthetic: fixtures.synthetic, count: fixtures.count };
     observer = new InputObserver(reference.signature.inputs);
     if (fixtures.synthetic) observer.describeSynthetic(c.dims ?? {}, c.range ?? DEFAULT_RANGE, c.inputs);
     const watch = observer;
-    const cast = c.castInputs ? inputCastPlan(reference.signature, baseline ? { candidate: candidate.signature } : {}) : undefined;
+    const cast = c.castInputs
+      ? inputCastPlan(reference.signature, baseline ? { candidate: candidate.signature } : {})
+      : undefined;
     if (cast) noteCasts(observer, cast);
 
     const pairs = outputPairs(baseline?.signature ?? candidate.signature, candidate.signature, c);
     const accumulators = pairs.map(
-      (p) => new OutputAccumulator(p.base, p.cand, p.dtype, resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base])),
+      (p) =>
+        new OutputAccumulator(
+          p.base,
+          p.cand,
+          p.dtype,
+          resolveTolerance(p.tolDtype ?? p.dtype, c.tolerance, c.outputs?.[p.base]),
+        ),
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
     // Task metrics (cosine, SNR, top-k, accuracy) are collected beside the elementwise statistics.
@@ -230,13 +225,26 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
     report.run = carry
       ? { mode: 'single', rowsPerRun: 1, reason: 'a stateful sequence (--carry) runs one step at a time' }
-      : planRun(maxRows, [...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []), { side: 'candidate', ...candidate }]);
+      : planRun(maxRows, [
+          ...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []),
+          { side: 'candidate', ...candidate },
+        ]);
     if (carry) {
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
       report.carry = await runCarried({
-        host, ready: loading, timeoutMs, fixtures, inputs: reference.signature.inputs, pairs, accumulators: withMetrics, carry,
-        cast, castFixtures: c.castInputs, onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
-        onBound: (feeds) => watch.observe(feeds), timing: report.timing,
+        host,
+        ready: loading,
+        timeoutMs,
+        fixtures,
+        inputs: reference.signature.inputs,
+        pairs,
+        accumulators: withMetrics,
+        carry,
+        cast,
+        castFixtures: c.castInputs,
+        onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),
+        onBound: (feeds) => watch.observe(feeds),
+        timing: report.timing,
         onProgress: (done, total) => opts.onProgress?.(done, total, `${c.name}: step ${done}/${total}`),
       });
     } else {
@@ -263,7 +271,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     }
 
     const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
-    report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
+    report.outputs = accumulators.map((a, k) =>
+      pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a),
+    );
     report.outputs.forEach((o, k) => {
       applyAcceptance(o, metrics[k].finish(), c.accept, c.outputs?.[o.name]?.accept);
       if (o.partial) o.partial.metrics = metrics[k].state();
@@ -271,14 +281,25 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     report.warnings = [...(report.warnings ?? []), ...emptyOutputWarnings(report.outputs)];
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
-    const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'
-      && !(d.kind === 'dtype' && compared.has(d.name)));
+    const outputDiffs = report.signatureDifferences.filter(
+      (d) =>
+        d.side === 'output' &&
+        d.kind !== 'symbolic-dim' &&
+        d.kind !== 'extra-output' &&
+        !(d.kind === 'dtype' && compared.has(d.name)),
+    );
     report.status = report.outputs.every((o) => o.passed) && outputDiffs.length === 0 ? 'pass' : 'fail';
     if (c.locate && baseline && report.status === 'fail') {
       opts.onProgress?.(report.fixtures.count, report.fixtures.count, `${c.name}: locating the first divergence`);
       report.divergence = await locateForCase({
-        host, c, baseline: baseline.model, candidate: candidate.model, outputs: report.outputs,
-        fixtures, inputs: reference.signature.inputs, timeoutMs,
+        host,
+        c,
+        baseline: baseline.model,
+        candidate: candidate.model,
+        outputs: report.outputs,
+        fixtures,
+        inputs: reference.signature.inputs,
+        timeoutMs,
       });
     }
   } catch (e) {
@@ -298,7 +319,12 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
   return report;
 }
 
-async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
+async function loadModels(
+  host: InferenceHost,
+  candidate: Loaded,
+  baseline: Loaded | undefined,
+  timeoutMs: number,
+): Promise<void> {
   const m = candidate.model;
   await onSide('candidate', m.spec, () => host.load('candidate', runtimeSource(m), timeoutMs, m.file));
   if (baseline) {
@@ -318,6 +344,10 @@ function outputPairs(base: Signature, cand: Signature, c: VerifyCase): OutputPai
     const co = candByName.get(cName);
     const tolDtype = co && comparisonDtype(o.dtype, co.dtype);
     if (!co || !tolDtype) return [];
-    return [co.dtype === o.dtype ? { base: o.name, cand: cName, dtype: o.dtype } : { base: o.name, cand: cName, dtype: o.dtype, candDtype: co.dtype, tolDtype }];
+    return [
+      co.dtype === o.dtype
+        ? { base: o.name, cand: cName, dtype: o.dtype }
+        : { base: o.name, cand: cName, dtype: o.dtype, candDtype: co.dtype, tolDtype },
+    ];
   });
 }

@@ -10,6 +10,8 @@ export interface ClientFeatures {
   configurationChangeDynamic: boolean;
   /** `documentChanges` with `create` resource operations. */
   createFiles: boolean;
+  /** `codeAction/resolve` can fill in `edit`, and `data` survives the round trip. */
+  codeActionResolve: boolean;
 }
 
 export function readCapabilities(c: ClientCapabilities): ClientFeatures {
@@ -21,5 +23,8 @@ export function readCapabilities(c: ClientCapabilities): ClientFeatures {
     watchedFilesDynamic: !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration,
     configurationChangeDynamic: !!c.workspace?.didChangeConfiguration?.dynamicRegistration,
     createFiles: !!edit?.documentChanges && !!edit.resourceOperations?.includes('create'),
+    codeActionResolve:
+      !!c.textDocument?.codeAction?.dataSupport &&
+      !!c.textDocument.codeAction.resolveSupport?.properties.includes('edit'),
   };
 }

@@ -16,14 +16,26 @@ import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
 import { stageVerdictLine } from '../engine/stageVerify/summary';
 import type { StageVerifyReport } from '../engine/stageVerify/types';
-import { ServerCommands, type HookChecksArgs, type HookChecksResult, type StageReport, type VerifyCaseArgs, type VerifyReport as WireVerifyReport, type VerifyStageArgs } from '../protocol';
+import {
+  ServerCommands,
+  type HookChecksArgs,
+  type HookChecksResult,
+  type StageReport,
+  type VerifyCaseArgs,
+  type VerifyReport as WireVerifyReport,
+  type VerifyStageArgs,
+} from '../protocol';
 import { stageArgs } from './stageVerify';
 import { describeError, type Logger } from './logger';
 import { foldersNamed, verifySummary } from './verify';
 import type { WorkspaceFolderState } from './workspace';
 
 /** Advertised as `executeCommandProvider.commands`. */
-export const SERVER_COMMANDS: string[] = [ServerCommands.verify, ServerCommands.runHookChecks, ServerCommands.verifyStage];
+export const SERVER_COMMANDS: string[] = [
+  ServerCommands.verify,
+  ServerCommands.runHookChecks,
+  ServerCommands.verifyStage,
+];
 
 export interface CommandDeps {
   connection: Connection;
@@ -31,15 +43,23 @@ export interface CommandDeps {
   trusted: () => boolean;
   log: Logger;
   /** The server's one verify path (status bar and last report included). */
-  verify: (args: VerifyCaseArgs, token: CancellationToken, progress: WorkDoneProgressReporter) => Promise<VerifyReport | ResponseError<void>>;
+  verify: (
+    args: VerifyCaseArgs,
+    token: CancellationToken,
+    progress: WorkDoneProgressReporter,
+  ) => Promise<VerifyReport | ResponseError<void>>;
   /** One stage against HEAD (diagnostics included). */
-  verifyStage: (args: VerifyStageArgs, token: CancellationToken, progress: WorkDoneProgressReporter) => Promise<StageVerifyReport | ResponseError<void>>;
+  verifyStage: (
+    args: VerifyStageArgs,
+    token: CancellationToken,
+    progress: WorkDoneProgressReporter,
+  ) => Promise<StageVerifyReport | ResponseError<void>>;
 }
 
 /** The first argument when it is an object, else an empty one (clients may send no arguments at all). */
 function firstArg<T extends object>(params: ExecuteCommandParams): Partial<T> {
   const a: unknown = params.arguments?.[0];
-  return a && typeof a === 'object' ? (a as Partial<T>) : {};
+  return a && typeof a === 'object' ? a : {};
 }
 
 function stringField(o: object, key: string): string | undefined {
@@ -77,7 +97,11 @@ async function run(
       const caseName = stringField(arg, 'caseName');
       const folder = stringField(arg, 'folder');
       const locate = (arg as Record<string, unknown>).locate === true;
-      const report = await deps.verify({ ...(caseName ? { caseName } : {}), ...(folder ? { folder } : {}), ...(locate ? { locate } : {}) }, token, progress);
+      const report = await deps.verify(
+        { ...(caseName ? { caseName } : {}), ...(folder ? { folder } : {}), ...(locate ? { locate } : {}) },
+        token,
+        progress,
+      );
       if (report instanceof ResponseError) return report;
       show(deps, report.passed ? MessageType.Info : MessageType.Error, verifySummary(report));
       return toJsonSafe(report);
@@ -86,7 +110,13 @@ async function run(
       const results = await hookChecks(deps, stringField(firstArg<HookChecksArgs>(params), 'folder'), token, progress);
       if (results instanceof ResponseError) return results;
       const blocked = results.filter((r) => !r.passed);
-      show(deps, blocked.length ? MessageType.Error : MessageType.Info, blocked.length ? `ML Parity: the commit would be blocked: ${blocked.map(hookSummary).join('; ')}` : 'ML Parity: pre-commit checks passed.');
+      show(
+        deps,
+        blocked.length ? MessageType.Error : MessageType.Info,
+        blocked.length
+          ? `ML Parity: the commit would be blocked: ${blocked.map(hookSummary).join('; ')}`
+          : 'ML Parity: pre-commit checks passed.',
+      );
       return toJsonSafe(results);
     }
     case ServerCommands.verifyStage: {
@@ -94,7 +124,11 @@ async function run(
       if (!args) return new ResponseError(ErrorCodes.InvalidParams, 'expected [{ stage, uri }]');
       const report = await deps.verifyStage(args, token, progress);
       if (report instanceof ResponseError) return report;
-      show(deps, report.status === 'equivalent' ? MessageType.Info : MessageType.Error, `ML Parity: ${stageVerdictLine(report)}`);
+      show(
+        deps,
+        report.status === 'equivalent' ? MessageType.Info : MessageType.Error,
+        `ML Parity: ${stageVerdictLine(report)}`,
+      );
       return toJsonSafe(report);
     }
     default:
@@ -109,9 +143,14 @@ async function hookChecks(
   token: CancellationToken,
   progress: WorkDoneProgressReporter,
 ): Promise<HookRunResult[] | ResponseError<void>> {
-  if (!deps.trusted()) return new ResponseError(ErrorCodes.InvalidRequest, 'Pre-commit checks are disabled in untrusted workspaces.');
+  if (!deps.trusted())
+    return new ResponseError(ErrorCodes.InvalidRequest, 'Pre-commit checks are disabled in untrusted workspaces.');
   const folders = foldersNamed(deps.folders(), folderUri);
-  if (folders.length === 0) return new ResponseError(ErrorCodes.InvalidParams, folderUri ? `${folderUri} is not a workspace folder of this server` : 'no workspace folder is open');
+  if (folders.length === 0)
+    return new ResponseError(
+      ErrorCodes.InvalidParams,
+      folderUri ? `${folderUri} is not a workspace folder of this server` : 'no workspace folder is open',
+    );
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   progress.begin('ML Parity: pre-commit checks', 0, undefined, true);
@@ -119,7 +158,9 @@ async function hookChecks(
     const results: HookRunResult[] = [];
     for (const [i, folder] of folders.entries()) {
       progress.report(Math.round((i / folders.length) * 100), folder.root);
-      results.push(await runHookChecks({ root: folder.root, signal: abort.signal, onProgress: (m) => progress.report(m) }));
+      results.push(
+        await runHookChecks({ root: folder.root, signal: abort.signal, onProgress: (m) => progress.report(m) }),
+      );
       if (abort.signal.aborted) return new ResponseError(LSPErrorCodes.RequestCancelled, 'pre-commit checks cancelled');
     }
     return results;
@@ -136,7 +177,9 @@ function hookSummary(r: HookRunResult): string {
   const findings = r.analysis?.blocking ?? [];
   const cases = r.verify.filter((c) => c.status !== 'pass');
   const parts = [
-    ...(findings.length ? [`${findings.length} finding(s) (${[...new Set(findings.map((f) => f.rule))].join(', ')})`] : []),
+    ...(findings.length
+      ? [`${findings.length} finding(s) (${[...new Set(findings.map((f) => f.rule))].join(', ')})`]
+      : []),
     ...(cases.length ? [`${cases.length} case(s) not passing (${cases.map((c) => c.name).join(', ')})`] : []),
   ];
   return `${r.root}: ${parts.join(', ') || 'blocked'}`;

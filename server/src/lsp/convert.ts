@@ -12,21 +12,21 @@ import {
 } from 'vscode-languageserver/node';
 import type { EngineError } from '../engine/errors';
 import type { Finding, Location, Range, RelatedLocation, RuleId, Severity } from '../engine/findings';
+import { CLONE_RULES, ruleDocPath } from '../engine/rules';
 import type { DiagnosticData, RuleSeverityOverride } from '../protocol';
 
-/** Where the rule documentation lives (docs/rules/<rule>.md in the project repository). */
 /**
  * Rule docs ship with the server (docs/rules beside the bundle or the repo), so the link opens offline and
- * in any LSP client; found by walking up from this file since the bundle and tsc output sit at other depths.
+ * in any LSP client; their folder is found by walking up from this file since the bundle and tsc output
+ * sit at other depths.
  */
-export const RULE_DOCS_DIR = findDocsDir(__dirname);
+const DOCS_ROOT = findDocsRoot(__dirname);
 
-function findDocsDir(start: string): string {
+function findDocsRoot(start: string): string {
   for (let dir = start, i = 0; i < 6; i++, dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'docs', 'rules');
-    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(dir, 'docs', 'rules'))) return dir;
   }
-  return path.join(start, 'docs', 'rules');
+  return start;
 }
 
 export const DIAGNOSTIC_SOURCE = 'ml-parity';
@@ -52,8 +52,8 @@ export function toLspRange(r: Range): LspRange {
   return { start: { ...r.start }, end: { ...r.end } };
 }
 
-export function ruleDocUrl(rule: string): string {
-  return pathToFileURL(path.join(RULE_DOCS_DIR, `${rule}.md`)).href;
+export function ruleDocUrl(rule: RuleId): string {
+  return pathToFileURL(path.join(DOCS_ROOT, ruleDocPath(rule))).href;
 }
 
 /** A finding as a diagnostic, or undefined when the editor settings turn its rule off. */
@@ -80,13 +80,14 @@ export function toDiagnostic(
   };
 }
 
-const CLONE_RULES: ReadonlySet<RuleId> = new Set<RuleId>(['duplicate-code', 'cross-stage-duplicate']);
-
 // Code actions need every copy of a clone; keep them in the payload as plain engine locations, in the
 // engine's order (the first copy decides where an extracted function goes).
 function withRelated(f: Finding): Record<string, unknown> {
   if (!CLONE_RULES.has(f.rule)) return { ...(f.data ?? {}), file: f.data?.file ?? f.file };
-  const copies = f.data?.copies ?? [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+  const copies = f.data?.copies ?? [
+    { file: f.file, range: f.range },
+    ...f.related.map((r) => ({ file: r.file, range: r.range })),
+  ];
   return { ...(f.data ?? {}), file: f.data?.file ?? f.file, copies };
 }
 
@@ -97,7 +98,10 @@ function withRelated(f: Finding): Record<string, unknown> {
 export function expandClones(findings: readonly Finding[]): Finding[] {
   return findings.flatMap((f) => {
     if (!CLONE_RULES.has(f.rule)) return [f];
-    const copies: Location[] = [{ file: f.file, range: f.range }, ...f.related.map((r) => ({ file: r.file, range: r.range }))];
+    const copies: Location[] = [
+      { file: f.file, range: f.range },
+      ...f.related.map((r) => ({ file: r.file, range: r.range })),
+    ];
     const data = { ...(f.data ?? {}), copies };
     const first: RelatedLocation = { file: f.file, range: f.range, message: 'first copy of this code' };
     return [

@@ -113,7 +113,10 @@ export class DiagnosticsPublisher {
     await this.run(folder, () => folder.update(file, doc.getText()));
   }
 
-  private async run(folder: WorkspaceFolderState, analyse: () => AnalysisResult | Promise<AnalysisResult>): Promise<void> {
+  private async run(
+    folder: WorkspaceFolderState,
+    analyse: () => AnalysisResult | Promise<AnalysisResult>,
+  ): Promise<void> {
     this.deps.onStatus({ state: 'analysing', findings: this.total() });
     try {
       const result = await analyse();
@@ -128,7 +131,10 @@ export class DiagnosticsPublisher {
 
   private async publish(folder: WorkspaceFolderState, result: AnalysisResult): Promise<void> {
     const settings = await this.deps.settings.get(toUri(folder.root));
-    const byUri = groupDiagnostics([...result.findings, ...folder.caseFindings, ...folder.stageFindings], settings.rules);
+    const byUri = groupDiagnostics(
+      [...result.findings, ...folder.caseFindings, ...folder.stageFindings],
+      settings.rules,
+    );
     if (folder.configError) {
       const file = folder.configError.location.file ?? folder.config.file;
       if (file) {

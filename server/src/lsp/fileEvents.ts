@@ -30,7 +30,8 @@ export class FileEvents {
       const file = toPath(change.uri);
       // Open documents are tracked through their buffers.
       if (!file || this.deps.documents.get(change.uri)) continue;
-      if (change.type === FileChangeType.Deleted && !this.owner(file)?.isConfigFile(file)) await this.deps.diagnostics.removeFile(change.uri);
+      if (change.type === FileChangeType.Deleted && !this.owner(file)?.isConfigFile(file))
+        await this.deps.diagnostics.removeFile(change.uri);
       else await this.fromDisk(file);
     }
   }

@@ -2,7 +2,9 @@ import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   ExecuteCommandRequest,
+  MessageType,
   ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -13,8 +15,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions, type VerifyCaseArgs } from '../protocol';
-import { createRegistry, handleCodeAction } from './codeActions';
+import {
+  LastReportRequest,
+  ListCasesRequest,
+  VerifyRequest,
+  type InitializationOptions,
+  type VerifyCaseArgs,
+} from '../protocol';
+import { createRegistry, handleCodeAction, handleCodeActionResolve, type CodeActionDeps } from './codeActions';
 import { handleExecuteCommand, SERVER_COMMANDS, type CommandDeps } from './commands';
 import { handleVerifyStage } from './stageVerify';
 import { readCapabilities, type ClientFeatures } from './capabilities';
@@ -61,16 +69,14 @@ export function startServer(connection: Connection): void {
     features = readCapabilities(params.capabilities);
     settings.canPull = features.configurationPull;
     trusted = (params.initializationOptions as Partial<InitializationOptions> | undefined)?.trusted !== false;
-    roots = (params.workspaceFolders ?? [])
-      .map((f) => toPath(f.uri))
-      .filter((p): p is string => !!p);
+    roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri)).filter((p): p is string => !!p);
     const rootFromUri = params.rootUri ? toPath(params.rootUri) : undefined;
     if (roots.length === 0 && rootFromUri) roots = [rootFromUri];
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         ...(features.codeActionLiterals
-          ? { codeActionProvider: { codeActionKinds: registry.kinds(), resolveProvider: false } }
+          ? { codeActionProvider: { codeActionKinds: registry.kinds(), resolveProvider: features.codeActionResolve } }
           : {}),
         executeCommandProvider: { commands: SERVER_COMMANDS, workDoneProgress: true },
       },
@@ -93,7 +99,10 @@ export function startServer(connection: Connection): void {
     if (features?.watchedFilesDynamic) {
       void connection.client
         .register(DidChangeWatchedFilesNotification.type, {
-          watchers: [{ globPattern: '**/mlparity.config.json' }, { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }],
+          watchers: [
+            { globPattern: '**/mlparity.config.json' },
+            { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' },
+          ],
         })
         .catch((e: unknown) => log.warn(`file watching unavailable: ${describeError(e)}`));
     }
@@ -131,17 +140,26 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(({ changes }) => fileEvents.watched(changes));
 
+  const codeActionDeps = (): CodeActionDeps => ({
+    registry,
+    documents,
+    folders: () => folders,
+    capabilities: { createFiles: features?.createFiles ?? false, resolveEdits: features?.codeActionResolve ?? false },
+    trusted: () => trusted,
+  });
   connection.onCodeAction(async (params) => {
     await ready;
-    return handleCodeAction(
-      {
-        registry,
-        documents,
-        folders: () => folders,
-        capabilities: { createFiles: features?.createFiles ?? false },
-        trusted: () => trusted,
-      },
-      params,
+    return handleCodeAction(codeActionDeps(), params);
+  });
+  connection.onCodeActionResolve(async (action) => {
+    await ready;
+    return handleCodeActionResolve(
+      codeActionDeps(),
+      action,
+      (message) =>
+        void connection
+          .sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message })
+          .catch(() => undefined),
     );
   });
 
@@ -155,7 +173,12 @@ export function startServer(connection: Connection): void {
     progress: WorkDoneProgressReporter,
   ): Promise<VerifyReport | ResponseError<void>> => {
     status.update({ state: 'verifying' });
-    const report = await handleVerify({ folders: () => folders, trusted: () => trusted, stopped: shuttingDown.signal }, args, token, progress);
+    const report = await handleVerify(
+      { folders: () => folders, trusted: () => trusted, stopped: shuttingDown.signal },
+      args,
+      token,
+      progress,
+    );
     if (!(report instanceof ResponseError)) lastReport = report;
     if (lastReport) status.verified(lastReport);
     else status.update({ state: 'idle' });
@@ -165,7 +188,11 @@ export function startServer(connection: Connection): void {
   connection.onRequest(VerifyRequest, async (params, token) => {
     await ready;
     const { caseName, folder, locate } = params;
-    const report = await verify({ caseName, folder, ...(locate ? { locate } : {}) }, token, connection.window.attachWorkDoneProgress(params.workDoneToken));
+    const report = await verify(
+      { caseName, folder, ...(locate ? { locate } : {}) },
+      token,
+      connection.window.attachWorkDoneProgress(params.workDoneToken),
+    );
     return report instanceof ResponseError ? report : toJsonSafe(report);
   });
 
@@ -179,8 +206,18 @@ export function startServer(connection: Connection): void {
         ? await connection.window.createWorkDoneProgress().catch(() => attached)
         : attached;
     const verifyStage: CommandDeps['verifyStage'] = (args, t, p) =>
-      handleVerifyStage({ folders: () => folders, trusted: () => trusted, documents, log, republish: () => diagnostics.republish() }, args, t, p);
-    return handleExecuteCommand({ connection, folders: () => folders, trusted: () => trusted, log, verify, verifyStage }, params, token, progress);
+      handleVerifyStage(
+        { folders: () => folders, trusted: () => trusted, documents, log, republish: () => diagnostics.republish() },
+        args,
+        t,
+        p,
+      );
+    return handleExecuteCommand(
+      { connection, folders: () => folders, trusted: () => trusted, log, verify, verifyStage },
+      params,
+      token,
+      progress,
+    );
   });
   connection.onRequest(LastReportRequest, () => (lastReport ? toJsonSafe(lastReport) : null));
   connection.onRequest(ListCasesRequest, async () => {

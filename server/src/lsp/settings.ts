@@ -7,7 +7,7 @@ export function normalizeSettings(raw: unknown): MlParitySettings {
   const trace = (r.trace && typeof r.trace === 'object' ? r.trace : {}) as { server?: unknown };
   return {
     run: r.run === 'onSave' ? 'onSave' : DEFAULT_SETTINGS.run,
-    rules: r.rules && typeof r.rules === 'object' ? (r.rules as MlParitySettings['rules']) : {},
+    rules: r.rules && typeof r.rules === 'object' ? r.rules : {},
     configPath: typeof r.configPath === 'string' ? r.configPath : DEFAULT_SETTINGS.configPath,
     trace: {
       server: trace.server === 'messages' || trace.server === 'verbose' ? trace.server : 'off',

@@ -17,6 +17,7 @@ import type { VerifyStageArgs } from '../protocol';
 import { toPath } from './convert';
 import { describeError, type Logger } from './logger';
 import { folderFor, type WorkspaceFolderState } from './workspace';
+import { RULES } from '../engine/rules';
 
 export interface StageVerifyDeps {
   folders: () => readonly WorkspaceFolderState[];
@@ -46,10 +47,15 @@ export async function handleVerifyStage(
   token: CancellationToken,
   progress: WorkDoneProgressReporter,
 ): Promise<StageVerifyReport | ResponseError<void>> {
-  if (!deps.trusted()) return new ResponseError(ErrorCodes.InvalidRequest, 'Verifying a stage runs its code and is disabled in untrusted workspaces.');
+  if (!deps.trusted())
+    return new ResponseError(
+      ErrorCodes.InvalidRequest,
+      'Verifying a stage runs its code and is disabled in untrusted workspaces.',
+    );
   const file = toPath(args.uri);
   const folder = file ? folderFor(deps.folders(), file) : undefined;
-  if (!file || !folder) return new ResponseError(ErrorCodes.InvalidParams, `${args.uri} is not in a workspace folder of this server`);
+  if (!file || !folder)
+    return new ResponseError(ErrorCodes.InvalidParams, `${args.uri} is not in a workspace folder of this server`);
   const overrides = new Map<string, string>();
   for (const doc of deps.documents.all()) {
     const p = toPath(doc.uri);
@@ -68,7 +74,8 @@ export async function handleVerifyStage(
       baseline: { kind: 'revision', rev: args.against ?? 'HEAD' },
       signal: abort.signal,
       prefork: true,
-      onProgress: (done, total) => progress.report(total > 0 ? Math.round((done / total) * 100) : 0, `${done}/${total} inputs`),
+      onProgress: (done, total) =>
+        progress.report(total > 0 ? Math.round((done / total) * 100) : 0, `${done}/${total} inputs`),
     });
     folder.setStageFinding(report.stage, report.location.file, text ?? '', divergence(report));
     await deps.republish();
@@ -92,10 +99,24 @@ export function divergence(r: StageVerifyReport): Finding | undefined {
     file: r.location.file,
     range: r.location.range,
     rule: 'stage-divergence',
-    severity: 'warning',
+    severity: RULES['stage-divergence'].severity,
     message: stageVerdictLine(r) + (c ? ` (differs at ${c.difference})` : ''),
     related: [],
-    data: { stage: r.stage, against: r.baselineLabel, ...(c ? { counterexample: { inputs: c.call, call: c.display, baseline: c.baseline, candidate: c.candidate, difference: c.difference } } : {}) },
+    data: {
+      stage: r.stage,
+      against: r.baselineLabel,
+      ...(c
+        ? {
+            counterexample: {
+              inputs: c.call,
+              call: c.display,
+              baseline: c.baseline,
+              candidate: c.candidate,
+              difference: c.difference,
+            },
+          }
+        : {}),
+    },
   };
 }
 

@@ -5,7 +5,8 @@ import {
   type CancellationToken,
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { casesFromConfig, runVerify } from '../engine/verify';
+import { runVerify } from '../engine/verify';
+import { casesFromConfig } from '../engine/verifyCases';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import type { CaseSummary, VerifyCaseArgs } from '../protocol';
 import { toPath } from './convert';
@@ -20,7 +21,10 @@ export interface VerifyDeps {
 }
 
 /** The folders a request names: the one whose root is `folderUri`, or all of them when it names none. */
-export function foldersNamed(folders: readonly WorkspaceFolderState[], folderUri: string | undefined): readonly WorkspaceFolderState[] {
+export function foldersNamed(
+  folders: readonly WorkspaceFolderState[],
+  folderUri: string | undefined,
+): readonly WorkspaceFolderState[] {
   if (folderUri === undefined) return folders;
   const root = toPath(folderUri);
   return folders.filter((f) => f.root === root);
@@ -35,7 +39,11 @@ export function selectCases(folders: readonly WorkspaceFolderState[], caseName?:
 /** The configured cases, for the client's picker. */
 export function listCases(folders: readonly WorkspaceFolderState[]): CaseSummary[] {
   return folders.flatMap((f) =>
-    f.config.verify.cases.map((c) => ({ name: c.name, candidate: c.candidate, ...(c.baseline ? { baseline: c.baseline } : {}) })),
+    f.config.verify.cases.map((c) => ({
+      name: c.name,
+      candidate: c.candidate,
+      ...(c.baseline ? { baseline: c.baseline } : {}),
+    })),
   );
 }
 
@@ -54,10 +62,13 @@ export async function handleVerify(
     return new ResponseError(ErrorCodes.InvalidRequest, 'Verification is disabled in untrusted workspaces.');
   }
   const folders = foldersNamed(deps.folders(), params.folder);
-  if (folders.length === 0) return new ResponseError(ErrorCodes.InvalidParams, `${params.folder} is not a workspace folder of this server`);
+  if (folders.length === 0)
+    return new ResponseError(ErrorCodes.InvalidParams, `${params.folder} is not a workspace folder of this server`);
   const cases = selectCases(folders, params.caseName).map((c) => (params.locate ? { ...c, locate: true } : c));
   if (cases.length === 0) {
-    const what = params.caseName ? `no verify case named '${params.caseName}'` : 'no verify cases in mlparity.config.json';
+    const what = params.caseName
+      ? `no verify case named '${params.caseName}'`
+      : 'no verify cases in mlparity.config.json';
     return new ResponseError(ErrorCodes.InvalidParams, what);
   }
   const abort = new AbortController();

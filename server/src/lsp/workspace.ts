@@ -91,7 +91,9 @@ export class WorkspaceFolderState {
 }
 
 function readConfig(root: string, configPath: string, text?: string): { config: MlParityConfig; error?: EngineError } {
-  const file = configPath ? path.resolve(root, configPath) : findConfig(root) ?? (text !== undefined ? path.join(root, CONFIG_FILE_NAME) : undefined);
+  const file = configPath
+    ? path.resolve(root, configPath)
+    : (findConfig(root) ?? (text !== undefined ? path.join(root, CONFIG_FILE_NAME) : undefined));
   if (!file) return { config: defaultConfig(root) };
   try {
     return { config: text === undefined ? loadConfig(file) : parseConfig(text, file) };
@@ -111,7 +113,5 @@ function caseFindings(config: MlParityConfig, text?: string): Finding[] {
 
 /** The folder owning a file: the deepest root that contains it. */
 export function folderFor(folders: readonly WorkspaceFolderState[], file: string): WorkspaceFolderState | undefined {
-  return folders
-    .filter((f) => f.contains(file))
-    .sort((a, b) => b.root.length - a.root.length)[0];
+  return folders.filter((f) => f.contains(file)).sort((a, b) => b.root.length - a.root.length)[0];
 }

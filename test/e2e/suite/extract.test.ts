@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, codeActionsAt, diagnosticsOf, pollUntil, textOf, waitForCloneBetween, wsUri } from './helpers';
+import {
+  activateExtension,
+  codeActionsAt,
+  diagnosticsOf,
+  pollUntil,
+  textOf,
+  waitForCloneBetween,
+  wsUri,
+} from './helpers';
 
 describe('extract duplicated code', () => {
   it('replaces both copies with calls to one shared function and the finding goes away', async () => {
@@ -12,8 +20,12 @@ describe('extract duplicated code', () => {
 
     const action = (await codeActionsAt(uri, dup)).find((a) => /extract/i.test(a.title) && !a.disabled && a.edit);
     assert.ok(action?.edit, 'an extract action with an edit');
-    const name = /'([A-Za-z_$][\w$]*)'/.exec(action.title)?.[1];
-    assert.ok(name, `function name in the title: ${action.title}`);
+    const inserted = action.edit
+      .entries()
+      .flatMap(([, edits]) => edits.map((e) => e.newText))
+      .join('\n');
+    const name = /function\s+([A-Za-z_$][\w$]*)/.exec(inserted)?.[1];
+    assert.ok(name, `a function declared by the edit: ${inserted.slice(0, 200)}`);
     assert.equal(await vscode.workspace.applyEdit(action.edit), true, 'edit applied');
     assert.ok(await vscode.workspace.saveAll(false), 'files saved');
 
@@ -28,7 +40,11 @@ describe('extract duplicated code', () => {
     const touched = action.edit.entries().map(([u]) => u);
     const declaring: string[] = [];
     for (const u of touched) if (declared.test(await textOf(u))) declaring.push(vscode.workspace.asRelativePath(u));
-    assert.equal(declaring.length, 1, `exactly one edited file declares ${name}: ${declaring.join(', ')} (edited: ${touched.map((u) => vscode.workspace.asRelativePath(u)).join(', ')})`);
+    assert.equal(
+      declaring.length,
+      1,
+      `exactly one edited file declares ${name}: ${declaring.join(', ')} (edited: ${touched.map((u) => vscode.workspace.asRelativePath(u)).join(', ')})`,
+    );
     assert.ok(before.pre.split('\n').length > after.pre.split('\n').length, 'preprocess.ts got shorter');
 
     await pollUntil('the cross-stage-duplicate finding to disappear', 30_000, () =>

@@ -52,7 +52,11 @@ export function diagnosticsOf(rule: string, fileSuffix?: string): [vscode.Uri, v
 }
 
 /** Polls until at least one diagnostic of `rule` exists in `fileSuffix`; returns them. */
-export function waitForDiagnostics(rule: string, fileSuffix: string, timeoutMs = 30_000): Promise<[vscode.Uri, vscode.Diagnostic][]> {
+export function waitForDiagnostics(
+  rule: string,
+  fileSuffix: string,
+  timeoutMs = 30_000,
+): Promise<[vscode.Uri, vscode.Diagnostic][]> {
   return pollUntil(`${rule} diagnostics in ${fileSuffix}`, timeoutMs, () => {
     const found = diagnosticsOf(rule, fileSuffix);
     return found.length ? found : undefined;
@@ -63,9 +67,16 @@ export function waitForDiagnostics(rule: string, fileSuffix: string, timeoutMs =
  * Polls for the clone finding between two files. The server reports a clone once, on one of its copies,
  * with the other copies as related information; accept it on either side.
  */
-export function waitForCloneBetween(fileA: string, fileB: string, timeoutMs = 30_000): Promise<[vscode.Uri, vscode.Diagnostic]> {
+export function waitForCloneBetween(
+  fileA: string,
+  fileB: string,
+  timeoutMs = 30_000,
+): Promise<[vscode.Uri, vscode.Diagnostic]> {
   return pollUntil(`a cross-stage-duplicate between ${fileA} and ${fileB}`, timeoutMs, () => {
-    for (const [here, there] of [[fileA, fileB], [fileB, fileA]] as const) {
+    for (const [here, there] of [
+      [fileA, fileB],
+      [fileB, fileA],
+    ] as const) {
       const hit = diagnosticsOf('cross-stage-duplicate', here).find(([, d]) =>
         (d.relatedInformation ?? []).some((r) => r.location.uri.path.endsWith(there)),
       );
@@ -76,13 +87,32 @@ export function waitForCloneBetween(fileA: string, fileB: string, timeoutMs = 30
 }
 
 /**
- * Code actions VS Code offers at a diagnostic (resolved CodeActions only, not bare Commands). The editor
+ * Code actions VS Code offers at a diagnostic (CodeActions only, not bare Commands), with their edits resolved. The editor
  * cancels a request when the document or its diagnostics change underneath it, so retry until one completes.
  */
-export async function codeActionsAt(uri: vscode.Uri, d: vscode.Diagnostic, timeoutMs = 15_000): Promise<vscode.CodeAction[]> {
+export async function codeActionsAt(
+  uri: vscode.Uri,
+  d: vscode.Diagnostic,
+  timeoutMs = 60_000,
+): Promise<vscode.CodeAction[]> {
   await vscode.workspace.openTextDocument(uri);
-  const all = await pollUntil(`code actions at ${uri.path}:${d.range.start.line + 1}`, timeoutMs, async () =>
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>('vscode.executeCodeActionProvider', uri, d.range)) ?? [],
+  const all = await pollUntil(
+    `ML Parity code actions at ${uri.path}:${d.range.start.line + 1}`,
+    timeoutMs,
+    async () => {
+      // Resolve up to 50 actions, as the editor does for the one a user picks: costly edits come on resolve.
+      const got =
+        (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
+          'vscode.executeCodeActionProvider',
+          uri,
+          d.range,
+          undefined,
+          50,
+        )) ?? [];
+      // Other extensions (TypeScript's refactors and snippets) answer too, also when ours was cancelled by an
+      // edit: wait for a list that holds ours (every ML Parity action offers to ignore the finding).
+      return got.some((a) => /^Ignore this finding \(/.test(a.title)) ? got : undefined;
+    },
   );
   return all.filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
 }

@@ -37,7 +37,13 @@ export function describeFailures(r: E2eSuiteResult): string[] {
   const lines: string[] = [];
   if (r.fatal) lines.push(`suite could not run: ${r.fatal.message}`);
   for (const t of r.tests) {
-    if (t.state === 'failed') lines.push(`✗ ${t.fullTitle}\n    ${(t.error?.message ?? 'failed').trim().replace(/\n\s*\n/g, '\n').replace(/\n/g, '\n    ')}`);
+    if (t.state === 'failed')
+      lines.push(
+        `✗ ${t.fullTitle}\n    ${(t.error?.message ?? 'failed')
+          .trim()
+          .replace(/\n\s*\n/g, '\n')
+          .replace(/\n/g, '\n    ')}`,
+      );
   }
   return lines;
 }

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import Mocha from 'mocha';
-import { E2eSuiteResult, E2eTestResult, RESULTS_ENV } from './results';
+import { type E2eSuiteResult, type E2eTestResult, RESULTS_ENV } from './results';
 
 /** Options for {@link runSuite}. */
 export interface RunSuiteOptions {
@@ -49,10 +49,20 @@ export async function runSuite(opts: RunSuiteOptions): Promise<E2eSuiteResult> {
     for (const f of files) mocha.addFile(f);
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
-      runner.on('pass', (t) => tests.push({ title: t.title, fullTitle: t.fullTitle(), state: 'passed', durationMs: t.duration ?? 0 }));
-      runner.on('pending', (t) => tests.push({ title: t.title, fullTitle: t.fullTitle(), state: 'pending', durationMs: 0 }));
+      runner.on('pass', (t) =>
+        tests.push({ title: t.title, fullTitle: t.fullTitle(), state: 'passed', durationMs: t.duration ?? 0 }),
+      );
+      runner.on('pending', (t) =>
+        tests.push({ title: t.title, fullTitle: t.fullTitle(), state: 'pending', durationMs: 0 }),
+      );
       runner.on('fail', (t, err) =>
-        tests.push({ title: t.title, fullTitle: t.fullTitle(), state: 'failed', durationMs: t.duration ?? 0, error: errorInfo(err) }),
+        tests.push({
+          title: t.title,
+          fullTitle: t.fullTitle(),
+          state: 'failed',
+          durationMs: t.duration ?? 0,
+          error: errorInfo(err),
+        }),
       );
     });
     result = summarize(tests, startedAt, opts.hostVersion);

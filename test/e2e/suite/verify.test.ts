@@ -1,10 +1,12 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { VerifyReport } from '../../../server/src/engine/verifyTypes';
-import { activateExtension } from './helpers';
+import { activateExtension, wsUri } from './helpers';
 
 async function verify(caseName: string): Promise<VerifyReport> {
-  const report = await vscode.commands.executeCommand<VerifyReport | undefined>('mlParity.verifyRefactor', { caseName });
+  const report = await vscode.commands.executeCommand<VerifyReport | undefined>('mlParity.verifyRefactor', {
+    caseName,
+  });
   assert.ok(report, `mlParity.verifyRefactor returned a report for ${caseName}`);
   return report;
 }
@@ -17,10 +19,10 @@ describe('mlParity.verifyRefactor', function () {
     const report = await verify('fuse-matmul-add');
     assert.equal(report.cases.length, 1);
     const [c] = report.cases;
-    assert.equal(c!.name, 'fuse-matmul-add');
-    assert.equal(c!.status, 'pass', c!.error?.message);
+    assert.equal(c.name, 'fuse-matmul-add');
+    assert.equal(c.status, 'pass', c.error?.message);
     assert.equal(report.passed, true);
-    assert.ok(c!.outputs.length > 0, 'compared at least one output');
+    assert.ok(c.outputs.length > 0, 'compared at least one output');
     assert.equal(api.lastReport()?.createdAt, report.createdAt, 'the API exposes the last report');
   });
 
@@ -28,8 +30,35 @@ describe('mlParity.verifyRefactor', function () {
     await activateExtension();
     const report = await verify('relu-to-leakyrelu');
     const [c] = report.cases;
-    assert.equal(c!.name, 'relu-to-leakyrelu');
-    assert.equal(c!.status, 'fail', c!.error?.message);
+    assert.equal(c.name, 'relu-to-leakyrelu');
+    assert.equal(c.status, 'fail', c.error?.message);
     assert.equal(report.passed, false);
+  });
+
+  it("the config file's Verify refactor action names the server command, which runs the Verify Refactor UI here", async () => {
+    await activateExtension();
+    const config = wsUri('mlparity.config.json');
+    const doc = await vscode.workspace.openTextDocument(config);
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('"split-reduction"'));
+    const found = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      config,
+      new vscode.Range(line, 12, line, 12),
+      'source.mlParity.verify',
+    );
+    const action = found.find((a): a is vscode.CodeAction => 'kind' in a && !!a.command);
+    assert.ok(action?.command, `a verify action: ${found.map((a) => a.title).join(' | ')}`);
+    assert.equal(action.command.command, 'mlParity.server.verify');
+    const report = await vscode.commands.executeCommand<VerifyReport | undefined>(
+      action.command.command,
+      ...((action.command.arguments ?? []) as unknown[]),
+    );
+    assert.deepEqual(
+      report?.cases.map((c) => [c.name, c.status]),
+      [['split-reduction', 'pass']],
+    );
   });
 });

@@ -49,7 +49,13 @@ export interface SinceSummary {
   absent: number;
 }
 
-export function findingsJsonReport(root: string, listed: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary, notes: readonly string[] = []): FindingsJsonReport {
+export function findingsJsonReport(
+  root: string,
+  listed: readonly FingerprintedFinding[],
+  stages: readonly Stage[],
+  since?: SinceSummary,
+  notes: readonly string[] = [],
+): FindingsJsonReport {
   const findings = listed.map((f) => f.finding);
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
     file: relPath(root, l.file),
@@ -63,7 +69,13 @@ export function findingsJsonReport(root: string, listed: readonly FingerprintedF
     version: 1,
     tool: 'ml-parity',
     root,
-    summary: { error: count('error'), warning: count('warning'), info: count('info'), hint: count('hint'), total: findings.length },
+    summary: {
+      error: count('error'),
+      warning: count('warning'),
+      info: count('info'),
+      hint: count('hint'),
+      total: findings.length,
+    },
     findings: listed.map(({ finding: f, fingerprint }) => ({
       ...loc(f),
       rule: f.rule,
@@ -75,11 +87,23 @@ export function findingsJsonReport(root: string, listed: readonly FingerprintedF
       ...(since ? { baselineState: 'new' as const } : {}),
     })),
     ...(since ? { since } : {}),
-    stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, how: s.how, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
+    stages: stages.map((s) => ({
+      ...loc(s.location),
+      name: s.name,
+      kind: s.kind,
+      how: s.how,
+      ...(s.registration ? { registration: loc(s.registration) } : {}),
+    })),
     notes: [...notes],
   };
 }
 
-export function formatFindingsJson(root: string, findings: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary, notes: readonly string[] = []): string {
+export function formatFindingsJson(
+  root: string,
+  findings: readonly FingerprintedFinding[],
+  stages: readonly Stage[],
+  since?: SinceSummary,
+  notes: readonly string[] = [],
+): string {
   return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes), null, 2) + '\n';
 }

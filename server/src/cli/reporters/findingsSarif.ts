@@ -2,23 +2,15 @@ import type * as Sarif from 'sarif';
 import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import type { Finding, RuleId, Severity } from '../../engine/findings';
 import { relPath } from '../../engine/analysis/paths';
+import { RULES } from '../../engine/rules';
 import { TOOL_VERSION } from '../../engine/version';
 
-/** Help text per rule, shown by SARIF viewers (GitHub code scanning, VS Code SARIF viewer). */
-export const RULE_HELP: Readonly<Record<RuleId, { short: string; help: string; level: Severity }>> = {
-  'duplicate-code': { short: 'Duplicated code', help: 'The same code (up to renaming, or nearly) appears more than once. Extract it into one function so fixes apply everywhere.', level: 'info' },
-  'cross-stage-duplicate': { short: 'Code duplicated across pipeline stages', help: 'Two pipeline stages carry the same logic (e.g. a normalization block). Divergent copies silently change model behaviour; extract a shared helper.', level: 'warning' },
-  'untested-stage': { short: 'Pipeline stage not reached by any test', help: 'No test calls this stage, directly, through other code, or by running the pipeline that registers it. Add a test that exercises it.', level: 'warning' },
-  'unexecuted-stage': { short: 'Pipeline stage never ran under coverage', help: 'Tests reach this stage statically, but the recorded coverage shows none of its lines executed.', level: 'info' },
-  'syntax-error': { short: 'Syntax error', help: 'The file does not parse; the analysis of it is incomplete until it is fixed.', level: 'error' },
-  'config-error': { short: 'Configuration problem', help: 'mlparity.config.json or tsconfig.json is invalid, or its globs select no files.', level: 'error' },
-  'skipped-file': { short: 'File skipped', help: 'The file was not analysed: it is generated, too large (maxFileBytes), unreadable, or the parser gave up on it.', level: 'info' },
-  'circular-import': { short: 'Circular import', help: 'These modules import each other; module initialisation order may leave bindings undefined.', level: 'info' },
-  'model-error': { short: 'Model problem', help: 'An ONNX model named by the configuration could not be loaded or run.', level: 'error' },
-  'stage-divergence': { short: 'Stage behaves differently', help: 'The stage returns something else than its git version on at least one input (ml-parity verify-stage).', level: 'warning' },
+const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  hint: 'note',
 };
-
-const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
 /** Where a result is: a region of a root-relative file (1-based lines and columns). */
 interface SarifPhysicalLocation extends Omit<Sarif.Location, 'physicalLocation'> {
@@ -40,7 +32,10 @@ interface SarifRun extends Omit<Sarif.Run, 'tool' | 'results' | 'originalUriBase
   results: SarifResult[];
 }
 
-interface SarifRule extends Omit<Sarif.ReportingDescriptor, 'shortDescription' | 'fullDescription' | 'help' | 'defaultConfiguration'> {
+interface SarifRule extends Omit<
+  Sarif.ReportingDescriptor,
+  'shortDescription' | 'fullDescription' | 'help' | 'defaultConfiguration'
+> {
   id: RuleId;
   shortDescription: { text: string };
   fullDescription: { text: string };
@@ -79,10 +74,10 @@ export function findingsSarif(root: string, input: SarifInput, version = TOOL_VE
   const ruleIds = [...new Set(all.map((f) => f.finding.rule))].sort();
   const rules: SarifRule[] = ruleIds.map((id) => ({
     id,
-    shortDescription: { text: RULE_HELP[id].short },
-    fullDescription: { text: RULE_HELP[id].help },
-    help: { text: RULE_HELP[id].help },
-    defaultConfiguration: { level: LEVEL[RULE_HELP[id].level] },
+    shortDescription: { text: RULES[id].title },
+    fullDescription: { text: RULES[id].help },
+    help: { text: RULES[id].help },
+    defaultConfiguration: { level: LEVEL[RULES[id].severity] },
   }));
   const physical = (l: { file: string; range: Finding['range'] }): SarifPhysicalLocation => ({
     physicalLocation: {
@@ -114,7 +109,19 @@ export function findingsSarif(root: string, input: SarifInput, version = TOOL_VE
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
-        ...(input.notes?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: input.notes.map((text) => ({ level: 'note' as const, message: { text } })) }] } : {}),
+        ...(input.notes?.length
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: input.notes.map((text) => ({
+                    level: 'note' as const,
+                    message: { text },
+                  })),
+                },
+              ],
+            }
+          : {}),
       },
     ],
   };

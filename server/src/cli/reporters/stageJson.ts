@@ -19,7 +19,14 @@ export function formatStageJson(r: StageVerifyReport): string {
     seed: r.seed,
     truncated: r.truncated,
     counterexample: c
-      ? { inputs: c.call, call: c.display, baseline: c.baseline, candidate: c.candidate, difference: c.difference, shrunk: c.shrunk }
+      ? {
+          inputs: c.call,
+          call: c.display,
+          baseline: c.baseline,
+          candidate: c.candidate,
+          difference: c.difference,
+          shrunk: c.shrunk,
+        }
       : undefined,
     notes: r.notes,
     durationMs: r.durationMs,

@@ -20,6 +20,9 @@ export function formatStagesText(root: string, stages: readonly Stage[], list: b
   const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${KIND_WORDS[k]}`);
   const head = `Stages: ${stages.length} (${parts.join(', ')})${list ? ':' : '; --stages lists them.'}`;
   if (!list) return head + '\n';
-  const lines = stages.map((s) => `    ${relPath(root, s.location.file)}:${s.location.range.start.line + 1}:${s.location.range.start.character + 1} ${s.name} (${s.how})`);
+  const lines = stages.map(
+    (s) =>
+      `    ${relPath(root, s.location.file)}:${s.location.range.start.line + 1}:${s.location.range.start.character + 1} ${s.name} (${s.how})`,
+  );
   return [head, ...lines].join('\n') + '\n';
 }

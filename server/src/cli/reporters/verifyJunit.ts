@@ -23,16 +23,22 @@ export function renderVerifyJunit(report: VerifyReport): string {
     );
     if (c.error) {
       out.push(`    <testcase classname="${xml(c.name)}" name="(case)">`);
-      out.push(`      <error type="${xml(c.error.code)}" message="${xml(c.error.message)}">${xml(`${c.error.file ?? ''} ${c.error.message}`)}</error>`);
+      out.push(
+        `      <error type="${xml(c.error.code)}" message="${xml(c.error.message)}">${xml(`${c.error.file ?? ''} ${c.error.message}`)}</error>`,
+      );
       out.push('    </testcase>');
     }
     for (const o of c.outputs) {
       out.push(`    <testcase classname="${xml(c.name)}" name="${xml(o.name)}">`);
       if (!o.passed) {
-        const msg = acceptanceLine(o) ?? `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, ${passHint(o)}`;
+        const msg =
+          acceptanceLine(o) ??
+          `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, ${passHint(o)}`;
         out.push(`      <failure message="${xml(msg)}">${xml(outputVerdictLine(o))}</failure>`);
       }
-      out.push(`      <system-out>${xml([outputVerdictLine(o), acceptanceLine(o)].filter(Boolean).join('\n'))}</system-out>`);
+      out.push(
+        `      <system-out>${xml([outputVerdictLine(o), acceptanceLine(o)].filter(Boolean).join('\n'))}</system-out>`,
+      );
       out.push('    </testcase>');
     }
     const notes = [

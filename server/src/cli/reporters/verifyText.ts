@@ -20,7 +20,9 @@ function failureDetails(o: OutputComparison): string[] {
   const lines: string[] = [];
   if (o.shapeMismatch) {
     const s = o.shapeMismatch;
-    lines.push(`shape differs in case ${s.caseId}: baseline [${s.baseline.join(', ')}] vs candidate [${s.candidate.join(', ')}]`);
+    lines.push(
+      `shape differs in case ${s.caseId}: baseline [${s.baseline.join(', ')}] vs candidate [${s.candidate.join(', ')}]`,
+    );
     return lines;
   }
   if (o.worst) {
@@ -45,15 +47,18 @@ function failureDetails(o: OutputComparison): string[] {
 
 function caseBlock(c: CaseReport, cwd: string): string[] {
   const lines: string[] = [];
-  const models = c.mode === 'golden'
-    ? `${rel(c.candidate?.resolved ?? '', cwd)} vs golden outputs`
-    : `${rel(c.baseline?.resolved, cwd)} → ${rel(c.candidate?.resolved, cwd)}`;
+  const models =
+    c.mode === 'golden'
+      ? `${rel(c.candidate?.resolved ?? '', cwd)} vs golden outputs`
+      : `${rel(c.baseline?.resolved, cwd)} → ${rel(c.candidate?.resolved, cwd)}`;
   const fx = c.fixtures.count
     ? `${c.fixtures.count} fixture${c.fixtures.count === 1 ? '' : 's'}${c.fixtures.synthetic ? ' (SYNTHETIC inputs: ' + c.fixtures.origin + ')' : ' from ' + rel(c.fixtures.origin, cwd)}`
     : '';
   lines.push(`${STATUS[c.status]}  ${c.name}  ${models}${fx ? `  [${fx}]` : ''}  ${Math.round(c.timing.totalMs)} ms`);
   if (c.error) {
-    const where = c.error.file ? `${rel(c.error.file, cwd)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: ` : '';
+    const where = c.error.file
+      ? `${rel(c.error.file, cwd)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: `
+      : '';
     lines.push(`  error [${c.error.code}] ${where}${c.error.message}`);
   }
   for (const w of c.warnings ?? []) lines.push(`  WARNING: ${w}`);
@@ -93,5 +98,7 @@ export function renderVerifyText(report: VerifyReport, cwd = process.cwd()): str
 
 /** Element values at float32 precision: enough digits to tell them apart, not 17 of noise. */
 function value(v: number | string): string {
-  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? String(Number(v.toPrecision(8))) : String(v);
+  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)
+    ? String(Number(v.toPrecision(8)))
+    : String(v);
 }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
-import { SEVERITY_ORDER, type Finding, type RuleId, type Severity } from '../findings';
+import { SEVERITY_ORDER, type Finding, type RuleId } from '../findings';
+import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
 import { CloneIndex, ignoredLines } from './clones';
 import { readCoverage, unexecutedStageFindings } from './coverage';
@@ -51,7 +52,11 @@ export class Analyzer {
     options: AnalyzeOptions = {},
   ) {
     this.root = path.resolve(root);
-    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false, extra: options.extraFiles ?? [] };
+    const source: FileSource = {
+      overrides: absolutize(this.root, options.overrides),
+      exclusive: options.exclusive ?? false,
+      extra: options.extraFiles ?? [],
+    };
     this.fileCache = options.fileCache;
     this.ws = new Workspace(this.root, config, source, options.fileCache);
     this.clones = new CloneIndex(config.clones);
@@ -113,7 +118,11 @@ export class Analyzer {
     this.unindexed.delete(file);
     const text = this.ws.text(file);
     if (text === undefined || this.ws.isTest(file)) this.clones.remove(file);
-    else this.clones.update({ file, text }, this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : undefined);
+    else
+      this.clones.update(
+        { file, text },
+        this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : undefined,
+      );
   }
 
   private assemble(started: number): AnalysisResult {
@@ -122,15 +131,26 @@ export class Analyzer {
     this.indexPending();
     const files = [...ws.files].sort();
     const findings: Finding[] = [...this.configFindings(files.length)];
-    for (const [file, reason] of ws.skipped) findings.push(at(file, 'skipped-file', 'info', `Skipped ${path.basename(file)}: ${reason}`));
+    for (const [file, reason] of ws.skipped)
+      findings.push(at(file, 'skipped-file', `Skipped ${path.basename(file)}: ${reason}`));
     for (const [file, reason] of ws.unparsed) {
-      findings.push(at(file, 'skipped-file', 'info', `Not analysed for stages and tests: ${path.basename(file)} could not be parsed (${reason}); duplicates are still checked`));
+      findings.push(
+        at(
+          file,
+          'skipped-file',
+          `Not analysed for stages and tests: ${path.basename(file)} could not be parsed (${reason}); duplicates are still checked`,
+        ),
+      );
     }
     for (const f of files) findings.push(...ws.syntaxFindings(f));
     const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
     const graphs = files.map((f) => ws.graph(f));
     const tests = files.filter((f) => ws.isTest(f));
-    const reach = this.reachIndex.compute(graphs, tests, stages.map((s) => s.key));
+    const reach = this.reachIndex.compute(
+      graphs,
+      tests,
+      stages.map((s) => s.key),
+    );
     findings.push(...untestedStageFindings(this.root, stages, reach, graphs));
     const coverage = readCoverage(this.root, this.config.coverageFiles);
     if (coverage) findings.push(...unexecutedStageFindings(stages, reach.all, coverage));
@@ -161,25 +181,36 @@ export class Analyzer {
 
   private configFindings(fileCount: number): Finding[] {
     const out = this.ws.listing.configProblems.map((p) =>
-      at(p.file, 'config-error', 'error', `tsconfig.json: ${p.message}`, p.line - 1, p.column - 1),
+      at(p.file, 'config-error', `tsconfig.json: ${p.message}`, p.line - 1, p.column - 1),
     );
     if (fileCount === 0) {
       const cfg = path.join(this.root, 'mlparity.config.json');
       const file = fs.existsSync(cfg) ? cfg : this.root;
-      const excluded = excludedByGlobs(this.root, this.config).map((f): [string, string] => [f, 'excluded by analysis.exclude']);
-      const left = [...this.ws.skipped, ...this.ws.builtOutput, ...excluded].map(([f, why]) => `${relPath(this.root, f)} (${why})`).sort();
+      const excluded = excludedByGlobs(this.root, this.config).map((f): [string, string] => [
+        f,
+        'excluded by analysis.exclude',
+      ]);
+      const left = [...this.ws.skipped, ...this.ws.builtOutput, ...excluded]
+        .map(([f, why]) => `${relPath(this.root, f)} (${why})`)
+        .sort();
       const shown = left.slice(0, 10).join(', ') + (left.length > 10 ? `, and ${left.length - 10} more` : '');
-      const message = left.length > 0
-        ? `No files to analyse under ${this.root}: the ${left.length} file${left.length === 1 ? '' : 's'} matched ${left.length === 1 ? 'was' : 'were'} left out: ${shown}`
-        : `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`;
-      out.push(at(file, 'config-error', 'error', message));
+      const message =
+        left.length > 0
+          ? `No files to analyse under ${this.root}: the ${left.length} file${left.length === 1 ? '' : 's'} matched ${left.length === 1 ? 'was' : 'were'} left out: ${shown}`
+          : `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`;
+      out.push(at(file, 'config-error', message));
     }
     return out;
   }
 }
 
 /** One-shot analysis of a workspace; `overrides` replace the disk content of the given files. */
-export function analyzeFiles(root: string, config: AnalysisConfig, overrides?: ReadonlyMap<string, string>, options: Omit<AnalyzeOptions, 'overrides'> = {}): AnalysisResult {
+export function analyzeFiles(
+  root: string,
+  config: AnalysisConfig,
+  overrides?: ReadonlyMap<string, string>,
+  options: Omit<AnalyzeOptions, 'overrides'> = {},
+): AnalysisResult {
   return new Analyzer(root, config, { ...options, overrides }).analyzeAll();
 }
 
@@ -187,8 +218,15 @@ function absolutize(root: string, overrides: ReadonlyMap<string, string> | undef
   return new Map([...(overrides ?? new Map<string, string>())].map(([f, t]) => [path.resolve(root, f), t]));
 }
 
-function at(file: string, rule: RuleId, severity: Severity, message: string, line = 0, character = 0): Finding {
-  return { file, range: range(line, character, line, character), rule, severity, message, related: [] };
+function at(file: string, rule: RuleId, message: string, line = 0, character = 0): Finding {
+  return {
+    file,
+    range: range(line, character, line, character),
+    rule,
+    severity: RULES[rule].severity,
+    message,
+    related: [],
+  };
 }
 
 /** Applies `config.rules`: a severity replaces the default, 'off' drops the rule. */

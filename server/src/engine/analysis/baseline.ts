@@ -30,7 +30,11 @@ export interface FindingIdentity {
  * The identity of a finding. `rename` maps a file of the baseline to its path now, so a finding in a
  * renamed file keeps its identity.
  */
-export function findingIdentity(root: string, f: Finding, rename: (file: string) => string = (x) => x): FindingIdentity {
+export function findingIdentity(
+  root: string,
+  f: Finding,
+  rename: (file: string) => string = (x) => x,
+): FindingIdentity {
   const rel = (file: string): string => relPath(root, rename(file));
   const data = f.data ?? {};
   switch (f.rule) {
@@ -77,7 +81,12 @@ export interface BaselineComparison {
  * Pairs each finding now with one of the baseline with the same identity: first those whose detail
  * also agrees, then any left. Identities are counted, so a second copy of an old finding is new.
  */
-export function compareWithBaseline(root: string, current: readonly Finding[], baseline: readonly Finding[], renames: ReadonlyMap<string, string> = new Map()): BaselineComparison {
+export function compareWithBaseline(
+  root: string,
+  current: readonly Finding[],
+  baseline: readonly Finding[],
+  renames: ReadonlyMap<string, string> = new Map(),
+): BaselineComparison {
   const rename = (file: string): string => renames.get(file) ?? file;
   const now = fingerprintFindings(root, current);
   const ids = current.map((f) => findingIdentity(root, f));
@@ -113,7 +122,8 @@ function relocate(f: Finding, rename: (file: string) => string): Finding {
 }
 
 function str(x: unknown): string {
-  return typeof x === 'string' ? x : x === null || x === undefined ? '' : String(x);
+  // Stage names and clone ids: strings or numbers (null for a copy outside any stage).
+  return typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '';
 }
 
 function sha(s: string): string {

@@ -6,7 +6,18 @@ import { isInside, relPath } from './paths';
 /** Folders that only ever hold build output. */
 const BUILD_FOLDERS = new Set(['dist', 'build', 'out']);
 /** Folders that hold build output when a `src` folder sits beside them (else they are often the sources). */
-const BUILD_FOLDERS_BESIDE_SRC = new Set(['lib', 'lib-esm', 'lib-cjs', 'es', 'esm', 'cjs', 'umd', 'commonjs', 'module', 'modules']);
+const BUILD_FOLDERS_BESIDE_SRC = new Set([
+  'lib',
+  'lib-esm',
+  'lib-cjs',
+  'es',
+  'esm',
+  'cjs',
+  'umd',
+  'commonjs',
+  'module',
+  'modules',
+]);
 /** package.json fields naming the built entry points. */
 const ENTRY_FIELDS = ['main', 'module', 'browser', 'exports', 'unpkg', 'jsdelivr', 'es2015', 'esnext'];
 
@@ -26,7 +37,9 @@ export class BuildOutput {
     private readonly root: string,
     options: ts.CompilerOptions,
   ) {
-    this.outDirs = [options.outDir, options.declarationDir].filter((d): d is string => typeof d === 'string').map((d) => path.resolve(root, d));
+    this.outDirs = [options.outDir, options.declarationDir]
+      .filter((d): d is string => typeof d === 'string')
+      .map((d) => path.resolve(root, d));
   }
 
   /** Why the path says `file` is build output, or undefined. */
@@ -35,13 +48,17 @@ export class BuildOutput {
     for (let i = 0; i < segments.length - 1; i++) {
       const seg = segments[i];
       if (BUILD_FOLDERS.has(seg)) return `under ${segments.slice(0, i + 1).join('/')}/`;
-      if (BUILD_FOLDERS_BESIDE_SRC.has(seg) && this.isDir(path.join(this.root, ...segments.slice(0, i), 'src'))) return `under ${segments.slice(0, i + 1).join('/')}/ beside src/`;
+      if (BUILD_FOLDERS_BESIDE_SRC.has(seg) && this.isDir(path.join(this.root, ...segments.slice(0, i), 'src')))
+        return `under ${segments.slice(0, i + 1).join('/')}/ beside src/`;
     }
-    for (const d of this.outDirs) if (d !== this.root && isInside(d, file)) return `under tsconfig.json's outDir ${relPath(this.root, d)}/`;
+    for (const d of this.outDirs)
+      if (d !== this.root && isInside(d, file)) return `under tsconfig.json's outDir ${relPath(this.root, d)}/`;
     const pkg = segments.includes('src') ? undefined : this.packageOf(path.dirname(file));
-    if (pkg && this.isDir(path.join(pkg, 'src')) && this.entryFiles(pkg).has(file)) return `named by ${relPath(this.root, path.join(pkg, 'package.json'))} as an entry point`;
+    if (pkg && this.isDir(path.join(pkg, 'src')) && this.entryFiles(pkg).has(file))
+      return `named by ${relPath(this.root, path.join(pkg, 'package.json'))} as an entry point`;
     const ts = file.replace(/\.[mc]?jsx?$/, '');
-    if (ts !== file && ['.ts', '.tsx', '.mts', '.cts'].some((e) => fs.existsSync(ts + e))) return 'emitted beside its TypeScript source';
+    if (ts !== file && ['.ts', '.tsx', '.mts', '.cts'].some((e) => fs.existsSync(ts + e)))
+      return 'emitted beside its TypeScript source';
     return undefined;
   }
 
@@ -91,7 +108,8 @@ export class BuildOutput {
       else if (Array.isArray(v)) v.forEach(add);
       else if (v && typeof v === 'object') Object.values(v).forEach(add);
     };
-    if (json && typeof json === 'object') for (const field of ENTRY_FIELDS) add((json as Record<string, unknown>)[field]);
+    if (json && typeof json === 'object')
+      for (const field of ENTRY_FIELDS) add((json as Record<string, unknown>)[field]);
     return files;
   }
 }

@@ -38,7 +38,14 @@ export function findingInScope(f: Finding, scopes: readonly string[]): boolean {
 export function sourceFilesOf(scope: string): string[] {
   if (!isDirectory(scope)) return [scope];
   return fg
-    .sync('**/*', { cwd: scope, ignore: ['**/node_modules/**'], absolute: true, dot: false, onlyFiles: true, suppressErrors: true })
+    .sync('**/*', {
+      cwd: scope,
+      ignore: ['**/node_modules/**'],
+      absolute: true,
+      dot: false,
+      onlyFiles: true,
+      suppressErrors: true,
+    })
     .map((f) => path.resolve(f))
     .filter(isSourceFile);
 }
@@ -47,15 +54,25 @@ export function sourceFilesOf(scope: string): string[] {
  * Why a named scope got no analysis at all, or undefined when some file in it was analysed: a file that
  * is not source, excluded, build output, skipped or unreadable, or a folder none of whose files was analysed.
  */
-export function unanalysedScope(root: string, config: AnalysisConfig, scope: string, analysed: ReadonlySet<string>, leftOut: ReadonlyMap<string, string>): string | undefined {
+export function unanalysedScope(
+  root: string,
+  config: AnalysisConfig,
+  scope: string,
+  analysed: ReadonlySet<string>,
+  leftOut: ReadonlyMap<string, string>,
+): string | undefined {
   const rel = relPath(root, scope) || '.';
   const files = sourceFilesOf(scope);
   if (files.some((f) => analysed.has(f))) return undefined;
   if (!isDirectory(scope) && !isSourceFile(scope)) return `${rel} is not a TypeScript or JavaScript source file`;
   if (files.length === 0) return `${rel} holds no TypeScript or JavaScript source files`;
   const isExcluded = globMatcher(config.exclude);
-  if (files.length === 1 && files[0] === scope) return `${rel} was not analysed: ${leftOut.get(scope) ?? (isExcluded(rel) ? 'excluded by analysis.exclude' : 'not analysed')}`;
-  const why = files.map((f) => `${relPath(root, f)}: ${leftOut.get(f) ?? (isExcluded(relPath(root, f)) ? 'excluded by analysis.exclude' : 'not analysed')}`);
+  if (files.length === 1 && files[0] === scope)
+    return `${rel} was not analysed: ${leftOut.get(scope) ?? (isExcluded(rel) ? 'excluded by analysis.exclude' : 'not analysed')}`;
+  const why = files.map(
+    (f) =>
+      `${relPath(root, f)}: ${leftOut.get(f) ?? (isExcluded(relPath(root, f)) ? 'excluded by analysis.exclude' : 'not analysed')}`,
+  );
   const shown = why.slice(0, 5).join('; ') + (why.length > 5 ? `; and ${why.length - 5} more` : '');
   return `nothing in ${rel} was analysed (${shown})`;
 }

@@ -2,6 +2,7 @@ import type { Finding, Location } from '../findings';
 import type { CloneClass } from './clones/types';
 import { relPath } from './paths';
 import type { Stage } from './types';
+import { RULES } from '../rules';
 
 /**
  * One finding per clone class, at its first occurrence with the other copies in `related`:
@@ -21,20 +22,31 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
     const owners = c.occurrences.map((o) => stageAt(o, byFile.get(o.file) ?? []));
     const stageNames = [...new Set(owners.filter((s): s is Stage => s !== undefined).map((s) => s.name))];
     const cross = stageNames.length >= 2;
-    const where = (o: Location, s: Stage | undefined): string => `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
+    const where = (o: Location, s: Stage | undefined): string =>
+      `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
     const span = (lo: number, hi: number): string => (lo === hi ? `${lo}` : `${lo}-${hi}`);
     const summary = `${span(c.tokens, c.maxTokens)} tokens over ${span(c.lines, c.maxLines)} lines, type ${c.type}${c.type === 3 ? `, ${similar(c.similarity)}` : ''}`;
     const message = cross
       ? `Code duplicated across stages ${stageNames.map((n) => `'${n}'`).join(' and ')} (${summary}): ${c.occurrences.map((o, i) => where(o, owners[i])).join(', ')}`
       : `Duplicated code (${summary}), also at ${others.map((o, i) => where(o, owners[i + 1])).join(', ')}`;
+    const rule = cross ? 'cross-stage-duplicate' : 'duplicate-code';
     out.push({
       file: first.file,
       range: first.range,
-      rule: cross ? 'cross-stage-duplicate' : 'duplicate-code',
-      severity: cross ? 'warning' : 'info',
+      rule,
+      severity: RULES[rule].severity,
       message,
       related: others.map((o, i) => ({ ...o, message: `copy at ${where(o, owners[i + 1])}` })),
-      data: { cloneId: c.id, type: c.type, tokens: c.tokens, maxTokens: c.maxTokens, lines: c.lines, maxLines: c.maxLines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },
+      data: {
+        cloneId: c.id,
+        type: c.type,
+        tokens: c.tokens,
+        maxTokens: c.maxTokens,
+        lines: c.lines,
+        maxLines: c.maxLines,
+        similarity: c.similarity,
+        stages: owners.map((s) => s?.name ?? null),
+      },
     });
   }
   return out;

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../findings';
 import type { KeyedStage } from './testReach';
+import { RULES } from '../rules';
 
 /** Executed counts per 1-based line, per absolute file. */
 export type LineCoverage = Map<string, Map<number, number>>;
@@ -66,7 +67,11 @@ export function parseIstanbul(root: string, json: unknown): LineCoverage {
 }
 
 /** Stages tests reach statically but that never ran: instrumented lines in their body, none executed. */
-export function unexecutedStageFindings(stages: readonly KeyedStage[], reached: ReadonlySet<string>, coverage: LineCoverage): Finding[] {
+export function unexecutedStageFindings(
+  stages: readonly KeyedStage[],
+  reached: ReadonlySet<string>,
+  coverage: LineCoverage,
+): Finding[] {
   const out: Finding[] = [];
   for (const stage of stages) {
     if (!reached.has(stage.key)) continue;
@@ -85,9 +90,11 @@ export function unexecutedStageFindings(stages: readonly KeyedStage[], reached: 
       file: stage.location.file,
       range: stage.location.range,
       rule: 'unexecuted-stage',
-      severity: 'info',
+      severity: RULES['unexecuted-stage'].severity,
       message: `Stage '${stage.name}' is reached by tests but none of its ${instrumented} instrumented lines ran in the recorded coverage`,
-      related: stage.registration ? [{ ...stage.registration, message: `stage '${stage.name}' is registered here` }] : [],
+      related: stage.registration
+        ? [{ ...stage.registration, message: `stage '${stage.name}' is registered here` }]
+        : [],
       data: { stage: stage.name, file: stage.location.file },
     });
   }

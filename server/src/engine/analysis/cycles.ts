@@ -1,6 +1,7 @@
 import type { Finding, RelatedLocation } from '../findings';
 import type { FileGraph } from './link';
 import { relPath } from './paths';
+import { RULES } from '../rules';
 
 /** One `circular-import` finding per strongly connected component of the import graph. */
 export function circularImportFindings(root: string, graphs: readonly FileGraph[]): Finding[] {
@@ -14,12 +15,14 @@ export function circularImportFindings(root: string, graphs: readonly FileGraph[
     const first = steps[0];
     if (!first) continue;
     const names = cycle.map((f) => relPath(root, f));
-    const related: RelatedLocation[] = steps.slice(1).flatMap((s, i) => (s ? [{ ...s.location, message: `${names[i + 1]} imports ${names[i + 2]}` }] : []));
+    const related: RelatedLocation[] = steps
+      .slice(1)
+      .flatMap((s, i) => (s ? [{ ...s.location, message: `${names[i + 1]} imports ${names[i + 2]}` }] : []));
     out.push({
       file: cycle[0],
       range: first.location.range,
       rule: 'circular-import',
-      severity: 'info',
+      severity: RULES['circular-import'].severity,
       message: `Circular import: ${names.join(' → ')}`,
       related,
       data: { files: names },

@@ -64,7 +64,8 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
     const tests = globFiles(root, config.testGlobs, config.exclude);
     files = [...fromTsconfig.fileNames.map((f) => path.resolve(f)), ...tests];
   } else {
-    if (!fromTsconfig) notes.push('No tsconfig.json at the workspace root: files chosen by the analysis include/exclude globs.');
+    if (!fromTsconfig)
+      notes.push('No tsconfig.json at the workspace root: files chosen by the analysis include/exclude globs.');
     else notes.push('tsconfig.json could not be read: files chosen by the analysis include/exclude globs.');
     files = globFiles(root, config.include, config.exclude);
   }
@@ -89,12 +90,16 @@ const BASE_OPTIONS_OVERRIDES: ts.CompilerOptions = { allowJs: true, checkJs: fal
 /** Source files the include globs match but the exclude globs drop (node_modules not searched), for "nothing to analyse" messages. */
 export function excludedByGlobs(root: string, config: AnalysisConfig): string[] {
   const isExcluded = globMatcher(config.exclude);
-  return globFiles(root, config.include, ['**/node_modules/**']).filter((f) => isSourceFile(f) && isExcluded(relPath(root, f)));
+  return globFiles(root, config.include, ['**/node_modules/**']).filter(
+    (f) => isSourceFile(f) && isExcluded(relPath(root, f)),
+  );
 }
 
 function globFiles(root: string, include: string[], exclude: string[]): string[] {
   if (include.length === 0) return [];
-  return fg.sync(include, { cwd: root, ignore: exclude, absolute: true, dot: false, onlyFiles: true, suppressErrors: true }).map((f) => path.resolve(f));
+  return fg
+    .sync(include, { cwd: root, ignore: exclude, absolute: true, dot: false, onlyFiles: true, suppressErrors: true })
+    .map((f) => path.resolve(f));
 }
 
 interface ParsedTsconfig {
@@ -104,7 +109,7 @@ interface ParsedTsconfig {
 }
 
 function readTsconfig(file: string): ParsedTsconfig {
-  const read = ts.readConfigFile(file, ts.sys.readFile);
+  const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
   if (read.error) return { fileNames: [], options: {}, problems: [diagnosticProblem(read.error, file)] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
   // "No inputs were found" (18003) is not fatal here: the include globs / test globs still apply.

@@ -35,7 +35,9 @@ const MAX_DEPTH = 16; // `a = b; b = a` style loops, long re-export chains
 
 /** Method and property names of the built-in prototypes a value of unknown type most often is. */
 const BUILTIN_MEMBERS = new Set(
-  [Array, String, Map, Set, Promise, Object, Function, Number, RegExp, Date].flatMap((c) => Object.getOwnPropertyNames(c.prototype)),
+  [Array, String, Map, Set, Promise, Object, Function, Number, RegExp, Date].flatMap((c) =>
+    Object.getOwnPropertyNames(c.prototype),
+  ),
 );
 
 /**
@@ -175,7 +177,11 @@ export class Linker {
         const known = id !== undefined ? this.imports.get(id) : undefined;
         if (known) return known;
         const target = this.module(ref.spec, file);
-        const out: Den[] = !target ? [] : ref.name === '*' ? this.moduleValue(target, depth + 1) : this.exported(target, ref.name, depth + 1, new Set());
+        const out: Den[] = !target
+          ? []
+          : ref.name === '*'
+            ? this.moduleValue(target, depth + 1)
+            : this.exported(target, ref.name, depth + 1, new Set());
         if (id !== undefined) this.imports.set(id, out);
         return out;
       }
@@ -186,7 +192,9 @@ export class Linker {
         return of.flatMap((d) => this.memberOf(d, ref.name, depth + 1));
       }
       case 'new':
-        return this.dens(ref.cls, file, depth + 1).flatMap((d): Den[] => (d.t === 'ns' ? [] : [{ t: 'inst', key: d.key }]));
+        return this.dens(ref.cls, file, depth + 1).flatMap((d): Den[] =>
+          d.t === 'ns' ? [] : [{ t: 'inst', key: d.key }],
+        );
       case 'any':
         return this.visible(ref.name);
       case 'field':
@@ -230,12 +238,15 @@ export class Linker {
   private memberOf(d: Den, name: string, depth: number): Den[] {
     if (depth > MAX_DEPTH) return [];
     if (d.t === 'ns') return this.exported(d.file, name, depth + 1, new Set());
-    if (d.holds) return this.dens(d.holds.ref, d.holds.home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1));
+    if (d.holds)
+      return this.dens(d.holds.ref, d.holds.home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1));
     const info = this.unit(d.key);
     if (!info) return [];
     const home = keyFile(d.key);
     if (info.members && Object.hasOwn(info.members, name)) return this.dens(info.members[name], home, depth + 1);
-    const mixed = (info.mixins ?? []).flatMap((m) => this.dens(m, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)));
+    const mixed = (info.mixins ?? []).flatMap((m) =>
+      this.dens(m, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)),
+    );
     if (mixed.length > 0) return mixed;
     const next = info.alias ?? info.base;
     return next ? this.dens(next, home, depth + 1).flatMap((x) => this.memberOf(x, name, depth + 1)) : [];
@@ -267,21 +278,25 @@ export class Linker {
         if (!info || seen.has(key) || depth > MAX_DEPTH) return;
         seen.add(key);
         const home = keyFile(key);
-        if (info.shape === 'class') for (const [member, ref] of Object.entries(info.members ?? {})) {
-          for (const d of this.dens(ref, home, depth + 1)) if (d.t !== 'ns') add(member, d);
-        }
-        for (const next of [info.alias, info.base]) if (next) for (const d of this.dens(next, home, depth + 1)) if (d.t !== 'ns') addClass(d.key, depth + 1);
+        if (info.shape === 'class')
+          for (const [member, ref] of Object.entries(info.members ?? {})) {
+            for (const d of this.dens(ref, home, depth + 1)) if (d.t !== 'ns') add(member, d);
+          }
+        for (const next of [info.alias, info.base])
+          if (next) for (const d of this.dens(next, home, depth + 1)) if (d.t !== 'ns') addClass(d.key, depth + 1);
         // Mixed-in modules: every name they export is a member.
         for (const m of info.mixins ?? []) {
           for (const d of this.dens(m, home, depth + 1)) {
             if (d.t !== 'ns') continue;
             const exports = this.facts(d.file)?.exports ?? {};
-            for (const member of Object.keys(exports)) for (const x of this.dens(exports[member], d.file, depth + 1)) if (x.t !== 'ns') add(member, x);
+            for (const member of Object.keys(exports))
+              for (const x of this.dens(exports[member], d.file, depth + 1)) if (x.t !== 'ns') add(member, x);
           }
         }
       };
       try {
-        for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+        for (const v of this.factsOf(file)?.visible ?? [])
+          for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
       } finally {
         this.buildingVisible = false;
       }
@@ -298,7 +313,8 @@ export class Linker {
       if (d.holds) return this.stageTarget(d.holds.ref, d.holds.home, depth + 1);
       const info = this.unit(d.key);
       if (!info) continue;
-      if (info.shape === 'function' || info.shape === 'class' || info.shape === 'method') return { info, home: keyFile(d.key) };
+      if (info.shape === 'function' || info.shape === 'class' || info.shape === 'method')
+        return { info, home: keyFile(d.key) };
       if (info.shape === 'variable' && info.alias) return this.stageTarget(info.alias, keyFile(d.key), depth + 1);
       return undefined;
     }

@@ -36,7 +36,7 @@ export class ModuleResolver {
   /** The analysed file `spec` names from `from`, or undefined (a package, a missing file). */
   resolve(spec: string, from: string): string | undefined {
     let mine = this.byFile.get(from);
-    if (!mine) this.byFile.set(from, (mine = new Map()));
+    if (!mine) this.byFile.set(from, (mine = new Map<string, string | undefined>()));
     if (mine.has(spec)) return mine.get(spec);
     const out = this.resolveFromDir(spec, from);
     mine.set(spec, out);
@@ -62,10 +62,11 @@ export class ModuleResolver {
   private dirSet(): Set<string> {
     if (!this.dirs) {
       this.dirs = new Set();
-      for (const f of this.files) for (let d = path.dirname(f); !this.dirs.has(d); d = path.dirname(d)) {
-        this.dirs.add(d);
-        if (path.dirname(d) === d) break;
-      }
+      for (const f of this.files)
+        for (let d = path.dirname(f); !this.dirs.has(d); d = path.dirname(d)) {
+          this.dirs.add(d);
+          if (path.dirname(d) === d) break;
+        }
     }
     return this.dirs;
   }

@@ -6,7 +6,16 @@ import type { Finding } from '../findings';
 import { compareWithBaseline, type BaselineComparison } from './baseline';
 import { analyzeCached, type HashedFiles } from './cache/resultCache';
 import { DiskCache, sha256 } from './cache/diskCache';
-import { readBlobs, renamesSince, resolveCommit, revisionEntries, stagedSourceEntries, treeEntries, workTreePrefix, type GitBlobEntry } from './gitIndex';
+import {
+  readBlobs,
+  renamesSince,
+  resolveCommit,
+  revisionEntries,
+  treeEntries,
+  workTreePrefix,
+  type GitBlobEntry,
+} from '../git';
+import { stagedSourceEntries } from './gitIndex';
 import { isSourceFile } from './paths';
 import type { AnalysisResult } from './types';
 
@@ -50,8 +59,17 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   if (opts.staged) {
     // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a file.
     const result = analyzeCached(root, opts.config, { files: blobs(root, stagedSourceEntries(root)), cache });
-    const before = analyzeCached(root, opts.config, { files: blobs(root, revisionEntries(root, commit)), cache });
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)), baselineFromCache: before.fromCache };
+    const before = analyzeCached(root, opts.config, {
+      files: blobs(root, revisionEntries(root, commit, isSourceFile)),
+      cache,
+    });
+    return {
+      rev: opts.rev,
+      commit,
+      result,
+      comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)),
+      baselineFromCache: before.fromCache,
+    };
   }
   const result = analyzeCached(root, opts.config, { cache });
   const disk = cache === false ? undefined : (cache ?? DiskCache.forWorkspace(root));
@@ -59,7 +77,13 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   try {
     const before = analyzeCached(tree.root, opts.config, { cache: disk ?? false });
     const baseline = before.findings.map((f) => rebase(f, tree.root, root));
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)), baselineFromCache: before.fromCache };
+    return {
+      rev: opts.rev,
+      commit,
+      result,
+      comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)),
+      baselineFromCache: before.fromCache,
+    };
   } finally {
     tree.dispose();
   }
@@ -79,7 +103,11 @@ const TREES_KEPT = 4;
  * (at a path fixed by the commit, so the cached facts and results of its files are found again);
  * otherwise it is a temp folder removed after use.
  */
-function checkoutRevision(root: string, commit: string, disk: DiskCache | undefined): { root: string; dispose: () => void } {
+function checkoutRevision(
+  root: string,
+  commit: string,
+  disk: DiskCache | undefined,
+): { root: string; dispose: () => void } {
   const prefix = workTreePrefix(root);
   if (disk) {
     const dir = path.join(disk.dir, 'trees', sha256(`${commit}\0${prefix}`).slice(0, 24));
@@ -116,9 +144,17 @@ function checkoutRevision(root: string, commit: string, disk: DiskCache | undefi
 
 function writeCheckout(root: string, commit: string, prefix: string, dir: string): void {
   const under = (rel: string): boolean => prefix === '' || rel === prefix || rel.startsWith(prefix + '/');
-  const above = (rel: string): boolean => prefix === '' ? !rel.includes('/') : (prefix + '/').startsWith(path.posix.dirname(rel) + '/') || !rel.includes('/');
-  const wanted = treeEntries(root, commit, (rel) => (under(rel) && (isSourceFile(rel) || CONFIG_FILES.test(rel))) || (above(rel) && CONFIG_FILES.test(rel)));
-  const texts = readBlobs(root, wanted.map((e) => ({ file: path.join(dir, e.rel), blob: e.blob })));
+  const above = (rel: string): boolean =>
+    prefix === '' ? !rel.includes('/') : (prefix + '/').startsWith(path.posix.dirname(rel) + '/') || !rel.includes('/');
+  const wanted = treeEntries(
+    root,
+    commit,
+    (rel) => (under(rel) && (isSourceFile(rel) || CONFIG_FILES.test(rel))) || (above(rel) && CONFIG_FILES.test(rel)),
+  );
+  const texts = readBlobs(
+    root,
+    wanted.map((e) => ({ file: path.join(dir, e.rel), blob: e.blob })),
+  );
   for (const [file, text] of texts) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
@@ -127,13 +163,23 @@ function writeCheckout(root: string, commit: string, prefix: string, dir: string
 }
 
 function pruneTrees(dir: string): void {
-  const trees = fs.readdirSync(dir).filter((n) => !n.endsWith('.tmp')).map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
+  const trees = fs
+    .readdirSync(dir)
+    .filter((n) => !n.endsWith('.tmp'))
+    .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
   for (const { n } of trees.slice(TREES_KEPT)) fs.rmSync(path.join(dir, n), { recursive: true, force: true });
 }
 
 /** A finding of the checkout at `from`, placed at the same relative paths under `to`. */
 function rebase(f: Finding, from: string, to: string): Finding {
-  const move = (file: string): string => (file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file);
+  const move = (file: string): string =>
+    file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file;
   const data = f.data && typeof f.data.file === 'string' ? { ...f.data, file: move(f.data.file) } : f.data;
-  return { ...f, file: move(f.file), related: f.related.map((r) => ({ ...r, file: move(r.file) })), ...(data ? { data } : {}) };
+  return {
+    ...f,
+    file: move(f.file),
+    related: f.related.map((r) => ({ ...r, file: move(r.file) })),
+    ...(data ? { data } : {}),
+  };
 }

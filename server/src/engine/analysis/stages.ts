@@ -14,7 +14,12 @@ const KIND_RANK: Record<StageKind, number> = { registered: 5, constructed: 4, ta
 /** Merges candidates of the same declaration: most specific name, first registration. */
 export function mergeStages(candidates: readonly StageCandidate[]): (Stage & { key: string })[] {
   const byKey = new Map<string, StageCandidate>();
-  const sorted = [...candidates].sort((a, b) => b.specificity - a.specificity || KIND_RANK[b.kind] - KIND_RANK[a.kind] || compareLoc(a.registration, b.registration));
+  const sorted = [...candidates].sort(
+    (a, b) =>
+      b.specificity - a.specificity ||
+      KIND_RANK[b.kind] - KIND_RANK[a.kind] ||
+      compareLoc(a.registration, b.registration),
+  );
   for (const c of sorted) {
     const prev = byKey.get(c.key);
     if (!prev) byKey.set(c.key, { ...c });
@@ -30,5 +35,9 @@ export function mergeStages(candidates: readonly StageCandidate[]): (Stage & { k
 
 function compareLoc(a: Location | undefined, b: Location | undefined): number {
   if (!a || !b) return a ? -1 : b ? 1 : 0;
-  return a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  return (
+    a.file.localeCompare(b.file) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.character - b.range.start.character
+  );
 }

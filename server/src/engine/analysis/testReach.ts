@@ -3,6 +3,7 @@ import type { FileGraph, ImportEdge } from './link';
 import type { Stage } from './types';
 import { moduleKey } from './units';
 import { relPath } from './paths';
+import { RULES } from '../rules';
 
 /** A merged stage with the unit key of its declaration. */
 export type KeyedStage = Stage & { key: string };
@@ -102,7 +103,13 @@ export class ReachIndex {
   }
 
   /** Every node reachable from the test's roots (iterative, with a visited stamp, so cycles terminate). */
-  private walk(test: string, own: FileGraph | undefined, adjacency: readonly (Int32Array | undefined)[], seen: Int32Array, stamp: number): Int32Array {
+  private walk(
+    test: string,
+    own: FileGraph | undefined,
+    adjacency: readonly (Int32Array | undefined)[],
+    seen: Int32Array,
+    stamp: number,
+  ): Int32Array {
     const visited: number[] = [];
     const queue: number[] = [];
     const push = (n: number): void => {
@@ -144,28 +151,43 @@ export class ReachIndex {
 }
 
 /** One-shot reachability (see ReachIndex). */
-export function computeReach(graphs: readonly FileGraph[], testFiles: readonly string[], stageKeys: readonly string[]): Reach {
+export function computeReach(
+  graphs: readonly FileGraph[],
+  testFiles: readonly string[],
+  stageKeys: readonly string[],
+): Reach {
   return new ReachIndex().compute(graphs, testFiles, stageKeys);
 }
 
 /** One `untested-stage` finding per stage no test reaches, naming the test that comes closest. */
-export function untestedStageFindings(root: string, stages: readonly KeyedStage[], reach: Reach, graphs: readonly FileGraph[]): Finding[] {
+export function untestedStageFindings(
+  root: string,
+  stages: readonly KeyedStage[],
+  reach: Reach,
+  graphs: readonly FileGraph[],
+): Finding[] {
   const near = new NearestTests(stages, reach, graphs);
   const out: Finding[] = [];
   for (const stage of stages) {
     if (reach.all.has(stage.key)) continue;
     const related: RelatedLocation[] = [];
-    if (stage.registration) related.push({ ...stage.registration, message: `stage '${stage.name}' is registered here` });
+    if (stage.registration)
+      related.push({ ...stage.registration, message: `stage '${stage.name}' is registered here` });
     const nearest = near.of(root, stage);
     if (nearest) related.push(nearest.related);
     out.push({
       file: stage.location.file,
       range: stage.location.range,
       rule: 'untested-stage',
-      severity: 'warning',
+      severity: RULES['untested-stage'].severity,
       message: `Stage '${stage.name}' is not reached by any test${nearest ? `; nearest test: ${nearest.text}` : ''}`,
       related,
-      data: { stage: stage.name, file: stage.location.file, kind: stage.kind, ...(nearest ? { nearestTest: nearest.test } : {}) },
+      data: {
+        stage: stage.name,
+        file: stage.location.file,
+        kind: stage.kind,
+        ...(nearest ? { nearestTest: nearest.test } : {}),
+      },
     });
   }
   return out;
@@ -196,7 +218,8 @@ class NearestTests {
     const imports = new Map(graphs.map((g) => [g.file, g.imports]));
     this.tests = [...reach.perTest.keys()].sort();
     for (const test of this.tests) {
-      for (const imp of imports.get(test) ?? []) if (!this.importer.has(imp.target)) this.importer.set(imp.target, { test, imp });
+      for (const imp of imports.get(test) ?? [])
+        if (!this.importer.has(imp.target)) this.importer.set(imp.target, { test, imp });
     }
     this.tests.forEach((test, t) => {
       for (const key of reach.perTest.get(test) ?? []) push(this.reachers, key, t);
@@ -212,12 +235,22 @@ class NearestTests {
     const hit = this.importer.get(stage.location.file);
     if (hit) {
       const rel = relPath(root, hit.test);
-      return { test: hit.test, text: `${rel} imports its module but never calls it`, related: { ...hit.imp.location, message: `nearest test: imports the module of '${stage.name}' but never calls it` } };
+      return {
+        test: hit.test,
+        text: `${rel} imports its module but never calls it`,
+        related: {
+          ...hit.imp.location,
+          message: `nearest test: imports the module of '${stage.name}' but never calls it`,
+        },
+      };
     }
     // Next: the test reaching most sibling stages (same file, or registered in the same file).
     const ids = new Set(this.byFile.get(stage.location.file));
     if (stage.registration) for (const i of this.byRegistration.get(stage.registration.file) ?? []) ids.add(i);
-    const siblings = [...ids].sort((a, b) => a - b).map((i) => this.stages[i]).filter((s) => s.key !== stage.key);
+    const siblings = [...ids]
+      .sort((a, b) => a - b)
+      .map((i) => this.stages[i])
+      .filter((s) => s.key !== stage.key);
     // Per test (by index in path order), the sibling names it reaches, in sibling order.
     const names = new Map<number, string[]>();
     for (const s of siblings) for (const t of this.reachers.get(s.key) ?? []) push(names, t, s.name);
@@ -234,7 +267,10 @@ class NearestTests {
     const rel = relPath(root, best.test);
     const n = best.names.length;
     const reaches = `reaches ${n} sibling stage${n === 1 ? '' : 's'} (${best.names.join(', ')}) but not this one`;
-    const at: Location = { file: best.test, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    const at: Location = {
+      file: best.test,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    };
     return { test: best.test, text: `${rel} ${reaches}`, related: { ...at, message: `nearest test: ${reaches}` } };
   }
 }

@@ -29,7 +29,11 @@ export function keyFile(key: string): string {
 }
 
 export function isTopLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
-  return ts.isVariableDeclaration(node) && ts.isVariableStatement(node.parent.parent) && ts.isSourceFile(node.parent.parent.parent);
+  return (
+    ts.isVariableDeclaration(node) &&
+    ts.isVariableStatement(node.parent.parent) &&
+    ts.isSourceFile(node.parent.parent.parent)
+  );
 }
 
 // Read once: every `ts.X` goes through a getter of the compiler's module object.
@@ -61,7 +65,13 @@ export function isUnitNode(node: ts.Node): boolean {
 export function skipOuter(e: ts.Expression): ts.Expression {
   let cur = e;
   for (;;) {
-    if (ts.isParenthesizedExpression(cur) || ts.isAsExpression(cur) || ts.isSatisfiesExpression(cur) || ts.isNonNullExpression(cur)) cur = cur.expression;
+    if (
+      ts.isParenthesizedExpression(cur) ||
+      ts.isAsExpression(cur) ||
+      ts.isSatisfiesExpression(cur) ||
+      ts.isNonNullExpression(cur)
+    )
+      cur = cur.expression;
     else return cur;
   }
 }
@@ -74,7 +84,12 @@ export function span(node: ts.Node, sf: ts.SourceFile): [number, number] {
 /** `const X = class {…}` / `const f = () => …` is a stage of the variable (that is what references resolve to). */
 export function stageNode(node: ts.Node): ts.Node {
   const p = node.parent;
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) && p && isTopLevelVariable(p)) return p;
+  if (
+    (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) &&
+    p &&
+    isTopLevelVariable(p)
+  )
+    return p;
   return node;
 }
 
@@ -92,14 +107,25 @@ export function nameNode(node: ts.Node): ts.Node {
 
 /** `module.exports` */
 export function isModuleExports(e: ts.Expression): boolean {
-  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
+  return (
+    ts.isPropertyAccessExpression(e) &&
+    ts.isIdentifier(e.expression) &&
+    e.expression.text === 'module' &&
+    e.name.text === 'exports'
+  );
 }
 
 /** Name of a declaration for messages; undefined for anonymous functions. */
 export function declarationName(node: ts.Node): string | undefined {
   // `module.exports = () => …`: the module is the function, so it goes by the file's name.
   const p = node.parent;
-  if (p && ts.isBinaryExpression(p) && p.right === node && isModuleExports(p.left) && !(ts.isFunctionExpression(node) && node.name)) {
+  if (
+    p &&
+    ts.isBinaryExpression(p) &&
+    p.right === node &&
+    isModuleExports(p.left) &&
+    !(ts.isFunctionExpression(node) && node.name)
+  ) {
     return path.basename(node.getSourceFile().fileName).replace(/\.[^.]+$/, '');
   }
   const n = nameNode(node);

@@ -92,7 +92,11 @@ export class Workspace {
         text = fs.readFileSync(file, 'utf8');
       } catch (e) {
         // Gone between listing and reading: absent. Still there: unreadable, and said so.
-        if (fs.existsSync(file)) this.skipped.set(file, `file could not be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+        if (fs.existsSync(file))
+          this.skipped.set(
+            file,
+            `file could not be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`,
+          );
         return;
       }
     }
@@ -108,7 +112,9 @@ export class Workspace {
     for (const why of this.builtOutput.values()) groups.set(why, (groups.get(why) ?? 0) + 1);
     const parts = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, k]) => `${k} ${why}`);
     const left = this.builtOutput.size;
-    return [`Left out ${left} build-output file${left === 1 ? '' : 's'} (${parts.join('; ')}): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse ${left === 1 ? 'it' : 'them'}.`];
+    return [
+      `Left out ${left} build-output file${left === 1 ? '' : 's'} (${parts.join('; ')}): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse ${left === 1 ? 'it' : 'them'}.`,
+    ];
   }
 
   /** Files read but not parsed yet. */
@@ -188,7 +194,9 @@ export class Workspace {
 
   stageCandidates(file: string): StageCandidate[] {
     this.ensureParsed();
-    return memo(this.stages, file, () => (this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), [])));
+    return memo(this.stages, file, () =>
+      this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), []),
+    );
   }
 
   syntaxFindings(file: string): Finding[] {
@@ -213,7 +221,10 @@ export class Workspace {
       this.failures.delete(`${file}\0${step}`);
       return fn();
     } catch (e) {
-      this.failures.set(`${file}\0${step}`, `${relPath(this.root, file)}: ${step} analysis failed: ${e instanceof Error ? e.message : String(e)}`);
+      this.failures.set(
+        `${file}\0${step}`,
+        `${relPath(this.root, file)}: ${step} analysis failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
       return fallback;
     }
   }
@@ -250,7 +261,9 @@ export class Workspace {
   private extract(file: string): ExtractResult {
     const text = this.texts.get(file) as string;
     const options = this.extractOptions(file);
-    return this.cache ? this.cache.facts(file, text, options, () => tryExtractFacts(file, text, options)) : tryExtractFacts(file, text, options);
+    return this.cache
+      ? this.cache.facts(file, text, options, () => tryExtractFacts(file, text, options))
+      : tryExtractFacts(file, text, options);
   }
 
   private store(file: string, result: ExtractResult): void {
@@ -336,4 +349,3 @@ function memo<T>(cache: Map<string, T>, file: string, compute: () => T): T {
   }
   return value;
 }
-

@@ -12,7 +12,11 @@ export const LABEL_TENSOR = 'label';
  * that name), else the case's `labels` list (one class per fixture case, in order). The returned stream
  * yields the cases without their label tensors, so binding to the model's inputs is unchanged.
  */
-export function withLabels(stream: FixtureStream, modelInputs: string[], configured?: number[]): { stream: FixtureStream; labels: Map<string, number[]> } {
+export function withLabels(
+  stream: FixtureStream,
+  modelInputs: string[],
+  configured?: number[],
+): { stream: FixtureStream; labels: Map<string, number[]> } {
   const labels = new Map<string, number[]>();
   if (modelInputs.includes(LABEL_TENSOR) && !configured) return { stream, labels };
   return {
@@ -23,7 +27,10 @@ export function withLabels(stream: FixtureStream, modelInputs: string[], configu
         return stream.read(start, end).map((fc, j) => {
           const t = fc.inputs.find((x) => x.name === LABEL_TENSOR);
           if (t && !modelInputs.includes(LABEL_TENSOR)) {
-            labels.set(fc.id, Array.from({ length: t.tensor.data.length }, (_, i) => readNumber(t.tensor, i)));
+            labels.set(
+              fc.id,
+              Array.from({ length: t.tensor.data.length }, (_, i) => readNumber(t.tensor, i)),
+            );
             return { ...fc, inputs: fc.inputs.filter((x) => x !== t) };
           }
           const label = configured?.[start + j];
@@ -39,7 +46,12 @@ export function withLabels(stream: FixtureStream, modelInputs: string[], configu
  * With acceptance criteria, an output passes iff every criterion holds; its elementwise verdict is kept as
  * `acceptance.elementwisePassed`, informative only. Per-output criteria extend the case's.
  */
-export function applyAcceptance(o: OutputComparison, metrics: OutputMetrics, caseCriteria?: AcceptCriteria, outputCriteria?: AcceptCriteria): void {
+export function applyAcceptance(
+  o: OutputComparison,
+  metrics: OutputMetrics,
+  caseCriteria?: AcceptCriteria,
+  outputCriteria?: AcceptCriteria,
+): void {
   o.metrics = metrics;
   const criteria = { ...caseCriteria, ...outputCriteria };
   if (Object.keys(criteria).length === 0) return;
@@ -51,6 +63,7 @@ export function applyAcceptance(o: OutputComparison, metrics: OutputMetrics, cas
 /** @throws EngineError('config-invalid') for a labels list that is not integers. */
 export function validateLabels(labels: unknown): number[] | undefined {
   if (labels === undefined) return undefined;
-  if (!Array.isArray(labels) || labels.some((l) => !Number.isInteger(l))) throw new EngineError('config-invalid', 'labels must be a list of integer class indices, one per fixture case');
+  if (!Array.isArray(labels) || labels.some((l) => !Number.isInteger(l)))
+    throw new EngineError('config-invalid', 'labels must be a list of integer class indices, one per fixture case');
   return labels as number[];
 }

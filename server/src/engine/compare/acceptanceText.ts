@@ -14,7 +14,8 @@ function value(metric: AcceptMetric, v: number): string {
 /** `cosine 0.99951 ≥ 0.999 ok` or `top1 92% ≥ 99% FAILED` or `accuracy FAILED (no labels ...)`. */
 export function criterionText(r: AcceptResult): string {
   const op = r.direction === 'min' ? '≥' : '≤';
-  if (r.value === undefined) return `${r.metric} ${op} ${value(r.metric, r.threshold)} FAILED (${r.reason ?? 'not available'})`;
+  if (r.value === undefined)
+    return `${r.metric} ${op} ${value(r.metric, r.threshold)} FAILED (${r.reason ?? 'not available'})`;
   return `${r.metric} ${value(r.metric, r.value)} ${op} ${value(r.metric, r.threshold)} ${r.passed ? 'ok' : 'FAILED'}`;
 }
 
@@ -33,7 +34,9 @@ export function metricsLine(m: OutputMetrics): string {
   if (m.top1 !== undefined) parts.push(`top1 ${value('top1', m.top1)}`);
   if (m.top5 !== undefined) parts.push(`top5 ${value('top5', m.top5)}`);
   if (m.baselineAccuracy !== undefined && m.candidateAccuracy !== undefined) {
-    parts.push(`accuracy ${value('accuracy', m.baselineAccuracy)} → ${value('accuracy', m.candidateAccuracy)} (drop ${value('accuracyDrop', m.accuracyDrop ?? 0)}, ${m.labelled} labels)`);
+    parts.push(
+      `accuracy ${value('accuracy', m.baselineAccuracy)} → ${value('accuracy', m.candidateAccuracy)} (drop ${value('accuracyDrop', m.accuracyDrop ?? 0)}, ${m.labelled} labels)`,
+    );
   }
   return parts.join('  ');
 }

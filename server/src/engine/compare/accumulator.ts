@@ -220,7 +220,12 @@ export class OutputAccumulator {
     return true;
   }
 
-  private addBigInts(caseId: string, dims: number[], b: BigInt64Array | BigUint64Array, c: BigInt64Array | BigUint64Array): void {
+  private addBigInts(
+    caseId: string,
+    dims: number[],
+    b: BigInt64Array | BigUint64Array,
+    c: BigInt64Array | BigUint64Array,
+  ): void {
     let zeros = 0;
     for (let i = 0; i < b.length; i++) {
       const bv = b[i];
@@ -234,7 +239,15 @@ export class OutputAccumulator {
       if (this.recordDiff(ad, Math.abs(Number(bv)), false)) {
         const ab = Math.abs(Number(bv));
         const relDiff = ab === 0 ? Infinity : ad / ab;
-        this.worstFinite = { caseId, dims: [...dims], flat: i, baseline: exactInt(bv), candidate: exactInt(cv), absDiff: ad, relDiff };
+        this.worstFinite = {
+          caseId,
+          dims: [...dims],
+          flat: i,
+          baseline: exactInt(bv),
+          candidate: exactInt(cv),
+          absDiff: ad,
+          relDiff,
+        };
       }
     }
     this.tail.addZeros(zeros);

@@ -6,17 +6,22 @@ import type { Tensor } from '../tensor/tensor';
 
 /** Task metrics a case can be accepted by (`--accept METRIC=THRESHOLD`). */
 export type AcceptMetric =
-  | 'cosine' | 'snrDb' | 'top1' | 'top5'
-  | 'maxAbs' | 'meanAbs' | 'mismatchPct'
-  | 'accuracy' | 'accuracyDrop';
+  'cosine' | 'snrDb' | 'top1' | 'top5' | 'maxAbs' | 'meanAbs' | 'mismatchPct' | 'accuracy' | 'accuracyDrop';
 
 /** Metric -> threshold. */
 export type AcceptCriteria = Partial<Record<AcceptMetric, number>>;
 
 /** Whether a metric's threshold is a minimum (value ≥ threshold) or a maximum (value ≤ threshold). */
 export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
-  cosine: 'min', snrDb: 'min', top1: 'min', top5: 'min', accuracy: 'min',
-  maxAbs: 'max', meanAbs: 'max', mismatchPct: 'max', accuracyDrop: 'max',
+  cosine: 'min',
+  snrDb: 'min',
+  top1: 'min',
+  top5: 'min',
+  accuracy: 'min',
+  maxAbs: 'max',
+  meanAbs: 'max',
+  mismatchPct: 'max',
+  accuracyDrop: 'max',
 };
 
 export const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
@@ -91,9 +96,18 @@ export class MetricsAccumulator {
   /** What `report merge` needs to combine shards: every count and exact sum. */
   state(): MetricsState {
     return {
-      dot: this.dot.parts(), bb: this.bb.parts(), cc: this.cc.parts(), noise: this.noise.parts(),
-      finite: this.finite, any: this.any, rows: this.rows, top1: this.top1, top5: this.top5,
-      labelled: this.labelled, baseCorrect: this.baseCorrect, candCorrect: this.candCorrect,
+      dot: this.dot.parts(),
+      bb: this.bb.parts(),
+      cc: this.cc.parts(),
+      noise: this.noise.parts(),
+      finite: this.finite,
+      any: this.any,
+      rows: this.rows,
+      top1: this.top1,
+      top5: this.top5,
+      labelled: this.labelled,
+      baseCorrect: this.baseCorrect,
+      candCorrect: this.candCorrect,
     };
   }
 
@@ -130,7 +144,10 @@ export class MetricsAccumulator {
     for (let i = 0; i < b.length; i++) {
       const x = b[i];
       const y = c[i];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) { if (!Object.is(x, y)) this.finite = false; continue; }
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        if (!Object.is(x, y)) this.finite = false;
+        continue;
+      }
       dot += x * y;
       bb += x * x;
       cc += y * y;
@@ -198,19 +215,27 @@ export function judge(criteria: AcceptCriteria, o: OutputComparison, m: OutputMe
 function metricValue(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics): number | undefined {
   if (o.shapeMismatch) return undefined;
   switch (metric) {
-    case 'maxAbs': return o.nanMismatches || o.infMismatches ? Infinity : o.maxAbs;
-    case 'meanAbs': return o.nanMismatches || o.infMismatches ? Infinity : o.meanAbs;
-    case 'mismatchPct': return o.mismatchPct;
-    case 'accuracy': return m.candidateAccuracy;
-    default: return m[metric];
+    case 'maxAbs':
+      return o.nanMismatches || o.infMismatches ? Infinity : o.maxAbs;
+    case 'meanAbs':
+      return o.nanMismatches || o.infMismatches ? Infinity : o.meanAbs;
+    case 'mismatchPct':
+      return o.mismatchPct;
+    case 'accuracy':
+      return m.candidateAccuracy;
+    default:
+      return m[metric];
   }
 }
 
 function unavailable(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics): string {
   if (o.shapeMismatch) return 'the shapes differ';
-  if ((metric === 'cosine' || metric === 'snrDb') && m.rows >= 0) return 'NaN or Inf differs between the models, or the output is not numeric';
+  if ((metric === 'cosine' || metric === 'snrDb') && m.rows >= 0)
+    return 'NaN or Inf differs between the models, or the output is not numeric';
   if (metric === 'top1' || metric === 'top5') return 'the output has no last axis of 2 or more classes';
-  return m.rows === 0 ? 'the output has no last axis of 2 or more classes' : 'no labels: give a `label` tensor per fixture or the case\'s `labels`';
+  return m.rows === 0
+    ? 'the output has no last axis of 2 or more classes'
+    : "no labels: give a `label` tensor per fixture or the case's `labels`";
 }
 
 /** Parses `METRIC=THRESHOLD`; undefined with a message when it is not one. */

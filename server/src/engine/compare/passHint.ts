@@ -7,7 +7,8 @@ import type { OutputComparison } from './types';
  * would (NaN in both models, compared without it).
  */
 export function passHint(o: OutputComparison): string {
-  if (Number.isFinite(o.minPassingAtol)) return `passing would need atol ≥ ${formatNumber(o.minPassingAtol)} at this rtol`;
+  if (Number.isFinite(o.minPassingAtol))
+    return `passing would need atol ≥ ${formatNumber(o.minPassingAtol)} at this rtol`;
   const nonFinite = o.nanMismatches + o.infMismatches;
   if (nonFinite === 0) return 'no atol makes it pass';
   const what = `${o.nanMismatches} NaN and ${o.infMismatches} Inf mismatch${nonFinite === 1 ? '' : 'es'}`;

@@ -38,7 +38,11 @@ export function formatShape(dtype: string, shape: readonly number[]): string {
  */
 export function outputVerdictLine(o: OutputComparison): string {
   const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;
-  const parts = [o.passed ? 'PASS' : 'FAIL', name, formatShape(o.candidateDtype ? `${o.dtype}/${o.candidateDtype}` : o.dtype, o.shape)];
+  const parts = [
+    o.passed ? 'PASS' : 'FAIL',
+    name,
+    formatShape(o.candidateDtype ? `${o.dtype}/${o.candidateDtype}` : o.dtype, o.shape),
+  ];
   if (o.shapeMismatch) {
     const s = o.shapeMismatch;
     parts.push(`shape mismatch in case ${s.caseId}: [${s.baseline.join(',')}] vs [${s.candidate.join(',')}]`);

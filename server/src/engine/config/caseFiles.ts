@@ -5,6 +5,7 @@ import { isEngineError } from '../errors';
 import type { Finding, Range } from '../findings';
 import { parseModel } from '../onnx/modelProto';
 import type { MlParityConfig } from './types';
+import { RULES } from '../rules';
 
 /** Models bigger than this are only checked for existence: parsing them on every config edit would lag. */
 const MAX_PARSE_BYTES = 64 * 1024 * 1024;
@@ -26,7 +27,8 @@ function problem(file: string, key: string): string | undefined {
   const stat = fs.statSync(file);
   if (stat.isDirectory()) return `expected an .onnx file, got a folder: ${file}`;
   // A FIFO or a device would block or never end the read below.
-  if (!stat.isFile()) return `expected an .onnx file, got something that is not a regular file (a FIFO or device): ${file}`;
+  if (!stat.isFile())
+    return `expected an .onnx file, got something that is not a regular file (a FIFO or device): ${file}`;
   if (stat.size > MAX_PARSE_BYTES) return undefined;
   try {
     parseModel(new Uint8Array(fs.readFileSync(file)), file);
@@ -55,7 +57,7 @@ export function checkCaseFiles(cfg: MlParityConfig, text: string): Finding[] {
       if (!why) continue;
       findings.push({
         rule: 'model-error',
-        severity: 'error',
+        severity: RULES['model-error'].severity,
         message: `case "${c.name}": ${why}`,
         file,
         range: rangeOf(text, findNodeAtLocation(tree, ['verify', 'cases', i, key])),

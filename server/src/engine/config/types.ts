@@ -34,7 +34,13 @@ export type CaseConfig = VerifyCase;
 
 export interface VerifyConfig {
   /** Applied to every case unless the case overrides it. */
-  defaults: Partial<Tolerance> & { timeoutMs?: number; count?: number; seed?: number; batchSize?: number; castInputs?: boolean };
+  defaults: Partial<Tolerance> & {
+    timeoutMs?: number;
+    count?: number;
+    seed?: number;
+    batchSize?: number;
+    castInputs?: boolean;
+  };
   cases: CaseConfig[];
 }
 
@@ -76,7 +82,18 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
   ],
   stageCalls: ['stage', 'addStage', 'pipe', 'step', 'compose', 'sequential'],
   pipelineConstructors: ['Pipeline', 'Sequential'],
-  stageMethods: ['fit', 'transform', 'predict', 'train', '_predict', '_call', 'forward', 'predictProba', 'fitTransform', 'partialFit'],
+  stageMethods: [
+    'fit',
+    'transform',
+    'predict',
+    'train',
+    '_predict',
+    '_call',
+    'forward',
+    'predictProba',
+    'fitTransform',
+    'partialFit',
+  ],
   clones: { minTokens: 50, minLines: 5, minSimilarity: 0.8 },
   maxFileBytes: 1_000_000,
   rules: {},

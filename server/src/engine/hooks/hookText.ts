@@ -105,7 +105,7 @@ export function insertPrecommitBlock(yaml: string, body: string[]): string | und
     return yaml + (addNewline ? '\n' : '') + block(['repos:', ...body], addNewline ? ['added-newline'] : []);
   }
   const next = lines.slice(at + 1).find((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  const indent = next && /^(\s*)- /.test(next) ? /^(\s*)/.exec(next)![1] : '';
+  const indent = next && /^(\s*)- /.test(next) ? next.slice(0, next.length - next.trimStart().length) : '';
   const offset = lines.slice(0, at + 1).join('\n').length;
   const head = yaml.slice(0, offset);
   const tail = yaml.slice(offset);

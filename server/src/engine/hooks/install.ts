@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
-import { gitOut, hooksDir, workTreeTop } from './gitRun';
+import { gitText, hooksDir, workTreeTop } from '../git';
 import {
   appendBlock,
   CHAINED_SUFFIX,
@@ -14,7 +14,14 @@ import {
   removeBlock,
 } from './hookText';
 import { detectLayout, HUSKY_DIR, PRECOMMIT_CONFIG } from './layout';
-import type { HookCommandSpec, HookStatus, InstallOptions, InstallResult, Installation, UninstallResult } from './types';
+import type {
+  HookCommandSpec,
+  HookStatus,
+  InstallOptions,
+  InstallResult,
+  Installation,
+  UninstallResult,
+} from './types';
 
 /**
  * Installs the pre-commit check in the layout the repository uses. Never overwrites: an existing git
@@ -23,10 +30,21 @@ import type { HookCommandSpec, HookStatus, InstallOptions, InstallResult, Instal
  */
 export function installHook(opts: InstallOptions): InstallResult {
   const top = workTreeTop(opts.root);
-  for (const [what, p] of [['node', opts.node], ['cli', opts.cli]] as const) {
-    if (!path.isAbsolute(p) || !fs.existsSync(p)) throw new EngineError('usage', `the hook needs an absolute, existing ${what} path; got "${p}"`, { file: p });
+  for (const [what, p] of [
+    ['node', opts.node],
+    ['cli', opts.cli],
+  ] as const) {
+    if (!path.isAbsolute(p) || !fs.existsSync(p))
+      throw new EngineError('usage', `the hook needs an absolute, existing ${what} path; got "${p}"`, { file: p });
   }
-  const spec: HookCommandSpec = { node: opts.node, runAsNode: opts.runAsNode, cli: opts.cli, rootRel: relativeRoot(top, opts.root), failOn: opts.failOn, all: opts.all };
+  const spec: HookCommandSpec = {
+    node: opts.node,
+    runAsNode: opts.runAsNode,
+    cli: opts.cli,
+    rootRel: relativeRoot(top, opts.root),
+    failOn: opts.failOn,
+    all: opts.all,
+  };
   switch (detectLayout(top)) {
     case 'husky':
       return installHusky(top, spec);
@@ -50,13 +68,18 @@ export function uninstallHook(root: string): UninstallResult {
   }
   if (fs.existsSync(chained) || isSymlink(chained)) {
     if (fs.existsSync(file) || isSymlink(file)) {
-      result.notes.push(`${chained} was left in place: ${file} is not ML Parity's hook, so restoring would overwrite it`);
+      result.notes.push(
+        `${chained} was left in place: ${file} is not ML Parity's hook, so restoring would overwrite it`,
+      );
     } else {
       fs.renameSync(chained, file); // rename keeps the bytes and the mode
       result.restored.push(file);
     }
   }
-  for (const [layout, f] of [['husky', path.join(top, HUSKY_DIR, 'pre-commit')], ['pre-commit-config', path.join(top, PRECOMMIT_CONFIG)]] as const) {
+  for (const [layout, f] of [
+    ['husky', path.join(top, HUSKY_DIR, 'pre-commit')],
+    ['pre-commit-config', path.join(top, PRECOMMIT_CONFIG)],
+  ] as const) {
     const text = readText(f);
     if (text === undefined || !hasBlock(text)) continue;
     const rest = removeBlock(text);
@@ -78,7 +101,10 @@ export function hookStatus(root: string): HookStatus {
     const chained = file + CHAINED_SUFFIX;
     installed.push({ layout: 'git-hook', file, ...(fs.existsSync(chained) ? { chained } : {}) });
   }
-  for (const [layout, f] of [['husky', path.join(top, HUSKY_DIR, 'pre-commit')], ['pre-commit-config', path.join(top, PRECOMMIT_CONFIG)]] as const) {
+  for (const [layout, f] of [
+    ['husky', path.join(top, HUSKY_DIR, 'pre-commit')],
+    ['pre-commit-config', path.join(top, PRECOMMIT_CONFIG)],
+  ] as const) {
     const t = readText(f);
     if (t !== undefined && hasBlock(t)) installed.push({ layout, file: f });
   }
@@ -95,7 +121,11 @@ function installGitHook(top: string, spec: HookCommandSpec): InstallResult {
   const fresh = !(existing !== undefined && isOurGitHook(existing));
   if (present && fresh) {
     if (fs.existsSync(chained) || isSymlink(chained)) {
-      throw new EngineError('usage', `cannot chain the existing hook: ${chained} already exists; move one of them away and install again`, { file: chained });
+      throw new EngineError(
+        'usage',
+        `cannot chain the existing hook: ${chained} already exists; move one of them away and install again`,
+        { file: chained },
+      );
     }
     fs.renameSync(file, chained);
   }
@@ -113,9 +143,11 @@ function installHusky(top: string, spec: HookCommandSpec): InstallResult {
   fs.writeFileSync(file, appendBlock(base, huskyBody(spec)));
   if (base === undefined) fs.chmodSync(file, 0o755);
   const notes: string[] = [];
-  const hooksPath = gitOut(top, ['config', '--get', 'core.hooksPath'])?.trim() ?? '';
+  const hooksPath = gitText(top, ['config', '--get', 'core.hooksPath'])?.trim() ?? '';
   if (!hooksPath.replace(/\\/g, '/').startsWith(HUSKY_DIR)) {
-    notes.push('husky is not active in this clone (core.hooksPath does not point into .husky); run `npx husky` or `npm install` so git runs .husky/pre-commit');
+    notes.push(
+      'husky is not active in this clone (core.hooksPath does not point into .husky); run `npx husky` or `npm install` so git runs .husky/pre-commit',
+    );
   }
   return { layout: 'husky', file, fresh, notes };
 }
@@ -126,12 +158,17 @@ function installPrecommit(top: string, spec: HookCommandSpec): InstallResult {
   const base = removeBlock(before) ?? '';
   const next = insertPrecommitBlock(base, precommitBody(spec));
   if (next === undefined) {
-    throw new EngineError('usage', `${PRECOMMIT_CONFIG} lists repos inline; add this entry under repos: by hand:\n${precommitBody(spec).join('\n')}`, { file });
+    throw new EngineError(
+      'usage',
+      `${PRECOMMIT_CONFIG} lists repos inline; add this entry under repos: by hand:\n${precommitBody(spec).join('\n')}`,
+      { file },
+    );
   }
   fs.writeFileSync(file, next);
   const notes: string[] = [];
   const gitHook = readText(path.join(hooksDir(top), 'pre-commit'));
-  if (gitHook === undefined || !/pre-commit/i.test(gitHook)) notes.push('run `pre-commit install` once so git runs the pre-commit framework');
+  if (gitHook === undefined || !/pre-commit/i.test(gitHook))
+    notes.push('run `pre-commit install` once so git runs the pre-commit framework');
   return { layout: 'pre-commit-config', file, fresh: !hasBlock(before), notes };
 }
 

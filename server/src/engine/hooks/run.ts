@@ -1,23 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
-import { hasHead, readStagedSources } from '../analysis/gitIndex';
+import { readStagedSources } from '../analysis/gitIndex';
 import type { Stage } from '../analysis/types';
 import { analyzeSince } from '../analysis/since';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
 import type { MlParityConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
+import { CLONE_RULES } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
-import { casesFromConfig, runCase } from '../verify';
+import { runCase } from '../verify';
+import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
 import { checkStagedStages } from '../stageVerify/commitCheck';
-import { gitOut, workTreeTop } from './gitRun';
+import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
 import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
-
-/** Rules whose finding concerns every copy, so a staged copy anywhere makes the finding part of the commit. */
-const CLONE_RULES = new Set(['duplicate-code', 'cross-stage-duplicate']);
 
 /**
  * The pre-commit checks on what the commit would contain (the index), never the work tree: the analysis
@@ -29,13 +28,25 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const failOn: FailOn = opts.failOn ?? 'warning';
   const top = workTreeTop(opts.root);
   const root = realpath(opts.root);
-  const stagedAbs = stagedAtTop(top).map((p) => path.join(top, p)).filter((f) => f === root || isInside(root, f));
+  const stagedAbs = stagedAtTop(top)
+    .map((p) => path.join(top, p))
+    .filter((f) => f === root || isInside(root, f));
   const staged = new Set(stagedAbs);
   const config = stagedConfig(top, root);
-  const result: HookRunResult = { root, failOn, staged: stagedAbs.map((f) => relPath(root, f)), verify: [], skippedCases: [], notes: [], passed: true };
+  const result: HookRunResult = {
+    root,
+    failOn,
+    staged: stagedAbs.map((f) => relPath(root, f)),
+    verify: [],
+    skippedCases: [],
+    notes: [],
+    passed: true,
+  };
 
   // A deleted test can leave stages untested: deletions count as touching the sources too.
-  const deleted = deletedAtTop(top).map((p) => path.join(top, p)).filter((f) => isInside(root, f));
+  const deleted = deletedAtTop(top)
+    .map((p) => path.join(top, p))
+    .filter((f) => isInside(root, f));
   if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
@@ -50,13 +61,25 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
       const s = analyzeSince({ root, config: config.analysis, rev: 'HEAD', staged: true });
       const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
       const unchanged = s.comparison.current.length - introduced.length;
-      result.analysis = { files: s.result.files, blocking: introduced.filter(blocks), other: introduced.filter((f) => !blocks(f)), since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length } };
+      result.analysis = {
+        files: s.result.files,
+        blocking: introduced.filter(blocks),
+        other: introduced.filter((f) => !blocks(f)),
+        since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length },
+      };
       stages = s.result.stages;
     }
     if (config.stages.verifyOnCommit) {
       // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
       const mineStages = stages.filter((st) => staged.has(st.body.file));
-      const checked = await checkStagedStages({ root, config: config.stages, stages: mineStages, sources: readStagedSources(root), signal: opts.signal, onProgress: opts.onProgress });
+      const checked = await checkStagedStages({
+        root,
+        config: config.stages,
+        stages: mineStages,
+        sources: readStagedSources(root),
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+      });
       result.stages = checked.results;
       result.notes.push(...checked.notes);
     } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
@@ -85,14 +108,17 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     }
   }
 
-  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass') && !(result.stages ?? []).some((r) => r.blocking);
+  result.passed =
+    (result.analysis?.blocking.length ?? 0) === 0 &&
+    result.verify.every((r) => r.status === 'pass') &&
+    !(result.stages ?? []).some((r) => r.blocking);
   return result;
 }
 
 /** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */
 function stagedConfig(top: string, root: string): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
-  const text = gitOut(top, ['show', `:${relPath(top, file)}`]);
+  const text = gitText(top, ['show', `:${relPath(top, file)}`]);
   return text === undefined ? loadConfig(root) : parseConfig(text, file);
 }
 
@@ -108,9 +134,10 @@ function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {
 function missingBaseline(top: string, c: VerifyCase): string | undefined {
   const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
   if (!git) return undefined;
-  if (gitOut(top, ['rev-parse', '--verify', '--quiet', `${git.rev}^{commit}`]) === undefined) return `no baseline yet: revision ${git.rev} does not exist`;
+  if (!revisionExists(top, git.rev)) return `no baseline yet: revision ${git.rev} does not exist`;
   const rel = relPath(top, realpath(git.path ?? c.candidate));
-  if (gitOut(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined) return `no baseline yet: ${rel} does not exist at ${git.rev}`;
+  if (gitText(top, ['cat-file', '-e', `${git.rev}:${rel}`]) === undefined)
+    return `no baseline yet: ${rel} does not exist at ${git.rev}`;
   return undefined;
 }
 
@@ -129,19 +156,43 @@ function caseInputs(c: VerifyCase): string[] {
 function stagedCase(c: VerifyCase, snap: StagedSnapshot): VerifyCase {
   const staged = (p: string): string => snap.materialize(p) ?? p;
   const git = c.baseline ? parseGitSpec(c.baseline) : undefined;
-  const baseline = !c.baseline ? undefined : git ? (git.path ? c.baseline : `git:${git.rev}:${c.candidate}`) : staged(c.baseline);
-  return { ...c, candidate: staged(c.candidate), baseline, fixtures: c.fixtures === undefined ? undefined : staged(c.fixtures) };
+  const baseline = !c.baseline
+    ? undefined
+    : git
+      ? git.path
+        ? c.baseline
+        : `git:${git.rev}:${c.candidate}`
+      : staged(c.baseline);
+  return {
+    ...c,
+    candidate: staged(c.candidate),
+    baseline,
+    fixtures: c.fixtures === undefined ? undefined : staged(c.fixtures),
+  };
 }
 
 /** Reports name the work-tree paths, not the temp snapshot the bytes were read from. */
 function unmapPaths(r: CaseReport, snapDir: string, top: string): CaseReport {
-  const fix = (p: string): string => (p === snapDir || p.startsWith(snapDir + path.sep) ? path.join(top, path.relative(snapDir, p)) : p);
+  const fix = (p: string): string =>
+    p === snapDir || p.startsWith(snapDir + path.sep) ? path.join(top, path.relative(snapDir, p)) : p;
   return {
     ...r,
-    ...(r.candidate ? { candidate: { ...r.candidate, spec: fix(r.candidate.spec), resolved: fix(r.candidate.resolved) } } : {}),
-    ...(r.baseline ? { baseline: { ...r.baseline, spec: fix(r.baseline.spec), resolved: fix(r.baseline.resolved) } } : {}),
+    ...(r.candidate
+      ? { candidate: { ...r.candidate, spec: fix(r.candidate.spec), resolved: fix(r.candidate.resolved) } }
+      : {}),
+    ...(r.baseline
+      ? { baseline: { ...r.baseline, spec: fix(r.baseline.spec), resolved: fix(r.baseline.resolved) } }
+      : {}),
     fixtures: { ...r.fixtures, origin: fix(r.fixtures.origin) },
-    ...(r.error ? { error: { ...r.error, message: r.error.message.split(snapDir + path.sep).join(top + path.sep), ...(r.error.file ? { file: fix(r.error.file) } : {}) } } : {}),
+    ...(r.error
+      ? {
+          error: {
+            ...r.error,
+            message: r.error.message.split(snapDir + path.sep).join(top + path.sep),
+            ...(r.error.file ? { file: fix(r.error.file) } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,26 +1,24 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngineError } from '../errors';
-import { gitOut } from './gitRun';
+import { gitOrThrow, gitText } from '../git';
 
 /** Paths staged for commit (added, copied, modified, renamed), relative to the work-tree top. */
 export function stagedAtTop(top: string): string[] {
-  const out = gitOut(top, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z']);
-  if (out === undefined) throw new EngineError('git-error', 'git diff --cached failed', { file: top });
-  return out.split('\0').filter(Boolean);
+  const out = gitOrThrow(top, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z']);
+  return out.toString('utf8').split('\0').filter(Boolean);
 }
 
 /** Paths the commit would delete, relative to the work-tree top (an empty list before the first commit). */
 export function deletedAtTop(top: string): string[] {
-  const out = gitOut(top, ['diff', '--cached', '--name-only', '--diff-filter=D', '-z']);
+  const out = gitText(top, ['diff', '--cached', '--name-only', '--diff-filter=D', '-z']);
   return (out ?? '').split('\0').filter(Boolean);
 }
 
 /** Index entries (paths relative to the top) at `rel` or below it. */
 export function indexEntries(top: string, rel: string): string[] {
-  const out = gitOut(top, ['ls-files', '--cached', '-z', '--', rel]);
-  return (out ?? '').split('\0').filter(Boolean);
+  const out = gitOrThrow(top, ['ls-files', '--cached', '-z', '--', rel]);
+  return out.toString('utf8').split('\0').filter(Boolean);
 }
 
 /** Staged copies of index entries in a private temp folder; the work tree and the index are never touched. */
@@ -44,8 +42,11 @@ export class StagedSnapshot {
     const missing = entries.filter((e) => !this.written.has(e));
     if (missing.length > 0) {
       // checkout-index writes index blobs under --prefix (filters applied) and leaves the index alone.
-      const r = gitOut(this.top, ['checkout-index', '-z', '--stdin', `--prefix=${this.dir}${path.sep}`], missing.join('\0') + '\0');
-      if (r === undefined) throw new EngineError('git-error', `git checkout-index failed for ${rel}`, { file: abs });
+      gitOrThrow(this.top, ['checkout-index', '-z', '--stdin', `--prefix=${this.dir}${path.sep}`], {
+        input: missing.join('\0') + '\0',
+        what: `git checkout-index failed for ${rel}`,
+        file: abs,
+      });
       for (const e of missing) this.written.add(e);
     }
     return path.join(this.dir, rel);

@@ -12,23 +12,35 @@ const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';
  * `file:line:col rule message`, each failing verify case with its key numbers, and how to bypass.
  */
 export function formatHookSummary(r: HookRunResult): string {
-  const lines: string[] = [`ML Parity pre-commit: ${r.staged.length} staged file${r.staged.length === 1 ? '' : 's'} in ${r.root}`];
+  const lines: string[] = [
+    `ML Parity pre-commit: ${r.staged.length} staged file${r.staged.length === 1 ? '' : 's'} in ${r.root}`,
+  ];
   if (!r.analysis) lines.push('  analysis: skipped (no staged TS/JS source)');
   else {
     const a = r.analysis;
     const scope = a.since ? `introduced by this commit (compared with ${a.since.rev})` : 'in staged files';
-    lines.push(`  analysis: ${a.files} files analysed as staged; ${a.blocking.length} blocking finding${a.blocking.length === 1 ? '' : 's'} (fail on ${r.failOn}) ${scope}`);
+    lines.push(
+      `  analysis: ${a.files} files analysed as staged; ${a.blocking.length} blocking finding${a.blocking.length === 1 ? '' : 's'} (fail on ${r.failOn}) ${scope}`,
+    );
     for (const f of a.blocking) lines.push(`    ${findingLine(r.root, f)}`);
-    if (a.other.length > 0) lines.push(`    (${a.other.length} lower-severity finding${a.other.length === 1 ? '' : 's'} not blocking)`);
+    if (a.other.length > 0)
+      lines.push(`    (${a.other.length} lower-severity finding${a.other.length === 1 ? '' : 's'} not blocking)`);
     if (a.since) {
       const n = a.since.unchanged;
-      lines.push(`    (${n} finding${n === 1 ? '' : 's'} already in ${a.since.rev} not judged${a.since.fixed ? `; ${a.since.fixed} fixed by this commit` : ''}; \`ml-parity hook run --all\` judges every finding in staged files)`);
+      lines.push(
+        `    (${n} finding${n === 1 ? '' : 's'} already in ${a.since.rev} not judged${a.since.fixed ? `; ${a.since.fixed} fixed by this commit` : ''}; \`ml-parity hook run --all\` judges every finding in staged files)`,
+      );
     }
   }
   if (r.stages) lines.push(...stageLines(r.root, r.stages));
-  if (r.verify.length === 0) lines.push(`  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`);
+  if (r.verify.length === 0)
+    lines.push(
+      `  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`,
+    );
   else {
-    lines.push(`  verify: ${r.verify.length} case${r.verify.length === 1 ? '' : 's'} on the staged models${r.skippedCases.length ? `, ${r.skippedCases.length} untouched skipped` : ''}`);
+    lines.push(
+      `  verify: ${r.verify.length} case${r.verify.length === 1 ? '' : 's'} on the staged models${r.skippedCases.length ? `, ${r.skippedCases.length} untouched skipped` : ''}`,
+    );
     for (const c of r.verify) lines.push(...caseLines(r.root, c));
   }
   for (const n of r.notes) lines.push(`    note: ${n}`);
@@ -37,13 +49,17 @@ export function formatHookSummary(r: HookRunResult): string {
 }
 
 function stageLines(root: string, stages: readonly StageCommitResult[]): string[] {
-  if (stages.length === 0) return ['  stages: no staged change to a stage\'s code'];
-  const out = [`  stages: ${stages.length} changed stage${stages.length === 1 ? '' : 's'} verified against HEAD on generated inputs`];
+  if (stages.length === 0) return ["  stages: no staged change to a stage's code"];
+  const out = [
+    `  stages: ${stages.length} changed stage${stages.length === 1 ? '' : 's'} verified against HEAD on generated inputs`,
+  ];
   for (const s of stages) {
     const verdict = s.blocking ? 'BLOCK' : s.status === 'equivalent' ? 'PASS' : 'NOTE';
     out.push(`    ${verdict} ${rel(root, s.file)}:${s.line} ${s.message}`);
     if (s.status === 'not-equivalent') {
-      out.push(`      to accept this intended change to ${s.stage} alone (the other checks still run): ${acceptCommand(s.stage)}, then commit again`);
+      out.push(
+        `      to accept this intended change to ${s.stage} alone (the other checks still run): ${acceptCommand(s.stage)}, then commit again`,
+      );
     }
   }
   return out;
@@ -55,17 +71,24 @@ function findingLine(root: string, f: Finding): string {
 
 function caseLines(root: string, c: CaseReport): string[] {
   const verdict = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' }[c.status];
-  const models = c.baseline ? `${c.baseline.spec.startsWith('git:') ? c.baseline.resolved : rel(root, c.baseline.resolved)} -> ${rel(root, c.candidate?.resolved ?? '')}` : rel(root, c.candidate?.resolved ?? '');
+  const models = c.baseline
+    ? `${c.baseline.spec.startsWith('git:') ? c.baseline.resolved : rel(root, c.baseline.resolved)} -> ${rel(root, c.candidate?.resolved ?? '')}`
+    : rel(root, c.candidate?.resolved ?? '');
   const out = [`    ${verdict} ${c.name}: ${models} (${c.fixtures.count} fixtures)`];
   if (c.error) {
-    const where = c.error.file ? `${rel(root, c.error.file)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: ` : '';
+    const where = c.error.file
+      ? `${rel(root, c.error.file)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: `
+      : '';
     out.push(`      error [${c.error.code}] ${where}${c.error.message}`);
   }
   for (const d of c.signatureDifferences) out.push(`      signature: ${d.message}`);
   for (const o of c.outputs) {
     if (c.status === 'pass' && o.passed) continue;
     out.push(`      ${outputVerdictLine(o)}`);
-    if (!o.passed && !o.shapeMismatch) out.push(`        passing would need atol >= ${formatNumber(o.minPassingAtol)} (now ${formatNumber(o.tolerance.atol)})`);
+    if (!o.passed && !o.shapeMismatch)
+      out.push(
+        `        passing would need atol >= ${formatNumber(o.minPassingAtol)} (now ${formatNumber(o.tolerance.atol)})`,
+      );
   }
   return out;
 }

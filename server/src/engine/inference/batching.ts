@@ -64,6 +64,13 @@ function concat(tensors: Tensor[]): Tensor {
   return { dtype: first.dtype, dims, data: out };
 }
 
+/** Every case is bound against the same signature, so each has every input; a gap is a bug, not data. */
+function feedOf(c: BoundCase, name: string): Tensor {
+  const t = c.feeds.get(name);
+  if (!t) throw new Error(`case ${c.id} has no tensor for input '${name}'`);
+  return t;
+}
+
 /**
  * Groups consecutive cases into batches of at most `maxRows` rows. Cases whose trailing dims differ
  * start a new batch; `maxRows` 1 or a non-batchable model gives one case per batch.
@@ -76,7 +83,7 @@ export function makeBatches(cases: BoundCase[], maxRows: number, allowed: boolea
   const flush = (): void => {
     if (group.length === 0) return;
     const feeds: Record<string, Tensor> = {};
-    for (const name of group[0].feeds.keys()) feeds[name] = concat(group.map((c) => c.feeds.get(name)!));
+    for (const name of group[0].feeds.keys()) feeds[name] = concat(group.map((c) => feedOf(c, name)));
     batches.push({ cases: group, rows: groupRows, feeds });
     group = [];
     groupRows = [];

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, type EngineErrorCode } from '../errors';
+import { EngineError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import type { CastPlan, WorkerRequest, WorkerResponse } from './messages';
 
@@ -47,7 +47,9 @@ export class InferenceHost {
       const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
       this.fail(this.dead ?? new EngineError('inference-crashed', `inference process died (${how})${tail}`));
     });
-    this.child.on('error', (e) => this.fail(new EngineError('inference-crashed', `inference process error: ${e.message}`)));
+    this.child.on('error', (e) =>
+      this.fail(new EngineError('inference-crashed', `inference process error: ${e.message}`)),
+    );
   }
 
   /** Process id of the worker, so tests can kill it as a crash would. */
@@ -56,7 +58,12 @@ export class InferenceHost {
   }
 
   /** Loads a model given as a file path or as bytes; `file` names it in errors. */
-  async load(key: string, model: string | Uint8Array, timeoutMs: number, file: string): Promise<{ inputNames: string[]; outputNames: string[] }> {
+  async load(
+    key: string,
+    model: string | Uint8Array,
+    timeoutMs: number,
+    file: string,
+  ): Promise<{ inputNames: string[]; outputNames: string[] }> {
     try {
       const r = await this.request({ type: 'load', key, model }, timeoutMs, `loading ${file}`);
       return { inputNames: r.inputNames ?? [], outputNames: r.outputNames ?? [] };
@@ -70,7 +77,13 @@ export class InferenceHost {
    * Runs each session in `keys` on the same feeds (cast per session as `cast` says); outputs keyed by session
    * then output name.
    */
-  async run(keys: string[], feeds: Record<string, Tensor>, timeoutMs: number, what: string, cast?: CastPlan): Promise<Record<string, Record<string, Tensor>>> {
+  async run(
+    keys: string[],
+    feeds: Record<string, Tensor>,
+    timeoutMs: number,
+    what: string,
+    cast?: CastPlan,
+  ): Promise<Record<string, Record<string, Tensor>>> {
     const r = await this.request({ type: 'run', keys, feeds, ...(cast ? { cast } : {}) }, timeoutMs, what);
     return r.outputs ?? {};
   }
@@ -98,11 +111,16 @@ export class InferenceHost {
       const p: Pending = { resolve, reject, what };
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         p.timer = setTimeout(() => {
-          this.dispose(new EngineError('inference-timeout', `${what} did not finish within ${timeoutMs} ms; the inference process was stopped`));
+          this.dispose(
+            new EngineError(
+              'inference-timeout',
+              `${what} did not finish within ${timeoutMs} ms; the inference process was stopped`,
+            ),
+          );
         }, timeoutMs);
       }
       this.pending.set(id, p);
-      this.child.send({ ...body, id } as WorkerRequest);
+      this.child.send({ ...body, id });
     });
   }
 

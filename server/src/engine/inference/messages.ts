@@ -10,7 +10,13 @@ export type WorkerRequest =
 
 /** Worker -> parent. */
 export type WorkerResponse =
-  | { id: number; ok: true; outputs?: Record<string, Record<string, Tensor>>; inputNames?: string[]; outputNames?: string[] }
+  | {
+      id: number;
+      ok: true;
+      outputs?: Record<string, Record<string, Tensor>>;
+      inputNames?: string[];
+      outputNames?: string[];
+    }
   | { id: number; ok: false; message: string };
 
 /** Per session key, the inputs to cast before running it and the dtype each needs (`--cast-inputs`). */

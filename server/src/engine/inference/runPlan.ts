@@ -30,7 +30,9 @@ export function describeRun(run: RunInfo, probeMs?: number): string {
   if (run.mode === 'single') return `one fixture per run: ${run.reason ?? 'not stacked'}`;
   const p = run.probe;
   const cost = probeMs === undefined ? '' : `, ${Math.round(probeMs)} ms`;
-  const probe = p ? ` (checked: the first ${p.fixtures} fixtures gave bit-identical outputs stacked and alone${cost})` : '';
+  const probe = p
+    ? ` (checked: the first ${p.fixtures} fixtures gave bit-identical outputs stacked and alone${cost})`
+    : '';
   return `batched, up to ${run.rowsPerRun} rows per run${probe}`;
 }
 

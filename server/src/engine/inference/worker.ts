@@ -16,11 +16,11 @@ const sessions = new Map<string, ort.InferenceSession>();
 
 function toOrt(t: Tensor): ort.Tensor {
   // onnxruntime takes bool as Uint8Array and float16 as raw Uint16 bits, the engine's own representation.
-  return new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as ort.Tensor.DataType, t.dims);
+  return new ort.Tensor(t.dtype, t.data, t.dims);
 }
 
 function fromOrt(t: ort.Tensor): Tensor {
-  let data = t.data as Tensor['data'];
+  let data = t.data;
   // Newer runtimes may hand back a Float16Array; keep the bit pattern so comparison stays exact.
   if (t.type === 'float16' && !(data instanceof Uint16Array)) {
     const view = data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
@@ -35,7 +35,9 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
     case 'load': {
       const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
       const session =
-        typeof req.model === 'string' ? await ort.InferenceSession.create(req.model, opts) : await ort.InferenceSession.create(req.model, opts);
+        typeof req.model === 'string'
+          ? await ort.InferenceSession.create(req.model, opts)
+          : await ort.InferenceSession.create(req.model, opts);
       sessions.set(req.key, session);
       return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
     }
@@ -54,7 +56,7 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
           result = await session.run(own);
         } catch (e) {
           // Both models run on the same feeds: say which one failed.
-          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         const out: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
@@ -74,11 +76,17 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
 // One request at a time: a batch queued behind another waits here instead of competing with it for
 // onnxruntime's thread pool (two concurrent batches on two cores ran slower than one after the other).
 let queue: Promise<unknown> = Promise.resolve();
+const send = (res: WorkerResponse): void => {
+  // Forked with an IPC channel by the host; without one there is nobody to answer.
+  process.send?.(res);
+};
 process.on('message', (req: WorkerRequest) => {
-  queue = queue.then(() => handle(req)).then(
-    (res) => process.send!(res),
-    (e: unknown) => process.send!({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
-  );
+  queue = queue
+    .then(() => handle(req))
+    .then(
+      (res) => send(res),
+      (e: unknown) => send({ id: req.id, ok: false, message: e instanceof Error ? e.message : String(e) }),
+    );
 });
 // The parent going away must not leave an orphan burning CPU on a hung model.
 process.on('disconnect', () => process.exit(0));

@@ -10,18 +10,26 @@ const BY: Record<NonNullable<Divergence['matchedBy']>, string> = {
 /** One line, as the text report prints it: where the models first part ways, or why that is unknown. */
 export function divergenceLine(d: Divergence): string {
   if (!d.found || !d.baseline || !d.candidate) return `first divergence: not located (${d.reason ?? 'unknown reason'})`;
-  const inputs = d.inputMaxAbs === 0 ? 'inputs equal (max|Δ| 0)' : `inputs agree within tolerance (max|Δ| ${formatNumber(d.inputMaxAbs ?? NaN)})`;
-  const chain = d.replacedChain.length ? `, replacing ${d.replacedChain.map((n) => `'${n}'`).join(' → ')} → '${d.baseline.name}'` : '';
+  const inputs =
+    d.inputMaxAbs === 0
+      ? 'inputs equal (max|Δ| 0)'
+      : `inputs agree within tolerance (max|Δ| ${formatNumber(d.inputMaxAbs ?? NaN)})`;
+  const chain = d.replacedChain.length
+    ? `, replacing ${d.replacedChain.map((n) => `'${n}'`).join(' → ')} → '${d.baseline.name}'`
+    : '';
   return `first divergence at ${d.baseline.opType} '${d.baseline.name}' (candidate ${d.candidate.opType === d.baseline.opType ? '' : `${d.candidate.opType} `}'${d.candidate.name}'${chain}): ${inputs}, output max|Δ| ${formatNumber(d.outputMaxAbs ?? NaN)}`;
 }
 
 /** Further lines: how the pair was matched, control flow, the path to the output and what the search cost. */
 export function divergenceDetails(d: Divergence): string[] {
   const lines: string[] = [];
-  if (d.found && d.matchedBy) lines.push(`output '${d.baseline?.output}' ↔ '${d.candidate?.output}' ${BY[d.matchedBy]}`);
+  if (d.found && d.matchedBy)
+    lines.push(`output '${d.baseline?.output}' ↔ '${d.candidate?.output}' ${BY[d.matchedBy]}`);
   if (d.controlFlow) lines.push(d.controlFlow);
   if (d.path.length > 1) {
-    lines.push(`path to the output: ${d.path.map((p) => `${p.opType} '${p.name}'${p.maxAbs === undefined ? '' : ` ${formatNumber(p.maxAbs)}`}`).join(' → ')}`);
+    lines.push(
+      `path to the output: ${d.path.map((p) => `${p.opType} '${p.name}'${p.maxAbs === undefined ? '' : ` ${formatNumber(p.maxAbs)}`}`).join(' → ')}`,
+    );
   }
   const m = d.matching;
   lines.push(

@@ -31,11 +31,25 @@ export interface CaseLocate {
 export async function locateForCase(l: CaseLocate): Promise<Divergence> {
   const failing = l.outputs.filter((o) => !o.passed).sort((a, b) => b.maxAbs - a.maxAbs);
   const limit = l.c.locateFixtures ?? DEFAULT_LOCATE_FIXTURES;
-  const ids = [...new Set(failing.flatMap((o) => (o.worst ? [o.worst.caseId] : []).concat(o.shapeMismatch ? [o.shapeMismatch.caseId] : [])))].slice(0, limit);
-  const empty: Divergence = { found: false, replacedChain: [], path: [], compared: 0, rounds: 0, ms: 0, fixtures: ids, matching: { name: 0, alignment: 0, structure: 0, unmatched: 0 } };
+  const ids = [
+    ...new Set(
+      failing.flatMap((o) => (o.worst ? [o.worst.caseId] : []).concat(o.shapeMismatch ? [o.shapeMismatch.caseId] : [])),
+    ),
+  ].slice(0, limit);
+  const empty: Divergence = {
+    found: false,
+    replacedChain: [],
+    path: [],
+    compared: 0,
+    rounds: 0,
+    ms: 0,
+    fixtures: ids,
+    matching: { name: 0, alignment: 0, structure: 0, unmatched: 0 },
+  };
   try {
     const fixtures = readById(l.fixtures, l.inputs, ids);
-    if (fixtures.length === 0) return { ...empty, reason: 'no failing fixture case to run on (the failing outputs name no worst element)' };
+    if (fixtures.length === 0)
+      return { ...empty, reason: 'no failing fixture case to run on (the failing outputs name no worst element)' };
     await l.host.release('candidate', l.timeoutMs);
     await l.host.release('baseline', l.timeoutMs);
     return await locateDivergence({
@@ -54,7 +68,11 @@ export async function locateForCase(l: CaseLocate): Promise<Divergence> {
 }
 
 /** The fixture cases with these ids, bound to the inputs, in the order of `ids`. */
-function readById(stream: FixtureStream, inputs: ValueInfo[], ids: string[]): { id: string; feeds: Record<string, Tensor> }[] {
+function readById(
+  stream: FixtureStream,
+  inputs: ValueInfo[],
+  ids: string[],
+): { id: string; feeds: Record<string, Tensor> }[] {
   const found = new Map<string, Record<string, Tensor>>();
   const chunk = 64;
   for (let start = 0; start < stream.count && found.size < ids.length; start += chunk) {
@@ -62,5 +80,8 @@ function readById(stream: FixtureStream, inputs: ValueInfo[], ids: string[]): { 
       if (ids.includes(fc.id)) found.set(fc.id, Object.fromEntries(bindInputs(fc, inputs, fc.source)));
     }
   }
-  return ids.flatMap((id) => { const f = found.get(id); return f ? [{ id, feeds: f }] : []; });
+  return ids.flatMap((id) => {
+    const f = found.get(id);
+    return f ? [{ id, feeds: f }] : [];
+  });
 }

@@ -38,7 +38,9 @@ export function readGraph(bytes: Uint8Array, file: string): LocateGraph {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new EngineError('not-onnx', `not a valid ONNX model: ${e instanceof Error ? e.message : String(e)}`, { file });
+    throw new EngineError('not-onnx', `not a valid ONNX model: ${e instanceof Error ? e.message : String(e)}`, {
+      file,
+    });
   }
   const g = model.graph;
   if (!g) throw new EngineError('not-onnx', 'not a valid ONNX model (no graph)', { file });
@@ -47,8 +49,15 @@ export function readGraph(bytes: Uint8Array, file: string): LocateGraph {
   const raw = g.node ?? [];
   for (const n of raw) if (n.opType === 'Constant') for (const o of n.output ?? []) constants.add(o);
   // A node with subgraphs also reads outer-scope tensors inside them: those count as its inputs.
-  const implicit = raw.map((n) => [...new Set((n.attribute ?? []).flatMap((a) => [a.g, ...(a.graphs ?? [])]).flatMap((sg) => (sg ? [...outerNames(sg)] : [])))]);
-  const withImplicit = raw.map((n, k) => ({ ...n, input: [...(n.input ?? []), ...implicit[k].filter((i) => !(n.input ?? []).includes(i))] }));
+  const implicit = raw.map((n) => [
+    ...new Set(
+      (n.attribute ?? []).flatMap((a) => [a.g, ...(a.graphs ?? [])]).flatMap((sg) => (sg ? [...outerNames(sg)] : [])),
+    ),
+  ]);
+  const withImplicit = raw.map((n, k) => ({
+    ...n,
+    input: [...(n.input ?? []), ...implicit[k].filter((i) => !(n.input ?? []).includes(i))],
+  }));
   const order = topologicalOrder(withImplicit, new Set([...constants, ...graphInputs]));
   const nodes: GraphNode[] = order.map((k, index) => {
     const n = withImplicit[k];
@@ -75,18 +84,29 @@ export function readGraph(bytes: Uint8Array, file: string): LocateGraph {
       consumers.set(i, list);
     }
   }
-  return { nodes, producer, consumers, graphInputs, constants, graphOutputs: (g.output ?? []).map((o) => o.name ?? '') };
+  return {
+    nodes,
+    producer,
+    consumers,
+    graphInputs,
+    constants,
+    graphOutputs: (g.output ?? []).map((o) => o.name ?? ''),
+  };
 }
 
 /** Tensors a subgraph reads from the scope around it (not its own inputs, initializers or node outputs). */
 function outerNames(g: onnx.IGraphProto): Set<string> {
-  const own = new Set<string>([...(g.input ?? []).map((v) => v.name ?? ''), ...(g.initializer ?? []).map((t) => t.name ?? '')]);
+  const own = new Set<string>([
+    ...(g.input ?? []).map((v) => v.name ?? ''),
+    ...(g.initializer ?? []).map((t) => t.name ?? ''),
+  ]);
   for (const n of g.node ?? []) for (const o of n.output ?? []) own.add(o);
   const outer = new Set<string>();
   for (const n of g.node ?? []) {
     for (const i of n.input ?? []) if (i && !own.has(i)) outer.add(i);
     for (const a of n.attribute ?? []) {
-      for (const sg of [a.g, ...(a.graphs ?? [])]) if (sg) for (const i of outerNames(sg)) if (!own.has(i)) outer.add(i);
+      for (const sg of [a.g, ...(a.graphs ?? [])])
+        if (sg) for (const i of outerNames(sg)) if (!own.has(i)) outer.add(i);
     }
   }
   for (const o of g.output ?? []) if (o.name && !own.has(o.name)) outer.add(o.name);
@@ -108,8 +128,7 @@ function topologicalOrder(nodes: onnx.INodeProto[], available: Set<string>): num
   const order: number[] = [];
   // A min-heap would be faster; a sorted ready list is enough for graphs of thousands of nodes.
   const ready = waiting.flatMap((w, k) => (w.size === 0 ? [k] : []));
-  while (ready.length > 0) {
-    const k = ready.shift()!;
+  for (let k = ready.shift(); k !== undefined; k = ready.shift()) {
     done[k] = true;
     order.push(k);
     for (const o of nodes[k].output ?? []) {
@@ -119,7 +138,9 @@ function topologicalOrder(nodes: onnx.INodeProto[], available: Set<string>): num
       }
     }
   }
-  nodes.forEach((_, k) => { if (!done[k]) order.push(k); });
+  nodes.forEach((_, k) => {
+    if (!done[k]) order.push(k);
+  });
   return order;
 }
 

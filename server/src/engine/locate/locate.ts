@@ -39,14 +39,21 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   const matches = matchTensors(base, cand, r.outputMap);
   // Until a probe has measured them, intermediates are guessed to be 8× the inputs (feature maps have more
   // channels than an image), and the first probe stays modest either way.
-  const inputBytes = Math.max(1, ...r.fixtures.map((f) => Object.values(f.feeds).reduce((n, t) => n + byteLength(t), 0)));
+  const inputBytes = Math.max(
+    1,
+    ...r.fixtures.map((f) => Object.values(f.feeds).reduce((n, t) => n + byteLength(t), 0)),
+  );
   let width = Math.min(FIRST_WIDTH, clampWidth(PROBE_BUDGET_BYTES / (8 * inputBytes)));
   let rounds = 0;
   let compared = 0;
 
   const probe = async (names: string[]): Promise<Map<string, TensorStatus>> => {
     rounds++;
-    const candNames = names.map((n) => matches.get(n)!.cand);
+    const candNames = names.map((n) => {
+      const m = matches.get(n);
+      if (!m) throw new Error(`probed tensor '${n}' has no candidate match`);
+      return m.cand;
+    });
     await r.host.load(KEYS[0], markOutputs(r.baseline.bytes, names), r.timeoutMs, r.baseline.file);
     await r.host.load(KEYS[1], markOutputs(r.candidate.bytes, candNames), r.timeoutMs, r.candidate.file);
     const out = new Map<string, TensorStatus>();
@@ -58,7 +65,10 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
           const b = res[KEYS[0]]?.[n];
           const c = res[KEYS[1]]?.[candNames[i]];
           const prev = out.get(n) ?? { comparable: true, maxAbs: 0, diverges: false };
-          if (!b || !c) { out.set(n, { ...prev, comparable: false }); return; }
+          if (!b || !c) {
+            out.set(n, { ...prev, comparable: false });
+            return;
+          }
           bytes += byteLength(b);
           const cmp = compareTensors(b, c, pairTolerance(b.dtype, c.dtype, r.tolerance));
           compared++;
@@ -94,20 +104,31 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   } else {
     const d = base.nodes[search.node];
     const out = d.outputs.find((o) => search.status.get(o)?.diverges) ?? d.outputs[0];
-    const m = matches.get(out)!;
+    const m = matches.get(out);
+    if (!m) throw new Error(`divergent output '${out}' has no candidate match`);
     result.baseline = located(base, search.node, out);
     result.candidate = located(cand, cand.producer.get(m.cand), m.cand);
     result.outputMaxAbs = search.status.get(out)?.maxAbs;
     result.inputMaxAbs = Math.max(0, ...search.inputs.map((t) => search.status.get(t)?.maxAbs ?? 0));
     result.matchedBy = m.by;
     result.replacedChain = search.chain.map((k) => base.nodes[k].name);
-    if (d.controlFlow) result.controlFlow = `${d.opType} '${d.name}' holds subgraphs; the search stops at this node, not inside its body`;
+    if (d.controlFlow)
+      result.controlFlow = `${d.opType} '${d.name}' holds subgraphs; the search stops at this node, not inside its body`;
     // When the search saw too little of the path, one more round samples it, so the report shows how Δ grows.
     const known = search.path.filter((k) => base.nodes[k].outputs.some((o) => search.status.has(o))).length;
-    const unknown = known >= Math.min(4, search.path.length) ? [] : search.path.filter((k) => !base.nodes[k].outputs.some((o) => search.status.has(o)) && base.nodes[k].outputs.some((o) => matches.has(o)));
+    const unknown =
+      known >= Math.min(4, search.path.length)
+        ? []
+        : search.path.filter(
+            (k) =>
+              !base.nodes[k].outputs.some((o) => search.status.has(o)) &&
+              base.nodes[k].outputs.some((o) => matches.has(o)),
+          );
     const sample = unknown.filter((_, i) => i % Math.ceil(unknown.length / width) === 0).slice(0, width);
     if (sample.length > 0) {
-      const names = sample.flatMap((k) => base.nodes[k].outputs.filter((o) => matches.has(o) && !base.constants.has(o)));
+      const names = sample.flatMap((k) =>
+        base.nodes[k].outputs.filter((o) => matches.has(o) && !base.constants.has(o)),
+      );
       for (const [t, st] of await probe(names)) search.status.set(t, st);
     }
     result.path = search.path.map((k) => pathNode(base, k, search.status, matches));
@@ -132,16 +153,27 @@ function located(g: LocateGraph, node: number | undefined, output: string): Loca
   return { name: n.name, opType: n.opType, output };
 }
 
-function pathNode(g: LocateGraph, k: number, status: Map<string, TensorStatus>, matches: Map<string, TensorMatch>): PathNode {
+function pathNode(
+  g: LocateGraph,
+  k: number,
+  status: Map<string, TensorStatus>,
+  matches: Map<string, TensorMatch>,
+): PathNode {
   const n = g.nodes[k];
   const out = n.outputs.find((o) => status.get(o)?.comparable) ?? n.outputs.find((o) => matches.has(o)) ?? n.outputs[0];
   const st = status.get(out);
   const p: PathNode = { name: n.name, opType: n.opType, output: out };
-  if (st?.comparable) { p.maxAbs = st.maxAbs; p.diverges = st.diverges; }
+  if (st?.comparable) {
+    p.maxAbs = st.maxAbs;
+    p.diverges = st.diverges;
+  }
   return p;
 }
 
-function matchingCounts(base: LocateGraph, matches: Map<string, TensorMatch>): Record<MatchMethod | 'unmatched', number> {
+function matchingCounts(
+  base: LocateGraph,
+  matches: Map<string, TensorMatch>,
+): Record<MatchMethod | 'unmatched', number> {
   const counts: Record<MatchMethod | 'unmatched', number> = { name: 0, alignment: 0, structure: 0, unmatched: 0 };
   for (const n of base.nodes) {
     if (n.opType === 'Constant') continue;

@@ -19,7 +19,11 @@ export interface TensorMatch {
 const TRANSPARENT = new Set(['Cast', 'Identity']);
 
 /** Baseline tensor name -> its candidate counterpart, for every activation tensor that could be matched. */
-export function matchTensors(base: LocateGraph, cand: LocateGraph, outputMap: Record<string, string> = {}): Map<string, TensorMatch> {
+export function matchTensors(
+  base: LocateGraph,
+  cand: LocateGraph,
+  outputMap: Record<string, string> = {},
+): Map<string, TensorMatch> {
   const matches = new Map<string, TensorMatch>();
   const taken = new Set<string>();
   const put = (b: string, c: string, by: MatchMethod): void => {
@@ -34,7 +38,8 @@ export function matchTensors(base: LocateGraph, cand: LocateGraph, outputMap: Re
     if (candTensors.has(c)) put(o, c, 'name');
   }
   for (const n of base.nodes) {
-    for (const o of n.outputs) if (o && !base.constants.has(o) && cand.producer.has(o) && !cand.constants.has(o)) put(o, o, 'name');
+    for (const o of n.outputs)
+      if (o && !base.constants.has(o) && cand.producer.has(o) && !cand.constants.has(o)) put(o, o, 'name');
   }
   walkForward(base, cand, matches, put);
   align(base, cand, matches, put);
@@ -50,7 +55,12 @@ export function matchTensors(base: LocateGraph, cand: LocateGraph, outputMap: Re
  * (through Cast/Identity). Ties go to the candidate node at the closest relative position. This is what
  * keeps a renamed, repetitive network (the same block many times) from being paired off by one block.
  */
-function walkForward(base: LocateGraph, cand: LocateGraph, matches: Map<string, TensorMatch>, put: (b: string, c: string, by: MatchMethod) => void): void {
+function walkForward(
+  base: LocateGraph,
+  cand: LocateGraph,
+  matches: Map<string, TensorMatch>,
+  put: (b: string, c: string, by: MatchMethod) => void,
+): void {
   const candDone = new Set<number>();
   for (const m of matches.values()) {
     const p = cand.producer.get(m.cand);
@@ -62,16 +72,24 @@ function walkForward(base: LocateGraph, cand: LocateGraph, matches: Map<string, 
     b.inputs.forEach((tb, i) => {
       const m = tb ? matches.get(tb) : undefined;
       if (!m) return;
-      const readers = new Set(readersAt(cand, m.cand, i).filter((k) => !candDone.has(k) && cand.nodes[k].opType === b.opType && cand.nodes[k].domain === b.domain));
+      const readers = new Set(
+        readersAt(cand, m.cand, i).filter(
+          (k) => !candDone.has(k) && cand.nodes[k].opType === b.opType && cand.nodes[k].domain === b.domain,
+        ),
+      );
       options = options ? new Set([...options].filter((k) => readers.has(k))) : readers;
     });
     if (!options || options.size === 0) continue;
     const rel = b.index / Math.max(1, base.nodes.length);
-    const best = [...options].sort((x, y) => Math.abs(x / cand.nodes.length - rel) - Math.abs(y / cand.nodes.length - rel))[0];
+    const best = [...options].sort(
+      (x, y) => Math.abs(x / cand.nodes.length - rel) - Math.abs(y / cand.nodes.length - rel),
+    )[0];
     const c = cand.nodes[best];
     if (c.outputs.length !== b.outputs.length) continue;
     candDone.add(best);
-    b.outputs.forEach((o, k) => { if (o && c.outputs[k] && !base.constants.has(o)) put(o, c.outputs[k], 'alignment'); });
+    b.outputs.forEach((o, k) => {
+      if (o && c.outputs[k] && !base.constants.has(o)) put(o, c.outputs[k], 'alignment');
+    });
   }
 }
 
@@ -112,7 +130,11 @@ function context(g: LocateGraph, n: GraphNode): string {
   const ins = n.inputs.map((i) => producerOp(g, i)).join(',');
   const outs = n.outputs
     .flatMap((o) => (g.consumers.get(o) ?? []).map((k) => g.nodes[k]))
-    .flatMap((c) => (TRANSPARENT.has(c.opType) ? c.outputs.flatMap((o) => (g.consumers.get(o) ?? []).map((k) => g.nodes[k].opType)) : [c.opType]))
+    .flatMap((c) =>
+      TRANSPARENT.has(c.opType)
+        ? c.outputs.flatMap((o) => (g.consumers.get(o) ?? []).map((k) => g.nodes[k].opType))
+        : [c.opType],
+    )
     .sort()
     .join(',');
   return `${n.domain}:${n.opType}/${n.outputs.length}(${ins})->[${outs}]`;
@@ -123,7 +145,12 @@ function context(g: LocateGraph, n: GraphNode): string {
  * longest-common-subsequence alignment (Needleman-Wunsch with free gaps) on their contexts. Nodes whose
  * contexts differ (a fused or folded neighbourhood) stay unaligned; `propagate` ties those up.
  */
-function align(base: LocateGraph, cand: LocateGraph, matches: Map<string, TensorMatch>, put: (b: string, c: string, by: MatchMethod) => void): void {
+function align(
+  base: LocateGraph,
+  cand: LocateGraph,
+  matches: Map<string, TensorMatch>,
+  put: (b: string, c: string, by: MatchMethod) => void,
+): void {
   const anchored = new Set<number>();
   const candAnchored = new Set<number>();
   const anchors: [number, number][] = [];
@@ -140,10 +167,17 @@ function align(base: LocateGraph, cand: LocateGraph, matches: Map<string, Tensor
   const chain = longestIncreasing(anchors);
   const bounds: [number, number][] = [[-1, -1], ...chain, [base.nodes.length, cand.nodes.length]];
   for (let s = 0; s + 1 < bounds.length; s++) {
-    const bs = base.nodes.slice(bounds[s][0] + 1, bounds[s + 1][0]).filter((n) => !anchored.has(n.index) && isActivation(base, n));
-    const cs = cand.nodes.slice(bounds[s][1] + 1, bounds[s + 1][1]).filter((n) => !candAnchored.has(n.index) && isActivation(cand, n));
+    const bs = base.nodes
+      .slice(bounds[s][0] + 1, bounds[s + 1][0])
+      .filter((n) => !anchored.has(n.index) && isActivation(base, n));
+    const cs = cand.nodes
+      .slice(bounds[s][1] + 1, bounds[s + 1][1])
+      .filter((n) => !candAnchored.has(n.index) && isActivation(cand, n));
     if (bs.length === 0 || cs.length === 0) continue;
-    for (const [bn, cn] of lcs(bs.map((n) => context(base, n)), cs.map((n) => context(cand, n)))) {
+    for (const [bn, cn] of lcs(
+      bs.map((n) => context(base, n)),
+      cs.map((n) => context(cand, n)),
+    )) {
       bs[bn].outputs.forEach((o, k) => {
         const co = cs[cn].outputs[k];
         if (o && co && !base.constants.has(o)) put(o, co, 'alignment');
@@ -162,9 +196,12 @@ function lcs(a: string[], b: string[]): [number, number][] {
     }
   }
   const pairs: [number, number][] = [];
-  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
-    if (a[i] === b[j]) { pairs.push([i, j]); i++; j++; }
-    else if (t[(i + 1) * w + j] >= t[i * w + j + 1]) i++;
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (a[i] === b[j]) {
+      pairs.push([i, j]);
+      i++;
+      j++;
+    } else if (t[(i + 1) * w + j] >= t[i * w + j + 1]) i++;
     else j++;
   }
   return pairs;
@@ -176,11 +213,16 @@ function longestIncreasing(pairs: [number, number][]): [number, number][] {
   const prev = pairs.map(() => -1);
   for (let i = 0; i < pairs.length; i++) {
     for (let j = Math.max(0, i - 256); j < i; j++) {
-      if (pairs[j][0] < pairs[i][0] && pairs[j][1] < pairs[i][1] && len[j] + 1 > len[i]) { len[i] = len[j] + 1; prev[i] = j; }
+      if (pairs[j][0] < pairs[i][0] && pairs[j][1] < pairs[i][1] && len[j] + 1 > len[i]) {
+        len[i] = len[j] + 1;
+        prev[i] = j;
+      }
     }
   }
   let best = -1;
-  len.forEach((l, i) => { if (best < 0 || l > len[best]) best = i; });
+  len.forEach((l, i) => {
+    if (best < 0 || l > len[best]) best = i;
+  });
   const out: [number, number][] = [];
   for (let i = best; i >= 0; i = prev[i]) out.unshift(pairs[i]);
   return out;
@@ -191,12 +233,19 @@ function longestIncreasing(pairs: [number, number][]): [number, number][] {
  * same input position, those tensors correspond (the candidate's may come from a fused node replacing a
  * chain). Cast/Identity on the candidate side are looked through.
  */
-function propagate(base: LocateGraph, cand: LocateGraph, matches: Map<string, TensorMatch>, put: (b: string, c: string, by: MatchMethod) => void): void {
+function propagate(
+  base: LocateGraph,
+  cand: LocateGraph,
+  matches: Map<string, TensorMatch>,
+  put: (b: string, c: string, by: MatchMethod) => void,
+): void {
   for (let k = base.nodes.length - 1; k >= 0; k--) {
     const b = base.nodes[k];
     const out = b.outputs.find((o) => matches.has(o));
     if (!out) continue;
-    const pc = cand.producer.get(skipTransparentUp(cand, matches.get(out)!.cand));
+    const m = matches.get(out);
+    if (!m) continue;
+    const pc = cand.producer.get(skipTransparentUp(cand, m.cand));
     if (pc === undefined) continue;
     const c = cand.nodes[pc];
     if (c.opType !== b.opType || c.inputs.length !== b.inputs.length) continue;

@@ -49,10 +49,13 @@ export interface SearchResult {
 export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
   const { base, matches } = s;
   const status = new Map<string, TensorStatus>();
-  const matchedOutputs = (k: number): string[] => base.nodes[k].outputs.filter((o) => o && matches.has(o) && !base.constants.has(o));
+  const matchedOutputs = (k: number): string[] =>
+    base.nodes[k].outputs.filter((o) => o && matches.has(o) && !base.constants.has(o));
   const dropped = new Set<number>();
   const points = (): number[] =>
-    base.nodes.filter((n) => n.opType !== 'Constant' && !dropped.has(n.index) && matchedOutputs(n.index).length > 0).map((n) => n.index);
+    base.nodes
+      .filter((n) => n.opType !== 'Constant' && !dropped.has(n.index) && matchedOutputs(n.index).length > 0)
+      .map((n) => n.index);
 
   const ensure = async (nodes: number[]): Promise<void> => {
     const want = [...new Set(nodes.flatMap(matchedOutputs))].filter((t) => !status.has(t));
@@ -60,15 +63,20 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
     for (const [t, st] of await s.probe(want)) status.set(t, st);
     for (const k of nodes) if (matchedOutputs(k).some((t) => status.get(t)?.comparable === false)) dropped.add(k);
   };
-  const diverges = (k: number): boolean => !dropped.has(k) && matchedOutputs(k).some((t) => status.get(t)?.diverges === true);
+  const diverges = (k: number): boolean =>
+    !dropped.has(k) && matchedOutputs(k).some((t) => status.get(t)?.diverges === true);
 
   const result: SearchResult = { chain: [], inputs: [], path: [], status };
-  const outputNodes = [...new Set(s.failing.flatMap((o) => {
-    const p = base.producer.get(o);
-    return p === undefined || !matches.has(o) ? [] : [p];
-  }))].sort((a, b) => a - b);
+  const outputNodes = [
+    ...new Set(
+      s.failing.flatMap((o) => {
+        const p = base.producer.get(o);
+        return p === undefined || !matches.has(o) ? [] : [p];
+      }),
+    ),
+  ].sort((a, b) => a - b);
   if (outputNodes.length === 0) {
-    result.reason = 'no failing output could be matched to the candidate\'s';
+    result.reason = "no failing output could be matched to the candidate's";
     return result;
   }
   // The failing outputs are checked in the first probe, together with the first narrowing step.
@@ -83,7 +91,8 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
     return divergentOutputs.length > 0;
   };
   const unseen = (): SearchResult => {
-    result.reason = 'no failing output was seen to diverge with intermediate outputs marked (at the case tolerance on the located fixtures)';
+    result.reason =
+      'no failing output was seen to diverge with intermediate outputs marked (at the case tolerance on the located fixtures)';
     return result;
   };
   let hi = outputNodes[outputNodes.length - 1];
@@ -114,9 +123,17 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
     }
     // The last window in one probe, with the inputs of each of its nodes, so the check below needs no extra round.
     const window = pts.slice(lo, hiPos + 1);
-    const producersOf = (k: number): number[] => frontier(base, matches, k).inputs.flatMap((t) => { const p = base.producer.get(t); return p === undefined ? [] : [p]; });
+    const producersOf = (k: number): number[] =>
+      frontier(base, matches, k).inputs.flatMap((t) => {
+        const p = base.producer.get(t);
+        return p === undefined ? [] : [p];
+      });
     // ...and a sample of the way from `hi` to the output, so the reported path has values without a round of its own.
-    const onward = shortestPathToOutputs(base, hi, new Set(divergentOutputs.length ? divergentOutputs : outputNodes)).slice(1);
+    const onward = shortestPathToOutputs(
+      base,
+      hi,
+      new Set(divergentOutputs.length ? divergentOutputs : outputNodes),
+    ).slice(1);
     const sample = onward.filter((_, i) => i % Math.max(1, Math.ceil(onward.length / PATH_SAMPLE)) === 0);
     const scan = [...new Set([...window, ...window.flatMap(producersOf), ...sample])];
     for (let i = 0; i < scan.length; i += s.width()) if (!(await check(scan.slice(i, i + s.width())))) return unseen();
@@ -132,7 +149,13 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
       result.path = shortestPathToOutputs(base, d, new Set(divergentOutputs));
       return result;
     }
-    hi = Math.min(...bad.map((t) => base.producer.get(t)!));
+    hi = Math.min(
+      ...bad.map((t) => {
+        const p = base.producer.get(t);
+        if (p === undefined) throw new Error(`divergent tensor '${t}' has no producer`);
+        return p;
+      }),
+    );
   }
   result.reason = 'the search did not settle (a graph with cycles?)';
   return result;
@@ -142,16 +165,23 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
  * The matched activation tensors a node reads, looking through unmatched producers (whose nodes form the
  * chain a fused candidate node replaced). Graph inputs count as matched; weights are skipped.
  */
-export function frontier(base: LocateGraph, matches: Map<string, TensorMatch>, node: number): { chain: number[]; inputs: string[] } {
+export function frontier(
+  base: LocateGraph,
+  matches: Map<string, TensorMatch>,
+  node: number,
+): { chain: number[]; inputs: string[] } {
   const chain: number[] = [];
   const inputs = new Set<string>();
   const seen = new Set<number>([node]);
   const stack = [node];
-  while (stack.length > 0) {
-    const n = base.nodes[stack.pop()!];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const n = base.nodes[top];
     for (const t of n.inputs) {
       if (!t || base.constants.has(t)) continue;
-      if (matches.has(t) || base.graphInputs.has(t)) { inputs.add(t); continue; }
+      if (matches.has(t) || base.graphInputs.has(t)) {
+        inputs.add(t);
+        continue;
+      }
       const p = base.producer.get(t);
       if (p === undefined || seen.has(p)) continue;
       seen.add(p);
@@ -166,15 +196,18 @@ export function frontier(base: LocateGraph, matches: Map<string, TensorMatch>, n
 function shortestPathToOutputs(base: LocateGraph, from: number, targets: Set<number>): number[] {
   const prev = new Map<number, number>([[from, -1]]);
   const queue = [from];
-  while (queue.length > 0) {
-    const k = queue.shift()!;
+  for (let k = queue.shift(); k !== undefined; k = queue.shift()) {
     if (targets.has(k)) {
       const path: number[] = [];
-      for (let at = k; at >= 0; at = prev.get(at)!) path.unshift(at);
+      for (let at = k; at >= 0; at = prev.get(at) ?? -1) path.unshift(at);
       return path;
     }
     for (const o of base.nodes[k].outputs) {
-      for (const c of base.consumers.get(o) ?? []) if (!prev.has(c)) { prev.set(c, k); queue.push(c); }
+      for (const c of base.consumers.get(o) ?? [])
+        if (!prev.has(c)) {
+          prev.set(c, k);
+          queue.push(c);
+        }
     }
   }
   return [from];

@@ -20,7 +20,7 @@ function num(v: number | { toNumber(): number } | null | undefined): number | un
 
 function intAttr(n: Node, name: string): number | undefined {
   const a = attrOf(n, name);
-  return a ? num(a.i) ?? 0 : undefined;
+  return a ? (num(a.i) ?? 0) : undefined;
 }
 
 function intsAttr(n: Node, name: string): number[] | undefined {
@@ -34,11 +34,16 @@ function constInts(t: onnx.ITensorProto | undefined): number[] | undefined {
   if (t.int64Data?.length) return t.int64Data.map((v) => num(v) ?? 0);
   if (t.int32Data?.length) return [...t.int32Data];
   const raw = t.rawData;
-  if (!raw || raw.length === 0) return (t.dims ?? []).length === 1 && num(t.dims![0]) === 0 ? [] : undefined;
+  if (!raw || raw.length === 0) {
+    const dims = t.dims ?? [];
+    return dims.length === 1 && num(dims[0]) === 0 ? [] : undefined;
+  }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out: number[] = [];
-  if (t.dataType === onnx.TensorProto.DataType.INT64) for (let i = 0; i + 8 <= raw.length; i += 8) out.push(Number(view.getBigInt64(i, true)));
-  else if (t.dataType === onnx.TensorProto.DataType.INT32) for (let i = 0; i + 4 <= raw.length; i += 4) out.push(view.getInt32(i, true));
+  if (t.dataType === onnx.TensorProto.DataType.INT64)
+    for (let i = 0; i + 8 <= raw.length; i += 8) out.push(Number(view.getBigInt64(i, true)));
+  else if (t.dataType === onnx.TensorProto.DataType.INT32)
+    for (let i = 0; i + 4 <= raw.length; i += 4) out.push(view.getInt32(i, true));
   else return undefined;
   return out;
 }
@@ -100,7 +105,11 @@ const WHY: Record<string, string> = {
 function describe(n: Node, domain: string): string {
   const op = n.opType ?? '';
   const name = n.name ? ` "${n.name}"` : '';
-  const why = WHY[op] ?? (DYNAMIC_CONTRIB.has(op) ? 'it quantises with a scale taken over the whole batch' : 'it works along the batch axis (axis 0)');
+  const why =
+    WHY[op] ??
+    (DYNAMIC_CONTRIB.has(op)
+      ? 'it quantises with a scale taken over the whole batch'
+      : 'it works along the batch axis (axis 0)');
   return `${domain ? `${domain}::` : ''}${op}${name}: ${why}`;
 }
 
@@ -110,8 +119,20 @@ function describe(n: Node, domain: string): string {
  * argument (Reshape's shape, Expand's shape, Slice bounds...) makes results depend on how many rows ran.
  */
 const SHAPE_ARGUMENT: Record<string, readonly number[]> = {
-  Reshape: [1], Expand: [1], ConstantOfShape: [0], Tile: [1], Slice: [1, 2, 3, 4], Squeeze: [1], Unsqueeze: [1],
-  Pad: [1], Resize: [1, 2, 3], Range: [0, 1, 2], TopK: [1], OneHot: [1], Upsample: [1], Split: [1],
+  Reshape: [1],
+  Expand: [1],
+  ConstantOfShape: [0],
+  Tile: [1],
+  Slice: [1, 2, 3, 4],
+  Squeeze: [1],
+  Unsqueeze: [1],
+  Pad: [1],
+  Resize: [1, 2, 3],
+  Range: [0, 1, 2],
+  TopK: [1],
+  OneHot: [1],
+  Upsample: [1],
+  Split: [1],
 };
 
 function shapeFlowCoupling(nodes: readonly Node[], constants: Map<string, onnx.ITensorProto>): Node | undefined {

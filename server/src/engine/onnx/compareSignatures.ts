@@ -11,23 +11,49 @@ export function shapeText(dims: Dim[] | undefined): string {
 function compareValue(side: 'input' | 'output', name: string, b: ValueInfo, c: ValueInfo): SignatureDifference[] {
   const out: SignatureDifference[] = [];
   if (b.dtype !== c.dtype) {
-    out.push({ kind: 'dtype', side, name, baseline: b.dtype, candidate: c.dtype, message: `${side} "${name}": dtype ${b.dtype} vs ${c.dtype}` });
-  }
-  if (!b.dims || !c.dims) return out;
-  if (b.dims.length !== c.dims.length) {
     out.push({
-      kind: 'rank', side, name, baseline: shapeText(b.dims), candidate: shapeText(c.dims),
-      message: `${side} "${name}": rank ${b.dims.length} ${shapeText(b.dims)} vs ${c.dims.length} ${shapeText(c.dims)}`,
+      kind: 'dtype',
+      side,
+      name,
+      baseline: b.dtype,
+      candidate: c.dtype,
+      message: `${side} "${name}": dtype ${b.dtype} vs ${c.dtype}`,
+    });
+  }
+  const cdims = c.dims;
+  if (!b.dims || !cdims) return out;
+  if (b.dims.length !== cdims.length) {
+    out.push({
+      kind: 'rank',
+      side,
+      name,
+      baseline: shapeText(b.dims),
+      candidate: shapeText(cdims),
+      message: `${side} "${name}": rank ${b.dims.length} ${shapeText(b.dims)} vs ${cdims.length} ${shapeText(cdims)}`,
     });
     return out;
   }
   b.dims.forEach((bd, i) => {
-    const cd = c.dims![i];
+    const cd = cdims[i];
     if (typeof bd === 'number' && typeof cd === 'number' && bd !== cd) {
-      out.push({ kind: 'static-dim', side, name, baseline: String(bd), candidate: String(cd), message: `${side} "${name}": dim ${i} is ${bd} vs ${cd}` });
+      out.push({
+        kind: 'static-dim',
+        side,
+        name,
+        baseline: String(bd),
+        candidate: String(cd),
+        message: `${side} "${name}": dim ${i} is ${bd} vs ${cd}`,
+      });
     } else if (typeof bd !== typeof cd || (typeof bd === 'string' && bd !== cd)) {
       // A symbolic dim renamed or made static: still runnable, so reported but not blocking.
-      out.push({ kind: 'symbolic-dim', side, name, baseline: dimText(bd), candidate: dimText(cd), message: `${side} "${name}": dim ${i} is ${dimText(bd)} vs ${dimText(cd)}` });
+      out.push({
+        kind: 'symbolic-dim',
+        side,
+        name,
+        baseline: dimText(bd),
+        candidate: dimText(cd),
+        message: `${side} "${name}": dim ${i} is ${dimText(bd)} vs ${dimText(cd)}`,
+      });
     }
   });
   return out;
@@ -46,12 +72,24 @@ export function compareSignatures(
   const cIn = new Map(candidate.inputs.map((v) => [v.name, v]));
   for (const b of baseline.inputs) {
     const c = cIn.get(b.name);
-    if (!c) diffs.push({ kind: 'missing-input', side: 'input', name: b.name, message: `input "${b.name}" is missing from the candidate` });
+    if (!c)
+      diffs.push({
+        kind: 'missing-input',
+        side: 'input',
+        name: b.name,
+        message: `input "${b.name}" is missing from the candidate`,
+      });
     else diffs.push(...compareValue('input', b.name, b, c));
   }
   const bInNames = new Set(baseline.inputs.map((v) => v.name));
   for (const c of candidate.inputs) {
-    if (!bInNames.has(c.name)) diffs.push({ kind: 'extra-input', side: 'input', name: c.name, message: `candidate has an extra input "${c.name}"` });
+    if (!bInNames.has(c.name))
+      diffs.push({
+        kind: 'extra-input',
+        side: 'input',
+        name: c.name,
+        message: `candidate has an extra input "${c.name}"`,
+      });
   }
   const cOut = new Map(candidate.outputs.map((v) => [v.name, v]));
   const matched = new Set<string>();
@@ -59,14 +97,26 @@ export function compareSignatures(
     const cName = outputMap[b.name] ?? b.name;
     const c = cOut.get(cName);
     if (!c) {
-      diffs.push({ kind: 'missing-output', side: 'output', name: b.name, candidate: cName, message: `output "${b.name}" is missing from the candidate${cName !== b.name ? ` (mapped to "${cName}")` : ''}` });
+      diffs.push({
+        kind: 'missing-output',
+        side: 'output',
+        name: b.name,
+        candidate: cName,
+        message: `output "${b.name}" is missing from the candidate${cName !== b.name ? ` (mapped to "${cName}")` : ''}`,
+      });
       continue;
     }
     matched.add(cName);
     diffs.push(...compareValue('output', b.name, b, c));
   }
   for (const c of candidate.outputs) {
-    if (!matched.has(c.name)) diffs.push({ kind: 'extra-output', side: 'output', name: c.name, message: `candidate has an extra output "${c.name}"` });
+    if (!matched.has(c.name))
+      diffs.push({
+        kind: 'extra-output',
+        side: 'output',
+        name: c.name,
+        message: `candidate has an extra output "${c.name}"`,
+      });
   }
   return diffs;
 }

@@ -43,7 +43,9 @@ export function externalDataFiles(model: onnx.IModelProto, file: string): string
   return [...found].map((loc) => {
     const norm = path.posix.normalize(loc.split(path.sep).join('/'));
     if (path.posix.isAbsolute(norm) || path.win32.isAbsolute(loc) || norm === '..' || norm.startsWith('../')) {
-      throw new EngineError('model-load-failed', `external data location "${loc}" is outside the model's folder`, { file });
+      throw new EngineError('model-load-failed', `external data location "${loc}" is outside the model's folder`, {
+        file,
+      });
     }
     return norm;
   });

@@ -26,13 +26,16 @@ function valueInfo(v: onnx.IValueInfoProto, file: string): ValueInfo {
   const name = v.name ?? '';
   const tensorType = v.type?.tensorType;
   if (!tensorType) {
-    throw new EngineError('model-load-failed', `"${name}" is not a tensor (sequences and maps are not supported)`, { file });
+    throw new EngineError('model-load-failed', `"${name}" is not a tensor (sequences and maps are not supported)`, {
+      file,
+    });
   }
   const elemType = tensorType.elemType ?? 0;
   const dtype = dtypeFromOnnx(elemType);
-  if (!dtype) throw new EngineError('model-load-failed', `"${name}" has unsupported element type ${elemType}`, { file });
+  if (!dtype)
+    throw new EngineError('model-load-failed', `"${name}" has unsupported element type ${elemType}`, { file });
   const dims: Dim[] | undefined = tensorType.shape
-    ? (tensorType.shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : toNumber(d.dimValue) ?? null))
+    ? (tensorType.shape.dim ?? []).map((d) => (d.dimParam ? d.dimParam : (toNumber(d.dimValue) ?? null)))
     : undefined;
   return { name, dtype, dims };
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
-import { repoRelative, repoRoot, showAtRevision } from '../git';
+import { repoRelative, showAtRevision, workTreeTop } from '../git';
 
 /** Model bytes plus where they came from, for messages and reports. */
 export interface ModelBytes {
@@ -52,10 +52,16 @@ export function readModel(spec: string, baseDir: string, candidatePath?: string)
   if (!git.rev) throw new EngineError('usage', `"${spec}": missing revision after "git:"`);
   const target = git.path ? path.resolve(baseDir, git.path) : candidatePath;
   if (!target) throw new EngineError('usage', `"${spec}": no path given and no candidate path to take it from`);
-  const root = repoRoot(fs.existsSync(path.dirname(target)) ? path.dirname(target) : baseDir);
+  const root = workTreeTop(fs.existsSync(path.dirname(target)) ? path.dirname(target) : baseDir);
   const rel = repoRelative(root, target);
   const bytes = showAtRevision(root, git.rev, rel);
-  return { spec, resolved: `${git.rev}:${rel}`, file: target, bytes: new Uint8Array(bytes), git: { root, rev: git.rev, rel } };
+  return {
+    spec,
+    resolved: `${git.rev}:${rel}`,
+    file: target,
+    bytes: new Uint8Array(bytes),
+    git: { root, rev: git.rev, rel },
+  };
 }
 
 /**
@@ -71,7 +77,11 @@ export function withExternalData(m: ModelBytes, externalData: readonly string[])
     const dir = path.dirname(m.file);
     const missing = externalData.filter((f) => !fs.existsSync(path.join(dir, f)));
     if (missing.length > 0) {
-      throw new EngineError('file-not-found', `external data file${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} not found beside the model`, { file: m.file });
+      throw new EngineError(
+        'file-not-found',
+        `external data file${missing.length > 1 ? 's' : ''} ${missing.map((f) => `"${f}"`).join(', ')} not found beside the model`,
+        { file: m.file },
+      );
     }
     return () => undefined;
   }

@@ -16,7 +16,17 @@ export interface BundleInput {
   displayPath?: (file: string) => string;
 }
 
-const LOADERS: Record<string, Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.json': 'json' };
+const LOADERS: Record<string, Loader> = {
+  '.ts': 'ts',
+  '.mts': 'ts',
+  '.cts': 'ts',
+  '.tsx': 'tsx',
+  '.js': 'js',
+  '.mjs': 'js',
+  '.cjs': 'js',
+  '.jsx': 'jsx',
+  '.json': 'json',
+};
 
 function isEsm(file: string, text: string): boolean {
   if (/\.m[jt]s$/.test(file)) return true;
@@ -36,7 +46,9 @@ export async function bundleStage(input: BundleInput): Promise<string> {
     input.access.kind === 'local'
       ? `module.exports = require(${JSON.stringify(target)}).${STAGE_EXPORT};`
       : `const m = require(${JSON.stringify(target)});\nmodule.exports = ${
-          input.access.name === 'default' ? `m && m.__esModule && 'default' in m ? m.default : m` : `m[${JSON.stringify(input.access.name)}]`
+          input.access.name === 'default'
+            ? `m && m.__esModule && 'default' in m ? m.default : m`
+            : `m[${JSON.stringify(input.access.name)}]`
         };`;
   const plugin: Plugin = {
     name: 'ml-parity-stage',
@@ -48,14 +60,21 @@ export async function bundleStage(input: BundleInput): Promise<string> {
         const loader = LOADERS[path.extname(args.path)] ?? 'js';
         if (args.path !== target || input.access.kind !== 'local') return { contents: text, loader };
         const name = input.access.name;
-        const tail = isEsm(args.path, text) ? `\nexport { ${name} as ${STAGE_EXPORT} };\n` : `\n;module.exports.${STAGE_EXPORT} = ${name};\n`;
+        const tail = isEsm(args.path, text)
+          ? `\nexport { ${name} as ${STAGE_EXPORT} };\n`
+          : `\n;module.exports.${STAGE_EXPORT} = ${name};\n`;
         return { contents: text + tail, loader };
       });
     },
   };
   try {
     const r = await esbuild.build({
-      stdin: { contents: entry, resolveDir: path.dirname(target), sourcefile: 'ml-parity-stage-entry.js', loader: 'js' },
+      stdin: {
+        contents: entry,
+        resolveDir: path.dirname(target),
+        sourcefile: 'ml-parity-stage-entry.js',
+        loader: 'js',
+      },
       bundle: true,
       write: false,
       platform: 'node',
@@ -70,10 +89,21 @@ export async function bundleStage(input: BundleInput): Promise<string> {
   } catch (e) {
     const failure = e as Partial<BuildFailure>;
     const first = failure.errors?.[0];
-    if (!first) throw new EngineError('stage-build-failed', `could not build the stage: ${e instanceof Error ? e.message : String(e)}`, { file: input.file });
+    if (!first)
+      throw new EngineError(
+        'stage-build-failed',
+        `could not build the stage: ${e instanceof Error ? e.message : String(e)}`,
+        { file: input.file },
+      );
     const loc = first.location;
     const file = loc?.file ? path.resolve(path.dirname(target), loc.file) : input.file;
-    const shown = input.displayPath ? input.displayPath(loc?.file && fs.existsSync(loc.file) ? path.resolve(loc.file) : file) : file;
-    throw new EngineError('stage-build-failed', `could not build the stage: ${first.text}`, { file: shown, line: loc?.line, column: loc ? loc.column + 1 : undefined });
+    const shown = input.displayPath
+      ? input.displayPath(loc?.file && fs.existsSync(loc.file) ? path.resolve(loc.file) : file)
+      : file;
+    throw new EngineError('stage-build-failed', `could not build the stage: ${first.text}`, {
+      file: shown,
+      line: loc?.line,
+      column: loc ? loc.column + 1 : undefined,
+    });
   }
 }

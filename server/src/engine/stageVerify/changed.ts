@@ -33,6 +33,9 @@ export function stageDiffersFromHead(stage: Stage, text: string): boolean {
   if (head === undefined) return false;
   const lines = text.split('\n');
   const { start, end } = stage.body.range;
-  const body = lines.slice(start.line, end.line + 1).join('\n').trim();
+  const body = lines
+    .slice(start.line, end.line + 1)
+    .join('\n')
+    .trim();
   return body.length > 0 && !head.replace(/\r\n/g, '\n').includes(body.replace(/\r\n/g, '\n'));
 }

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../analysis/analyzer';
-import { hasHead, readStagedSources } from '../analysis/gitIndex';
+import { readStagedSources } from '../analysis/gitIndex';
+import { hasHead } from '../git';
 import type { Stage } from '../analysis/types';
 import type { StagesConfig } from '../config/types';
 import { EngineError, isEngineError } from '../errors';
@@ -48,7 +49,8 @@ export async function checkStagedStages(opts: {
   onProgress?: (message: string) => void;
 }): Promise<{ results: StageCommitResult[]; notes: string[] }> {
   const top = gitTop(opts.root);
-  if (!hasHead(top)) return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
+  if (!hasHead(top))
+    return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
   const accepted = readAccepted(top);
   const results: StageCommitResult[] = [];
   const changed = new Map<string, [number, number][]>();
@@ -62,12 +64,22 @@ export async function checkStagedStages(opts: {
     const base = { stage: stage.name, file, line: stage.location.range.start.line + 1 };
     if (!existsAtHead(top, file)) {
       // A new file has nothing at HEAD to be compared with; saying so costs no build.
-      results.push({ ...base, status: 'not-verified', message: `${stage.name}: not verified: new file, nothing at HEAD to compare with`, blocking: false });
+      results.push({
+        ...base,
+        status: 'not-verified',
+        message: `${stage.name}: not verified: new file, nothing at HEAD to compare with`,
+        blocking: false,
+      });
       continue;
     }
     const hash = stageHash(opts.sources.get(file), stage);
     if (hash && accepted[stage.name] === hash) {
-      results.push({ ...base, status: 'accepted', message: `${stage.name}: change accepted (${acceptCommand(stage.name)}); not verified`, blocking: false });
+      results.push({
+        ...base,
+        status: 'accepted',
+        message: `${stage.name}: change accepted (${acceptCommand(stage.name)}); not verified`,
+        blocking: false,
+      });
       continue;
     }
     opts.onProgress?.(`verifying stage ${stage.name} against HEAD`);
@@ -90,7 +102,12 @@ export async function checkStagedStages(opts: {
       if (e.code === 'cancelled') throw e;
       // A version that does not build or load is a broken commit; the rest cannot be judged and says so.
       const blocking = e.code === 'stage-build-failed' || e.code === 'stage-load-failed';
-      results.push({ ...base, status: 'not-verified', message: `${stage.name}: not verified: ${e.format()}`, blocking });
+      results.push({
+        ...base,
+        status: 'not-verified',
+        message: `${stage.name}: not verified: ${e.format()}`,
+        blocking,
+      });
     }
   }
   return { results, notes: [] };
@@ -104,7 +121,11 @@ function existsAtHead(top: string, file: string): boolean {
 /** Changed line ranges (0-based, inclusive) of the staged file against HEAD; the whole file when new. */
 function changedLines(top: string, file: string): [number, number][] {
   const rel = path.relative(top, file).split(path.sep).join('/');
-  const r = spawnSync('git', ['diff', '--cached', '--no-color', '--no-ext-diff', '-U0', 'HEAD', '--', rel], { cwd: top, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('git', ['diff', '--cached', '--no-color', '--no-ext-diff', '-U0', 'HEAD', '--', rel], {
+    cwd: top,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (r.status !== 0) return [];
   const out: [number, number][] = [];
   for (const m of r.stdout.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
@@ -126,7 +147,10 @@ function stageHash(text: string | undefined, stage: Stage): string | undefined {
 }
 
 function acceptedFile(top: string): string {
-  const r = spawnSync('git', ['rev-parse', '--git-path', 'ml-parity/accepted-stages.json'], { cwd: top, encoding: 'utf8' });
+  const r = spawnSync('git', ['rev-parse', '--git-path', 'ml-parity/accepted-stages.json'], {
+    cwd: top,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new EngineError('git-error', 'git rev-parse --git-path failed', { file: top });
   return path.resolve(top, r.stdout.trim());
 }
@@ -152,11 +176,17 @@ export function acceptStagedStage(root: string, name: string): { file: string; l
   const stage = stages.find((s) => s.name === name);
   if (!stage) {
     const names = [...new Set(stages.map((s) => s.name))].sort().join(', ') || 'none';
-    throw new EngineError('stage-not-found', `no stage named "${name}" in the index (the stages are: ${names})`, { file: root });
+    throw new EngineError('stage-not-found', `no stage named "${name}" in the index (the stages are: ${names})`, {
+      file: root,
+    });
   }
   const { start, end } = stage.body.range;
   if (!changedLines(top, stage.body.file).some(([a, b]) => a <= end.line && b >= start.line)) {
-    throw new EngineError('usage', `stage "${name}" has no staged change against HEAD: stage the change first (git add), then accept it`, { file: stage.body.file });
+    throw new EngineError(
+      'usage',
+      `stage "${name}" has no staged change against HEAD: stage the change first (git add), then accept it`,
+      { file: stage.body.file },
+    );
   }
   const hash = stageHash(sources.get(stage.body.file), stage);
   if (!hash) throw new EngineError('file-not-found', 'the stage file is not in the index', { file: stage.body.file });

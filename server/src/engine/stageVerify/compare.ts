@@ -32,7 +32,11 @@ export interface Difference {
  * across realms (the two versions run in separate vm contexts). Returns the first difference, or
  * undefined when equal.
  */
-export function compareValues(a: unknown, b: unknown, tol: StageTolerance = DEFAULT_STAGE_TOLERANCE): Difference | undefined {
+export function compareValues(
+  a: unknown,
+  b: unknown,
+  tol: StageTolerance = DEFAULT_STAGE_TOLERANCE,
+): Difference | undefined {
   return cmp(a, b, '', tol, tol.float64, new Map());
 }
 
@@ -42,7 +46,14 @@ function numEqual(a: number, b: number, t: NumericTolerance): boolean {
   return Math.abs(a - b) <= t.atol + t.rtol * Math.abs(a);
 }
 
-function cmp(a: unknown, b: unknown, path: string, tol: StageTolerance, num: NumericTolerance, seen: Map<object, object>): Difference | undefined {
+function cmp(
+  a: unknown,
+  b: unknown,
+  path: string,
+  tol: StageTolerance,
+  num: NumericTolerance,
+  seen: Map<object, object>,
+): Difference | undefined {
   const at = (reason: string): Difference => ({ path: path || '(value)', reason });
   if (typeof a === 'number' && typeof b === 'number') return numEqual(a, b, num) ? undefined : at(`${a} vs ${b}`);
   if (typeof a !== typeof b) return at(`${describe(a)} vs ${describe(b)}`);
@@ -77,22 +88,40 @@ function cmp(a: unknown, b: unknown, path: string, tol: StageTolerance, num: Num
   }
   if (ta === 'Map') return cmpMap(a as Map<unknown, unknown>, b as Map<unknown, unknown>, path, tol, seen);
   if (ta === 'Set') return cmpSet(a as Set<unknown>, b as Set<unknown>, path, tol, seen);
-  if (ta === 'Date') return (a as Date).getTime() === (b as Date).getTime() ? undefined : at(`${String(a)} vs ${String(b)}`);
+  if (ta === 'Date')
+    return (a as Date).getTime() === (b as Date).getTime() ? undefined : at(`${String(a)} vs ${String(b)}`);
   const ca = ctorName(a);
   const cb = ctorName(b);
   if (ca !== cb) return at(`instance of ${ca} vs ${cb}`);
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
   const missing = ka.find((k) => !kb.includes(k)) ?? kb.find((k) => !ka.includes(k));
-  if (missing !== undefined) return { path: `${path}.${missing}`, reason: ka.includes(missing) ? 'only in the baseline' : 'only in the candidate' };
+  if (missing !== undefined)
+    return {
+      path: `${path}.${missing}`,
+      reason: ka.includes(missing) ? 'only in the baseline' : 'only in the candidate',
+    };
   for (const k of ka) {
-    const d = cmp((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`, tol, tol.float64, seen);
+    const d = cmp(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+      tol,
+      tol.float64,
+      seen,
+    );
     if (d) return d;
   }
   return undefined;
 }
 
-function cmpMap(a: Map<unknown, unknown>, b: Map<unknown, unknown>, path: string, tol: StageTolerance, seen: Map<object, object>): Difference | undefined {
+function cmpMap(
+  a: Map<unknown, unknown>,
+  b: Map<unknown, unknown>,
+  path: string,
+  tol: StageTolerance,
+  seen: Map<object, object>,
+): Difference | undefined {
   if (a.size !== b.size) return { path: path || '(value)', reason: `Map size ${a.size} vs ${b.size}` };
   const primitiveKeys = [...a.keys()].every((k) => k === null || typeof k !== 'object');
   if (primitiveKeys) {
@@ -107,7 +136,13 @@ function cmpMap(a: Map<unknown, unknown>, b: Map<unknown, unknown>, path: string
   return cmp([...a], [...b], `${path}.entries()`, tol, tol.float64, seen);
 }
 
-function cmpSet(a: Set<unknown>, b: Set<unknown>, path: string, tol: StageTolerance, seen: Map<object, object>): Difference | undefined {
+function cmpSet(
+  a: Set<unknown>,
+  b: Set<unknown>,
+  path: string,
+  tol: StageTolerance,
+  seen: Map<object, object>,
+): Difference | undefined {
   if (a.size !== b.size) return { path: path || '(value)', reason: `Set size ${a.size} vs ${b.size}` };
   const primitive = [...a].every((k) => k === null || typeof k !== 'object');
   if (primitive) {

@@ -18,7 +18,11 @@ export function readStageFixtures(file: string, stage: string): StageCall[] | un
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new EngineError(missing ? 'file-not-found' : 'fixture-invalid', missing ? 'fixtures file not found' : `not valid JSON: ${(e as Error).message}`, { file });
+    throw new EngineError(
+      missing ? 'file-not-found' : 'fixture-invalid',
+      missing ? 'fixtures file not found' : `not valid JSON: ${(e as Error).message}`,
+      { file },
+    );
   }
   let calls: unknown;
   if (Array.isArray(data)) calls = data;
@@ -27,14 +31,21 @@ export function readStageFixtures(file: string, stage: string): StageCall[] | un
     const entry = data.stages[stage];
     if (entry === undefined) return undefined;
     calls = isObject(entry) ? entry.calls : undefined;
-  } else throw new EngineError('fixture-invalid', 'expected {"version": 1, "stages": {NAME: {"calls": [...]}}}, {"calls": [...]} or an array of calls', { file });
-  if (!Array.isArray(calls)) throw new EngineError('fixture-invalid', `"calls" of stage "${stage}" is not an array`, { file });
+  } else
+    throw new EngineError(
+      'fixture-invalid',
+      'expected {"version": 1, "stages": {NAME: {"calls": [...]}}}, {"calls": [...]} or an array of calls',
+      { file },
+    );
+  if (!Array.isArray(calls))
+    throw new EngineError('fixture-invalid', `"calls" of stage "${stage}" is not an array`, { file });
   return calls.map((c, i) => checkCall(c, `call ${i + 1} of stage "${stage}"`, file));
 }
 
 function checkCall(c: unknown, what: string, file: string): StageCall {
   const args = (x: unknown, field: string): Encoded[] => {
-    if (!Array.isArray(x)) throw new EngineError('fixture-invalid', `${what}: "${field}" must be an array of arguments`, { file });
+    if (!Array.isArray(x))
+      throw new EngineError('fixture-invalid', `${what}: "${field}" must be an array of arguments`, { file });
     for (const a of x as Encoded[]) {
       try {
         decode(a);
@@ -46,9 +57,13 @@ function checkCall(c: unknown, what: string, file: string): StageCall {
   };
   if (!isObject(c)) throw new EngineError('fixture-invalid', `${what} is not an object`, { file });
   if (c.kind === 'class') {
-    if (!Array.isArray(c.calls)) throw new EngineError('fixture-invalid', `${what}: "calls" must list {"method", "args"}`, { file });
+    if (!Array.isArray(c.calls))
+      throw new EngineError('fixture-invalid', `${what}: "calls" must list {"method", "args"}`, { file });
     const calls = c.calls.map((m: unknown, j) => {
-      if (!isObject(m) || !(ESTIMATOR_METHODS as readonly unknown[]).includes(m.method)) throw new EngineError('fixture-invalid', `${what}: method ${j + 1} must be fit, transform or predict`, { file });
+      if (!isObject(m) || !(ESTIMATOR_METHODS as readonly unknown[]).includes(m.method))
+        throw new EngineError('fixture-invalid', `${what}: method ${j + 1} must be fit, transform or predict`, {
+          file,
+        });
       return { method: m.method as EstimatorMethod, args: args(m.args, 'args') };
     });
     return { kind: 'class', ctor: args(c.ctor ?? [], 'ctor'), calls };

@@ -32,25 +32,40 @@ export function arbitraryOf(spec: TypeSpec): fc.Arbitrary<unknown> {
     case 'array':
       if (spec.element.kind === 'array' && spec.element.element.kind !== 'array') {
         const inner = arbitraryOf(spec.element.element);
-        return fc.integer({ min: 0, max: 6 }).chain((cols) => fc.array(fc.array(inner, { minLength: cols, maxLength: cols }), { maxLength: MAX_LENGTH }));
+        return fc
+          .integer({ min: 0, max: 6 })
+          .chain((cols) => fc.array(fc.array(inner, { minLength: cols, maxLength: cols }), { maxLength: MAX_LENGTH }));
       }
       return fc.array(arbitraryOf(spec.element), { maxLength: MAX_LENGTH });
     case 'typedArray':
       return typedArray(spec.name);
     case 'tuple':
-      return fc.tuple(...spec.elements.map((e) => (e.rest ? fc.constant(undefined) : e.optional ? fc.option(arbitraryOf(e.type), { nil: undefined }) : arbitraryOf(e.type)))).map((xs) => {
-        // Rest elements are generated empty; trailing absent optionals are left out.
-        const out = xs.filter((_, i) => !spec.elements[i].rest);
-        while (out.length > 0 && out[out.length - 1] === undefined && spec.elements[out.length - 1]?.optional) out.pop();
-        return out;
-      });
+      return fc
+        .tuple(
+          ...spec.elements.map((e) =>
+            e.rest
+              ? fc.constant(undefined)
+              : e.optional
+                ? fc.option(arbitraryOf(e.type), { nil: undefined })
+                : arbitraryOf(e.type),
+          ),
+        )
+        .map((xs) => {
+          // Rest elements are generated empty; trailing absent optionals are left out.
+          const out = xs.filter((_, i) => !spec.elements[i].rest);
+          while (out.length > 0 && out[out.length - 1] === undefined && spec.elements[out.length - 1]?.optional)
+            out.pop();
+          return out;
+        });
     case 'object': {
       const model: Record<string, fc.Arbitrary<unknown>> = {};
       for (const p of spec.props) model[p.name] = arbitraryOf(p.type);
       return fc.record(model, { requiredKeys: spec.props.filter((p) => !p.optional).map((p) => p.name) });
     }
     case 'map':
-      return fc.array(fc.tuple(arbitraryOf(spec.key), arbitraryOf(spec.value)), { maxLength: 6 }).map((es) => new Map(es));
+      return fc
+        .array(fc.tuple(arbitraryOf(spec.key), arbitraryOf(spec.value)), { maxLength: 6 })
+        .map((es) => new Map(es));
     case 'set':
       return fc.array(arbitraryOf(spec.element), { maxLength: 6 }).map((es) => new Set(es));
     case 'union':
@@ -59,14 +74,22 @@ export function arbitraryOf(spec: TypeSpec): fc.Arbitrary<unknown> {
 }
 
 function plainNumber(): fc.Arbitrary<number> {
-  return fc.oneof(fc.integer({ min: -10, max: 10 }), fc.double({ min: -NUMBER_RANGE, max: NUMBER_RANGE, noNaN: true, noDefaultInfinity: true }));
+  return fc.oneof(
+    fc.integer({ min: -10, max: 10 }),
+    fc.double({ min: -NUMBER_RANGE, max: NUMBER_RANGE, noNaN: true, noDefaultInfinity: true }),
+  );
 }
 
 function typedArray(name: TypedArrayName): fc.Arbitrary<unknown> {
   const len = { maxLength: MAX_LENGTH };
   switch (name) {
     case 'Float32Array':
-      return fc.array(fc.oneof(fc.integer({ min: -10, max: 10 }), fc.float({ min: -NUMBER_RANGE, max: NUMBER_RANGE, noNaN: true })), len).map((xs) => new Float32Array(xs));
+      return fc
+        .array(
+          fc.oneof(fc.integer({ min: -10, max: 10 }), fc.float({ min: -NUMBER_RANGE, max: NUMBER_RANGE, noNaN: true })),
+          len,
+        )
+        .map((xs) => new Float32Array(xs));
     case 'Float64Array':
       return fc.array(plainNumber(), len).map((xs) => new Float64Array(xs));
     case 'BigInt64Array':
@@ -79,7 +102,9 @@ function typedArray(name: TypedArrayName): fc.Arbitrary<unknown> {
       const bits = ctor.BYTES_PER_ELEMENT * 8;
       const min = signed ? -(2 ** (bits - 1)) : 0;
       const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
-      return fc.array(fc.oneof(fc.integer({ min: Math.max(min, -10), max: Math.min(max, 10) }), fc.integer({ min, max })), len).map((xs) => new ctor(xs));
+      return fc
+        .array(fc.oneof(fc.integer({ min: Math.max(min, -10), max: Math.min(max, 10) }), fc.integer({ min, max })), len)
+        .map((xs) => new ctor(xs));
     }
   }
 }
@@ -104,7 +129,9 @@ function argsOf(params: readonly ParamSpec[]): fc.Arbitrary<unknown[]> {
 export function ungeneratable(shape: StageShape): string[] {
   const lists = shape.kind === 'function' ? [shape.params] : [shape.ctor, ...shape.methods.map((m) => m.params)];
   const where = shape.kind === 'function' ? [''] : ['constructor ', ...shape.methods.map((m) => `${m.name} `)];
-  return lists.flatMap((ps, i) => ps.filter((p) => !p.spec).map((p) => `${where[i]}parameter ${p.name}: ${p.unsupported ?? 'unsupported type'}`));
+  return lists.flatMap((ps, i) =>
+    ps.filter((p) => !p.spec).map((p) => `${where[i]}parameter ${p.name}: ${p.unsupported ?? 'unsupported type'}`),
+  );
 }
 
 /**
@@ -114,16 +141,23 @@ export function ungeneratable(shape: StageShape): string[] {
  */
 export function callArbitrary(shape: StageShape): fc.Arbitrary<StageCall> {
   const enc = (xs: unknown[]): Encoded[] => xs.map((x) => encode(x));
-  if (shape.kind === 'function') return argsOf(shape.params).map((args) => ({ kind: 'function' as const, args: enc(args) }));
+  if (shape.kind === 'function')
+    return argsOf(shape.params).map((args) => ({ kind: 'function' as const, args: enc(args) }));
   const fit = shape.methods.find((m) => m.name === 'fit');
-  const sameAsFit = (ps: readonly ParamSpec[]): boolean => !!fit && ps.length > 0 && fit.params.length > 0 && JSON.stringify(ps[0].spec) === JSON.stringify(fit.params[0].spec);
-  return fc.tuple(argsOf(shape.ctor), fc.tuple(...shape.methods.map((m) => argsOf(m.params))), fc.boolean()).map(([ctor, margs, reuse]) => {
-    const fitArgs = fit ? margs[shape.methods.indexOf(fit)] : undefined;
-    const calls = shape.methods.map((m, i) => {
-      const args = [...margs[i]];
-      if (reuse && m !== fit && fitArgs && fitArgs.length > 0 && sameAsFit(m.params)) args[0] = fitArgs[0];
-      return { method: m.name, args: enc(args) };
+  const sameAsFit = (ps: readonly ParamSpec[]): boolean =>
+    !!fit &&
+    ps.length > 0 &&
+    fit.params.length > 0 &&
+    JSON.stringify(ps[0].spec) === JSON.stringify(fit.params[0].spec);
+  return fc
+    .tuple(argsOf(shape.ctor), fc.tuple(...shape.methods.map((m) => argsOf(m.params))), fc.boolean())
+    .map(([ctor, margs, reuse]) => {
+      const fitArgs = fit ? margs[shape.methods.indexOf(fit)] : undefined;
+      const calls = shape.methods.map((m, i) => {
+        const args = [...margs[i]];
+        if (reuse && m !== fit && fitArgs && fitArgs.length > 0 && sameAsFit(m.params)) args[0] = fitArgs[0];
+        return { method: m.name, args: enc(args) };
+      });
+      return { kind: 'class' as const, ctor: enc(ctor), calls };
     });
-    return { kind: 'class' as const, ctor: enc(ctor), calls };
-  });
 }

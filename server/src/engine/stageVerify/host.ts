@@ -15,7 +15,11 @@ export function stageWorkerPath(): string {
 let spare: ChildProcess | undefined;
 
 function forkWorker(): ChildProcess {
-  return fork(stageWorkerPath(), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
+  return fork(stageWorkerPath(), [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    execArgv: [],
+  });
 }
 
 /** A started worker: the spare one when alive (then a new spare is started if `prefork`), else a new one. */
@@ -42,7 +46,13 @@ function takeWorker(prefork: boolean): ChildProcess {
  * Runs the comparison in a child process: stage code is user code, so a crash, `process.exit` or a
  * runaway allocation takes down only the child. `hardLimitMs` bounds the whole run; the signal cancels it.
  */
-export function runInWorker(req: StageRunRequest, hardLimitMs: number, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, prefork = false): Promise<Result> {
+export function runInWorker(
+  req: StageRunRequest,
+  hardLimitMs: number,
+  signal?: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+  prefork = false,
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new EngineError('cancelled', 'cancelled'));
     const child = takeWorker(prefork);
@@ -57,23 +67,51 @@ export function runInWorker(req: StageRunRequest, hardLimitMs: number, signal?: 
       f();
     };
     const onAbort = (): void => finish(() => reject(new EngineError('cancelled', 'cancelled')));
-    const timer = setTimeout(() => finish(() => reject(new EngineError('stage-timeout', `the stage comparison did not finish within ${hardLimitMs} ms and was stopped`))), hardLimitMs);
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new EngineError(
+              'stage-timeout',
+              `the stage comparison did not finish within ${hardLimitMs} ms and was stopped`,
+            ),
+          ),
+        ),
+      hardLimitMs,
+    );
     signal?.addEventListener('abort', onAbort);
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
     child.on('message', (m: StageWorkerMessage) => {
       if (m.type === 'progress') onProgress?.(m.done, m.total);
       else if (m.type === 'result') finish(() => resolve(m));
       else {
-        const who = m.which ? `the ${m.which === 'baseline' ? req.labels.baseline : req.labels.candidate} version of ${req.name} ` : '';
-        finish(() => reject(new EngineError('stage-load-failed', `${who}could not be loaded: ${m.message}`, { file: m.which ? req[m.which].file : undefined })));
+        const who = m.which
+          ? `the ${m.which === 'baseline' ? req.labels.baseline : req.labels.candidate} version of ${req.name} `
+          : '';
+        finish(() =>
+          reject(
+            new EngineError('stage-load-failed', `${who}could not be loaded: ${m.message}`, {
+              file: m.which ? req[m.which].file : undefined,
+            }),
+          ),
+        );
       }
     });
     child.on('exit', (code, sig) => {
       const how = sig ? `signal ${sig}` : `exit code ${code}`;
       const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
-      finish(() => reject(new EngineError('stage-crashed', `the process running ${req.name} ended early (${how})${tail}; the stage may call process.exit or exhaust memory`)));
+      finish(() =>
+        reject(
+          new EngineError(
+            'stage-crashed',
+            `the process running ${req.name} ended early (${how})${tail}; the stage may call process.exit or exhaust memory`,
+          ),
+        ),
+      );
     });
-    child.on('error', (e) => finish(() => reject(new EngineError('stage-crashed', `could not start the stage process: ${e.message}`))));
+    child.on('error', (e) =>
+      finish(() => reject(new EngineError('stage-crashed', `could not start the stage process: ${e.message}`))),
+    );
     child.send(req);
   });
 }

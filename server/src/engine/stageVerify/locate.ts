@@ -18,7 +18,14 @@ export interface StageDeclaration {
 type Declared = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
 
 function isDeclared(n: ts.Node): n is Declared {
-  return ts.isFunctionDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n) || ts.isClassDeclaration(n) || ts.isClassExpression(n);
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isClassDeclaration(n) ||
+    ts.isClassExpression(n)
+  );
 }
 
 /** The stage declaration whose name (as the analysis reports it) starts at `pos`. */
@@ -48,7 +55,9 @@ export function declarationNamed(sf: ts.SourceFile, name: string): Declared | un
 }
 
 function unwrap(e: ts.Expression): ts.Expression {
-  return ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) ? unwrap(e.expression) : e;
+  return ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)
+    ? unwrap(e.expression)
+    : e;
 }
 
 /** How to reach a declaration from outside its module, or why it cannot be reached. */
@@ -59,22 +68,36 @@ export function accessOf(node: Declared): StageAccess | string {
     return { kind: 'export', name: 'default' };
   }
   let outer: ts.Node = node;
-  while (ts.isParenthesizedExpression(outer.parent) || ts.isAsExpression(outer.parent) || ts.isSatisfiesExpression(outer.parent)) outer = outer.parent;
+  while (
+    ts.isParenthesizedExpression(outer.parent) ||
+    ts.isAsExpression(outer.parent) ||
+    ts.isSatisfiesExpression(outer.parent)
+  )
+    outer = outer.parent;
   const q = outer.parent;
-  if (ts.isVariableDeclaration(q) && ts.isIdentifier(q.name) && ts.isVariableStatement(q.parent.parent) && ts.isSourceFile(q.parent.parent.parent)) {
+  if (
+    ts.isVariableDeclaration(q) &&
+    ts.isIdentifier(q.name) &&
+    ts.isVariableStatement(q.parent.parent) &&
+    ts.isSourceFile(q.parent.parent.parent)
+  ) {
     return { kind: 'local', name: q.name.text };
   }
   if (ts.isExportAssignment(q)) return { kind: 'export', name: 'default' };
   if (ts.isBinaryExpression(q) && q.right === outer && q.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     if (isModuleExports(q.left)) return { kind: 'export', name: 'default' };
     const l = q.left;
-    if (ts.isPropertyAccessExpression(l) && (isModuleExports(l.expression) || (ts.isIdentifier(l.expression) && l.expression.text === 'exports'))) {
+    if (
+      ts.isPropertyAccessExpression(l) &&
+      (isModuleExports(l.expression) || (ts.isIdentifier(l.expression) && l.expression.text === 'exports'))
+    ) {
       return { kind: 'export', name: l.name.text };
     }
   }
   if (ts.isPropertyAssignment(q) && ts.isObjectLiteralExpression(q.parent)) {
     const assign = q.parent.parent;
-    if (ts.isBinaryExpression(assign) && isModuleExports(assign.left) && ts.isIdentifier(q.name)) return { kind: 'export', name: q.name.text };
+    if (ts.isBinaryExpression(assign) && isModuleExports(assign.left) && ts.isIdentifier(q.name))
+      return { kind: 'export', name: q.name.text };
   }
   return 'it is declared inline (not a top-level function, class or variable, nor an export); move it to a top-level declaration to verify it';
 }
@@ -104,7 +127,8 @@ export function shapeOf(checker: ts.TypeChecker, node: Declared): StageShape | s
       methods.push({ name: m, params: paramSpecs(checker, sig, decl && ts.isFunctionLike(decl) ? decl : undefined) });
     }
     if (methods.length === 0) return 'the class has no fit, transform or predict method';
-    const ctorDecl = ctorSig.declaration && ts.isConstructorDeclaration(ctorSig.declaration) ? ctorSig.declaration : undefined;
+    const ctorDecl =
+      ctorSig.declaration && ts.isConstructorDeclaration(ctorSig.declaration) ? ctorSig.declaration : undefined;
     for (const member of node.members) addUses(member);
     return { kind: 'class', ctor: paramSpecs(checker, ctorSig, ctorDecl, fieldInts), methods };
   }

@@ -15,7 +15,14 @@ const OPTIONS: ts.CompilerOptions = {
   moduleResolution: ts.ModuleResolutionKind.Bundler,
   // Parameter types need only these (arrays, typed arrays, Map/Set, Promise, utility types); the full
   // ES2022 library costs ~3x as much to parse and bind, and bodies are never type-checked here.
-  lib: ['lib.es5.d.ts', 'lib.es2015.collection.d.ts', 'lib.es2015.iterable.d.ts', 'lib.es2015.promise.d.ts', 'lib.es2015.symbol.d.ts', 'lib.es2020.bigint.d.ts'],
+  lib: [
+    'lib.es5.d.ts',
+    'lib.es2015.collection.d.ts',
+    'lib.es2015.iterable.d.ts',
+    'lib.es2015.promise.d.ts',
+    'lib.es2015.symbol.d.ts',
+    'lib.es2020.bigint.d.ts',
+  ],
   types: [],
 };
 

@@ -48,13 +48,24 @@ export interface RecordResult {
 export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
   const root = fs.realpathSync(path.resolve(opts.root));
   const plan = planOf(root, opts.stages);
-  if (plan.entries.length === 0) throw new EngineError('stage-not-found', `no stage to record${plan.skipped.length ? `: ${plan.skipped.map((s) => `${s.stage} (${s.reason})`).join('; ')}` : ''}`, { file: root });
+  if (plan.entries.length === 0)
+    throw new EngineError(
+      'stage-not-found',
+      `no stage to record${plan.skipped.length ? `: ${plan.skipped.map((s) => `${s.stage} (${s.reason})`).join('; ')}` : ''}`,
+      { file: root },
+    );
   const tmp = tempTree('mlp-record-');
   try {
     const planFile = path.join(tmp.dir, 'plan.json');
     fs.writeFileSync(planFile, JSON.stringify(plan.entries));
     const nodeOptions = `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(recorderPath())}`.trim();
-    const env = { ...process.env, NODE_OPTIONS: nodeOptions, ML_PARITY_RECORD_PLAN: planFile, ML_PARITY_RECORD_OUT: tmp.dir, ML_PARITY_RECORD_MAX: String(opts.maxCalls ?? 50) };
+    const env = {
+      ...process.env,
+      NODE_OPTIONS: nodeOptions,
+      ML_PARITY_RECORD_PLAN: planFile,
+      ML_PARITY_RECORD_OUT: tmp.dir,
+      ML_PARITY_RECORD_MAX: String(opts.maxCalls ?? 50),
+    };
     const exitCode = await run(opts.command, root, env, opts.onOutput, opts.signal);
     const files = fs.readdirSync(tmp.dir).filter((f) => /^calls-\d+\.json$/.test(f));
     const merged = new Map<string, StageCall[]>();
@@ -62,7 +73,8 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
     for (const f of files) {
       const data = JSON.parse(fs.readFileSync(path.join(tmp.dir, f), 'utf8')) as RecordedCalls;
       data.wrapped.forEach((w) => wrapped.add(w));
-      for (const [stage, calls] of Object.entries(data.stages)) merged.set(stage, [...(merged.get(stage) ?? []), ...calls]);
+      for (const [stage, calls] of Object.entries(data.stages))
+        merged.set(stage, [...(merged.get(stage) ?? []), ...calls]);
     }
     const max = opts.maxCalls ?? 50;
     const recorded: RecordResult['recorded'] = [];
@@ -89,22 +101,36 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
               : `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`,
         })),
     ];
-    return { recorded: recorded.sort((a, b) => a.stage.localeCompare(b.stage)), missing, exitCode, processes: files.length };
+    return {
+      recorded: recorded.sort((a, b) => a.stage.localeCompare(b.stage)),
+      missing,
+      exitCode,
+      processes: files.length,
+    };
   } finally {
     tmp.dispose();
   }
 }
 
-function planOf(root: string, only: readonly string[] | undefined): { entries: RecordPlanEntry[]; skipped: { stage: string; reason: string }[] } {
+function planOf(
+  root: string,
+  only: readonly string[] | undefined,
+): { entries: RecordPlanEntry[]; skipped: { stage: string; reason: string }[] } {
   const stages = analyzeFiles(root, loadConfig(root).analysis).stages.filter((s) => !only || only.includes(s.name));
   const unknown = (only ?? []).filter((n) => !stages.some((s) => s.name === n));
-  if (unknown.length > 0) throw new EngineError('stage-not-found', `no stage named ${unknown.map((n) => `"${n}"`).join(', ')}`, { file: root });
+  if (unknown.length > 0)
+    throw new EngineError('stage-not-found', `no stage named ${unknown.map((n) => `"${n}"`).join(', ')}`, {
+      file: root,
+    });
   const entries: RecordPlanEntry[] = [];
   const skipped: { stage: string; reason: string }[] = [];
   for (const s of stages) {
     const text = fs.readFileSync(s.location.file, 'utf8');
     const sf = ts.createSourceFile(s.location.file, text, ts.ScriptTarget.Latest, true);
-    const decl = declarationAt(sf, sf.getPositionOfLineAndCharacter(s.location.range.start.line, s.location.range.start.character));
+    const decl = declarationAt(
+      sf,
+      sf.getPositionOfLineAndCharacter(s.location.range.start.line, s.location.range.start.character),
+    );
     const access = decl && accessOf(decl);
     if (!decl || !access || typeof access === 'string') {
       skipped.push({ stage: s.name, reason: typeof access === 'string' ? access : 'no function or class declaration' });
@@ -116,14 +142,22 @@ function planOf(root: string, only: readonly string[] | undefined): { entries: R
   return { entries, skipped };
 }
 
-function run(command: string[], cwd: string, env: NodeJS.ProcessEnv, onOutput?: (s: string) => void, signal?: AbortSignal): Promise<number | null> {
+function run(
+  command: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  onOutput?: (s: string) => void,
+  signal?: AbortSignal,
+): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0], command.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => onOutput?.(d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => onOutput?.(d.toString('utf8')));
     const onAbort = (): void => void child.kill('SIGTERM');
     signal?.addEventListener('abort', onAbort);
-    child.once('error', (e) => reject(new EngineError('usage', `cannot run the test command "${command[0]}": ${e.message}`, { file: cwd })));
+    child.once('error', (e) =>
+      reject(new EngineError('usage', `cannot run the test command "${command[0]}": ${e.message}`, { file: cwd })),
+    );
     child.once('close', (code) => {
       signal?.removeEventListener('abort', onAbort);
       resolve(code);

@@ -9,7 +9,7 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import type { RecordPlanEntry, RecordedCalls } from './recordTypes';
 import type { StageCall } from './types';
-import { encode, type Encoded } from './values';
+import { encode } from './values';
 
 const planFile = process.env.ML_PARITY_RECORD_PLAN;
 const outDir = process.env.ML_PARITY_RECORD_OUT;
@@ -32,9 +32,11 @@ function install(plan: RecordPlanEntry[], out: string): void {
     entry.seen.add(key);
     entry.calls.push(call);
   };
-  const enc = (args: unknown[]): Encoded[] => args.map((a) => encode(a));
 
-  const proto = Module.prototype as unknown as { _compile: (content: string, filename: string) => unknown; exports: unknown };
+  const proto = Module.prototype as unknown as {
+    _compile: (content: string, filename: string) => unknown;
+    exports: unknown;
+  };
   const original = proto._compile;
   proto._compile = function (this: { exports: unknown }, content: string, filename: string): unknown {
     const result = original.call(this, content, filename);
@@ -54,7 +56,11 @@ function install(plan: RecordPlanEntry[], out: string): void {
   };
 
   process.on('exit', () => {
-    const data: RecordedCalls = { pid: process.pid, wrapped: [...wrapped], stages: Object.fromEntries([...calls].map(([k, v]) => [k, v.calls])) };
+    const data: RecordedCalls = {
+      pid: process.pid,
+      wrapped: [...wrapped],
+      stages: Object.fromEntries([...calls].map(([k, v]) => [k, v.calls])),
+    };
     try {
       fs.writeFileSync(path.join(out, `calls-${process.pid}.json`), JSON.stringify(data));
     } catch {
@@ -64,7 +70,11 @@ function install(plan: RecordPlanEntry[], out: string): void {
 }
 
 /** Plan entries for a compiled file whose source map names a stage's file (tsc output run by the tests). */
-function sourceMapped(content: string, filename: string, byFile: Map<string, RecordPlanEntry[]>): RecordPlanEntry[] | undefined {
+function sourceMapped(
+  content: string,
+  filename: string,
+  byFile: Map<string, RecordPlanEntry[]>,
+): RecordPlanEntry[] | undefined {
   const m = /\/\/# sourceMappingURL=([^\s]+)\s*$/.exec(content);
   if (!m || m[1].startsWith('data:')) return undefined;
   const mapFile = path.resolve(path.dirname(filename), m[1]);
@@ -82,9 +92,16 @@ type Fn = (...args: unknown[]) => unknown;
 function wrapExport(exports: unknown, e: RecordPlanEntry, keep: (stage: string, call: StageCall) => void): unknown {
   const holder = exports as Record<string, unknown>;
   const isDefault = e.exportName === 'default';
-  const current = isDefault ? (holder && typeof holder === 'object' && 'default' in holder ? holder.default : exports) : holder?.[e.exportName];
+  const current = isDefault
+    ? holder && typeof holder === 'object' && 'default' in holder
+      ? holder.default
+      : exports
+    : holder?.[e.exportName];
   if (typeof current !== 'function') return undefined;
-  const wrapper = e.kind === 'class' ? wrapClass(current as new (...a: unknown[]) => object, e.name, keep) : wrapFunction(current as Fn, e.name, keep);
+  const wrapper =
+    e.kind === 'class'
+      ? wrapClass(current as new (...a: unknown[]) => object, e.name, keep)
+      : wrapFunction(current as Fn, e.name, keep);
   if (isDefault && current === exports) return wrapper;
   const key = isDefault ? 'default' : e.exportName;
   try {
@@ -92,7 +109,8 @@ function wrapExport(exports: unknown, e: RecordPlanEntry, keep: (stage: string, 
   } catch {
     // A getter-only export (some bundlers): define over it when it can be configured.
   }
-  if (holder[key] !== wrapper) Object.defineProperty(holder, key, { value: wrapper, enumerable: true, configurable: true, writable: true });
+  if (holder[key] !== wrapper)
+    Object.defineProperty(holder, key, { value: wrapper, enumerable: true, configurable: true, writable: true });
   return exports;
 }
 
@@ -107,7 +125,11 @@ function wrapFunction(fn: Fn, stage: string, keep: (stage: string, call: StageCa
 }
 
 /** A class stage: the constructor's arguments and each fit/transform/predict call, per instance. */
-function wrapClass(cls: new (...a: unknown[]) => object, stage: string, keep: (stage: string, call: StageCall) => void): unknown {
+function wrapClass(
+  cls: new (...a: unknown[]) => object,
+  stage: string,
+  keep: (stage: string, call: StageCall) => void,
+): unknown {
   const instances = new WeakMap<object, Extract<StageCall, { kind: 'class' }>>();
   const proto = cls.prototype as Record<string, unknown>;
   for (const method of ['fit', 'transform', 'predict'] as const) {

@@ -52,8 +52,14 @@ export class StageSandbox {
       performance,
       structuredClone,
     });
-    const realmRaw = vm.runInContext('globalThis.global = globalThis; ({ Array, Object, Map, Set, Date, BigInt, g: globalThis })', this.ctx) as Omit<Realm, 'typed'> & { g: Record<string, unknown> };
-    this.realm = { ...realmRaw, typed: (name: TypedArrayName, data) => new (realmRaw.g[name] as new (d: (number | bigint)[]) => unknown)(data) };
+    const realmRaw = vm.runInContext(
+      'globalThis.global = globalThis; ({ Array, Object, Map, Set, Date, BigInt, g: globalThis })',
+      this.ctx,
+    ) as Omit<Realm, 'typed'> & { g: Record<string, unknown> };
+    this.realm = {
+      ...realmRaw,
+      typed: (name: TypedArrayName, data) => new (realmRaw.g[name] as new (d: (number | bigint)[]) => unknown)(data),
+    };
     const loader = vm.runInContext(
       `(function (require, filename) { const module = { exports: {} }; (function (exports, require, module, __filename, __dirname) {${code}\n})(module.exports, require, module, filename, ''); return module.exports; })`,
       this.ctx,
@@ -62,7 +68,8 @@ export class StageSandbox {
     this.invoke = vm.runInContext(INVOKE, this.ctx) as typeof this.invoke;
     const req = createRequire(requireFrom);
     this.stage = this.timed(() => loader(req, file), timeoutMs);
-    if (typeof this.stage !== 'function') throw new Error(`the module does not export the stage as a function or class (got ${typeof this.stage})`);
+    if (typeof this.stage !== 'function')
+      throw new Error(`the module does not export the stage as a function or class (got ${typeof this.stage})`);
   }
 
   /** Runs `fn` in the context under a timeout (vm interrupts synchronous code, loops included). */
@@ -78,7 +85,14 @@ export class StageSandbox {
 
   async call(call: StageCall, timeoutMs: number): Promise<RawOutcome> {
     try {
-      const decoded = call.kind === 'function' ? { kind: call.kind, args: call.args.map((a) => decode(a, this.realm)) } : { kind: call.kind, ctor: call.ctor.map((a) => decode(a, this.realm)), calls: call.calls.map((c) => ({ method: c.method, args: c.args.map((a) => decode(a, this.realm)) })) };
+      const decoded =
+        call.kind === 'function'
+          ? { kind: call.kind, args: call.args.map((a) => decode(a, this.realm)) }
+          : {
+              kind: call.kind,
+              ctor: call.ctor.map((a) => decode(a, this.realm)),
+              calls: call.calls.map((c) => ({ method: c.method, args: c.args.map((a) => decode(a, this.realm)) })),
+            };
       const r = this.timed(() => this.invoke(this.stage, decoded), timeoutMs);
       const value = await settle(r.value, timeoutMs);
       return { kind: 'returned', value, argsAfter: r.argsAfter };
@@ -86,7 +100,11 @@ export class StageSandbox {
       if (isTimeout(e)) return { kind: 'timeout', ms: timeoutMs };
       const err = e as { name?: unknown; message?: unknown } | null;
       const isObj = typeof err === 'object' && err !== null;
-      return { kind: 'threw', name: isObj && typeof err.name === 'string' ? err.name : typeof e, message: isObj && typeof err.message === 'string' ? err.message : String(e) };
+      return {
+        kind: 'threw',
+        name: isObj && typeof err.name === 'string' ? err.name : typeof e,
+        message: isObj && typeof err.message === 'string' ? err.message : String(e),
+      };
     }
   }
 }
@@ -98,7 +116,10 @@ async function settle(v: unknown, timeoutMs: number): Promise<unknown> {
   if (!v || typeof (v as { then?: unknown }).then !== 'function') return v;
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([v as Promise<unknown>, new Promise((_, reject) => (timer = setTimeout(() => reject(new AsyncTimeout()), timeoutMs)))]);
+    return await Promise.race([
+      v as Promise<unknown>,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new AsyncTimeout()), timeoutMs))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -112,7 +133,8 @@ function isTimeout(e: unknown): boolean {
 export function compareOutcomes(a: RawOutcome, b: RawOutcome, tol: StageTolerance): Difference | undefined {
   if (a.kind !== b.kind) return { path: '(outcome)', reason: `${a.kind} vs ${b.kind}` };
   if (a.kind === 'threw' && b.kind === 'threw') {
-    if (a.name !== b.name || a.message !== b.message) return { path: '(error)', reason: `${a.name}: ${a.message} vs ${b.name}: ${b.message}` };
+    if (a.name !== b.name || a.message !== b.message)
+      return { path: '(error)', reason: `${a.name}: ${a.message} vs ${b.name}: ${b.message}` };
     return undefined;
   }
   if (a.kind === 'returned' && b.kind === 'returned') {

@@ -2,9 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { treeEntries } from '../analysis/gitIndex';
 import { EngineError } from '../errors';
-import { workTreeTop } from '../hooks/gitRun';
+import { treeEntries, workTreeTop } from '../git';
 
 /** Files a stage build can need: sources, JSON (package.json, tsconfig, data imported as JSON). */
 const WANTED = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|json)$/;
@@ -14,9 +13,12 @@ function git(cwd: string, args: string[], input?: string): Buffer {
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, { file: cwd });
+    throw new EngineError('git-error', missing ? 'git is not installed or not on PATH' : r.error.message, {
+      file: cwd,
+    });
   }
-  if (r.status !== 0) throw new EngineError('git-error', `git ${args[0]} failed: ${r.stderr.toString('utf8').trim()}`, { file: cwd });
+  if (r.status !== 0)
+    throw new EngineError('git-error', `git ${args[0]} failed: ${r.stderr.toString('utf8').trim()}`, { file: cwd });
   return r.stdout;
 }
 

@@ -8,7 +8,12 @@ const MAX_DEPTH = 6;
  * The parameters of a signature as input specs, read with the TypeScript checker. `decl` is the
  * function-like declaration whose body is scanned for integer use (indexing, slicing, loop bounds).
  */
-export function paramSpecs(checker: ts.TypeChecker, sig: ts.Signature, decl: ts.SignatureDeclaration | undefined, extra: ReadonlySet<string> = new Set()): ParamSpec[] {
+export function paramSpecs(
+  checker: ts.TypeChecker,
+  sig: ts.Signature,
+  decl: ts.SignatureDeclaration | undefined,
+  extra: ReadonlySet<string> = new Set(),
+): ParamSpec[] {
   const integers = new Set([...(decl ? integerUses(decl) : []), ...extra]);
   return sig.parameters.map((sym, i) => {
     const pdecl = sym.valueDeclaration && ts.isParameter(sym.valueDeclaration) ? sym.valueDeclaration : undefined;
@@ -30,7 +35,14 @@ export function paramSpecs(checker: ts.TypeChecker, sig: ts.Signature, decl: ts.
     const r = reader.read(type, '', 0);
     let spec = r.spec;
     if (spec && rest && spec.kind !== 'array' && spec.kind !== 'tuple') spec = undefined;
-    return { name: sym.name || `arg${i}`, typeText, spec, unsupported: spec ? undefined : (r.why ?? `type ${typeText}`), optional, rest };
+    return {
+      name: sym.name || `arg${i}`,
+      typeText,
+      spec,
+      unsupported: spec ? undefined : (r.why ?? `type ${typeText}`),
+      optional,
+      rest,
+    };
   });
 }
 
@@ -40,15 +52,45 @@ function bindingPaths(name: ts.BindingName, prefix = ''): Map<string, string> {
   if (ts.isIdentifier(name)) out.set(name.text, prefix);
   else if (ts.isObjectBindingPattern(name)) {
     for (const el of name.elements) {
-      const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      const key =
+        el.propertyName && ts.isIdentifier(el.propertyName)
+          ? el.propertyName.text
+          : ts.isIdentifier(el.name)
+            ? el.name.text
+            : undefined;
       if (key !== undefined) for (const [k, v] of bindingPaths(el.name, `${prefix}.${key}`)) out.set(k, v);
     }
   }
   return out;
 }
 
-const INDEX_METHODS = new Set(['slice', 'subarray', 'splice', 'at', 'fill', 'copyWithin', 'substring', 'substr', 'repeat', 'padStart', 'padEnd', 'toFixed', 'toPrecision']);
-const SIZE_CTORS = new Set(['Array', 'Float32Array', 'Float64Array', 'Int8Array', 'Int16Array', 'Int32Array', 'Uint8Array', 'Uint16Array', 'Uint32Array', 'Uint8ClampedArray']);
+const INDEX_METHODS = new Set([
+  'slice',
+  'subarray',
+  'splice',
+  'at',
+  'fill',
+  'copyWithin',
+  'substring',
+  'substr',
+  'repeat',
+  'padStart',
+  'padEnd',
+  'toFixed',
+  'toPrecision',
+]);
+const SIZE_CTORS = new Set([
+  'Array',
+  'Float32Array',
+  'Float64Array',
+  'Int8Array',
+  'Int16Array',
+  'Int32Array',
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'Uint8ClampedArray',
+]);
 
 /**
  * Names (`w`, `opts.window`) the body uses as an integer: inside an index `a[i + w]`, as an argument of
@@ -67,10 +109,22 @@ export function integerUses(decl: ts.Node): Set<string> {
     if (ts.isElementAccessExpression(n)) collect(n.argumentExpression);
     else if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const callee = n.expression;
-      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-      if ((ts.isPropertyAccessExpression(callee) && INDEX_METHODS.has(method)) || (ts.isIdentifier(callee) && SIZE_CTORS.has(method))) n.arguments?.forEach(collect);
+      const method = ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : ts.isIdentifier(callee)
+          ? callee.text
+          : '';
+      if (
+        (ts.isPropertyAccessExpression(callee) && INDEX_METHODS.has(method)) ||
+        (ts.isIdentifier(callee) && SIZE_CTORS.has(method))
+      )
+        n.arguments?.forEach(collect);
     } else if (ts.isForStatement(n) && n.condition) collect(n.condition);
-    else if (ts.isBinaryExpression(n) && isComparison(n.operatorToken.kind) && (isLength(n.left) || isLength(n.right))) {
+    else if (
+      ts.isBinaryExpression(n) &&
+      isComparison(n.operatorToken.kind) &&
+      (isLength(n.left) || isLength(n.right))
+    ) {
       collect(isLength(n.left) ? n.right : n.left);
     }
     ts.forEachChild(n, visit);
@@ -80,7 +134,14 @@ export function integerUses(decl: ts.Node): Set<string> {
 }
 
 function isComparison(k: ts.SyntaxKind): boolean {
-  return k === ts.SyntaxKind.LessThanToken || k === ts.SyntaxKind.LessThanEqualsToken || k === ts.SyntaxKind.GreaterThanToken || k === ts.SyntaxKind.GreaterThanEqualsToken || k === ts.SyntaxKind.EqualsEqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsEqualsToken;
+  return (
+    k === ts.SyntaxKind.LessThanToken ||
+    k === ts.SyntaxKind.LessThanEqualsToken ||
+    k === ts.SyntaxKind.GreaterThanToken ||
+    k === ts.SyntaxKind.GreaterThanEqualsToken ||
+    k === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+    k === ts.SyntaxKind.ExclamationEqualsEqualsToken
+  );
 }
 
 function isLength(n: ts.Node): boolean {
@@ -123,7 +184,8 @@ class SpecReader {
     if (type.flags & F.Null) return { spec: { kind: 'null' } };
     if (type.flags & F.TypeParameter) {
       const constraint = c.getBaseConstraintOfType(type);
-      if (!constraint || constraint === type || constraint.flags & F.Unknown) return { why: `type parameter ${text()} has no constraint to generate from` };
+      if (!constraint || constraint === type || constraint.flags & F.Unknown)
+        return { why: `type parameter ${text()} has no constraint to generate from` };
       return this.read(constraint, path, depth + 1);
     }
     if (type.isUnion()) {
@@ -151,7 +213,11 @@ class SpecReader {
         const flags = target.elementFlags[i] ?? ts.ElementFlags.Required;
         const r = this.read(t, `${path}[${i}]`, depth + 1);
         if (!r.spec) return r;
-        elements.push({ type: r.spec, optional: !!(flags & ts.ElementFlags.Optional), rest: !!(flags & ts.ElementFlags.Variable) });
+        elements.push({
+          type: r.spec,
+          optional: !!(flags & ts.ElementFlags.Optional),
+          rest: !!(flags & ts.ElementFlags.Variable),
+        });
       }
       return { spec: { kind: 'tuple', elements } };
     }
@@ -162,14 +228,18 @@ class SpecReader {
     if (isTypedArrayName(name)) return { spec: { kind: 'typedArray', name } };
     if (name === 'Map' || name === 'ReadonlyMap') {
       const [k, v] = args(type).map((t, i) => this.read(t, `${path}${i === 0 ? '.key' : '.value'}`, depth + 1));
-      return k?.spec && v?.spec ? { spec: { kind: 'map', key: k.spec, value: v.spec } } : { why: k?.why ?? v?.why ?? 'Map without type arguments' };
+      return k?.spec && v?.spec
+        ? { spec: { kind: 'map', key: k.spec, value: v.spec } }
+        : { why: k?.why ?? v?.why ?? 'Map without type arguments' };
     }
     if (name === 'Set' || name === 'ReadonlySet') {
       const e = this.read(args(type)[0], `${path}[]`, depth + 1);
       return e.spec ? { spec: { kind: 'set', element: e.spec } } : e;
     }
-    if (c.getSignaturesOfType(type, ts.SignatureKind.Call).length > 0) return { why: `function-typed parameter ${c.typeToString(type)} cannot be generated` };
-    if (['Date', 'Promise', 'RegExp', 'Buffer', 'ArrayBuffer', 'DataView', 'WeakMap', 'WeakSet'].includes(name)) return { why: `type ${name} is not supported for generated inputs` };
+    if (c.getSignaturesOfType(type, ts.SignatureKind.Call).length > 0)
+      return { why: `function-typed parameter ${c.typeToString(type)} cannot be generated` };
+    if (['Date', 'Promise', 'RegExp', 'Buffer', 'ArrayBuffer', 'DataView', 'WeakMap', 'WeakSet'].includes(name))
+      return { why: `type ${name} is not supported for generated inputs` };
     return this.readProps(type, path, depth);
   }
 
@@ -182,7 +252,8 @@ class SpecReader {
     for (const p of c.getPropertiesOfType(type)) {
       const decl = p.valueDeclaration;
       // Methods of a class-typed parameter cannot be generated: such a parameter needs recorded inputs.
-      if (decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl))) return { why: `parameter type ${c.typeToString(type)} has methods` };
+      if (decl && (ts.isMethodDeclaration(decl) || ts.isMethodSignature(decl)))
+        return { why: `parameter type ${c.typeToString(type)} has methods` };
       const pt = this.at ? c.getTypeOfSymbolAtLocation(p, this.at) : c.getTypeOfSymbol(p);
       const optional = !!(p.flags & ts.SymbolFlags.Optional);
       const r = this.read(optional ? c.getNonNullableType(pt) : pt, `${path}.${p.name}`, depth + 1);

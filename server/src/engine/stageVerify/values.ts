@@ -60,11 +60,14 @@ export function encode(v: unknown, seen: Set<object> = new Set()): Encoded {
   try {
     const tag = tagOf(obj);
     if (isTypedArrayName(tag)) {
-      const arr = Array.from(obj as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? x.toString() : encode(x)));
+      const arr = Array.from(obj as ArrayLike<number | bigint>, (x) =>
+        typeof x === 'bigint' ? x.toString() : encode(x),
+      );
       return { $typed: tag, data: arr };
     }
     if (Array.isArray(obj)) return obj.map((x) => encode(x, seen));
-    if (tag === 'Map') return { $map: [...(obj as Map<unknown, unknown>)].map(([k, x]) => [encode(k, seen), encode(x, seen)]) };
+    if (tag === 'Map')
+      return { $map: [...(obj as Map<unknown, unknown>)].map(([k, x]) => [encode(k, seen), encode(x, seen)]) };
     if (tag === 'Set') return { $set: [...(obj as Set<unknown>)].map((x) => encode(x, seen)) };
     if (tag === 'Date') return { $date: (obj as Date).toISOString() };
     const out: Record<string, Encoded> = {};
@@ -139,12 +142,16 @@ function fmt(v: unknown, seen: Set<object>, depth: number): string {
   seen.add(v);
   try {
     const tag = tagOf(v);
-    if (isTypedArrayName(tag)) return `${tag} [${Array.from(v as ArrayLike<unknown>, (x) => fmt(x, seen, depth + 1)).join(', ')}]`;
+    if (isTypedArrayName(tag))
+      return `${tag} [${Array.from(v as ArrayLike<unknown>, (x) => fmt(x, seen, depth + 1)).join(', ')}]`;
     if (Array.isArray(v)) return `[${v.map((x) => fmt(x, seen, depth + 1)).join(', ')}]`;
-    if (tag === 'Map') return `Map {${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${fmt(k, seen, depth + 1)} => ${fmt(x, seen, depth + 1)}`).join(', ')}}`;
+    if (tag === 'Map')
+      return `Map {${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${fmt(k, seen, depth + 1)} => ${fmt(x, seen, depth + 1)}`).join(', ')}}`;
     if (tag === 'Set') return `Set {${[...(v as Set<unknown>)].map((x) => fmt(x, seen, depth + 1)).join(', ')}}`;
     if (tag === 'Date') return `Date(${(v as Date).toISOString()})`;
-    const entries = Object.entries(v).map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${fmt(x, seen, depth + 1)}`);
+    const entries = Object.entries(v).map(
+      ([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${fmt(x, seen, depth + 1)}`,
+    );
     const ctor = (v as { constructor?: { name?: string } }).constructor?.name;
     const prefix = ctor && ctor !== 'Object' ? `${ctor} ` : '';
     return entries.length === 0 ? `${prefix}{}` : `${prefix}{ ${entries.join(', ')} }`;

@@ -35,7 +35,11 @@ async function run(req: StageRunRequest): Promise<void> {
     const d = compareOutcomes(a, b, req.tolerance);
     return { a, b, diff: d ? `${d.path}: ${d.reason}` : undefined };
   };
-  const example = (call: StageCall, j: { a: RawOutcome; b: RawOutcome; diff?: string }, shrunk: boolean): Counterexample => ({
+  const example = (
+    call: StageCall,
+    j: { a: RawOutcome; b: RawOutcome; diff?: string },
+    shrunk: boolean,
+  ): Counterexample => ({
     call,
     display: formatCall(req.name, call),
     baseline: toOutcome(j.a),
@@ -46,7 +50,10 @@ async function run(req: StageRunRequest): Promise<void> {
 
   const arb = req.count > 0 ? callArbitrary(req.shape) : undefined;
   const generated = arb ? fc.sample(arb, { numRuns: req.count, seed: req.seed }) : [];
-  const all: { call: StageCall; generated: boolean }[] = [...req.fixtures.map((call) => ({ call, generated: false })), ...generated.map((call) => ({ call, generated: true }))];
+  const all: { call: StageCall; generated: boolean }[] = [
+    ...req.fixtures.map((call) => ({ call, generated: false })),
+    ...generated.map((call) => ({ call, generated: true })),
+  ];
   let failures = 0;
   let bothTimedOut = 0;
   let ran = { generated: 0, fixtures: 0 };
@@ -80,16 +87,30 @@ async function run(req: StageRunRequest): Promise<void> {
       last = { call, j };
       return false;
     });
-    const details = await fc.check(prop, { seed: req.seed, numRuns: Math.max(req.count, 100), interruptAfterTimeLimit: left, markInterruptAsFailure: false });
+    const details = await fc.check(prop, {
+      seed: req.seed,
+      numRuns: Math.max(req.count, 100),
+      interruptAfterTimeLimit: left,
+      markInterruptAsFailure: false,
+    });
     if (details.failed && details.counterexample && last) {
       const best = details.counterexample[0];
       const j = await judge(best);
       if (j.diff) counterexample = example(best, j, details.numShrinks > 0);
     }
     // The shortest display wins: an unshrinkable example may still be beaten by the first failure.
-    if (counterexample && firstGenerated.display.length < counterexample.display.length) counterexample = firstGenerated;
+    if (counterexample && firstGenerated.display.length < counterexample.display.length)
+      counterexample = firstGenerated;
   }
-  send({ type: 'result', generated: ran.generated, fixtures: ran.fixtures, failures, counterexample, bothTimedOut, truncated });
+  send({
+    type: 'result',
+    generated: ran.generated,
+    fixtures: ran.fixtures,
+    failures,
+    counterexample,
+    bothTimedOut,
+    truncated,
+  });
 }
 
 // A spare worker whose parent went away has nobody to work for.

@@ -21,7 +21,10 @@ export function castTensor(t: Tensor, to: DType): Tensor {
   } else if (to === 'int64' || to === 'uint64') {
     const big = out as BigInt64Array | BigUint64Array;
     const src = t.data;
-    const wide = to === 'int64' ? BigInt.asIntN : BigInt.asUintN;
+    const wide =
+      to === 'int64'
+        ? (bits: number, v: bigint) => BigInt.asIntN(bits, v)
+        : (bits: number, v: bigint) => BigInt.asUintN(bits, v);
     for (let i = 0; i < n; i++) {
       const v = src[i];
       big[i] = typeof v === 'bigint' ? wide(64, v) : wide(64, BigInt(Math.trunc(readNumber(t, i)) || 0));

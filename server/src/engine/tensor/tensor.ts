@@ -82,19 +82,32 @@ export function dtypeFromOnnx(elemType: number): DType | undefined {
 /** Allocates zeroed storage of the right array type for a dtype. */
 export function allocate(dtype: DType, count: number): TensorData {
   switch (dtype) {
-    case 'float32': return new Float32Array(count);
-    case 'float64': return new Float64Array(count);
-    case 'float16': return new Uint16Array(count);
-    case 'int8': return new Int8Array(count);
-    case 'int16': return new Int16Array(count);
-    case 'int32': return new Int32Array(count);
-    case 'int64': return new BigInt64Array(count);
-    case 'uint8': return new Uint8Array(count);
-    case 'bool': return new Uint8Array(count);
-    case 'uint16': return new Uint16Array(count);
-    case 'uint32': return new Uint32Array(count);
-    case 'uint64': return new BigUint64Array(count);
-    case 'string': return new Array<string>(count).fill('');
+    case 'float32':
+      return new Float32Array(count);
+    case 'float64':
+      return new Float64Array(count);
+    case 'float16':
+      return new Uint16Array(count);
+    case 'int8':
+      return new Int8Array(count);
+    case 'int16':
+      return new Int16Array(count);
+    case 'int32':
+      return new Int32Array(count);
+    case 'int64':
+      return new BigInt64Array(count);
+    case 'uint8':
+      return new Uint8Array(count);
+    case 'bool':
+      return new Uint8Array(count);
+    case 'uint16':
+      return new Uint16Array(count);
+    case 'uint32':
+      return new Uint32Array(count);
+    case 'uint64':
+      return new BigUint64Array(count);
+    case 'string':
+      return new Array<string>(count).fill('');
   }
 }
 
@@ -119,7 +132,7 @@ export function floatToHalf(value: number): number {
   const exp = (x >>> 23) & 0xff;
   let mant = x & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;

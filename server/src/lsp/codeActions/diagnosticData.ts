@@ -20,4 +20,4 @@ export function cloneCopies(d: Diagnostic): Location[] {
   return v.filter((c): c is Location => !!c && typeof (c as Location).file === 'string' && !!(c as Location).range);
 }
 
-export const CLONE_RULES: ReadonlySet<string> = new Set(['duplicate-code', 'cross-stage-duplicate']);
+export { CLONE_RULES } from '../../engine/rules';

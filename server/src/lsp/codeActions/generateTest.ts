@@ -7,7 +7,7 @@ import { diagnosticData, payloadString } from './diagnosticData';
 import { sampleValue } from './sampleValues';
 import { detectFramework, readPackageJson, renderTest, type TestTarget } from './testFramework';
 import { loadProject, moduleSpecifier, usesJsExtensions } from './tsProject';
-import type { CodeActionContext, CodeActionProvider } from './types';
+import { lazyAction, type CodeActionContext, type CodeActionProvider } from './types';
 
 const TEST_DIRS = ['test', 'tests', '__tests__'];
 
@@ -32,15 +32,26 @@ function findCallable(source: SourceFile, name: string): Callable | undefined {
   if (!decl) return undefined;
   if (Node.isClassDeclaration(decl)) {
     const ctor = decl.getConstructors()[0];
-    return { isClass: true, params: (ctor?.getParameters() ?? []).filter((p) => !p.isOptional()).map((p) => ({ type: p.getType(), node: p })) };
+    return {
+      isClass: true,
+      params: (ctor?.getParameters() ?? []).filter((p) => !p.isOptional()).map((p) => ({ type: p.getType(), node: p })),
+    };
   }
   const fn = Node.isVariableDeclaration(decl) ? decl.getInitializer() : decl;
-  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn))) return undefined;
+  if (!fn || !(Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)))
+    return undefined;
   return {
     isClass: false,
-    params: fn.getParameters().filter((p) => !p.isOptional() && !p.hasInitializer()).map((p) => ({ type: p.getType(), node: p })),
+    params: fn
+      .getParameters()
+      .filter((p) => !p.isOptional() && !p.hasInitializer())
+      .map((p) => ({ type: p.getType(), node: p })),
     returnType: fn.getReturnType(),
   };
+}
+
+function testTitle(root: string, stage: string, target: string): string {
+  return `Generate a test for stage '${stage}' (${path.relative(root, target)})`;
 }
 
 /** Builds the test for one untested-stage diagnostic, or undefined when the stage cannot be imported. */
@@ -57,7 +68,8 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
   const typed = target.endsWith('.ts');
   const placeholder = callable.isClass ? 'ConstructorParameters' : 'Parameters';
   const args = callable.params.map(
-    (p, i) => sampleValue(p.type) ?? (typed ? `undefined as unknown as ${placeholder}<typeof ${stage}>[${i}]` : 'undefined'),
+    (p, i) =>
+      sampleValue(p.type) ?? (typed ? `undefined as unknown as ${placeholder}<typeof ${stage}>[${i}]` : 'undefined'),
   );
   const ret = callable.returnType;
   const isAsync = !!ret && ret.getSymbol()?.getName() === 'Promise';
@@ -74,7 +86,7 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
   };
   const uri = toUri(target);
   return {
-    title: `Generate a test for stage '${stage}' (${path.relative(root, target)})`,
+    title: testTitle(root, stage, target),
     kind: CodeActionKind.QuickFix,
     diagnostics: [d],
     edit: {
@@ -82,7 +94,12 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
         { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: true } },
         {
           textDocument: { uri, version: null },
-          edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: renderTest(detectFramework(pkg), testTarget) }],
+          edits: [
+            {
+              range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+              newText: renderTest(detectFramework(pkg), testTarget),
+            },
+          ],
         },
       ],
     },
@@ -91,11 +108,31 @@ export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeActi
 
 /** "Generate a test" for untested-stage findings. */
 export const generateTestProvider: CodeActionProvider = {
+  id: 'generateTest',
   kinds: [CodeActionKind.QuickFix],
   provide(ctx: CodeActionContext): CodeAction[] {
-    return ctx.diagnostics
-      .filter((d) => diagnosticData(d)?.rule === 'untested-stage')
-      .map((d) => buildTestAction(ctx, d))
-      .filter((a): a is CodeAction => !!a);
+    const untested = ctx.diagnostics.filter((d) => diagnosticData(d)?.rule === 'untested-stage');
+    // Reading the stage's signature needs a ts-morph project: a client that resolves gets it on demand.
+    if (ctx.capabilities.resolveEdits) {
+      if (!ctx.capabilities.createFiles) return [];
+      return untested.flatMap((d) => {
+        const stage = payloadString(d, 'stage');
+        if (!stage) return [];
+        const target = testFilePath(ctx.folder.root, payloadString(d, 'file') ?? ctx.file, stage);
+        return [
+          lazyAction('generateTest', ctx, d, {
+            title: testTitle(ctx.folder.root, stage, target),
+            kind: CodeActionKind.QuickFix,
+          }),
+        ];
+      });
+    }
+    return untested.map((d) => buildTestAction(ctx, d)).filter((a): a is CodeAction => !!a);
+  },
+  resolve(ctx, d) {
+    return (
+      buildTestAction(ctx, d)?.edit ??
+      `stage '${payloadString(d, 'stage') ?? '?'}' is not an exported function or class that a test can import`
+    );
   },
 };

@@ -16,7 +16,10 @@ function indentOf(doc: TextDocument, line: number): string {
 }
 
 function insertLineAbove(doc: TextDocument, line: number, comment: string): TextEdit {
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indentOf(doc, line)}${comment}\n` };
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    newText: `${indentOf(doc, line)}${comment}\n`,
+  };
 }
 
 /** Edits that silence one diagnostic: a next-line comment, or start/end markers around a clone copy. */
@@ -28,13 +31,20 @@ export function ignoreEdits(doc: TextDocument, d: Diagnostic, rule: string): Tex
   const after = last + 1;
   const endEdit: TextEdit =
     after < doc.lineCount
-      ? { range: { start: { line: after, character: 0 }, end: { line: after, character: 0 } }, newText: `${indentOf(doc, first)}${IGNORE_END}\n` }
-      : { range: { start: doc.positionAt(doc.getText().length), end: doc.positionAt(doc.getText().length) }, newText: `\n${indentOf(doc, first)}${IGNORE_END}\n` };
+      ? {
+          range: { start: { line: after, character: 0 }, end: { line: after, character: 0 } },
+          newText: `${indentOf(doc, first)}${IGNORE_END}\n`,
+        }
+      : {
+          range: { start: doc.positionAt(doc.getText().length), end: doc.positionAt(doc.getText().length) },
+          newText: `\n${indentOf(doc, first)}${IGNORE_END}\n`,
+        };
   return [insertLineAbove(doc, first, IGNORE_START), endEdit];
 }
 
 /** "Ignore this finding" for every finding of ours in a script file. */
 export const ignoreFindingProvider: CodeActionProvider = {
+  id: 'ignoreFinding',
   kinds: [CodeActionKind.QuickFix],
   provide(ctx: CodeActionContext): CodeAction[] {
     if (!SCRIPT.test(ctx.file)) return [];

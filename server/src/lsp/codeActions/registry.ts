@@ -1,4 +1,4 @@
-import type { CodeAction, CodeActionKind } from 'vscode-languageserver/node';
+import type { CodeAction, CodeActionKind, Diagnostic, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { Logger } from '../logger';
 import { describeError } from '../logger';
 import type { CodeActionContext, CodeActionProvider } from './types';
@@ -32,5 +32,17 @@ export class CodeActionRegistry {
       }
     }
     return actions;
+  }
+
+  /** The edit of a lazy action, or why there is none; undefined when no provider of that id resolves. */
+  resolve(provider: string, ctx: CodeActionContext, diagnostic: Diagnostic): WorkspaceEdit | string | undefined {
+    const p = this.providers.find((x) => x.id === provider);
+    if (!p?.resolve) return undefined;
+    try {
+      return p.resolve(ctx, diagnostic);
+    } catch (e) {
+      this.log.error(`code action resolve failed: ${describeError(e)}`);
+      return `it failed (${describeError(e)}; see the log)`;
+    }
   }
 }

@@ -48,7 +48,9 @@ function cachedProject(root: string): Project {
 /** Import specifier from one file to another: relative, extensionless unless the importer writes `.js`. */
 export function moduleSpecifier(fromFile: string, toFile: string, jsExtension: boolean): string {
   let rel = path.relative(path.dirname(fromFile), toFile).split(path.sep).join('/');
-  rel = rel.replace(/\.(?:[cm]?ts|tsx)$/, jsExtension ? '.js' : '').replace(/\.(?:[cm]?js|jsx)$/, jsExtension ? '.js' : '');
+  rel = rel
+    .replace(/\.(?:[cm]?ts|tsx)$/, jsExtension ? '.js' : '')
+    .replace(/\.(?:[cm]?js|jsx)$/, jsExtension ? '.js' : '');
   return rel.startsWith('.') ? rel : `./${rel}`;
 }
 

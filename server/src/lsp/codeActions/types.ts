@@ -1,4 +1,4 @@
-import type { CodeAction, CodeActionKind, Diagnostic, Range } from 'vscode-languageserver/node';
+import type { CodeAction, CodeActionKind, Diagnostic, Range, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { WorkspaceFolderState } from '../workspace';
 
@@ -6,6 +6,8 @@ import type { WorkspaceFolderState } from '../workspace';
 export interface EditCapabilities {
   /** `documentChanges` with create-file operations. */
   createFiles: boolean;
+  /** The client resolves a code action's `edit` on demand (`codeAction/resolve`), so costly edits wait until chosen. */
+  resolveEdits: boolean;
 }
 
 /** Everything a provider may look at for one `textDocument/codeAction` request. */
@@ -26,8 +28,45 @@ export interface CodeActionContext {
   only?: string[];
 }
 
-/** One kind of code action. Providers never throw for bad input; they simply offer nothing. */
+/**
+ * One kind of code action. Providers never throw for bad input; they simply offer nothing. A provider whose
+ * edit is costly (a ts-morph project) offers it without `edit` when the client can resolve, and builds it in
+ * `resolve` for the one action the user chose.
+ */
 export interface CodeActionProvider {
+  /** Names the provider in a lazy action's `data`, so resolve finds it again. */
+  readonly id: string;
   readonly kinds: readonly CodeActionKind[];
   provide(ctx: CodeActionContext): CodeAction[];
+  /** The edit for `diagnostic`, or why there is none (shown to the user). `ctx` holds that one diagnostic. */
+  resolve?(ctx: CodeActionContext, diagnostic: Diagnostic): WorkspaceEdit | string;
+}
+
+/** The `data` of an action whose edit is computed on `codeAction/resolve`. */
+export interface LazyActionData {
+  provider: string;
+  uri: string;
+  diagnostic: Diagnostic;
+}
+
+/** A lazy action for `diagnostic`: everything but the edit, with what resolve needs in `data`. */
+export function lazyAction(
+  provider: string,
+  ctx: CodeActionContext,
+  diagnostic: Diagnostic,
+  action: Omit<CodeAction, 'data' | 'edit' | 'diagnostics'>,
+): CodeAction {
+  const data: LazyActionData = { provider, uri: ctx.document.uri, diagnostic };
+  return { ...action, diagnostics: [diagnostic], data };
+}
+
+export function isLazyActionData(v: unknown): v is LazyActionData {
+  const d = v as Partial<LazyActionData> | undefined;
+  return (
+    !!d &&
+    typeof d.provider === 'string' &&
+    typeof d.uri === 'string' &&
+    !!d.diagnostic &&
+    typeof d.diagnostic === 'object'
+  );
 }

@@ -11,7 +11,7 @@ export function casesAt(text: string, start: number, end: number): string[] {
   const cases = findNodeAtLocation(parseTree(text) ?? { type: 'null', offset: 0, length: 0 }, ['verify', 'cases']);
   const names: { name: string; from: number; to: number }[] = [];
   for (const c of cases?.children ?? []) {
-    const name = findNodeAtLocation(c, ['name'])?.value;
+    const name: unknown = findNodeAtLocation(c, ['name'])?.value;
     if (typeof name === 'string') names.push({ name, from: c.offset, to: c.offset + c.length });
   }
   const hit = names.filter((n) => n.from <= end && start <= n.to);
@@ -23,6 +23,7 @@ export function casesAt(text: string, start: number, end: number): string[] {
  * cursor through the server command, so any LSP client can run it (VS Code's client shows its own UI for it).
  */
 export const verifyCaseProvider: CodeActionProvider = {
+  id: 'verifyCase',
   kinds: [VERIFY_KIND],
   provide(ctx: CodeActionContext): CodeAction[] {
     if (!ctx.trusted || !ctx.folder.isConfigFile(ctx.file)) return [];
@@ -32,13 +33,21 @@ export const verifyCaseProvider: CodeActionProvider = {
       {
         title: `ML Parity: Verify refactor '${caseName}'`,
         kind: VERIFY_KIND,
-        command: { title: 'Verify Refactor', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs] },
+        command: {
+          title: 'Verify Refactor',
+          command: ServerCommands.verify,
+          arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs],
+        },
       },
       {
         // Verifies with the divergence search on: a failed case's report then says where the models part ways.
         title: `ML Parity: Explain divergence of '${caseName}'`,
         kind: VERIFY_KIND,
-        command: { title: 'Explain Divergence', command: ServerCommands.verify, arguments: [{ caseName, folder: toUri(ctx.folder.root), locate: true } satisfies VerifyCaseArgs] },
+        command: {
+          title: 'Explain Divergence',
+          command: ServerCommands.verify,
+          arguments: [{ caseName, folder: toUri(ctx.folder.root), locate: true } satisfies VerifyCaseArgs],
+        },
       },
     ]);
   },

@@ -94,7 +94,9 @@ export class DiskCache {
 
   private file(kind: string, key: string): string {
     // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results' ? path.join(this.dir, kind, `${key}.json`) : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
+    return kind === 'results'
+      ? path.join(this.dir, kind, `${key}.json`)
+      : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
 }
 

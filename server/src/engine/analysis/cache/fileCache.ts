@@ -46,7 +46,17 @@ function isExtractResult(x: unknown, file: string): boolean {
   if ('error' in x) return typeof x.error === 'string';
   if (!('facts' in x) || typeof x.facts !== 'object' || x.facts === null) return false;
   const f = x.facts as Record<string, unknown>;
-  return f.file === file && Array.isArray(f.units) && Array.isArray(f.imports) && Array.isArray(f.stages) && Array.isArray(f.syntaxErrors) && Array.isArray(f.visible) && Array.isArray(f.starExports) && typeof f.refs === 'object' && typeof f.exports === 'object';
+  return (
+    f.file === file &&
+    Array.isArray(f.units) &&
+    Array.isArray(f.imports) &&
+    Array.isArray(f.stages) &&
+    Array.isArray(f.syntaxErrors) &&
+    Array.isArray(f.visible) &&
+    Array.isArray(f.starExports) &&
+    typeof f.refs === 'object' &&
+    typeof f.exports === 'object'
+  );
 }
 
 const ARRAYS = ['norm', 'exact', 'start', 'end', 'line', 'endLine'] as const;
@@ -69,12 +79,26 @@ function isStoredTokens(x: unknown): x is StoredTokens {
   // Base64 of exactly `count` elements: an entry that decodes to other sizes is not used.
   const b64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
   const count = x.count;
-  return ARRAYS.every((k) => typeof r[k] === 'string' && r[k].length === b64Length(count * 4)) && typeof r.brk === 'string' && r.brk.length === b64Length(count);
+  return (
+    ARRAYS.every((k) => typeof r[k] === 'string' && r[k].length === b64Length(count * 4)) &&
+    typeof r.brk === 'string' &&
+    r.brk.length === b64Length(count)
+  );
 }
 
 function toStored(t: FileTokens): StoredTokens {
-  const b64 = (a: Int32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-  return { count: t.count, norm: b64(t.norm), exact: b64(t.exact), start: b64(t.start), end: b64(t.end), line: b64(t.line), endLine: b64(t.endLine), brk: b64(t.brk) };
+  const b64 = (a: Int32Array | Uint8Array): string =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  return {
+    count: t.count,
+    norm: b64(t.norm),
+    exact: b64(t.exact),
+    start: b64(t.start),
+    end: b64(t.end),
+    line: b64(t.line),
+    endLine: b64(t.endLine),
+    brk: b64(t.brk),
+  };
 }
 
 function fromStored(file: string, text: string, s: StoredTokens): FileTokens {
@@ -85,5 +109,16 @@ function fromStored(file: string, text: string, s: StoredTokens): FileTokens {
     return out;
   };
   const brk = Uint8Array.from(Buffer.from(s.brk, 'base64'));
-  return { file, count: s.count, norm: ints(s.norm), exact: ints(s.exact), start: ints(s.start), end: ints(s.end), line: ints(s.line), endLine: ints(s.endLine), brk, lineStarts: computeLineStarts(text) };
+  return {
+    file,
+    count: s.count,
+    norm: ints(s.norm),
+    exact: ints(s.exact),
+    start: ints(s.start),
+    end: ints(s.end),
+    line: ints(s.line),
+    endLine: ints(s.endLine),
+    brk,
+    lineStarts: computeLineStarts(text),
+  };
 }

@@ -40,12 +40,19 @@ export interface CachedAnalyzeOptions {
  * runs, with each unchanged file's facts and tokens taken from the cache. The compiler is only loaded
  * when something has to be analysed.
  */
-export function analyzeCached(root: string, config: AnalysisConfig, options: CachedAnalyzeOptions = {}): AnalysisResult & { fromCache: boolean } {
+export function analyzeCached(
+  root: string,
+  config: AnalysisConfig,
+  options: CachedAnalyzeOptions = {},
+): AnalysisResult & { fromCache: boolean } {
   const abs = path.resolve(root);
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.files !== undefined || (options.exclusive ?? false);
   const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
-  const manifest = (): string => (options.files ? hashedManifest(abs, config, options.files.hashes) : inputsManifest(abs, config, options.overrides, exclusive));
+  const manifest = (): string =>
+    options.files
+      ? hashedManifest(abs, config, options.files.hashes)
+      : inputsManifest(abs, config, options.overrides, exclusive);
   const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), extra, manifest()) : undefined;
   if (disk && key) {
     const hit = disk.get('results', key, isAnalysisResult);
@@ -54,7 +61,12 @@ export function analyzeCached(root: string, config: AnalysisConfig, options: Cac
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
-  const result = new Analyzer(abs, config, { overrides, exclusive, extraFiles: options.extraFiles, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
+  const result = new Analyzer(abs, config, {
+    overrides,
+    exclusive,
+    extraFiles: options.extraFiles,
+    fileCache: disk ? new FileCache(disk) : undefined,
+  }).analyzeAll();
   if (disk && key) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
@@ -65,15 +77,29 @@ export function analyzeCached(root: string, config: AnalysisConfig, options: Cac
 const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
 /** One line per input: root-relative path and a hash of its content (or that it is missing). */
-export function inputsManifest(root: string, config: AnalysisConfig, overrides: ReadonlyMap<string, string> | undefined, exclusive: boolean): string {
+export function inputsManifest(
+  root: string,
+  config: AnalysisConfig,
+  overrides: ReadonlyMap<string, string> | undefined,
+  exclusive: boolean,
+): string {
   const lines: string[] = [];
   const add = (file: string, text: string | undefined): void => {
     lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
   };
   const onDisk = exclusive
     ? []
-    : fg.sync([SOURCES, '**/package.json', '**/[tj]sconfig*.json'], { cwd: root, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'], suppressErrors: true }).map((f) => path.resolve(f));
-  for (const f of new Set([...onDisk, ...(exclusive ? [] : tsconfigChain(root))])) if (!overrides?.has(f)) add(f, read(f));
+    : fg
+        .sync([SOURCES, '**/package.json', '**/[tj]sconfig*.json'], {
+          cwd: root,
+          absolute: true,
+          dot: true,
+          ignore: ['**/node_modules/**', '**/.git/**'],
+          suppressErrors: true,
+        })
+        .map((f) => path.resolve(f));
+  for (const f of new Set([...onDisk, ...(exclusive ? [] : tsconfigChain(root))]))
+    if (!overrides?.has(f)) add(f, read(f));
   for (const [f, text] of overrides ?? []) add(path.resolve(root, f), text);
   for (const c of config.coverageFiles) add(path.resolve(root, c), read(path.resolve(root, c)));
   return lines.sort().join('\n');
@@ -99,7 +125,10 @@ function tsconfigChain(root: string): string[] {
     const ext = (parseJsonc(text) as { extends?: unknown } | undefined)?.extends;
     for (const spec of Array.isArray(ext) ? ext : [ext]) {
       if (typeof spec !== 'string') continue;
-      const base = spec.startsWith('.') || path.isAbsolute(spec) ? path.resolve(path.dirname(file), spec) : path.join(root, 'node_modules', spec);
+      const base =
+        spec.startsWith('.') || path.isAbsolute(spec)
+          ? path.resolve(path.dirname(file), spec)
+          : path.join(root, 'node_modules', spec);
       for (const candidate of [base, `${base}.json`, path.join(base, 'tsconfig.json')]) {
         if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) {
           visit(candidate, depth + 1);
@@ -127,5 +156,14 @@ function read(file: string): string | undefined {
 function isAnalysisResult(x: unknown): x is AnalysisResult {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return Array.isArray(r.findings) && Array.isArray(r.stages) && typeof r.files === 'number' && typeof r.durationMs === 'number' && Array.isArray(r.notes) && Array.isArray(r.analysedFiles) && typeof r.leftOut === 'object' && r.leftOut !== null;
+  return (
+    Array.isArray(r.findings) &&
+    Array.isArray(r.stages) &&
+    typeof r.files === 'number' &&
+    typeof r.durationMs === 'number' &&
+    Array.isArray(r.notes) &&
+    Array.isArray(r.analysedFiles) &&
+    typeof r.leftOut === 'object' &&
+    r.leftOut !== null
+  );
 }

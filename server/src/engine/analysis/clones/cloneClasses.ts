@@ -88,7 +88,7 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
   const edges = new Map<number, Map<number, ClonePair>>();
   const link = (x: number, y: number, p: ClonePair): void => {
     let m = edges.get(x);
-    if (!m) edges.set(x, (m = new Map()));
+    if (!m) edges.set(x, (m = new Map<number, ClonePair>()));
     const prev = m.get(y);
     if (!prev || size(p) > size(prev)) m.set(y, p);
   };
@@ -106,13 +106,17 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
   // least half) in reported copies (a shifted window of periodic code, a piece of a larger clone, one
   // more pairing of copies already reported) adds no place to look at and is not reported again.
   const claims = new Map<FileTokens, Span[]>();
-  const claimed = (s: Span): boolean => (claims.get(s.file) ?? []).some((c) => 2 * (Math.min(c.to, s.to) - Math.max(c.from, s.from)) >= len(s));
+  const claimed = (s: Span): boolean =>
+    (claims.get(s.file) ?? []).some((c) => 2 * (Math.min(c.to, s.to) - Math.max(c.from, s.from)) >= len(s));
   for (const seed of order) {
     const a = nodeOf.get(seed.a) as number;
     const b = nodeOf.get(seed.b) as number;
     if (a === b || covered.has(edgeKey(a, b)) || (claimed(seed.a) && claimed(seed.b))) continue;
     const members = [a, b];
-    const spans = new Map<number, Span>([[a, seed.a], [b, seed.b]]);
+    const spans = new Map<number, Span>([
+      [a, seed.a],
+      [b, seed.b],
+    ]);
     const candidates = [...(edges.get(a) ?? new Map<number, ClonePair>()).keys()].filter((n) => n !== b);
     for (const n of candidates) {
       if (!members.every((m) => edges.get(n)?.has(m))) continue;
@@ -133,7 +137,9 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
         similarity = Math.min(similarity, p.similarity);
       }
     }
-    const occurrences = members.map((m) => spans.get(m) as Span).sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from);
+    const occurrences = members
+      .map((m) => spans.get(m) as Span)
+      .sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from);
     for (const span of occurrences) {
       const list = claims.get(span.file);
       if (list) list.push(span);

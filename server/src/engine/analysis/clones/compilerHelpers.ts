@@ -5,15 +5,55 @@ const K = ts.SyntaxKind;
 
 /** Babel's runtime helpers, inlined at the top of every file it compiles. */
 const BABEL_HELPERS = new Set([
-  '_classCallCheck', '_createClass', '_defineProperties', '_defineProperty', '_inherits', '_inheritsLoose',
-  '_possibleConstructorReturn', '_assertThisInitialized', '_getPrototypeOf', '_setPrototypeOf', '_createSuper',
-  '_isNativeReflectConstruct', '_typeof', '_interopRequireDefault', '_interopRequireWildcard', '_getRequireWildcardCache',
-  '_slicedToArray', '_toConsumableArray', '_arrayWithHoles', '_arrayWithoutHoles', '_iterableToArray', '_iterableToArrayLimit',
-  '_nonIterableRest', '_nonIterableSpread', '_unsupportedIterableToArray', '_arrayLikeToArray', '_asyncToGenerator',
-  'asyncGeneratorStep', '_objectSpread', '_objectSpread2', 'ownKeys', '_objectWithoutProperties', '_objectWithoutPropertiesLoose',
-  '_extends', '_wrapNativeSuper', '_construct', '_isNativeFunction', '_get', '_superPropBase', '_toPropertyKey', '_toPrimitive',
-  '_createForOfIteratorHelper', '_createForOfIteratorHelperLoose', '_regeneratorRuntime', '_classPrivateFieldGet',
-  '_classPrivateFieldSet', '_classExtractFieldDescriptor', '_classApplyDescriptorGet', '_classApplyDescriptorSet',
+  '_classCallCheck',
+  '_createClass',
+  '_defineProperties',
+  '_defineProperty',
+  '_inherits',
+  '_inheritsLoose',
+  '_possibleConstructorReturn',
+  '_assertThisInitialized',
+  '_getPrototypeOf',
+  '_setPrototypeOf',
+  '_createSuper',
+  '_isNativeReflectConstruct',
+  '_typeof',
+  '_interopRequireDefault',
+  '_interopRequireWildcard',
+  '_getRequireWildcardCache',
+  '_slicedToArray',
+  '_toConsumableArray',
+  '_arrayWithHoles',
+  '_arrayWithoutHoles',
+  '_iterableToArray',
+  '_iterableToArrayLimit',
+  '_nonIterableRest',
+  '_nonIterableSpread',
+  '_unsupportedIterableToArray',
+  '_arrayLikeToArray',
+  '_asyncToGenerator',
+  'asyncGeneratorStep',
+  '_objectSpread',
+  '_objectSpread2',
+  'ownKeys',
+  '_objectWithoutProperties',
+  '_objectWithoutPropertiesLoose',
+  '_extends',
+  '_wrapNativeSuper',
+  '_construct',
+  '_isNativeFunction',
+  '_get',
+  '_superPropBase',
+  '_toPropertyKey',
+  '_toPrimitive',
+  '_createForOfIteratorHelper',
+  '_createForOfIteratorHelperLoose',
+  '_regeneratorRuntime',
+  '_classPrivateFieldGet',
+  '_classPrivateFieldSet',
+  '_classExtractFieldDescriptor',
+  '_classApplyDescriptorGet',
+  '_classApplyDescriptorSet',
 ]);
 
 /**
@@ -28,7 +68,12 @@ export function compilerHelperMask(tokens: RawTokens, mask: Uint8Array): void {
     if ((k !== K.VarKeyword && k !== K.FunctionKeyword) || kinds[i + 1] !== K.Identifier) continue;
     if (i > 0 && kinds[i - 1] !== K.SemicolonToken && kinds[i - 1] !== K.CloseBraceToken) continue;
     const name = text.slice(starts[i + 1], ends[i + 1]);
-    const tscHelper = k === K.VarKeyword && name.startsWith('__') && kinds[i + 2] === K.EqualsToken && kinds[i + 3] === K.OpenParenToken && kinds[i + 4] === K.ThisKeyword;
+    const tscHelper =
+      k === K.VarKeyword &&
+      name.startsWith('__') &&
+      kinds[i + 2] === K.EqualsToken &&
+      kinds[i + 3] === K.OpenParenToken &&
+      kinds[i + 4] === K.ThisKeyword;
     if (!tscHelper && !BABEL_HELPERS.has(name)) continue;
     const end = statementEnd(kinds, i + 2, k === K.FunctionKeyword);
     if (end < 0) continue;

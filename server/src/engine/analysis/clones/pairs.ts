@@ -47,7 +47,13 @@ function maxGap(opts: CloneOptions): number {
  * clone pairs: hits on one diagonal become fragments, long fragments are type-1/2 clones, and nearby
  * fragments separated by small gaps are chained into type-3 clones when similar enough.
  */
-export function pairsFromHits(a: FileTokens, b: FileTokens, hits: Float64Array, k: number, opts: CloneOptions): ClonePair[] {
+export function pairsFromHits(
+  a: FileTokens,
+  b: FileTokens,
+  hits: Float64Array,
+  k: number,
+  opts: CloneOptions,
+): ClonePair[] {
   const fragments = fragmentsFromHits(a, b, hits, k);
   if (fragments.length === 0) return [];
   fragments.sort((x, y) => x.aFrom - y.aFrom || x.bFrom - y.bFrom);

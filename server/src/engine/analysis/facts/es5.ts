@@ -48,8 +48,14 @@ export class Es5Classes {
         const key = ctorKey(left.expression, scope);
         if (!key) return;
         if (ts.isObjectLiteralExpression(right)) {
-          for (const [name, ref] of Object.entries(values.objectMembers(right, key, scope))) this.member(key, name, ref);
-        } else if (ts.isCallExpression(right) && calleeName(right) === 'create' && right.arguments[0] && isPrototype(right.arguments[0])) {
+          for (const [name, ref] of Object.entries(values.objectMembers(right, key, scope)))
+            this.member(key, name, ref);
+        } else if (
+          ts.isCallExpression(right) &&
+          calleeName(right) === 'create' &&
+          right.arguments[0] &&
+          isPrototype(right.arguments[0])
+        ) {
           // X.prototype = Object.create(Base.prototype)
           const base = values.valueOf((skipOuter(right.arguments[0]) as ts.PropertyAccessExpression).expression, scope);
           if (base) this.bases.set(key, base);
@@ -68,15 +74,18 @@ export class Es5Classes {
         const protos = skipOuter(call.arguments[1]);
         if (!key || !ts.isArrayLiteralExpression(protos)) return;
         for (const el of protos.elements) {
-          const d = skipOuter(el as ts.Expression);
+          const d = skipOuter(el);
           if (!ts.isObjectLiteralExpression(d)) continue;
           const prop = (n: string): ts.Expression | undefined => {
-            const p = d.properties.find((q) => ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && q.name.text === n);
+            const p = d.properties.find(
+              (q) => ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && q.name.text === n,
+            );
             return p && ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
           };
           const k = prop('key');
           const v = prop('value') ?? prop('get');
-          if (k && ts.isStringLiteralLike(k)) this.member(key, k.text, (v && values.valueRef(v, scope)) ?? { k: 'unit', key });
+          if (k && ts.isStringLiteralLike(k))
+            this.member(key, k.text, (v && values.valueRef(v, scope)) ?? { k: 'unit', key });
         }
       }
     }

@@ -20,10 +20,14 @@ export function collectExports(sf: ts.SourceFile, scope: Scope, values: Values, 
       const name = isDefault ? 'default' : st.name?.text;
       if (name) exp[name] = { k: 'unit', key: localKey(st) };
     } else if (exported && ts.isVariableStatement(st)) {
-      for (const d of st.declarationList.declarations) for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
+      for (const d of st.declarationList.declarations)
+        for (const { name } of boundNames(d.name)) exp[name] = { k: 'unit', key: localKey(d) };
     } else if (ts.isExportAssignment(st)) {
       // `export default x` / `export = x` (the module itself is x, as with `module.exports = x`).
-      const r = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? { k: 'unit', key: localKey(st) };
+      const r = (ts.isIdentifier(st.expression) ? scope.lookup(st.expression.text)?.ref : undefined) ?? {
+        k: 'unit',
+        key: localKey(st),
+      };
       exp[st.isExportEquals ? EXPORT_EQUALS : 'default'] = r;
     } else if (ts.isExportDeclaration(st)) exportDeclaration(st, scope, facts);
     else if (ts.isExpressionStatement(st)) commonJsExport(st.expression, scope, values, facts);
@@ -66,4 +70,3 @@ function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: F
   const r = values.valueRef(e.right, scope);
   if (r) facts.exports[left.name.text] = r;
 }
-

@@ -71,8 +71,20 @@ class Extractor {
     private readonly isJs: boolean,
   ) {
     this.file = sf.fileName;
-    this.facts = { file: this.file, syntaxErrors: [], units: [], refs: {}, imports: [], exports: {}, starExports: [], visible: [], stages: [] };
-    this.stageRules = options.isTest ? undefined : new StageRules(options, sf, this.facts.stages, (e, s) => this.values.valueOf(e, s));
+    this.facts = {
+      file: this.file,
+      syntaxErrors: [],
+      units: [],
+      refs: {},
+      imports: [],
+      exports: {},
+      starExports: [],
+      visible: [],
+      stages: [],
+    };
+    this.stageRules = options.isTest
+      ? undefined
+      : new StageRules(options, sf, this.facts.stages, (e, s) => this.values.valueOf(e, s));
   }
 
   run(): FileFacts {
@@ -89,12 +101,14 @@ class Extractor {
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
     for (const b of scope.names.values()) {
       const v = b.value;
-      if (v && (v.k === 'import' || (v.k === 'unit' && this.units.get(v.key)?.shape === 'class'))) this.facts.visible.push(v);
+      if (v && (v.k === 'import' || (v.k === 'unit' && this.units.get(v.key)?.shape === 'class')))
+        this.facts.visible.push(v);
     }
     this.facts.units = this.namedUnits();
     // `x.name` with an unknown `x` can only resolve among the classes the file sees: with none, drop those refs.
     if (this.facts.visible.length === 0) {
-      for (const [from, refs] of Object.entries(this.facts.refs)) this.facts.refs[from] = refs.filter((r) => r.k !== 'any');
+      for (const [from, refs] of Object.entries(this.facts.refs))
+        this.facts.refs[from] = refs.filter((r) => r.k !== 'any');
     }
     return this.facts;
   }
@@ -105,9 +119,20 @@ class Extractor {
       const call = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
       if (!call || !ts.isCallExpression(call) || call.arguments.length < 2) continue;
       const callee = call.expression;
-      if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression) || callee.expression.text !== 'Object' || callee.name.text !== 'assign') continue;
+      if (
+        !ts.isPropertyAccessExpression(callee) ||
+        !ts.isIdentifier(callee.expression) ||
+        callee.expression.text !== 'Object' ||
+        callee.name.text !== 'assign'
+      )
+        continue;
       const target = call.arguments[0];
-      if (!ts.isPropertyAccessExpression(target) || target.name.text !== 'prototype' || !ts.isIdentifier(target.expression)) continue;
+      if (
+        !ts.isPropertyAccessExpression(target) ||
+        target.name.text !== 'prototype' ||
+        !ts.isIdentifier(target.expression)
+      )
+        continue;
       const cls = scope.lookup(target.expression.text)?.ref;
       const info = cls?.k === 'unit' ? this.units.get(cls.key) : undefined;
       if (!info || info.shape !== 'class') continue;
@@ -155,10 +180,15 @@ class Extractor {
   private declareModule(scope: Scope): void {
     for (const st of this.sf.statements) {
       if (ts.isImportDeclaration(st)) this.declareImport(st, scope);
-      else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference) && ts.isStringLiteralLike(st.moduleReference.expression)) {
+      else if (
+        ts.isImportEqualsDeclaration(st) &&
+        ts.isExternalModuleReference(st.moduleReference) &&
+        ts.isStringLiteralLike(st.moduleReference.expression)
+      ) {
         const r: Ref = { k: 'import', spec: st.moduleReference.expression.text, name: '*' };
         scope.names.set(st.name.text, { ref: r, value: r });
-      } else if ((ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && ts.isIdentifier(st.name)) scope.names.set(st.name.text, {});
+      } else if ((ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && ts.isIdentifier(st.name))
+        scope.names.set(st.name.text, {});
     }
     this.declareBlock(this.sf.statements, scope, undefined);
   }
@@ -182,7 +212,12 @@ class Extractor {
    * their values, so initialisers see names declared later in the same block. `unit` is the unit whose
    * code the block belongs to (undefined at the top level, where variables are units of their own).
    */
-  private declareBlock(statements: readonly ts.Statement[], scope: Scope, unit: string | undefined, hoisted: readonly ts.VariableDeclaration[] = []): void {
+  private declareBlock(
+    statements: readonly ts.Statement[],
+    scope: Scope,
+    unit: string | undefined,
+    hoisted: readonly ts.VariableDeclaration[] = [],
+  ): void {
     const decls: ts.VariableDeclaration[] = [...hoisted];
     for (const st of statements) {
       if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) {
@@ -190,7 +225,10 @@ class Extractor {
           const r: Ref = { k: 'unit', key: localKey(st) };
           scope.names.set(st.name.text, { ref: r, value: r });
         }
-      } else if (ts.isVariableStatement(st) && (st.declarationList.flags & ts.NodeFlags.BlockScoped || unit === undefined)) {
+      } else if (
+        ts.isVariableStatement(st) &&
+        (st.declarationList.flags & ts.NodeFlags.BlockScoped || unit === undefined)
+      ) {
         decls.push(...st.declarationList.declarations);
       }
     }
@@ -212,7 +250,8 @@ class Extractor {
       }
     }
     for (const [b, d] of values) b.value = unit === undefined ? b.ref : this.declValue(d, scope);
-    for (const d of decls) if (ts.isObjectBindingPattern(d.name) && d.initializer) this.destructure(d.name, d.initializer, scope);
+    for (const d of decls)
+      if (ts.isObjectBindingPattern(d.name) && d.initializer) this.destructure(d.name, d.initializer, scope);
   }
 
   /** `const { clean, b: scale } = steps`: each name is that member of what `steps` is, when that is known. */
@@ -221,7 +260,11 @@ class Extractor {
     if (!source) return;
     for (const el of pattern.elements) {
       if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
-      const prop = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName) ? el.propertyName.text : undefined) : el.name.text;
+      const prop = el.propertyName
+        ? ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)
+          ? el.propertyName.text
+          : undefined
+        : el.name.text;
       const b = prop !== undefined ? scope.names.get(el.name.text) : undefined;
       if (b && prop !== undefined) b.ref = b.value = { k: 'member', of: source, name: prop };
     }
@@ -230,13 +273,18 @@ class Extractor {
   private functionScope(fn: ts.SignatureDeclaration, key: string, outer: Scope): Scope {
     // `function find(this: Cheerio<T>)`: a function written to be mixed into a class says what `this` is.
     const thisParam = fn.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === 'this');
-    const scope = thisParam ? new Scope(outer, outer.thisClass, this.values.typeValue(thisParam.type, outer)) : new Scope(outer);
-    if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name) scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
+    const scope = thisParam
+      ? new Scope(outer, outer.thisClass, this.values.typeValue(thisParam.type, outer))
+      : new Scope(outer);
+    if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name)
+      scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
     // An IIFE's parameters hold its arguments: `(function (_super) { __extends(X, _super) … }(Base))`.
     const args = isIife(fn) ? (skipParens(fn).parent as ts.CallExpression).arguments : undefined;
     fn.parameters.forEach((p, i) => {
-      const value = this.values.typeValue(p.type, outer) ?? (args?.[i] ? this.values.valueOf(args[i], outer) : undefined);
-      for (const { name } of boundNames(p.name)) scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
+      const value =
+        this.values.typeValue(p.type, outer) ?? (args?.[i] ? this.values.valueOf(args[i], outer) : undefined);
+      for (const { name } of boundNames(p.name))
+        scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
     });
     const body = (fn as ts.FunctionLikeDeclaration).body;
     if (body && ts.isBlock(body)) this.declareBlock(body.statements, scope, key, hoistedVars(body));
@@ -246,10 +294,22 @@ class Extractor {
   private blockScope(node: ts.Node, outer: Scope, unit: string): Scope {
     const scope = new Scope(outer);
     if (ts.isBlock(node) || ts.isModuleBlock(node)) this.declareBlock(node.statements, scope, unit);
-    else if (ts.isCaseBlock(node)) this.declareBlock(node.clauses.flatMap((c) => [...c.statements]), scope, unit);
-    else if (ts.isCatchClause(node) && node.variableDeclaration) for (const { name } of boundNames(node.variableDeclaration.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
-    else if ((ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) && node.initializer && ts.isVariableDeclarationList(node.initializer)) {
-      for (const d of node.initializer.declarations) for (const { name } of boundNames(d.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
+    else if (ts.isCaseBlock(node))
+      this.declareBlock(
+        node.clauses.flatMap((c) => [...c.statements]),
+        scope,
+        unit,
+      );
+    else if (ts.isCatchClause(node) && node.variableDeclaration)
+      for (const { name } of boundNames(node.variableDeclaration.name))
+        scope.names.set(name, { ref: { k: 'unit', key: unit } });
+    else if (
+      (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) &&
+      node.initializer &&
+      ts.isVariableDeclarationList(node.initializer)
+    ) {
+      for (const d of node.initializer.declarations)
+        for (const { name } of boundNames(d.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
     }
     return scope;
   }
@@ -257,7 +317,9 @@ class Extractor {
   // --- values -------------------------------------------------------------------------------------
 
   private declValue(d: ts.VariableDeclaration, scope: Scope): Ref | undefined {
-    return this.values.typeValue(d.type, scope) ?? (d.initializer ? this.values.valueOf(d.initializer, scope) : undefined);
+    return (
+      this.values.typeValue(d.type, scope) ?? (d.initializer ? this.values.valueOf(d.initializer, scope) : undefined)
+    );
   }
 
   // --- the walk -----------------------------------------------------------------------------------
@@ -326,7 +388,15 @@ class Extractor {
       // `pipeline.stage("x", f)` at the top level belongs to `pipeline`: using the pipeline runs its stages.
       const owner = ts.isSourceFile(node.parent) ? this.topLevelOwner(node.expression, scope) : undefined;
       if (owner) unit = owner;
-    } else if (ts.isBlock(node) || ts.isCaseBlock(node) || ts.isCatchClause(node) || ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node) || ts.isModuleBlock(node)) {
+    } else if (
+      ts.isBlock(node) ||
+      ts.isCaseBlock(node) ||
+      ts.isCatchClause(node) ||
+      ts.isForStatement(node) ||
+      ts.isForInStatement(node) ||
+      ts.isForOfStatement(node) ||
+      ts.isModuleBlock(node)
+    ) {
       // A function's body block shares the function's scope (declared in functionScope).
       if (!(ts.isBlock(node) && ts.isFunctionLike(node.parent))) inner = this.blockScope(node, scope, unit);
     }
@@ -336,7 +406,8 @@ class Extractor {
       adopt(child, node);
       // Class members that are not units (fields) belong to the class; containment edges from the class
       // to methods are deliberately absent: constructing an instance does not call its methods.
-      if (inClass && isUnitNode(child) && !ts.isConstructorDeclaration(child)) this.visit(child, localKey(child), inner);
+      if (inClass && isUnitNode(child) && !ts.isConstructorDeclaration(child))
+        this.visit(child, localKey(child), inner);
       else this.visit(child, unit, inner);
     });
   }
@@ -345,8 +416,15 @@ class Extractor {
   private member(pa: ts.PropertyAccessExpression, current: string, scope: Scope): void {
     const recv = skipOuter(pa.expression);
     // CommonJS export assignments (`exports.f = …`, `module.exports.f = …`) define, they do not use.
-    if (ts.isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text)) return;
-    if (ts.isPropertyAccessExpression(recv) && ts.isIdentifier(recv.expression) && recv.expression.text === 'module' && recv.name.text === 'exports') return;
+    if (ts.isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text))
+      return;
+    if (
+      ts.isPropertyAccessExpression(recv) &&
+      ts.isIdentifier(recv.expression) &&
+      recv.expression.text === 'module' &&
+      recv.name.text === 'exports'
+    )
+      return;
     const of = this.values.valueOf(recv, scope);
     this.ref(current, of ? { k: 'member', of, name: pa.name.text } : { k: 'any', name: pa.name.text });
   }
@@ -355,7 +433,8 @@ class Extractor {
   private topLevelOwner(expr: ts.Expression, scope: Scope): string | undefined {
     let cur: ts.Expression = skipOuter(expr);
     for (;;) {
-      if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur)) cur = skipOuter(cur.expression);
+      if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur))
+        cur = skipOuter(cur.expression);
       else if (ts.isBinaryExpression(cur) && cur.operatorToken.kind === SK.EqualsToken) cur = skipOuter(cur.left);
       else break;
     }
@@ -386,11 +465,17 @@ class Extractor {
     if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) info.inline = true;
     if (ts.isFunctionDeclaration(node)) info.shape = node.body ? 'function' : 'other';
     else if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) info.shape = 'function';
-    else if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node)) info.shape = 'method';
-    if (ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node) || ts.isGetAccessor(node)) {
+    else if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node))
+      info.shape = 'method';
+    if (
+      ts.isFunctionDeclaration(node) ||
+      ts.isArrowFunction(node) ||
+      ts.isFunctionExpression(node) ||
+      ts.isMethodDeclaration(node) ||
+      ts.isGetAccessor(node)
+    ) {
       info.returns = this.values.typeValue(node.type, scope);
-    }
-    else if (ts.isClassLike(node)) {
+    } else if (ts.isClassLike(node)) {
       info.shape = 'class';
       info.members = this.values.classMembers(node, key, scope);
       const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
@@ -414,8 +499,6 @@ class Extractor {
     }
     this.units.set(key, info);
   }
-
-
 
   /** Every exported function or class of a pipeline-folder file is a stage, but the pipeline classes themselves. */
   private folderStages(): void {

@@ -20,20 +20,25 @@ export class Scope {
   ) {}
 
   lookup(name: string): Binding | undefined {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const b = s.names.get(name);
-      if (b) return b;
-    }
-    return undefined;
+    return this.names.get(name) ?? this.parent?.lookup(name);
   }
 }
 
 /** Names a binding pattern (or plain name) declares, with the property each one reads (for `{ a: b } = require(…)`). */
-export function boundNames(name: ts.BindingName, out: { name: string; property?: string }[] = [], property?: string): { name: string; property?: string }[] {
+export function boundNames(
+  name: ts.BindingName,
+  out: { name: string; property?: string }[] = [],
+  property?: string,
+): { name: string; property?: string }[] {
   if (ts.isIdentifier(name)) out.push({ name: name.text, property });
   else if (ts.isObjectBindingPattern(name)) {
     for (const el of name.elements) {
-      const prop = el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)) ? el.propertyName.text : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      const prop =
+        el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName))
+          ? el.propertyName.text
+          : ts.isIdentifier(el.name)
+            ? el.name.text
+            : undefined;
       boundNames(el.name, out, el.dotDotDotToken ? undefined : prop);
     }
   } else {
@@ -47,7 +52,11 @@ export function hoistedVars(node: ts.Node, out: ts.VariableDeclaration[] = []): 
   ts.forEachChild(node, (child) => {
     if (ts.isVariableStatement(child)) {
       if (!(child.declarationList.flags & ts.NodeFlags.BlockScoped)) out.push(...child.declarationList.declarations);
-    } else if ((ts.isForStatement(child) || ts.isForInStatement(child) || ts.isForOfStatement(child)) && child.initializer && ts.isVariableDeclarationList(child.initializer)) {
+    } else if (
+      (ts.isForStatement(child) || ts.isForInStatement(child) || ts.isForOfStatement(child)) &&
+      child.initializer &&
+      ts.isVariableDeclarationList(child.initializer)
+    ) {
       if (!(child.initializer.flags & ts.NodeFlags.BlockScoped)) out.push(...child.initializer.declarations);
       hoistedVars(child.statement, out);
     } else if (STATEMENT_CONTAINERS.has(child.kind)) hoistedVars(child, out);
@@ -72,7 +81,13 @@ const STATEMENT_CONTAINERS = new Set([
 
 /** `require("spec")` with a literal specifier. */
 export function requireSpec(e: ts.Expression): string | undefined {
-  if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require' || e.arguments.length !== 1) return undefined;
+  if (
+    !ts.isCallExpression(e) ||
+    !ts.isIdentifier(e.expression) ||
+    e.expression.text !== 'require' ||
+    e.arguments.length !== 1
+  )
+    return undefined;
   const arg = e.arguments[0];
   return ts.isStringLiteralLike(arg) ? arg.text : undefined;
 }

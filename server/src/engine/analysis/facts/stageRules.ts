@@ -14,7 +14,11 @@ export class StageRules {
   private readonly methods: Set<string>;
 
   constructor(
-    options: { stageCalls: readonly string[]; pipelineConstructors: readonly string[]; stageMethods: readonly string[] },
+    options: {
+      stageCalls: readonly string[];
+      pipelineConstructors: readonly string[];
+      stageMethods: readonly string[];
+    },
     private readonly sf: ts.SourceFile,
     private readonly out: StageMention[],
     private readonly valueOf: (e: ts.Expression, scope: Scope) => Ref | undefined,
@@ -26,14 +30,20 @@ export class StageRules {
 
   visit(node: ts.Node, scope: Scope): void {
     const tagged = stageTag(node);
-    if (tagged !== undefined) this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined, how: '@stage tag' });
+    if (tagged !== undefined)
+      this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined, how: '@stage tag' });
     if (ts.isClassLike(node)) {
-      const names = node.members.flatMap((m) => (ts.isMethodDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? [m.name.text] : []));
+      const names = node.members.flatMap((m) =>
+        ts.isMethodDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))
+          ? [m.name.text]
+          : [],
+      );
       const hasBase = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
       this.estimator(unitRef(stageNode(node)), names, hasBase, 'class');
     }
     if (ts.isCallExpression(node) && this.calls.has(calleeName(node.expression) ?? '')) this.registration(node, scope);
-    if (ts.isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? '')) this.constructed(node, scope);
+    if (ts.isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? ''))
+      this.constructed(node, scope);
   }
 
   /**
@@ -53,7 +63,14 @@ export class StageRules {
     const explicit = first && ts.isStringLiteralLike(first) && args.length > 1 ? first.text : undefined;
     for (const arg of flattenArrays(explicit !== undefined ? args.slice(1) : args)) {
       const target = this.argRef(arg, scope);
-      if (target) this.out.push({ kind: 'registered', target, explicitName: explicit, registration: span(arg, this.sf), how: `passed to ${calleeName(call.expression)}()` });
+      if (target)
+        this.out.push({
+          kind: 'registered',
+          target,
+          explicitName: explicit,
+          registration: span(arg, this.sf),
+          how: `passed to ${calleeName(call.expression)}()`,
+        });
     }
   }
 
@@ -62,7 +79,11 @@ export class StageRules {
     const add = (e: ts.Expression, name?: string): void => {
       const x = skipOuter(e);
       // sklearn-style `['scale', scaler]` pairs name the stage.
-      if (ts.isArrayLiteralExpression(x) && x.elements.length === 2 && ts.isStringLiteralLike(skipOuter(x.elements[0]))) {
+      if (
+        ts.isArrayLiteralExpression(x) &&
+        x.elements.length === 2 &&
+        ts.isStringLiteralLike(skipOuter(x.elements[0]))
+      ) {
         add(x.elements[1], (skipOuter(x.elements[0]) as ts.StringLiteralLike).text);
         return;
       }
@@ -78,12 +99,20 @@ export class StageRules {
             // `{ steps: [...] }` lists stages; `{ clean: fn }` names one.
             add(init, ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init) ? undefined : key);
           } else if (ts.isShorthandPropertyAssignment(p)) add(p.name, p.name.text);
-          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) this.out.push({ kind: 'constructed', target: unitRef(p), explicitName: p.name.text, registration: span(p, this.sf), how });
+          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name))
+            this.out.push({
+              kind: 'constructed',
+              target: unitRef(p),
+              explicitName: p.name.text,
+              registration: span(p, this.sf),
+              how,
+            });
         }
         return;
       }
       const target = this.argRef(x, scope);
-      if (target) this.out.push({ kind: 'constructed', target, explicitName: name, registration: span(e, this.sf), how });
+      if (target)
+        this.out.push({ kind: 'constructed', target, explicitName: name, registration: span(e, this.sf), how });
     };
     for (const a of node.arguments ?? []) add(a);
   }
@@ -104,7 +133,13 @@ function unitRef(node: ts.Node): Ref {
 
 /** `undefined` when untagged, `''` for a bare `@stage`, else the name given after the tag. */
 function stageTag(node: ts.Node): string | undefined {
-  if (!(ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isClassDeclaration(node) || isTopLevelVariable(node))) return undefined;
+  if (!(
+    ts.isFunctionDeclaration(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isClassDeclaration(node) ||
+    isTopLevelVariable(node)
+  ))
+    return undefined;
   for (const tag of ts.getJSDocTags(node)) {
     if (tag.tagName.text !== 'stage') continue;
     const text = ts.getTextOfJSDocComment(tag.comment)?.trim() ?? '';
@@ -128,6 +163,8 @@ function calleeName(e: ts.Expression): string | undefined {
 function flattenArrays(args: readonly ts.Expression[]): ts.Expression[] {
   return args.flatMap((a) => {
     const x = skipOuter(a);
-    return ts.isArrayLiteralExpression(x) ? flattenArrays(x.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e))) : [a];
+    return ts.isArrayLiteralExpression(x)
+      ? flattenArrays(x.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e)))
+      : [a];
   });
 }

@@ -1,6 +1,7 @@
 import { ts } from '../typescript';
 import type { Finding } from '../../findings';
 import { range } from '../types';
+import { RULES } from '../../rules';
 
 const SK = ts.SyntaxKind;
 
@@ -34,7 +35,9 @@ export const TS_ONLY = new Set<ts.SyntaxKind>([
  * those come from a program, so one is built over this file alone (no lib, no imports, ~1 ms).
  */
 export function syntaxErrors(sf: ts.SourceFile, tsSyntaxInJs: boolean): Finding[] {
-  const diags: ts.Diagnostic[] = [...((sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [])];
+  const diags: ts.Diagnostic[] = [
+    ...((sf as ts.SourceFile & { parseDiagnostics?: readonly ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []),
+  ];
   if (tsSyntaxInJs) {
     const seen = new Set(diags.map((d) => `${d.start}:${d.code}`));
     for (const d of jsGrammarDiagnostics(sf)) if (!seen.has(`${d.start}:${d.code}`)) diags.push(d);
@@ -47,7 +50,7 @@ export function syntaxErrors(sf: ts.SourceFile, tsSyntaxInJs: boolean): Finding[
       file: sf.fileName,
       range: range(s.line, s.character, e.line, e.character),
       rule: 'syntax-error',
-      severity: 'error',
+      severity: RULES['syntax-error'].severity,
       message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
       related: [],
       data: { code: d.code },

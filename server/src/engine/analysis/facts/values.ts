@@ -56,11 +56,14 @@ export class Values {
     if (!type || !ts.isTypeReferenceNode(type)) return undefined;
     const n = type.typeName;
     // `async load(): Promise<Model>` is awaited into a Model (what `(await load()).fit()` calls).
-    if (ts.isIdentifier(n) && n.text === 'Promise' && type.typeArguments?.length === 1 && !scope.lookup('Promise')) return this.typeValue(type.typeArguments[0], scope);
-    const cls = ts.isIdentifier(n) ? scope.lookup(n.text)?.value : (() => {
-      const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
-      return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
-    })();
+    if (ts.isIdentifier(n) && n.text === 'Promise' && type.typeArguments?.length === 1 && !scope.lookup('Promise'))
+      return this.typeValue(type.typeArguments[0], scope);
+    const cls = ts.isIdentifier(n)
+      ? scope.lookup(n.text)?.value
+      : (() => {
+          const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
+          return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
+        })();
     return cls ? { k: 'new', cls } : undefined;
   }
 
@@ -82,7 +85,8 @@ export class Values {
   /** What a name bound to `e` refers to: the function it is, or the declaration of the name it repeats. */
   valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
     const x = skipOuter(e);
-    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return { k: 'unit', key: localKey(x) };
+    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x))
+      return { k: 'unit', key: localKey(x) };
     if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
     if (ts.isPropertyAccessExpression(x)) {
       const of = this.valueOf(x.expression, scope);
@@ -102,19 +106,29 @@ export class Values {
       out[name] = value ? { k: 'field', key, value } : { k: 'unit', key };
     };
     for (const m of node.members) {
-      const name = m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name)) ? m.name.text : undefined;
+      const name =
+        m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name))
+          ? m.name.text
+          : undefined;
       if (name === undefined) continue;
       if (ts.isMethodDeclaration(m) || ts.isAccessor(m)) out[name] = { k: 'unit', key: localKey(m) };
-      else if (ts.isPropertyDeclaration(m)) field(name, this.typeValue(m.type, scope) ?? (m.initializer ? this.valueOf(m.initializer, scope) : undefined));
+      else if (ts.isPropertyDeclaration(m))
+        field(name, this.typeValue(m.type, scope) ?? (m.initializer ? this.valueOf(m.initializer, scope) : undefined));
       else field(name, undefined);
     }
     for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
-      for (const p of ctor.parameters) if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) field(p.name.text, this.typeValue(p.type, scope));
+      for (const p of ctor.parameters)
+        if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) field(p.name.text, this.typeValue(p.type, scope));
       for (const st of ctor.body?.statements ?? []) {
         const e = ts.isExpressionStatement(st) ? st.expression : undefined;
         if (!e || !ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) continue;
         const left = e.left;
-        if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== SK.ThisKeyword || out[left.name.text]?.k === 'field') continue;
+        if (
+          !ts.isPropertyAccessExpression(left) ||
+          left.expression.kind !== SK.ThisKeyword ||
+          out[left.name.text]?.k === 'field'
+        )
+          continue;
         field(left.name.text, this.valueOf(e.right, scope));
       }
     }

@@ -14,7 +14,12 @@ export interface BlockCopy {
 // Statement lists that a clone range can cover a run of.
 function statementLists(source: SourceFile): Statement[][] {
   const lists: Statement[][] = [source.getStatements()];
-  for (const kind of [SyntaxKind.Block, SyntaxKind.CaseClause, SyntaxKind.DefaultClause, SyntaxKind.ModuleBlock] as const) {
+  for (const kind of [
+    SyntaxKind.Block,
+    SyntaxKind.CaseClause,
+    SyntaxKind.DefaultClause,
+    SyntaxKind.ModuleBlock,
+  ] as const) {
     for (const n of source.getDescendantsOfKind(kind)) lists.push(n.getStatements());
   }
   return lists;
@@ -45,15 +50,15 @@ export function blockCopy(source: SourceFile, start: number, end: number): Block
   for (const list of statementLists(source)) {
     const inside = list.filter((s) => s.getStart() >= start && s.getEnd() <= end);
     if (inside.length === 0) continue;
-    const span = (ss: Statement[]): number => ss[ss.length - 1]!.getEnd() - ss[0]!.getStart();
+    const span = (ss: Statement[]): number => ss[ss.length - 1].getEnd() - ss[0].getStart();
     if (best.length === 0 || span(inside) > span(best)) best = inside;
   }
   if (best.length === 0) return undefined;
   return {
     source,
     statements: best,
-    start: best[0]!.getStart(),
-    end: best[best.length - 1]!.getEnd(),
+    start: best[0].getStart(),
+    end: best[best.length - 1].getEnd(),
     leaves: best.flatMap(leavesOf),
   };
 }

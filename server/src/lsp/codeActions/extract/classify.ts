@@ -22,7 +22,12 @@ function isMemberName(id: Identifier): boolean {
   const p = id.getParent();
   if (!p) return false;
   if (Node.isPropertyAccessExpression(p) || Node.isQualifiedName(p)) return p.getLastChild() === id;
-  if (Node.isPropertyAssignment(p) || Node.isMethodDeclaration(p) || Node.isPropertySignature(p) || Node.isPropertyDeclaration(p)) {
+  if (
+    Node.isPropertyAssignment(p) ||
+    Node.isMethodDeclaration(p) ||
+    Node.isPropertySignature(p) ||
+    Node.isPropertyDeclaration(p)
+  ) {
     return p.getNameNode() === id;
   }
   if (Node.isBindingElement(p)) return p.getPropertyNameNode() === id;
@@ -33,9 +38,11 @@ export function classifyIdentifier(id: Identifier, copy: BlockCopy): IdentifierR
   if (isMemberName(id)) return 'member';
   const decls = valueSymbol(id)?.getDeclarations() ?? [];
   if (decls.length === 0) return 'global';
-  if (decls.some((d) => d.getSourceFile() === copy.source && d.getStart() >= copy.start && d.getEnd() <= copy.end)) return 'local';
+  if (decls.some((d) => d.getSourceFile() === copy.source && d.getStart() >= copy.start && d.getEnd() <= copy.end))
+    return 'local';
   if (decls.every((d) => d.getSourceFile().isDeclarationFile() || d.getSourceFile().isInNodeModules())) return 'global';
-  if (decls.some((d) => Node.isImportSpecifier(d) || Node.isImportClause(d) || Node.isNamespaceImport(d))) return 'import';
+  if (decls.some((d) => Node.isImportSpecifier(d) || Node.isImportClause(d) || Node.isNamespaceImport(d)))
+    return 'import';
   return 'free';
 }
 
@@ -61,7 +68,9 @@ export function escapes(leaf: Node, copy: BlockCopy): boolean {
     case SyntaxKind.BreakKeyword:
     case SyntaxKind.ContinueKeyword:
       return !inside(
-        leaf.getFirstAncestor((a) => Node.isIterationStatement(a) || Node.isSwitchStatement(a) || Node.isFunctionLikeDeclaration(a)),
+        leaf.getFirstAncestor(
+          (a) => Node.isIterationStatement(a) || Node.isSwitchStatement(a) || Node.isFunctionLikeDeclaration(a),
+        ),
       );
     case SyntaxKind.AwaitKeyword:
     case SyntaxKind.YieldKeyword:

@@ -22,7 +22,7 @@ export function sharedModulePath(root: string, firstFile: string, name: string):
 /** A name for the function from what it returns (`computeNormalized`), else `sharedBlock`. */
 export function functionName(plan: ExtractPlan, taken: ReadonlySet<string>): string {
   const last = plan.returns[plan.returns.length - 1];
-  const base = last ? `compute${last[0]!.toUpperCase()}${last.slice(1)}` : 'sharedBlock';
+  const base = last ? `compute${last[0].toUpperCase()}${last.slice(1)}` : 'sharedBlock';
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
   return name;
@@ -55,14 +55,20 @@ export function functionText(plan: ExtractPlan, name: string, target: string, js
   const body = plan.body.split('\n').map((l) => (l.trim() ? `  ${l}` : ''));
   if (plan.returns.length === 1) body.push(`  return ${plan.returns[0]};`);
   else if (plan.returns.length > 1) body.push(`  return { ${plan.returns.join(', ')} };`);
-  return [`/** Shared by ${plan.copies.length} former copies of this block. */`, `export function ${name}(${params}) {`, ...body, '}', ''].join('\n');
+  return [
+    `/** Shared by ${plan.copies.length} former copies of this block. */`,
+    `export function ${name}(${params}) {`,
+    ...body,
+    '}',
+    '',
+  ].join('\n');
 }
 
 function callText(plan: ExtractPlan, name: string, k: number): string {
   const call = `${name}(${plan.params.map((p) => p.args[k]).join(', ')})`;
-  const bindings = plan.bindings[k]!;
+  const bindings = plan.bindings[k];
   if (bindings.length === 0) return `${call};`;
-  if (plan.returns.length === 1) return `${plan.declKind} ${bindings[0]!.local} = ${call};`;
+  if (plan.returns.length === 1) return `${plan.declKind} ${bindings[0].local} = ${call};`;
   const parts = bindings.map((b) => (b.local === b.name ? b.name : `${b.name}: ${b.local}`));
   return `${plan.declKind} { ${parts.join(', ')} } = ${call};`;
 }
@@ -96,20 +102,34 @@ function withoutNames(decl: ImportDeclaration, names: ReadonlySet<string>): stri
  * Import edits for a file whose copies were replaced: the new function's import goes in, and imports only
  * the removed copies used go out (a whole declaration that empties is replaced by the new import).
  */
-function importEdits(source: SourceFile, removed: readonly [number, number][], needed: readonly string[], newImport: string): TextEdit[] {
+function importEdits(
+  source: SourceFile,
+  removed: readonly [number, number][],
+  needed: readonly string[],
+  newImport: string,
+): TextEdit[] {
   const inRemoved = (pos: number): boolean => removed.some(([a, b]) => pos >= a && pos < b);
   const unused = new Set(
     needed.filter(
       (name) =>
         !source
           .getDescendantsOfKind(SyntaxKind.Identifier)
-          .some((id) => id.getText() === name && !inRemoved(id.getStart()) && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)),
+          .some(
+            (id) =>
+              id.getText() === name &&
+              !inRemoved(id.getStart()) &&
+              !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration),
+          ),
     ),
   );
   const edits: TextEdit[] = [];
   let placed = false;
   for (const decl of source.getImportDeclarations()) {
-    const binds = [decl.getDefaultImport(), decl.getNamespaceImport(), ...decl.getNamedImports().map((s) => s.getAliasNode() ?? s.getNameNode())];
+    const binds = [
+      decl.getDefaultImport(),
+      decl.getNamespaceImport(),
+      ...decl.getNamedImports().map((s) => s.getAliasNode() ?? s.getNameNode()),
+    ];
     if (!binds.some((b) => b && unused.has(b.getText()))) continue;
     const text = withoutNames(decl, unused);
     const range = { start: positionOf(source, decl.getStart()), end: positionOf(source, decl.getEnd()) };
@@ -128,7 +148,7 @@ function importEdits(source: SourceFile, removed: readonly [number, number][], n
 
 /** The WorkspaceEdit that creates the function and replaces every copy by a call to it. */
 export function buildEdit(plan: ExtractPlan, name: string, placement: Placement): WorkspaceEdit {
-  const first = plan.copies[0]!.source;
+  const first = plan.copies[0].source;
   const jsExt = usesJsExtensions(first);
   const target = placement.file;
   const fnText = functionText(plan, name, target, jsExt);
@@ -149,9 +169,18 @@ export function buildEdit(plan: ExtractPlan, name: string, placement: Placement)
       const extra = importLines(plan, target, jsExt).filter((l) => !entry.source.getText().includes(l));
       if (extra.length) entry.edits.push(importInsertion(entry.source, extra.join('\n')));
     } else {
-      const removed = plan.copies.filter((c) => c.source === entry.source).map((c): [number, number] => [c.start, c.end]);
+      const removed = plan.copies
+        .filter((c) => c.source === entry.source)
+        .map((c): [number, number] => [c.start, c.end]);
       const line = `import { ${name} } from '${moduleSpecifier(file, target, jsExt)}';`;
-      entry.edits.push(...importEdits(entry.source, removed, plan.imports.map((i) => i.name), line));
+      entry.edits.push(
+        ...importEdits(
+          entry.source,
+          removed,
+          plan.imports.map((i) => i.name),
+          line,
+        ),
+      );
     }
   }
   if (placement.kind === 'firstFile') {
@@ -167,7 +196,10 @@ export function buildEdit(plan: ExtractPlan, name: string, placement: Placement)
   return {
     documentChanges: [
       create,
-      { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: moduleText }] },
+      {
+        textDocument: { uri, version: null },
+        edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: moduleText }],
+      },
       ...docEdits,
     ],
   };

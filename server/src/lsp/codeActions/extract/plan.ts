@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, ts, type Identifier, type ImportDeclaration } from 'ts-morph';
+import { Node, SyntaxKind, ts, VariableDeclarationKind, type Identifier, type ImportDeclaration } from 'ts-morph';
 import type { BlockCopy } from './blockCopy';
 import { classifyIdentifier, escapes, isWriteTarget, valueSymbol, type IdentifierRole } from './classify';
 
@@ -56,31 +56,33 @@ export function planExtraction(copies: BlockCopy[]): PlanResult {
   const taken = new Set(first.leaves.filter(Node.isIdentifier).map((l) => l.getText()));
 
   for (let i = 0; i < n; i++) {
-    const leaves = copies.map((c) => c.leaves[i]!);
-    const lead = leaves[0]!;
+    const leaves = copies.map((c) => c.leaves[i]);
+    const lead = leaves[0];
     const texts = leaves.map((l) => l.getText());
     if (leaves.some((l) => l.getKind() !== lead.getKind())) return fail('the copies differ in structure');
-    if (leaves.some((l, k) => escapes(l, copies[k]!))) return fail('the block returns, awaits or uses `this`');
+    if (leaves.some((l, k) => escapes(l, copies[k]))) return fail('the block returns, awaits or uses `this`');
     if (Node.isIdentifier(lead)) {
-      const roles = leaves.map((l, k) => classifyIdentifier(l as Identifier, copies[k]!));
-      const role = roles[0]!;
+      const roles = leaves.map((l, k) => classifyIdentifier(l as Identifier, copies[k]));
+      const role = roles[0];
       if (roles.some((r) => r !== role)) return fail(`'${texts[0]}' means different things in the copies`);
       const problem = identifierProblem(role, texts, renames);
       if (problem) return fail(problem);
       if (role === 'free') {
-        if (leaves.some((l) => isWriteTarget(l as Identifier))) return fail(`the block assigns to outer variable '${texts[0]}'`);
+        if (leaves.some((l) => isWriteTarget(l as Identifier)))
+          return fail(`the block assigns to outer variable '${texts[0]}'`);
         const sym = valueSymbol(lead)?.compilerSymbol;
         if (!sym) return fail(`cannot resolve '${texts[0]}'`);
         const existing = freeParams.get(sym);
-        if (existing && existing.args.some((a, k) => a !== texts[k])) return fail(`'${texts[0]}' is not renamed consistently`);
+        if (existing && existing.args.some((a, k) => a !== texts[k]))
+          return fail(`'${texts[0]}' is not renamed consistently`);
         if (!existing) {
-          const p: ExtractParam = { name: texts[0]!, type: typeText(lead), args: texts };
+          const p: ExtractParam = { name: texts[0], type: typeText(lead), args: texts };
           freeParams.set(sym, p);
           params.push(p);
         }
       } else if (role === 'import') {
         const decl = importOf(lead);
-        if (decl) imports.set(texts[0]!, { declaration: decl, name: texts[0]! });
+        if (decl) imports.set(texts[0], { declaration: decl, name: texts[0] });
       }
     } else if (LITERALS.has(lead.getKind()) && texts.some((t) => t !== texts[0])) {
       const key = JSON.stringify(texts);
@@ -99,7 +101,9 @@ export function planExtraction(copies: BlockCopy[]): PlanResult {
   const returnSlots = returnedSlots(copies);
   const returns = returnSlots.map((r) => r.name);
   const bindings = copies.map((_, k) =>
-    returnSlots.filter((r) => r.usedAfter[k]).map((r) => ({ name: r.name, local: copies[k]!.leaves[r.index]!.getText() })),
+    returnSlots
+      .filter((r) => r.usedAfter[k])
+      .map((r) => ({ name: r.name, local: copies[k].leaves[r.index].getText() })),
   );
   return {
     ok: true,
@@ -126,9 +130,9 @@ function identifierProblem(role: IdentifierRole, texts: string[], renames: Map<s
   }
   if (role === 'local') {
     for (let k = 1; k < texts.length; k++) {
-      const seen = renames[k]!.get(texts[0]!);
+      const seen = renames[k].get(texts[0]);
       if (seen !== undefined && seen !== texts[k]) return `'${texts[0]}' is not renamed consistently`;
-      renames[k]!.set(texts[0]!, texts[k]!);
+      renames[k].set(texts[0], texts[k]);
     }
   }
   return undefined;
@@ -143,7 +147,10 @@ function importOf(id: Identifier): ImportDeclaration | undefined {
 function typeText(id: Identifier): string {
   const t = id.getType();
   const widened = t.isLiteral() || t.isBooleanLiteral() ? t.getBaseTypeOfLiteralType() : t;
-  return widened.getText(undefined, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
+  return widened.getText(
+    undefined,
+    ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope,
+  );
 }
 
 export function freshName(base: string, taken: Set<string>): string {
@@ -164,11 +171,11 @@ interface ReturnSlot {
 
 // Variables declared by the block's own statements that some copy reads after the block.
 function returnedSlots(copies: BlockCopy[]): ReturnSlot[] {
-  const first = copies[0]!;
+  const first = copies[0];
   const slots: ReturnSlot[] = [];
   for (const stmt of first.statements) {
     if (!Node.isVariableStatement(stmt)) continue;
-    const isLet = stmt.getDeclarationKind() !== 'const';
+    const isLet = stmt.getDeclarationKind() !== VariableDeclarationKind.Const;
     for (const decl of stmt.getDeclarations()) {
       for (const id of declaredNames(decl.getNameNode())) {
         const index = first.leaves.indexOf(id);
@@ -214,7 +221,8 @@ function applySubstitutions(copy: BlockCopy, subs: { start: number; end: number;
 /** Removes the common leading indentation of all non-blank lines. */
 export function dedent(text: string): string {
   const lines = text.split('\n');
-  const indents = lines.filter((l) => l.trim()).map((l) => /^[ \t]*/.exec(l)![0].length);
+  const indentOf = (l: string): number => l.search(/[^ \t]|$/);
+  const indents = lines.filter((l) => l.trim()).map(indentOf);
   const cut = indents.length ? Math.min(...indents) : 0;
-  return lines.map((l) => l.slice(Math.min(cut, /^[ \t]*/.exec(l)![0].length))).join('\n');
+  return lines.map((l) => l.slice(Math.min(cut, indentOf(l)))).join('\n');
 }
