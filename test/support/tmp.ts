@@ -36,6 +36,26 @@ export function git(cwd: string, ...args: string[]): string {
   return r.stdout;
 }
 
+/** Runs `git commit -m change` with the repository's hooks, as a user would; never throws. */
+export function tryCommit(repo: string): { status: number | null; output: string } {
+  const r = spawnSync(
+    'git',
+    [
+      '-c',
+      'user.name=Test',
+      '-c',
+      'user.email=test@example.com',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-m',
+      'change',
+    ],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  return { status: r.status, output: r.stdout + r.stderr };
+}
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXAMPLE = path.join(REPO_ROOT, 'examples', 'workspace');
 export const BIN = path.join(REPO_ROOT, 'bin', 'ml-parity');

@@ -6,7 +6,7 @@ import { runHookCommand, type HookAction, type HookCommandOptions } from '../../
 import type { CliIO } from '../../server/src/cli/io';
 import { build } from 'esbuild';
 import { hookStatus, installHook } from '../../server/src/engine/hooks/install';
-import { git, REPO_ROOT, tempDir, write } from '../support/tmp';
+import { git, REPO_ROOT, tempDir, write, tryCommit } from '../support/tmp';
 
 // Installs into real temporary repositories and commits through the installed hook.
 const CLI = path.join(REPO_ROOT, 'bin', 'ml-parity');
@@ -48,25 +48,6 @@ function repoWithWorkspace(dir = ''): string {
   return repo;
 }
 
-function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync(
-    'git',
-    [
-      '-c',
-      'user.name=Test',
-      '-c',
-      'user.email=test@example.com',
-      '-c',
-      'commit.gpgsign=false',
-      'commit',
-      '-m',
-      'change',
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  );
-  return { status: r.status, output: r.stdout + r.stderr };
-}
-
 function stageUntested(repo: string, rel = 'src/pipeline/shift.ts'): void {
   write(repo, rel, UNTESTED);
   git(repo, 'add', '.');
@@ -101,7 +82,7 @@ describe('hook install / uninstall / status', function () {
     assert.match(installed.out, /previous hook runs first: .*pre-commit\.ml-parity-chained/);
 
     stageUntested(repo);
-    const blocked = commit(repo);
+    const blocked = tryCommit(repo);
     assert.equal(blocked.status, 1, blocked.output);
     assert.equal(fs.readFileSync(marker, 'utf8'), 'own hook ran\n');
     assert.match(blocked.output, /untested-stage Stage 'shift'/);
@@ -114,11 +95,11 @@ describe('hook install / uninstall / status', function () {
       'export function scale(xs: number[]): number[] {\n  return xs.map((x) => 2 * x);\n}\n',
     );
     git(repo, 'add', 'src/pipeline/scale.ts');
-    const ownFails = commit(repo);
+    const ownFails = tryCommit(repo);
     assert.equal(ownFails.status, 1, 'the chained hook exit code blocks the commit');
     assert.doesNotMatch(ownFails.output, /ML Parity pre-commit/, 'ours does not run after the chained hook failed');
     fs.rmSync(`${marker}.fail`);
-    assert.equal(commit(repo).status, 0);
+    assert.equal(tryCommit(repo).status, 0);
 
     const removed = await hook('uninstall', repo);
     assert.equal(removed.code, 0, removed.err);
@@ -158,7 +139,7 @@ describe('hook install / uninstall / status', function () {
     assert.ok(fs.existsSync(path.join(repo, 'tools/githooks/pre-commit')));
     assert.ok(!fs.existsSync(path.join(repo, '.git/hooks/pre-commit')));
     stageUntested(repo);
-    assert.equal(commit(repo).status, 1);
+    assert.equal(tryCommit(repo).status, 1);
     assert.equal((await hook('uninstall', repo)).code, 0);
     assert.ok(!fs.existsSync(path.join(repo, 'tools/githooks/pre-commit')));
   });
@@ -170,7 +151,7 @@ describe('hook install / uninstall / status', function () {
     assert.equal((await hook('install', wt)).code, 0);
     assert.ok(fs.existsSync(path.join(repo, '.git/hooks/pre-commit')));
     stageUntested(wt);
-    assert.equal(commit(wt).status, 1);
+    assert.equal(tryCommit(wt).status, 1);
   });
 
   it('husky: adds a marked block to .husky/pre-commit and uninstall gives back the original bytes', async () => {
@@ -189,7 +170,7 @@ describe('hook install / uninstall / status', function () {
     assert.equal(fs.readFileSync(file, 'utf8').split('>>> ml-parity >>>').length, 2, 'one block after two installs');
 
     stageUntested(repo);
-    const blocked = commit(repo);
+    const blocked = tryCommit(repo);
     assert.equal(blocked.status, 1, blocked.output);
     assert.match(blocked.output, /untested-stage/);
     assert.equal(fs.readFileSync(marker, 'utf8'), 'husky\n');
@@ -244,7 +225,7 @@ describe('hook install / uninstall / status', function () {
     assert.equal((await hook('install', path.join(repo, 'ml'))).code, 0);
     assert.match(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8'), /hook run --root 'ml'/);
     stageUntested(repo, 'ml/src/pipeline/shift.ts');
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /src\/pipeline\/shift\.ts:1:\d+ untested-stage/);
   });
@@ -269,13 +250,13 @@ describe('hook install / uninstall / status', function () {
     fs.chmodSync(fake, 0o755);
     installHook({ root: repo, node: fake, runAsNode: true, cli: CLI });
     stageUntested(repo);
-    const blocked = commit(repo);
+    const blocked = tryCommit(repo);
     assert.equal(blocked.status, 1, blocked.output);
     assert.match(blocked.output, /untested-stage[\s\S]*commit blocked/);
     git(repo, 'reset', '-q', 'HEAD', '--', 'src/pipeline/shift.ts');
     write(repo, 'notes.md', 'nothing to check\n');
     git(repo, 'add', 'notes.md');
-    const allowed = commit(repo);
+    const allowed = tryCommit(repo);
     assert.equal(allowed.status, 0, allowed.output);
     assert.match(allowed.output, /checks passed/);
   });
@@ -301,7 +282,7 @@ describe('hook install / uninstall / status', function () {
     assert.equal(install.status, 0, install.stdout + install.stderr);
     assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`'${bundle}' hook run`));
     stageUntested(repo);
-    const blocked = commit(repo);
+    const blocked = tryCommit(repo);
     assert.equal(blocked.status, 1, blocked.output);
     assert.match(blocked.output, /untested-stage/);
   });

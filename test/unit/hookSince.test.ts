@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { BIN, git, write, writeWorkspace } from '../support/tmp';
+import { BIN, git, write, writeWorkspace, tryCommit } from '../support/tmp';
 
 // Real repositories and real `git commit`s through the installed hook script: the hook blocks only on
 // findings the commit introduces (new relative to HEAD, matched by fingerprint); `--all` judges every
@@ -36,25 +35,6 @@ function io(cwd: string): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, cwd, isTTY: false, stdout: (s) => out.push(s), stderr: (s) => err.push(s) };
-}
-
-function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync(
-    'git',
-    [
-      '-c',
-      'user.name=Test',
-      '-c',
-      'user.email=test@example.com',
-      '-c',
-      'commit.gpgsign=false',
-      'commit',
-      '-m',
-      'change',
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  );
-  return { status: r.status, output: r.stdout + r.stderr };
 }
 
 /**
@@ -105,7 +85,7 @@ describe('hook: blocks only on what the commit introduces', function () {
     const all = io(repo);
     assert.equal(await runHookCommand('run', { root: repo, all: true }, all), 1, all.out.join(''));
     assert.match(all.out.join(''), /cross-stage-duplicate/);
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /0 blocking findings \(fail on warning\) introduced by this commit \(compared with HEAD\)/);
     assert.match(
@@ -120,7 +100,7 @@ describe('hook: blocks only on what the commit introduces', function () {
     write(repo, 'src/pipeline/shift.ts', SHIFT);
     write(repo, 'src/pipeline/scale.ts', `// touched too\n${norm('scale')}`);
     git(repo, 'add', '.');
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /1 blocking finding \(fail on warning\) introduced by this commit/);
     assert.match(r.output, /src\/pipeline\/shift\.ts:1:17 untested-stage Stage 'shift'/);
@@ -131,7 +111,7 @@ describe('hook: blocks only on what the commit introduces', function () {
   it('deleting the only test of a stage blocks, though the finding is in a file not staged', async () => {
     const repo = await make();
     git(repo, 'rm', '-q', 'test/scale.test.ts');
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /src\/pipeline\/scale\.ts:1:17 untested-stage Stage 'scale'/);
   });
@@ -141,7 +121,7 @@ describe('hook: blocks only on what the commit introduces', function () {
     assert.match(fs.readFileSync(path.join(repo, '.git', 'hooks', 'pre-commit'), 'utf8'), / hook run --all$/m);
     write(repo, 'src/pipeline/scale.ts', `// a comment\n${norm('scale')}`);
     git(repo, 'add', '.');
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /1 blocking finding \(fail on warning\) in staged files/);
   });

@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { runHookCommand } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { BIN, cli, git, tempDir, write } from '../support/tmp';
+import { BIN, cli, git, tempDir, write, tryCommit } from '../support/tmp';
 
 // The installed hook on real commits: a staged change to a stage's code is verified against HEAD.
 const CONFIG = JSON.stringify({
@@ -29,25 +28,6 @@ const EQUIVALENT = SLIDING.replace(
 );
 const OFF_BY_ONE = SLIDING.replace('i + window <= xs.length', 'i + window < xs.length');
 const TEST = "import { movingAverage } from '../src/smooth';\nmovingAverage([1, 2], 1);\n";
-
-function commit(repo: string): { status: number | null; output: string } {
-  const r = spawnSync(
-    'git',
-    [
-      '-c',
-      'user.name=Test',
-      '-c',
-      'user.email=test@example.com',
-      '-c',
-      'commit.gpgsign=false',
-      'commit',
-      '-m',
-      'change',
-    ],
-    { cwd: repo, encoding: 'utf8' },
-  );
-  return { status: r.status, output: r.stdout + r.stderr };
-}
 
 function io(cwd: string): CliIO & { err: string[] } {
   const err: string[] = [];
@@ -77,7 +57,7 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
   it('blocks an off-by-one naming the stage and the counterexample, and accepting that stage alone lets it through', () => {
     write(repo, 'src/smooth.ts', OFF_BY_ONE);
     git(repo, 'add', '.');
-    const blocked = commit(repo);
+    const blocked = tryCommit(repo);
     assert.equal(blocked.status, 1, blocked.output);
     assert.match(
       blocked.output,
@@ -91,7 +71,7 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
 
     const accept = cli(repo, 'verify-stage', 'movingAverage', '--accept');
     assert.equal(accept.status, 0, accept.stderr);
-    const through = commit(repo);
+    const through = tryCommit(repo);
     assert.equal(through.status, 0, through.output);
     assert.match(through.output, /NOTE src\/smooth\.ts:2 movingAverage: change accepted/);
     assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '2');
@@ -100,7 +80,7 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
   it('allows an equivalent refactor, saying it was verified', () => {
     write(repo, 'src/smooth.ts', EQUIVALENT);
     git(repo, 'add', '.');
-    const r = commit(repo);
+    const r = tryCommit(repo);
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /PASS src\/smooth\.ts:2 movingAverage: EQUIVALENT on 60 of 60 inputs \(HEAD vs index/);
   });
@@ -109,11 +89,11 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     write(repo, 'src/smooth.ts', OFF_BY_ONE);
     git(repo, 'add', '.');
     write(repo, 'src/smooth.ts', SLIDING); // fixed only in the work tree
-    assert.equal(commit(repo).status, 1);
+    assert.equal(tryCommit(repo).status, 1);
 
     write(repo, 'mlparity.config.json', JSON.stringify({ ...JSON.parse(CONFIG), stages: { verifyOnCommit: false } }));
     git(repo, 'add', 'mlparity.config.json');
-    const off = commit(repo);
+    const off = tryCommit(repo);
     assert.equal(off.status, 0, off.output);
     assert.match(off.output, /stages: not verified \(stages\.verifyOnCommit is false\)/);
   });

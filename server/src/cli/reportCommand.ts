@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { EngineError } from '../engine/errors';
 import { mergeShardReports, type ShardFile } from '../engine/mergeReports';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { EXIT, emit, type CliIO } from './io';
-import { RENDER, type VerifyFormat } from './verifyCommand';
+import { EXIT, type CliIO } from './io';
+import { writeReport, type VerifyFormat } from './verifyCommand';
 
 export interface ReportMergeFlags {
   format: VerifyFormat;
@@ -53,13 +53,7 @@ export function runReportMerge(files: string[], f: ReportMergeFlags, io: CliIO):
   try {
     const shards: ShardFile[] = files.map((file) => ({ file, report: readReport(path.resolve(io.cwd, file)) }));
     const report = mergeShardReports(shards);
-    emit(io, RENDER[f.format](report, io.cwd), f.out);
-    if (report.cases.some((c) => c.status === 'error')) {
-      if (f.format !== 'text' || f.out)
-        for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
-      return EXIT.badInput;
-    }
-    return report.passed ? EXIT.ok : EXIT.failed;
+    return writeReport(io, report, f);
   } catch (e) {
     if (e instanceof EngineError) {
       io.stderr(`error: ${e.format()}\n`);

@@ -57,6 +57,19 @@ export const RENDER: Record<VerifyFormat, (r: VerifyReport, cwd: string) => stri
   sarif: renderVerifySarif,
 };
 
+/** Writes a finished report in the asked format and returns the exit code it stands for. */
+export function writeReport(io: CliIO, report: VerifyReport, f: { format: VerifyFormat; out?: string }): number {
+  emit(io, RENDER[f.format](report, io.cwd), f.out);
+  if (report.cases.some((c) => c.status === 'error')) {
+    // Errors also go to stderr so a machine-readable stdout stays parseable and the reason is still seen.
+    if (f.format !== 'text' || f.out) {
+      for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
+    }
+    return EXIT.badInput;
+  }
+  return report.passed ? EXIT.ok : EXIT.failed;
+}
+
 /** The case settings the flags give; the engine layers them over the config's (or builds the case from them). */
 function overridesFromFlags(f: VerifyFlags): CaseOverrides {
   const tolerance: Partial<Tolerance> = {};
@@ -135,15 +148,7 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
     const release = stopOnSignals(() => stopped.abort());
     const report = await runVerify(cases, { onProgress: bar.update, signal: stopped.signal }).finally(release);
     bar.end();
-    emit(io, RENDER[f.format](report, io.cwd), f.out);
-    if (report.cases.some((c) => c.status === 'error')) {
-      // Errors also go to stderr so a machine-readable stdout stays parseable and the reason is still seen.
-      if (f.format !== 'text' || f.out) {
-        for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
-      }
-      return EXIT.badInput;
-    }
-    return report.passed ? EXIT.ok : EXIT.failed;
+    return writeReport(io, report, f);
   } catch (e) {
     if (e instanceof EngineError) {
       io.stderr(`error: ${e.format()}\n`);
