@@ -56,6 +56,21 @@ export function tryCommit(repo: string): { status: number | null; output: string
   return { status: r.status, output: r.stdout + r.stderr };
 }
 
+/** A duplicated-normalisation stage named `name`: the same code in two stages makes a cross-stage clone. */
+export function normalizeRows(name: string): string {
+  return (
+    [
+      `export function ${name}(rows: number[][]): number[][] {`,
+      '  const means = rows[0].map((_, c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);',
+      '  const stds = rows[0].map((_, c) => Math.sqrt(rows.reduce((a, r) => a + (r[c] - means[c]) ** 2, 0) / rows.length) || 1);',
+      '  const out = rows.map((r) => r.map((x, c) => (x - means[c]) / stds[c]));',
+      '  if (out.length === 0) throw new Error("empty");',
+      '  return out;',
+      '}',
+    ].join('\n') + '\n'
+  );
+}
+
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const EXAMPLE = path.join(REPO_ROOT, 'examples', 'workspace');
 export const BIN = path.join(REPO_ROOT, 'bin', 'ml-parity');

@@ -7,22 +7,13 @@ import { FileCache } from '../../server/src/engine/analysis/cache/fileCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
 import { analyzeSince } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
-import { git, write, writeWorkspace } from '../support/tmp';
+import { git, write, writeWorkspace, normalizeRows } from '../support/tmp';
 
 // The persistent cache: reused only for identical inputs; corrupt, torn or misplaced entries are
 // recomputed, never trusted. Results are compared with an analysis that uses no cache at all.
 
 const CONFIG: AnalysisConfig = { ...DEFAULT_ANALYSIS, clones: { minTokens: 30, minLines: 4, minSimilarity: 0.8 } };
-const norm = (name: string): string =>
-  [
-    `export function ${name}(rows: number[][]): number[][] {`,
-    '  const means = rows[0].map((_, c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);',
-    '  const stds = rows[0].map((_, c) => Math.sqrt(rows.reduce((a, r) => a + (r[c] - means[c]) ** 2, 0) / rows.length) || 1);',
-    '  const out = rows.map((r) => r.map((x, c) => (x - means[c]) / stds[c]));',
-    '  if (out.length === 0) throw new Error("empty");',
-    '  return out;',
-    '}',
-  ].join('\n') + '\n';
+const norm = normalizeRows;
 const FILES = {
   'package.json': '{"name":"p"}',
   'src/pipeline/clean.ts': norm('clean'),

@@ -5,22 +5,13 @@ import { runCheck, type CheckOptions } from '../../server/src/cli/check';
 import type { FindingsJsonReport } from '../../server/src/cli/reporters/findingsJson';
 import type { SarifLog } from '../../server/src/cli/reporters/findingsSarif';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
-import { git, write, writeWorkspace } from '../support/tmp';
+import { git, write, writeWorkspace, normalizeRows } from '../support/tmp';
 
 // Real git repositories in temp folders; `check --since REV` through the CLI's runCheck.
 const roots: string[] = [];
 after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 
-const norm = (name: string): string =>
-  [
-    `export function ${name}(rows: number[][]): number[][] {`,
-    '  const means = rows[0].map((_, c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);',
-    '  const stds = rows[0].map((_, c) => Math.sqrt(rows.reduce((a, r) => a + (r[c] - means[c]) ** 2, 0) / rows.length) || 1);',
-    '  const out = rows.map((r) => r.map((x, c) => (x - means[c]) / stds[c]));',
-    '  if (out.length === 0) throw new Error("empty");',
-    '  return out;',
-    '}',
-  ].join('\n') + '\n';
+const norm = normalizeRows;
 
 const shift = (name: string): string =>
   `export function ${name}(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n`;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { BIN, git, write, writeWorkspace, tryCommit } from '../support/tmp';
+import { BIN, git, write, writeWorkspace, tryCommit, normalizeRows } from '../support/tmp';
 
 // Real repositories and real `git commit`s through the installed hook script: the hook blocks only on
 // findings the commit introduces (new relative to HEAD, matched by fingerprint); `--all` judges every
@@ -17,16 +17,7 @@ const CONFIG = JSON.stringify({
     clones: { minTokens: 30, minLines: 4 },
   },
 });
-const norm = (name: string): string =>
-  [
-    `export function ${name}(rows: number[][]): number[][] {`,
-    '  const means = rows[0].map((_, c) => rows.reduce((a, r) => a + r[c], 0) / rows.length);',
-    '  const stds = rows[0].map((_, c) => Math.sqrt(rows.reduce((a, r) => a + (r[c] - means[c]) ** 2, 0) / rows.length) || 1);',
-    '  const out = rows.map((r) => r.map((x, c) => (x - means[c]) / stds[c]));',
-    '  if (out.length === 0) throw new Error("empty");',
-    '  return out;',
-    '}',
-  ].join('\n') + '\n';
+const norm = normalizeRows;
 const SHIFT = 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n';
 const testOf = (name: string): string =>
   `import { ${name} } from '../src/pipeline/${name}';\nit('${name}', () => ${name}([[1]]));\n`;
