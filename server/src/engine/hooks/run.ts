@@ -10,10 +10,8 @@ import type { MlParityConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { CLONE_RULES } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
-import { runCase } from '../verify';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { checkStagedStages } from '../stageVerify/commitCheck';
 import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
 import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
@@ -72,11 +70,14 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     if (config.stages.verifyOnCommit) {
       // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
       const mineStages = stages.filter((st) => staged.has(st.body.file));
+      // Loaded here: stage verification pulls in the type checker, which a commit without stages never needs.
+      const { checkStagedStages } =
+        require('../stageVerify/commitCheck') as typeof import('../stageVerify/commitCheck');
       const checked = await checkStagedStages({
         root,
         config: config.stages,
         stages: mineStages,
-        sources: readStagedSources(root),
+        source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
         signal: opts.signal,
         onProgress: opts.onProgress,
       });
@@ -89,6 +90,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const touched = cases.filter((c) => caseInputs(c).some((p) => stagedAbs.some((s) => s === p || isInside(p, s))));
   result.skippedCases = cases.filter((c) => !touched.includes(c)).map((c) => c.name);
   if (touched.length > 0) {
+    // Loaded here: the verify engine is only needed when a commit touches a case's models or fixtures.
+    const { runCase } = require('../verify') as typeof import('../verify');
     const snapshot = new StagedSnapshot(top);
     try {
       for (const c of touched) {
