@@ -62,6 +62,40 @@ export class DiskCache {
     return undefined;
   }
 
+  /** The bytes stored by `setBytes`, or undefined on any kind of miss (a bad entry is deleted). */
+  getBytes(kind: string, key: string): Buffer | undefined {
+    const file = this.file(kind, key);
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    const nl = raw.indexOf(0x0a);
+    const payload = raw.subarray(nl + 1);
+    try {
+      const header = JSON.parse(raw.subarray(0, nl).toString('utf8')) as { key?: unknown; sum?: unknown };
+      if (nl > 0 && header.key === key && header.sum === sha256(payload)) return payload;
+    } catch {
+      // fall through: a corrupt entry is a miss
+    }
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+
+  /** Stores bytes (a header line with the key and checksum, then the bytes), like `set`. */
+  setBytes(kind: string, key: string, parts: readonly Uint8Array[]): void {
+    const file = this.file(kind, key);
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts]));
+    } catch {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
   /** Stores an entry; failures (read-only folder, full disk) only cost the next run its speed. */
   set(kind: string, key: string, value: unknown): void {
     const file = this.file(kind, key);
@@ -94,7 +128,7 @@ export class DiskCache {
 
   private file(kind: string, key: string): string {
     // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results'
+    return kind === 'results' || kind === 'states'
       ? path.join(this.dir, kind, `${key}.json`)
       : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
@@ -107,8 +141,8 @@ export function cacheKey(...parts: string[]): string {
   return h.digest('hex');
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 let stamp: string | undefined;
