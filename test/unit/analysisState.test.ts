@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
 import { readStagedSources } from '../../server/src/engine/analysis/gitIndex';
+import { indexEntries, readBlobs } from '../../server/src/engine/git';
 import { analyzeSince, type SinceResult } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
 import { git, normalizeRows, write, writeWorkspace } from '../support/tmp';
@@ -143,5 +144,27 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
     const added = since(root, cache);
     assert.equal(added.how, 'full');
     assert.ok(introduced(added).some((f) => /^untested-stage Stage 'shift'/.test(f)));
+  });
+});
+
+describe('readBlobs: staged content, read from the work tree only when it is that blob', () => {
+  it('gives the index content whether the work tree holds it, something else, or nothing', () => {
+    const root = writeWorkspace({ 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 1;\n' }, 'mlp-blobs-');
+    try {
+      git(root, 'init', '-q');
+      git(root, 'add', '.');
+      write(root, 'a.ts', 'export const a = 2; // not staged\n'); // same length class, other bytes
+      fs.rmSync(path.join(root, 'b.ts'));
+      write(root, 'c.ts', 'export const c = 1;\n');
+      git(root, 'add', 'c.ts');
+      const texts = readBlobs(root, indexEntries(root, () => true));
+      assert.deepEqual(Object.fromEntries([...texts].map(([f, t]) => [path.basename(f), t])), {
+        'a.ts': 'export const a = 1;\n',
+        'b.ts': 'export const b = 1;\n',
+        'c.ts': 'export const c = 1;\n',
+      });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -49,7 +49,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
-    if (opts.all || !hasHead(root)) {
+    const head = hasHead(root);
+    if (opts.all || !head) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
       result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
@@ -70,19 +71,22 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     if (config.stages.verifyOnCommit) {
       // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
       const mineStages = stages.filter((st) => staged.has(st.body.file));
-      // Loaded here: stage verification pulls in the type checker, which a commit without stages never needs.
-      const { checkStagedStages } =
-        require('../stageVerify/commitCheck') as typeof import('../stageVerify/commitCheck');
-      const checked = await checkStagedStages({
-        root,
-        config: config.stages,
-        stages: mineStages,
-        source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-      });
-      result.stages = checked.results;
-      result.notes.push(...checked.notes);
+      if (mineStages.length === 0 && head) result.stages = []; // nothing to verify: no need to load the checker
+      else {
+        // Loaded here: stage verification pulls in the type checker, which most commits never need.
+        const { checkStagedStages } =
+          require('../stageVerify/commitCheck') as typeof import('../stageVerify/commitCheck');
+        const checked = await checkStagedStages({
+          root,
+          config: config.stages,
+          stages: mineStages,
+          source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+        });
+        result.stages = checked.results;
+        result.notes.push(...checked.notes);
+      }
     } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
   }
 

@@ -195,8 +195,7 @@ export function analyzeHashed(
 ): HashedAnalysis {
   const abs = path.resolve(root);
   const disk = opts.cache === false ? undefined : (opts.cache ?? DiskCache.forWorkspace(abs));
-  const key = (f: HashedFiles, kind: string): string =>
-    cacheKey(kind, abs, JSON.stringify(config), 'true', '', hashedManifest(abs, config, f.hashes));
+  const key = (f: HashedFiles, kind: 'results' | 'states'): string => hashedKey(abs, config, f, kind);
   const resultKey = disk ? key(files, 'results') : '';
   if (disk) {
     const hit = disk.get('results', resultKey, isAnalysisResult);
@@ -227,6 +226,15 @@ export function analyzeHashed(
     if (opts.keepState) saveState(disk, key(files, 'states'), analyzer.toState());
   }
   return { result: { ...result, fromCache: false }, analyzer, how };
+}
+
+const manifests = new WeakMap<HashedFiles, string>();
+
+/** The cache key of an analysis of exactly `files` (the manifest is computed once per file set). */
+export function hashedKey(root: string, config: AnalysisConfig, files: HashedFiles, kind: 'results' | 'states'): string {
+  let manifest = manifests.get(files);
+  if (manifest === undefined) manifests.set(files, (manifest = hashedManifest(root, config, files.hashes)));
+  return cacheKey(kind, root, JSON.stringify(config), 'true', '', manifest);
 }
 
 /** Files whose content differs between two file sets that list the same paths; undefined when the paths differ. */

@@ -231,44 +231,52 @@ export class CloneIndex {
   toState(): CloneIndexState {
     this.classes();
     const entries = [...this.byPath.values()].sort((x, y) => x.id - y.id);
-    const indexOf = new Map<number, number>(entries.map((e, i) => [e.id, i]));
+    const indexOf = new Int32Array(this.nextId);
+    entries.forEach((e, i) => (indexOf[e.id] = i));
     const remap = (posting: number): number => {
       const id = Math.floor(posting / POSTING_SCALE);
-      return (indexOf.get(id) as number) * POSTING_SCALE + (posting - id * POSTING_SCALE);
+      return indexOf[id] * POSTING_SCALE + (posting - id * POSTING_SCALE);
     };
     const own = Int32Array.from(this.postings.keys()).sort();
     const base = this.base;
-    const hashes: number[] = [];
-    const offsets: number[] = [0];
-    const postings: number[] = [];
+    let ownCount = 0;
+    for (const bucket of this.postings.values()) ownCount += typeof bucket === 'number' ? 1 : bucket.length;
+    // Typed arrays filled in one merge of the stored and the own postings (both by ascending hash).
+    const hashes = new Int32Array((base?.hashes.length ?? 0) + own.length);
+    const offsets = new Int32Array(hashes.length + 1);
+    const postings = new Float64Array((base?.postings.length ?? 0) + ownCount);
+    let n = 0;
+    let count = 0;
     let i = 0;
     let j = 0;
-    while (i < (base?.hashes.length ?? 0) || j < own.length) {
-      const bh = base && i < base.hashes.length ? base.hashes[i] : Infinity;
+    const baseLength = base?.hashes.length ?? 0;
+    while (i < baseLength || j < own.length) {
+      const bh = base && i < baseLength ? base.hashes[i] : Infinity;
       const oh = j < own.length ? own[j] : Infinity;
       const hash = Math.min(bh, oh);
-      const before = postings.length;
+      const before = count;
       if (base && bh === hash) {
         for (let k = base.offsets[i]; k < base.offsets[i + 1]; k++) {
           const posting = base.postings[k];
-          if (!base.removed.has(Math.floor(posting / POSTING_SCALE))) postings.push(remap(posting));
+          if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE)))
+            postings[count++] = remap(posting);
         }
         i++;
       }
       if (oh === hash) {
         const bucket = this.postings.get(hash) as number | number[];
-        if (typeof bucket === 'number') postings.push(remap(bucket));
-        else for (const posting of bucket) postings.push(remap(posting));
+        if (typeof bucket === 'number') postings[count++] = remap(bucket);
+        else for (const posting of bucket) postings[count++] = remap(posting);
         j++;
       }
-      if (postings.length > before) {
-        hashes.push(hash);
-        offsets.push(postings.length);
+      if (count > before) {
+        hashes[n++] = hash;
+        offsets[n] = count;
       }
     }
     const pairIndex = new Map<ClonePair, number>();
     const pairs: StoredPair[] = [];
-    const fileIndex = (t: FileTokens): number => indexOf.get((this.byPath.get(t.file) as Entry).id) as number;
+    const fileIndex = (t: FileTokens): number => indexOf[(this.byPath.get(t.file) as Entry).id];
     for (const list of this.pairs.values()) {
       for (const p of list) {
         pairIndex.set(p, pairs.length);
@@ -277,9 +285,9 @@ export class CloneIndex {
     }
     return {
       files: entries.map((e) => e.tokens.file),
-      hashes: Int32Array.from(hashes),
-      offsets: Int32Array.from(offsets),
-      postings: Float64Array.from(postings),
+      hashes: hashes.slice(0, n),
+      offsets: offsets.slice(0, n + 1),
+      postings: postings.slice(0, count),
       pairs,
       components: this.components.map((c) => ({
         pairs: c.pairs.map((p) => pairIndex.get(p) as number),
