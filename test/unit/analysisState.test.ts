@@ -125,7 +125,11 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
       const stored = fs.readdirSync(states).map((n) => path.join(states, n));
       assert.equal(stored.length, 1);
       fs.writeFileSync(stored[0], damage(fs.readFileSync(stored[0])));
-      stage(root, 'src/pipeline/clean.ts', `${fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8')}// x\n`);
+      stage(
+        root,
+        'src/pipeline/clean.ts',
+        `${fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8')}// x\n`,
+      );
       assert.equal(since(root, cache).how, 'full');
     });
   }
@@ -157,7 +161,10 @@ describe('readBlobs: staged content, read from the work tree only when it is tha
       fs.rmSync(path.join(root, 'b.ts'));
       write(root, 'c.ts', 'export const c = 1;\n');
       git(root, 'add', 'c.ts');
-      const texts = readBlobs(root, indexEntries(root, () => true));
+      const texts = readBlobs(
+        root,
+        indexEntries(root, () => true),
+      );
       assert.deepEqual(Object.fromEntries([...texts].map(([f, t]) => [path.basename(f), t])), {
         'a.ts': 'export const a = 1;\n',
         'b.ts': 'export const b = 1;\n',

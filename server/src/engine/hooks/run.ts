@@ -71,7 +71,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     if (config.stages.verifyOnCommit) {
       // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
       const mineStages = stages.filter((st) => staged.has(st.body.file));
-      if (mineStages.length === 0 && head) result.stages = []; // nothing to verify: no need to load the checker
+      if (mineStages.length === 0 && head)
+        result.stages = []; // nothing to verify: no need to load the checker
       else {
         // Loaded here: stage verification pulls in the type checker, which most commits never need.
         const { checkStagedStages } =

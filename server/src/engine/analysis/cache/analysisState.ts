@@ -45,7 +45,8 @@ export function loadState(disk: DiskCache, key: string): AnalyzerState | undefin
     const hashes = new Int32Array(take(h, 4));
     const offsets = new Int32Array(take(o, 4));
     const postings = new Float64Array(take(p, 8));
-    if (at !== buf.length || offsets.length !== hashes.length + 1 || offsets[offsets.length - 1] !== p) return undefined;
+    if (at !== buf.length || offsets.length !== hashes.length + 1 || offsets[offsets.length - 1] !== p)
+      return undefined;
     return { workspace: meta.workspace, clones: { ...meta.clones, hashes, offsets, postings } };
   } catch {
     return undefined;

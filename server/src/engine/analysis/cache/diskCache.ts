@@ -90,7 +90,10 @@ export class DiskCache {
     for (const p of parts) h.update(p);
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts]));
+      fs.writeFileSync(
+        file,
+        Buffer.concat([Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts]),
+      );
     } catch {
       fs.rmSync(file, { force: true });
     }

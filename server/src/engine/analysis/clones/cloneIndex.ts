@@ -280,7 +280,16 @@ export class CloneIndex {
     for (const list of this.pairs.values()) {
       for (const p of list) {
         pairIndex.set(p, pairs.length);
-        pairs.push([fileIndex(p.a.file), p.a.from, p.a.to, fileIndex(p.b.file), p.b.from, p.b.to, p.type, p.similarity]);
+        pairs.push([
+          fileIndex(p.a.file),
+          p.a.from,
+          p.a.to,
+          fileIndex(p.b.file),
+          p.b.from,
+          p.b.to,
+          p.type,
+          p.similarity,
+        ]);
       }
     }
     return {
@@ -300,7 +309,11 @@ export class CloneIndex {
    * An index in the state `toState` gave; `tokensOf(file)` supplies a file's tokens when a pair or
    * class involving it has to be recomputed (never for the others).
    */
-  static restore(opts: Partial<CloneOptions>, state: CloneIndexState, tokensOf: (file: string) => FileTokens): CloneIndex {
+  static restore(
+    opts: Partial<CloneOptions>,
+    state: CloneIndexState,
+    tokensOf: (file: string) => FileTokens,
+  ): CloneIndex {
     const index = new CloneIndex(opts);
     const tokens = state.files.map((file) => lazyTokens(file, () => tokensOf(file)));
     tokens.forEach((t, id) => {
@@ -310,14 +323,12 @@ export class CloneIndex {
     });
     index.nextId = state.files.length;
     index.base = { hashes: state.hashes, offsets: state.offsets, postings: state.postings, removed: new Set() };
-    const pairs = state.pairs.map(
-      ([a, aFrom, aTo, b, bFrom, bTo, type, similarity]): ClonePair => ({
-        a: { file: tokens[a], from: aFrom, to: aTo },
-        b: { file: tokens[b], from: bFrom, to: bTo },
-        type,
-        similarity,
-      }),
-    );
+    const pairs = state.pairs.map(([a, aFrom, aTo, b, bFrom, bTo, type, similarity]): ClonePair => ({
+      a: { file: tokens[a], from: aFrom, to: aTo },
+      b: { file: tokens[b], from: bFrom, to: bTo },
+      type,
+      similarity,
+    }));
     state.pairs.forEach(([a, , , b], i) => {
       const key = `${Math.min(a, b)}:${Math.max(a, b)}`;
       const list = index.pairs.get(key);
