@@ -168,7 +168,8 @@
         h('td', {}, [`${u.dtype}[${(u.shape || []).join(', ')}]${u.shapeVaries ? ' (varies)' : ''}`]),
         h('td', {}, [u.declared]),
         h('td', { class: 'n' }, [u.min === undefined ? '–' : `[${num(u.min)}, ${num(u.max)}]`]),
-        h('td', {}, [!u.generated ? 'from fixtures' : 'value' in u.generated ? `fill ${num(u.generated.value)}` : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`]),
+        h('td', {}, [(!u.generated ? 'from fixtures' : 'value' in u.generated ? `fill ${num(u.generated.value)}` : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`)
+          + (u.carriedFrom ? `; steps 1+: own ${u.carriedFrom}` : '')]),
         h('td', {}, [[u.fixtureDtype ? `fixtures from ${u.fixtureDtype}` : '', ...Object.entries(u.castTo || {}).map(([side, t]) => `${side}: ${t}`)].filter(Boolean).join(', ') || '–']),
       ]),
     );

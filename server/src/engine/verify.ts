@@ -189,6 +189,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
     if (carry) {
+      for (const [out, input] of Object.entries(carry)) watch.noteCarry(input, out);
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
       report.carry = await runCarried({
         host, ready: loading, timeoutMs, fixtures, inputs: reference.signature.inputs, pairs, accumulators, carry,
