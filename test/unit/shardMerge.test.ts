@@ -98,7 +98,7 @@ describe('--shard and report merge', function () {
     assert.equal(merged.worst?.caseId, 'c0', 'ties go to the first shard, as in one run');
     assert.deepEqual(merged, expected);
     assert.doesNotMatch(outputVerdictLine(merged), /within/);
-    assert.match(outputVerdictLine({ ...merged, p99Abs: 1.005e-6, p99Bound: [1e-6, 1.01e-6] }), /p99 1\.01e-6 \(merged: within \[1e-6, 1\.01e-6\]\)/);
+    assert.match(outputVerdictLine({ ...merged, p99Abs: 1.005e-6, p99Bound: [1e-6, 1.01e-6] }), /p99 1e-6 \(merged: within \[1e-6, 1\.01e-6\]\)/);
   });
 
   it('parses I/N and slices contiguously, covering every fixture once', () => {
