@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark in one process run, printed as Markdown for bench/README.md.
- * `npm run bench -- verify` (or `clones`, `analysis`) runs one of them.
+ * `npm run bench -- verify` (or `clones`, `analysis`, `stage`) runs one of them.
  */
 import * as path from 'node:path';
 import { analysisBenchMarkdown, runAnalysisBench } from './analysis/analysisBench';
 import { runCloneBench } from './clones/run';
+import { runStageBench, stageBenchMarkdown } from './stageBench';
 import { BENCH_MODELS, runVerifyBench, verifyBenchMarkdown } from './verifyBench';
 
 async function main(): Promise<void> {
@@ -23,6 +24,10 @@ async function main(): Promise<void> {
   if (!only || only === 'analysis') {
     console.log('## analysis: 1,000-file pipeline workspace vs jscpd, one-file edits, memory\n');
     console.log(analysisBenchMarkdown(await runAnalysisBench(path.join(work, 'analysis'))));
+  }
+  if (!only || only === 'stage') {
+    console.log('## verify-stage: a simple stage, cold CLI and warm language server\n');
+    console.log(stageBenchMarkdown(await runStageBench(path.join(work, 'stage'))));
   }
 }
 

@@ -224,10 +224,40 @@
     vscode.setState({ report });
   }
 
+  /** A verify-stage report: the verdict, the smallest counterexample with both outcomes, and the notes. */
+  function renderStage(/** @type {any} */ r) {
+    const ok = r.status === 'equivalent';
+    const c = r.counterexample;
+    const items = [
+      h('header', {}, [
+        h('h1', {}, [badge(ok ? 'pass' : 'fail'), ` Stage ${r.stage}: ${ok ? 'equivalent' : 'not equivalent'}`]),
+        h('p', { class: 'muted' }, [`${r.baselineLabel} vs ${r.candidateLabel} · ${r.failures} of ${r.inputs.total} inputs differ · seed ${r.seed} · `, fileLink(r.location.file, r.location.range.start.line + 1)]),
+      ]),
+    ];
+    if (c) {
+      items.push(
+        h('section', { class: 'case fail stage-counterexample' }, [
+          h('h2', {}, [c.shrunk ? 'Smallest counterexample' : 'First counterexample']),
+          h('pre', { class: 'call' }, [c.display]),
+          h('table', {}, [
+            h('tr', {}, [h('th', {}, [r.baselineLabel]), h('td', {}, [h('code', {}, [c.baseline.display])])]),
+            h('tr', {}, [h('th', {}, [r.candidateLabel]), h('td', {}, [h('code', {}, [c.candidate.display])])]),
+            h('tr', {}, [h('th', {}, ['differs at']), h('td', {}, [c.difference])]),
+          ]),
+        ]),
+      );
+    }
+    if (r.notes && r.notes.length) items.push(h('ul', { class: 'notes' }, r.notes.map((/** @type {string} */ n) => h('li', {}, [n]))));
+    root.replaceChildren(...items);
+    vscode.setState({ stageReport: r });
+  }
+
   window.addEventListener('message', (e) => {
     if (e.data && e.data.type === 'report') render(e.data.report);
+    if (e.data && e.data.type === 'stageReport') renderStage(e.data.report);
   });
   const saved = vscode.getState();
   if (saved && saved.report) render(saved.report);
+  if (saved && saved.stageReport) renderStage(saved.stageReport);
   vscode.postMessage({ type: 'ready' });
 })();

@@ -1,7 +1,7 @@
 /**
  * `npm run package`: bundles client, server, CLI and inference worker with esbuild, stages a clean
- * extension folder holding only what runs (bundles, schema, grammar, media, rule docs and
- * onnxruntime-node's Linux x64 binary), and packs it with vsce for the linux-x64 target.
+ * extension folder holding only what runs (bundles, schema, grammar, media, rule docs,
+ * onnxruntime-node's and esbuild's Linux x64 binaries), and packs it with vsce for the linux-x64 target.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,8 +22,9 @@ async function bundle(): Promise<void> {
     format: 'cjs' as const,
     sourcemap: false,
     minify: true,
-    // onnxruntime-node finds its native binding relative to its own files, so it stays a real package.
-    external: ['vscode', 'onnxruntime-node'],
+    // onnxruntime-node finds its native binding relative to its own files, and esbuild its binary
+    // (@esbuild/linux-x64), so both stay real packages.
+    external: ['vscode', 'onnxruntime-node', 'esbuild'],
     logLevel: 'warning' as const,
     // jsonc-parser's UMD build requires its parts dynamically; its ESM build bundles cleanly.
     mainFields: ['module', 'main'],
@@ -32,6 +33,8 @@ async function bundle(): Promise<void> {
   await build({ ...common, entryPoints: { server: path.join(root, 'out/server/src/lsp/main.js') }, outdir: dist });
   await build({ ...common, entryPoints: { cli: path.join(root, 'out/server/src/cli/bin.js') }, outdir: dist });
   await build({ ...common, entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { stageWorker: path.join(root, 'out/server/src/engine/stageVerify/worker.js') }, outdir: dist });
+  await build({ ...common, entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') }, outdir: dist });
 }
 
 function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {
@@ -55,6 +58,9 @@ function copyRuntime(): void {
     return keep.startsWith(after) || after.startsWith(keep) || after === binDir.slice(0, -1);
   }, 'dist/node_modules/onnxruntime-node');
   copy('node_modules/onnxruntime-common', undefined, 'dist/node_modules/onnxruntime-common');
+  // verify-stage bundles each version of a stage with esbuild at run time: its JS API and this platform's binary.
+  copy('node_modules/esbuild', (src) => !src.includes(`${path.sep}bin${path.sep}`) && !src.endsWith('install.js'), 'dist/node_modules/esbuild');
+  copy('node_modules/@esbuild/linux-x64', undefined, 'dist/node_modules/@esbuild/linux-x64');
 }
 
 function stagePackageJson(): void {

@@ -84,8 +84,13 @@ export class ServerManager implements vscode.Disposable {
       middleware: {
         // Code actions name the server's verify command (any LSP client can run it); here the Verify Refactor
         // command runs instead, with its case picker, notifications and report view.
+        // Likewise "Verify against HEAD" on a stage runs with a cancellable notification and the report view.
         executeCommand: (command, args: unknown[], next) =>
-          command === ServerCommands.verify ? vscode.commands.executeCommand('mlParity.verifyRefactor', args[0]) : next(command, args),
+          command === ServerCommands.verify
+            ? vscode.commands.executeCommand('mlParity.verifyRefactor', args[0])
+            : command === ServerCommands.verifyStage
+              ? vscode.commands.executeCommand('mlParity.verifyStage', args[0])
+              : next(command, args),
         workspace: {
           // Settings flow one way: the client builds the typed object the server asks for.
           configuration: (params) =>

@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type WorkDoneProgressReport, type WorkDoneProgressBegin } from 'vscode-languageclient/node';
-import { LastReportRequest, ListCasesRequest, VerifyRequest, type VerifyCaseArgs, type VerifyReport } from '../../server/src/protocol';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+import { LastReportRequest, ListCasesRequest, ServerCommands, VerifyRequest, type StageReport, type VerifyCaseArgs, type VerifyReport, type VerifyStageArgs } from '../../server/src/protocol';
 import type { ServerManager } from './client';
 import { runHookCommand } from './hooks';
 import type { Logger } from './logger';
@@ -79,6 +80,40 @@ async function verifyRefactor(deps: CommandDeps, arg?: VerifyCaseArgs): Promise<
   return report;
 }
 
+/**
+ * "Verify against HEAD" on a stage (the code action's server command lands here): the server compares the
+ * stage as edited with HEAD; progress with Cancel; a divergence opens the report view (the server shows the
+ * verdict line and leaves a diagnostic on the stage). Returns the report, or undefined when cancelled or failed.
+ */
+async function verifyStage(deps: CommandDeps, args: VerifyStageArgs | undefined): Promise<StageReport | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('ML Parity: verifying a stage runs its code and is disabled in untrusted workspaces.');
+    return undefined;
+  }
+  const client = deps.server.current;
+  if (!client || !args) return undefined;
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `ML Parity: verifying ${args.stage} against ${args.against ?? 'HEAD'}`, cancellable: true },
+    async (progress, token) => {
+      const workDoneToken = crypto.randomUUID();
+      const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+        if (v.kind !== 'end') progress.report({ message: v.message });
+      });
+      try {
+        return (await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommands.verifyStage, arguments: [args], workDoneToken }, token)) as StageReport;
+      } catch (e) {
+        // The server already showed its error message (and cancelling is not a failure).
+        if (!token.isCancellationRequested) deps.log.error(`verify-stage failed: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  if (report) deps.report.showStage(report, report.status !== 'equivalent');
+  return report;
+}
+
 async function showReport(deps: CommandDeps): Promise<void> {
   const fromServer = await deps.server.current?.sendRequest(LastReportRequest).catch(() => null);
   deps.report.show(fromServer ?? deps.lastReport());
@@ -104,6 +139,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('mlParity.verifyRefactor', (arg?: VerifyCaseArgs) => verifyRefactor(deps, arg)),
     vscode.commands.registerCommand('mlParity.showReport', () => showReport(deps)),
+    vscode.commands.registerCommand('mlParity.verifyStage', (arg?: VerifyStageArgs) => verifyStage(deps, arg)),
     vscode.commands.registerCommand('mlParity.installHook', () => hook(deps, 'install')),
     vscode.commands.registerCommand('mlParity.uninstallHook', () => hook(deps, 'uninstall')),
     vscode.commands.registerCommand('mlParity.runPrecommitChecks', () => hook(deps, 'run')),

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import type { VerifyReport } from '../../server/src/protocol';
+import type { StageReport, VerifyReport } from '../../server/src/protocol';
 
 /** Messages the webview script posts back. */
 interface OpenFileMessage {
@@ -43,11 +43,14 @@ export function reportHtml(webview: Pick<vscode.Webview, 'cspSource' | 'asWebvie
 export class ReportPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private report: VerifyReport | undefined;
+  /** The last message posted: a verify report or a stage report, whichever came last. */
+  private message: { type: 'report'; report: VerifyReport } | { type: 'stageReport'; report: StageReport } | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   show(report: VerifyReport | undefined): void {
     if (report) this.report = report;
+    if (report) this.message = { type: 'report', report };
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     if (!this.panel) {
       this.panel = vscode.window.createWebviewPanel('mlParity.report', 'ML Parity Report', vscode.ViewColumn.Beside, {
@@ -67,7 +70,15 @@ export class ReportPanel implements vscode.Disposable {
   /** Updates an open panel (it also asks for the data itself once its script has loaded). */
   update(report: VerifyReport): void {
     this.report = report;
+    this.message = { type: 'report', report };
     this.post();
+  }
+
+  /** A verify-stage result: shown in the panel (opened when `reveal`). */
+  showStage(report: StageReport, reveal: boolean): void {
+    this.message = { type: 'stageReport', report };
+    if (reveal) this.show(undefined);
+    else this.post();
   }
 
   dispose(): void {
@@ -75,7 +86,8 @@ export class ReportPanel implements vscode.Disposable {
   }
 
   private post(): void {
-    if (this.panel && this.report) void this.panel.webview.postMessage({ type: 'report', report: this.report });
+    const message = this.message ?? (this.report ? { type: 'report', report: this.report } : undefined);
+    if (this.panel && message) void this.panel.webview.postMessage(message);
   }
 
   private async onMessage(m: unknown): Promise<void> {

@@ -8,6 +8,7 @@ import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Severity, RuleId } from './engine/findings';
 import type { HookRunResult } from './engine/hooks/types';
 import type { JsonSafe } from './engine/jsonSafe';
+import type { StageVerifyReport } from './engine/stageVerify/types';
 import type { VerifyReport as EngineVerifyReport } from './engine/verifyTypes';
 
 /**
@@ -103,7 +104,24 @@ export const ServerCommands = {
   verify: 'mlParity.server.verify',
   /** Arguments: `[{ folder?: string }]` (folder URI); result: {@link HookChecksResult}. The pre-commit checks on the staged content. */
   runHookChecks: 'mlParity.server.runHookChecks',
+  /**
+   * Arguments: `[VerifyStageArgs]`; result: {@link StageReport}. One stage as edited (unsaved buffers included)
+   * against HEAD on generated inputs; a divergence becomes a `stage-divergence` diagnostic on the stage.
+   */
+  verifyStage: 'mlParity.server.verifyStage',
 } as const;
+
+/** Arguments of {@link ServerCommands.verifyStage}. */
+export interface VerifyStageArgs {
+  stage: string;
+  /** URI of the file declaring the stage (picks the workspace folder). */
+  uri: string;
+  /** Git revision of the baseline (default HEAD). */
+  against?: string;
+}
+
+/** A verify-stage report as it crosses the LSP. */
+export type StageReport = JsonSafe<StageVerifyReport>;
 
 /** Arguments of {@link ServerCommands.runHookChecks}. */
 export interface HookChecksArgs {

@@ -11,6 +11,9 @@ export const REQUIRED_ENTRIES = [
   'extension/dist/server.js',
   'extension/dist/cli.js',
   'extension/dist/inferenceWorker.js',
+  'extension/dist/stageWorker.js',
+  'extension/dist/node_modules/esbuild/lib/main.js',
+  'extension/dist/node_modules/@esbuild/linux-x64/bin/esbuild',
   'extension/dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
   'extension/dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
 ];

@@ -22,7 +22,7 @@ describe('language server: diagnostics over stdio', function () {
 
   it('advertises code action kinds and analyses the workspace at start with progress', async () => {
     const kinds = (client.initializeResult?.capabilities.codeActionProvider as { codeActionKinds?: string[] }).codeActionKinds;
-    assert.deepEqual([...(kinds ?? [])].sort(), ['quickfix', 'refactor.extract', 'source.mlParity.verify']);
+    assert.deepEqual([...(kinds ?? [])].sort(), ['quickfix', 'refactor.extract', 'refactor.mlParity.verifyStage', 'source.mlParity.verify']);
     const featurize = path.join(root, 'src/pipeline/featurize.ts');
     const diags = await client.waitFor('diagnostics on featurize.ts', () => client.diagnosticsFor(featurize).length >= 2 && client.diagnosticsFor(featurize));
     const clone = cloneOf(diags);

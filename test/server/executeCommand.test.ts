@@ -43,7 +43,7 @@ describe('language server: workspace/executeCommand for any LSP client', functio
   it('runs the config action\'s verify command with server-created progress and a closing message', async () => {
     const root = copy();
     client = await LspTestClient.start(root);
-    assert.deepEqual(client.initializeResult?.capabilities.executeCommandProvider?.commands, [ServerCommands.verify, ServerCommands.runHookChecks]);
+    assert.deepEqual(client.initializeResult?.capabilities.executeCommandProvider?.commands, [ServerCommands.verify, ServerCommands.runHookChecks, ServerCommands.verifyStage]);
     const [command] = await verifyActions(client, path.join(root, 'mlparity.config.json'), '"split-reduction"');
     assert.ok(command, 'a verify action with a command');
     // No workDoneToken, as Neovim sends it: the server asks for a token of its own.

@@ -8,6 +8,8 @@ import { casesFromConfig, runVerify } from '../../server/src/engine/verify';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
 import { leakyState, sequencePool } from '../../scripts/onnx/inputModels';
+import { verifyStage } from '../../server/src/engine/stageVerify/verifyStage';
+import { git, write } from '../support/tmp';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
 const CHROMIUM = '/usr/bin/chromium';
@@ -116,5 +118,31 @@ describe('report webview script', function () {
     assert.equal(text, `Carried stateN → state over 20 steps; first step beyond tolerance: ${first} (${r.cases[0].carry!.steps[first!].caseId}).`);
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renders a verify-stage report: verdict, the smallest counterexample with both outcomes, notes', async () => {
+    const repo = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-stage-report-')));
+    const src = '/** @stage */\nexport function clip(xs: number[], hi: number): number[] {\n  return xs.map((x) => Math.min(x, hi));\n}\n';
+    write(repo, 'src/clip.ts', src);
+    git(repo, 'init', '-q');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'init');
+    write(repo, 'src/clip.ts', src.replace('Math.min(x, hi)', 'Math.min(x, hi - 1)'));
+    const r = await verifyStage({ root: repo, stage: 'clip', count: 30 });
+    const ctx = await browser!.newContext();
+    const p = await ctx.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    const html = page(report).replace(/window\.postMessage\(\{ type: 'report'[^<]*<\/script>/, `window.postMessage({ type: 'stageReport', report: ${JSON.stringify(r)} }, '*');</script>`);
+    fs.writeFileSync(path.join(repo, 'report.html'), html);
+    await p.goto(`file://${path.join(repo, 'report.html')}`);
+    await p.waitForSelector('section.stage-counterexample');
+    assert.deepEqual(errors, []);
+    assert.match((await p.textContent('h1')) ?? '', /FAIL\s+Stage clip: not equivalent/);
+    assert.equal(await p.textContent('pre.call'), r.counterexample!.display);
+    const cells = await p.$$eval('section.stage-counterexample tr', (trs) => trs.map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]));
+    assert.deepEqual(cells, [['HEAD', r.counterexample!.baseline.display], ['work tree', r.counterexample!.candidate.display], ['differs at', r.counterexample!.difference]]);
+    await ctx.close();
+    fs.rmSync(repo, { recursive: true, force: true });
   });
 });

@@ -238,11 +238,11 @@ describe('hook install / uninstall / status', function () {
   it('without --cli the hook runs the script that started the CLI, also the bundled dist/cli.js', async function () {
     this.timeout(120_000);
     const repo = track(repoWithWorkspace());
-    // Bundled as `npm run package` does, inside the repo so the external onnxruntime-node still resolves.
+    // Bundled as `npm run package` does, inside the repo so the external onnxruntime-node and esbuild still resolve.
     const dist = track(fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'bundle-')));
     await build({
       entryPoints: { cli: path.join(REPO_ROOT, 'out/server/src/cli/bin.js') }, outdir: dist, bundle: true, platform: 'node', target: 'node20',
-      format: 'cjs', external: ['vscode', 'onnxruntime-node'], mainFields: ['module', 'main'], logLevel: 'warning',
+      format: 'cjs', external: ['vscode', 'onnxruntime-node', 'esbuild'], mainFields: ['module', 'main'], logLevel: 'warning',
     });
     const bundle = path.join(dist, 'cli.js');
     const install = spawnSync(process.execPath, [bundle, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });

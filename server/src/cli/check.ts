@@ -4,13 +4,16 @@ import { fingerprintFindings, type FingerprintedFinding } from '../engine/analys
 import { DiskCache } from '../engine/analysis/cache/diskCache';
 import { analyzeCached } from '../engine/analysis/cache/resultCache';
 import { readStagedSources } from '../engine/analysis/gitIndex';
+import { findingInScope, projectRootOf, sourceFilesOf, unanalysedScope } from '../engine/analysis/checkScope';
 import { isInside } from '../engine/analysis/paths';
 import { analyzeSince } from '../engine/analysis/since';
+import type { AnalysisResult } from '../engine/analysis/types';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
 import { formatFindingsJson, type SinceSummary } from './reporters/findingsJson';
 import { formatFindingsSarif } from './reporters/findingsSarif';
 import { formatFindingsText } from './reporters/findingsText';
+import { formatStagesText } from './reporters/stagesText';
 
 export interface CheckOptions {
   /** Workspace root; relative `paths` resolve against it. */
@@ -27,6 +30,8 @@ export interface CheckOptions {
   since?: string;
   /** Use the persistent cache (default true). */
   cache?: boolean;
+  /** Text format: list every stage with how it was found (a one-line count otherwise). */
+  listStages?: boolean;
 }
 
 export interface CheckIo {
@@ -46,21 +51,30 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       if (!known) throw new EngineError('file-not-found', opts.staged ? 'Not in the git index' : 'No such file or folder', { file: s });
     }
     const cache = opts.cache === false ? false : (DiskCache.forWorkspace(root) ?? false);
-    const inScope = (f: FingerprintedFinding): boolean => scopes.length === 0 || scopes.some((s) => f.finding.file === s || isInside(s, f.finding.file));
+    // A finding is inside a named path when any of its locations is (a clone's other copies included).
+    const inScope = (f: FingerprintedFinding): boolean => findingInScope(f.finding, scopes);
     let report: { findings: FingerprintedFinding[]; absent?: FingerprintedFinding[]; since?: SinceSummary; notes: string[]; stages: Parameters<typeof formatFindingsJson>[2] };
+    let analysed: AnalysisResult;
     if (opts.since !== undefined) {
       const s = analyzeSince({ root, config: opts.config, rev: opts.since, staged: opts.staged, cache });
       const current = s.comparison.current.filter(inScope);
       const absent = s.comparison.absent.filter(inScope);
       const since: SinceSummary = { rev: s.rev, commit: s.commit, new: current.filter((f) => f.state === 'new').length, unchanged: current.filter((f) => f.state === 'unchanged').length, absent: absent.length };
       report = { findings: current, absent, since, notes: s.result.notes, stages: s.result.stages };
+      analysed = s.result;
     } else {
-      const result = analyzeCached(root, opts.config, { overrides: staged, exclusive: staged !== undefined, cache });
+      // Named files and folders are analysed even where the include globs or tsconfig.json leave them out.
+      const extraFiles = staged ? [] : scopes.flatMap(sourceFilesOf);
+      const result = analyzeCached(root, opts.config, { overrides: staged, exclusive: staged !== undefined, cache, extraFiles });
       report = { findings: fingerprintFindings(root, result.findings).filter(inScope), notes: result.notes, stages: result.stages };
+      analysed = result;
     }
     for (const note of report.notes) io.stderr(`note: ${note}\n`);
+    // A named path nothing was analysed in must not pass as "No findings".
+    const unjudged = staged ? [] : scopes.flatMap((s) => unanalysedScope(root, opts.config, s, new Set(analysed.analysedFiles), new Map(Object.entries(analysed.leftOut))) ?? []);
+    if (unjudged.length > 0) throw new EngineError('file-not-found', `cannot check: ${unjudged.join('; ')}`, { file: scopes[0] });
     const shown = report.since ? report.findings.filter((f) => f.state === 'new') : report.findings;
-    const text = render(opts.format, root, report, shown);
+    const text = render(opts.format, root, report, shown, opts.listStages ?? false);
     if (opts.out) fs.writeFileSync(path.resolve(opts.out), text);
     else io.stdout(text);
     return shown.some((f) => f.finding.severity === 'error') ? 1 : 0;
@@ -74,19 +88,36 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
   }
 }
 
+/**
+ * The project the named paths belong to (see projectRootOf), or undefined without paths; all of them must
+ * share one, else EngineError. `cwd` is the current project's folder.
+ */
+export function projectOf(paths: readonly string[], cwd: string): string | undefined {
+  if (paths.length === 0) return undefined;
+  const current = cwd;
+  const roots = [...new Set(paths.map((p) => projectRootOf(p, current)))];
+  if (roots.length > 1) throw new EngineError('usage', `the paths belong to different projects (${roots.join(', ')}): check them one at a time`, { file: paths[0] });
+  return roots[0];
+}
+
 function render(
   format: CheckOptions['format'],
   root: string,
-  report: { findings: FingerprintedFinding[]; absent?: FingerprintedFinding[]; since?: SinceSummary; stages: Parameters<typeof formatFindingsJson>[2] },
+  report: { findings: FingerprintedFinding[]; absent?: FingerprintedFinding[]; since?: SinceSummary; notes: string[]; stages: Parameters<typeof formatFindingsJson>[2] },
   shown: FingerprintedFinding[],
+  listStages: boolean,
 ): string {
   switch (format) {
     case 'json':
-      return formatFindingsJson(root, shown, report.stages, report.since);
+      return formatFindingsJson(root, shown, report.stages, report.since, report.notes);
     case 'sarif':
       // Code scanning wants every result with its state, and the fixed ones as absent.
-      return formatFindingsSarif(root, { findings: report.findings, ...(report.since ? { baseline: { absent: report.absent ?? [] } } : {}) });
-    default:
-      return formatFindingsText(root, shown.map((f) => f.finding), report.since);
+      return formatFindingsSarif(root, { findings: report.findings, notes: report.notes, ...(report.since ? { baseline: { absent: report.absent ?? [] } } : {}) });
+    default: {
+      // The stage summary goes just above the closing count line.
+      const text = formatFindingsText(root, shown.map((f) => f.finding), report.since);
+      const last = text.lastIndexOf('\n', text.length - 2) + 1;
+      return text.slice(0, last) + formatStagesText(root, report.stages, listStages) + text.slice(last);
+    }
   }
 }

@@ -3,7 +3,9 @@ import { Argument, Option, type Command } from 'commander';
 import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
 import { EXIT, type CliIO } from './io';
-import { carryEntry, collect, dimEntry, integer, mapEntry, number, positiveInt, rangeEntry, shapeEntry, shard, valueEntry } from './options';
+import { carryEntry, collect, dimEntry, integer, mapEntry, nonNegativeInt, number, positiveInt, rangeEntry, shapeEntry, shard, valueEntry } from './options';
+import type { RecordFlags } from './recordCommand';
+import type { VerifyStageFlags } from './stageCommand';
 import type { VerifyFlags } from './verifyCommand';
 
 // Each command's implementation is loaded only when it runs: the analysis pulls in the TypeScript
@@ -12,6 +14,8 @@ const lazy = {
   verify: () => require('./verifyCommand') as typeof import('./verifyCommand'),
   check: () => require('./check') as typeof import('./check'),
   hook: () => require('./hookCommand') as typeof import('./hookCommand'),
+  stage: () => require('./stageCommand') as typeof import('./stageCommand'),
+  record: () => require('./recordCommand') as typeof import('./recordCommand'),
   report: () => require('./reportCommand') as typeof import('./reportCommand'),
   config: () => require('../engine/config/load') as typeof import('../engine/config/load'),
 };
@@ -54,12 +58,15 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--out <file>', 'write the report to a file instead of stdout')
     .action((files: string[], flags: { format: 'text' | 'json' | 'junit' | 'sarif'; out?: string }) => done(lazy.report().runReportMerge(files, flags, io)));
   registerCheck(program, io, done);
+  registerVerifyStage(program, io, done);
+  registerRecord(program, io, done);
   registerLsp(program, done);
   registerHook(program, io, done);
 }
 
 interface CheckFlags {
   staged?: boolean;
+  stages?: boolean;
   since?: string;
   cache: boolean;
   format: 'text' | 'json' | 'sarif';
@@ -79,18 +86,52 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--stages', 'text format: list every stage found and how it was found')
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : io.cwd);
-        const root = cfg.file ? cfg.root : io.cwd;
         const absPaths = paths.map((p) => path.resolve(io.cwd, p));
-        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache }, io));
+        // Named paths are checked in their own project (see projectRootOf), not necessarily the current folder's.
+        const home = flags.config ? undefined : lazy.check().projectOf(absPaths, io.cwd);
+        const cfg = lazy.config().loadConfig(flags.config ? path.resolve(io.cwd, flags.config) : home ?? io.cwd);
+        const root = cfg.file ? cfg.root : home ?? io.cwd;
+        done(await lazy.check().runCheck({ root, paths: absPaths, config: cfg.analysis, format: flags.format, out: flags.out, staged: !!flags.staged, since: flags.since, cache: flags.cache, listStages: !!flags.stages }, io));
       } catch (e) {
         if (!(e instanceof EngineError)) throw e;
         io.stderr(`error: ${e.format()}\n`);
         done(EXIT.badInput);
       }
     });
+}
+
+/** `ml-parity verify-stage NAME`: one stage of the work tree against its git version, on generated and recorded inputs. */
+export function registerVerifyStage(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('verify-stage')
+    .description('Check that a pipeline stage behaves as it did at a git revision, on generated inputs (exit 1 with a minimal counterexample when not).')
+    .argument('<name>', 'stage name, as `ml-parity check --format json` lists it')
+    .option('--against <rev>', 'git revision of the baseline', 'HEAD')
+    .option('--count <n>', 'number of generated inputs (0: only fixtures)', nonNegativeInt)
+    .option('--seed <n>', 'seed for the generated inputs', integer)
+    .option('--inputs <file>', 'JSON fixtures file with calls of the stage (default: .ml-parity/stage-fixtures.json if present)')
+    .option('--timeout <ms>', 'limit for one call of the stage', positiveInt)
+    .option('--root <dir>', 'workspace folder (default: the current folder)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .option('--accept', 'accept the staged change to this stage as intended: the pre-commit hook then lets exactly that code through')
+    .action(async (name: string, flags: VerifyStageFlags) => done(await lazy.stage().runVerifyStageCommand(name, flags, io)));
+}
+
+/** `ml-parity record -- CMD...`: the real arguments of the stages' calls while the tests run, as fixtures. */
+export function registerRecord(program: Command, io: CliIO, done: (code: number) => void): void {
+  program
+    .command('record')
+    .description('Run the test command with the stages wrapped and store the real arguments of their calls as verify-stage fixtures.')
+    .argument('<command...>', 'the test command after --, e.g. -- npx mocha')
+    .option('--root <dir>', 'workspace folder (default: the current folder)')
+    .option('--stage <name>', 'record only this stage (repeatable)', collect, [])
+    .option('--out <file>', `fixtures file to merge into (default: ${'.ml-parity/stage-fixtures.json'})`)
+    .option('--max-calls <n>', 'distinct calls kept per stage (default 50)', positiveInt)
+    .action(async (command: string[], flags: RecordFlags) => done(await lazy.record().runRecordCommand(command, flags, io)));
 }
 
 /** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */

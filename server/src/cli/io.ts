@@ -12,8 +12,16 @@ export interface CliIO {
 }
 
 export function processIO(entry?: string): CliIO {
+  // `ml-parity check | head -1`: the reader has what it wanted; the rest of the report goes nowhere, quietly.
+  let readerGone = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+  });
   return {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => {
+      if (!readerGone) process.stdout.write(s);
+    },
     stderr: (s) => process.stderr.write(s),
     isTTY: !!process.stderr.isTTY,
     cwd: process.cwd(),

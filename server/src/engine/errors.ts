@@ -20,7 +20,14 @@ export type EngineErrorCode =
   | 'inference-timeout'
   | 'inference-failed'
   | 'usage'
-  | 'cancelled';
+  | 'cancelled'
+  | 'stage-not-found'
+  | 'stage-unsupported'
+  | 'stage-signature-changed'
+  | 'stage-build-failed'
+  | 'stage-load-failed'
+  | 'stage-crashed'
+  | 'stage-timeout';
 
 export interface ErrorLocation {
   file?: string;

@@ -31,7 +31,9 @@ export type RuleId =
   | 'config-error'
   | 'skipped-file'
   | 'circular-import'
-  | 'model-error';
+  | 'model-error'
+  /** A stage that behaves differently from its git version (found by verify-stage in the editor). */
+  | 'stage-divergence';
 
 export interface RelatedLocation extends Location {
   message: string;

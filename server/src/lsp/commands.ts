@@ -14,13 +14,16 @@ import { runHookChecks } from '../engine/hooks/run';
 import type { HookRunResult } from '../engine/hooks/types';
 import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { ServerCommands, type HookChecksArgs, type HookChecksResult, type VerifyCaseArgs, type VerifyReport as WireVerifyReport } from '../protocol';
+import { stageVerdictLine } from '../engine/stageVerify/summary';
+import type { StageVerifyReport } from '../engine/stageVerify/types';
+import { ServerCommands, type HookChecksArgs, type HookChecksResult, type StageReport, type VerifyCaseArgs, type VerifyReport as WireVerifyReport, type VerifyStageArgs } from '../protocol';
+import { stageArgs } from './stageVerify';
 import { describeError, type Logger } from './logger';
 import { foldersNamed, verifySummary } from './verify';
 import type { WorkspaceFolderState } from './workspace';
 
 /** Advertised as `executeCommandProvider.commands`. */
-export const SERVER_COMMANDS: string[] = [ServerCommands.verify, ServerCommands.runHookChecks];
+export const SERVER_COMMANDS: string[] = [ServerCommands.verify, ServerCommands.runHookChecks, ServerCommands.verifyStage];
 
 export interface CommandDeps {
   connection: Connection;
@@ -29,6 +32,8 @@ export interface CommandDeps {
   log: Logger;
   /** The server's one verify path (status bar and last report included). */
   verify: (args: VerifyCaseArgs, token: CancellationToken, progress: WorkDoneProgressReporter) => Promise<VerifyReport | ResponseError<void>>;
+  /** One stage against HEAD (diagnostics included). */
+  verifyStage: (args: VerifyStageArgs, token: CancellationToken, progress: WorkDoneProgressReporter) => Promise<StageVerifyReport | ResponseError<void>>;
 }
 
 /** The first argument when it is an object, else an empty one (clients may send no arguments at all). */
@@ -51,7 +56,7 @@ export async function handleExecuteCommand(
   params: ExecuteCommandParams,
   token: CancellationToken,
   progress: WorkDoneProgressReporter,
-): Promise<WireVerifyReport | HookChecksResult | ResponseError<void>> {
+): Promise<WireVerifyReport | HookChecksResult | StageReport | ResponseError<void>> {
   const result = await run(deps, params, token, progress);
   if (result instanceof ResponseError) {
     show(deps, MessageType.Error, `ML Parity: ${result.message}`);
@@ -65,7 +70,7 @@ async function run(
   params: ExecuteCommandParams,
   token: CancellationToken,
   progress: WorkDoneProgressReporter,
-): Promise<WireVerifyReport | HookChecksResult | ResponseError<void>> {
+): Promise<WireVerifyReport | HookChecksResult | StageReport | ResponseError<void>> {
   switch (params.command) {
     case ServerCommands.verify: {
       const arg = firstArg<VerifyCaseArgs>(params);
@@ -82,6 +87,14 @@ async function run(
       const blocked = results.filter((r) => !r.passed);
       show(deps, blocked.length ? MessageType.Error : MessageType.Info, blocked.length ? `ML Parity: the commit would be blocked: ${blocked.map(hookSummary).join('; ')}` : 'ML Parity: pre-commit checks passed.');
       return toJsonSafe(results);
+    }
+    case ServerCommands.verifyStage: {
+      const args = stageArgs(params.arguments?.[0]);
+      if (!args) return new ResponseError(ErrorCodes.InvalidParams, 'expected [{ stage, uri }]');
+      const report = await deps.verifyStage(args, token, progress);
+      if (report instanceof ResponseError) return report;
+      show(deps, report.status === 'equivalent' ? MessageType.Info : MessageType.Error, `ML Parity: ${stageVerdictLine(report)}`);
+      return toJsonSafe(report);
     }
     default:
       return new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);

@@ -128,7 +128,7 @@ export class DiagnosticsPublisher {
 
   private async publish(folder: WorkspaceFolderState, result: AnalysisResult): Promise<void> {
     const settings = await this.deps.settings.get(toUri(folder.root));
-    const byUri = groupDiagnostics([...result.findings, ...folder.caseFindings], settings.rules);
+    const byUri = groupDiagnostics([...result.findings, ...folder.caseFindings, ...folder.stageFindings], settings.rules);
     if (folder.configError) {
       const file = folder.configError.location.file ?? folder.config.file;
       if (file) {

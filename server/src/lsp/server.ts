@@ -15,7 +15,8 @@ import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
 import { LastReportRequest, ListCasesRequest, VerifyRequest, type InitializationOptions, type VerifyCaseArgs } from '../protocol';
 import { createRegistry, handleCodeAction } from './codeActions';
-import { handleExecuteCommand, SERVER_COMMANDS } from './commands';
+import { handleExecuteCommand, SERVER_COMMANDS, type CommandDeps } from './commands';
+import { handleVerifyStage } from './stageVerify';
 import { readCapabilities, type ClientFeatures } from './capabilities';
 import { toPath, toUri } from './convert';
 import { DiagnosticsPublisher } from './diagnostics';
@@ -175,7 +176,9 @@ export function startServer(connection: Connection): void {
       params.workDoneToken === undefined && features?.workDoneProgress
         ? await connection.window.createWorkDoneProgress().catch(() => attached)
         : attached;
-    return handleExecuteCommand({ connection, folders: () => folders, trusted: () => trusted, log, verify }, params, token, progress);
+    const verifyStage: CommandDeps['verifyStage'] = (args, t, p) =>
+      handleVerifyStage({ folders: () => folders, trusted: () => trusted, documents, log, republish: () => diagnostics.republish() }, args, t, p);
+    return handleExecuteCommand({ connection, folders: () => folders, trusted: () => trusted, log, verify, verifyStage }, params, token, progress);
   });
   connection.onRequest(LastReportRequest, () => (lastReport ? toJsonSafe(lastReport) : null));
   connection.onRequest(ListCasesRequest, async () => {

@@ -19,6 +19,10 @@ export class WorkspaceFolderState {
   caseFindings: Finding[] = [];
   /** Built on first use, so the server answers and shows progress before the first (whole-workspace) read. */
   private analyzer: Analyzer | undefined;
+  /** Divergences found by "Verify against HEAD", until their file's text changes or the stage is verified again. */
+  stageFindings: Finding[] = [];
+  /** The text each divergence was found in, by file. */
+  private readonly stageTexts = new Map<string, string>();
   /** Findings of the last analysis run, or undefined before the first one. */
   last: AnalysisResult | undefined;
 
@@ -38,6 +42,13 @@ export class WorkspaceFolderState {
     this.caseFindings = caseFindings(this.config, text);
     this.analyzer = undefined;
     this.last = undefined;
+  }
+
+  /** Replaces the divergence shown for one stage (none when `finding` is undefined); `text` is what was verified. */
+  setStageFinding(stage: string, file: string, text: string, finding: Finding | undefined): void {
+    this.stageFindings = this.stageFindings.filter((f) => !(f.file === file && f.data?.stage === stage));
+    if (finding) this.stageFindings.push(finding);
+    this.stageTexts.set(file, text);
   }
 
   isConfigFile(file: string): boolean {
@@ -62,6 +73,10 @@ export class WorkspaceFolderState {
   }
 
   update(file: string, text: string): AnalysisResult {
+    if (this.stageTexts.has(file) && this.stageTexts.get(file) !== text) {
+      this.stageFindings = this.stageFindings.filter((f) => f.file !== file);
+      this.stageTexts.delete(file);
+    }
     return (this.last = this.engine().updateFile(file, text));
   }
 

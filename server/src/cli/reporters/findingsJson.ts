@@ -35,7 +35,9 @@ export interface FindingsJsonReport {
   })[];
   /** With `--since`: the revision compared with, and how many findings were new, unchanged (not listed) and fixed. */
   since?: SinceSummary;
-  stages: (JsonLocation & { name: string; kind: Stage['kind']; registration?: JsonLocation })[];
+  stages: (JsonLocation & { name: string; kind: Stage['kind']; how: string; registration?: JsonLocation })[];
+  /** What the analysis could not judge or left out, and why (the text format prints them on stderr). */
+  notes: string[];
 }
 
 /** What `--since` compared: the findings listed are the `new` ones. */
@@ -47,7 +49,7 @@ export interface SinceSummary {
   absent: number;
 }
 
-export function findingsJsonReport(root: string, listed: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary): FindingsJsonReport {
+export function findingsJsonReport(root: string, listed: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary, notes: readonly string[] = []): FindingsJsonReport {
   const findings = listed.map((f) => f.finding);
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
     file: relPath(root, l.file),
@@ -73,10 +75,11 @@ export function findingsJsonReport(root: string, listed: readonly FingerprintedF
       ...(since ? { baselineState: 'new' as const } : {}),
     })),
     ...(since ? { since } : {}),
-    stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
+    stages: stages.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, how: s.how, ...(s.registration ? { registration: loc(s.registration) } : {}) })),
+    notes: [...notes],
   };
 }
 
-export function formatFindingsJson(root: string, findings: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary): string {
-  return JSON.stringify(findingsJsonReport(root, findings, stages, since), null, 2) + '\n';
+export function formatFindingsJson(root: string, findings: readonly FingerprintedFinding[], stages: readonly Stage[], since?: SinceSummary, notes: readonly string[] = []): string {
+  return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes), null, 2) + '\n';
 }

@@ -12,9 +12,10 @@ export const RULE_HELP: Readonly<Record<RuleId, { short: string; help: string; l
   'unexecuted-stage': { short: 'Pipeline stage never ran under coverage', help: 'Tests reach this stage statically, but the recorded coverage shows none of its lines executed.', level: 'info' },
   'syntax-error': { short: 'Syntax error', help: 'The file does not parse; the analysis of it is incomplete until it is fixed.', level: 'error' },
   'config-error': { short: 'Configuration problem', help: 'mlparity.config.json or tsconfig.json is invalid, or its globs select no files.', level: 'error' },
-  'skipped-file': { short: 'File skipped', help: 'The file was not analysed: it is generated, too large (maxFileBytes), or under node_modules/dist.', level: 'info' },
+  'skipped-file': { short: 'File skipped', help: 'The file was not analysed: it is generated, too large (maxFileBytes), unreadable, or the parser gave up on it.', level: 'info' },
   'circular-import': { short: 'Circular import', help: 'These modules import each other; module initialisation order may leave bindings undefined.', level: 'info' },
   'model-error': { short: 'Model problem', help: 'An ONNX model named by the configuration could not be loaded or run.', level: 'error' },
+  'stage-divergence': { short: 'Stage behaves differently', help: 'The stage returns something else than its git version on at least one input (ml-parity verify-stage).', level: 'warning' },
 };
 
 const LEVEL: Record<Severity, Sarif.Result.level & Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
@@ -63,6 +64,8 @@ export interface SarifInput {
   findings: readonly FingerprintedFinding[];
   /** Set with `--since`: every result gets a `baselineState`, and `absent` lists the fixed ones. */
   baseline?: { absent: readonly FingerprintedFinding[] };
+  /** The analysis notes (what it left out or could not judge): the run's tool execution notifications. */
+  notes?: readonly string[];
 }
 
 /**
@@ -111,6 +114,7 @@ export function findingsSarif(root: string, input: SarifInput, version = TOOL_VE
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
+        ...(input.notes?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: input.notes.map((text) => ({ level: 'note' as const, message: { text } })) }] } : {}),
       },
     ],
   };

@@ -8,9 +8,10 @@ import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileCache } from './cache/fileCache';
 import { tokenize } from './clones/tokenize';
-import type { FileSource } from './fileSet';
+import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace } from './workspace';
 
@@ -22,6 +23,8 @@ export interface AnalyzeOptions {
   overrides?: ReadonlyMap<string, string>;
   /** When true, `overrides` is the complete file set (used for `--staged`). */
   exclusive?: boolean;
+  /** Files named on the command line: analysed even when the include globs or tsconfig.json leave them out. */
+  extraFiles?: readonly string[];
   /** Persistent per-file facts and tokens (cache/), reused when a file's text is unchanged. */
   fileCache?: FileCache;
 }
@@ -48,7 +51,7 @@ export class Analyzer {
     options: AnalyzeOptions = {},
   ) {
     this.root = path.resolve(root);
-    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false };
+    const source: FileSource = { overrides: absolutize(this.root, options.overrides), exclusive: options.exclusive ?? false, extra: options.extraFiles ?? [] };
     this.fileCache = options.fileCache;
     this.ws = new Workspace(this.root, config, source, options.fileCache);
     this.clones = new CloneIndex(config.clones);
@@ -137,8 +140,10 @@ export class Analyzer {
       findings: applySeverities(this.withoutIgnored(findings), this.config.rules).sort(compareFindings),
       stages: stages.map(({ key: _key, ...s }): Stage => s),
       files: files.length,
+      analysedFiles: files,
+      leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
       durationMs: Date.now() - started,
-      notes: [...ws.listing.notes, ...[...ws.failures.values()].sort()],
+      notes: [...ws.listing.notes, ...ws.buildNotes, ...[...ws.failures.values()].sort()],
     };
   }
 
@@ -161,7 +166,13 @@ export class Analyzer {
     if (fileCount === 0) {
       const cfg = path.join(this.root, 'mlparity.config.json');
       const file = fs.existsSync(cfg) ? cfg : this.root;
-      out.push(at(file, 'config-error', 'error', `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`));
+      const excluded = excludedByGlobs(this.root, this.config).map((f): [string, string] => [f, 'excluded by analysis.exclude']);
+      const left = [...this.ws.skipped, ...this.ws.builtOutput, ...excluded].map(([f, why]) => `${relPath(this.root, f)} (${why})`).sort();
+      const shown = left.slice(0, 10).join(', ') + (left.length > 10 ? `, and ${left.length - 10} more` : '');
+      const message = left.length > 0
+        ? `No files to analyse under ${this.root}: the ${left.length} file${left.length === 1 ? '' : 's'} matched ${left.length === 1 ? 'was' : 'were'} left out: ${shown}`
+        : `No files to analyse: the include globs (${this.config.include.join(', ')}) match no source files under ${this.root}`;
+      out.push(at(file, 'config-error', 'error', message));
     }
     return out;
   }

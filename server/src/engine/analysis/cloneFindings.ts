@@ -22,7 +22,8 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
     const stageNames = [...new Set(owners.filter((s): s is Stage => s !== undefined).map((s) => s.name))];
     const cross = stageNames.length >= 2;
     const where = (o: Location, s: Stage | undefined): string => `${relPath(root, o.file)}:${lines(o)}${s ? ` (stage '${s.name}')` : ''}`;
-    const summary = `${c.lines} lines, ${c.tokens} tokens, type ${c.type}${c.type === 3 ? `, ${Math.round(c.similarity * 100)}% similar` : ''}`;
+    const span = (lo: number, hi: number): string => (lo === hi ? `${lo}` : `${lo}-${hi}`);
+    const summary = `${span(c.tokens, c.maxTokens)} tokens over ${span(c.lines, c.maxLines)} lines, type ${c.type}${c.type === 3 ? `, ${similar(c.similarity)}` : ''}`;
     const message = cross
       ? `Code duplicated across stages ${stageNames.map((n) => `'${n}'`).join(' and ')} (${summary}): ${c.occurrences.map((o, i) => where(o, owners[i])).join(', ')}`
       : `Duplicated code (${summary}), also at ${others.map((o, i) => where(o, owners[i + 1])).join(', ')}`;
@@ -33,10 +34,16 @@ export function cloneFindings(root: string, classes: readonly CloneClass[], stag
       severity: cross ? 'warning' : 'info',
       message,
       related: others.map((o, i) => ({ ...o, message: `copy at ${where(o, owners[i + 1])}` })),
-      data: { cloneId: c.id, type: c.type, tokens: c.tokens, lines: c.lines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },
+      data: { cloneId: c.id, type: c.type, tokens: c.tokens, maxTokens: c.maxTokens, lines: c.lines, maxLines: c.maxLines, similarity: c.similarity, stages: owners.map((s) => s?.name ?? null) },
     });
   }
   return out;
+}
+
+/** The similarity every two copies of a type-3 class have at least. */
+function similar(s: number): string {
+  const pct = Math.round(s * 100);
+  return pct < 100 ? `at least ${pct}% similar` : '100% similar';
 }
 
 /** 1-based `start-end` line span of an occurrence. */

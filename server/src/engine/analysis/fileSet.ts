@@ -28,6 +28,8 @@ export interface FileSource {
   overrides: ReadonlyMap<string, string>;
   /** When true the overrides are the whole file set (nothing is read from the disk). */
   exclusive: boolean;
+  /** Files asked for by name: listed whatever the include globs or tsconfig.json say (excludes still apply). */
+  extra?: readonly string[];
 }
 
 // Only the parser (target) and module resolution (module, moduleResolution, paths, baseUrl) read these.
@@ -70,6 +72,7 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
     const rel = relPath(root, f);
     if (isIncluded(rel) && !isExcluded(rel)) files.push(f);
   }
+  for (const f of source.extra ?? []) if (!isExcluded(relPath(root, f))) files.push(f);
   const unique = [...new Set(files.filter(keep))].sort();
   return {
     files: unique,
@@ -82,6 +85,12 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
 
 // Always forced, whatever tsconfig.json says: JS files are analysed too, nothing is emitted.
 const BASE_OPTIONS_OVERRIDES: ts.CompilerOptions = { allowJs: true, checkJs: false, noEmit: true, skipLibCheck: true };
+
+/** Source files the include globs match but the exclude globs drop (node_modules not searched), for "nothing to analyse" messages. */
+export function excludedByGlobs(root: string, config: AnalysisConfig): string[] {
+  const isExcluded = globMatcher(config.exclude);
+  return globFiles(root, config.include, ['**/node_modules/**']).filter((f) => isSourceFile(f) && isExcluded(relPath(root, f)));
+}
 
 function globFiles(root: string, include: string[], exclude: string[]): string[] {
   if (include.length === 0) return [];
@@ -116,7 +125,6 @@ function diagnosticProblem(d: ts.Diagnostic, fallbackFile: string): FileListing[
 export function skipReason(root: string, file: string, text: string, maxBytes: number): string | undefined {
   const segments = relPath(root, file).split('/');
   if (segments.includes('node_modules')) return 'file is under node_modules';
-  if (segments.includes('dist')) return 'file is under dist (build output)';
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) return `file is ${bytes} bytes, over maxFileBytes (${maxBytes})`;
   if (isGenerated(text)) return 'file is generated (@generated header)';

@@ -1,5 +1,6 @@
 import type { Location } from '../findings';
 import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } from './facts/types';
+import { isStageSet } from './facts/stageRules';
 import type { StageCandidate } from './stages';
 import { globalKey, keyFile } from './units';
 
@@ -47,6 +48,7 @@ export class Linker {
   private readonly unitMaps = new WeakMap<FileFacts, Map<string, UnitInfo>>();
   private touched = new Set<string>();
   private visibleMembers: Map<string, Den[]> | undefined;
+  private buildingVisible = false;
   /** The file the running call links (its imports are cached, its visible classes serve unknown receivers). */
   private current: string | undefined;
   /** Per call: what each import (spec, name) of the file resolves to; files repeat the same imports many times. */
@@ -91,6 +93,12 @@ export class Linker {
       const target = this.stageTarget(m.target, file, 0);
       if (!target) continue;
       const { info, home } = target;
+      let how = m.how;
+      if (m.inherits) {
+        const inherited = this.inherited(globalKey(home, info.key), m.inherits);
+        if (!inherited) continue;
+        how = `${m.how} inheriting ${inherited.methods.join(', ')} from ${inherited.from}`;
+      }
       const explicit = m.explicitName;
       const body = this.locate(home, info.body);
       out.push({
@@ -100,11 +108,25 @@ export class Linker {
         location: firstLine(this.locate(home, info.nameSpan)),
         registration: m.registration && this.locate(file, m.registration),
         body,
+        how,
         specificity: explicit ? 2 + (m.kind === 'registered' ? 3 : m.kind === 'tagged' ? 2 : 1) : 1,
       });
     }
     this.end(file);
     return out;
+  }
+
+  /** The stage methods a class gets from its base chain (`transform` alone does not count), and the nearest base's name. */
+  private inherited(classKey: string, methods: readonly string[]): { methods: string[]; from: string } | undefined {
+    const info = this.unit(classKey);
+    if (!info?.base) return undefined;
+    const home = keyFile(classKey);
+    const bases = this.dens(info.base, home, 1).filter((d) => d.t !== 'ns');
+    const found = methods.filter((name) => bases.some((b) => this.memberOf(b, name, 1).length > 0));
+    if (!isStageSet(found)) return undefined;
+    const first = bases[0];
+    const from = (first && 'key' in first ? this.unit(first.key)?.name : undefined) ?? 'its base class';
+    return { methods: found, from };
   }
 
   /** Files (other than `file`) the last call consulted. */
@@ -227,7 +249,11 @@ export class Linker {
     // An unknown receiver of `.map()`, `.filter()`, `.then()` is far likelier an array or a promise than one
     // of the file's classes: names of built-in methods are not matched (the stage is reported, not passed).
     if (BUILTIN_MEMBERS.has(name)) return [];
+    // A base class named through an unresolvable receiver (`extends b.Base`, `b` a package) would come back
+    // here while the table is being built: such a base contributes no members.
+    if (this.buildingVisible) return [];
     if (!this.visibleMembers) {
+      this.buildingVisible = true;
       const map = new Map<string, Den[]>();
       const file = this.current as string;
       const seen = new Set<string>();
@@ -254,7 +280,11 @@ export class Linker {
           }
         }
       };
-      for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+      try {
+        for (const v of this.factsOf(file)?.visible ?? []) for (const d of this.dens(v, file, 0)) if (d.t !== 'ns') addClass(d.key, 0);
+      } finally {
+        this.buildingVisible = false;
+      }
       this.visibleMembers = map;
     }
     return this.visibleMembers.get(name) ?? [];

@@ -18,7 +18,10 @@ export function mergeStages(candidates: readonly StageCandidate[]): (Stage & { k
   for (const c of sorted) {
     const prev = byKey.get(c.key);
     if (!prev) byKey.set(c.key, { ...c });
-    else if (!prev.registration && c.registration) prev.registration = c.registration;
+    else {
+      if (!prev.registration && c.registration) prev.registration = c.registration;
+      if (!prev.how.split('; ').includes(c.how)) prev.how += `; ${c.how}`;
+    }
   }
   return [...byKey.values()]
     .map(({ specificity: _s, ...stage }) => stage)

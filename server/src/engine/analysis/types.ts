@@ -8,9 +8,9 @@ export type StageKind =
   | 'registered'
   /** Element of an array/object passed to a pipeline constructor (`new Pipeline([a, b])`). */
   | 'constructed'
-  /** Class with a `fit`, `transform` or `predict` method. */
+  /** Class (ES or ES5, own or inherited methods) with one of the `stageMethods` (`transform` only with another). */
   | 'estimator'
-  /** Exported function of a file under one of the `pipelineFolders`. */
+  /** Exported function or class of a file under one of the `pipelineFolders`. */
   | 'folder';
 
 /** One pipeline stage, as plain data. */
@@ -23,6 +23,8 @@ export interface Stage {
   registration?: Location;
   /** Whole declaration, used to place clone occurrences and coverage lines inside stages. */
   body: Location;
+  /** How it was found, by every rule that found it ("class with fit, predict; @stage tag"). */
+  how: string;
 }
 
 /** What one analysis run returns. */
@@ -33,6 +35,10 @@ export interface AnalysisResult {
   stages: Stage[];
   /** Number of files analysed (skipped files excluded). */
   files: number;
+  /** The files analysed (absolute, sorted). */
+  analysedFiles: string[];
+  /** Files listed but not analysed (build output, skipped, unreadable), absolute path → why. */
+  leftOut: Record<string, string>;
   durationMs: number;
   /** Informational remarks that are not findings (e.g. "no tsconfig.json, using include globs"). */
   notes: string[];

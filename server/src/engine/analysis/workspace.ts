@@ -6,6 +6,7 @@ import type { Finding, Location } from '../findings';
 import type { FileCache } from './cache/fileCache';
 import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
 import type { FileFacts, Span } from './facts/types';
+import { BuildOutput } from './buildOutput';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
 import { Linker, type FileGraph } from './link';
 import { ModuleResolver } from './moduleResolver';
@@ -58,12 +59,56 @@ export class Workspace {
       (spec, from) => this.resolver.resolve(spec, from),
       (f, sp) => this.locate(f, sp),
     );
+    this.build = config.includeBuildOutput ? undefined : new BuildOutput(this.root, this.listing.compilerOptions);
     // Reading is quick; parsing is the bulk of a first analysis, so it waits for extractPending (which
     // a caller can run in slices, see Analyzer.prepare) or for the first result that needs it.
+    const byPath: string[] = [];
     for (const file of this.listing.files) {
-      const text = source.overrides.get(file) ?? readText(file);
-      if (text !== undefined && this.accept(file, text)) this.pending.add(file);
+      const why = this.build?.byPath(file);
+      if (why !== undefined) {
+        this.builtOutput.set(file, why);
+        byPath.push(file);
+      } else this.read(file, source);
     }
+    // A folder holding only build output (as some packages ship) is analysed as it is.
+    if (this.build && this.files.size === 0 && this.skipped.size === 0 && this.builtOutput.size > 0) {
+      this.build = undefined;
+      this.onlyBuildOutput = this.builtOutput.size;
+      this.builtOutput.clear();
+      for (const file of this.listing.files) this.read(file, source);
+    }
+  }
+
+  /** Build output left out (file → why), see buildOutput.ts; empty when there are no sources. */
+  readonly builtOutput = new Map<string, string>();
+  private build: BuildOutput | undefined;
+  /** Set when every listed file was build output, and so all of it was analysed. */
+  private onlyBuildOutput = 0;
+
+  private read(file: string, source: FileSource): void {
+    let text = source.overrides.get(file);
+    if (text === undefined) {
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        // Gone between listing and reading: absent. Still there: unreadable, and said so.
+        if (fs.existsSync(file)) this.skipped.set(file, `file could not be read (${e instanceof Error && 'code' in e ? String(e.code) : String(e)})`);
+        return;
+      }
+    }
+    if (this.accept(file, text)) this.pending.add(file);
+  }
+
+  /** One note for what was left out as build output (and how to get it back), or for analysing only build output. */
+  get buildNotes(): string[] {
+    const n = this.onlyBuildOutput;
+    if (n > 0) return [`Only build output here (${n} file${n === 1 ? '' : 's'}, no sources): analysed it as it is.`];
+    if (this.builtOutput.size === 0) return [];
+    const groups = new Map<string, number>();
+    for (const why of this.builtOutput.values()) groups.set(why, (groups.get(why) ?? 0) + 1);
+    const parts = [...groups].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, k]) => `${k} ${why}`);
+    const left = this.builtOutput.size;
+    return [`Left out ${left} build-output file${left === 1 ? '' : 's'} (${parts.join('; ')}): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse ${left === 1 ? 'it' : 'them'}.`];
   }
 
   /** Files read but not parsed yet. */
@@ -97,10 +142,10 @@ export class Workspace {
 
   /** True when a file given to updateFile belongs in the analysis at all. */
   accepts(file: string): boolean {
-    if (!isInside(this.root, file) || !isSourceFile(file)) return false;
+    if (!isInside(this.root, file) || !isSourceFile(file) || this.build?.byPath(file) !== undefined) return false;
     if (this.files.has(file) || this.skipped.has(file) || this.listing.files.includes(file)) return true;
     const rel = relPath(this.root, file);
-    return this.isIncluded(rel) && !this.isExcluded(rel);
+    return this.isIncluded(rel) && !this.isExcluded(rel) && this.build?.byPath(file) === undefined;
   }
 
   /** Replaces a file's text and drops the cached results that depend on it. */
@@ -117,6 +162,7 @@ export class Workspace {
     const affected = this.dependents(file);
     this.drop(file);
     this.skipped.delete(file);
+    this.builtOutput.delete(file);
     this.resolver.reset();
     this.invalidate([file, ...affected]);
   }
@@ -172,8 +218,16 @@ export class Workspace {
     }
   }
 
-  /** Records a file's text; false (and a skip reason) when it is generated, minified or too large. */
+  /** Records a file's text; false (and a skip reason) when it is generated, build output or too large. */
   private accept(file: string, text: string): boolean {
+    const built = this.build && !this.isTest(file) ? BuildOutput.byContent(text) : undefined;
+    if (built !== undefined) {
+      this.drop(file);
+      this.skipped.delete(file);
+      this.builtOutput.set(file, built);
+      return false;
+    }
+    this.builtOutput.delete(file);
     const reason = skipReason(this.root, file, text, this.config.maxFileBytes);
     if (reason) {
       this.drop(file);
@@ -232,6 +286,7 @@ export class Workspace {
     return {
       stageCalls: this.config.stageCalls,
       pipelineConstructors: this.config.pipelineConstructors,
+      stageMethods: this.config.stageMethods,
       inFolder: this.inFolder(rel),
       isTest: this.isTest(file),
       target: this.listing.compilerOptions.target ?? ts.ScriptTarget.Latest,
@@ -269,14 +324,6 @@ export class Workspace {
       this.stages.delete(f);
       for (const step of ['references', 'stages']) this.failures.delete(`${f}\0${step}`);
     }
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined; // vanished between listing and reading: treat as absent
   }
 }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { EngineError } from '../errors';
-import { DEFAULT_ANALYSIS, type AnalysisConfig, type MlParityConfig, type VerifyConfig } from './types';
+import { DEFAULT_ANALYSIS, DEFAULT_STAGES, type AnalysisConfig, type MlParityConfig, type StagesConfig, type VerifyConfig } from './types';
 import schema from '../../../../schema/mlparity.schema.json';
 
 export const CONFIG_FILE_NAME = 'mlparity.config.json';
@@ -23,7 +23,7 @@ export function findConfig(root: string): string | undefined {
 
 /** Defaults used when a workspace has no config file. */
 export function defaultConfig(root: string): MlParityConfig {
-  return { root, analysis: { ...DEFAULT_ANALYSIS }, verify: { defaults: {}, cases: [] } };
+  return { root, analysis: { ...DEFAULT_ANALYSIS }, verify: { defaults: {}, cases: [] }, stages: { ...DEFAULT_STAGES } };
 }
 
 /**
@@ -58,11 +58,13 @@ export function parseConfig(text: string, file: string): MlParityConfig {
     const first = (validator?.errors ?? [])[0];
     throw schemaError(first, tree, text, file);
   }
-  const raw = data as { verify?: Partial<VerifyConfig>; analysis?: Partial<AnalysisConfig> };
+  const raw = data as { verify?: Partial<VerifyConfig>; analysis?: Partial<AnalysisConfig>; stages?: Partial<StagesConfig> };
   const analysis: AnalysisConfig = {
     ...DEFAULT_ANALYSIS,
     ...raw.analysis,
     clones: { ...DEFAULT_ANALYSIS.clones, ...raw.analysis?.clones },
+    // A project's own excludes come on top of the defaults (node_modules must never come back by accident).
+    exclude: [...new Set([...DEFAULT_ANALYSIS.exclude, ...(raw.analysis?.exclude ?? [])])],
   };
   const verify: VerifyConfig = { defaults: raw.verify?.defaults ?? {}, cases: raw.verify?.cases ?? [] };
   const names = new Set<string>();
@@ -73,7 +75,7 @@ export function parseConfig(text: string, file: string): MlParityConfig {
     }
     names.add(c.name);
   });
-  return { root: path.dirname(path.resolve(file)), file: path.resolve(file), analysis, verify };
+  return { root: path.dirname(path.resolve(file)), file: path.resolve(file), analysis, verify, stages: { ...DEFAULT_STAGES, ...raw.stages } };
 }
 
 function schemaError(err: ErrorObject | undefined, tree: Node, text: string, file: string): EngineError {

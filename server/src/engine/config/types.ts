@@ -6,7 +6,10 @@ import type { RuleId, Severity } from '../findings';
 export interface AnalysisConfig {
   /** Globs relative to the workspace root; default: all TS/JS files. */
   include: string[];
+  /** Globs left out; a config's list extends these defaults (build output is detected apart, see includeBuildOutput). */
   exclude: string[];
+  /** Analyse build output too (bundles in dist/, lib/ beside src/, files with a sourceMappingURL…); default false. */
+  includeBuildOutput: boolean;
   /** Folders whose exported functions are stages by default. */
   pipelineFolders: string[];
   /** Globs that identify test files. */
@@ -15,6 +18,8 @@ export interface AnalysisConfig {
   stageCalls: string[];
   /** Constructors whose array/object arguments list stages (`new Pipeline([a, b])`). */
   pipelineConstructors: string[];
+  /** Method names that make a class an estimator stage (`transform` only together with another one). */
+  stageMethods: string[];
   clones: { minTokens: number; minLines: number; minSimilarity: number };
   /** Files larger than this many bytes are skipped with a note. */
   maxFileBytes: number;
@@ -33,6 +38,19 @@ export interface VerifyConfig {
   cases: CaseConfig[];
 }
 
+/** `stages` in mlparity.config.json: verify-stage in the pre-commit hook. */
+export interface StagesConfig {
+  verifyOnCommit: boolean;
+  /** Time for one stage's check in the hook. */
+  budgetMs: number;
+  /** Generated inputs per stage in the hook. */
+  count: number;
+  /** Limit for one call of a stage. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_STAGES: StagesConfig = { verifyOnCommit: true, budgetMs: 5000, count: 100, timeoutMs: 2000 };
+
 /** The whole config file after validation, paths still as written (relative to `root`). */
 export interface MlParityConfig {
   /** Folder holding the config file; relative paths resolve against it. */
@@ -41,11 +59,13 @@ export interface MlParityConfig {
   file?: string;
   analysis: AnalysisConfig;
   verify: VerifyConfig;
+  stages: StagesConfig;
 }
 
 export const DEFAULT_ANALYSIS: AnalysisConfig = {
   include: ['**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}'],
-  exclude: ['**/node_modules/**', '**/dist/**', '**/out/**', '**/build/**', '**/coverage/**', '**/*.d.ts', '**/*.min.js'],
+  exclude: ['**/node_modules/**', '**/coverage/**', '**/*.d.ts', '**/*.min.js'],
+  includeBuildOutput: false,
   pipelineFolders: ['src/pipeline', 'pipeline', 'src/pipelines'],
   testGlobs: [
     '**/*.test.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
@@ -56,6 +76,7 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
   ],
   stageCalls: ['stage', 'addStage', 'pipe', 'step', 'compose', 'sequential'],
   pipelineConstructors: ['Pipeline', 'Sequential'],
+  stageMethods: ['fit', 'transform', 'predict', 'train', '_predict', '_call', 'forward', 'predictProba', 'fitTransform', 'partialFit'],
   clones: { minTokens: 50, minLines: 5, minSimilarity: 0.8 },
   maxFileBytes: 1_000_000,
   rules: {},

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
 import { hasHead, readStagedSources } from '../analysis/gitIndex';
+import type { Stage } from '../analysis/types';
 import { analyzeSince } from '../analysis/since';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
@@ -10,6 +11,7 @@ import { SEVERITY_ORDER, type Finding } from '../findings';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig, runCase } from '../verify';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
+import { checkStagedStages } from '../stageVerify/commitCheck';
 import { gitOut, workTreeTop } from './gitRun';
 import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
@@ -37,17 +39,27 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
+    let stages: Stage[];
     if (opts.all || !hasHead(root)) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
       result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
+      stages = analysis.stages;
     } else {
       // Only what the commit introduces: the staged analysis against HEAD's, matched by fingerprint.
       const s = analyzeSince({ root, config: config.analysis, rev: 'HEAD', staged: true });
       const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
       const unchanged = s.comparison.current.length - introduced.length;
       result.analysis = { files: s.result.files, blocking: introduced.filter(blocks), other: introduced.filter((f) => !blocks(f)), since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length } };
+      stages = s.result.stages;
     }
+    if (config.stages.verifyOnCommit) {
+      // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
+      const mineStages = stages.filter((st) => staged.has(st.body.file));
+      const checked = await checkStagedStages({ root, config: config.stages, stages: mineStages, sources: readStagedSources(root), signal: opts.signal, onProgress: opts.onProgress });
+      result.stages = checked.results;
+      result.notes.push(...checked.notes);
+    } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
   }
 
   const cases = casesFromConfig(config);
@@ -73,7 +85,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     }
   }
 
-  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass');
+  result.passed = (result.analysis?.blocking.length ?? 0) === 0 && result.verify.every((r) => r.status === 'pass') && !(result.stages ?? []).some((r) => r.blocking);
   return result;
 }
 

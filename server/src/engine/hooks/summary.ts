@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../compare/summary';
 import type { Finding } from '../findings';
 import type { CaseReport } from '../verifyTypes';
+import { acceptCommand, type StageCommitResult } from '../stageVerify/commitCheck';
 import type { HookRunResult } from './types';
 
 const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';
@@ -24,6 +25,7 @@ export function formatHookSummary(r: HookRunResult): string {
       lines.push(`    (${n} finding${n === 1 ? '' : 's'} already in ${a.since.rev} not judged${a.since.fixed ? `; ${a.since.fixed} fixed by this commit` : ''}; \`ml-parity hook run --all\` judges every finding in staged files)`);
     }
   }
+  if (r.stages) lines.push(...stageLines(r.root, r.stages));
   if (r.verify.length === 0) lines.push(`  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`);
   else {
     lines.push(`  verify: ${r.verify.length} case${r.verify.length === 1 ? '' : 's'} on the staged models${r.skippedCases.length ? `, ${r.skippedCases.length} untouched skipped` : ''}`);
@@ -32,6 +34,19 @@ export function formatHookSummary(r: HookRunResult): string {
   for (const n of r.notes) lines.push(`    note: ${n}`);
   lines.push(r.passed ? 'ML Parity: checks passed.' : `ML Parity: commit blocked. ${BYPASS}`);
   return lines.join('\n') + '\n';
+}
+
+function stageLines(root: string, stages: readonly StageCommitResult[]): string[] {
+  if (stages.length === 0) return ['  stages: no staged change to a stage\'s code'];
+  const out = [`  stages: ${stages.length} changed stage${stages.length === 1 ? '' : 's'} verified against HEAD on generated inputs`];
+  for (const s of stages) {
+    const verdict = s.blocking ? 'BLOCK' : s.status === 'equivalent' ? 'PASS' : 'NOTE';
+    out.push(`    ${verdict} ${rel(root, s.file)}:${s.line} ${s.message}`);
+    if (s.status === 'not-equivalent') {
+      out.push(`      to accept this intended change to ${s.stage} alone (the other checks still run): ${acceptCommand(s.stage)}, then commit again`);
+    }
+  }
+  return out;
 }
 
 function findingLine(root: string, f: Finding): string {

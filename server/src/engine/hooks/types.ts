@@ -1,5 +1,6 @@
 import type { Finding } from '../findings';
 import type { CaseReport } from '../verifyTypes';
+import type { StageCommitResult } from '../stageVerify/commitCheck';
 
 /**
  * Where the pre-commit check lives: a script in git's hooks folder, a block in husky's
@@ -101,6 +102,8 @@ export interface HookRunResult {
     /** Compared with HEAD (not with `all`, nor before the first commit): findings already there are not judged. */
     since?: { rev: string; commit: string; unchanged: number; fixed: number };
   };
+  /** Stages whose staged code differs from HEAD, verified index against HEAD (undefined: not run). */
+  stages?: StageCommitResult[];
   /** Verify cases whose models or fixtures are staged, run on the staged bytes. */
   verify: CaseReport[];
   /** Config cases not run: untouched by this commit, or with no baseline yet (first commit of a model). */

@@ -10,9 +10,10 @@ import { ignoreFindingProvider } from './ignoreFinding';
 import { CodeActionRegistry } from './registry';
 import type { EditCapabilities } from './types';
 import { verifyCaseProvider } from './verifyCase';
+import { verifyStageProvider } from './verifyStage';
 
 export function createRegistry(log: Logger): CodeActionRegistry {
-  return new CodeActionRegistry([extractDuplicateProvider, generateTestProvider, ignoreFindingProvider, verifyCaseProvider], log);
+  return new CodeActionRegistry([extractDuplicateProvider, generateTestProvider, ignoreFindingProvider, verifyCaseProvider, verifyStageProvider], log);
 }
 
 export interface CodeActionDeps {

@@ -17,6 +17,8 @@ export interface CachedAnalyzeOptions {
   exclusive?: boolean;
   /** The persistent cache; default: the workspace's (DiskCache.forWorkspace); false: none. */
   cache?: DiskCache | false;
+  /** Files named on the command line (see AnalyzeOptions.extraFiles). */
+  extraFiles?: readonly string[];
 }
 
 /**
@@ -31,14 +33,14 @@ export function analyzeCached(root: string, config: AnalysisConfig, options: Cac
   const abs = path.resolve(root);
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.exclusive ?? false;
-  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), inputsManifest(abs, config, options.overrides, exclusive)) : undefined;
+  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), JSON.stringify(options.extraFiles ?? []), inputsManifest(abs, config, options.overrides, exclusive)) : undefined;
   if (disk && key) {
     const hit = disk.get('results', key, isAnalysisResult);
     if (hit) return { ...hit, fromCache: true };
   }
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
-  const result = new Analyzer(abs, config, { overrides: options.overrides, exclusive, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
+  const result = new Analyzer(abs, config, { overrides: options.overrides, exclusive, extraFiles: options.extraFiles, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
   if (disk && key) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
@@ -97,5 +99,5 @@ function read(file: string): string | undefined {
 function isAnalysisResult(x: unknown): x is AnalysisResult {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as Record<string, unknown>;
-  return Array.isArray(r.findings) && Array.isArray(r.stages) && typeof r.files === 'number' && typeof r.durationMs === 'number' && Array.isArray(r.notes);
+  return Array.isArray(r.findings) && Array.isArray(r.stages) && typeof r.files === 'number' && typeof r.durationMs === 'number' && Array.isArray(r.notes) && Array.isArray(r.analysedFiles) && typeof r.leftOut === 'object' && r.leftOut !== null;
 }

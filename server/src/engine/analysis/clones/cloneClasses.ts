@@ -1,5 +1,6 @@
 import type { Location } from '../../findings';
 import type { ClonePair, Span } from './pairs';
+import type { FileTokens } from './tokenize';
 import type { CloneClass, CloneType } from './types';
 
 /** Minimal union-find over node indices. */
@@ -25,16 +26,15 @@ class DisjointSets {
 const len = (s: Span): number => s.to - s.from;
 
 /**
- * Merges clone pairs into classes: two occurrences in one file that overlap by at least half of the
- * shorter are the same code, so A–B, A–C and B–C become one class {A, B, C}.
+ * Builds clone classes from pairs. Pairs are grouped into connected components (a shared or overlapping
+ * occurrence); inside one, only copies that are clones of every other copy form a class (no chaining
+ * A~B~C into {A, B, C} unless A~C too), and each copy keeps its own span (overlapping spans are never
+ * merged into one long occurrence).
  */
 export function buildClasses(pairs: readonly ClonePair[]): CloneClass[] {
-  const classes: CloneClass[] = [];
-  for (const members of cloneComponents(pairs)) {
-    const c = classOf(members);
-    if (c) classes.push(c);
-  }
-  return classes.sort(compareClasses);
+  return cloneComponents(pairs)
+    .flatMap((c) => classesOf(c))
+    .sort(compareClasses);
 }
 
 /**
@@ -75,37 +75,113 @@ function unionOverlapping(nodes: Span[], sets: DisjointSets): void {
   }
 }
 
-/** The class one component of pairs forms; undefined when its occurrences collapse into one. */
-export function classOf(pairs: readonly ClonePair[]): CloneClass | undefined {
-  const occurrences = mergeSpans(pairs.flatMap((p) => [p.a, p.b]));
-  if (occurrences.length < 2) return undefined;
-  let type: CloneType = 1;
-  let similarity = 1;
-  for (const p of pairs) {
-    if (p.type > type) type = p.type;
-    similarity = Math.min(similarity, p.similarity);
-  }
-  return {
-    id: classId(occurrences[0]),
-    type,
-    tokens: Math.min(...occurrences.map(len)),
-    lines: Math.min(...occurrences.map(spanLines)),
-    similarity,
-    occurrences: occurrences.map(toLocation),
+/** Two spans are one copy when each overlaps the other by at least this share of its length. */
+const SAME_COPY = 0.5;
+
+/**
+ * The classes one component of pairs forms. Spans that are the same copy (mutual overlap) become one
+ * node; pairs are edges between nodes. Largest edge first, a class grows by the nodes that have an
+ * edge to every member, so every copy in it is a reported clone of every other one.
+ */
+export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
+  const nodeOf = copyNodes(pairs);
+  const edges = new Map<number, Map<number, ClonePair>>();
+  const link = (x: number, y: number, p: ClonePair): void => {
+    let m = edges.get(x);
+    if (!m) edges.set(x, (m = new Map()));
+    const prev = m.get(y);
+    if (!prev || size(p) > size(prev)) m.set(y, p);
   };
+  for (const p of pairs) {
+    const a = nodeOf.get(p.a) as number;
+    const b = nodeOf.get(p.b) as number;
+    if (a === b) continue;
+    link(a, b, p);
+    link(b, a, p);
+  }
+  const order = [...pairs].sort((x, y) => size(y) - size(x));
+  const covered = new Set<string>();
+  const classes: CloneClass[] = [];
+  // Copies of the classes built so far, per file: a smaller pair both of whose copies already lie (at
+  // least half) in reported copies (a shifted window of periodic code, a piece of a larger clone, one
+  // more pairing of copies already reported) adds no place to look at and is not reported again.
+  const claims = new Map<FileTokens, Span[]>();
+  const claimed = (s: Span): boolean => (claims.get(s.file) ?? []).some((c) => 2 * (Math.min(c.to, s.to) - Math.max(c.from, s.from)) >= len(s));
+  for (const seed of order) {
+    const a = nodeOf.get(seed.a) as number;
+    const b = nodeOf.get(seed.b) as number;
+    if (a === b || covered.has(edgeKey(a, b)) || (claimed(seed.a) && claimed(seed.b))) continue;
+    const members = [a, b];
+    const spans = new Map<number, Span>([[a, seed.a], [b, seed.b]]);
+    const candidates = [...(edges.get(a) ?? new Map<number, ClonePair>()).keys()].filter((n) => n !== b);
+    for (const n of candidates) {
+      if (!members.every((m) => edges.get(n)?.has(m))) continue;
+      const p = edges.get(n)?.get(a) as ClonePair;
+      const span = nodeOf.get(p.a) === n ? p.a : p.b;
+      // A copy overlapping another member (periodic code) is not a separate copy of it.
+      if ([...spans.values()].some((o) => o.file === span.file && o.from < span.to && span.from < o.to)) continue;
+      spans.set(n, span);
+      members.push(n);
+    }
+    let type: CloneType = 1;
+    let similarity = 1;
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        covered.add(edgeKey(members[i], members[j]));
+        const p = edges.get(members[i])?.get(members[j]) as ClonePair;
+        if (p.type > type) type = p.type;
+        similarity = Math.min(similarity, p.similarity);
+      }
+    }
+    const occurrences = members.map((m) => spans.get(m) as Span).sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from);
+    for (const span of occurrences) {
+      const list = claims.get(span.file);
+      if (list) list.push(span);
+      else claims.set(span.file, [span]);
+    }
+    const tokens = occurrences.map(len);
+    const lines = occurrences.map(spanLines);
+    classes.push({
+      id: classId(occurrences[0]),
+      type,
+      tokens: Math.min(...tokens),
+      maxTokens: Math.max(...tokens),
+      lines: Math.min(...lines),
+      maxLines: Math.max(...lines),
+      similarity,
+      occurrences: occurrences.map(toLocation),
+    });
+  }
+  return classes;
 }
 
-/** Per file, overlapping spans collapse into one occurrence covering them all. */
-function mergeSpans(spans: Span[]): Span[] {
-  spans.sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from);
-  const out: Span[] = [];
+/** Numbers the copies: spans of one file that overlap each other by SAME_COPY both ways share a node. */
+function copyNodes(pairs: readonly ClonePair[]): Map<Span, number> {
+  const spans: Span[] = [];
+  for (const p of pairs) spans.push(p.a, p.b);
+  spans.sort((x, y) => cmp(x.file.file, y.file.file) || x.from - y.from || y.to - x.to);
+  const nodeOf = new Map<Span, number>();
+  const reps: Span[] = [];
+  let open: number[] = [];
   for (const s of spans) {
-    const last = out[out.length - 1];
-    if (last && last.file === s.file && s.from < last.to) last.to = Math.max(last.to, s.to);
-    else out.push({ ...s });
+    open = open.filter((n) => reps[n].file === s.file && reps[n].to > s.from);
+    let node = open.find((n) => {
+      const r = reps[n];
+      const overlap = Math.min(r.to, s.to) - Math.max(r.from, s.from);
+      return overlap >= SAME_COPY * len(r) && overlap >= SAME_COPY * len(s);
+    });
+    if (node === undefined) {
+      node = reps.length;
+      reps.push(s);
+      open.push(node);
+    }
+    nodeOf.set(s, node);
   }
-  return out;
+  return nodeOf;
 }
+
+const size = (p: ClonePair): number => len(p.a) + len(p.b);
+const edgeKey = (x: number, y: number): string => (x < y ? `${x}:${y}` : `${y}:${x}`);
 
 function spanLines(s: Span): number {
   return s.file.endLine[s.to - 1] - s.file.line[s.from] + 1;

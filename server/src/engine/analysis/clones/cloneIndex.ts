@@ -1,4 +1,4 @@
-import { classOf, cloneComponents, compareClasses } from './cloneClasses';
+import { classesOf, cloneComponents, compareClasses } from './cloneClasses';
 import { windowHashes } from './fingerprints';
 import { packHit, pairsFromHits, seedLength, type ClonePair } from './pairs';
 import { tokenize, type FileTokens } from './tokenize';
@@ -13,7 +13,7 @@ const POSTING_SCALE = 2 ** 23;
 interface Component {
   pairs: ClonePair[];
   files: Set<string>;
-  cls: CloneClass | undefined;
+  classes: CloneClass[];
 }
 
 interface Entry {
@@ -95,7 +95,7 @@ export class CloneIndex {
     for (const list of this.pairs.values()) for (const p of list) if (!keptPairs.has(p)) rest.push(p);
     this.touched.clear();
     this.components = [...kept, ...cloneComponents(rest).map(componentOf)];
-    this.cached = this.components.flatMap((c) => (c.cls ? [c.cls] : [])).sort(compareClasses);
+    this.cached = this.components.flatMap((c) => c.classes).sort(compareClasses);
     return this.cached;
   }
 
@@ -171,5 +171,5 @@ export class CloneIndex {
 function componentOf(pairs: ClonePair[]): Component {
   const files = new Set<string>();
   for (const p of pairs) files.add(p.a.file.file).add(p.b.file.file);
-  return { pairs, files, cls: classOf(pairs) };
+  return { pairs, files, classes: classesOf(pairs) };
 }

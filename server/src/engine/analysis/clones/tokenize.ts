@@ -1,5 +1,6 @@
 import { ts } from '../typescript';
 import { hasIgnoreMarker, ignoredLines } from './ignoreComments';
+import { compilerHelperMask } from './compilerHelpers';
 import { moduleStatementMask } from './importStatements';
 import { variantFor, scanTokens } from './lexer';
 import { computeLineStarts } from './lineStarts';
@@ -116,7 +117,9 @@ export function tokenize(file: string, text: string): FileTokens {
     starts.push(start);
     ends.push(end);
   });
-  const removed = moduleStatementMask({ kinds, starts, ends, text });
+  const raw = { kinds, starts, ends, text };
+  const removed = moduleStatementMask(raw);
+  compilerHelperMask(raw, removed);
   const lineStarts = computeLineStarts(text);
   const ignored = hasIgnoreMarker(text) ? ignoredLines(text, variantFor(file)) : undefined;
 

@@ -26,11 +26,15 @@ export interface CloneClass {
   /** Stable while the duplicated code is unchanged (hash of the first occurrence's normalized tokens). */
   id: string;
   type: CloneType;
-  /** Smallest token count among the occurrences. */
+  /** Smallest token count among the occurrences (comments and ignored code not counted). */
   tokens: number;
-  /** Smallest line span among the occurrences. */
+  /** Largest token count among the occurrences. */
+  maxTokens: number;
+  /** Smallest number of source lines an occurrence spans, first token to last (blank and comment lines inside included). */
   lines: number;
-  /** Lowest pairwise similarity (1 for type 1 and 2). */
+  /** Largest such line span. */
+  maxLines: number;
+  /** Lowest similarity between any two occurrences (1 for type 1 and 2). */
   similarity: number;
   /** Sorted by file, then position; 0-based lines, ranges from the first token's start to the last token's end. */
   occurrences: Location[];

@@ -2,6 +2,7 @@ import { ts } from '../typescript';
 import { declarationName, isUnitNode, localKey, MODULE, nameNode, skipOuter, span } from '../units';
 import { collectExports } from './exports';
 import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
+import { Es5Classes, iifeResult, isIife, skipParens } from './es5';
 import { StageRules } from './stageRules';
 import { syntaxErrors, TS_ONLY } from './syntax';
 import type { FileFacts, Ref, UnitInfo } from './types';
@@ -11,6 +12,8 @@ import { Values } from './values';
 export interface ExtractOptions {
   stageCalls: readonly string[];
   pipelineConstructors: readonly string[];
+  /** Method names that make a class an estimator stage. */
+  stageMethods: readonly string[];
   /** The file lies under a pipeline folder: its exported functions are stages. */
   inFolder: boolean;
   /** Test files register no stages; their top-level code is a root of the reachability walk. */
@@ -59,6 +62,8 @@ class Extractor {
   private readonly stageRules: StageRules | undefined;
   /** A JavaScript file uses TypeScript-only syntax somewhere (worth the grammar check, see syntax.ts). */
   private tsSyntaxInJs = false;
+  /** ES5 classes: constructor function key → prototype members and base, applied after the walk (see es5.ts). */
+  private readonly es5 = new Es5Classes();
 
   constructor(
     private readonly sf: ts.SourceFile,
@@ -78,6 +83,7 @@ class Extractor {
       this.visit(st, MODULE, scope);
     }
     this.facts.syntaxErrors = syntaxErrors(this.sf, this.tsSyntaxInJs);
+    for (const [key, base] of this.es5.apply(this.units, this.stageRules)) this.ref(key, base);
     this.mixins(scope);
     collectExports(this.sf, scope, this.values, this.facts);
     if (this.options.inFolder && !this.options.isTest) this.folderStages();
@@ -226,10 +232,12 @@ class Extractor {
     const thisParam = fn.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === 'this');
     const scope = thisParam ? new Scope(outer, outer.thisClass, this.values.typeValue(thisParam.type, outer)) : new Scope(outer);
     if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name) scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
-    for (const p of fn.parameters) {
-      const value = this.values.typeValue(p.type, outer);
+    // An IIFE's parameters hold its arguments: `(function (_super) { __extends(X, _super) … }(Base))`.
+    const args = isIife(fn) ? (skipParens(fn).parent as ts.CallExpression).arguments : undefined;
+    fn.parameters.forEach((p, i) => {
+      const value = this.values.typeValue(p.type, outer) ?? (args?.[i] ? this.values.valueOf(args[i], outer) : undefined);
       for (const { name } of boundNames(p.name)) scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
-    }
+    });
     const body = (fn as ts.FunctionLikeDeclaration).body;
     if (body && ts.isBlock(body)) this.declareBlock(body.statements, scope, key, hoistedVars(body));
     return scope;
@@ -304,10 +312,19 @@ class Extractor {
       // A method only runs on an instance, so reaching it reaches its class (constructor, field initialisers).
       if (cls && !ts.isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
       if (ts.isClassLike(node)) inner = new Scope(scope, unit, { k: 'new', cls: { k: 'unit', key: unit } });
-      else if (ts.isFunctionLike(node)) inner = this.functionScope(node, unit, scope);
-    } else if (ts.isExpressionStatement(node) && ts.isSourceFile(node.parent)) {
+      else if (ts.isFunctionLike(node)) {
+        inner = this.functionScope(node, unit, scope);
+        // `var X = /** @class */ (function () { function X() {} …; return X; }())`: the call gives the class.
+        const info = isIife(node) ? this.units.get(unit) : undefined;
+        if (info) {
+          info.returns = iifeResult(node as ts.FunctionExpression, inner);
+          this.es5.wrapped(info.returns, span(enclosingStatement(node), this.sf));
+        }
+      }
+    } else if (ts.isExpressionStatement(node)) {
+      this.es5.statement(node.expression, scope, this.values);
       // `pipeline.stage("x", f)` at the top level belongs to `pipeline`: using the pipeline runs its stages.
-      const owner = this.topLevelOwner(node.expression, scope);
+      const owner = ts.isSourceFile(node.parent) ? this.topLevelOwner(node.expression, scope) : undefined;
       if (owner) unit = owner;
     } else if (ts.isBlock(node) || ts.isCaseBlock(node) || ts.isCatchClause(node) || ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node) || ts.isModuleBlock(node)) {
       // A function's body block shares the function's scope (declared in functionScope).
@@ -381,6 +398,8 @@ class Extractor {
       if (base) {
         info.base = base;
         this.values.bases.set(key, base);
+        // Using a subclass runs its base's constructor and inherited methods: the base is reached with it.
+        this.ref(key, base);
       }
     } else if (ts.isVariableDeclaration(node)) {
       const init = node.initializer ? skipOuter(node.initializer) : undefined;
@@ -398,14 +417,25 @@ class Extractor {
 
 
 
+  /** Every exported function or class of a pipeline-folder file is a stage, but the pipeline classes themselves. */
   private folderStages(): void {
     const keys = new Set<string>();
     for (const r of Object.values(this.facts.exports)) {
-      if (r.k !== 'unit' || keys.has(r.key) || this.units.get(r.key)?.shape !== 'function') continue;
+      const info = r.k === 'unit' ? this.units.get(r.key) : undefined;
+      const shape = info?.shape;
+      if (r.k !== 'unit' || keys.has(r.key) || (shape !== 'function' && shape !== 'class')) continue;
+      if (shape === 'class' && this.options.pipelineConstructors.includes(info?.name ?? '')) continue;
       keys.add(r.key);
-      this.facts.stages.push({ kind: 'folder', target: r });
+      this.facts.stages.push({ kind: 'folder', target: r, how: `exported ${shape} in a pipeline folder` });
     }
   }
+}
+
+/** The statement a node is part of (`var X = (function () {…}())` for the IIFE inside it). */
+function enclosingStatement(node: ts.Node): ts.Node {
+  let n = node;
+  while (n.parent && !ts.isSourceFile(n.parent) && !ts.isBlock(n.parent) && !ts.isModuleBlock(n.parent)) n = n.parent;
+  return n;
 }
 
 /** A short identity for a ref, to record each one once per unit. */

@@ -3,8 +3,6 @@ import { isTopLevelVariable, localKey, skipOuter, span, stageNode } from '../uni
 import type { Scope } from './scope';
 import type { Ref, StageMention } from './types';
 
-const ESTIMATOR_METHODS = new Set(['fit', 'transform', 'predict']);
-
 /**
  * The configurable stage rules, applied to each node of a (non-test) file as the extractor walks it:
  * `@stage` tags, estimator classes, registration calls and pipeline constructors. What a registered
@@ -13,23 +11,40 @@ const ESTIMATOR_METHODS = new Set(['fit', 'transform', 'predict']);
 export class StageRules {
   private readonly calls: Set<string>;
   private readonly constructors: Set<string>;
+  private readonly methods: Set<string>;
 
   constructor(
-    options: { stageCalls: readonly string[]; pipelineConstructors: readonly string[] },
+    options: { stageCalls: readonly string[]; pipelineConstructors: readonly string[]; stageMethods: readonly string[] },
     private readonly sf: ts.SourceFile,
     private readonly out: StageMention[],
     private readonly valueOf: (e: ts.Expression, scope: Scope) => Ref | undefined,
   ) {
     this.calls = new Set(options.stageCalls);
     this.constructors = new Set(options.pipelineConstructors);
+    this.methods = new Set(options.stageMethods);
   }
 
   visit(node: ts.Node, scope: Scope): void {
     const tagged = stageTag(node);
-    if (tagged !== undefined) this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined });
-    if (ts.isClassLike(node) && isEstimator(node)) this.out.push({ kind: 'estimator', target: unitRef(stageNode(node)) });
+    if (tagged !== undefined) this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined, how: '@stage tag' });
+    if (ts.isClassLike(node)) {
+      const names = node.members.flatMap((m) => (ts.isMethodDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? [m.name.text] : []));
+      const hasBase = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
+      this.estimator(unitRef(stageNode(node)), names, hasBase, 'class');
+    }
     if (ts.isCallExpression(node) && this.calls.has(calleeName(node.expression) ?? '')) this.registration(node, scope);
     if (ts.isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? '')) this.constructed(node, scope);
+  }
+
+  /**
+   * A class (`what`: "class", "ES5 class") with stage methods is an estimator; one with a base and none of
+   * its own may inherit them (the linker decides). `transform` alone does not make one: utility classes
+   * (an FFT) have it too.
+   */
+  estimator(target: Ref, memberNames: readonly string[], hasBase: boolean, what: string): void {
+    const own = [...new Set(memberNames.filter((n) => this.methods.has(n)))];
+    if (isStageSet(own)) this.out.push({ kind: 'estimator', target, how: `${what} with ${own.join(', ')}` });
+    else if (hasBase) this.out.push({ kind: 'estimator', target, how: `${what}`, inherits: [...this.methods] });
   }
 
   private registration(call: ts.CallExpression, scope: Scope): void {
@@ -38,11 +53,12 @@ export class StageRules {
     const explicit = first && ts.isStringLiteralLike(first) && args.length > 1 ? first.text : undefined;
     for (const arg of flattenArrays(explicit !== undefined ? args.slice(1) : args)) {
       const target = this.argRef(arg, scope);
-      if (target) this.out.push({ kind: 'registered', target, explicitName: explicit, registration: span(arg, this.sf) });
+      if (target) this.out.push({ kind: 'registered', target, explicitName: explicit, registration: span(arg, this.sf), how: `passed to ${calleeName(call.expression)}()` });
     }
   }
 
   private constructed(node: ts.NewExpression, scope: Scope): void {
+    const how = `listed in new ${calleeName(node.expression)}()`;
     const add = (e: ts.Expression, name?: string): void => {
       const x = skipOuter(e);
       // sklearn-style `['scale', scaler]` pairs name the stage.
@@ -62,12 +78,12 @@ export class StageRules {
             // `{ steps: [...] }` lists stages; `{ clean: fn }` names one.
             add(init, ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init) ? undefined : key);
           } else if (ts.isShorthandPropertyAssignment(p)) add(p.name, p.name.text);
-          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) this.out.push({ kind: 'constructed', target: unitRef(p), explicitName: p.name.text, registration: span(p, this.sf) });
+          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name)) this.out.push({ kind: 'constructed', target: unitRef(p), explicitName: p.name.text, registration: span(p, this.sf), how });
         }
         return;
       }
       const target = this.argRef(x, scope);
-      if (target) this.out.push({ kind: 'constructed', target, explicitName: name, registration: span(e, this.sf) });
+      if (target) this.out.push({ kind: 'constructed', target, explicitName: name, registration: span(e, this.sf), how });
     };
     for (const a of node.arguments ?? []) add(a);
   }
@@ -97,8 +113,9 @@ function stageTag(node: ts.Node): string | undefined {
   return undefined;
 }
 
-function isEstimator(node: ts.ClassLikeDeclaration): boolean {
-  return node.members.some((m) => ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && ESTIMATOR_METHODS.has(m.name.text));
+/** Stage methods enough to call a class an estimator: any, except `transform` on its own. */
+export function isStageSet(methods: readonly string[]): boolean {
+  return methods.some((m) => m !== 'transform');
 }
 
 function calleeName(e: ts.Expression): string | undefined {

@@ -65,6 +65,13 @@ export interface StageMention {
   target: Ref;
   explicitName?: string;
   registration?: Span;
+  /** How the rule found it, for `check --stages` ("class with fit, predict", "passed to pipe()"…). */
+  how: string;
+  /**
+   * A class with a base and none of the stage methods of its own: a stage only if the base chain (resolved
+   * by the linker, often in another file) has these methods (`transform` alone does not count).
+   */
+  inherits?: string[];
 }
 
 /** Export key of a module that is a single value (`module.exports = f`, `export = f`): `require()` returns it. */

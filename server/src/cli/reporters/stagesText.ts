@@ -1,0 +1,25 @@
+import type { Stage, StageKind } from '../../engine/analysis/types';
+import { relPath } from '../../engine/analysis/paths';
+
+const KIND_WORDS: Record<StageKind, string> = {
+  estimator: 'estimator class',
+  folder: 'pipeline-folder export',
+  registered: 'registered',
+  constructed: 'pipeline constructor argument',
+  tagged: '@stage',
+};
+
+/**
+ * The stage summary under the text report: a count by rule (`list` false), or every stage with where it is
+ * and how it was found (`check --stages`).
+ */
+export function formatStagesText(root: string, stages: readonly Stage[], list: boolean): string {
+  if (stages.length === 0) return 'Stages: none found (see docs/rules/untested-stage.md for what makes a stage).\n';
+  const counts = new Map<StageKind, number>();
+  for (const s of stages) counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${KIND_WORDS[k]}`);
+  const head = `Stages: ${stages.length} (${parts.join(', ')})${list ? ':' : '; --stages lists them.'}`;
+  if (!list) return head + '\n';
+  const lines = stages.map((s) => `    ${relPath(root, s.location.file)}:${s.location.range.start.line + 1}:${s.location.range.start.character + 1} ${s.name} (${s.how})`);
+  return [head, ...lines].join('\n') + '\n';
+}

@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LSPErrorCodes, type Command } from 'vscode-languageserver-protocol';
+import { ServerCommands, type StageReport } from '../../server/src/protocol';
+import { git } from '../support/tmp';
+import { LspTestClient } from './lspClient';
+import { copyExample } from './workspace';
+
+const FILE = 'src/pipeline/preprocess.ts';
+const EDGE = 'v >= 0 && v <= MAX_MEASUREMENT';
+
+/** The "Verify against HEAD" actions at the line of `needle` in `text` (the editor's content of `file`). */
+async function stageActions(client: LspTestClient, file: string, text: string, needle: string): Promise<Command[]> {
+  const line = text.split('\n').findIndex((l) => l.includes(needle));
+  assert.ok(line >= 0, needle);
+  const actions = await client.codeActions(file, { start: { line, character: 4 }, end: { line, character: 4 } }, []);
+  return actions.map((a) => a.command).filter((c): c is Command => !!c && c.command === ServerCommands.verifyStage);
+}
+
+describe('language server: Verify against HEAD on a changed stage', function () {
+  this.timeout(180_000);
+  let root: string;
+  let client: LspTestClient | undefined;
+  beforeEach(() => {
+    root = copyExample();
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'init');
+  });
+  afterEach(async () => {
+    await client?.stop();
+    client = undefined;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is offered only once the stage differs from HEAD; a divergence becomes a diagnostic carrying the counterexample, cleared when equivalent again', async () => {
+    client = await LspTestClient.start(root);
+    const file = path.join(root, FILE);
+    const original = fs.readFileSync(file, 'utf8');
+    await client.open(file);
+    await client.waitFor('the first analysis', () => client!.statuses.some((s) => s.state === 'idle'));
+    assert.deepEqual(await stageActions(client, file, original, EDGE), [], 'unchanged stage: nothing to verify');
+
+    // An unsaved edit: zero is no longer a valid measurement.
+    const edited = original.replace(EDGE, 'v > 0 && v <= MAX_MEASUREMENT');
+    await client.change(file, edited);
+    // The action needs the analysis of the edit (debounced): poll with a deadline.
+    let command: Command | undefined;
+    for (const deadline = Date.now() + 30_000; !command && Date.now() < deadline; ) {
+      command = (await stageActions(client, file, edited, 'v > 0 && v <= MAX_MEASUREMENT'))[0];
+      if (!command) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(command, 'the verify-stage action is offered on the edited stage');
+    assert.equal(command.title, 'Verify against HEAD');
+    const progress = client.track('stage-token');
+    const report = (await client.executeCommand(command.command, command.arguments, 'stage-token')) as StageReport;
+    assert.equal(report.stage, 'dropIncomplete');
+    assert.equal(report.status, 'not-equivalent');
+    assert.ok(report.counterexample, 'a counterexample');
+    const diag = await client.waitFor('a stage-divergence diagnostic', () => client!.diagnosticsFor(file).find((d) => d.code === 'stage-divergence'));
+    assert.match(String(diag.message), /^dropIncomplete: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: dropIncomplete\(.*\) → HEAD .*, work tree .*/);
+    const data = diag.data as { payload?: { counterexample?: { call?: string } } };
+    assert.equal(data.payload?.counterexample?.call, report.counterexample.display);
+    await client.waitFor('progress on the client token to end', () => progress.at(-1)?.kind === 'end');
+    assert.ok(progress[0]?.kind === 'begin' && /verifying dropIncomplete against HEAD/.test(progress[0].title), 'titled progress');
+
+    // Back to the committed behaviour: equivalent, and the diagnostic goes away.
+    await client.change(file, original.replace('/** Keeps rows', '/** Keeps only rows'));
+    const again = (await client.executeCommand(ServerCommands.verifyStage, command.arguments)) as StageReport;
+    assert.equal(again.status, 'equivalent');
+    await client.waitFor('the divergence cleared', () => !client!.diagnosticsFor(file).some((d) => d.code === 'stage-divergence'));
+  });
+
+  it('stops on $/cancelRequest: a stage that never returns is not waited for', async () => {
+    client = await LspTestClient.start(root);
+    const file = path.join(root, FILE);
+    const original = fs.readFileSync(file, 'utf8');
+    await client.open(file);
+    await client.change(file, original.replace('const keep = ds.rows.map(', 'for (;;) {}\n  const keep = ds.rows.map('));
+    const source = client.cancellation();
+    const started = Date.now();
+    const run = client.conn.sendRequest('workspace/executeCommand', { command: ServerCommands.verifyStage, arguments: [{ stage: 'dropIncomplete', uri: `file://${file}` }] }, source.token);
+    await client.waitFor('the stage run to start', () => Date.now() - started > 3000 || undefined);
+    source.cancel();
+    await assert.rejects(run, (e: { code?: number }) => e.code === LSPErrorCodes.RequestCancelled);
+    assert.ok(Date.now() - started < 60_000, 'cancelled well before 200 calls of 2 s');
+  });
+});
