@@ -5,8 +5,9 @@ import { analyzeFiles, Analyzer, type AnalysisResult } from '../../server/src/en
 import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
 import { FileCache } from '../../server/src/engine/analysis/cache/fileCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
+import { analyzeSince } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
-import { write, writeWorkspace } from '../support/tmp';
+import { git, write, writeWorkspace } from '../support/tmp';
 
 // The persistent cache: reused only for identical inputs; corrupt, torn or misplaced entries are
 // recomputed, never trusted. Results are compared with an analysis that uses no cache at all.
@@ -128,6 +129,25 @@ describe('persistent analysis cache', () => {
     assert.equal(third.stats.misses, 1, 'the misplaced entry is refused');
     assert.equal(comparable(again), comparable(result));
     assert.ok(again.findings.some((f) => f.message.includes("'extra'")));
+  });
+
+  it('the hook\'s comparison finds HEAD\'s result left by the previous commit\'s run, and the right findings', () => {
+    const { root, cache } = workspace();
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'init');
+    write(root, 'src/pipeline/clean.ts', `// one\n${norm('clean')}`);
+    git(root, 'add', '.');
+    const first = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
+    assert.deepEqual([first.result.fromCache, first.baselineFromCache], [false, false]);
+    git(root, 'commit', '-qm', 'one');
+    write(root, 'src/pipeline/shift.ts', 'export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n');
+    git(root, 'add', '.');
+    const second = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
+    assert.deepEqual([second.result.fromCache, second.baselineFromCache], [false, true]);
+    const fresh = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache: false });
+    assert.deepEqual(second.comparison, fresh.comparison);
+    assert.deepEqual(second.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding.message.slice(0, 14)), ["Stage 'shift' "]);
   });
 
   it('ML_PARITY_CACHE_DIR=off turns it off; a workspace without a package has none', () => {

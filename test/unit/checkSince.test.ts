@@ -148,6 +148,26 @@ describe('check --since REV: only the findings new relative to REV', () => {
     assert.deepEqual(report.findings.map((f) => [f.rule, f.file]), [['untested-stage', 'src/pipeline/scale.ts']]);
   });
 
+  it('a workspace in a subfolder of the repository, its tsconfig extending one above it', async () => {
+    const top = writeWorkspace({
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { baseUrl: '.', paths: { '@p/*': ['pkg/src/pipeline/*'] } } }),
+      'pkg/tsconfig.json': JSON.stringify({ extends: '../tsconfig.base.json', include: ['src'] }),
+      'pkg/src/pipeline/clean.ts': norm('clean'),
+      'pkg/test/clean.test.ts': "import { clean } from '@p/clean';\nit('x', () => clean([[1]]));\n",
+      'other/src/pipeline/elsewhere.ts': shift('elsewhere'),
+    }, 'mlp-since-mono-');
+    roots.push(top);
+    git(top, 'init', '-q');
+    git(top, 'add', '.');
+    git(top, 'commit', '-qm', 'init');
+    const root = path.join(top, 'pkg');
+    assert.deepEqual((await json(root)).findings, [], 'the alias from the base config reaches clean');
+    assert.deepEqual((await json(root, { since: 'HEAD' })).findings, []);
+    fs.rmSync(path.join(root, 'test/clean.test.ts'));
+    const report = await json(root, { since: 'HEAD' });
+    assert.deepEqual(report.findings.map((f) => [f.rule, f.file, f.baselineState]), [['untested-stage', 'src/pipeline/clean.ts', 'new']]);
+  });
+
   it('an unknown revision or a folder outside git is bad input (exit 2), never "no findings"', async () => {
     const root = repo();
     const r = await check(root, { since: 'no-such-branch' });

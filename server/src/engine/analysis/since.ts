@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
 import { compareWithBaseline, type BaselineComparison } from './baseline';
-import { analyzeCached } from './cache/resultCache';
+import { analyzeCached, type HashedFiles } from './cache/resultCache';
 import { DiskCache, sha256 } from './cache/diskCache';
-import { readBlobs, readSourcesAtRevision, readStagedSources, renamesSince, resolveCommit, treeEntries, workTreePrefix } from './gitIndex';
+import { readBlobs, renamesSince, resolveCommit, revisionEntries, stagedSourceEntries, treeEntries, workTreePrefix, type GitBlobEntry } from './gitIndex';
 import { isSourceFile } from './paths';
 import type { AnalysisResult } from './types';
 
@@ -30,6 +30,8 @@ export interface SinceResult {
   result: AnalysisResult & { fromCache: boolean };
   /** Every finding now as new or unchanged relative to `commit`, and the ones fixed since. */
   comparison: BaselineComparison;
+  /** The analysis at `commit` came from the cache (for the hook: left there by the previous commit's run). */
+  baselineFromCache: boolean;
 }
 
 // Files the analysis reads besides the sources: the file list and module resolution depend on them.
@@ -46,9 +48,10 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   const commit = resolveCommit(root, opts.rev);
   const cache = opts.cache;
   if (opts.staged) {
-    const result = analyzeCached(root, opts.config, { overrides: readStagedSources(root), exclusive: true, cache });
-    const before = analyzeCached(root, opts.config, { overrides: readSourcesAtRevision(root, commit), exclusive: true, cache });
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)) };
+    // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a file.
+    const result = analyzeCached(root, opts.config, { files: blobs(root, stagedSourceEntries(root)), cache });
+    const before = analyzeCached(root, opts.config, { files: blobs(root, revisionEntries(root, commit)), cache });
+    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)), baselineFromCache: before.fromCache };
   }
   const result = analyzeCached(root, opts.config, { cache });
   const disk = cache === false ? undefined : (cache ?? DiskCache.forWorkspace(root));
@@ -56,10 +59,14 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   try {
     const before = analyzeCached(tree.root, opts.config, { cache: disk ?? false });
     const baseline = before.findings.map((f) => rebase(f, tree.root, root));
-    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)) };
+    return { rev: opts.rev, commit, result, comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)), baselineFromCache: before.fromCache };
   } finally {
     tree.dispose();
   }
+}
+
+function blobs(root: string, entries: GitBlobEntry[]): HashedFiles {
+  return { hashes: new Map(entries.map((e) => [e.file, e.blob])), read: () => readBlobs(root, entries) };
 }
 
 /** Checkouts kept in the cache folder (a commit's content never changes, so one can be reused as is). */

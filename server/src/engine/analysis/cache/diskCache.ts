@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TOOL_VERSION } from '../../version';
@@ -10,10 +10,15 @@ const FORMAT = 1;
  * A folder of cache entries, each a file named by its key: a header line (the key and the sha256 of
  * the payload) then the payload as JSON. A read that finds no entry, a different key, a checksum that
  * does not match or JSON that does not parse is a miss (the bad entry is deleted and the caller
- * recomputes), so a torn or corrupted entry can cost time but never give a wrong result. Writes go to
- * a temporary file renamed into place, so concurrent runs never see half an entry.
+ * recomputes), so a torn or corrupted entry can cost time but never give a wrong result. That is also
+ * why entries are written in place, without a temporary file and a rename (a cold run writes
+ * thousands): a reader that meets half an entry, or two writers of the same entry (same key, same
+ * bytes) that interleave, at worst cause a miss.
  */
 export class DiskCache {
+  /** Folders known to exist (a cold run would otherwise ask for each of its thousands of entries). */
+  private readonly made = new Set<string>();
+
   constructor(readonly dir: string) {}
 
   /**
@@ -61,13 +66,15 @@ export class DiskCache {
   set(kind: string, key: string, value: unknown): void {
     const file = this.file(kind, key);
     const payload = JSON.stringify(value);
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(tmp, `${JSON.stringify({ key, sum: sha256(payload) })}\n${payload}`);
-      fs.renameSync(tmp, file);
+      const dir = path.dirname(file);
+      if (!this.made.has(dir)) {
+        fs.mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+      }
+      fs.writeFileSync(file, `${JSON.stringify({ key, sum: sha256(payload) })}\n${payload}`);
     } catch {
-      fs.rmSync(tmp, { force: true });
+      fs.rmSync(file, { force: true });
     }
   }
 

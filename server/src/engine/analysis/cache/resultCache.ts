@@ -10,9 +10,20 @@ import { FileCache } from './fileCache';
 /** Whole results kept per cache folder: one per workspace state recently analysed is all a run needs. */
 const RESULTS_KEPT = 16;
 
+/**
+ * Exactly these files (absolute path → a hash of the content that is known without reading it, such
+ * as a git blob id), read only when the result is not in the cache.
+ */
+export interface HashedFiles {
+  hashes: ReadonlyMap<string, string>;
+  read: () => ReadonlyMap<string, string>;
+}
+
 export interface CachedAnalyzeOptions {
   /** Text that wins over the disk, by absolute path (the git index, a revision). */
   overrides?: ReadonlyMap<string, string>;
+  /** The complete file set, hashed (implies `exclusive`; replaces `overrides`). */
+  files?: HashedFiles;
   /** When true, `overrides` is the complete file set. */
   exclusive?: boolean;
   /** The persistent cache; default: the workspace's (DiskCache.forWorkspace); false: none. */
@@ -32,15 +43,18 @@ export interface CachedAnalyzeOptions {
 export function analyzeCached(root: string, config: AnalysisConfig, options: CachedAnalyzeOptions = {}): AnalysisResult & { fromCache: boolean } {
   const abs = path.resolve(root);
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
-  const exclusive = options.exclusive ?? false;
-  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), JSON.stringify(options.extraFiles ?? []), inputsManifest(abs, config, options.overrides, exclusive)) : undefined;
+  const exclusive = options.files !== undefined || (options.exclusive ?? false);
+  const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
+  const manifest = (): string => (options.files ? hashedManifest(abs, config, options.files.hashes) : inputsManifest(abs, config, options.overrides, exclusive));
+  const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), extra, manifest()) : undefined;
   if (disk && key) {
     const hit = disk.get('results', key, isAnalysisResult);
     if (hit) return { ...hit, fromCache: true };
   }
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
-  const result = new Analyzer(abs, config, { overrides: options.overrides, exclusive, extraFiles: options.extraFiles, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
+  const overrides = options.files ? options.files.read() : options.overrides;
+  const result = new Analyzer(abs, config, { overrides, exclusive, extraFiles: options.extraFiles, fileCache: disk ? new FileCache(disk) : undefined }).analyzeAll();
   if (disk && key) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
@@ -65,6 +79,16 @@ export function inputsManifest(root: string, config: AnalysisConfig, overrides: 
   return lines.sort().join('\n');
 }
 
+/** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
+function hashedManifest(root: string, config: AnalysisConfig, hashes: ReadonlyMap<string, string>): string {
+  const lines = [...hashes].map(([f, h]) => `${path.relative(root, path.resolve(root, f))}\0id:${h}`);
+  for (const c of config.coverageFiles) {
+    const text = read(path.resolve(root, c));
+    lines.push(`${c}\0${text === undefined ? '-' : sha256(text)}`);
+  }
+  return lines.sort().join('\n');
+}
+
 /** Config files `tsconfig.json`'s `extends` names, followed outside the root too (relative or under node_modules). */
 function tsconfigChain(root: string): string[] {
   const out: string[] = [];
@@ -86,6 +110,10 @@ function tsconfigChain(root: string): string[] {
   };
   visit(path.join(root, 'tsconfig.json'), 0);
   return out;
+}
+
+function hashOf(text: string | undefined): string {
+  return text === undefined ? '-' : sha256(text);
 }
 
 function read(file: string): string | undefined {
