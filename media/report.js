@@ -182,6 +182,11 @@
     if (c.baseline) models.push(h('li', {}, ['Baseline: ', fileLink(c.baseline.resolved)]));
     if (c.candidate) models.push(h('li', {}, ['Candidate: ', fileLink(c.candidate.resolved)]));
     models.push(h('li', {}, [`Fixtures: ${c.fixtures.count} ${c.fixtures.synthetic ? 'synthetic' : 'from '}`, c.fixtures.synthetic ? undefined : fileLink(c.fixtures.origin)]));
+    if (c.run && c.status !== 'error') {
+      const probe = c.run.probe && c.run.probe.identical ? ` (first ${c.run.probe.fixtures} fixtures bit-identical stacked and alone)` : '';
+      const ran = c.run.mode === 'batched' ? `batched, up to ${c.run.rowsPerRun} rows per run${probe}` : `one fixture per run: ${c.run.reason}`;
+      models.push(h('li', { class: 'ran' }, [`Ran: ${ran}`]));
+    }
     items.push(h('ul', { class: 'meta' }, models));
     if (c.error) {
       items.push(h('p', { class: 'error' }, [`${c.error.code}: ${c.error.message} `, c.error.file ? fileLink(c.error.file, c.error.line) : undefined]));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver-protocol';
 import { hangingModel } from '../../scripts/onnx/models';
 import { LastReportRequest, VerifyRequest, type VerifyReport } from '../../server/src/protocol';
+import { childPids } from '../support/procs';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
 
@@ -14,22 +15,6 @@ function addHangingCase(root: string, timeoutMs: number): void {
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { verify: { cases: object[] } };
   config.verify.cases.push({ name: 'hang', baseline: 'models/hang.onnx', candidate: 'models/hang.onnx', count: 1, timeoutMs });
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
-}
-
-// Processes whose parent is `pid` (Linux /proc), to find the inference worker the way a crash would hit it.
-function childPids(pid: number): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 describe('language server: verify request', function () {

@@ -102,6 +102,6 @@ describe('ml-parity verify (CLI binary)', function () {
   it('a missing model is exit 2 with the file named', () => {
     const r = cli(EXAMPLE, 'verify', '--baseline', 'models/missing.onnx', '--candidate', 'models/classifier.onnx');
     assert.equal(r.status, 2);
-    assert.match(r.stdout, /models\/missing\.onnx: model file not found/);
+    assert.match(r.stdout, /models\/missing\.onnx: baseline: model file not found/);
   });
 });

@@ -55,7 +55,7 @@ describe('compare/summary', () => {
     acc.add('a', f32([4], [1, 2, NaN, Infinity]), f32([4], [1.5, 2, 1, -Infinity]));
     assert.equal(
       outputVerdictLine(acc.finish()),
-      'FAIL  y->y2  float32[4]  max|Δ| 0.5  max rel 0.5  mean|Δ| 0.25  p99 0.5  mismatches 3/4 (75%)  nan 1  inf 1',
+      'FAIL  y->y2  float32[4]  NON-FINITE MISMATCHES 2 (NaN 1, Inf 1)  max finite|Δ| 0.5  max rel 0.5  mean|Δ| 0.25  p99 0.5  mismatches 3/4 (75%)',
     );
   });
 

@@ -16,7 +16,7 @@ import { cli, tempDir, write } from '../support/tmp';
 
 /** A report without what legitimately differs between runs: wall-clock times and the creation date. */
 function stable(r: VerifyReport): unknown {
-  return { ...r, createdAt: '', cases: r.cases.map((c) => ({ ...c, timing: { ...c.timing, totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0 } })) };
+  return { ...r, createdAt: '', cases: r.cases.map((c) => ({ ...c, timing: { ...c.timing, totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, probeMs: 0 } })) };
 }
 
 describe('--shard and report merge', function () {

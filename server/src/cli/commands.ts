@@ -43,6 +43,7 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
     .option('--shard <i/n>', 'run the i-th of n slices of the fixtures (1-based); merge the JSON reports with `report merge`', shard)
     .option('--cast-inputs', "cast fixtures to each model's own input dtype (float16 I/O); the report says which")
     .option('--batch-size <rows>', 'max rows per batched run (1 disables batching)', positiveInt)
+    .option('--max-input-mb <mb>', 'refuse a synthetic input larger than this per fixture (default 1024)', positiveInt)
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'sarif']).default('text'))

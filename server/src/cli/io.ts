@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { EngineError } from '../engine/errors';
 
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIO {
@@ -32,8 +33,31 @@ export function processIO(entry?: string): CliIO {
 /** Exit codes shared by every subcommand. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
-/** Writes a report to --out or stdout. */
+const WRITE_FAILURE: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'a part of its path is not a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
+
+/**
+ * Writes a report to --out or stdout. When --out cannot be written, the finished report goes to stdout
+ * instead (a long run is not lost) and an EngineError says why, so the command exits 2.
+ */
 export function emit(io: CliIO, text: string, out?: string): void {
-  if (out) fs.writeFileSync(out, text);
-  else io.stdout(text);
+  if (!out) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    fs.writeFileSync(out, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    io.stdout(text);
+    const why = WRITE_FAILURE[code] ?? (e instanceof Error ? e.message : String(e));
+    throw new EngineError('output-unwritable', `cannot write the report here (${why}); it was printed to stdout instead`, { file: out });
+  }
 }

@@ -6,6 +6,7 @@ import { updateGolden } from '../engine/golden';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
 import { EXIT, emit, type CliIO } from './io';
 import { progressBar } from './progress';
+import { stopOnSignals } from './signals';
 import type { RangeFlags } from './options';
 import type { InputSpec } from '../engine/fixtures/inputSpecs';
 import type { ShardSpec } from '../engine/shard';
@@ -33,6 +34,7 @@ export interface VerifyFlags {
   outputMap: Record<string, string>;
   timeout?: number;
   batchSize?: number;
+  maxInputMb?: number;
   castInputs?: boolean;
   shard?: ShardSpec;
   carry: Record<string, string>;
@@ -70,6 +72,7 @@ function caseFromFlags(f: VerifyFlags, cwd: string): VerifyCase {
     outputMap: f.outputMap,
     timeoutMs: f.timeout,
     batchSize: f.batchSize,
+    maxInputMb: f.maxInputMb,
     castInputs: f.castInputs,
     shard: f.shard,
     carry: f.carry,
@@ -89,6 +92,7 @@ function applyOverrides(c: VerifyCase, f: VerifyFlags): VerifyCase {
     seed: f.seed ?? c.seed,
     timeoutMs: f.timeout ?? c.timeoutMs,
     batchSize: f.batchSize ?? c.batchSize,
+    maxInputMb: f.maxInputMb ?? c.maxInputMb,
     castInputs: f.castInputs || c.castInputs,
     shard: f.shard,
     carry: { ...c.carry, ...f.carry },
@@ -145,7 +149,9 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
       return EXIT.ok;
     }
     const bar = progressBar(io);
-    const report = await runVerify(cases, { onProgress: bar.update });
+    const stopped = new AbortController();
+    const release = stopOnSignals(() => stopped.abort());
+    const report = await runVerify(cases, { onProgress: bar.update, signal: stopped.signal }).finally(release);
     bar.end();
     emit(io, RENDER[f.format](report, io.cwd), f.out);
     if (report.cases.some((c) => c.status === 'error')) {

@@ -3,11 +3,12 @@ import { EngineError } from './errors';
 import { bindExpected, bindInputs } from './fixtures/bind';
 import type { FixtureStream } from './fixtures/types';
 import { makeBatches, splitOutput, type Batch, type BoundCase } from './inference/batching';
+import { probeCases, probeDifference } from './inference/batchProbe';
 import type { InferenceHost } from './inference/host';
 import type { CastPlan } from './inference/messages';
 import type { ValueInfo } from './onnx/signature';
 import type { Tensor } from './tensor/tensor';
-import type { CaseReport } from './verifyTypes';
+import type { CaseReport, RunInfo } from './verifyTypes';
 
 /** A baseline output and the candidate output it is compared with. */
 export interface OutputPair {
@@ -35,7 +36,10 @@ export interface StreamRun {
   pairs: OutputPair[];
   accumulators: OutputAccumulator[];
   maxRows: number;
+  /** Whether stacking is allowed so far (signatures, static op check); the probe may still turn it off. */
   batching: boolean;
+  /** Updated as the run learns how fixtures could be fed (probe, outputs that do not split). */
+  run: RunInfo;
   timing: CaseReport['timing'];
   /** Sees each case's inputs as bound, before batching (to report what was fed). */
   onBound?: (feeds: ReadonlyMap<string, Tensor>) => void;
@@ -63,6 +67,12 @@ export async function runStream(r: StreamRun): Promise<void> {
   const expected = new Map<string, Map<string, Tensor>>();
   const inFlight: Promise<BatchOutputs>[] = [];
   let done = 0;
+  let batching = r.batching;
+  let probed = !batching;
+  const runAlone = (why: string): void => {
+    batching = false;
+    Object.assign(r.run, { mode: 'single', rowsPerRun: 1, reason: why });
+  };
 
   // Inference time is the wall time during which the worker had at least one batch, not a sum of latencies.
   let busySince = 0;
@@ -87,8 +97,9 @@ export async function runStream(r: StreamRun): Promise<void> {
     r.timing.compareMs += performance.now() - t;
     if (!ok) {
       // The outputs did not split back per case (rows are not independent): rerun these cases one by one.
+      runAlone('the outputs do not keep one row per input row when fixtures are stacked');
       for (const bc of out.batch.cases) {
-        const single = await send({ cases: [bc], rows: [-1], feeds: Object.fromEntries(bc.feeds) });
+        const single = await send(alone(bc));
         accumulate(single, r, expected);
       }
     }
@@ -117,15 +128,43 @@ export async function runStream(r: StreamRun): Promise<void> {
     }
     r.timing.fixturesMs += performance.now() - t;
     if (start === 0) await r.ready;
-    for (const b of makeBatches(bound, r.maxRows, r.batching)) {
+    let batches = makeBatches(bound, r.maxRows, batching);
+    const first = probed ? undefined : batches.find((b) => b.cases.length > 1);
+    let probedOutputs: Promise<BatchOutputs> | undefined;
+    if (first) {
+      // Before trusting stacked runs, run the first fixtures of the first stacked batch alone as well and
+      // compare bit for bit; the stacked run is kept and used when they agree.
+      probed = true;
+      const stacked = send(first);
+      const singles = probeCases(first).map((bc) => send(alone(bc)));
+      const s = await stacked;
+      const t = performance.now();
+      const a = await Promise.all(singles);
+      const why = probeDifference(first, s.outputs, a.map((x) => x.outputs));
+      r.run.probe = { fixtures: a.length, identical: !why };
+      r.timing.probeMs = performance.now() - t;
+      if (why) {
+        runAlone(why);
+        batches = makeBatches(bound, r.maxRows, false);
+      } else probedOutputs = Promise.resolve(s);
+    }
+    for (const b of batches) {
       if (b.cases.length > 1) r.timing.batched = true;
       while (inFlight.length >= IN_FLIGHT) await drain();
-      inFlight.push(send(b));
+      inFlight.push(b === first && probedOutputs ? probedOutputs : send(b));
     }
     // Yield so queued batches are written to the worker and finished ones are compared between chunks.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   while (inFlight.length > 0) await drain();
+  if (r.run.mode === 'batched' && !r.timing.batched) {
+    runAlone(r.fixtures.count <= 1 ? 'there is one fixture' : 'no two consecutive fixtures could be stacked (their shapes differ)');
+  }
+}
+
+/** A case run on its own, outside any stack. */
+function alone(bc: BoundCase): Batch {
+  return { cases: [bc], rows: [-1], feeds: Object.fromEntries(bc.feeds) };
 }
 
 /** Feeds one batch's outputs into the accumulators; false when they cannot be split per case. */

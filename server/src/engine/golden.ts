@@ -1,7 +1,7 @@
 import { bindInputs } from './fixtures/bind';
 import { writeTestDataSet } from './fixtures/write';
 import { InferenceHost } from './inference/host';
-import { readModel } from './onnx/modelSource';
+import { readModel, runtimeSource, withExternalData } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { VerifyCase } from './verifyTypes';
 import { DEFAULT_TIMEOUT_MS, fixturesFor } from './verify';
@@ -13,12 +13,13 @@ import { DEFAULT_TIMEOUT_MS, fixturesFor } from './verify';
  */
 export async function updateGolden(c: VerifyCase, outDir: string, workerPath?: string): Promise<number> {
   const model = readModel(c.baseline ?? c.candidate, process.cwd(), c.candidate);
-  const { signature } = parseModel(model.bytes, model.file);
+  const { signature, externalData } = parseModel(model.bytes, model.file);
   const fixtures = fixturesFor(c, signature);
+  const release = withExternalData(model, externalData);
   const host = new InferenceHost(workerPath);
   try {
     const timeout = c.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    await host.load('golden', model.bytes, timeout, model.file);
+    await host.load('golden', runtimeSource(model), timeout, model.file);
     let index = 0;
     for (const fc of fixtures.read(0, fixtures.count)) {
       const feeds = bindInputs(fc, signature.inputs, fc.source);
@@ -33,5 +34,6 @@ export async function updateGolden(c: VerifyCase, outDir: string, workerPath?: s
     return index;
   } finally {
     host.dispose();
+    release();
   }
 }

@@ -1,3 +1,4 @@
+import { mergeRunInfo, probeMsOf } from './inference/runPlan';
 import { EngineError } from './errors';
 import type { InputUsage } from './fixtures/inputUsage';
 import { mergeOutputComparisons } from './mergeOutputs';
@@ -68,6 +69,7 @@ function mergeCase(parts: { file: string; c: CaseReport }[]): CaseReport {
     mode: first.mode,
     fixtures: { origin: first.fixtures.origin, synthetic: first.fixtures.synthetic, count: parts.reduce((a, p) => a + p.c.fixtures.count, 0) },
     signatureDifferences: first.signatureDifferences,
+    run: mergeRunInfo(parts.map((p) => p.c.run)),
     outputs: [],
     warnings: dedupe(parts.flatMap((p) => (p.c.warnings ?? []).filter((w) => !w.startsWith(EMPTY_SHARD)))),
     timing: {
@@ -77,6 +79,7 @@ function mergeCase(parts: { file: string; c: CaseReport }[]): CaseReport {
       inferenceMs: parts.reduce((a, p) => a + p.c.timing.inferenceMs, 0),
       compareMs: parts.reduce((a, p) => a + p.c.timing.compareMs, 0),
       batched: parts.some((p) => p.c.timing.batched),
+      ...probeMsOf(parts.map((p) => p.c)),
     },
   };
   if (first.baseline) base.baseline = first.baseline;

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { OutputAccumulator } from './compare/accumulator';
+import { emptyOutputWarnings } from './compare/emptyOutputs';
 import { resolveTolerance } from './compare/tolerance';
 import type { MlParityConfig } from './config/types';
 import { EngineError, toEngineError } from './errors';
@@ -12,10 +13,10 @@ import { syntheticStream } from './fixtures/generate';
 import { defaultedDimWarnings, InputObserver } from './fixtures/inputUsage';
 import { openFixtures } from './fixtures/load';
 import type { FixtureStream } from './fixtures/types';
-import { signaturesAllowBatching } from './inference/batching';
 import { InferenceHost } from './inference/host';
+import { planRun } from './inference/runPlan';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
-import { parseGitSpec, readModel, type ModelBytes } from './onnx/modelSource';
+import { readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature } from './onnx/signature';
 import { runStream, type OutputPair } from './caseStream';
@@ -90,11 +91,31 @@ export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Pro
 interface Loaded {
   model: ModelBytes;
   signature: Signature;
+  batchCoupling?: string;
+  /** Removes what was materialised for the runtime (a git revision's model and external data). */
+  release: () => void;
 }
 
-function load(spec: string, candidatePath?: string): Loaded {
-  const model = readModel(spec, process.cwd(), candidatePath);
-  return { model, signature: parseModel(model.bytes, model.file).signature };
+type Side = 'baseline' | 'candidate';
+
+/** Runs `fn`, naming the side in any EngineError it throws: both models are often the same file. */
+async function onSide<T>(side: Side, spec: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof EngineError) || e.code === 'cancelled' || e.code === 'inference-timeout' || e.code === 'inference-crashed') throw e;
+    // The error's location names the file; a git spec adds the revision it was read at.
+    const which = spec.startsWith('git:') ? `${side} ${spec}` : side;
+    throw new EngineError(e.code, `${which}: ${e.message}`, e.location);
+  }
+}
+
+function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded> {
+  return onSide(side, spec, () => {
+    const model = readModel(spec, process.cwd(), candidatePath);
+    const parsed = parseModel(model.bytes, model.file);
+    return { model, signature: parsed.signature, batchCoupling: parsed.batchCoupling, release: withExternalData(model, parsed.externalData) };
+  });
 }
 
 function info(l: Loaded): ModelInfo {
@@ -110,6 +131,7 @@ export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
     range: c.range ?? DEFAULT_RANGE,
     dims: c.dims ?? {},
     inputs: c.inputs,
+    maxInputMb: c.maxInputMb,
   });
 }
 
@@ -125,11 +147,13 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     mode: c.baseline ? 'models' : 'golden',
     fixtures: { origin: '', synthetic: false, count: 0 },
     signatureDifferences: [],
+    run: { mode: 'single', rowsPerRun: 1 },
     outputs: [],
     warnings: [],
     timing: { totalMs: 0, fixturesMs: 0, modelLoadMs: 0, inferenceMs: 0, compareMs: 0, batched: false },
   };
   let host: InferenceHost | undefined;
+  const loaded: Loaded[] = [];
   let observer: InputObserver | undefined;
   const onAbort = (): void => host?.dispose(new EngineError('cancelled', 'verification cancelled'));
   opts.signal?.addEventListener('abort', onAbort);
@@ -137,9 +161,11 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     if (opts.signal?.aborted) throw new EngineError('cancelled', 'verification cancelled');
     // Start the runtime first: its process start overlaps reading and parsing the models here.
     host = new InferenceHost(opts.workerPath);
-    const candidate = load(c.candidate);
+    const candidate = await load('candidate', c.candidate);
+    loaded.push(candidate);
     report.candidate = info(candidate);
-    const baseline = c.baseline ? load(c.baseline, candidate.model.file) : undefined;
+    const baseline = c.baseline ? await load('baseline', c.baseline, candidate.model.file) : undefined;
+    if (baseline) loaded.push(baseline);
     if (baseline) report.baseline = info(baseline);
     const reference = baseline ?? candidate;
     checkCaseNames(c, candidate.signature, baseline?.signature);
@@ -188,6 +214,9 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     );
     const maxRows = c.batchSize ?? DEFAULT_BATCH_ROWS;
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
+    report.run = carry
+      ? { mode: 'single', rowsPerRun: 1, reason: 'a stateful sequence (--carry) runs one step at a time' }
+      : planRun(maxRows, [...(baseline ? [{ side: 'baseline' as const, ...baseline }] : []), { side: 'candidate', ...candidate }]);
     if (carry) {
       for (const [out, input] of Object.entries(carry)) watch.noteCarry(input, out);
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
@@ -209,7 +238,8 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
         pairs,
         accumulators,
         maxRows,
-        batching: signaturesAllowBatching(reference.signature, candidate.signature) && maxRows > 1,
+        batching: report.run.mode === 'batched',
+        run: report.run,
         timing: report.timing,
         onBound: (feeds) => watch.observe(feeds),
         cast,
@@ -221,6 +251,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
 
     const finish = (a: OutputAccumulator): OutputComparison => a.finish({ partial: !!c.shard });
     report.outputs = accumulators.map((a, k) => (pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a)));
+    report.warnings = [...(report.warnings ?? []), ...emptyOutputWarnings(report.outputs)];
     // a float output whose dtype changed (float16 conversion) was compared numerically: its verdict decides
     const compared = new Set(pairs.filter((p) => p.candDtype).map((p) => p.base));
     const outputDiffs = report.signatureDifferences.filter((d) => d.side === 'output' && d.kind !== 'symbolic-dim' && d.kind !== 'extra-output'
@@ -237,19 +268,19 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
     }
     opts.signal?.removeEventListener('abort', onAbort);
     host?.dispose();
+    for (const l of loaded) l.release();
     report.timing.totalMs = performance.now() - started;
   }
   return report;
 }
 
 async function loadModels(host: InferenceHost, candidate: Loaded, baseline: Loaded | undefined, timeoutMs: number): Promise<void> {
-  await host.load('candidate', modelSource(candidate.model), timeoutMs, candidate.model.file);
-  if (baseline) await host.load('baseline', modelSource(baseline.model), timeoutMs, baseline.model.file);
-}
-
-/** A plain file goes to the worker by path; a git revision's bytes exist only in memory. */
-function modelSource(m: ModelBytes): string | Uint8Array {
-  return parseGitSpec(m.spec) ? m.bytes : m.file;
+  const m = candidate.model;
+  await onSide('candidate', m.spec, () => host.load('candidate', runtimeSource(m), timeoutMs, m.file));
+  if (baseline) {
+    const b = baseline.model;
+    await onSide('baseline', b.spec, () => host.load('baseline', runtimeSource(b), timeoutMs, b.file));
+  }
 }
 
 /**

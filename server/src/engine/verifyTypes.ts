@@ -27,6 +27,8 @@ export interface VerifyCase {
   timeoutMs?: number;
   /** Max rows per batched run along a symbolic batch axis. */
   batchSize?: number;
+  /** Largest synthetic input per fixture, in megabytes (default 1024). */
+  maxInputMb?: number;
   /**
    * Feed each model its own input dtype: fixtures are cast to the reference model's input dtypes, then to each
    * other model's (a float16 conversion with float16 I/O). Stated in the report's inputs.
@@ -41,6 +43,21 @@ export interface VerifyCase {
   shard?: ShardSpec;
   /** Synthetic inputs per input name: concrete shape, fixed value or own range. */
   inputs?: Record<string, InputSpec>;
+}
+
+/** How the fixtures were fed to the runtime; every report says it, since stacking could change the numbers. */
+export interface RunInfo {
+  /** 'batched': consecutive fixtures stacked along the batch axis; 'single': one fixture per run. */
+  mode: 'batched' | 'single';
+  /** At most this many rows per run. */
+  rowsPerRun: number;
+  /** Why the fixtures ran one per run (set when mode is 'single'). */
+  reason?: string;
+  /**
+   * The run-time check that batching changes nothing: the first fixtures of the first stacked batch were also
+   * run alone and compared bit for bit with their slice of the stacked outputs.
+   */
+  probe?: { fixtures: number; identical: boolean };
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'error';
@@ -62,6 +79,8 @@ export interface CaseReport {
   candidate?: ModelInfo;
   fixtures: { origin: string; synthetic: boolean; count: number };
   signatureDifferences: SignatureDifference[];
+  /** How the fixtures ran: stacked, or one per run and why. */
+  run: RunInfo;
   outputs: OutputComparison[];
   /** Set by `--carry`: per-step statistics and the first step that exceeded tolerance. */
   carry?: CarryReport;
@@ -77,7 +96,16 @@ export interface CaseReport {
    * Wall-clock milliseconds: fixtures read or generated, models loaded by the runtime (overlapping the
    * fixtures), time spent waiting on inference (IPC included), and comparison in this process.
    */
-  timing: { totalMs: number; fixturesMs: number; modelLoadMs: number; inferenceMs: number; compareMs: number; batched: boolean };
+  timing: {
+    totalMs: number;
+    fixturesMs: number;
+    modelLoadMs: number;
+    inferenceMs: number;
+    compareMs: number;
+    batched: boolean;
+    /** The batching probe's single runs (see RunInfo.probe), when it ran. */
+    probeMs?: number;
+  };
 }
 
 export interface VerifyReport {

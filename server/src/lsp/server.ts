@@ -145,6 +145,8 @@ export function startServer(connection: Connection): void {
     );
   });
 
+  // Shutdown stops running verifications at once, so no inference worker outlives the server.
+  const shuttingDown = new AbortController();
   // The one verify path of the server: the request and the command both run it, so both update the status
   // bar and the last report.
   const verify = async (
@@ -153,7 +155,7 @@ export function startServer(connection: Connection): void {
     progress: WorkDoneProgressReporter,
   ): Promise<VerifyReport | ResponseError<void>> => {
     status.update({ state: 'verifying' });
-    const report = await handleVerify({ folders: () => folders, trusted: () => trusted }, args, token, progress);
+    const report = await handleVerify({ folders: () => folders, trusted: () => trusted, stopped: shuttingDown.signal }, args, token, progress);
     if (!(report instanceof ResponseError)) lastReport = report;
     if (lastReport) status.verified(lastReport);
     else status.update({ state: 'idle' });
@@ -186,7 +188,10 @@ export function startServer(connection: Connection): void {
     return trusted ? listCases(folders) : [];
   });
 
-  connection.onShutdown(() => diagnostics.dispose());
+  connection.onShutdown(() => {
+    shuttingDown.abort();
+    diagnostics.dispose();
+  });
   documents.listen(connection);
   connection.listen();
 }

@@ -15,6 +15,8 @@ export interface VerifyDeps {
   folders: () => readonly WorkspaceFolderState[];
   /** False in untrusted workspaces: running models is refused there. */
   trusted: () => boolean;
+  /** Aborted when the server shuts down: running cases stop and their workers are killed. */
+  stopped?: AbortSignal;
 }
 
 /** The folders a request names: the one whose root is `folderUri`, or all of them when it names none. */
@@ -60,6 +62,9 @@ export async function handleVerify(
   }
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
+  const stop = (): void => abort.abort();
+  if (deps.stopped?.aborted) abort.abort();
+  deps.stopped?.addEventListener('abort', stop);
   progress.begin('ML Parity: verifying', 0, cases[0]?.name, true);
   let current = 0;
   try {
@@ -75,6 +80,7 @@ export async function handleVerify(
     return report;
   } finally {
     sub.dispose();
+    deps.stopped?.removeEventListener('abort', stop);
     progress.done();
   }
 }

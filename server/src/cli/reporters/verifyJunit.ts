@@ -1,3 +1,5 @@
+import { describeRun } from '../../engine/inference/runPlan';
+import { passHint } from '../../engine/compare/passHint';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
 import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
@@ -25,13 +27,14 @@ export function renderVerifyJunit(report: VerifyReport): string {
     for (const o of c.outputs) {
       out.push(`    <testcase classname="${xml(c.name)}" name="${xml(o.name)}">`);
       if (!o.passed) {
-        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, needs atol ≥ ${formatNumber(o.minPassingAtol)}`;
+        const msg = `max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} mismatches, ${passHint(o)}`;
         out.push(`      <failure message="${xml(msg)}">${xml(outputVerdictLine(o))}</failure>`);
       }
       out.push(`      <system-out>${xml(outputVerdictLine(o))}</system-out>`);
       out.push('    </testcase>');
     }
     const notes = [
+      ...(c.status === 'error' ? [] : [`ran: ${describeRun(c.run, c.timing.probeMs)}`]),
       ...(c.warnings ?? []).map((w) => `WARNING: ${w}`),
       ...(c.inputs ?? []).map((u) => `input ${inputUsageLine(u)}`),
       ...(c.carry ? carryLines(c.carry, c.outputs) : []),

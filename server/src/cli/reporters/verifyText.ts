@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { passHint } from '../../engine/compare/passHint';
 import type { OutputComparison } from '../../engine/compare/types';
 import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { describeRun } from '../../engine/inference/runPlan';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 
 const STATUS: Record<CaseReport['status'], string> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR' };
@@ -27,7 +29,7 @@ function failureDetails(o: OutputComparison): string[] {
   }
   lines.push(
     `${o.mismatches}/${o.elements} elements (${formatNumber(o.mismatchPct)}%) outside atol ${formatNumber(o.tolerance.atol)} + rtol ${formatNumber(o.tolerance.rtol)}·|base|; ` +
-      `passing would need atol ≥ ${formatNumber(o.minPassingAtol)} at this rtol`,
+      passHint(o),
   );
   const nf = o.nonFinite;
   if (o.nanMismatches || o.infMismatches || nf.baselineNan || nf.candidateNan || nf.baselineInf || nf.candidateInf) {
@@ -57,6 +59,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     lines.push('  inputs:');
     for (const u of c.inputs) lines.push(`    ${inputUsageLine(u)}`);
   }
+  if (c.status !== 'error') lines.push(`  ran: ${describeRun(c.run, c.timing.probeMs)}`);
   if (c.carry) for (const l of carryLines(c.carry, c.outputs)) lines.push(`  ${l}`);
   for (const d of c.signatureDifferences) lines.push(`  signature: ${d.message}`);
   for (const o of c.outputs) lines.push(`  ${outputVerdictLine(o)}`);

@@ -44,17 +44,18 @@ export function outputVerdictLine(o: OutputComparison): string {
     parts.push(`shape mismatch in case ${s.caseId}: [${s.baseline.join(',')}] vs [${s.candidate.join(',')}]`);
     return parts.join('  ');
   }
+  const nonFinite = o.nanMismatches + o.infMismatches;
+  // Statistics leave NaN/Inf mismatches out: say so first, so "max|Δ| 0" never reads as agreement.
+  if (nonFinite > 0) parts.push(`NON-FINITE MISMATCHES ${nonFinite} (NaN ${o.nanMismatches}, Inf ${o.infMismatches})`);
   if (o.dtype !== 'string') {
     parts.push(
-      `max|Δ| ${formatNumber(o.maxAbs)}`,
+      `${nonFinite > 0 ? 'max finite|Δ|' : 'max|Δ|'} ${formatNumber(o.maxAbs)}`,
       `max rel ${formatNumber(o.maxRel)}`,
       `mean|Δ| ${formatNumber(o.meanAbs)}`,
       o.p99Bound ? `p99 ${formatNumber(o.p99Abs)} (merged: within [${formatNumber(o.p99Bound[0])}, ${formatNumber(o.p99Bound[1])}])` : `p99 ${formatNumber(o.p99Abs)}`,
     );
   }
   parts.push(`mismatches ${o.mismatches}/${o.elements} (${formatPercent(o.mismatchPct)})`);
-  if (o.nanMismatches > 0) parts.push(`nan ${o.nanMismatches}`);
-  if (o.infMismatches > 0) parts.push(`inf ${o.infMismatches}`);
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
   if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
   return parts.join('  ');

@@ -25,6 +25,8 @@ function problem(file: string, key: string): string | undefined {
   if (key === 'fixtures') return undefined;
   const stat = fs.statSync(file);
   if (stat.isDirectory()) return `expected an .onnx file, got a folder: ${file}`;
+  // A FIFO or a device would block or never end the read below.
+  if (!stat.isFile()) return `expected an .onnx file, got something that is not a regular file (a FIFO or device): ${file}`;
   if (stat.size > MAX_PARSE_BYTES) return undefined;
   try {
     parseModel(new Uint8Array(fs.readFileSync(file)), file);

@@ -32,7 +32,7 @@ export class InferenceHost {
   private dead?: EngineError;
 
   constructor(workerPath = defaultWorkerPath()) {
-    this.child = fork(workerPath, [], {
+    this.child = fork(workerPath, [String(process.pid)], {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [],
@@ -122,6 +122,16 @@ export class InferenceHost {
 
 /** Turns onnxruntime's load messages into an error that names the offending op where it can. */
 export function loadError(message: string, file: string): EngineError {
+  // A custom-domain op reads "com.example:NoSuchOp(-1) is not a registered function/op".
+  const custom = /([\w.-]+):(\w+)\(-?\d+\) is not a registered function\/op/.exec(message);
+  if (custom) {
+    const clean = message.replace(/^loading [^:]+: /, '');
+    return new EngineError(
+      'unsupported-op',
+      `onnxruntime cannot run op "${custom[2]}" of the custom domain "${custom[1]}" (it needs that domain's custom-op library) (${clean})`,
+      { file },
+    );
+  }
   const op =
     /Could not find an implementation for (\w+)/.exec(message)?.[1] ??
     /(\w+) is not a registered function\/op/.exec(message)?.[1] ??

@@ -6,6 +6,11 @@ import * as ort from 'onnxruntime-node';
 import { castTensor } from '../tensor/cast';
 import type { DType, Tensor } from '../tensor/tensor';
 import type { WorkerRequest, WorkerResponse } from './messages';
+import { dieWithParent } from './parentWatch';
+
+// The parent passes its pid: an orphaned worker (parent killed, even by SIGKILL) ends itself.
+const parentPid = Number(process.argv[2]);
+if (parentPid > 0) dieWithParent(parentPid);
 
 const sessions = new Map<string, ort.InferenceSession>();
 
@@ -44,7 +49,13 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
         const casts = Object.entries(req.cast?.[key] ?? {});
         const own = casts.length === 0 ? feeds : { ...feeds };
         for (const [name, dtype] of casts) if (req.feeds[name]) own[name] = toOrt(castTensor(req.feeds[name], dtype));
-        const result = await session.run(own);
+        let result: ort.InferenceSession.OnnxValueMapType;
+        try {
+          result = await session.run(own);
+        } catch (e) {
+          // Both models run on the same feeds: say which one failed.
+          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`);
+        }
         const out: Record<string, Tensor> = {};
         for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
         outputs[key] = out;

@@ -1,6 +1,8 @@
 import { onnx } from 'onnx-proto';
 import { EngineError } from '../errors';
 import { dtypeFromOnnx } from '../tensor/tensor';
+import { batchCouplingReason } from './batchCoupling';
+import { externalDataFiles } from './externalData';
 import type { Dim, Signature, ValueInfo } from './signature';
 
 /** What the engine needs from a model file without starting onnxruntime. */
@@ -9,6 +11,10 @@ export interface ParsedModel {
   /** `domain::op_type` of every node, for naming an op the runtime rejects. */
   ops: string[];
   opsets: { domain: string; version: number }[];
+  /** Why stacking fixtures could change this model's numbers, when its graph says so for certain. */
+  batchCoupling?: string;
+  /** External data files the weights live in, relative to the model's folder (forward slashes). */
+  externalData: string[];
 }
 
 function toNumber(v: number | { toNumber(): number } | null | undefined): number | undefined {
@@ -53,5 +59,11 @@ export function parseModel(bytes: Uint8Array, file: string): ParsedModel {
   const outputs = (graph.output ?? []).map((o) => valueInfo(o, file));
   const ops = (graph.node ?? []).map((n) => (n.domain ? `${n.domain}::${n.opType}` : String(n.opType)));
   const opsets = (model.opsetImport ?? []).map((o) => ({ domain: o.domain ?? '', version: toNumber(o.version) ?? 0 }));
-  return { signature: { inputs, outputs }, ops, opsets };
+  return {
+    signature: { inputs, outputs },
+    ops,
+    opsets,
+    externalData: externalDataFiles(model, file),
+    batchCoupling: batchCouplingReason(model),
+  };
 }
