@@ -83,8 +83,8 @@ describe('--shard and report merge', function () {
     const truth = sorted[Math.ceil(0.99 * sorted.length) - 1];
     const m = mergeTailSnapshots(0.99, snaps);
     if (m.bound) {
-      assert.ok(m.bound[0] <= truth && truth <= m.bound[1], `${truth} in ${m.bound}`);
-      assert.ok(m.bound[1] - m.bound[0] <= 0.008 * m.bound[0], `bound ${m.bound}`);
+      assert.ok(m.bound[0] <= truth && truth <= m.bound[1], `${truth} in ${m.bound.join('..')}`);
+      assert.ok(m.bound[1] - m.bound[0] <= 0.008 * m.bound[0], `bound ${m.bound.join('..')}`);
       assert.ok(m.bound[0] <= m.value && m.value <= m.bound[1]);
     } else {
       assert.equal(m.value, truth);

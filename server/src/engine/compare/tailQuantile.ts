@@ -89,7 +89,10 @@ export class TailQuantile {
   snapshot(): TailSnapshot {
     const top = Array.from(this.buf.subarray(0, this.kept)).sort((a, b) => b - a);
     const bins: number[] = [];
-    if (this.fine) this.fine.forEach((n, i) => { if (n > 0) bins.push(i, n); });
+    if (this.fine)
+      this.fine.forEach((n, i) => {
+        if (n > 0) bins.push(i, n);
+      });
     return { count: this.count, zeros: this.zeros, top, floor: this.below > 0 ? this.threshold : 0, bins };
   }
 
