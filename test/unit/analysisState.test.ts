@@ -11,8 +11,9 @@ import { git, normalizeRows, write, writeWorkspace } from '../support/tmp';
 
 // The staged analysis derived from HEAD's stored analyzer state (the pre-commit hook's fast path):
 // only the changed files and those that depend on them are analysed again. Every result is compared
-// with a fresh analysis of the same staged files that uses no cache at all; a damaged state, or a
-// commit that adds or deletes files, falls back to a full analysis with the same result.
+// with a fresh analysis of the same staged files that uses no cache at all. A damaged or missing
+// state of HEAD is rebuilt (HEAD analysed in full once); a commit that adds or deletes files is
+// analysed in full.
 
 const CONFIG: AnalysisConfig = {
   ...DEFAULT_ANALYSIS,
@@ -116,7 +117,7 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
     ['flipped', (b: Buffer): Buffer => Buffer.concat([b.subarray(0, -1), Buffer.from([b[b.length - 1] ^ 1])])],
     ['not a state', (): Buffer => Buffer.from('{}\n{}')],
   ] as const) {
-    it(`a damaged state (${how}) is not used: the staged files are analysed in full, with the same result`, () => {
+    it(`a damaged state (${how}) is not used: HEAD is analysed again in full and its state stored again`, () => {
       const { root, cache } = repo();
       stage(root, 'src/pipeline/scale.ts', `// scales\n${norm('scale')}`);
       since(root, cache);
@@ -125,14 +126,39 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
       const stored = fs.readdirSync(states).map((n) => path.join(states, n));
       assert.equal(stored.length, 1);
       fs.writeFileSync(stored[0], damage(fs.readFileSync(stored[0])));
-      stage(
-        root,
-        'src/pipeline/clean.ts',
-        `${fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8')}// x\n`,
-      );
-      assert.equal(since(root, cache).how, 'full');
+      const clean = fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8');
+      stage(root, 'src/pipeline/clean.ts', `${clean}// x\n`);
+      assert.equal(since(root, cache).how, 'base');
+      stage(root, 'src/pipeline/clean.ts', `${clean}// y\n`);
+      assert.equal(since(root, cache).how, 'derived');
     });
   }
+
+  it("HEAD's state outlives the pruning of states: attempt after attempt at one commit is derived", () => {
+    const { root, cache } = repo();
+    stage(root, 'src/pipeline/scale.ts', `// scales\n${norm('scale')}`);
+    since(root, cache);
+    commit(root);
+    // More attempts than states are kept (each stores its own staged state).
+    for (let i = 0; i < 7; i++) {
+      stage(root, 'src/lib/clip.ts', `// attempt ${i}\n${FILES['src/lib/clip.ts']}`);
+      assert.equal(since(root, cache).how, 'derived', `attempt ${i}`);
+    }
+  });
+
+  it("HEAD's result cached without its state (states pruned): HEAD is analysed once more, then attempts are derived", () => {
+    const { root, cache } = repo();
+    stage(root, 'src/pipeline/scale.ts', `// scales\n${norm('scale')}`);
+    since(root, cache);
+    commit(root);
+    fs.rmSync(path.join(cache.dir, 'states'), { recursive: true });
+    stage(root, 'src/lib/clip.ts', `// a\n${FILES['src/lib/clip.ts']}`);
+    const first = since(root, cache);
+    assert.equal(first.baselineFromCache, true);
+    assert.equal(first.how, 'base');
+    stage(root, 'src/lib/clip.ts', `// b\n${FILES['src/lib/clip.ts']}`);
+    assert.equal(since(root, cache).how, 'derived');
+  });
 
   it('a commit that deletes or adds a file is analysed in full', () => {
     const { root, cache } = repo();

@@ -235,6 +235,7 @@ export class Workspace {
     return {
       listing: this.listing,
       texts: [...this.files].map((f): [string, string] => [f, this.texts.get(f) as string]),
+      tests: [...this.files].filter((f) => this.isTest(f)),
       skipped: [...this.skipped],
       builtOutput: [...this.builtOutput],
       onlyBuildOutput: this.onlyBuildOutput,
@@ -252,10 +253,12 @@ export class Workspace {
   }
 
   private restore(state: WorkspaceState): void {
+    const tests = new Set(state.tests);
     for (const [f, text] of state.texts) {
       this.files.add(f);
       this.texts.set(f, text);
       this.unloaded.add(f);
+      this.testCache.set(f, tests.has(f)); // the same globs (the config is part of the state's key)
     }
     for (const [f, why] of state.skipped) this.skipped.set(f, why);
     for (const [f, why] of state.builtOutput) this.builtOutput.set(f, why);
@@ -425,6 +428,8 @@ export interface WorkspaceState {
   listing: FileListing;
   /** Every analysed file and its text. */
   texts: [string, string][];
+  /** The analysed files that are tests. */
+  tests: string[];
   skipped: [string, string][];
   builtOutput: [string, string][];
   onlyBuildOutput: number;

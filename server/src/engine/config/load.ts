@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { EngineError } from '../errors';
 import {
@@ -15,10 +15,14 @@ import schema from '../../../../schema/mlparity.schema.json';
 
 export const CONFIG_FILE_NAME = 'mlparity.config.json';
 
-// Compiled on first use: commands that never read a config should not pay for it.
+// Loaded and compiled on first use: runs without a config file (a pre-commit hook in a project that
+// has none) should not pay for them.
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): boolean {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (!validator) {
+    const { default: Ajv } = require('ajv') as typeof import('ajv');
+    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
   return validator(data);
 }
 

@@ -74,7 +74,7 @@ function isMeta(x: unknown): x is Meta {
     typeof w.listing === 'object' &&
     w.listing !== null &&
     typeof w.onlyBuildOutput === 'number' &&
-    ['texts', 'skipped', 'builtOutput', 'unparsed', 'failures', 'graphs', 'stages', 'syntax'].every((k) =>
+    ['texts', 'tests', 'skipped', 'builtOutput', 'unparsed', 'failures', 'graphs', 'stages', 'syntax'].every((k) =>
       Array.isArray(w[k]),
     ) &&
     typeof c === 'object' &&

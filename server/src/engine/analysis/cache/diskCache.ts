@@ -53,7 +53,10 @@ export class DiskCache {
       const header = JSON.parse(raw.slice(0, nl)) as { key?: unknown; sum?: unknown };
       if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
         const value: unknown = JSON.parse(payload);
-        if (check(value)) return value;
+        if (check(value)) {
+          if (kind === 'results') touch(file); // recently used: kept by prune
+          return value;
+        }
       }
     } catch {
       // fall through: a corrupt entry is a miss
@@ -75,7 +78,10 @@ export class DiskCache {
     const payload = raw.subarray(nl + 1);
     try {
       const header = JSON.parse(raw.subarray(0, nl).toString('utf8')) as { key?: unknown; sum?: unknown };
-      if (nl > 0 && header.key === key && header.sum === sha256(payload)) return payload;
+      if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
+        touch(file); // recently used: kept by prune, which goes by modification time
+        return payload;
+      }
     } catch {
       // fall through: a corrupt entry is a miss
     }
@@ -115,7 +121,10 @@ export class DiskCache {
     }
   }
 
-  /** Keeps the `keep` most recently written entries of `kind` (whole results are large and few are useful). */
+  /**
+   * Keeps the `keep` most recently written or used entries of `kind` (whole results and states are
+   * large and few are useful; HEAD's is used by every commit attempt, so it stays).
+   */
   prune(kind: string, keep: number): void {
     const dir = path.join(this.dir, kind);
     let names: string[];
@@ -172,6 +181,15 @@ function codeStamp(): string {
   const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
   return (stamp = h.digest('hex'));
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // only costs the entry its place in the pruning order
+  }
 }
 
 function mtime(file: string): number {

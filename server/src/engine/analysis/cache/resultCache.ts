@@ -175,8 +175,11 @@ function isAnalysisResult(x: unknown): x is AnalysisResult {
 export interface HashedAnalysis {
   result: AnalysisResult & { fromCache: boolean };
   analyzer?: Analyzer;
-  /** How the result was obtained: a cached result, derived from the base's state, or a full analysis. */
-  how: 'cached' | 'derived' | 'full';
+  /**
+   * How the result was obtained: a cached result; derived from the base's analyzer (in memory or its
+   * stored state); derived from the base analysed in full here (its state was missing); a full analysis.
+   */
+  how: 'cached' | 'derived' | 'base' | 'full';
 }
 
 /**
@@ -207,15 +210,24 @@ export function analyzeHashed(
   let result: AnalysisResult | undefined;
   const base = opts.base;
   const diff = base ? changedFiles(base.files.hashes, files.hashes) : undefined;
+  let how: HashedAnalysis['how'] = 'full';
   if (base && diff) {
     analyzer = base.analyzer;
     if (!analyzer && disk) {
       const state = loadState(disk, key(base.files, 'states'));
       if (state) analyzer = AnalyzerClass.restore(abs, config, state, fileCache);
+      else if (opts.keepState) {
+        // The base's state is missing (pruned, or its result came from a run that kept none): analysed
+        // once in full and stored, so the next attempts at this commit are derived from it.
+        analyzer = new AnalyzerClass(abs, config, { overrides: base.files.read(), exclusive: true, fileCache });
+        analyzer.analyzeAll();
+        saveState(disk, key(base.files, 'states'), analyzer.toState());
+        how = 'base';
+      }
     }
     if (analyzer) result = analyzer.applyChanges(files.read(diff), []);
+    if (how !== 'base' && result) how = 'derived';
   }
-  const how = result ? 'derived' : 'full';
   if (!analyzer || !result) {
     analyzer = new AnalyzerClass(abs, config, { overrides: files.read(), exclusive: true, fileCache });
     result = analyzer.analyzeAll();

@@ -56,8 +56,6 @@ interface BasePostings {
   offsets: Int32Array;
   postings: Float64Array;
   removed: Set<number>;
-  /** Per hash, postings of removed files (computed when first needed after a removal). */
-  removedCounts?: Map<number, number>;
 }
 
 /**
@@ -110,10 +108,7 @@ export class CloneIndex {
     if (entry.hashes && entry.positions) {
       const base = entry.id * POSTING_SCALE;
       for (let i = 0; i < entry.hashes.length; i++) this.removePosting(entry.hashes[i], base + entry.positions[i]);
-    } else if (this.base) {
-      this.base.removed.add(entry.id);
-      this.base.removedCounts = undefined;
-    }
+    } else this.base?.removed.add(entry.id);
     this.touched.add(file);
     for (const key of this.pairKeysByFile.get(entry.id) ?? []) {
       for (const p of this.pairs.get(key) ?? []) this.touched.add(p.a.file.file).add(p.b.file.file);
@@ -198,30 +193,17 @@ export class CloneIndex {
     if (!base || at < 0) return ownCount <= 1 || ownCount > MAX_BUCKET ? undefined : (own as number[]);
     const from = base.offsets[at];
     const to = base.offsets[at + 1];
-    const live = to - from - (base.removed.size > 0 ? this.removedCount(base, hash) : 0) + ownCount;
-    if (live <= 1 || live > MAX_BUCKET) return undefined;
+    if (to - from + ownCount <= 1) return undefined;
     const out: number[] = [];
-    for (let j = from; j < to; j++) {
+    // Postings of replaced or removed files are skipped; the scan stops once the bucket is over-full.
+    for (let j = from; j < to && out.length + ownCount <= MAX_BUCKET; j++) {
       const posting = base.postings[j];
-      if (!base.removed.has(Math.floor(posting / POSTING_SCALE))) out.push(posting);
+      if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE))) out.push(posting);
     }
+    if (out.length + ownCount <= 1 || out.length + ownCount > MAX_BUCKET) return undefined;
     if (typeof own === 'number') out.push(own);
     else if (own) out.push(...own);
     return out;
-  }
-
-  private removedCount(base: BasePostings, hash: number): number {
-    if (!base.removedCounts) {
-      const counts = new Map<number, number>();
-      for (let i = 0; i < base.hashes.length; i++) {
-        for (let j = base.offsets[i]; j < base.offsets[i + 1]; j++) {
-          if (base.removed.has(Math.floor(base.postings[j] / POSTING_SCALE)))
-            counts.set(base.hashes[i], (counts.get(base.hashes[i]) ?? 0) + 1);
-        }
-      }
-      base.removedCounts = counts;
-    }
-    return base.removedCounts.get(hash) ?? 0;
   }
 
   /**
