@@ -51,8 +51,13 @@ export function gitOrThrow(
   throw new EngineError(opts.code ?? 'git-error', r.stderr ? `${what}: ${r.stderr}` : what, { file: opts.file ?? cwd });
 }
 
+/** Folders found inside a work tree, and its top (one git process per folder, not per question). */
+const tops = new Map<string, string>();
+
 /** Top folder of the work tree holding `dir`; EngineError('not-a-git-repo') naming the folder otherwise. */
 export function workTreeTop(dir: string): string {
+  const known = tops.get(path.resolve(dir));
+  if (known !== undefined && fs.existsSync(path.join(known, '.git'))) return known;
   const top = gitText(dir, ['rev-parse', '--show-toplevel'])?.trim();
   if (!top) {
     throw new EngineError(
@@ -61,6 +66,7 @@ export function workTreeTop(dir: string): string {
       { file: dir },
     );
   }
+  tops.set(path.resolve(dir), path.resolve(top));
   return path.resolve(top);
 }
 

@@ -63,7 +63,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
     // file; the staged state is HEAD's analysis with the changed files analysed again (from HEAD's
     // analyzer when this run made it, else from the state the previous commit's run stored).
     const head = blobs(root, revisionEntries(root, commit, isSourceFile));
-    const before = analyzeHashed(root, opts.config, head, { cache });
+    const before = analyzeHashed(root, opts.config, head, { cache, keepState: true });
     const now = analyzeHashed(root, opts.config, blobs(root, stagedSourceEntries(root)), {
       cache,
       base: { files: head, analyzer: before.analyzer },

@@ -94,15 +94,24 @@ export class DiskCache {
     const file = this.file(kind, key);
     const h = createHash('sha256');
     for (const p of parts) h.update(p);
+    let fd: number | undefined;
+    let ok = true;
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(
-        file,
-        Buffer.concat([Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts]),
-      );
+      fd = fs.openSync(file, 'w');
+      // Part by part (no copy of the whole): a torn write fails the checksum, like any other damage.
+      for (const p of [Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts])
+        for (let at = 0; at < p.byteLength;) at += fs.writeSync(fd, p, at);
     } catch {
-      fs.rmSync(file, { force: true });
+      ok = false;
+    } finally {
+      try {
+        if (fd !== undefined) fs.closeSync(fd);
+      } catch {
+        ok = false;
+      }
     }
+    if (!ok) fs.rmSync(file, { force: true });
   }
 
   /** Stores an entry; failures (read-only folder, full disk) only cost the next run its speed. */

@@ -213,48 +213,52 @@ export class CloneIndex {
   toState(): CloneIndexState {
     this.classes();
     const entries = [...this.byPath.values()].sort((x, y) => x.id - y.id);
-    const indexOf = new Int32Array(this.nextId);
+    // Entry id → index in `files` (-1: the file was replaced or removed since the state was read).
+    const indexOf = new Int32Array(this.nextId).fill(-1);
     entries.forEach((e, i) => (indexOf[e.id] = i));
-    const remap = (posting: number): number => {
-      const id = Math.floor(posting / POSTING_SCALE);
-      return indexOf[id] * POSTING_SCALE + (posting - id * POSTING_SCALE);
-    };
     const own = Int32Array.from(this.postings.keys()).sort();
     const base = this.base;
     let ownCount = 0;
     for (const bucket of this.postings.values()) ownCount += typeof bucket === 'number' ? 1 : bucket.length;
     // Typed arrays filled in one merge of the stored and the own postings (both by ascending hash).
-    const hashes = new Int32Array((base?.hashes.length ?? 0) + own.length);
+    const baseLength = base ? base.hashes.length : 0;
+    const hashes = new Int32Array(baseLength + own.length);
     const offsets = new Int32Array(hashes.length + 1);
-    const postings = new Float64Array((base?.postings.length ?? 0) + ownCount);
+    const postings = new Float64Array((base ? base.postings.length : 0) + ownCount);
     let n = 0;
     let count = 0;
-    let i = 0;
     let j = 0;
-    const baseLength = base?.hashes.length ?? 0;
-    while (i < baseLength || j < own.length) {
-      const bh = base && i < baseLength ? base.hashes[i] : Infinity;
-      const oh = j < own.length ? own[j] : Infinity;
-      const hash = Math.min(bh, oh);
+    const put = (posting: number): void => {
+      const id = Math.floor(posting / POSTING_SCALE);
+      const index = indexOf[id];
+      if (index >= 0) postings[count++] = posting + (index - id) * POSTING_SCALE;
+    };
+    const putOwn = (hash: number): void => {
+      const bucket = this.postings.get(hash) as number | number[];
+      if (typeof bucket === 'number') put(bucket);
+      else for (const posting of bucket) put(posting);
+    };
+    const close = (hash: number, before: number): void => {
+      if (count === before) return;
+      hashes[n++] = hash;
+      offsets[n] = count;
+    };
+    for (let i = 0; i < baseLength && base; i++) {
+      const hash = base.hashes[i];
+      for (; j < own.length && own[j] < hash; j++) {
+        const before = count;
+        putOwn(own[j]);
+        close(own[j], before);
+      }
       const before = count;
-      if (base && bh === hash) {
-        for (let k = base.offsets[i]; k < base.offsets[i + 1]; k++) {
-          const posting = base.postings[k];
-          if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE)))
-            postings[count++] = remap(posting);
-        }
-        i++;
-      }
-      if (oh === hash) {
-        const bucket = this.postings.get(hash) as number | number[];
-        if (typeof bucket === 'number') postings[count++] = remap(bucket);
-        else for (const posting of bucket) postings[count++] = remap(posting);
-        j++;
-      }
-      if (count > before) {
-        hashes[n++] = hash;
-        offsets[n] = count;
-      }
+      for (let k = base.offsets[i]; k < base.offsets[i + 1]; k++) put(base.postings[k]);
+      if (j < own.length && own[j] === hash) putOwn(own[j++]);
+      close(hash, before);
+    }
+    for (; j < own.length; j++) {
+      const before = count;
+      putOwn(own[j]);
+      close(own[j], before);
     }
     const pairIndex = new Map<ClonePair, number>();
     const pairs: StoredPair[] = [];
