@@ -13,6 +13,7 @@ import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
 import { DEFAULT_UI_STEPS, runUiPass, UI_STEPS, type UiStepName } from './uiPass';
 import { runVsixPass } from './vsixPass';
+import { buildWebview } from '../../scripts/buildWebview';
 import { copyWorkspace } from './workspaceCopy';
 
 const USAGE = `usage: node out/test/e2e/driver.js [options]
@@ -142,6 +143,8 @@ async function main(): Promise<number> {
         if (r.status !== 0) throw new Error(`setup.sh failed (exit ${r.status})`);
       });
     }
+    // The report view loads media/report.js, which tsc does not build.
+    await timed('build webview', buildWebview);
     // Fail fast on inputs that would otherwise surface only as a result-file timeout.
     for (const [what, file] of [
       ['extension manifest', path.join(opts.extension, 'package.json')],

@@ -1,11 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
-import {
-  formatNumber,
-  formatPercent,
-  formatTolerance,
-  outputVerdictLine,
-} from '../../server/src/engine/compare/summary';
+import { outputVerdictLine } from '../../server/src/engine/compare/summary';
+import { formatNumber, formatPercent, formatTolerance } from '../../server/src/engine/format/numbers';
 import { resolveTolerance } from '../../server/src/engine/compare/tolerance';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 
