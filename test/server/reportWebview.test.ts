@@ -95,7 +95,7 @@ describe('report webview script', function () {
     // Figures as the CLI's text report writes them: one formatting module for both.
     const text = renderVerifyText(report);
     rows.forEach((r, i) => {
-      const o = outputs[i]!;
+      const o = outputs[i];
       assert.equal(r[3], formatNumber(o.maxAbs));
       assert.ok(text.includes(`max|Δ| ${r[3]}  max rel ${r[4]}`), `CLI text shows ${r[3]} / ${r[4]}`);
     });
@@ -161,7 +161,7 @@ describe('report webview script', function () {
     assert.equal(path_.length, d.path.length);
     // Every node the search compared shows its max|Δ| as the CLI writes it, and whether it diverges.
     d.path.forEach((n, i) => {
-      const row = path_[i]!;
+      const row = path_[i];
       assert.equal(row[4], n.maxAbs === undefined ? 'not compared' : formatNumber(n.maxAbs), `path row ${i}`);
       assert.equal(row[5], n.diverges === undefined ? 'not compared' : n.diverges ? 'yes' : 'no', `path row ${i}`);
     });
@@ -218,9 +218,9 @@ describe('report webview script', function () {
     const text = renderVerifyText(r);
     r.cases.forEach((c, k) => {
       const o = c.outputs[0];
-      const shown = cases[k]!;
-      assert.match(shown.note ?? '', /^Decided by acceptance criteria \(task metrics\) on 1 of 1 output\(s\)/);
-      assert.match(shown.note ?? '', /informative only/);
+      const shown = cases[k];
+      assert.match(String(shown.note), /^Decided by acceptance criteria \(task metrics\) on 1 of 1 output\(s\)/);
+      assert.match(String(shown.note), /informative only/);
       assert.deepEqual(shown.decided, ['task metrics']);
       assert.equal(shown.informative, 4, 'max abs, max rel, mismatch %, min passing atol are marked informative');
       // One row per criterion: metric, threshold, measured value (as the CLI writes it) or why there is none, verdict.
@@ -237,26 +237,26 @@ describe('report webview script', function () {
         assert.ok(text.includes(criterionText(cr)), `CLI text: ${criterionText(cr)}`);
       assert.equal(shown.heading, `Acceptance criteria: ${o.acceptance!.passed ? 'accepted' : 'NOT accepted'}`);
       assert.match(
-        shown.elementwise ?? '',
+        String(shown.elementwise),
         new RegExp(`^Elementwise comparison: ${o.acceptance!.elementwisePassed ? 'pass' : 'fail'}, informative only`),
       );
     });
     // float16 with labels: each model's accuracy and the drop.
     const m = r.cases[0].outputs[0].metrics!;
     assert.equal(m.labelled, 9);
-    assert.deepEqual(cases[0]!.metricsHead.slice(-3), ['Accuracy (baseline)', 'Accuracy (candidate)', 'Accuracy drop']);
-    assert.deepEqual(cases[0]!.metrics.slice(-3), [
+    assert.deepEqual(cases[0].metricsHead.slice(-3), ['Accuracy (baseline)', 'Accuracy (candidate)', 'Accuracy drop']);
+    assert.deepEqual(cases[0].metrics.slice(-3), [
       formatMetric('accuracy', m.baselineAccuracy!),
       formatMetric('accuracy', m.candidateAccuracy!),
       formatMetric('accuracyDrop', m.accuracyDrop!),
     ]);
-    assert.equal(cases[0]!.criteria.map((c) => c[3]).join(), 'PASS,PASS,PASS');
+    assert.equal(cases[0].criteria.map((c) => c[3]).join(), 'PASS,PASS,PASS');
     // Identical models: SNR infinite, shown as the CLI writes it; accuracy without labels fails and says why.
-    assert.deepEqual(cases[1]!.criteria[0], ['snrDb', '≥ 30 dB', 'inf dB', 'PASS']);
-    assert.equal(cases[1]!.criteria[1]![0], 'accuracy');
-    assert.match(cases[1]!.criteria[1]![2] ?? '', /^not computed: .*label/);
-    assert.equal(cases[1]!.criteria[1]![3], 'FAIL');
-    assert.ok(!cases[1]!.metricsHead.includes('Accuracy (baseline)'), 'no accuracy columns without labels');
+    assert.deepEqual(cases[1].criteria[0], ['snrDb', '≥ 30 dB', 'inf dB', 'PASS']);
+    assert.equal(cases[1].criteria[1][0], 'accuracy');
+    assert.match(String(cases[1].criteria[1][2]), /^not computed: .*label/);
+    assert.equal(cases[1].criteria[1][3], 'FAIL');
+    assert.ok(!cases[1].metricsHead.includes('Accuracy (baseline)'), 'no accuracy columns without labels');
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
