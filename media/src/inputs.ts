@@ -16,11 +16,12 @@ export function inputsTable(inputs: InputUsage[]): HTMLElement {
         u.min === undefined || u.max === undefined
           ? td('–', { class: 'n', title: 'no numeric values (strings, or no fixture read)' })
           : td(`[${formatInputValue(u.min)}, ${formatInputValue(u.max)}]`, { class: 'n' }),
-        !u.generated
+        (!u.generated
           ? 'from fixtures'
           : 'value' in u.generated
             ? `fill ${formatInputValue(u.generated.value)}`
-            : `uniform [${formatInputValue(u.generated.range[0])}, ${formatInputValue(u.generated.range[1])})`,
+            : `uniform [${formatInputValue(u.generated.range[0])}, ${formatInputValue(u.generated.range[1])})`) +
+          (u.carriedFrom ? `; steps 1+: own ${u.carriedFrom}` : ''),
         [
           u.fixtureDtype ? `fixtures from ${u.fixtureDtype}` : '',
           ...Object.entries(u.castTo ?? {}).map(([side, t]) => `${side}: ${t}`),
