@@ -124,8 +124,9 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
       commit(root);
       const states = path.join(cache.dir, 'states');
       const stored = fs.readdirSync(states).map((n) => path.join(states, n));
-      assert.equal(stored.length, 1);
-      fs.writeFileSync(stored[0], damage(fs.readFileSync(stored[0])));
+      // The first commit's state and the one stored for the next (now HEAD): both damaged.
+      assert.equal(stored.length, 2);
+      for (const file of stored) fs.writeFileSync(file, damage(fs.readFileSync(file)));
       const clean = fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8');
       stage(root, 'src/pipeline/clean.ts', `${clean}// x\n`);
       assert.equal(since(root, cache).how, 'base');

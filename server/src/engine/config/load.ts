@@ -11,18 +11,14 @@ import {
   type StagesConfig,
   type VerifyConfig,
 } from './types';
-import schema from '../../../../schema/mlparity.schema.json';
 
 export const CONFIG_FILE_NAME = 'mlparity.config.json';
 
-// Loaded and compiled on first use: runs without a config file (a pre-commit hook in a project that
-// has none) should not pay for them.
+// Loaded on first use: runs without a config file (a pre-commit hook in a project that has none)
+// should not pay for the schema validator.
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): boolean {
-  if (!validator) {
-    const { default: Ajv } = require('ajv') as typeof import('ajv');
-    validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  }
+  validator ??= (require('./validate') as typeof import('./validate')).configValidator();
   return validator(data);
 }
 
