@@ -245,11 +245,12 @@
         h('td', {}, [u.declared]),
         h('td', { class: 'n' }, [u.min === undefined ? '–' : `[${num(u.min)}, ${num(u.max)}]`]),
         h('td', {}, [
-          !u.generated
+          (!u.generated
             ? 'from fixtures'
             : 'value' in u.generated
               ? `fill ${num(u.generated.value)}`
-              : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`,
+              : `uniform [${num(u.generated.range[0])}, ${num(u.generated.range[1])})`) +
+            (u.carriedFrom ? `; steps 1+: own ${u.carriedFrom}` : ''),
         ]),
         h('td', {}, [
           [

@@ -34,6 +34,7 @@ describe('stateful models: --carry OUT=IN', function () {
     assert.equal(r.status, 'fail', JSON.stringify(r.error));
     const carry = r.carry!;
     assert.deepEqual(carry.carry, { stateN: 'state' });
+    assert.equal(r.inputs?.find((u) => u.name === 'state')?.carriedFrom, 'stateN');
     assert.equal(carry.steps.length, 30);
     assert.equal(carry.steps[0].outputs[0].maxAbs, 0, 'step 0 runs on the fixture state: identical');
     const first = carry.firstFailingStep!;
@@ -82,6 +83,10 @@ describe('stateful models: --carry OUT=IN', function () {
     const text = cli(dir, ...args);
     assert.equal(text.status, 1, text.stderr + text.stdout);
     assert.match(text.stdout, /^ {2}stateful: carried stateN -> state over 30 steps$/m);
+    assert.match(
+      text.stdout,
+      /^ {4}state {2}float32\[1,4\] .* synthetic fill 0 {2}steps 1\+: each model's own stateN$/m,
+    );
     assert.match(
       text.stdout,
       /^ {2}first step exceeding tolerance: step \d+ \(case sample-\d{4}\): y max\|Δ\| \S+ \(\d+ mismatches\)/m,

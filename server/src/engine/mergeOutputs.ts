@@ -15,12 +15,25 @@ import { EngineError } from './errors';
 export function mergeOutputComparisons(parts: readonly OutputComparison[], where: string): OutputComparison {
   const first = parts[0];
   const partials = parts.map((p, i) => {
-    if (!p.partial)
+    const q = p.partial;
+    if (!q)
       throw new EngineError(
         'usage',
         `${where}: output "${p.name}" of shard ${i + 1} has no merge data; write shard reports with --shard I/N --format json`,
       );
-    return p.partial;
+    if (
+      !Array.isArray(q.sumAbs) ||
+      !q.tail ||
+      !Array.isArray(q.tail.top) ||
+      !q.topK ||
+      !Array.isArray(p.histogram?.counts)
+    ) {
+      throw new EngineError(
+        'usage',
+        `${where}: the merge data of output "${p.name}" in shard ${i + 1} is incomplete; was the report edited or written by another version?`,
+      );
+    }
+    return q;
   });
   const elements = sum(parts.map((p) => p.elements));
   const nanMismatches = sum(parts.map((p) => p.nanMismatches));

@@ -230,6 +230,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
           { side: 'candidate', ...candidate },
         ]);
     if (carry) {
+      for (const [out, input] of Object.entries(carry)) watch.noteCarry(input, out);
       // a stateful sequence: one fixture per step, each model fed its own state (see carryStream.ts)
       report.carry = await runCarried({
         host,

@@ -56,7 +56,9 @@ export function outputVerdictLine(o: OutputComparison): string {
       `${nonFinite > 0 ? 'max finite|Δ|' : 'max|Δ|'} ${formatNumber(o.maxAbs)}`,
       `max rel ${formatNumber(o.maxRel)}`,
       `mean|Δ| ${formatNumber(o.meanAbs)}`,
-      `p99 ${formatNumber(o.p99Abs)}`,
+      o.p99Bound
+        ? `p99 ${formatNumber(o.p99Abs)} (merged: within [${formatNumber(o.p99Bound[0])}, ${formatNumber(o.p99Bound[1])}])`
+        : `p99 ${formatNumber(o.p99Abs)}`,
     );
   }
   parts.push(`mismatches ${o.mismatches}/${o.elements} (${formatPercent(o.mismatchPct)})`);

@@ -18,6 +18,23 @@ export interface TailSnapshot {
   top: number[];
   /** Every value not in `top` and not zero is <= floor (0 when `top` holds all of them). */
   floor: number;
+  /** The values not in `top` (and not zero) by fine bin (see fineBin): index, count, index, count, ... */
+  bins?: number[];
+}
+
+/** Fine bin of a value > 0: its exponent and top 7 mantissa bits, so a bin spans < 0.8% (width / lower edge). */
+export function fineBin(v: number): number {
+  f64[0] = v;
+  return u32[HI] >>> FINE_SHIFT;
+}
+
+/** [lower, upper) edges of a fine bin. */
+export function fineBinEdges(i: number): [number, number] {
+  u32[1 - HI] = 0;
+  u32[HI] = i << FINE_SHIFT;
+  const lo = f64[0];
+  u32[HI] = (i + 1) << FINE_SHIFT;
+  return [lo, f64[0]];
 }
 
 /**
@@ -71,7 +88,12 @@ export class TailQuantile {
    */
   snapshot(): TailSnapshot {
     const top = Array.from(this.buf.subarray(0, this.kept)).sort((a, b) => b - a);
-    return { count: this.count, zeros: this.zeros, top, floor: this.below > 0 ? this.threshold : 0 };
+    const bins: number[] = [];
+    if (this.fine)
+      this.fine.forEach((n, i) => {
+        if (n > 0) bins.push(i, n);
+      });
+    return { count: this.count, zeros: this.zeros, top, floor: this.below > 0 ? this.threshold : 0, bins };
   }
 
   /** The nearest-rank q-quantile of everything added (0 when empty). */
@@ -88,8 +110,7 @@ export class TailQuantile {
   private discard(v: number): void {
     this.below++;
     this.fine ??= new Uint32Array(FINE_BINS);
-    f64[0] = v;
-    this.fine[u32[HI] >>> FINE_SHIFT]++;
+    this.fine[fineBin(v)]++;
   }
 
   /** Raises the threshold so only about twice the needed tail stays, or grows the buffer if it cannot. */
