@@ -6,6 +6,7 @@ import { ModelBuilder } from '../../scripts/onnx/graph';
 import { mlp, unsupportedOp, UNSUPPORTED_OP } from '../../scripts/onnx/models';
 import { progressBar } from '../../server/src/cli/progress';
 import { runCase } from '../../server/src/engine/verify';
+import { writeTestDataSet } from '../../server/src/engine/fixtures/write';
 import { cli, tempDir, write } from '../support/tmp';
 
 const classifier = (): Uint8Array => mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' });
@@ -125,6 +126,65 @@ describe('verify: bad output paths and other edges', function () {
     const byDefault = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--dim', 'batch=1000000000');
     assert.equal(byDefault.status, 2);
     assert.match(byDefault.stdout, /over the budget of 1024 MB/);
+  });
+
+  it('--max-input-mb and config maxInputMb: a fixture file or tensor over the budget is exit 2 naming it and its size', () => {
+    // 4 inputs x 70,000 rows x 4 bytes = 1.07 MB: over a 1 MB budget, under the default
+    const rows = 70_000;
+    const big = {
+      name: 'features',
+      tensor: { dtype: 'float32' as const, dims: [rows, 4], data: new Float32Array(rows * 4) },
+    };
+    const fx = tempDir('mlp-budget-');
+    writeTestDataSet(fx, 0, [big]);
+    const pb = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx, '--max-input-mb', '1');
+    assert.equal(pb.status, 2, pb.stdout);
+    assert.match(
+      pb.stdout,
+      /fixture file \S*test_data_set_0\/input_0\.pb is 1\.07 MB, over the input budget of 1\.00 MB/,
+    );
+    assert.equal(cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx).status, 0);
+
+    // a JSON fixture is text: its tensor is judged once decoded, by name, dtype, shape and size
+    const json = write(
+      fx,
+      'big.json',
+      JSON.stringify({
+        inputs: { features: { dims: [rows, 4], type: 'float32', data: Array.from({ length: rows * 4 }, () => 0) } },
+      }),
+    );
+    const j = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', json, '--max-input-mb', '1');
+    assert.equal(j.status, 2, j.stdout);
+    assert.match(j.stdout, /tensor "features" is float32\[70000,4\] = 1\.07 MB, over the input budget of 1\.00 MB/);
+
+    // the same budget from the config, as a default and per case (the case wins)
+    write(
+      fx,
+      'mlparity.config.json',
+      JSON.stringify({
+        verify: {
+          defaults: { maxInputMb: 1 },
+          cases: [
+            { name: 'tight', baseline: model, candidate: model, fixtures: fx + '/test_data_set_0' },
+            { name: 'roomy', baseline: model, candidate: model, fixtures: fx + '/test_data_set_0', maxInputMb: 2 },
+          ],
+        },
+      }),
+    );
+    const cfg = cli(fx, 'verify', '--format', 'json');
+    assert.equal(cfg.status, 2, cfg.stderr);
+    const report = JSON.parse(cfg.stdout) as { cases: { name: string; status: string; error?: { code: string } }[] };
+    assert.deepEqual(
+      report.cases.map((c) => [c.name, c.status, c.error?.code]),
+      [
+        ['tight', 'error', 'input-too-large'],
+        ['roomy', 'pass', undefined],
+      ],
+    );
+    write(fx, 'mlparity.config.json', JSON.stringify({ verify: { defaults: { maxInputMb: 0 }, cases: [] } }));
+    const bad = cli(fx, 'verify');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr + bad.stdout, /maxInputMb/);
   });
 
   it('a custom-domain op onnxruntime cannot run is named with its domain', async () => {

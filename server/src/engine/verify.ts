@@ -104,7 +104,7 @@ function info(l: Loaded): ModelInfo {
 
 /** The case's fixtures: read from its `fixtures` path, else generated from the model's inputs. */
 export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
-  if (c.fixtures) return openFixtures(c.fixtures);
+  if (c.fixtures) return openFixtures(c.fixtures, { maxInputMb: c.maxInputMb });
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
