@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { Log as SarifLog } from 'sarif';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -207,6 +208,13 @@ describe('verify: bad output paths and other edges', function () {
       /no atol makes it pass: \d+ NaN and 0 Inf mismatch(es)?; if NaN in both models at the same place counts as equal, pass --equal-nan/,
     );
     assert.doesNotMatch(r.stdout, /atol ≥ inf/);
+    // SARIF says the same: what was compared, never a bare "max|Δ| 0"
+    const sarif = cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4', '--format', 'sarif');
+    const results = (JSON.parse(sarif.stdout) as SarifLog).runs[0].results ?? [];
+    const failed = results.find((x) => x.ruleId === 'not-equivalent')?.message.text ?? '';
+    assert.match(failed, /differs: FAIL {2}y {2}float32\[1,4\] {2}NON-FINITE MISMATCHES \d+ .* max finite\|Δ\| 0/);
+    assert.match(failed, /tolerance atol 1e-5 rtol 1\.3e-6; no atol makes it pass: .*--equal-nan/);
+    assert.doesNotMatch(failed, /[^e] max\|Δ\| 0/);
     assert.equal(cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4', '--equal-nan').status, 0);
   });
 
