@@ -38,6 +38,11 @@
     return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : x.toPrecision(4).replace(/\.?0+$/, '');
   }
 
+  /** ' (informative)' after top-k figures of an output not known to hold class scores. @param {{ topKInformative?: boolean }} o */
+  function informative(o) {
+    return o.topKInformative ? ' (informative: not known to be class scores)' : '';
+  }
+
   /** @param {string} status */
   function badge(status) {
     return h('span', { class: `badge ${status}` }, [status.toUpperCase()]);
@@ -115,8 +120,13 @@
         h('td', { class: 'n' }, [num(o.maxRel)]),
         h('td', { class: 'n' }, [num(o.mismatchPct)]),
         h('td', { class: 'n' }, [num(o.minPassingAtol)]),
-        h('td', { class: 'n' }, [o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%`]),
-        h('td', { class: 'n' }, [o.top5Agreement === undefined ? '–' : `${num(o.top5Agreement * 100)}%`]),
+        // argmax agreement on an output not known to hold class scores is marked, as in every other format
+        h('td', { class: 'n' }, [
+          o.top1Agreement === undefined ? '–' : `${num(o.top1Agreement * 100)}%${informative(o)}`,
+        ]),
+        h('td', { class: 'n' }, [
+          o.top5Agreement === undefined ? '–' : `${num(o.top5Agreement * 100)}%${informative(o)}`,
+        ]),
       ]),
     );
     return h('table', { class: 'outputs' }, [
