@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
-import { formatTolerance, outputVerdictLine } from '../../engine/compare/summary';
+import { outputVerdictLine } from '../../engine/compare/summary';
 import { passHint } from '../../engine/compare/passHint';
+import { formatTolerance } from '../../engine/format/numbers';
 import { describeRun } from '../../engine/inference/runPlan';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
