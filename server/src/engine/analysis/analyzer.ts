@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
-import { SEVERITY_ORDER, type Finding, type RuleId } from '../findings';
+import { SEVERITY_ORDER, type Finding } from '../findings';
 import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
 import { CloneIndex, ignoredLines, type FileTokens } from './clones';
@@ -270,7 +270,7 @@ function absolutize(root: string, overrides: ReadonlyMap<string, string> | undef
   return new Map([...(overrides ?? new Map<string, string>())].map(([f, t]) => [path.resolve(root, f), t]));
 }
 
-function at(file: string, rule: RuleId, message: string, line = 0, character = 0): Finding {
+function at(file: string, rule: 'config-error' | 'skipped-file', message: string, line = 0, character = 0): Finding {
   return {
     file,
     range: range(line, character, line, character),

@@ -186,11 +186,8 @@ function pruneTrees(dir: string): void {
 function rebase(f: Finding, from: string, to: string): Finding {
   const move = (file: string): string =>
     file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file;
-  const data = f.data && typeof f.data.file === 'string' ? { ...f.data, file: move(f.data.file) } : f.data;
-  return {
-    ...f,
-    file: move(f.file),
-    related: f.related.map((r) => ({ ...r, file: move(r.file) })),
-    ...(data ? { data } : {}),
-  };
+  const moved = { ...f, file: move(f.file), related: f.related.map((r) => ({ ...r, file: move(r.file) })) };
+  if (moved.rule === 'untested-stage' || moved.rule === 'unexecuted-stage')
+    moved.data = { ...moved.data, file: move(moved.data.file) };
+  return moved;
 }

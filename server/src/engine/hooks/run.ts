@@ -8,7 +8,7 @@ import { isInside, isSourceFile, relPath } from '../analysis/paths';
 import { CONFIG_FILE_NAME, loadConfig, parseConfig } from '../config/load';
 import type { MlParityConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
-import { CLONE_RULES } from '../rules';
+import { isCloneRule } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
@@ -132,7 +132,7 @@ function stagedConfig(top: string, root: string): MlParityConfig {
 
 function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {
   if (staged.has(f.file)) return true;
-  return CLONE_RULES.has(f.rule) && f.related.some((r) => staged.has(r.file));
+  return isCloneRule(f.rule) && f.related.some((r) => staged.has(r.file));
 }
 
 /**
