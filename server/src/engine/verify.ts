@@ -16,7 +16,7 @@ import type { FixtureStream } from './fixtures/types';
 import { InferenceHost } from './inference/host';
 import { planRun } from './inference/runPlan';
 import { compareSignatures, isBlocking } from './onnx/compareSignatures';
-import { readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
+import { externalDataDir, readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature } from './onnx/signature';
 import type { Tensor } from './tensor/tensor';
@@ -299,8 +299,8 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       report.divergence = await locateForCase({
         host,
         c,
-        baseline: baseline.model,
-        candidate: candidate.model,
+        baseline: { ...baseline.model, externalDataDir: externalDataDir(baseline.model) },
+        candidate: { ...candidate.model, externalDataDir: externalDataDir(candidate.model) },
         outputs: report.outputs,
         fixtures,
         inputs: reference.signature.inputs,

@@ -57,15 +57,23 @@ export class InferenceHost {
     return this.child.pid;
   }
 
-  /** Loads a model given as a file path or as bytes; `file` names it in errors. */
+  /**
+   * Loads a model given as a file path or as bytes; `file` names it in errors. Bytes of a model with external
+   * data need `externalDataDir`, the folder its data files are in.
+   */
   async load(
     key: string,
     model: string | Uint8Array,
     timeoutMs: number,
     file: string,
+    externalDataDir?: string,
   ): Promise<{ inputNames: string[]; outputNames: string[] }> {
     try {
-      const r = await this.request({ type: 'load', key, model }, timeoutMs, `loading ${file}`);
+      const r = await this.request(
+        { type: 'load', key, model, ...(externalDataDir ? { externalDataDir } : {}) },
+        timeoutMs,
+        `loading ${file}`,
+      );
       return { inputNames: r.inputNames ?? [], outputNames: r.outputNames ?? [] };
     } catch (e) {
       if (e instanceof EngineError && e.code === 'inference-failed') throw loadError(e.message, file);

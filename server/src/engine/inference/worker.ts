@@ -34,6 +34,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   switch (req.type) {
     case 'load': {
       const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+      if (req.externalDataDir)
+        opts.extra = { session: { model_external_initializers_file_folder_path: req.externalDataDir } };
       const session =
         typeof req.model === 'string'
           ? await ort.InferenceSession.create(req.model, opts)

@@ -6,7 +6,7 @@ import type { InferenceHost } from '../inference/host';
 import type { ValueInfo } from '../onnx/signature';
 import type { Tensor } from '../tensor/tensor';
 import type { VerifyCase } from '../verifyTypes';
-import { locateDivergence } from './locate';
+import { locateDivergence, type LocateModel } from './locate';
 import type { Divergence } from './types';
 
 /** Fixtures the locator runs on by default: the worst ones, few, since each probe runs every one. */
@@ -15,8 +15,8 @@ export const DEFAULT_LOCATE_FIXTURES = 2;
 export interface CaseLocate {
   host: InferenceHost;
   c: VerifyCase;
-  baseline: { bytes: Uint8Array; file: string };
-  candidate: { bytes: Uint8Array; file: string };
+  baseline: LocateModel;
+  candidate: LocateModel;
   outputs: OutputComparison[];
   fixtures: FixtureStream;
   inputs: ValueInfo[];

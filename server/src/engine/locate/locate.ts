@@ -10,8 +10,8 @@ import type { Divergence, LocatedNode, PathNode } from './types';
 
 export interface LocateRequest {
   host: InferenceHost;
-  baseline: { bytes: Uint8Array; file: string };
-  candidate: { bytes: Uint8Array; file: string };
+  baseline: LocateModel;
+  candidate: LocateModel;
   /** The worst failing fixtures, already bound to the models' inputs. */
   fixtures: { id: string; feeds: Record<string, Tensor> }[];
   /** Baseline output names that failed. */
@@ -19,6 +19,16 @@ export interface LocateRequest {
   outputMap?: Record<string, string>;
   tolerance?: Partial<Tolerance>;
   timeoutMs: number;
+}
+
+/**
+ * A model as the locator loads it: its bytes, with outputs marked, go to onnxruntime from memory, so a model with
+ * external data needs the folder its data files are in (for a git revision: the temp copy taken at that revision).
+ */
+export interface LocateModel {
+  bytes: Uint8Array;
+  file: string;
+  externalDataDir?: string;
 }
 
 /** Tensor bytes one probe may bring back per fixture and side; the probe width shrinks to stay under it. */
@@ -59,8 +69,10 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
     each: (res: Record<string, Record<string, Tensor>>) => void,
   ): Promise<void> => {
     rounds++;
-    await r.host.load(KEYS[0], markOutputs(r.baseline.bytes, baseNames), r.timeoutMs, r.baseline.file);
-    await r.host.load(KEYS[1], markOutputs(r.candidate.bytes, candNames), r.timeoutMs, r.candidate.file);
+    const load = (key: string, m: LocateModel, names: string[]) =>
+      r.host.load(key, markOutputs(m.bytes, names), r.timeoutMs, m.file, m.externalDataDir);
+    await load(KEYS[0], r.baseline, baseNames);
+    await load(KEYS[1], r.candidate, candNames);
     try {
       for (const fx of fixtures)
         each(await r.host.run(KEYS, fx.feeds, r.timeoutMs, `locating the divergence on case ${fx.id}`));

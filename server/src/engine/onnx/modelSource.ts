@@ -112,3 +112,13 @@ export function withExternalData(m: ModelBytes, externalData: readonly string[])
 export function runtimeSource(m: ModelBytes): string | Uint8Array {
   return m.materialized ?? (m.git ? m.bytes : m.file);
 }
+
+/**
+ * The folder a model's external data `location`s resolve against when it is loaded from bytes: the private
+ * copy for a git revision that has external data, the model's own folder for a plain file; none for a git
+ * revision without external data (nothing to resolve).
+ */
+export function externalDataDir(m: ModelBytes): string | undefined {
+  if (m.materialized) return path.dirname(m.materialized);
+  return m.git ? undefined : path.dirname(m.file);
+}
