@@ -2,7 +2,11 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { externalizeWeights } from '../../scripts/onnx/externalData';
-import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
+import { DEEP_NET_WIDTH, deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
+import { EngineError } from '../../server/src/engine/errors';
+import { InferenceHost } from '../../server/src/engine/inference/host';
+import { locateDivergence } from '../../server/src/engine/locate/locate';
+import type { Tensor } from '../../server/src/engine/tensor/tensor';
 import { runCase } from '../../server/src/engine/verify';
 import type { Divergence } from '../../server/src/engine/locate/types';
 import { cli, git, tempDir, write } from '../support/tmp';
@@ -24,7 +28,19 @@ function assertFoundAddB11(d: Divergence | undefined, where: string): void {
 }
 
 function locateJson(cwd: string, baseline: string, candidate: string): { status: number | null; d?: Divergence } {
-  const r = cli(cwd, 'verify', '--baseline', baseline, '--candidate', candidate, '--count', '4', '--locate', '--format', 'json');
+  const r = cli(
+    cwd,
+    'verify',
+    '--baseline',
+    baseline,
+    '--candidate',
+    candidate,
+    '--count',
+    '4',
+    '--locate',
+    '--format',
+    'json',
+  );
   assert.ok(r.status === 1 || r.status === 2, `exit ${r.status}: ${r.stdout}${r.stderr}`);
   if (r.status === 2) return { status: 2 };
   const report = JSON.parse(r.stdout) as { cases: { status: string; divergence?: Divergence }[] };
@@ -92,5 +108,45 @@ describe('verify --locate on models whose weights live in external data files (r
     write(dir, 'new/net.onnx.data', v2.data);
     const { d } = locateJson(dir, 'git:HEAD:old/net.onnx', cand);
     assertFoundAddB11(d, 'git:HEAD:old/net.onnx');
+  });
+});
+
+describe('locateDivergence: a side whose external data cannot be read', function () {
+  this.timeout(30_000);
+  it('fails naming the side and its file, never a node', async () => {
+    const dir = tempDir('mlp-locext-');
+    const host = new InferenceHost();
+    try {
+      const base = netWithExternalData({});
+      const cand = netWithExternalData(PERTURBED);
+      const baseFile = write(dir, 'base/net.onnx', base.model);
+      write(dir, 'base/net.onnx.data', base.data);
+      const candFile = write(dir, 'cand/net.onnx', cand.model);
+      // the candidate's data file is gone by the time the locator loads it
+      const x: Tensor = {
+        dtype: 'float32',
+        dims: [1, DEEP_NET_WIDTH],
+        data: new Float32Array(DEEP_NET_WIDTH).fill(0.5),
+      };
+      await assert.rejects(
+        locateDivergence({
+          host,
+          baseline: { bytes: base.model, file: baseFile, externalDataDir: path.dirname(baseFile) },
+          candidate: { bytes: cand.model, file: candFile, externalDataDir: path.dirname(candFile) },
+          fixtures: [{ id: '0', feeds: { x } }],
+          failing: ['y'],
+          timeoutMs: 20_000,
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof EngineError);
+          assert.match(e.message, /^candidate \S+cand\/net\.onnx: .*net\.onnx\.data/);
+          assert.equal(e.location.file, candFile);
+          return true;
+        },
+      );
+    } finally {
+      host.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { Tolerance } from '../compare/types';
+import { EngineError } from '../errors';
 import type { InferenceHost } from '../inference/host';
 import type { Tensor } from '../tensor/tensor';
 import { compareTensors, pairTolerance } from './compareTensors';
@@ -40,6 +41,23 @@ const KEYS = ['locate-baseline', 'locate-candidate'];
 /** Ties settled by one value-signature round; beyond these, the nearest position decides. */
 const MAX_TIES = 48;
 
+/** Loads one side with `names` marked as outputs; a load error names the side and its file (both may be alike). */
+async function loadMarked(r: LocateRequest, side: 'baseline' | 'candidate', names: string[]): Promise<void> {
+  const m = r[side];
+  try {
+    await r.host.load(
+      KEYS[side === 'baseline' ? 0 : 1],
+      markOutputs(m.bytes, names),
+      r.timeoutMs,
+      m.file,
+      m.externalDataDir,
+    );
+  } catch (e) {
+    if (!(e instanceof EngineError) || e.code === 'inference-timeout' || e.code === 'inference-crashed') throw e;
+    throw new EngineError(e.code, `${side} ${m.file}: ${e.message}`, e.location);
+  }
+}
+
 /**
  * Finds the first divergent node of a failing case (see searchDivergence). Each probe loads both models
  * with a handful of intermediates marked as outputs, runs them on the located fixtures and frees them, so
@@ -69,10 +87,8 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
     each: (res: Record<string, Record<string, Tensor>>) => void,
   ): Promise<void> => {
     rounds++;
-    const load = (key: string, m: LocateModel, names: string[]) =>
-      r.host.load(key, markOutputs(m.bytes, names), r.timeoutMs, m.file, m.externalDataDir);
-    await load(KEYS[0], r.baseline, baseNames);
-    await load(KEYS[1], r.candidate, candNames);
+    await loadMarked(r, 'baseline', baseNames);
+    await loadMarked(r, 'candidate', candNames);
     try {
       for (const fx of fixtures)
         each(await r.host.run(KEYS, fx.feeds, r.timeoutMs, `locating the divergence on case ${fx.id}`));
