@@ -5,7 +5,7 @@
  */
 import { NotificationType, ProtocolRequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { WorkDoneProgressParams } from 'vscode-languageserver-protocol';
-import type { Severity, RuleId } from './engine/findings';
+import type { Location, RuleData, RuleId, Severity } from './engine/findings';
 import type { HookRunResult } from './engine/hooks/types';
 import type { JsonSafe } from './engine/jsonSafe';
 import type { StageVerifyReport } from './engine/stageVerify/types';
@@ -134,9 +134,12 @@ export interface HookChecksArgs {
 /** Result of {@link ServerCommands.runHookChecks}: one entry per checked folder. */
 export type HookChecksResult = JsonSafe<HookRunResult>[];
 
-/** The `data` a diagnostic carries so code actions can act on it without re-running the analysis. */
-export interface DiagnosticData {
-  rule: RuleId;
-  /** Rule-specific payload from the finding (cloneId, stage, file, ...). */
-  payload?: Record<string, unknown>;
-}
+/**
+ * The `data` a diagnostic carries so code actions can act on it without re-running the analysis: the
+ * finding's rule and payload, narrowed together by `rule`. A config error the server reports without a
+ * finding carries its rule alone.
+ */
+export type DiagnosticData = RuleData & {
+  /** A clone's every copy, in the engine's order (the first decides where an extracted function goes). */
+  copies?: Location[];
+};

@@ -8,6 +8,7 @@ import {
   type CodeAction,
   type Diagnostic,
 } from 'vscode-languageserver-protocol';
+import type { DiagnosticData } from '../../server/src/protocol';
 import { FULL_CAPABILITIES, LspTestClient } from './lspClient';
 import { applyWorkspaceEdit, copyExample, typeCheck } from './workspace';
 
@@ -75,13 +76,9 @@ describe('language server: lazy code-action edits (codeAction/resolve)', functio
     );
     // The stage no longer exists under that name: nothing to import, and the user is told so.
     const data = generate.data as { diagnostic: Diagnostic };
-    const gone = {
-      ...data.diagnostic,
-      data: {
-        ...(data.diagnostic.data as object),
-        payload: { ...(data.diagnostic.data as { payload: object }).payload, stage: 'noSuchStage' },
-      },
-    };
+    const echoed = data.diagnostic.data as DiagnosticData;
+    assert.equal(echoed.rule, 'untested-stage');
+    const gone = { ...data.diagnostic, data: { ...echoed, data: { ...echoed.data, stage: 'noSuchStage' } } };
     const stale = await client.conn.sendRequest(CodeActionResolveRequest.type, {
       ...generate,
       data: { ...data, diagnostic: gone },

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { DiagnosticData } from '../../server/src/protocol';
 import type { Location } from '../../server/src/engine/findings';
 import { buildExtractAction } from '../../server/src/lsp/codeActions/extractDuplicate';
 import type { CodeActionContext } from '../../server/src/lsp/codeActions/types';
@@ -90,7 +91,7 @@ describe('extract duplicated code (type-2 clone)', () => {
       range: copies[0].range,
       message: 'dup',
       source: 'ml-parity',
-      data: { rule: 'duplicate-code', payload: { copies } },
+      data: { rule: 'duplicate-code', copies } satisfies DiagnosticData,
     };
     const ctx: CodeActionContext = {
       document: TextDocument.create(`file://${a}`, 'typescript', 1, A),

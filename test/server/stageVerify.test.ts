@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LSPErrorCodes, type Command } from 'vscode-languageserver-protocol';
-import { ServerCommands, type StageReport } from '../../server/src/protocol';
+import { ServerCommands, type DiagnosticData, type StageReport } from '../../server/src/protocol';
 import { git } from '../support/tmp';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
@@ -65,8 +65,8 @@ describe('language server: Verify against HEAD on a changed stage', function () 
       String(diag.message),
       /^dropIncomplete: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: dropIncomplete\(.*\) → HEAD .*, work tree .*/,
     );
-    const data = diag.data as { payload?: { counterexample?: { call?: string } } };
-    assert.equal(data.payload?.counterexample?.call, report.counterexample.display);
+    const data = diag.data as DiagnosticData;
+    assert.equal(data.rule === 'stage-divergence' && data.data?.counterexample?.call, report.counterexample.display);
     await client.waitFor('progress on the client token to end', () => progress.at(-1)?.kind === 'end');
     assert.ok(
       progress[0]?.kind === 'begin' && /verifying dropIncomplete against HEAD/.test(progress[0].title),

@@ -33,7 +33,7 @@ const findings = (root: string, r: AnalysisResult, rule: string): string[] =>
     .filter((f) => f.rule === rule)
     .map(
       (f) =>
-        `${rel(root, f.file)}:${f.range.start.line + 1} ${typeof f.data?.stage === 'string' ? f.data.stage : f.message}`,
+        `${rel(root, f.file)}:${f.range.start.line + 1} ${f.rule === 'untested-stage' || f.rule === 'unexecuted-stage' ? f.data.stage : f.message}`,
     );
 
 describe('analysis on real layouts: source, not build output', () => {

@@ -29,7 +29,7 @@ function stageNames(r: AnalysisResult): string[] {
 function untested(r: AnalysisResult): string[] {
   return r.findings
     .filter((f) => f.rule === 'untested-stage')
-    .map((f) => String(f.data?.stage))
+    .map((f) => f.data.stage)
     .sort();
 }
 
@@ -245,8 +245,8 @@ describe('analysis: untested stages', () => {
       ...base,
       'test/steps.test.ts': "import { load, clean } from '../src/pipeline/steps';\nit('x', () => load([1]));\n",
     });
-    const f = result.findings.find((x) => x.data?.stage === 'clean');
-    assert.ok(f);
+    const f = result.findings.find((x) => x.rule === 'untested-stage' && x.data.stage === 'clean');
+    assert.ok(f?.rule === 'untested-stage');
     assert.equal(f.severity, 'warning');
     assert.equal(f.file, path.join(root, 'src/pipeline/steps.ts'));
     assert.equal(f.range.start.line, 1);
@@ -255,7 +255,7 @@ describe('analysis: untested stages', () => {
       /Stage 'clean' is not reached by any test; nearest test: test\/steps\.test\.ts imports its module but never calls it/,
     );
     assert.equal(f.related[0].file, path.join(root, 'test/steps.test.ts'));
-    assert.equal(f.data?.nearestTest, path.join(root, 'test/steps.test.ts'));
+    assert.equal(f.data.nearestTest, path.join(root, 'test/steps.test.ts'));
   });
 
   it('names the nearest test: the one reaching most sibling stages', () => {
@@ -266,7 +266,7 @@ describe('analysis: untested stages', () => {
       'test/a.test.ts': "import { one } from '../src/run';\nit('x', () => one([1]));\n",
       'test/b.test.ts': "import { both } from '../src/run';\nit('x', () => both([1]));\n",
     });
-    const f = result.findings.find((x) => x.data?.stage === 'scale');
+    const f = result.findings.find((x) => x.rule === 'untested-stage' && x.data.stage === 'scale');
     assert.match(f?.message ?? '', /nearest test: test\/b\.test\.ts reaches 2 sibling stages \(load, clean\)/);
   });
 
@@ -301,7 +301,7 @@ describe('analysis: untested stages', () => {
       'coverage/lcov.info': 'TN:\nSF:src/pipeline/steps.ts\nDA:1,3\nDA:2,0\nDA:3,0\nend_of_record\n',
     });
     assert.deepEqual(
-      lcov.result.findings.filter((f) => f.rule === 'unexecuted-stage').map((f) => f.data?.stage),
+      lcov.result.findings.filter((f) => f.rule === 'unexecuted-stage').map((f) => f.data.stage),
       ['clean'],
     );
     const statement = (line: number) => ({ start: { line, column: 0 }, end: { line, column: 10 } });
@@ -315,7 +315,7 @@ describe('analysis: untested stages', () => {
     const ist = analyze({ ...files, 'coverage/coverage-final.json': JSON.stringify(istanbul) });
     const f = ist.result.findings.filter((x) => x.rule === 'unexecuted-stage');
     assert.deepEqual(
-      f.map((x) => [x.data?.stage, x.severity]),
+      f.map((x) => [x.data.stage, x.severity]),
       [['clean', 'info']],
     );
   });

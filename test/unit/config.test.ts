@@ -101,7 +101,7 @@ describe("config: static checks of the verify cases' files", () => {
     fs.writeFileSync(file, text);
     const findings = checkCaseFiles(loadConfig(dir), text);
     assert.deepEqual(
-      findings.map((f) => [f.rule, f.range.start.line, (f.data as { key: string }).key]),
+      findings.map((f) => [f.rule, f.range.start.line, f.data.key]),
       [
         ['model-error', 1, 'candidate'],
         ['model-error', 2, 'candidate'],

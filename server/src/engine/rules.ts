@@ -77,7 +77,11 @@ export type RuleId = keyof typeof RULES;
 export const RULE_IDS: readonly RuleId[] = Object.keys(RULES) as RuleId[];
 
 /** Rules whose findings are duplicates with their other copies in `related`. */
-export const CLONE_RULES: ReadonlySet<string> = new Set(RULE_IDS.filter((id) => 'clone' in RULES[id]));
+export type CloneRuleId = { [R in RuleId]: (typeof RULES)[R] extends { clone: true } ? R : never }[RuleId];
+
+export function isCloneRule(id: string): id is CloneRuleId {
+  return isRuleId(id) && 'clone' in RULES[id];
+}
 
 export function isRuleId(id: string): id is RuleId {
   return Object.prototype.hasOwnProperty.call(RULES, id);

@@ -11,8 +11,16 @@ import {
   type Range as LspRange,
 } from 'vscode-languageserver/node';
 import type { EngineError } from '../engine/errors';
-import type { Finding, Location, Range, RelatedLocation, RuleId, Severity } from '../engine/findings';
-import { CLONE_RULES, ruleDocPath } from '../engine/rules';
+import {
+  ruleData,
+  type Finding,
+  type Location,
+  type Range,
+  type RelatedLocation,
+  type RuleId,
+  type Severity,
+} from '../engine/findings';
+import { isCloneRule, ruleDocPath } from '../engine/rules';
 import type { DiagnosticData, RuleSeverityOverride } from '../protocol';
 
 /**
@@ -56,9 +64,16 @@ export function ruleDocUrl(rule: RuleId): string {
   return pathToFileURL(path.join(DOCS_ROOT, ruleDocPath(rule))).href;
 }
 
+/** A finding as the editor shows it: a clone once per copy, each knowing every copy. */
+export interface ShownFinding {
+  finding: Finding;
+  /** A clone's copies, in the engine's order (the first copy decides where an extracted function goes). */
+  copies?: Location[];
+}
+
 /** A finding as a diagnostic, or undefined when the editor settings turn its rule off. */
 export function toDiagnostic(
-  f: Finding,
+  { finding: f, copies }: ShownFinding,
   overrides: Partial<Record<RuleId, RuleSeverityOverride>> = {},
 ): Diagnostic | undefined {
   const severity = overrides[f.rule] ?? f.severity;
@@ -67,7 +82,7 @@ export function toDiagnostic(
     location: { uri: toUri(r.file), range: toLspRange(r.range) },
     message: r.message,
   }));
-  const data: DiagnosticData = { rule: f.rule, payload: withRelated(f) };
+  const data: DiagnosticData = copies ? { ...ruleData(f), copies } : ruleData(f);
   return {
     range: toLspRange(f.range),
     severity: SEVERITY[severity],
@@ -80,38 +95,28 @@ export function toDiagnostic(
   };
 }
 
-// Code actions need every copy of a clone; keep them in the payload as plain engine locations, in the
-// engine's order (the first copy decides where an extracted function goes).
-function withRelated(f: Finding): Record<string, unknown> {
-  if (!CLONE_RULES.has(f.rule)) return { ...(f.data ?? {}), file: f.data?.file ?? f.file };
-  const copies = f.data?.copies ?? [
-    { file: f.file, range: f.range },
-    ...f.related.map((r) => ({ file: r.file, range: r.range })),
-  ];
-  return { ...(f.data ?? {}), file: f.data?.file ?? f.file, copies };
-}
-
 /**
  * The engine reports a clone once, at its first copy, with the other copies as related locations. In the
  * editor every copy gets its own diagnostic so the squiggle shows wherever the code is read.
  */
-export function expandClones(findings: readonly Finding[]): Finding[] {
+export function expandClones(findings: readonly Finding[]): ShownFinding[] {
   return findings.flatMap((f) => {
-    if (!CLONE_RULES.has(f.rule)) return [f];
+    if (!isCloneRule(f.rule)) return [{ finding: f }];
     const copies: Location[] = [
       { file: f.file, range: f.range },
       ...f.related.map((r) => ({ file: r.file, range: r.range })),
     ];
-    const data = { ...(f.data ?? {}), copies };
     const first: RelatedLocation = { file: f.file, range: f.range, message: 'first copy of this code' };
     return [
-      { ...f, data },
+      { finding: f, copies },
       ...f.related.map((here, i) => ({
-        ...f,
-        file: here.file,
-        range: here.range,
-        data,
-        related: [first, ...f.related.filter((_, j) => j !== i)],
+        finding: {
+          ...f,
+          file: here.file,
+          range: here.range,
+          related: [first, ...f.related.filter((_, j) => j !== i)],
+        },
+        copies,
       })),
     ];
   });
@@ -138,10 +143,10 @@ export function groupDiagnostics(
   overrides: Partial<Record<RuleId, RuleSeverityOverride>> = {},
 ): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>();
-  for (const f of expandClones(findings)) {
-    const d = toDiagnostic(f, overrides);
+  for (const shown of expandClones(findings)) {
+    const d = toDiagnostic(shown, overrides);
     if (!d) continue;
-    const uri = toUri(f.file);
+    const uri = toUri(shown.finding.file);
     const list = byUri.get(uri) ?? [];
     list.push(d);
     byUri.set(uri, list);

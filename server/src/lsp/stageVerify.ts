@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isEngineError } from '../engine/errors';
-import type { Finding } from '../engine/findings';
+import type { FindingOf } from '../engine/findings';
 import { stageVerdictLine } from '../engine/stageVerify/summary';
 import type { StageVerifyReport } from '../engine/stageVerify/types';
 import { verifyStage } from '../engine/stageVerify/verifyStage';
@@ -92,7 +92,7 @@ export async function handleVerifyStage(
 }
 
 /** The diagnostic a non-equivalent report leaves on the stage, carrying the counterexample. */
-export function divergence(r: StageVerifyReport): Finding | undefined {
+export function divergence(r: StageVerifyReport): FindingOf<'stage-divergence'> | undefined {
   if (r.status === 'equivalent') return undefined;
   const c = r.counterexample;
   return {

@@ -5,7 +5,7 @@ import type { AnalysisResult } from '../engine/analysis/types';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, parseConfig } from '../engine/config/load';
 import { checkCaseFiles } from '../engine/config/caseFiles';
 import type { MlParityConfig } from '../engine/config/types';
-import type { Finding } from '../engine/findings';
+import type { Finding, FindingOf } from '../engine/findings';
 import { toEngineError, type EngineError } from '../engine/errors';
 import type { CaseStatus } from '../engine/verifyTypes';
 
@@ -21,7 +21,7 @@ export class WorkspaceFolderState {
   /** Built on first use, so the server answers and shows progress before the first (whole-workspace) read. */
   private analyzer: Analyzer | undefined;
   /** Divergences found by "Verify against HEAD", until their file's text changes or the stage is verified again. */
-  stageFindings: Finding[] = [];
+  stageFindings: FindingOf<'stage-divergence'>[] = [];
   /** The text each divergence was found in, by file. */
   private readonly stageTexts = new Map<string, string>();
   /** Findings of the last analysis run, or undefined before the first one. */
@@ -48,8 +48,8 @@ export class WorkspaceFolderState {
   }
 
   /** Replaces the divergence shown for one stage (none when `finding` is undefined); `text` is what was verified. */
-  setStageFinding(stage: string, file: string, text: string, finding: Finding | undefined): void {
-    this.stageFindings = this.stageFindings.filter((f) => !(f.file === file && f.data?.stage === stage));
+  setStageFinding(stage: string, file: string, text: string, finding: FindingOf<'stage-divergence'> | undefined): void {
+    this.stageFindings = this.stageFindings.filter((f) => !(f.file === file && f.data.stage === stage));
     if (finding) this.stageFindings.push(finding);
     this.stageTexts.set(file, text);
   }

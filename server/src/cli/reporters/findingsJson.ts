@@ -1,5 +1,5 @@
 import type { FingerprintedFinding } from '../../engine/analysis/baseline';
-import type { Finding, Severity } from '../../engine/findings';
+import { ruleData, type Finding, type RuleData, type Severity } from '../../engine/findings';
 import type { Stage } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
 
@@ -22,17 +22,16 @@ export interface FindingsJsonReport {
   /** Absolute workspace root all `file` fields are relative to. */
   root: string;
   summary: Record<Severity, number> & { total: number };
-  findings: (JsonLocation & {
-    rule: Finding['rule'];
-    severity: Severity;
-    message: string;
-    related: (JsonLocation & { message: string })[];
-    data?: Record<string, unknown>;
-    /** Identity that survives line shifts (SARIF `partialFingerprints` `mlParity/v1`). */
-    fingerprint: string;
-    /** With `--since`: every listed finding is new. */
-    baselineState?: 'new';
-  })[];
+  findings: (JsonLocation &
+    RuleData & {
+      severity: Severity;
+      message: string;
+      related: (JsonLocation & { message: string })[];
+      /** Identity that survives line shifts (SARIF `partialFingerprints` `mlParity/v1`). */
+      fingerprint: string;
+      /** With `--since`: every listed finding is new. */
+      baselineState?: 'new';
+    })[];
   /** With `--since`: the revision compared with, and how many findings were new, unchanged (not listed) and fixed. */
   since?: SinceSummary;
   stages: (JsonLocation & { name: string; kind: Stage['kind']; how: string; registration?: JsonLocation })[];
@@ -78,11 +77,10 @@ export function findingsJsonReport(
     },
     findings: listed.map(({ finding: f, fingerprint }) => ({
       ...loc(f),
-      rule: f.rule,
+      ...ruleData(f),
       severity: f.severity,
       message: f.message,
       related: f.related.map((r) => ({ ...loc(r), message: r.message })),
-      ...(f.data ? { data: f.data } : {}),
       fingerprint,
       ...(since ? { baselineState: 'new' as const } : {}),
     })),

@@ -36,22 +36,19 @@ export function findingIdentity(
   rename: (file: string) => string = (x) => x,
 ): FindingIdentity {
   const rel = (file: string): string => relPath(root, rename(file));
-  const data = f.data ?? {};
   switch (f.rule) {
     case 'untested-stage':
     case 'unexecuted-stage':
-      return { identity: [f.rule, rel(f.file), str(data.stage)].join('\0'), detail: '' };
+      return { identity: [f.rule, rel(f.file), f.data.stage].join('\0'), detail: '' };
     case 'duplicate-code':
     case 'cross-stage-duplicate': {
       // Every copy, by file and owning stage; the clone's token hash pairs up classes between the same places.
-      const stages = Array.isArray(data.stages) ? data.stages : [];
-      const copies = [f, ...f.related].map((l, i) => `${rel(l.file)}@${str(stages[i])}`).sort();
-      return { identity: [f.rule, ...copies].join('\0'), detail: str(data.cloneId) };
+      const stages = f.data.stages;
+      const copies = [f, ...f.related].map((l, i) => `${rel(l.file)}@${stages[i] ?? ''}`).sort();
+      return { identity: [f.rule, ...copies].join('\0'), detail: f.data.cloneId };
     }
-    case 'circular-import': {
-      const files = Array.isArray(data.files) ? data.files.map(str).sort() : [];
-      return { identity: [f.rule, ...files].join('\0'), detail: '' };
-    }
+    case 'circular-import':
+      return { identity: [f.rule, ...[...f.data.files].sort()].join('\0'), detail: '' };
     default:
       // Numbers in messages are sizes and counts that unrelated edits change (a skipped file's bytes).
       return { identity: [f.rule, rel(f.file), f.message.replace(/\d+/g, '#')].join('\0'), detail: '' };
@@ -119,11 +116,6 @@ export function compareWithBaseline(
 /** A baseline finding with its files renamed to where they are now. */
 function relocate(f: Finding, rename: (file: string) => string): Finding {
   return { ...f, file: rename(f.file), related: f.related.map((r) => ({ ...r, file: rename(r.file) })) };
-}
-
-function str(x: unknown): string {
-  // Stage names and clone ids: strings or numbers (null for a copy outside any stage).
-  return typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '';
 }
 
 function sha(s: string): string {

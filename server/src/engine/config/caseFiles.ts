@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { isEngineError } from '../errors';
-import type { Finding, Range } from '../findings';
+import type { FindingOf, Range } from '../findings';
 import { parseModel } from '../onnx/modelProto';
 import type { MlParityConfig } from './types';
 import { RULES } from '../rules';
@@ -43,12 +43,12 @@ function problem(file: string, key: string): string | undefined {
  * is missing, or a model that is not valid ONNX, becomes a `model-error` finding on that value in the
  * config text, so the editor shows it before a verify run would fail. `git:` specs are left to verify.
  */
-export function checkCaseFiles(cfg: MlParityConfig, text: string): Finding[] {
+export function checkCaseFiles(cfg: MlParityConfig, text: string): FindingOf<'model-error'>[] {
   const file = cfg.file;
   if (!file) return [];
   const tree = parseTree(text);
   if (!tree) return [];
-  const findings: Finding[] = [];
+  const findings: FindingOf<'model-error'>[] = [];
   cfg.verify.cases.forEach((c, i) => {
     for (const key of ['candidate', 'baseline', 'fixtures'] as const) {
       const value = c[key];

@@ -3,7 +3,8 @@ import { outputVerdictLine } from '../compare/summary';
 import { formatNumber } from '../format/numbers';
 import type { Finding } from '../findings';
 import type { CaseReport } from '../verifyTypes';
-import { acceptCommand, type StageCommitResult } from '../stageVerify/commitCheck';
+import type { StageCommitResult } from '../stageVerify/commitCheck';
+import { acceptCommand } from '../stageVerify/summary';
 import type { HookRunResult } from './types';
 
 const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';

@@ -1,23 +1,34 @@
 import type { Diagnostic } from 'vscode-languageserver/node';
-import type { Location } from '../../engine/findings';
+import type { Location, StageData } from '../../engine/findings';
+import { isRuleId } from '../../engine/rules';
 import type { DiagnosticData } from '../../protocol';
 
 /** Reads our `data` back from a diagnostic the client echoed; undefined for anything else. */
 export function diagnosticData(d: Diagnostic): DiagnosticData | undefined {
-  const data = d.data as Partial<DiagnosticData> | undefined;
-  return data && typeof data.rule === 'string' ? (data as DiagnosticData) : undefined;
+  const data: unknown = d.data;
+  return isDiagnosticData(data) ? data : undefined;
 }
 
-export function payloadString(d: Diagnostic, key: string): string | undefined {
-  const v = diagnosticData(d)?.payload?.[key];
-  return typeof v === 'string' ? v : undefined;
+// The client echoes what the server sent, so a known rule carries that rule's payload; the shape checks
+// only keep a mangled echo from reaching a code action.
+function isDiagnosticData(v: unknown): v is DiagnosticData {
+  if (typeof v !== 'object' || v === null || !('rule' in v) || typeof v.rule !== 'string' || !isRuleId(v.rule))
+    return false;
+  if ('data' in v && v.data !== undefined && (typeof v.data !== 'object' || v.data === null)) return false;
+  return !('copies' in v) || v.copies === undefined || (Array.isArray(v.copies) && v.copies.every(isLocation));
 }
 
-/** Every copy of a clone (this one first), as the converter stored them. */
+function isLocation(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && 'file' in v && typeof v.file === 'string' && 'range' in v && !!v.range;
+}
+
+/** The stage an untested-stage diagnostic is about. */
+export function untestedStage(d: Diagnostic): StageData | undefined {
+  const data = diagnosticData(d);
+  return data?.rule === 'untested-stage' ? data.data : undefined;
+}
+
+/** Every copy of a clone (the engine's first copy first), as the converter stored them. */
 export function cloneCopies(d: Diagnostic): Location[] {
-  const v = diagnosticData(d)?.payload?.copies;
-  if (!Array.isArray(v)) return [];
-  return v.filter((c): c is Location => !!c && typeof (c as Location).file === 'string' && !!(c as Location).range);
+  return diagnosticData(d)?.copies ?? [];
 }
-
-export { CLONE_RULES } from '../../engine/rules';

@@ -1,6 +1,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import { SyntaxKind, type SourceFile } from 'ts-morph';
-import { CLONE_RULES, cloneCopies, diagnosticData } from './diagnosticData';
+import { isCloneRule } from '../../engine/rules';
+import { cloneCopies, diagnosticData } from './diagnosticData';
 import { blockCopy, type BlockCopy } from './extract/blockCopy';
 import { buildEdit, functionName, sharedModulePath, type Placement } from './extract/edit';
 import { planExtraction } from './extract/plan';
@@ -67,7 +68,7 @@ export const extractDuplicateProvider: CodeActionProvider = {
   id: 'extractDuplicate',
   kinds: [CodeActionKind.RefactorExtract],
   provide(ctx: CodeActionContext): CodeAction[] {
-    const clones = ctx.diagnostics.filter((d) => CLONE_RULES.has(diagnosticData(d)?.rule ?? ''));
+    const clones = ctx.diagnostics.filter((d) => isCloneRule(diagnosticData(d)?.rule ?? ''));
     // Planning needs a ts-morph project: a client that resolves gets the edit only for the action it picks.
     if (ctx.capabilities.resolveEdits) {
       return clones

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver/node';
 import { Node, type SourceFile, type Type } from 'ts-morph';
 import { toUri } from '../convert';
-import { diagnosticData, payloadString } from './diagnosticData';
+import { untestedStage } from './diagnosticData';
 import { sampleValue } from './sampleValues';
 import { detectFramework, readPackageJson, renderTest, type TestTarget } from './testFramework';
 import { loadProject, moduleSpecifier, usesJsExtensions } from './tsProject';
@@ -56,9 +56,9 @@ function testTitle(root: string, stage: string, target: string): string {
 
 /** Builds the test for one untested-stage diagnostic, or undefined when the stage cannot be imported. */
 export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeAction | undefined {
-  const stage = payloadString(d, 'stage');
-  const stageFile = payloadString(d, 'file') ?? ctx.file;
-  if (!stage || !ctx.capabilities.createFiles) return undefined;
+  const about = untestedStage(d);
+  if (!about || !ctx.capabilities.createFiles) return undefined;
+  const { stage, file: stageFile } = about;
   const root = ctx.folder.root;
   const { sources } = loadProject(root, [stageFile], ctx.readText);
   const source = sources[0];
@@ -111,14 +111,15 @@ export const generateTestProvider: CodeActionProvider = {
   id: 'generateTest',
   kinds: [CodeActionKind.QuickFix],
   provide(ctx: CodeActionContext): CodeAction[] {
-    const untested = ctx.diagnostics.filter((d) => diagnosticData(d)?.rule === 'untested-stage');
+    const untested = ctx.diagnostics.filter((d) => untestedStage(d));
     // Reading the stage's signature needs a ts-morph project: a client that resolves gets it on demand.
     if (ctx.capabilities.resolveEdits) {
       if (!ctx.capabilities.createFiles) return [];
       return untested.flatMap((d) => {
-        const stage = payloadString(d, 'stage');
-        if (!stage) return [];
-        const target = testFilePath(ctx.folder.root, payloadString(d, 'file') ?? ctx.file, stage);
+        const about = untestedStage(d);
+        if (!about) return [];
+        const { stage, file } = about;
+        const target = testFilePath(ctx.folder.root, file, stage);
         return [
           lazyAction('generateTest', ctx, d, {
             title: testTitle(ctx.folder.root, stage, target),
@@ -132,7 +133,7 @@ export const generateTestProvider: CodeActionProvider = {
   resolve(ctx, d) {
     return (
       buildTestAction(ctx, d)?.edit ??
-      `stage '${payloadString(d, 'stage') ?? '?'}' is not an exported function or class that a test can import`
+      `stage '${untestedStage(d)?.stage ?? '?'}' is not an exported function or class that a test can import`
     );
   },
 };

@@ -1,6 +1,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { CLONE_RULES, diagnosticData } from './diagnosticData';
+import { isCloneRule } from '../../engine/rules';
+import { diagnosticData } from './diagnosticData';
 import type { CodeActionContext, CodeActionProvider } from './types';
 
 // The analyzer honours these comments (see engine/analysis/clones/ignoreComments.ts).
@@ -25,7 +26,7 @@ function insertLineAbove(doc: TextDocument, line: number, comment: string): Text
 /** Edits that silence one diagnostic: a next-line comment, or start/end markers around a clone copy. */
 export function ignoreEdits(doc: TextDocument, d: Diagnostic, rule: string): TextEdit[] {
   const first = d.range.start.line;
-  if (!CLONE_RULES.has(rule)) return [insertLineAbove(doc, first, IGNORE)];
+  if (!isCloneRule(rule)) return [insertLineAbove(doc, first, IGNORE)];
   // An end position at column 0 means the copy ended on the previous line.
   const last = d.range.end.character === 0 && d.range.end.line > first ? d.range.end.line - 1 : d.range.end.line;
   const after = last + 1;

@@ -61,12 +61,15 @@ export function lazyAction(
 }
 
 export function isLazyActionData(v: unknown): v is LazyActionData {
-  const d = v as Partial<LazyActionData> | undefined;
   return (
-    !!d &&
-    typeof d.provider === 'string' &&
-    typeof d.uri === 'string' &&
-    !!d.diagnostic &&
-    typeof d.diagnostic === 'object'
+    typeof v === 'object' &&
+    v !== null &&
+    'provider' in v &&
+    typeof v.provider === 'string' &&
+    'uri' in v &&
+    typeof v.uri === 'string' &&
+    'diagnostic' in v &&
+    typeof v.diagnostic === 'object' &&
+    v.diagnostic !== null
   );
 }
