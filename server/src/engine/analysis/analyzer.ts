@@ -16,7 +16,7 @@ import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace } from './workspace';
 
-export type { AnalysisResult, Stage, StageKind } from './types';
+export type { AnalysisResult } from './types';
 
 /** Options for a run over files that are not (only) on disk. */
 export interface AnalyzeOptions {

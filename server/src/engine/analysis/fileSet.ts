@@ -5,12 +5,6 @@ import { ts } from './typescript';
 import type { AnalysisConfig } from '../config/types';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 
-/** A file left out of the analysis, and why (reported as a `skipped-file` finding). */
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
-
 /** The set of files to analyse and the compiler options to analyse them with. */
 export interface FileListing {
   files: string[];
