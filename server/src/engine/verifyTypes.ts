@@ -70,7 +70,7 @@ export interface RunInfo {
   probe?: { fixtures: number; identical: boolean };
 }
 
-export type CaseStatus = 'pass' | 'fail' | 'error';
+type CaseStatus = 'pass' | 'fail' | 'error';
 
 export interface ModelInfo {
   /** As the user gave it (path or git:REV[:path]). */

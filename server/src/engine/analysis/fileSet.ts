@@ -131,7 +131,7 @@ export function skipReason(root: string, file: string, text: string, maxBytes: n
 }
 
 /** True when the leading comments of the file carry an `@generated` marker. */
-export function isGenerated(text: string): boolean {
+function isGenerated(text: string): boolean {
   const header = /^(?:\s*(?:\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|#![^\n]*\n))*/.exec(text.slice(0, 4000));
   return header !== null && header[0].includes('@generated');
 }

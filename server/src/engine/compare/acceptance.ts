@@ -4,7 +4,7 @@ import { judge, type AcceptCriteria, type OutputMetrics } from './metrics';
 import type { OutputComparison } from './types';
 
 /** The name of the per-fixture tensor holding class labels. */
-export const LABEL_TENSOR = 'label';
+const LABEL_TENSOR = 'label';
 
 /**
  * Takes labels out of the fixtures: a tensor named `label` in each case (unless the model has an input of

@@ -12,7 +12,7 @@ function value(metric: AcceptMetric, v: number): string {
 }
 
 /** `cosine 0.99951 ≥ 0.999 ok` or `top1 92% ≥ 99% FAILED` or `accuracy FAILED (no labels ...)`. */
-export function criterionText(r: AcceptResult): string {
+function criterionText(r: AcceptResult): string {
   const op = r.direction === 'min' ? '≥' : '≤';
   if (r.value === undefined)
     return `${r.metric} ${op} ${value(r.metric, r.threshold)} FAILED (${r.reason ?? 'not available'})`;

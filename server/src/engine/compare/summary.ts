@@ -26,7 +26,7 @@ export function formatPercent(pct: number): string {
 }
 
 /** `float32[8,3]`. */
-export function formatShape(dtype: string, shape: readonly number[]): string {
+function formatShape(dtype: string, shape: readonly number[]): string {
   return `${dtype}[${shape.join(',')}]`;
 }
 

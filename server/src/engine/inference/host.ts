@@ -30,7 +30,7 @@ const RESULT: { [K in RequestType]: (r: Answer) => WorkerResults[K] | undefined 
 };
 
 /** The worker sits beside this file when compiled by tsc, or as `inferenceWorker.js` beside a bundle. */
-export function defaultWorkerPath(): string {
+function defaultWorkerPath(): string {
   const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, 'inferenceWorker.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }
@@ -175,7 +175,7 @@ export class InferenceHost {
 }
 
 /** Turns onnxruntime's load messages into an error that names the offending op where it can. */
-export function loadError(message: string, file: string): EngineError {
+function loadError(message: string, file: string): EngineError {
   // A custom-domain op reads "com.example:NoSuchOp(-1) is not a registered function/op".
   const custom = /([\w.-]+):(\w+)\(-?\d+\) is not a registered function\/op/.exec(message);
   if (custom) {

@@ -22,7 +22,7 @@ export interface WorkerResults {
 
 export type RequestType = keyof WorkerRequests;
 
-export const REQUEST_TYPES: readonly RequestType[] = ['load', 'run', 'release'];
+const REQUEST_TYPES: readonly RequestType[] = ['load', 'run', 'release'];
 
 /** Parent -> worker: a request of type `K` (any type by default). */
 export type WorkerRequest<K extends RequestType = RequestType> = {

@@ -1,7 +1,7 @@
 import { isTypedArrayName, tagOf } from './values';
 
 /** Tolerances for numbers: `|candidate − baseline| ≤ atol + rtol·|baseline|`. */
-export interface NumericTolerance {
+interface NumericTolerance {
   atol: number;
   rtol: number;
 }

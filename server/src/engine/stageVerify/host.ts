@@ -7,7 +7,7 @@ import { parseStageMessage, type StageRunRequest, type StageWorkerMessage } from
 type Result = Extract<StageWorkerMessage, { type: 'result' }>;
 
 /** The worker sits beside this file when compiled by tsc, or as `stageWorker.js` beside a bundle. */
-export function stageWorkerPath(): string {
+function stageWorkerPath(): string {
   const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, 'stageWorker.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }

@@ -8,7 +8,7 @@
  */
 export type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
 
-export const TYPED_ARRAYS = [
+const TYPED_ARRAYS = [
   'Float32Array',
   'Float64Array',
   'Int8Array',
@@ -93,7 +93,7 @@ export interface Realm {
   typed: (name: TypedArrayName, data: (number | bigint)[]) => unknown;
 }
 
-export const hostRealm: Realm = {
+const hostRealm: Realm = {
   Array,
   Object,
   Map,

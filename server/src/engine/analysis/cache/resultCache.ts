@@ -77,7 +77,7 @@ export function analyzeCached(
 const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
 /** One line per input: root-relative path and a hash of its content (or that it is missing). */
-export function inputsManifest(
+function inputsManifest(
   root: string,
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
