@@ -21,6 +21,7 @@ export default tseslint.config(
       'coverage/**',
       'bench/.work/**',
       '.package/**',
+      'media/report.js',
     ],
   },
   eslint.configs.recommended,

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
+import { buildWebview } from './buildWebview';
 
 const root = path.resolve(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
@@ -47,6 +48,7 @@ async function bundle(): Promise<void> {
     entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') },
     outdir: dist,
   });
+  await buildWebview();
 }
 
 function copy(rel: string, filter?: (src: string) => boolean, to = rel): void {

@@ -13,7 +13,9 @@ import { describeFailures, RESULTS_ENV } from './suite/results';
 import { runSuitePass } from './suitePass';
 import { DEFAULT_UI_STEPS, runUiPass, UI_STEPS, type UiStepName } from './uiPass';
 import { runVsixPass } from './vsixPass';
+import { buildWebview } from '../../scripts/buildWebview';
 import { copyWorkspace } from './workspaceCopy';
+import { addReportCases } from './reportCases';
 
 const USAGE = `usage: node out/test/e2e/driver.js [options]
   --extension PATH     extension development path (default: repo root)
@@ -142,6 +144,8 @@ async function main(): Promise<number> {
         if (r.status !== 0) throw new Error(`setup.sh failed (exit ${r.status})`);
       });
     }
+    // The report view loads media/report.js, which tsc does not build.
+    await timed('build webview', buildWebview);
     // Fail fast on inputs that would otherwise surface only as a result-file timeout.
     for (const [what, file] of [
       ['extension manifest', path.join(opts.extension, 'package.json')],
@@ -161,9 +165,11 @@ async function main(): Promise<number> {
     else cleanup.add('temp dir', async () => fs.rmSync(tempRoot, { recursive: true, force: true }));
     const resultsFile = path.join(tempRoot, 'suite-result.json');
 
+    // The report step checks task metrics and a located divergence on cases it adds to the example's config.
+    const reportCases = opts.workspace === EXAMPLE_WORKSPACE;
     const [suiteWs, uiWs] = await timed('copy workspace', () => [
       copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-suite')),
-      copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-ui')),
+      copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-ui'), reportCases ? addReportCases : undefined),
     ]);
     const server = await timed('start code-server', () =>
       startCodeServer({
@@ -219,6 +225,7 @@ async function main(): Promise<number> {
           expectProblems: opts.expectProblems,
           statusPrefix: 'ML Parity',
           cleanup,
+          reportCases,
         }),
       );
       for (const s of steps) phases.push({ name: `  ui: ${s.name}`, ms: s.ms, ok: s.ok });
@@ -226,7 +233,11 @@ async function main(): Promise<number> {
     }
 
     if (!opts.skipVsix) {
-      const vsixWs = copyWorkspace(opts.workspace, path.join(tempRoot, 'ws-vsix'));
+      const vsixWs = copyWorkspace(
+        opts.workspace,
+        path.join(tempRoot, 'ws-vsix'),
+        reportCases ? addReportCases : undefined,
+      );
       const steps = await timed('vsix pass', () =>
         runVsixPass({
           codeServerEntry: CODE_SERVER_ENTRY,
@@ -235,6 +246,7 @@ async function main(): Promise<number> {
           shotsDir: RESULTS_DIR,
           expectProblems: opts.expectProblems,
           cleanup,
+          reportCases,
         }),
       );
       for (const s of steps) phases.push({ name: `  vsix: ${s.name}`, ms: s.ms, ok: s.ok });

@@ -1,12 +1,13 @@
 // Phase (b): drive the real workbench UI like a user and screenshot every step.
 import * as path from 'node:path';
-import { type Page } from 'playwright-core';
+import { type Frame, type Locator, type Page } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { type Cleanup } from './cleanup';
 import { type CodeServer } from './codeServer';
 import { pollUntil } from './deadline';
 import { logPage } from './pageLog';
 import { hookStep } from './hookStep';
+import { ACCEPTED_CASE, LOCATED_CASE } from './reportCases';
 import {
   findWebviewFrame,
   notificationTexts,
@@ -53,6 +54,8 @@ export interface UiPassOptions {
   expectVerify?: RegExp;
   /** The CLI the installed hook must run (default: the development extension's compiled CLI). */
   hookCli?: string;
+  /** The workspace has the cases of reportCases.ts: the report must show their acceptance and divergence. */
+  reportCases?: boolean;
 }
 
 const STEP_TIMEOUT_MS = 90_000;
@@ -99,7 +102,7 @@ export async function runUiPass(o: UiPassOptions): Promise<UiStepResult[]> {
       problems: () => problemsStep(page, o.expectProblems),
       status: () => statusStep(page, o.statusPrefix),
       verify: () => verifyStep(page, snap, o.expectVerify),
-      report: () => reportStep(page),
+      report: () => reportStep(page, snap, o.reportCases ?? false),
       hook: () =>
         hookStep(
           page,
@@ -193,7 +196,7 @@ async function verifyStep(page: Page, snap: (name: string) => Promise<string>, e
   return `progress seen; notification: ${result.replace(/\s+/g, ' ').slice(0, 200)}`;
 }
 
-async function reportStep(page: Page): Promise<string> {
+async function reportStep(page: Page, snap: (name: string) => Promise<string>, reportCases: boolean): Promise<string> {
   // The result notification's button is the user's path to the report; the command is the fallback.
   const button = page.locator('.notification-toast .monaco-button', { hasText: 'Open Report' }).first();
   const via = (await button.isVisible().catch(() => false)) ? 'notification button' : 'command palette';
@@ -208,5 +211,53 @@ async function reportStep(page: Page): Promise<string> {
     const n = await frame.locator('svg, canvas').count();
     return n > 0 ? n : undefined;
   });
-  return `opened via ${via}: ${rows} table row(s), ${plots} plot element(s)`;
+  const opened = `opened via ${via}: ${rows} table row(s), ${plots} plot element(s)`;
+  if (!reportCases) return opened;
+  return `${opened}; ${await acceptanceShown(frame, snap)}; ${await divergenceShown(frame, snap)}`;
+}
+
+/** Rendered text of the report's section for one case (its h2 ends with the case name). */
+function caseSection(frame: Frame, name: string): Locator {
+  return frame.locator('section.case', { has: frame.locator('h2', { hasText: new RegExp(`\\b${name}$`) }) });
+}
+
+/** The accepted case shows each criterion with its threshold, measured value and verdict, and says what decided it. */
+async function acceptanceShown(frame: Frame, snap: (name: string) => Promise<string>): Promise<string> {
+  const section = caseSection(frame, ACCEPTED_CASE);
+  const criteria = await pollUntil(`acceptance criteria of ${ACCEPTED_CASE}`, STEP_TIMEOUT_MS, async () => {
+    const texts = await section.locator('table.acceptance tbody tr').allInnerTexts();
+    return texts.length > 0 ? texts.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined;
+  });
+  // Two outputs (probs, logits), each judged by both criteria; the measured values as the CLI writes them.
+  const want = [/^top1 ≥ 99% 100% PASS$/, /^cosine ≥ 0\.999 0\.999\d+ PASS$/];
+  const rowsOk = criteria.length === 4 && criteria.every((c, i) => want[i % 2]?.test(c));
+  if (!rowsOk) throw new Error(`criterion rows, wanted ${want.join(', ')} per output: ${criteria.join(' | ')}`);
+  const heading = (await section.locator('h2').innerText()).replace(/\s+/g, ' ').trim();
+  if (heading !== `PASS ${ACCEPTED_CASE}`) throw new Error(`${ACCEPTED_CASE} heading: ${heading}`);
+  const note = await section.locator('p.acceptance-note').innerText();
+  if (!/Decided by acceptance criteria \(task metrics\).*informative only/s.test(note))
+    throw new Error(`no acceptance note: ${note}`);
+  const elementwise = await section.locator('p.informative-note').allInnerTexts();
+  if (!elementwise.every((t) => /^Elementwise comparison: fail, informative only/.test(t)) || elementwise.length !== 2)
+    throw new Error(`elementwise notes: ${elementwise.join(' | ')}`);
+  await section.locator('table.acceptance').first().scrollIntoViewIfNeeded();
+  await snap('report-acceptance');
+  return `${ACCEPTED_CASE}: ${criteria.join(' / ')}`;
+}
+
+/** The located case shows the CLI's first-divergence sentence (Relu replaced by LeakyRelu) and the path. */
+async function divergenceShown(frame: Frame, snap: (name: string) => Promise<string>): Promise<string> {
+  const section = caseSection(frame, LOCATED_CASE);
+  const first = (await section.locator('div.divergence p.first').innerText()).trim();
+  if (
+    !/^first divergence at Relu '[^']+' \(candidate LeakyRelu '[^']+'\): inputs equal \(max\|Δ\| 0\), output max\|Δ\| [0-9.e-]+$/.test(
+      first,
+    )
+  )
+    throw new Error(`first divergence line: ${first}`);
+  const path = await section.locator('table.path tbody tr').count();
+  if (path < 1) throw new Error('no path to the output');
+  await section.locator('div.divergence').scrollIntoViewIfNeeded();
+  await snap('report-divergence');
+  return `${LOCATED_CASE}: ${first} (${path} node(s) on the path)`;
 }

@@ -12,6 +12,7 @@ export const REQUIRED_ENTRIES = [
   'extension/dist/cli.js',
   'extension/dist/inferenceWorker.js',
   'extension/dist/stageWorker.js',
+  'extension/media/report.js',
   'extension/dist/node_modules/esbuild/lib/main.js',
   'extension/dist/node_modules/@esbuild/linux-x64/bin/esbuild',
   'extension/dist/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',

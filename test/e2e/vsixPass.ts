@@ -19,6 +19,8 @@ export interface VsixPassOptions {
   shotsDir: string;
   expectProblems: string[];
   cleanup: Cleanup;
+  /** The folder has the cases of reportCases.ts (the report step checks acceptance and divergence). */
+  reportCases?: boolean;
 }
 
 /** The example case whose candidate model really differs, so verification must end in a failure notification. */
@@ -108,6 +110,7 @@ export async function runVsixPass(o: VsixPassOptions): Promise<UiStepResult[]> {
       prefix: 'vsix-',
       expectVerify: EXPECT_VERIFY,
       hookCli: path.join(installed, 'dist', 'cli.js'),
+      reportCases: o.reportCases,
     });
     results.push(...ui);
   } finally {

@@ -7,10 +7,14 @@ import * as path from 'node:path';
 // Never copy build output or a git dir that may sit in the example folder.
 const SKIP = new Set(['node_modules', '.git', 'out']);
 
-/** Copies `src` to `dest`, runs `git init`, and commits everything so the tree starts clean. */
-export function copyWorkspace(src: string, dest: string): string {
+/**
+ * Copies `src` to `dest`, lets `prepare` edit the copy, runs `git init`, and commits everything so the tree starts
+ * clean.
+ */
+export function copyWorkspace(src: string, dest: string, prepare?: (dest: string) => void): string {
   if (!fs.existsSync(src)) throw new Error(`example workspace not found: ${src}`);
   fs.cpSync(src, dest, { recursive: true, filter: (p) => !SKIP.has(path.basename(p)) || p === src });
+  prepare?.(dest);
   const git = (...args: string[]): void => {
     execFileSync(
       'git',

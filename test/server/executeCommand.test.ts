@@ -83,12 +83,33 @@ describe('language server: workspace/executeCommand for any LSP client', functio
     );
   });
 
-  it('"Explain divergence" verifies with the divergence search and reports the first divergent node', async () => {
+  it('"Explain divergence" is offered once a case has failed, and verifies with the divergence search', async () => {
     const root = copy();
     client = await LspTestClient.start(root);
-    const commands = await verifyActions(client, path.join(root, 'mlparity.config.json'), '"relu-to-leakyrelu"');
+    const config = path.join(root, 'mlparity.config.json');
+    const titles = async (needle: string): Promise<string[]> =>
+      (await verifyActions(client!, config, needle)).map((c) => c.title);
+    // Nothing to explain before a case has run, nor on a case that passed.
+    assert.deepEqual(await titles('"relu-to-leakyrelu"'), ['Verify Refactor']);
+    const all = (await client.executeCommand(ServerCommands.verify, [{}])) as VerifyReport;
+    assert.deepEqual(
+      all.cases.map((c) => [c.name, c.status]),
+      [
+        ['fuse-matmul-add', 'pass'],
+        ['split-reduction', 'pass'],
+        ['relu-to-leakyrelu', 'fail'],
+      ],
+    );
+    assert.deepEqual(await titles('"split-reduction"'), ['Verify Refactor']);
+    assert.deepEqual(await titles('"fuse-matmul-add"'), ['Verify Refactor']);
+    const commands = await verifyActions(client, config, '"relu-to-leakyrelu"');
+    assert.deepEqual(
+      commands.map((c) => c.title),
+      ['Verify Refactor', 'Explain Divergence'],
+    );
     const explain = commands.find((c) => c.title === 'Explain Divergence');
     assert.ok(explain, `an Explain Divergence action among ${commands.map((c) => c.title).join(', ')}`);
+    assert.deepEqual(explain.arguments, [{ caseName: 'relu-to-leakyrelu', folder: uri(root), locate: true }]);
     const report = (await client.executeCommand(explain.command, explain.arguments)) as VerifyReport;
     const d = report.cases[0]?.divergence;
     assert.equal(report.cases[0]?.status, 'fail');

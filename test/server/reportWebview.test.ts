@@ -9,17 +9,23 @@ import { casesFromConfig } from '../../server/src/engine/verifyCases';
 import type { VerifyReport } from '../../server/src/engine/verifyTypes';
 import { EXAMPLE } from './workspace';
 import { identity } from '../../scripts/onnx/models';
-import { toJsonSafe } from '../../server/src/engine/jsonSafe';
+import { nonFiniteReplacer, toJsonSafe, type JsonSafe } from '../../server/src/engine/jsonSafe';
 import { leakyState, sequencePool } from '../../scripts/onnx/inputModels';
 import { deepNet } from '../../scripts/onnx/deepNet';
 import { verifyStage } from '../../server/src/engine/stageVerify/verifyStage';
 import { git, write } from '../support/tmp';
+import { buildWebview } from '../../scripts/buildWebview';
+import { formatMetric, formatNumber } from '../../server/src/engine/format/numbers';
+import { criterionText } from '../../server/src/engine/compare/acceptanceText';
+import { divergenceLine, searchLine } from '../../server/src/engine/locate/describe';
+import { renderVerifyText } from '../../server/src/cli/reporters/verifyText';
 
 const MEDIA = path.resolve(__dirname, '../../../media');
 const CHROMIUM = '/usr/bin/chromium';
 
 // The page the extension builds, minus the VS Code host: a stub API records what the script posts back.
-function page(report: VerifyReport): string {
+// Non-finite numbers are written as the language server sends them (toJsonSafe).
+function page(report: JsonSafe<VerifyReport>): string {
   return `<!DOCTYPE html><html><head><style>${fs.readFileSync(path.join(MEDIA, 'report.css'), 'utf8')}</style></head>
 <body><main id="root"></main>
 <script>
@@ -27,7 +33,7 @@ function page(report: VerifyReport): string {
   window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => undefined, setState: () => undefined });
 </script>
 <script>${fs.readFileSync(path.join(MEDIA, 'report.js'), 'utf8')}</script>
-<script>window.postMessage({ type: 'report', report: ${JSON.stringify(report)} }, '*');</script>
+<script>window.postMessage({ type: 'report', report: ${JSON.stringify(report, nonFiniteReplacer)} }, '*');</script>
 </body></html>`;
 }
 
@@ -41,6 +47,8 @@ describe('report webview script', function () {
       if (process.env.CI) throw new Error(`Chromium not found at ${CHROMIUM}; CI must run the webview test`);
       this.skip();
     }
+    // The bundle the extension loads, built from the current sources (never a stale copy).
+    await buildWebview();
     const cfg = loadConfig(EXAMPLE);
     report = await runVerify(casesFromConfig(cfg).filter((c) => c.name !== 'fuse-matmul-add'));
     browser = await chromium.launch({
@@ -84,12 +92,25 @@ describe('report webview script', function () {
     assert.deepEqual(posted[0], { type: 'ready' });
     assert.equal(posted[1]?.type, 'open');
     assert.equal(posted[1]?.file, report.cases[0].baseline!.resolved);
+    // Figures as the CLI's text report writes them: one formatting module for both.
+    const text = renderVerifyText(report);
+    rows.forEach((r, i) => {
+      const o = outputs[i];
+      assert.equal(r[3], formatNumber(o.maxAbs));
+      assert.ok(text.includes(`max|Δ| ${r[3]}  max rel ${r[4]}`), `CLI text shows ${r[3]} / ${r[4]}`);
+    });
+    // A failed case without a divergence search says how to get one.
+    const hints = await p.$$eval('section.case', (ss) => ss.map((s) => s.querySelector('p.locate-hint') !== null));
+    assert.deepEqual(
+      hints,
+      report.cases.map((c) => c.status === 'fail'),
+    );
     await ctx.close();
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   /** Loads a report into the page and returns it, failing on any script error. */
-  async function open(r: VerifyReport) {
+  async function open(r: JsonSafe<VerifyReport>) {
     const ctx = await browser!.newContext();
     const p = await ctx.newPage();
     const errors: string[] = [];
@@ -97,7 +118,9 @@ describe('report webview script', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-report-'));
     fs.writeFileSync(path.join(dir, 'report.html'), page(r));
     await p.goto(`file://${path.join(dir, 'report.html')}`);
-    await p.waitForSelector('section.case');
+    await p.waitForSelector('section.case', { timeout: 10_000 }).catch((e: Error) => {
+      throw new Error(`${e.message}\npage errors: ${errors.join('; ')}`);
+    });
     assert.deepEqual(errors, []);
     return {
       p,
@@ -115,18 +138,125 @@ describe('report webview script', function () {
     const r = await runVerify([
       { name: 'deep', baseline: path.join(dir, 'a.onnx'), candidate: path.join(dir, 'b.onnx'), count: 2, locate: true },
     ]);
-    const { p, close } = await open(r);
+    const { p, close } = await open(toJsonSafe(r));
+    const d = r.cases[0].divergence!;
     const first = await p.$eval('div.divergence p.first', (e) => e.textContent ?? '');
+    // The CLI's own sentence (text report), not a webview paraphrase.
+    assert.equal(first, divergenceLine(d));
     assert.match(
-      String(first),
-      /^Add 'add_b10' \(candidate Add 'node_\d+'\): inputs max\|Δ\| 0, output max\|Δ\| 0\.05/,
+      first,
+      /^first divergence at Add 'add_b10' \(candidate 'node_\d+'\): inputs equal \(max\|Δ\| 0\), output max\|Δ\| 0\.05/,
     );
+    assert.ok(renderVerifyText(r).includes(first), 'the text report prints the same line');
+    assert.match(
+      String(await p.$eval('div.divergence p.matched', (e) => e.textContent)),
+      /matched by structural alignment/,
+    );
+    assert.equal(await p.$eval('div.divergence p.search', (e) => e.textContent), searchLine(d));
     const path_ = await p.$$eval('table.path tbody tr', (trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      trs.map((tr) => [tr.className, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
     );
-    assert.deepEqual(path_[0]?.slice(0, 2), ['Add', 'add_b10']);
-    assert.deepEqual(path_.at(-1)?.slice(0, 2), ['MatMul', 'head']);
-    assert.equal(path_.length, r.cases[0].divergence?.path.length);
+    assert.deepEqual(path_[0]?.slice(0, 3), ['diverges', 'Add', 'add_b10']);
+    assert.deepEqual(path_.at(-1)?.slice(1, 3), ['MatMul', 'head']);
+    assert.equal(path_.length, d.path.length);
+    // Every node the search compared shows its max|Δ| as the CLI writes it, and whether it diverges.
+    d.path.forEach((n, i) => {
+      const row = path_[i];
+      assert.equal(row[4], n.maxAbs === undefined ? 'not compared' : formatNumber(n.maxAbs), `path row ${i}`);
+      assert.equal(row[5], n.diverges === undefined ? 'not compared' : n.diverges ? 'yes' : 'no', `path row ${i}`);
+    });
+    assert.ok(
+      d.path.some((n) => n.maxAbs !== undefined && n !== d.path[0]),
+      'the path shows compared nodes past the first',
+    );
+    await close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows each acceptance criterion, the task metrics with accuracy per model, and marks elementwise statistics informative', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-accept-'));
+    fs.writeFileSync(path.join(dir, 'a.onnx'), deepNet({}));
+    fs.writeFileSync(path.join(dir, 'h.onnx'), deepNet({ float16: true }));
+    const a = path.join(dir, 'a.onnx');
+    const r = await runVerify([
+      {
+        name: 'f16',
+        baseline: a,
+        candidate: path.join(dir, 'h.onnx'),
+        count: 9,
+        labels: [0, 1, 2, 3, 0, 1, 2, 3, 0],
+        accept: { cosine: 0.999, top1: 0.99, accuracyDrop: 0 },
+      },
+      // Identical models: SNR is infinite (a value the webview has, so it must show it); no labels for accuracy.
+      { name: 'self', baseline: a, candidate: a, count: 3, accept: { snrDb: 30, accuracy: 0.9 } },
+    ]);
+    assert.deepEqual(
+      r.cases.map((c) => [c.name, c.status]),
+      [
+        ['f16', 'pass'],
+        ['self', 'fail'],
+      ],
+    );
+    assert.equal(r.cases[0].outputs[0].acceptance?.elementwisePassed, false, 'float16 fails elementwise');
+    const { p, close } = await open(toJsonSafe(r));
+    const cases = await p.$$eval('section.case', (ss) =>
+      ss.map((s) => ({
+        note: s.querySelector('p.acceptance-note')?.textContent,
+        decided: [...s.querySelectorAll('table.outputs tbody tr')].map(
+          (tr) => tr.querySelectorAll('td')[2]?.textContent,
+        ),
+        informative: [...s.querySelectorAll('table.outputs td.informative')].length,
+        criteria: [...s.querySelectorAll('table.acceptance tbody tr')].map((tr) =>
+          [...tr.querySelectorAll('td')].map((td) => td.textContent),
+        ),
+        heading: s.querySelector('div.output h5')?.textContent,
+        elementwise: s.querySelector('p.informative-note')?.textContent,
+        metricsHead: [...s.querySelectorAll('table.metrics th')].map((th) => th.textContent),
+        metrics: [...s.querySelectorAll('table.metrics td')].map((td) => td.textContent),
+      })),
+    );
+    const text = renderVerifyText(r);
+    r.cases.forEach((c, k) => {
+      const o = c.outputs[0];
+      const shown = cases[k];
+      assert.match(String(shown.note), /^Decided by acceptance criteria \(task metrics\) on 1 of 1 output\(s\)/);
+      assert.match(String(shown.note), /informative only/);
+      assert.deepEqual(shown.decided, ['task metrics']);
+      assert.equal(shown.informative, 4, 'max abs, max rel, mismatch %, min passing atol are marked informative');
+      // One row per criterion: metric, threshold, measured value (as the CLI writes it) or why there is none, verdict.
+      assert.deepEqual(
+        shown.criteria,
+        o.acceptance!.criteria.map((cr) => [
+          cr.metric,
+          `${cr.direction === 'min' ? '≥' : '≤'} ${formatMetric(cr.metric, cr.threshold)}`,
+          cr.value === undefined ? `not computed: ${cr.reason}` : formatMetric(cr.metric, cr.value),
+          cr.passed ? 'PASS' : 'FAIL',
+        ]),
+      );
+      for (const cr of o.acceptance!.criteria)
+        assert.ok(text.includes(criterionText(cr)), `CLI text: ${criterionText(cr)}`);
+      assert.equal(shown.heading, `Acceptance criteria: ${o.acceptance!.passed ? 'accepted' : 'NOT accepted'}`);
+      assert.match(
+        String(shown.elementwise),
+        new RegExp(`^Elementwise comparison: ${o.acceptance!.elementwisePassed ? 'pass' : 'fail'}, informative only`),
+      );
+    });
+    // float16 with labels: each model's accuracy and the drop.
+    const m = r.cases[0].outputs[0].metrics!;
+    assert.equal(m.labelled, 9);
+    assert.deepEqual(cases[0].metricsHead.slice(-3), ['Accuracy (baseline)', 'Accuracy (candidate)', 'Accuracy drop']);
+    assert.deepEqual(cases[0].metrics.slice(-3), [
+      formatMetric('accuracy', m.baselineAccuracy!),
+      formatMetric('accuracy', m.candidateAccuracy!),
+      formatMetric('accuracyDrop', m.accuracyDrop!),
+    ]);
+    assert.equal(cases[0].criteria.map((c) => c[3]).join(), 'PASS,PASS,PASS');
+    // Identical models: SNR infinite, shown as the CLI writes it; accuracy without labels fails and says why.
+    assert.deepEqual(cases[1].criteria[0], ['snrDb', '≥ 30 dB', 'inf dB', 'PASS']);
+    assert.equal(cases[1].criteria[1][0], 'accuracy');
+    assert.match(String(cases[1].criteria[1][2]), /^not computed: .*label/);
+    assert.equal(cases[1].criteria[1][3], 'FAIL');
+    assert.ok(!cases[1].metricsHead.includes('Accuracy (baseline)'), 'no accuracy columns without labels');
     await close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -171,9 +301,11 @@ describe('report webview script', function () {
     ]);
     assert.equal(r.cases[0].outputs[0].minPassingAtol, Infinity);
     // What the language server sends and the client posts to the webview (postMessage is JSON too).
-    const { p, close } = await open(toJsonSafe(r) as unknown as VerifyReport);
+    const { p, close } = await open(toJsonSafe(r));
     const row = await p.$$eval('section.case table.outputs tbody tr td', (tds) => tds.map((td) => td.textContent));
-    assert.equal(row[5], 'Infinity', `min passing atol cell: ${row.join(' | ')}`);
+    // The CLI's text writes it `inf`; so does the webview (the same formatting module).
+    assert.equal(row[6], formatNumber(Infinity), `min passing atol cell: ${row.join(' | ')}`);
+    assert.equal(row[6], 'inf');
     assert.match(String(await p.$eval('p.worst', (e) => e.textContent ?? '')), /baseline NaN, candidate NaN/);
     await close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
+import { outputVerdictLine } from '../../server/src/engine/compare/summary';
 import {
+  formatElement,
+  formatInputValue,
+  formatMetric,
   formatNumber,
   formatPercent,
   formatTolerance,
-  outputVerdictLine,
-} from '../../server/src/engine/compare/summary';
+} from '../../server/src/engine/format/numbers';
 import { resolveTolerance } from '../../server/src/engine/compare/tolerance';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 
@@ -44,6 +47,33 @@ describe('compare/summary', () => {
     assert.equal(formatPercent(100 / 3), '33.3%');
     assert.equal(formatTolerance(resolveTolerance('float32')), 'atol 1e-5 rtol 1.3e-6');
     assert.equal(formatTolerance({ atol: 0, rtol: 0, equalNan: true }), 'atol 0 rtol 0 equalNan');
+  });
+
+  it('reads numbers as JSON carries them to the editor the same as the numbers themselves', () => {
+    for (const [x, text] of [
+      [Infinity, 'Infinity'],
+      [-Infinity, '-Infinity'],
+      [NaN, 'NaN'],
+    ] as const) {
+      assert.equal(formatNumber(text), formatNumber(x));
+      assert.equal(formatMetric('snrDb', text), formatMetric('snrDb', x));
+      assert.equal(formatInputValue(text), formatInputValue(x));
+    }
+    assert.equal(formatNumber('Infinity'), 'inf');
+  });
+
+  it('formatMetric: agreement and accuracy as percentages, cosine to 7 digits, SNR in dB', () => {
+    assert.equal(formatMetric('top1', 0.925), '92.5%');
+    assert.equal(formatMetric('accuracyDrop', 0.02), '2%');
+    assert.equal(formatMetric('mismatchPct', 0.871), '0.871%');
+    assert.equal(formatMetric('cosine', 0.99951234), '0.9995123');
+    assert.equal(formatMetric('cosine', 1), '1');
+    assert.equal(formatMetric('snrDb', 41.23), '41.2 dB');
+    assert.equal(formatMetric('maxAbs', 2.4e-7), '2.4e-7');
+    assert.equal(formatElement(0.1 + 0.2), '0.3');
+    assert.equal(formatElement('NaN'), 'NaN');
+    assert.equal(formatInputValue(16000), '16000');
+    assert.equal(formatInputValue(0.1234567), '0.123457');
   });
 
   it('outputVerdictLine for a passing [N, C] output', () => {

@@ -1,5 +1,5 @@
 import { OutputAccumulator } from './compare/accumulator';
-import { formatNumber } from './compare/summary';
+import { formatNumber } from './format/numbers';
 import { EngineError } from './errors';
 import { bindInputs } from './fixtures/bind';
 import type { FixtureStream } from './fixtures/types';

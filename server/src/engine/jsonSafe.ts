@@ -3,7 +3,7 @@
  * `--format json` and the language server's messages) writes them as these strings instead, so a reader can
  * tell "infinitely far apart" from "missing".
  */
-type NonFiniteText = 'Infinity' | '-Infinity' | 'NaN';
+export type NonFiniteText = 'Infinity' | '-Infinity' | 'NaN';
 
 /** `T` as it reads back after {@link toJsonSafe}: any number may be one of the non-finite texts. */
 export type JsonSafe<T> = T extends number

@@ -70,7 +70,7 @@ export interface RunInfo {
   probe?: { fixtures: number; identical: boolean };
 }
 
-type CaseStatus = 'pass' | 'fail' | 'error';
+export type CaseStatus = 'pass' | 'fail' | 'error';
 
 export interface ModelInfo {
   /** As the user gave it (path or git:REV[:path]). */

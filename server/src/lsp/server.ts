@@ -32,7 +32,7 @@ import { FileEvents } from './fileEvents';
 import { connectionLogger, describeError } from './logger';
 import { SettingsCache } from './settings';
 import { StatusReporter } from './status';
-import { handleVerify, listCases } from './verify';
+import { foldersNamed, handleVerify, listCases, recordVerdicts } from './verify';
 import { WorkspaceFolderState } from './workspace';
 
 /**
@@ -179,7 +179,10 @@ export function startServer(connection: Connection): void {
       token,
       progress,
     );
-    if (!(report instanceof ResponseError)) lastReport = report;
+    if (!(report instanceof ResponseError)) {
+      lastReport = report;
+      recordVerdicts(foldersNamed(folders, args.folder), report);
+    }
     if (lastReport) status.verified(lastReport);
     else status.update({ state: 'idle' });
     return report;

@@ -96,6 +96,13 @@ export async function handleVerify(
   }
 }
 
+/** Remembers each case's verdict in the folder(s) that declare it, for the code actions of the config file. */
+export function recordVerdicts(folders: readonly WorkspaceFolderState[], report: VerifyReport): void {
+  for (const c of report.cases)
+    for (const f of folders)
+      if (f.config.verify.cases.some((k) => k.name === c.name)) f.caseVerdicts.set(c.name, c.status);
+}
+
 /** One line for a message box: how many cases passed or which failed. */
 export function verifySummary(report: VerifyReport): string {
   const failed = report.cases.filter((c) => c.status !== 'pass');

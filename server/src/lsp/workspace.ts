@@ -7,6 +7,7 @@ import { checkCaseFiles } from '../engine/config/caseFiles';
 import type { MlParityConfig } from '../engine/config/types';
 import type { Finding, FindingOf } from '../engine/findings';
 import { toEngineError, type EngineError } from '../engine/errors';
+import type { CaseStatus } from '../engine/verifyTypes';
 
 /**
  * One workspace folder: its config and the engine's incremental analyzer. Config errors do not stop the
@@ -25,6 +26,8 @@ export class WorkspaceFolderState {
   private readonly stageTexts = new Map<string, string>();
   /** Findings of the last analysis run, or undefined before the first one. */
   last: AnalysisResult | undefined;
+  /** The latest verify verdict of each case, by name: "Explain divergence" is offered on the failed ones. */
+  readonly caseVerdicts = new Map<string, CaseStatus>();
 
   constructor(
     readonly root: string,

@@ -1,7 +1,8 @@
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
 import { describeRun } from '../../engine/inference/runPlan';
 import { passHint } from '../../engine/compare/passHint';
-import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { outputVerdictLine } from '../../engine/compare/summary';
+import { formatNumber } from '../../engine/format/numbers';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';

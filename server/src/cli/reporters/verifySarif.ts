@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { acceptanceLine } from '../../engine/compare/acceptanceText';
-import { formatNumber } from '../../engine/compare/summary';
+import { formatNumber } from '../../engine/format/numbers';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from '../../engine/fixtures/inputUsage';

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { formatNumber, outputVerdictLine } from '../../engine/compare/summary';
+import { outputVerdictLine } from '../../engine/compare/summary';
+import { formatElement, formatNumber } from '../../engine/format/numbers';
 import { passHint } from '../../engine/compare/passHint';
 import type { OutputComparison } from '../../engine/compare/types';
 import { acceptanceLine, metricsLine } from '../../engine/compare/acceptanceText';
@@ -28,7 +29,7 @@ function failureDetails(o: OutputComparison): string[] {
   if (o.worst) {
     const w = o.worst;
     lines.push(
-      `worst element: case ${w.caseId} index [${w.index.join(', ')}]: baseline ${value(w.baseline)} candidate ${value(w.candidate)} (|Δ| ${formatNumber(w.absDiff)}, rel ${formatNumber(w.relDiff)})`,
+      `worst element: case ${w.caseId} index [${w.index.join(', ')}]: baseline ${formatElement(w.baseline)} candidate ${formatElement(w.candidate)} (|Δ| ${formatNumber(w.absDiff)}, rel ${formatNumber(w.relDiff)})`,
     );
   }
   lines.push(
@@ -94,11 +95,4 @@ export function renderVerifyText(report: VerifyReport, cwd = process.cwd()): str
     `ML Parity: ${report.passed ? 'EQUIVALENT' : 'NOT EQUIVALENT'} (${n('pass')} equivalent, ${n('fail')} not equivalent, ${n('error')} with errors)`,
   );
   return lines.join('\n') + '\n';
-}
-
-/** Element values at float32 precision: enough digits to tell them apart, not 17 of noise. */
-function value(v: number | string): string {
-  return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v)
-    ? String(Number(v.toPrecision(8)))
-    : String(v);
 }

@@ -1,4 +1,4 @@
-import { formatNumber } from './summary';
+import { formatNumber } from '../format/numbers';
 import type { OutputComparison } from './types';
 
 /**

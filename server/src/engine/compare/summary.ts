@@ -1,34 +1,5 @@
+import { formatNumber, formatPercent, formatShape } from '../format/numbers';
 import type { OutputComparison } from './types';
-
-/**
- * Compact number for reports: 3 significant digits, exponent form below 1e-3 and from 1e6 up
- * (`2.4e-7`, `1.5e6`), trailing zeros dropped; `inf`, `-inf`, `nan` for non-finite values.
- */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (x === 0) return '0';
-  const ax = Math.abs(x);
-  // rounding to 3 digits can carry into the next decade (999999 -> 1e6), so decide on the rounded value
-  const rounded = Number(x.toPrecision(3));
-  const ar = Math.abs(rounded);
-  if (ax < 1e-3 || ar >= 1e6) {
-    const [mantissa, exponent] = x.toExponential(2).split('e');
-    return `${trimZeros(mantissa)}e${Number(exponent)}`;
-  }
-  return String(rounded);
-}
-
-/** A percentage (already ×100) with formatNumber's rules and a `%` sign. */
-export function formatPercent(pct: number): string {
-  return `${formatNumber(pct)}%`;
-}
-
-/** `float32[8,3]`. */
-function formatShape(dtype: string, shape: readonly number[]): string {
-  return `${dtype}[${shape.join(',')}]`;
-}
 
 /**
  * One text line per output for terminal and JUnit reporters, e.g.
@@ -65,13 +36,4 @@ export function outputVerdictLine(o: OutputComparison): string {
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
   if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
   return parts.join('  ');
-}
-
-/** `atol 1e-5 rtol 1.3e-6` (plus `equalNan` when set). */
-export function formatTolerance(t: { atol: number; rtol: number; equalNan: boolean }): string {
-  return `atol ${formatNumber(t.atol)} rtol ${formatNumber(t.rtol)}${t.equalNan ? ' equalNan' : ''}`;
-}
-
-function trimZeros(mantissa: string): string {
-  return mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { formatNumber, outputVerdictLine } from '../compare/summary';
+import { outputVerdictLine } from '../compare/summary';
+import { formatNumber } from '../format/numbers';
 import type { Finding } from '../findings';
 import type { CaseReport } from '../verifyTypes';
 import { acceptCommand, type StageCommitResult } from '../stageVerify/commitCheck';

@@ -1,4 +1,7 @@
-import { formatNumber } from '../compare/summary';
+// Each function takes a divergence as the engine makes it or as JSON carries it to the editor (JsonSafe), so the
+// report webview shows the CLI's very sentences.
+import { formatNumber, toNumber } from '../format/numbers';
+import type { JsonSafe } from '../jsonSafe';
 import type { Divergence } from './types';
 
 const BY: Record<NonNullable<Divergence['matchedBy']>, string> = {
@@ -8,7 +11,7 @@ const BY: Record<NonNullable<Divergence['matchedBy']>, string> = {
 };
 
 /** One line, as the text report prints it: where the models first part ways, or why that is unknown. */
-export function divergenceLine(d: Divergence): string {
+export function divergenceLine(d: JsonSafe<Divergence>): string {
   if (!d.found || !d.baseline || !d.candidate) return `first divergence: not located (${d.reason ?? 'unknown reason'})`;
   const inputs =
     d.inputMaxAbs === 0
@@ -20,21 +23,33 @@ export function divergenceLine(d: Divergence): string {
   return `first divergence at ${d.baseline.opType} '${d.baseline.name}' (candidate ${d.candidate.opType === d.baseline.opType ? '' : `${d.candidate.opType} `}'${d.candidate.name}'${chain}): ${inputs}, output max|Δ| ${formatNumber(d.outputMaxAbs ?? NaN)}`;
 }
 
+/** `output 'a' ↔ 'b' matched by name`: how the divergent output was paired; undefined when nothing was located. */
+export function matchLine(d: JsonSafe<Divergence>): string | undefined {
+  return d.found && d.matchedBy
+    ? `output '${d.baseline?.output}' ↔ '${d.candidate?.output}' ${BY[d.matchedBy]}`
+    : undefined;
+}
+
+/** What the search ran on and cost, and how many tensors each matching method paired. */
+export function searchLine(d: JsonSafe<Divergence>): string {
+  const m = d.matching;
+  return (
+    `searched ${d.fixtures.length ? `fixture${d.fixtures.length === 1 ? '' : 's'} ${d.fixtures.join(', ')}` : 'no fixture'}: ${d.compared} tensor pairs in ${d.rounds} rounds, ${Math.round(toNumber(d.ms))} ms; ` +
+    `tensors matched by name ${m.name}, alignment ${m.alignment}, structure ${m.structure}, unmatched ${m.unmatched}`
+  );
+}
+
 /** Further lines: how the pair was matched, control flow, the path to the output and what the search cost. */
-export function divergenceDetails(d: Divergence): string[] {
+export function divergenceDetails(d: JsonSafe<Divergence>): string[] {
   const lines: string[] = [];
-  if (d.found && d.matchedBy)
-    lines.push(`output '${d.baseline?.output}' ↔ '${d.candidate?.output}' ${BY[d.matchedBy]}`);
+  const matched = matchLine(d);
+  if (matched) lines.push(matched);
   if (d.controlFlow) lines.push(d.controlFlow);
   if (d.path.length > 1) {
     lines.push(
       `path to the output: ${d.path.map((p) => `${p.opType} '${p.name}'${p.maxAbs === undefined ? '' : ` ${formatNumber(p.maxAbs)}`}`).join(' → ')}`,
     );
   }
-  const m = d.matching;
-  lines.push(
-    `searched ${d.fixtures.length ? `fixture${d.fixtures.length === 1 ? '' : 's'} ${d.fixtures.join(', ')}` : 'no fixture'}: ${d.compared} tensor pairs in ${d.rounds} rounds, ${Math.round(d.ms)} ms; ` +
-      `tensors matched by name ${m.name}, alignment ${m.alignment}, structure ${m.structure}, unmatched ${m.unmatched}`,
-  );
+  lines.push(searchLine(d));
   return lines;
 }

@@ -21,6 +21,8 @@ export function casesAt(text: string, start: number, end: number): string[] {
 /**
  * "Verify refactor" on the folder's config file (wherever `mlParity.configPath` puts it): runs the case under the
  * cursor through the server command, so any LSP client can run it (VS Code's client shows its own UI for it).
+ * "Explain divergence" joins it on a case whose latest verification failed: there is nothing to explain on a case
+ * that passed, errored or has not run yet.
  */
 export const verifyCaseProvider: CodeActionProvider = {
   id: 'verifyCase',
@@ -29,26 +31,32 @@ export const verifyCaseProvider: CodeActionProvider = {
     if (!ctx.trusted || !ctx.folder.isConfigFile(ctx.file)) return [];
     const doc = ctx.document;
     const names = casesAt(doc.getText(), doc.offsetAt(ctx.range.start), doc.offsetAt(ctx.range.end));
-    return names.flatMap((caseName) => [
-      {
-        title: `ML Parity: Verify refactor '${caseName}'`,
-        kind: VERIFY_KIND,
-        command: {
-          title: 'Verify Refactor',
-          command: ServerCommands.verify,
-          arguments: [{ caseName, folder: toUri(ctx.folder.root) } satisfies VerifyCaseArgs],
+    const folder = toUri(ctx.folder.root);
+    return names.flatMap((caseName) => {
+      const actions: CodeAction[] = [
+        {
+          title: `ML Parity: Verify refactor '${caseName}'`,
+          kind: VERIFY_KIND,
+          command: {
+            title: 'Verify Refactor',
+            command: ServerCommands.verify,
+            arguments: [{ caseName, folder } satisfies VerifyCaseArgs],
+          },
         },
-      },
-      {
-        // Verifies with the divergence search on: a failed case's report then says where the models part ways.
-        title: `ML Parity: Explain divergence of '${caseName}'`,
-        kind: VERIFY_KIND,
-        command: {
-          title: 'Explain Divergence',
-          command: ServerCommands.verify,
-          arguments: [{ caseName, folder: toUri(ctx.folder.root), locate: true } satisfies VerifyCaseArgs],
-        },
-      },
-    ]);
+      ];
+      if (ctx.folder.caseVerdicts.get(caseName) === 'fail') {
+        actions.push({
+          // Verifies with the divergence search on: the report then says where the models part ways.
+          title: `ML Parity: Explain divergence of '${caseName}'`,
+          kind: VERIFY_KIND,
+          command: {
+            title: 'Explain Divergence',
+            command: ServerCommands.verify,
+            arguments: [{ caseName, folder, locate: true } satisfies VerifyCaseArgs],
+          },
+        });
+      }
+      return actions;
+    });
   },
 };
