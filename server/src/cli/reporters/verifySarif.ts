@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { acceptanceLine } from '../../engine/compare/acceptanceText';
+import { acceptanceLine } from './acceptanceText';
 import { formatNumber } from '../../engine/format/numbers';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
-import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { inputUsageLine } from './inputUsageLine';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 interface SarifResult {

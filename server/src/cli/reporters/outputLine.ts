@@ -1,5 +1,5 @@
-import { formatNumber, formatPercent, formatShape } from '../format/numbers';
-import type { OutputComparison } from './types';
+import { formatNumber, formatPercent, formatShape } from '../../engine/format/numbers';
+import type { OutputComparison } from '../../engine/compare/types';
 
 /**
  * One text line per output for terminal and JUnit reporters, e.g.
