@@ -17,10 +17,16 @@ function stat(text: string, informative: boolean): HTMLElement {
   return td(text, informative ? { class: 'n informative', title: INFORMATIVE } : { class: 'n' });
 }
 
-/** A value only some outputs have (top-k needs a class axis): absent ones say why instead of a bare dash. */
-function optional(v: OutputComparison['top1Agreement']): HTMLElement {
-  return v === undefined
-    ? td('–', { class: 'n', title: 'not a score output (no class axis)' })
+const TOPK_INFORMATIVE = 'informative: not known to be class scores';
+
+/**
+ * A value only some outputs have (top-k needs a float class axis): absent ones say why instead of a bare dash;
+ * on an output not known to hold class scores (no Softmax over its last axis) it is marked, as in every format.
+ */
+function optional(v: OutputComparison['top1Agreement'], o: OutputComparison): HTMLElement {
+  if (v === undefined) return td('–', { class: 'n', title: 'not a score output (no float class axis)' });
+  return o.topKInformative
+    ? td(`${formatShare(v)} (${TOPK_INFORMATIVE})`, { class: 'n topk-informative', title: TOPK_INFORMATIVE })
     : td(formatShare(v), { class: 'n' });
 }
 
@@ -50,8 +56,8 @@ export function outputsTable(outputs: OutputComparison[]): HTMLElement {
           stat(formatNumber(o.maxRel), informative),
           stat(formatPercent(o.mismatchPct), informative),
           stat(formatNumber(o.minPassingAtol), informative),
-          optional(o.top1Agreement),
-          optional(o.top5Agreement),
+          optional(o.top1Agreement, o),
+          optional(o.top5Agreement, o),
         ],
       };
     }),

@@ -15,7 +15,7 @@ import { deepNet } from '../../scripts/onnx/deepNet';
 import { verifyStage } from '../../server/src/engine/stageVerify/verifyStage';
 import { git, write } from '../support/tmp';
 import { buildWebview } from '../../scripts/buildWebview';
-import { formatMetric, formatNumber } from '../../server/src/engine/format/numbers';
+import { formatMetric, formatNumber, formatShare } from '../../server/src/engine/format/numbers';
 import { criterionText } from '../../server/src/cli/reporters/acceptanceText';
 import { divergenceLine, searchLine } from '../../server/src/engine/locate/describe';
 import { renderVerifyText } from '../../server/src/cli/reporters/verifyText';
@@ -206,6 +206,7 @@ describe('report webview script', function () {
           (tr) => tr.querySelectorAll('td')[2]?.textContent,
         ),
         informative: [...s.querySelectorAll('table.outputs td.informative')].length,
+        topk: [...s.querySelectorAll('table.outputs td.topk-informative')].map((td) => td.textContent),
         criteria: [...s.querySelectorAll('table.acceptance tbody tr')].map((tr) =>
           [...tr.querySelectorAll('td')].map((td) => td.textContent),
         ),
@@ -223,6 +224,14 @@ describe('report webview script', function () {
       assert.match(String(shown.note), /informative only/);
       assert.deepEqual(shown.decided, ['task metrics']);
       assert.equal(shown.informative, 4, 'max abs, max rel, mismatch %, min passing atol are marked informative');
+      // logits (no Softmax over the last axis): top-k is marked as the text report marks it
+      assert.equal(o.topKInformative, true);
+      assert.deepEqual(
+        shown.topk,
+        [o.top1Agreement, o.top5Agreement]
+          .filter((v) => v !== undefined)
+          .map((v) => `${formatShare(v)} (informative: not known to be class scores)`),
+      );
       // One row per criterion: metric, threshold, measured value (as the CLI writes it) or why there is none, verdict.
       assert.deepEqual(
         shown.criteria,

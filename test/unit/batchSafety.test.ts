@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
+import type { Log as SarifLog } from 'sarif';
 import {
   centreOverBatch,
   divideByBatchSize,
@@ -157,6 +158,43 @@ describe('batching never changes the numbers', function () {
       assert.match(run.reason, /DynamicQuantizeLinear/);
       const one = cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '3', '--batch-size', '1');
       assert.match(one.stdout, /ran: one fixture per run: a batch size of 1 was asked for/);
+      // SARIF: a note per case, and every not-equivalent result says how its case ran
+      const sarifRuns = (file: string, ...more: string[]): string[] => {
+        const r = cli(
+          dir,
+          'verify',
+          '--baseline',
+          m,
+          '--candidate',
+          file,
+          '--count',
+          '20',
+          '--format',
+          'sarif',
+          ...more,
+        );
+        const results = (JSON.parse(r.stdout) as SarifLog).runs[0].results ?? [];
+        return results
+          .filter((x) => x.ruleId === 'verify-run' || x.ruleId === 'not-equivalent')
+          .map((x) => `${x.ruleId}: ${x.message.text ?? ''}`);
+      };
+      const batched = sarifRuns(m);
+      assert.equal(batched.length, 1, batched.join('\n'));
+      assert.match(batched[0], /^verify-run: \S+: ran batched, up to 512 rows per run \(checked: the first 4 fixtures/);
+      const other = write(
+        dir,
+        'mlp3.onnx',
+        mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 2, fused: true, activation: 'relu' }),
+      );
+      const single = sarifRuns(other, '--batch-size', '1');
+      assert.ok(
+        single.some((t) => /^verify-run: .*ran one fixture per run: a batch size of 1 was asked for$/.test(t)),
+        single.join('\n'),
+      );
+      assert.ok(
+        single.some((t) => /^not-equivalent: .* differs: FAIL .*; ran one fixture per run: a batch size of 1/.test(t)),
+        single.join('\n'),
+      );
     });
   });
 });

@@ -7,7 +7,7 @@ import { runCheck, type CheckOptions } from '../../server/src/cli/check';
 import type { FindingsJsonReport } from '../../server/src/cli/reporters/findingsJson';
 import type { SarifLog } from '../../server/src/cli/reporters/findingsSarif';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
-import { REPO_ROOT } from '../support/tmp';
+import { cli, REPO_ROOT } from '../support/tmp';
 
 const roots: string[] = [];
 
@@ -102,6 +102,25 @@ describe('check: reports and exit codes', () => {
     const notGit = await check(root, { staged: true });
     assert.equal(notGit.code, 2);
     assert.match(notGit.stderr, /not inside a git work tree/);
+  });
+
+  it('--out into a missing folder: one-line error, exit 2, the finished report on stdout (the binary)', () => {
+    const root = workspace(PIPELINE);
+    const out = path.join(root, 'no', 'such', 'x.json');
+    const r = cli(root, 'check', '--format', 'json', '--out', out);
+    assert.equal(r.status, 2, r.stderr);
+    // notes about the workspace may come first; the failure is one line, no stack trace
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('note: '));
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0],
+      /^error: .*x\.json: cannot write the report here \(its folder does not exist\); it was printed to stdout instead$/,
+    );
+    const report = JSON.parse(r.stdout) as FindingsJsonReport;
+    assert.equal(report.summary.total, 2, 'the finished report is on stdout');
   });
 
   it('writes a stable JSON report', async () => {

@@ -7,6 +7,8 @@ import type { CaseReport, VerifyCase } from '../../server/src/engine/verifyTypes
 import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
 import { ModelBuilder } from '../../scripts/onnx/graph';
 import { pairTolerance } from '../../server/src/engine/locate/compareTensors';
+import { searchLine } from '../../server/src/engine/locate/describe';
+import { decideTies, signatureDistance, signatureOf } from '../../server/src/engine/locate/signatures';
 import { tempDir, write } from '../support/tmp';
 
 const dir = tempDir('mlp-locate-');
@@ -32,6 +34,30 @@ async function locate(
   assert.equal(r.status, 'fail', JSON.stringify(r.error ?? r.outputs.map((o) => o.maxAbs)));
   assert.ok(r.divergence, 'a divergence section');
   return r;
+}
+
+/**
+ * x -> Mul(x, wa) and Mul(x, wb) -> Add -> Tanh -> Mul(scale) -> y. `swapped`: every node and intermediate tensor
+ * renamed and the two Muls listed in the other order (the graph computes the same).
+ */
+function twoBranches(o: { swapped: boolean; scale: number }): Uint8Array {
+  const m = new ModelBuilder('branches');
+  const t = (name: string): string => (o.swapped ? `t_${name.length}${name}`.split('').reverse().join('') : name);
+  m.input('x', 'float32', ['batch', 4]);
+  m.initializer('wa', [4], Float32Array.from([1, 2, 3, 4]));
+  m.initializer('wb', [4], Float32Array.from([-5, 0.5, 7, -0.1]));
+  m.initializer('s', [4], Float32Array.from([o.scale, o.scale, o.scale, o.scale]));
+  const muls: [string, string][] = [
+    ['wa', 'pa'],
+    ['wb', 'pb'],
+  ];
+  for (const [w, out] of o.swapped ? muls.reverse() : muls)
+    m.node('Mul', ['x', w], [t(out)], {}, { name: o.swapped ? `node_${out}_x` : `mul_${out}` });
+  m.node('Add', [t('pa'), t('pb')], [t('sum')], {}, { name: o.swapped ? 'node_1' : 'add' });
+  m.node('Tanh', [t('sum')], [t('r')], {}, { name: o.swapped ? 'node_2' : 'tanh' });
+  m.node('Mul', [t('r'), 's'], ['y'], {}, { name: o.swapped ? 'node_3' : 'scale' });
+  m.output('y', 'float32', ['batch', 4]);
+  return m.toBytes();
 }
 
 describe('verify --locate (real onnxruntime)', function () {
@@ -127,6 +153,27 @@ describe('verify --locate (real onnxruntime)', function () {
     assert.equal(r.divergence, undefined, 'a passing case is not searched');
   });
 
+  it('breaks a tie between same-op, same-shape, same-input candidates by value signatures', async () => {
+    // Two Muls read x at the same position; the renamed candidate lists them in the other order, so op type,
+    // shape, inputs and position all point the wrong way. Only the values tell them apart. The real change
+    // is the final scale (1 -> 1.05).
+    const r = await runCase({
+      name: 'tie',
+      baseline: write(dir, 'tie-b.onnx', twoBranches({ swapped: false, scale: 1 })),
+      candidate: write(dir, 'tie-c.onnx', twoBranches({ swapped: true, scale: 1.05 })),
+      count: 3,
+      seed: 5,
+      locate: true,
+    });
+    const d = r.divergence!;
+    assert.equal(d.found, true, d.reason);
+    assert.deepEqual(d.baseline, { name: 'scale', opType: 'Mul', output: 'y' });
+    assert.equal(d.inputMaxAbs, 0, 'the branches, once matched by their values, agree');
+    // The first Mul had two candidates and took the one whose values agree; the second then had one left.
+    assert.equal(d.matching.values, 1, JSON.stringify(d.matching));
+    assert.match(searchLine(d), /values 1, unmatched 0$/);
+  });
+
   it('matches a renamed graph tensor for tensor by alignment', () => {
     const base = readGraph(deepNet({}), 'b.onnx');
     const cand = readGraph(deepNet({ renamed: true }), 'c.onnx');
@@ -144,6 +191,30 @@ describe('verify --locate (real onnxruntime)', function () {
 });
 
 describe('divergence search (narrowing with few marked outputs)', () => {
+  it('value signatures: shape first, then values; a tie the values cannot settle keeps its positional choice', () => {
+    const f32 = (dims: number[], v: number[]) => signatureOf({ dtype: 'float32', dims, data: Float32Array.from(v) })!;
+    const a = f32([1, 4], [1, 2, 3, 4]);
+    assert.equal(signatureDistance(a, f32([1, 4], [1, 2, 3, 4])), 0);
+    assert.equal(signatureDistance(a, f32([4, 1], [1, 2, 3, 4])), Infinity, 'another shape is never chosen');
+    assert.ok(signatureDistance(a, f32([1, 4], [1.001, 2, 3, 4])) < signatureDistance(a, f32([1, 4], [-5, 1, 7, 0])));
+    const g = readGraph(twoBranches({ swapped: false, scale: 1 }), 'g.onnx');
+    const [pa, pb] = ['pa', 'pb'].map((t) => g.producer.get(t)!);
+    const sigs = new Map([
+      ['pa', a],
+      ['pb', f32([1, 4], [-5, 1, 7, 0])],
+    ]);
+    assert.deepEqual([...decideTies([{ base: pa, options: [pb, pa] }], g, g, sigs, sigs)], [[pa, pa]]);
+    const same = new Map([
+      ['pa', a],
+      ['pb', a],
+    ]);
+    assert.equal(
+      decideTies([{ base: pa, options: [pb, pa] }], g, g, same, same).size,
+      0,
+      'equal values decide nothing',
+    );
+  });
+
   it('compares a pair with float16 tolerances when either side is float16', () => {
     assert.equal(pairTolerance('float32', 'float16').rtol, 1e-3);
     assert.equal(pairTolerance('float16', 'float32', { atol: 0.5 }).rtol, 1e-3);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { Log as SarifLog } from 'sarif';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { ModelBuilder } from '../../scripts/onnx/graph';
 import { mlp, unsupportedOp, UNSUPPORTED_OP } from '../../scripts/onnx/models';
 import { progressBar } from '../../server/src/cli/progress';
 import { runCase } from '../../server/src/engine/verify';
+import { writeTestDataSet } from '../../server/src/engine/fixtures/write';
 import { cli, tempDir, write } from '../support/tmp';
 
 const classifier = (): Uint8Array => mlp({ inDim: 4, hidden: 8, outDim: 3, seed: 1, fused: false, activation: 'relu' });
@@ -127,6 +129,65 @@ describe('verify: bad output paths and other edges', function () {
     assert.match(byDefault.stdout, /over the budget of 1024 MB/);
   });
 
+  it('--max-input-mb and config maxInputMb: a fixture file or tensor over the budget is exit 2 naming it and its size', () => {
+    // 4 inputs x 70,000 rows x 4 bytes = 1.07 MB: over a 1 MB budget, under the default
+    const rows = 70_000;
+    const big = {
+      name: 'features',
+      tensor: { dtype: 'float32' as const, dims: [rows, 4], data: new Float32Array(rows * 4) },
+    };
+    const fx = tempDir('mlp-budget-');
+    writeTestDataSet(fx, 0, [big]);
+    const pb = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx, '--max-input-mb', '1');
+    assert.equal(pb.status, 2, pb.stdout);
+    assert.match(
+      pb.stdout,
+      /fixture file \S*test_data_set_0\/input_0\.pb is 1\.07 MB, over the input budget of 1\.00 MB/,
+    );
+    assert.equal(cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx).status, 0);
+
+    // a JSON fixture is text: its tensor is judged once decoded, by name, dtype, shape and size
+    const json = write(
+      fx,
+      'big.json',
+      JSON.stringify({
+        inputs: { features: { dims: [rows, 4], type: 'float32', data: Array.from({ length: rows * 4 }, () => 0) } },
+      }),
+    );
+    const j = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', json, '--max-input-mb', '1');
+    assert.equal(j.status, 2, j.stdout);
+    assert.match(j.stdout, /tensor "features" is float32\[70000,4\] = 1\.07 MB, over the input budget of 1\.00 MB/);
+
+    // the same budget from the config, as a default and per case (the case wins)
+    write(
+      fx,
+      'mlparity.config.json',
+      JSON.stringify({
+        verify: {
+          defaults: { maxInputMb: 1 },
+          cases: [
+            { name: 'tight', baseline: model, candidate: model, fixtures: fx + '/test_data_set_0' },
+            { name: 'roomy', baseline: model, candidate: model, fixtures: fx + '/test_data_set_0', maxInputMb: 2 },
+          ],
+        },
+      }),
+    );
+    const cfg = cli(fx, 'verify', '--format', 'json');
+    assert.equal(cfg.status, 2, cfg.stderr);
+    const report = JSON.parse(cfg.stdout) as { cases: { name: string; status: string; error?: { code: string } }[] };
+    assert.deepEqual(
+      report.cases.map((c) => [c.name, c.status, c.error?.code]),
+      [
+        ['tight', 'error', 'input-too-large'],
+        ['roomy', 'pass', undefined],
+      ],
+    );
+    write(fx, 'mlparity.config.json', JSON.stringify({ verify: { defaults: { maxInputMb: 0 }, cases: [] } }));
+    const bad = cli(fx, 'verify');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr + bad.stdout, /maxInputMb/);
+  });
+
   it('a custom-domain op onnxruntime cannot run is named with its domain', async () => {
     const m = write(dir, 'custom.onnx', unsupportedOp({ domain: 'com.example' }));
     const r = await runCase({ name: 'c', baseline: m, candidate: m, count: 1 });
@@ -147,6 +208,13 @@ describe('verify: bad output paths and other edges', function () {
       /no atol makes it pass: \d+ NaN and 0 Inf mismatch(es)?; if NaN in both models at the same place counts as equal, pass --equal-nan/,
     );
     assert.doesNotMatch(r.stdout, /atol ≥ inf/);
+    // SARIF says the same: what was compared, never a bare "max|Δ| 0"
+    const sarif = cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4', '--format', 'sarif');
+    const results = (JSON.parse(sarif.stdout) as SarifLog).runs[0].results ?? [];
+    const failed = results.find((x) => x.ruleId === 'not-equivalent')?.message.text ?? '';
+    assert.match(failed, /differs: FAIL {2}y {2}float32\[1,4\] {2}NON-FINITE MISMATCHES \d+ .* max finite\|Δ\| 0/);
+    assert.match(failed, /tolerance atol 1e-5 rtol 1\.3e-6; no atol makes it pass: .*--equal-nan/);
+    assert.doesNotMatch(failed, /[^e] max\|Δ\| 0/);
     assert.equal(cli(dir, 'verify', '--baseline', m, '--candidate', m, '--count', '4', '--equal-nan').status, 0);
   });
 

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateFixtures } from '../../server/src/engine/fixtures/generate';
+import { writeTestDataSet } from '../../server/src/engine/fixtures/write';
 import { resolveShape, validateInputSpecs } from '../../server/src/engine/fixtures/inputSpecs';
 import { runCase } from '../../server/src/engine/verify';
 import type { CaseReport } from '../../server/src/engine/verifyTypes';
@@ -238,6 +239,38 @@ describe('synthetic inputs you can see and set', function () {
     );
     assert.equal(both.status, 2);
     assert.match(both.stderr, /--value or --range, not both/);
+  });
+
+  it('with fixtures, what only shapes synthetic inputs is exit 2 naming the conflict, never silently ignored', async () => {
+    const fx = path.join(dir, 'fx');
+    const x = { name: 'x', tensor: { dtype: 'float32' as const, dims: [1, 3, 4], data: new Float32Array(12) } };
+    writeTestDataSet(fx, 0, [x]);
+    const base = { name: 'n', baseline: p('sum.onnx'), candidate: p('max.onnx'), fixtures: fx };
+    assert.equal((await runCase(base)).status, 'pass');
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ dims: { time: 8 } }, /--dim time \(config dims\) size or fill synthetic inputs, but fixtures are given/],
+      [{ range: [0, 2] }, /--range \(config range\) size or fill synthetic inputs/],
+      [{ inputs: { x: { value: 1 } } }, /per-input --shape\/--value\/--range \(config inputs\) size or fill/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await runCase({ ...base, ...extra });
+      assert.equal(r.status, 'error', JSON.stringify(extra));
+      assert.equal(r.error?.code, 'usage');
+      assert.match(r.error?.message ?? '', message);
+    }
+    const args = ['verify', '--baseline', 'sum.onnx', '--candidate', 'max.onnx', '--fixtures', 'fx'];
+    for (const [extra, message] of [
+      [['--dim', 'time=8'], /--dim time \(config dims\) size or fill synthetic inputs, but fixtures are given/],
+      [['--count', '5'], /--count set synthetic fixtures, but --fixtures fx is given/],
+      [['--seed', '3', '--count', '2'], /--count and --seed set synthetic fixtures/],
+    ] as [string[], RegExp][]) {
+      const r = cli(dir, ...args, ...extra);
+      assert.equal(r.status, 2, extra.join(' '));
+      assert.match(r.stdout + r.stderr, message);
+    }
+    const noCandidate = cli(dir, 'verify', '--fixtures', 'fx');
+    assert.equal(noCandidate.status, 2);
+    assert.match(noCandidate.stderr, /--fixtures needs --candidate/);
   });
 
   it('config inputs: validated by the schema, unknown outputs keys are exit 2', () => {

@@ -10,6 +10,7 @@ import { analyzeSince } from '../engine/analysis/since';
 import type { AnalysisResult } from '../engine/analysis/types';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
+import { emit } from './io';
 import { formatFindingsJson, type SinceSummary } from './reporters/findingsJson';
 import { formatFindingsSarif } from './reporters/findingsSarif';
 import { formatFindingsText } from './reporters/findingsText';
@@ -112,8 +113,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       throw new EngineError('file-not-found', `cannot check: ${unjudged.join('; ')}`, { file: scopes[0] });
     const shown = report.since ? report.findings.filter((f) => f.state === 'new') : report.findings;
     const text = render(opts.format, root, report, shown, opts.listStages ?? false);
-    if (opts.out) fs.writeFileSync(path.resolve(opts.out), text);
-    else io.stdout(text);
+    // an unwritable --out prints the report to stdout and exits 2, as verify does
+    emit(io, text, opts.out === undefined ? undefined : path.resolve(opts.out));
     return shown.some((f) => f.finding.severity === 'error') ? 1 : 0;
   } catch (e) {
     if (isEngineError(e)) {

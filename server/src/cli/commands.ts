@@ -53,7 +53,12 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
       rangeEntry,
       { inputs: {} },
     )
-    .option('--dim <name=size>', 'size of a symbolic dim for synthetic fixtures (repeatable)', dimEntry, {})
+    .option(
+      '--dim <name=size>',
+      'size of a symbolic dim for synthetic fixtures (repeatable; not with --fixtures)',
+      dimEntry,
+      {},
+    )
     .option('--shape <name=d0,d1,...>', 'concrete shape of one synthetic input (repeatable)', shapeEntry, {})
     .option(
       '--value <name=v>',
@@ -86,7 +91,11 @@ export function registerCommands(program: Command, io: CliIO, done: (code: numbe
       {},
     )
     .option('--locate', 'on a failed case, find the first node where the models diverge')
-    .option('--max-input-mb <mb>', 'refuse a synthetic input larger than this per fixture (default 1024)', positiveInt)
+    .option(
+      '--max-input-mb <mb>',
+      'refuse an input tensor (synthetic or a fixture file) larger than this per fixture (default 1024)',
+      positiveInt,
+    )
     .option('--config <file>', 'config file (default: ./mlparity.config.json)')
     .option('--case <name>', 'run only this config case (repeatable)', collect, [])
     .addOption(

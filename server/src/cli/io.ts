@@ -47,7 +47,7 @@ const WRITE_FAILURE: Record<string, string> = {
  * Writes a report to --out or stdout. When --out cannot be written, the finished report goes to stdout
  * instead (a long run is not lost) and an EngineError says why, so the command exits 2.
  */
-export function emit(io: CliIO, text: string, out?: string): void {
+export function emit(io: Pick<CliIO, 'stdout'>, text: string, out?: string): void {
   if (!out) {
     io.stdout(text);
     return;

@@ -107,9 +107,19 @@ function overridesFromFlags(f: VerifyFlags): CaseOverrides {
 
 function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {
   const overrides = overridesFromFlags(f);
+  if (f.fixtures && (f.count !== undefined || f.seed !== undefined)) {
+    // with fixtures nothing is generated: a count or seed would be ignored while the user believes it applied
+    const given = [f.count !== undefined ? '--count' : '', f.seed !== undefined ? '--seed' : ''].filter(Boolean);
+    throw new EngineError(
+      'usage',
+      `${given.join(' and ')} set synthetic fixtures, but --fixtures ${f.fixtures} is given; drop one or the other`,
+    );
+  }
   if (f.candidate)
     return [caseFromModels({ baseline: f.baseline, candidate: f.candidate, fixtures: f.fixtures }, io.cwd, overrides)];
   if (f.baseline) throw new EngineError('usage', '--baseline needs --candidate');
+  if (f.fixtures)
+    throw new EngineError('usage', "--fixtures needs --candidate; with a config, set each case's fixtures there");
   const cfg = loadConfig(f.config ? path.resolve(io.cwd, f.config) : io.cwd);
   if (!cfg.file) {
     throw new EngineError(

@@ -19,11 +19,19 @@ export function checkCaseNames(c: VerifyCase, candidate: Signature, baseline?: S
 
   const inputNames = new Set(reference.inputs.map((i) => i.name));
   unknown('--shape/--value/--range (config inputs)', 'inputs', Object.keys(c.inputs ?? {}), inputNames);
-  if (c.fixtures && Object.keys(c.inputs ?? {}).length > 0) {
-    throw new EngineError(
-      'usage',
-      `per-input --shape/--value/--range (config inputs) set synthetic inputs, but fixtures are given (${c.fixtures}); drop one or the other`,
-    );
+  if (c.fixtures) {
+    // These only shape generated inputs; with fixtures they would be ignored while the user believes them applied.
+    const synthetic = [
+      Object.keys(c.inputs ?? {}).length > 0 ? 'per-input --shape/--value/--range (config inputs)' : '',
+      Object.keys(c.dims ?? {}).length > 0 ? `--dim ${Object.keys(c.dims ?? {}).join(', ')} (config dims)` : '',
+      c.range ? '--range (config range)' : '',
+    ].filter(Boolean);
+    if (synthetic.length > 0) {
+      throw new EngineError(
+        'usage',
+        `${synthetic.join(' and ')} size or fill synthetic inputs, but fixtures are given (${c.fixtures}), whose tensors fix the shapes and values; drop one or the other`,
+      );
+    }
   }
 
   const baseOutputs = new Set(reference.outputs.map((o) => o.name));

@@ -92,6 +92,7 @@ export function mergeOutputComparisons(parts: readonly OutputComparison[], where
   if (worst) merged.worst = worst;
   if (top.r1 > 0) merged.top1Agreement = top.a1 / top.r1;
   if (top.r5 > 0) merged.top5Agreement = top.a5 / top.r5;
+  if (top.r1 > 0 && parts.some((p) => p.topKInformative)) merged.topKInformative = true;
   if (shapeMismatch) merged.shapeMismatch = shapeMismatch;
   if (p99.bound) merged.p99Bound = p99.bound;
   const metricStates = partials.flatMap((p) => (p.metrics ? [p.metrics] : []));

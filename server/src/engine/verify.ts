@@ -61,6 +61,7 @@ interface Loaded {
   model: ModelBytes;
   signature: Signature;
   batchCoupling?: string;
+  scoreOutputs: Set<string>;
   /** Removes what was materialised for the runtime (a git revision's model and external data). */
   release: () => void;
 }
@@ -93,6 +94,7 @@ function load(side: Side, spec: string, candidatePath?: string): Promise<Loaded>
       model,
       signature: parsed.signature,
       batchCoupling: parsed.batchCoupling,
+      scoreOutputs: parsed.scoreOutputs,
       release: withExternalData(model, parsed.externalData),
     };
   });
@@ -104,7 +106,7 @@ function info(l: Loaded): ModelInfo {
 
 /** The case's fixtures: read from its `fixtures` path, else generated from the model's inputs. */
 export function fixturesFor(c: VerifyCase, sig: Signature): FixtureStream {
-  if (c.fixtures) return openFixtures(c.fixtures);
+  if (c.fixtures) return openFixtures(c.fixtures, { maxInputMb: c.maxInputMb });
   return syntheticStream(sig.inputs, {
     count: c.count ?? DEFAULT_COUNT,
     seed: c.seed ?? 0,
@@ -276,6 +278,8 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
       pairs[k].candDtype ? { ...finish(a), candidateDtype: pairs[k].candDtype } : finish(a),
     );
     report.outputs.forEach((o, k) => {
+      // argmax agreement on what is not known to be class scores (logits, an embedding, a regression) is no verdict
+      if (o.top1Agreement !== undefined && !reference.scoreOutputs.has(o.name)) o.topKInformative = true;
       applyAcceptance(o, metrics[k].finish(), c.accept, c.outputs?.[o.name]?.accept);
       if (o.partial) o.partial.metrics = metrics[k].state();
     });

@@ -62,6 +62,7 @@ export function casesFromConfig(cfg: MlParityConfig, overrides: CaseOverrides = 
     batchSize: d.batchSize,
     timeoutMs: d.timeoutMs,
     castInputs: d.castInputs,
+    maxInputMb: d.maxInputMb,
     tolerance: definedOnly({ atol: d.atol, rtol: d.rtol, equalNan: d.equalNan }),
   };
   return cfg.verify.cases.map((c) => {

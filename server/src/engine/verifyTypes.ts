@@ -37,7 +37,7 @@ export interface VerifyCase {
   locate?: boolean;
   /** How many of the worst failing fixtures the search runs on (default 2). */
   locateFixtures?: number;
-  /** Largest synthetic input per fixture, in megabytes (default 1024). */
+  /** Largest input tensor per fixture, synthetic or read from a fixture file, in megabytes (default 1024). */
   maxInputMb?: number;
   /**
    * Feed each model its own input dtype: fixtures are cast to the reference model's input dtypes, then to each

@@ -61,4 +61,44 @@ describe('mlParity.verifyRefactor', function () {
       [['split-reduction', 'pass']],
     );
   });
+
+  it('offers "Explain divergence" on a failed case only, and it reports where the models part ways', async () => {
+    await activateExtension();
+    const config = wsUri('mlparity.config.json');
+    const doc = await vscode.workspace.openTextDocument(config);
+    const actionsAt = async (name: string): Promise<vscode.CodeAction[]> => {
+      const line = doc
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.includes(`"${name}"`));
+      const found = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        'vscode.executeCodeActionProvider',
+        config,
+        new vscode.Range(line, 12, line, 12),
+        'source.mlParity.verify',
+      );
+      return found.filter((a): a is vscode.CodeAction => 'kind' in a);
+    };
+    await verify('split-reduction');
+    assert.deepEqual(
+      (await actionsAt('split-reduction')).map((a) => a.title),
+      ["ML Parity: Verify refactor 'split-reduction'"],
+    );
+    await verify('relu-to-leakyrelu');
+    const actions = await actionsAt('relu-to-leakyrelu');
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ["ML Parity: Verify refactor 'relu-to-leakyrelu'", "ML Parity: Explain divergence of 'relu-to-leakyrelu'"],
+    );
+    const explain = actions[1]?.command;
+    assert.ok(explain);
+    const report = await vscode.commands.executeCommand<VerifyReport | undefined>(
+      explain.command,
+      ...((explain.arguments ?? []) as unknown[]),
+    );
+    const d = report?.cases[0]?.divergence;
+    assert.equal(d?.found, true, d?.reason);
+    assert.equal(d?.baseline?.opType, 'Relu');
+    assert.equal(d?.candidate?.opType, 'LeakyRelu');
+  });
 });

@@ -7,6 +7,9 @@ import type { OutputComparison } from '../../engine/compare/types';
  * A renamed output shows as `base->cand`; NaN/Inf mismatches are appended when present; a shape
  * mismatch replaces the statistics; string outputs show mismatch counts only.
  */
+/** Said after top-k figures of an output not known to hold class scores. */
+const TOPK_INFORMATIVE = '(top-k informative: not known to be class scores)';
+
 export function outputVerdictLine(o: OutputComparison): string {
   const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;
   const parts = [
@@ -35,5 +38,6 @@ export function outputVerdictLine(o: OutputComparison): string {
   parts.push(`mismatches ${o.mismatches}/${o.elements} (${formatPercent(o.mismatchPct)})`);
   if (o.top1Agreement !== undefined) parts.push(`top1 ${formatPercent(100 * o.top1Agreement)}`);
   if (o.top5Agreement !== undefined) parts.push(`top5 ${formatPercent(100 * o.top5Agreement)}`);
+  if (o.top1Agreement !== undefined && o.topKInformative) parts.push(TOPK_INFORMATIVE);
   return parts.join('  ');
 }

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { acceptanceLine } from './acceptanceText';
-import { formatNumber } from '../../engine/format/numbers';
+import { outputVerdictLine } from './outputLine';
+import { passHint } from './passHint';
+import { formatTolerance } from '../../engine/format/numbers';
+import { describeRun } from '../../engine/inference/runPlan';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
 import { inputUsageLine } from './inputUsageLine';
@@ -47,6 +50,11 @@ export function renderVerifySarif(report: VerifyReport): string {
       const text = `${c.name}: inputs as fed: ${c.inputs.map(inputUsageLine).join('; ')}`;
       results.push({ ruleId: 'verify-inputs', level: 'note', message: { text }, locations: location(modelFile) });
     }
+    if (c.status !== 'error') {
+      // how the case ran (stacked or one fixture per run, and why), as the text report's `ran:` line
+      const text = `${c.name}: ran ${describeRun(c.run, c.timing.probeMs)}`;
+      results.push({ ruleId: 'verify-run', level: 'note', message: { text }, locations: location(modelFile) });
+    }
     if (c.carry) {
       results.push({
         ruleId: 'verify-steps',
@@ -68,7 +76,9 @@ export function renderVerifySarif(report: VerifyReport): string {
         ruleId: 'not-equivalent',
         level: 'error',
         message: {
-          text: `${c.name}: output "${o.name}" ${o.acceptance ? `fails its acceptance criteria: ${acceptanceLine(o)}` : `differs: max|Δ| ${formatNumber(o.maxAbs)}, ${o.mismatches}/${o.elements} elements outside tolerance (atol ${formatNumber(o.tolerance.atol)}, rtol ${formatNumber(o.tolerance.rtol)})`}`,
+          // the same verdict line as text and JUnit: it says what was compared (NaN/Inf mismatches first,
+          // "max finite|Δ|", no |Δ| for strings), then the tolerance and what would make it pass
+          text: `${c.name}: output "${o.name}" ${o.acceptance ? `fails its acceptance criteria: ${acceptanceLine(o)}` : `differs: ${outputVerdictLine(o)}; tolerance ${formatTolerance(o.tolerance)}; ${passHint(o)}`}; ran ${describeRun(c.run, c.timing.probeMs)}`,
         },
         locations: location(modelFile),
       });
@@ -117,6 +127,12 @@ export function renderVerifySarif(report: VerifyReport): string {
               {
                 id: 'verify-inputs',
                 shortDescription: { text: 'The inputs each case fed the models: dtype, shape, value range' },
+              },
+              {
+                id: 'verify-run',
+                shortDescription: {
+                  text: 'How a case ran: fixtures stacked into batches (probed) or one per run, and why',
+                },
               },
               {
                 id: 'verify-steps',

@@ -1,5 +1,5 @@
 import { EngineError } from '../errors';
-import { describeTensor, elementCount, type DType, type Tensor } from '../tensor/tensor';
+import { describeTensor, elementCount, isFloat, type DType, type Tensor } from '../tensor/tensor';
 import { DIFF_BIN_COUNT, OVERFLOW_BIN, diffBin, toHistogram } from './histogram';
 import { Scratch, isBigIntData, toFloatView, type FloatView } from './numericView';
 import { ExactSum } from './exactSum';
@@ -122,13 +122,11 @@ export class OutputAccumulator {
       this.addStrings(caseId, dims, baseline.data as string[], candidate.data as string[]);
       return;
     }
-    // scores along the last axis: [N, C] classes, [N, T, C] per-step logits (CTC), any rank >= 2
-    const numericTop1 = this.dtype !== 'bool' && dims.length >= 2 && dims[dims.length - 1] > 1;
+    // scores along the last axis: [N, C] classes, [N, T, C] per-step logits (CTC), any rank >= 2; integer and
+    // bool outputs are indices, counts or masks, where an argmax means nothing (and they must match exactly)
+    const numericTop1 = isFloat(this.dtype) && dims.length >= 2 && dims[dims.length - 1] > 1;
     if (isBigIntData(baseline) && isBigIntData(candidate)) {
       this.addBigInts(caseId, dims, baseline.data, candidate.data);
-      if (numericTop1) {
-        this.addTop1(dims, toFloatView(baseline, this.scratchBase), toFloatView(candidate, this.scratchCand));
-      }
       return;
     }
     const b = toFloatView(baseline, this.scratchBase);

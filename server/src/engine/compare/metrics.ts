@@ -2,7 +2,7 @@ import { Scratch, toFloatView } from './numericView';
 import { ExactSum } from './exactSum';
 import { argmax, countTopK } from './topk';
 import type { OutputComparison } from './types';
-import type { Tensor } from '../tensor/tensor';
+import { isFloat, type Tensor } from '../tensor/tensor';
 
 /** Task metrics a case can be accepted by (`--accept METRIC=THRESHOLD`). */
 export type AcceptMetric =
@@ -161,7 +161,8 @@ export class MetricsAccumulator {
       this.noise.add(noise);
     }
     const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
-    if (cols < 2) return;
+    // top-k and accuracy read rows of scores: integer and bool outputs (indices, counts, masks) have none
+    if (cols < 2 || !isFloat(base.dtype)) return;
     const rows = b.length / cols;
     const labels = this.labels?.(caseId);
     const counts = countTopK(b, c, rows, cols);
@@ -232,10 +233,9 @@ function unavailable(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics
   if (o.shapeMismatch) return 'the shapes differ';
   if ((metric === 'cosine' || metric === 'snrDb') && m.rows >= 0)
     return 'NaN or Inf differs between the models, or the output is not numeric';
-  if (metric === 'top1' || metric === 'top5') return 'the output has no last axis of 2 or more classes';
-  return m.rows === 0
-    ? 'the output has no last axis of 2 or more classes'
-    : "no labels: give a `label` tensor per fixture or the case's `labels`";
+  if (metric === 'top1' || metric === 'top5' || m.rows === 0)
+    return 'the output has no scores (a float output with a last axis of 2 or more classes)';
+  return "no labels: give a `label` tensor per fixture or the case's `labels`";
 }
 
 /** Parses `METRIC=THRESHOLD`; undefined with a message when it is not one. */

@@ -68,12 +68,17 @@ export interface OutputComparison {
   minPassingAtol: number;
   histogram: Histogram;
   /**
-   * For numeric outputs of rank >= 2 with a last dim > 1, read as rows of scores along the last axis ([N, C]
+   * For float outputs of rank >= 2 with a last dim > 1 (never integer or bool ones), read as rows of scores along the last axis ([N, C]
    * classes, [N, T, C] per-step logits): share of rows whose argmax agrees.
    */
   top1Agreement?: number;
   /** As top1Agreement, when the last dim is > 5: share of rows whose baseline argmax is in the candidate's top 5. */
   top5Agreement?: number;
+  /**
+   * Set when top-k agreement was computed on an output not known to hold class scores (not made by a Softmax or
+   * LogSoftmax over its last axis: logits, an embedding, a regression): every report marks it informative.
+   */
+  topKInformative?: boolean;
   /** Set when shapes differ in some case: then no elementwise statistics are meaningful. */
   shapeMismatch?: { caseId: string; baseline: number[]; candidate: number[] };
   /** Task metrics (cosine, SNR, top-k, accuracy with labels), computed for every numeric output. */

@@ -40,6 +40,7 @@ export interface VerifyConfig {
     seed?: number;
     batchSize?: number;
     castInputs?: boolean;
+    maxInputMb?: number;
   };
   cases: CaseConfig[];
 }

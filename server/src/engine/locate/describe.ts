@@ -8,6 +8,7 @@ const BY: Record<NonNullable<Divergence['matchedBy']>, string> = {
   name: 'matched by name',
   alignment: 'matched by structural alignment',
   structure: 'matched by position in the consumer (fused/folded)',
+  values: 'matched by value signature (several candidates of the same op read the same inputs)',
 };
 
 /** One line, as the text report prints it: where the models first part ways, or why that is unknown. */
@@ -34,8 +35,8 @@ export function matchLine(d: JsonSafe<Divergence>): string | undefined {
 export function searchLine(d: JsonSafe<Divergence>): string {
   const m = d.matching;
   return (
-    `searched ${d.fixtures.length ? `fixture${d.fixtures.length === 1 ? '' : 's'} ${d.fixtures.join(', ')}` : 'no fixture'}: ${d.compared} tensor pairs in ${d.rounds} rounds, ${Math.round(toNumber(d.ms))} ms; ` +
-    `tensors matched by name ${m.name}, alignment ${m.alignment}, structure ${m.structure}, unmatched ${m.unmatched}`
+    `searched ${d.fixtures.length ? `fixture${d.fixtures.length === 1 ? '' : 's'} ${d.fixtures.join(', ')}` : 'no fixture'}: ${d.compared} tensor pairs in ${d.rounds} round${d.rounds === 1 ? '' : 's'}, ${Math.round(toNumber(d.ms))} ms; ` +
+    `tensors matched by name ${m.name}, alignment ${m.alignment}, structure ${m.structure}, values ${m.values}, unmatched ${m.unmatched}`
   );
 }
 

@@ -44,7 +44,7 @@ export async function locateForCase(l: CaseLocate): Promise<Divergence> {
     rounds: 0,
     ms: 0,
     fixtures: ids,
-    matching: { name: 0, alignment: 0, structure: 0, unmatched: 0 },
+    matching: { name: 0, alignment: 0, structure: 0, values: 0, unmatched: 0 },
   };
   try {
     const fixtures = readById(l.fixtures, l.inputs, ids);

@@ -3,7 +3,8 @@ import type { InferenceHost } from '../inference/host';
 import type { Tensor } from '../tensor/tensor';
 import { compareTensors, pairTolerance } from './compareTensors';
 import { markOutputs, readGraph, type LocateGraph } from './graph';
-import { matchTensors, type MatchMethod, type TensorMatch } from './match';
+import { matchTensors, type MatchMethod, type MatchTie, type TensorMatch } from './match';
+import { decideTies, signatureOf, tieOutput, type ValueSignature } from './signatures';
 import { searchDivergence, type TensorStatus } from './search';
 import type { Divergence, LocatedNode, PathNode } from './types';
 
@@ -26,6 +27,8 @@ const MAX_WIDTH = 48;
 const MIN_WIDTH = 2;
 const FIRST_WIDTH = 12;
 const KEYS = ['locate-baseline', 'locate-candidate'];
+/** Ties settled by one value-signature round; beyond these, the nearest position decides. */
+const MAX_TIES = 48;
 
 /**
  * Finds the first divergent node of a failing case (see searchDivergence). Each probe loads both models
@@ -36,7 +39,8 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   const started = performance.now();
   const base = readGraph(r.baseline.bytes, r.baseline.file);
   const cand = readGraph(r.candidate.bytes, r.candidate.file);
-  const matches = matchTensors(base, cand, r.outputMap);
+  const ties: MatchTie[] = [];
+  let matches = matchTensors(base, cand, r.outputMap, { seen: ties });
   // Until a probe has measured them, intermediates are guessed to be 8× the inputs (feature maps have more
   // channels than an image), and the first probe stays modest either way.
   const inputBytes = Math.max(
@@ -47,42 +51,75 @@ export async function locateDivergence(r: LocateRequest): Promise<Divergence> {
   let rounds = 0;
   let compared = 0;
 
-  const probe = async (names: string[]): Promise<Map<string, TensorStatus>> => {
+  /** One round: both models loaded with these tensors marked as outputs, run on `fixtures`, then freed. */
+  const round = async (
+    baseNames: string[],
+    candNames: string[],
+    fixtures: LocateRequest['fixtures'],
+    each: (res: Record<string, Record<string, Tensor>>) => void,
+  ): Promise<void> => {
     rounds++;
+    await r.host.load(KEYS[0], markOutputs(r.baseline.bytes, baseNames), r.timeoutMs, r.baseline.file);
+    await r.host.load(KEYS[1], markOutputs(r.candidate.bytes, candNames), r.timeoutMs, r.candidate.file);
+    try {
+      for (const fx of fixtures)
+        each(await r.host.run(KEYS, fx.feeds, r.timeoutMs, `locating the divergence on case ${fx.id}`));
+    } finally {
+      await r.host.release(KEYS[0], r.timeoutMs);
+      await r.host.release(KEYS[1], r.timeoutMs);
+    }
+  };
+
+  // Candidates that structure and position cannot tell apart (same op, same matched inputs): one round on the
+  // first fixture measures their value signatures, and the matching is redone with those choices.
+  const tied = ties.slice(0, MAX_TIES);
+  if (tied.length > 0 && r.fixtures[0]) {
+    const baseNames = [...new Set(tied.flatMap((t) => tieOutput(base, t.base) ?? []))];
+    const candNames = [...new Set(tied.flatMap((t) => t.options.flatMap((k) => tieOutput(cand, k) ?? [])))];
+    const baseSigs = new Map<string, ValueSignature>();
+    const candSigs = new Map<string, ValueSignature>();
+    await round(baseNames, candNames, [r.fixtures[0]], (res) => {
+      for (const [names, key, sigs] of [
+        [baseNames, KEYS[0], baseSigs],
+        [candNames, KEYS[1], candSigs],
+      ] as const)
+        for (const n of names) {
+          const t = res[key]?.[n];
+          const sig = t && signatureOf(t);
+          if (sig) sigs.set(n, sig);
+        }
+    });
+    const decided = decideTies(tied, base, cand, baseSigs, candSigs);
+    if (decided.size > 0) matches = matchTensors(base, cand, r.outputMap, { decided });
+  }
+
+  const probe = async (names: string[]): Promise<Map<string, TensorStatus>> => {
     const candNames = names.map((n) => {
       const m = matches.get(n);
       if (!m) throw new Error(`probed tensor '${n}' has no candidate match`);
       return m.cand;
     });
-    await r.host.load(KEYS[0], markOutputs(r.baseline.bytes, names), r.timeoutMs, r.baseline.file);
-    await r.host.load(KEYS[1], markOutputs(r.candidate.bytes, candNames), r.timeoutMs, r.candidate.file);
     const out = new Map<string, TensorStatus>();
     let bytes = 0;
-    try {
-      for (const fx of r.fixtures) {
-        const res = await r.host.run(KEYS, fx.feeds, r.timeoutMs, `locating the divergence on case ${fx.id}`);
-        names.forEach((n, i) => {
-          const b = res[KEYS[0]]?.[n];
-          const c = res[KEYS[1]]?.[candNames[i]];
-          const prev = out.get(n) ?? { comparable: true, maxAbs: 0, diverges: false };
-          if (!b || !c) {
-            out.set(n, { ...prev, comparable: false });
-            return;
-          }
-          bytes += byteLength(b);
-          const cmp = compareTensors(b, c, pairTolerance(b.dtype, c.dtype, r.tolerance));
-          compared++;
-          out.set(n, {
-            comparable: prev.comparable && cmp.comparable,
-            maxAbs: Math.max(prev.maxAbs, cmp.maxAbs),
-            diverges: prev.diverges || cmp.diverges,
-          });
+    await round(names, candNames, r.fixtures, (res) => {
+      names.forEach((n, i) => {
+        const b = res[KEYS[0]]?.[n];
+        const c = res[KEYS[1]]?.[candNames[i]];
+        const prev = out.get(n) ?? { comparable: true, maxAbs: 0, diverges: false };
+        if (!b || !c) {
+          out.set(n, { ...prev, comparable: false });
+          return;
+        }
+        bytes += byteLength(b);
+        const cmp = compareTensors(b, c, pairTolerance(b.dtype, c.dtype, r.tolerance));
+        compared++;
+        out.set(n, {
+          comparable: prev.comparable && cmp.comparable,
+          maxAbs: Math.max(prev.maxAbs, cmp.maxAbs),
+          diverges: prev.diverges || cmp.diverges,
         });
-      }
-    } finally {
-      await r.host.release(KEYS[0], r.timeoutMs);
-      await r.host.release(KEYS[1], r.timeoutMs);
-    }
+      });
+    });
     const perTensor = bytes / Math.max(1, names.length * r.fixtures.length);
     width = clampWidth(PROBE_BUDGET_BYTES / Math.max(1, perTensor));
     return out;
@@ -174,7 +211,13 @@ function matchingCounts(
   base: LocateGraph,
   matches: Map<string, TensorMatch>,
 ): Record<MatchMethod | 'unmatched', number> {
-  const counts: Record<MatchMethod | 'unmatched', number> = { name: 0, alignment: 0, structure: 0, unmatched: 0 };
+  const counts: Record<MatchMethod | 'unmatched', number> = {
+    name: 0,
+    alignment: 0,
+    structure: 0,
+    values: 0,
+    unmatched: 0,
+  };
   for (const n of base.nodes) {
     if (n.opType === 'Constant') continue;
     for (const o of n.outputs) {

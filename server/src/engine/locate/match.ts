@@ -6,9 +6,27 @@ import type { GraphNode, LocateGraph } from './graph';
  * - `alignment`: the producing nodes line up in a sequence alignment of the two topological orders
  *   (same op, same producer ops per input, same consumer ops);
  * - `structure`: read at the same input position by two matched nodes (how a fused or folded candidate
- *   node is tied to the baseline chain it replaces).
+ *   node is tied to the baseline chain it replaces);
+ * - `values`: several candidate nodes of the same op read the same matched inputs at the same positions, and
+ *   the one whose output values look like the baseline's (a value signature, see signatures.ts) was taken.
  */
-export type MatchMethod = 'name' | 'alignment' | 'structure';
+export type MatchMethod = 'name' | 'alignment' | 'structure' | 'values';
+
+/** A baseline node with several candidate nodes that structure alone cannot tell apart. */
+export interface MatchTie {
+  /** Baseline node index. */
+  base: number;
+  /** Candidate node indices: same op, reading the same matched inputs at the same positions. */
+  options: number[];
+}
+
+/** How ties between equally placed candidate nodes are broken. */
+export interface TieBreaking {
+  /** Baseline node index -> candidate node index chosen by value signatures. */
+  decided?: ReadonlyMap<number, number>;
+  /** Receives each tie decided by position alone (the nearest relative position), for a value probe. */
+  seen?: MatchTie[];
+}
 
 export interface TensorMatch {
   cand: string;
@@ -23,6 +41,7 @@ export function matchTensors(
   base: LocateGraph,
   cand: LocateGraph,
   outputMap: Record<string, string> = {},
+  ties: TieBreaking = {},
 ): Map<string, TensorMatch> {
   const matches = new Map<string, TensorMatch>();
   const taken = new Set<string>();
@@ -41,25 +60,27 @@ export function matchTensors(
     for (const o of n.outputs)
       if (o && !base.constants.has(o) && cand.producer.has(o) && !cand.constants.has(o)) put(o, o, 'name');
   }
-  walkForward(base, cand, matches, put);
+  walkForward(base, cand, matches, put, ties);
   align(base, cand, matches, put);
   propagate(base, cand, matches, put);
   // A second forward walk continues below chains that the backward step tied up.
-  walkForward(base, cand, matches, put);
+  walkForward(base, cand, matches, put, ties);
   return matches;
 }
 
 /**
  * Follows both graphs from their matched tensors: a baseline node whose activation inputs are matched
  * pairs the candidate node of the same op that reads those same counterparts at the same positions
- * (through Cast/Identity). Ties go to the candidate node at the closest relative position. This is what
- * keeps a renamed, repetitive network (the same block many times) from being paired off by one block.
+ * (through Cast/Identity). Ties go to the candidate node whose values were found to agree (`ties.decided`),
+ * else to the one at the closest relative position; the latter keeps a renamed, repetitive network (the same
+ * block many times) from being paired off by one block, and is reported in `ties.seen`.
  */
 function walkForward(
   base: LocateGraph,
   cand: LocateGraph,
   matches: Map<string, TensorMatch>,
   put: (b: string, c: string, by: MatchMethod) => void,
+  ties: TieBreaking,
 ): void {
   const candDone = new Set<number>();
   for (const m of matches.values()) {
@@ -80,15 +101,20 @@ function walkForward(
       options = options ? new Set([...options].filter((k) => readers.has(k))) : readers;
     });
     if (!options || options.size === 0) continue;
+    const found: Set<number> = options;
     const rel = b.index / Math.max(1, base.nodes.length);
-    const best = [...options].sort(
+    const byPosition = [...found].sort(
       (x, y) => Math.abs(x / cand.nodes.length - rel) - Math.abs(y / cand.nodes.length - rel),
-    )[0];
+    );
+    const chosen = ties.decided?.get(b.index);
+    const byValues = chosen !== undefined && found.size > 1 && found.has(chosen);
+    const best = byValues ? chosen : byPosition[0];
+    if (!byValues && found.size > 1) ties.seen?.push({ base: b.index, options: byPosition });
     const c = cand.nodes[best];
     if (c.outputs.length !== b.outputs.length) continue;
     candDone.add(best);
     b.outputs.forEach((o, k) => {
-      if (o && c.outputs[k] && !base.constants.has(o)) put(o, c.outputs[k], 'alignment');
+      if (o && c.outputs[k] && !base.constants.has(o)) put(o, c.outputs[k], byValues ? 'values' : 'alignment');
     });
   }
 }

@@ -3,6 +3,7 @@ import { EngineError } from '../errors';
 import { dtypeFromOnnx } from '../tensor/tensor';
 import { batchCouplingReason } from './batchCoupling';
 import { externalDataFiles } from './externalData';
+import { scoreOutputs } from './scoreOutputs';
 import type { Dim, Signature, ValueInfo } from './signature';
 
 /** What the engine needs from a model file without starting onnxruntime. */
@@ -15,6 +16,8 @@ export interface ParsedModel {
   batchCoupling?: string;
   /** External data files the weights live in, relative to the model's folder (forward slashes). */
   externalData: string[];
+  /** Outputs known to hold class scores along the last axis (see scoreOutputs). */
+  scoreOutputs: Set<string>;
 }
 
 function toNumber(v: number | { toNumber(): number } | null | undefined): number | undefined {
@@ -68,5 +71,6 @@ export function parseModel(bytes: Uint8Array, file: string): ParsedModel {
     opsets,
     externalData: externalDataFiles(model, file),
     batchCoupling: batchCouplingReason(model),
+    scoreOutputs: scoreOutputs(model),
   };
 }
