@@ -18,7 +18,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const WORKER = path.join(__dirname, 'worker.js');
 const REPEATS = 3;
 const EDITS = 60;
-const COMMITS = 12;
+const COMMITS = 16;
 
 /** One contender of the whole-workspace comparison. */
 interface WholeRow {
@@ -254,8 +254,8 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
       met: warm.wallMs <= 0.5 * j5.wallMs,
     },
     {
-      goal: `\`hook run\` on a one-file commit < 0.5 s (median of ${commits.hookMs.length})`,
-      measured: `${Math.round(hookP50)} ms`,
+      goal: `\`hook run\` on a one-file commit < 0.5 s (median of the ${commits.hookMs.length} that change no stage's code)`,
+      measured: `${Math.round(hookP50)} ms (${ratio(hookP50, j5.wallMs)} jscpd 5, ${ratio(hookP50, warm.wallMs)} warm check)`,
       met: hookP50 < 500,
     },
     {
@@ -309,12 +309,13 @@ export function analysisBenchMarkdown(r: AnalysisBenchResult): string {
       .map(([k, n]) => `${n} ${k}`)
       .join(', ')}.`,
     '',
-    `### One-file commits through the CLI (${r.commits.hookMs.length} commits in a git repository of the corpus, each a fresh process)`,
+    `### One-file commits through the CLI (${r.commits.hookMs.length + r.commits.hookStageMs.length} commits in a git repository of the corpus, each a fresh process)`,
     '',
     '| step | p50 | p95 | max |',
     '|---|---:|---:|---:|',
     `| \`check\` after a one-file edit (other files' facts and tokens cached) | ${ms(quantile(r.commits.checkAfterEditMs, 0.5))} | ${ms(quantile(r.commits.checkAfterEditMs, 0.95))} | ${ms(Math.max(...r.commits.checkAfterEditMs))} |`,
-    `| \`hook run\` on the staged one-file change (HEAD's result cached by the previous commit's run) | ${ms(quantile(r.commits.hookMs, 0.5))} | ${ms(quantile(r.commits.hookMs, 0.95))} | ${ms(Math.max(...r.commits.hookMs))} |`,
+    `| \`hook run\`, ${r.commits.hookMs.length} commits changing no stage's code (HEAD's result and state stored by the previous commit's run) | ${ms(quantile(r.commits.hookMs, 0.5))} | ${ms(quantile(r.commits.hookMs, 0.95))} | ${ms(Math.max(...r.commits.hookMs))} |`,
+    `| \`hook run\`, ${r.commits.hookStageMs.length} commits changing a stage's code (verify-stage runs on the stage too) | ${ms(quantile(r.commits.hookStageMs, 0.5))} | ${ms(quantile(r.commits.hookStageMs, 0.95))} | ${ms(Math.max(...r.commits.hookStageMs))} |`,
     `| first \`hook run\` in the repository (nothing cached: HEAD and the index both analysed) | ${ms(r.commits.firstHookMs)} | | |`,
     '',
     'Last hook summary:',

@@ -26,14 +26,14 @@ const pct = (x: number): string => x.toFixed(3);
 function markdown(r: Omit<CloneBenchResult, 'markdown'>): string {
   const rows = r.scores.map(
     (s: ToolScore) =>
-      `| ${s.tool} | ${pct(s.recall[1])} | ${pct(s.recall[2])} | ${pct(s.recall[3])} | ${pct(s.precision)} | ${s.reported} | ${s.truePositives} | ${s.falsePositives} | ${s.preExisting} |`,
+      `| ${s.tool} | ${pct(s.recall[1])} | ${pct(s.recall[2])} | ${pct(s.recall[3])} | ${pct(s.precision)} | ${s.reported} | ${s.truePositives} | ${s.falsePositives} | ${s.preExisting} | ${s.implied} |`,
   );
   const times = r.timing.map((t) => `| ${t.tool} | ${t.ms.toFixed(0)} |`);
   return [
     `Corpus: ${r.corpus.files} files, ${r.corpus.lines} lines; injected type-1/2/3: ${r.corpus.injected[1]}/${r.corpus.injected[2]}/${r.corpus.injected[3]}`,
     '',
-    '| tool | recall T1 | recall T2 | recall T3 | precision | reported | TP | FP | pre-existing |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| tool | recall T1 | recall T2 | recall T3 | precision | reported | TP | FP | pre-existing | implied |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     '| whole corpus | ms |',

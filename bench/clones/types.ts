@@ -34,8 +34,10 @@ export interface ToolScore {
   reported: number;
   truePositives: number;
   falsePositives: number;
-  /** Reported clones that were already reported on the corpus before injection. */
+  /** Reported clones in code the injection left as it was, already reported on the corpus before injection. */
   preExisting: number;
+  /** Reported clones between an injected copy and code its source was already a clone of (see score.ts). */
+  implied: number;
 }
 
 export interface CloneBenchResult {

@@ -199,6 +199,28 @@ describe('clone detection', () => {
     );
   });
 
+  it('finds the same periodic lines in two files (every window of them is shared more often than a bucket holds)', () => {
+    // 40 identical statements: each seed window occurs ~38 times per file, over the bucket limit, so only
+    // the first occurrences seed the match and it grows along the tokens that agree.
+    const block = 'total += values[i] * scale;\n'.repeat(40);
+    const a = { file: '/ws/a.ts', text: `const total = 0;\n${block}` };
+    const b = { file: '/ws/b.ts', text: `let other = 1;\nconsole.log(other);\n${block}export {};\n` };
+    const c = only(detectClones([a, b], {}));
+    assert.equal(c.type, 1);
+    assert.deepEqual(
+      c.occurrences.map((o) => [o.file, o.range.start.line, o.range.end.line]),
+      [
+        ['/ws/a.ts', 1, 40],
+        ['/ws/b.ts', 2, 41],
+      ],
+    );
+    // The same with the two copies in one class only once, also through the incremental index.
+    const index = new CloneIndex({});
+    index.update(b);
+    index.update(a);
+    assert.deepEqual(index.classes(), [c]);
+  });
+
   it('does not derail on regular expressions and nested templates', () => {
     const tricky = `export function quote(s: string, n: number): string {
   const re = /['"\`{}]/g;

@@ -36,7 +36,7 @@ describe('task metrics and acceptance', function () {
     const m = metrics(f32([1, 2, 3], [1, 2, 3, 3, 2, 1]), f32([1, 2, 3], [1, 2, 3, 1, 2, 3]));
     assert.equal(m.rows, 2);
     assert.equal(m.top1, 0.5);
-    assert.equal(m.top5, 1, 'three classes: everything is in the top 5');
+    assert.equal(m.top5, undefined, 'three classes: every class is in the top 5, so top-5 says nothing');
     // 7 classes: the baseline's argmax (0) is the candidate's smallest, 7th of 7
     const t5 = metrics(f32([1, 7], [9, 1, 1, 1, 1, 1, 1]), f32([1, 7], [0, 1, 2, 3, 4, 5, 6]));
     assert.equal(t5.top5, 0);
@@ -63,11 +63,13 @@ describe('task metrics and acceptance', function () {
       r.map((x) => [x.metric, x.passed]),
       [
         ['top1', true],
-        ['top5', true],
+        ['top5', false],
         ['maxAbs', false],
         ['accuracyDrop', false],
       ],
     );
+    // Three classes: top-5 would hold on any row, so it cannot accept anything.
+    assert.match(r[1].reason ?? '', /needs more than 5 classes/);
     assert.match(r[3].reason ?? '', /no labels/);
     assert.equal(typeof parseCriterion('cosin=0.9'), 'string');
     assert.deepEqual(parseCriterion('snrDb=30'), { metric: 'snrDb', threshold: 30 });

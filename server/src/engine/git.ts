@@ -4,6 +4,8 @@
  * the folder as location and git's stderr as reason).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError, type EngineErrorCode } from './errors';
@@ -49,8 +51,13 @@ export function gitOrThrow(
   throw new EngineError(opts.code ?? 'git-error', r.stderr ? `${what}: ${r.stderr}` : what, { file: opts.file ?? cwd });
 }
 
+/** Folders found inside a work tree, and its top (one git process per folder, not per question). */
+const tops = new Map<string, string>();
+
 /** Top folder of the work tree holding `dir`; EngineError('not-a-git-repo') naming the folder otherwise. */
 export function workTreeTop(dir: string): string {
+  const known = tops.get(path.resolve(dir));
+  if (known !== undefined && fs.existsSync(path.join(known, '.git'))) return known;
   const top = gitText(dir, ['rev-parse', '--show-toplevel'])?.trim();
   if (!top) {
     throw new EngineError(
@@ -59,6 +66,7 @@ export function workTreeTop(dir: string): string {
       { file: dir },
     );
   }
+  tops.set(path.resolve(dir), path.resolve(top));
   return path.resolve(top);
 }
 
@@ -210,10 +218,21 @@ export function renamesSince(dir: string, commit: string, staged: boolean): Map<
   return out;
 }
 
-/** The content of the given blobs, by file, read with one `git cat-file --batch`. */
+/**
+ * The content of the given blobs, by file: the file itself when its bytes are that blob (its git
+ * object id matches, so no process is started for a file the work tree holds unchanged), the rest
+ * read with one `git cat-file --batch`.
+ */
 export function readBlobs(dir: string, entries: readonly GitBlobEntry[]): Map<string, string> {
   const out = new Map<string, string>();
-  if (entries.length === 0) return out;
+  const missing: GitBlobEntry[] = [];
+  for (const e of entries) {
+    const bytes = readIfBlob(e);
+    if (bytes) out.set(e.file, bytes.toString('utf8'));
+    else missing.push(e);
+  }
+  if (missing.length === 0) return out;
+  entries = missing;
   const input = entries.map((e) => e.blob).join('\n') + '\n';
   const batch = gitOrThrow(path.resolve(dir), ['cat-file', '--batch'], { input });
   let offset = 0;
@@ -228,4 +247,17 @@ export function readBlobs(dir: string, entries: readonly GitBlobEntry[]): Map<st
     offset = nl + 1 + size + 1; // content is followed by a newline
   }
   return out;
+}
+
+/** The bytes of `e.file` when they are exactly the blob `e.blob` (git's object id: sha1 or sha256 of a header and the bytes). */
+function readIfBlob(e: GitBlobEntry): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(e.file);
+  } catch {
+    return undefined;
+  }
+  const algorithm = e.blob.length === 64 ? 'sha256' : 'sha1';
+  const id = createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  return id === e.blob ? bytes : undefined;
 }

@@ -3,7 +3,8 @@ import { outputVerdictLine } from './outputLine';
 import { formatNumber } from '../../engine/format/numbers';
 import type { Finding } from '../../engine/findings';
 import type { CaseReport } from '../../engine/verifyTypes';
-import { acceptCommand, type StageCommitResult } from '../../engine/stageVerify/commitCheck';
+import type { StageCommitResult } from '../../engine/stageVerify/commitCheck';
+import { acceptCommand } from '../../engine/stageVerify/summary';
 import type { HookRunResult } from '../../engine/hooks/types';
 
 const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';

@@ -4,7 +4,8 @@ import type { AnalysisConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
-import { CloneIndex, ignoredLines } from './clones';
+import { CloneIndex, ignoredLines, type FileTokens } from './clones';
+import type { CloneIndexState } from './clones/cloneIndex';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileCache } from './cache/fileCache';
@@ -14,7 +15,7 @@ import { mergeStages } from './stages';
 import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
-import { Workspace } from './workspace';
+import { Workspace, type WorkspaceState } from './workspace';
 
 export type { AnalysisResult } from './types';
 
@@ -28,6 +29,12 @@ export interface AnalyzeOptions {
   extraFiles?: readonly string[];
   /** Persistent per-file facts and tokens (cache/), reused when a file's text is unchanged. */
   fileCache?: FileCache;
+}
+
+/** An Analyzer as stored between runs (cache/analysisState.ts). */
+export interface AnalyzerState {
+  workspace: WorkspaceState;
+  clones: CloneIndexState;
 }
 
 /**
@@ -50,6 +57,7 @@ export class Analyzer {
     root: string,
     readonly config: AnalysisConfig,
     options: AnalyzeOptions = {},
+    state?: AnalyzerState,
   ) {
     this.root = path.resolve(root);
     const source: FileSource = {
@@ -58,9 +66,53 @@ export class Analyzer {
       extra: options.extraFiles ?? [],
     };
     this.fileCache = options.fileCache;
-    this.ws = new Workspace(this.root, config, source, options.fileCache);
+    this.ws = new Workspace(this.root, config, state?.workspace ?? source, options.fileCache);
+    if (state) {
+      this.clones = CloneIndex.restore(config.clones, state.clones, (f) => this.tokensOf(f));
+      return;
+    }
     this.clones = new CloneIndex(config.clones);
     for (const f of this.ws.files) this.unindexed.add(f);
+  }
+
+  /**
+   * An analyzer in the state `toState` gave (the same root and config): nothing is parsed, linked or
+   * clone-indexed again until `applyChanges` says which files differ.
+   */
+  static restore(root: string, config: AnalysisConfig, state: AnalyzerState, fileCache?: FileCache): Analyzer {
+    return new Analyzer(root, config, { fileCache }, state);
+  }
+
+  /** Everything needed to restore this analyzer in another process but the facts and tokens (see FileCache). */
+  toState(): AnalyzerState {
+    this.indexPending();
+    return { workspace: this.ws.toState(), clones: this.clones.toState() };
+  }
+
+  /**
+   * Files replaced (absolute path → text) and removed, then one result: what a series of updateFile
+   * and removeFile calls gives, assembled once.
+   */
+  applyChanges(updates: ReadonlyMap<string, string>, removals: readonly string[]): AnalysisResult {
+    const started = Date.now();
+    for (const file of removals) {
+      const abs = path.resolve(this.root, file);
+      this.ws.removeFile(abs);
+      this.clones.remove(abs);
+      this.unindexed.delete(abs);
+    }
+    for (const [file, text] of updates) {
+      const abs = path.resolve(this.root, file);
+      if (!this.ws.accepts(abs)) continue;
+      this.ws.updateFile(abs, text);
+      this.indexClones(abs);
+    }
+    return this.assemble(started);
+  }
+
+  private tokensOf(file: string): FileTokens {
+    const text = this.ws.text(file) ?? '';
+    return this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : tokenize(file, text);
   }
 
   /**

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
 import { compareWithBaseline, type BaselineComparison } from './baseline';
-import { analyzeCached, type HashedFiles } from './cache/resultCache';
+import { analyzeCached, analyzeHashed, type HashedAnalysis, type HashedFiles } from './cache/resultCache';
 import { DiskCache, sha256 } from './cache/diskCache';
 import {
   readBlobs,
@@ -41,6 +41,8 @@ export interface SinceResult {
   comparison: BaselineComparison;
   /** The analysis at `commit` came from the cache (for the hook: left there by the previous commit's run). */
   baselineFromCache: boolean;
+  /** With `staged`: how the staged analysis was obtained (derived: only the changed files analysed again). */
+  how?: HashedAnalysis['how'];
 }
 
 // Files the analysis reads besides the sources: the file list and module resolution depend on them.
@@ -57,18 +59,24 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
   const commit = resolveCommit(root, opts.rev);
   const cache = opts.cache;
   if (opts.staged) {
-    // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a file.
-    const result = analyzeCached(root, opts.config, { files: blobs(root, stagedSourceEntries(root)), cache });
-    const before = analyzeCached(root, opts.config, {
-      files: blobs(root, revisionEntries(root, commit, isSourceFile)),
+    // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a
+    // file; the staged state is HEAD's analysis with the changed files analysed again (from HEAD's
+    // analyzer when this run made it, else from the state the previous commit's run stored).
+    const head = blobs(root, revisionEntries(root, commit, isSourceFile));
+    const before = analyzeHashed(root, opts.config, head, { cache, keepState: true });
+    const now = analyzeHashed(root, opts.config, blobs(root, stagedSourceEntries(root)), {
       cache,
+      base: { files: head, analyzer: before.analyzer },
+      keepState: true,
     });
+    const result = now.result;
     return {
       rev: opts.rev,
       commit,
       result,
-      comparison: compareWithBaseline(root, result.findings, before.findings, renamesSince(root, commit, true)),
-      baselineFromCache: before.fromCache,
+      comparison: compareWithBaseline(root, result.findings, before.result.findings, renamesSince(root, commit, true)),
+      baselineFromCache: before.result.fromCache,
+      how: now.how,
     };
   }
   const result = analyzeCached(root, opts.config, { cache });
@@ -90,7 +98,10 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
 }
 
 function blobs(root: string, entries: GitBlobEntry[]): HashedFiles {
-  return { hashes: new Map(entries.map((e) => [e.file, e.blob])), read: () => readBlobs(root, entries) };
+  return {
+    hashes: new Map(entries.map((e) => [e.file, e.blob])),
+    read: (only) => readBlobs(root, only ? entries.filter((e) => only.has(e.file)) : entries),
+  };
 }
 
 /** Checkouts kept in the cache folder (a commit's content never changes, so one can be reused as is). */

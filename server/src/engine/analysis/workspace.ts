@@ -8,7 +8,7 @@ import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './fact
 import type { FileFacts, Span } from './facts/types';
 import { BuildOutput } from './buildOutput';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
-import { Linker, type FileGraph } from './link';
+import { Linker, type FileGraph, type ImportEdge } from './link';
 import { ModuleResolver } from './moduleResolver';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 import { computeLineStarts, lineOf } from './clones/lineStarts';
@@ -43,11 +43,11 @@ export class Workspace {
   constructor(
     readonly root: string,
     readonly config: AnalysisConfig,
-    source: FileSource,
+    source: FileSource | WorkspaceState,
     private readonly cache?: FileCache,
   ) {
     this.root = path.resolve(root);
-    this.listing = listFiles(this.root, config, source);
+    this.listing = 'graphs' in source ? source.listing : listFiles(this.root, config, source);
     this.isTestRel = globMatcher(config.testGlobs);
     this.isIncluded = globMatcher([...config.include, ...config.testGlobs]);
     this.isExcluded = globMatcher(config.exclude);
@@ -55,11 +55,15 @@ export class Workspace {
     this.inFolder = (rel) => folders.some((f) => rel.startsWith(f));
     this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files);
     this.linker = new Linker(
-      (f) => this.facts.get(f),
+      (f) => this.factsOf(f),
       (spec, from) => this.resolver.resolve(spec, from),
       (f, sp) => this.locate(f, sp),
     );
     this.build = config.includeBuildOutput ? undefined : new BuildOutput(this.root, this.listing.compilerOptions);
+    if ('graphs' in source) {
+      this.restore(source);
+      return;
+    }
     // Reading is quick; parsing is the bulk of a first analysis, so it waits for extractPending (which
     // a caller can run in slices, see Analyzer.prepare) or for the first result that needs it.
     const byPath: string[] = [];
@@ -201,7 +205,82 @@ export class Workspace {
 
   syntaxFindings(file: string): Finding[] {
     this.ensureParsed();
-    return this.facts.get(file)?.syntaxErrors ?? [];
+    return this.facts.get(file)?.syntaxErrors ?? this.restoredSyntax.get(file) ?? [];
+  }
+
+  /** A file's facts; a restored workspace reads them from the cache (or extracts them) when first asked. */
+  private factsOf(file: string): FileFacts | undefined {
+    if (this.unloaded.delete(file)) this.store(file, this.extract(file));
+    return this.facts.get(file);
+  }
+
+  /** Restored files whose facts are not loaded yet (see factsOf). */
+  private readonly unloaded = new Set<string>();
+  /** Syntax errors of restored files whose facts are not loaded. */
+  private readonly restoredSyntax = new Map<string, Finding[]>();
+
+  /**
+   * The workspace as stored between runs (cache/analysisState.ts): everything but the facts, which
+   * the file cache holds (a restored workspace loads only those its relinking needs).
+   */
+  toState(): WorkspaceState {
+    this.ensureParsed();
+    for (const f of this.files) this.graph(f);
+    for (const f of this.files) this.stageCandidates(f);
+    const syntax: [string, Finding[]][] = [];
+    for (const f of this.files) {
+      const errors = this.syntaxFindings(f);
+      if (errors.length > 0) syntax.push([f, errors]);
+    }
+    return {
+      listing: this.listing,
+      texts: [...this.files].map((f): [string, string] => [f, this.texts.get(f) as string]),
+      tests: [...this.files].filter((f) => this.isTest(f)),
+      skipped: [...this.skipped],
+      builtOutput: [...this.builtOutput],
+      onlyBuildOutput: this.onlyBuildOutput,
+      unparsed: [...this.unparseable],
+      failures: [...this.failures],
+      graphs: [...this.graphs.values()].map((g) => ({
+        file: g.file,
+        edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
+        imports: g.imports,
+        targetFiles: [...g.targetFiles],
+      })),
+      stages: [...this.stages],
+      syntax,
+    };
+  }
+
+  private restore(state: WorkspaceState): void {
+    const tests = new Set(state.tests);
+    for (const [f, text] of state.texts) {
+      this.files.add(f);
+      this.texts.set(f, text);
+      this.unloaded.add(f);
+      this.testCache.set(f, tests.has(f)); // the same globs (the config is part of the state's key)
+    }
+    for (const [f, why] of state.skipped) this.skipped.set(f, why);
+    for (const [f, why] of state.builtOutput) this.builtOutput.set(f, why);
+    if (state.onlyBuildOutput > 0) {
+      this.build = undefined;
+      this.onlyBuildOutput = state.onlyBuildOutput;
+    }
+    for (const [f, why] of state.unparsed) {
+      this.unparseable.set(f, why);
+      this.unloaded.delete(f);
+    }
+    for (const [k, v] of state.failures) this.failures.set(k, v);
+    for (const g of state.graphs) {
+      this.graphs.set(g.file, {
+        file: g.file,
+        edges: new Map(g.edges.map(([from, to]) => [from, new Set(to)])),
+        imports: g.imports,
+        targetFiles: new Set(g.targetFiles),
+      });
+    }
+    for (const [f, cands] of state.stages) this.stages.set(f, cands);
+    for (const [f, errors] of state.syntax) this.restoredSyntax.set(f, errors);
   }
 
   /** Files the parser gave up on (nesting too deep for the stack, …), and why: still clone-checked, not linked. */
@@ -267,6 +346,8 @@ export class Workspace {
   }
 
   private store(file: string, result: ExtractResult): void {
+    this.unloaded.delete(file);
+    this.restoredSyntax.delete(file);
     if ('facts' in result) {
       this.facts.set(file, result.facts);
       this.unparseable.delete(file);
@@ -286,6 +367,8 @@ export class Workspace {
   }
 
   private drop(file: string): void {
+    this.unloaded.delete(file);
+    this.restoredSyntax.delete(file);
     this.pending.delete(file);
     this.lineStarts.delete(file);
     this.unparseable.delete(file);
@@ -338,6 +421,23 @@ export class Workspace {
       for (const step of ['references', 'stages']) this.failures.delete(`${f}\0${step}`);
     }
   }
+}
+
+/** A Workspace as stored between runs (see Workspace.toState); plain JSON. */
+export interface WorkspaceState {
+  listing: FileListing;
+  /** Every analysed file and its text. */
+  texts: [string, string][];
+  /** The analysed files that are tests. */
+  tests: string[];
+  skipped: [string, string][];
+  builtOutput: [string, string][];
+  onlyBuildOutput: number;
+  unparsed: [string, string][];
+  failures: [string, string][];
+  graphs: { file: string; edges: [string, string[]][]; imports: ImportEdge[]; targetFiles: string[] }[];
+  stages: [string, StageCandidate[]][];
+  syntax: [string, Finding[]][];
 }
 
 /** Per-file results computed once and kept until the file (or what it depends on) changes. */

@@ -31,7 +31,10 @@ export interface OutputMetrics {
   cosine?: number;
   /** 10·log10(Σbase² / Σ(cand − base)²); Infinity when the outputs are identical. */
   snrDb?: number;
-  /** Share of rows (along the last axis) whose argmax agrees; top5: the baseline's argmax is among the candidate's 5 largest. */
+  /**
+   * Share of rows (along the last axis) whose argmax agrees; top5: the baseline's argmax is among the candidate's 5
+   * largest, only with more than 5 classes (with 5 or fewer it would hold on every row, whatever the models do).
+   */
   top1?: number;
   top5?: number;
   /** With labels: each model's share of rows whose argmax is the label, and baseline minus candidate. */
@@ -54,6 +57,8 @@ export interface MetricsState {
   rows: number;
   top1: number;
   top5: number;
+  /** Rows with more than 5 classes, the ones `top5` counts over (absent in reports from before it was kept). */
+  top5Rows?: number;
   labelled: number;
   baseCorrect: number;
   candCorrect: number;
@@ -84,6 +89,7 @@ export class MetricsAccumulator {
   private rows = 0;
   private top1 = 0;
   private top5 = 0;
+  private top5Rows = 0;
   private labelled = 0;
   private baseCorrect = 0;
   private candCorrect = 0;
@@ -105,6 +111,7 @@ export class MetricsAccumulator {
       rows: this.rows,
       top1: this.top1,
       top5: this.top5,
+      top5Rows: this.top5Rows,
       labelled: this.labelled,
       baseCorrect: this.baseCorrect,
       candCorrect: this.candCorrect,
@@ -124,6 +131,7 @@ export class MetricsAccumulator {
       m.rows += s.rows;
       m.top1 += s.top1;
       m.top5 += s.top5;
+      m.top5Rows += s.top5Rows ?? 0;
       m.labelled += s.labelled;
       m.baseCorrect += s.baseCorrect;
       m.candCorrect += s.candCorrect;
@@ -167,7 +175,10 @@ export class MetricsAccumulator {
     const labels = this.labels?.(caseId);
     const counts = countTopK(b, c, rows, cols);
     this.top1 += counts.top1;
-    this.top5 += counts.top5;
+    if (cols > 5) {
+      this.top5 += counts.top5;
+      this.top5Rows += rows;
+    }
     if (labels) {
       for (let r = 0; r < rows; r++) {
         const label = labels[r];
@@ -191,8 +202,8 @@ export class MetricsAccumulator {
     }
     if (this.rows > 0) {
       m.top1 = this.top1 / this.rows;
-      m.top5 = this.top5 / this.rows;
     }
+    if (this.top5Rows > 0) m.top5 = this.top5 / this.top5Rows;
     if (this.labelled > 0) {
       m.baselineAccuracy = this.baseCorrect / this.labelled;
       m.candidateAccuracy = this.candCorrect / this.labelled;
@@ -233,6 +244,8 @@ function unavailable(metric: AcceptMetric, o: OutputComparison, m: OutputMetrics
   if (o.shapeMismatch) return 'the shapes differ';
   if ((metric === 'cosine' || metric === 'snrDb') && m.rows >= 0)
     return 'NaN or Inf differs between the models, or the output is not numeric';
+  if (metric === 'top5' && m.rows > 0)
+    return 'top-5 agreement needs more than 5 classes on the last axis (with 5 or fewer it holds on every row)';
   if (metric === 'top1' || metric === 'top5' || m.rows === 0)
     return 'the output has no scores (a float output with a last axis of 2 or more classes)';
   return "no labels: give a `label` tensor per fixture or the case's `labels`";

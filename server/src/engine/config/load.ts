@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { EngineError } from '../errors';
 import {
@@ -11,14 +11,14 @@ import {
   type StagesConfig,
   type VerifyConfig,
 } from './types';
-import schema from '../../../../schema/mlparity.schema.json';
 
 export const CONFIG_FILE_NAME = 'mlparity.config.json';
 
-// Compiled on first use: commands that never read a config should not pay for it.
+// Loaded on first use: runs without a config file (a pre-commit hook in a project that has none)
+// should not pay for the schema validator.
 let validator: ValidateFunction | undefined;
 function validate(data: unknown): boolean {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validator ??= (require('./validate') as typeof import('./validate')).configValidator();
   return validator(data);
 }
 

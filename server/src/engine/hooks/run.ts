@@ -10,10 +10,8 @@ import type { MlParityConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { isCloneRule } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
-import { runCase } from '../verify';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { checkStagedStages } from '../stageVerify/commitCheck';
 import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
 import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
@@ -51,7 +49,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
-    if (opts.all || !hasHead(root)) {
+    const head = hasHead(root);
+    if (opts.all || !head) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
       result.analysis = { files: analysis.files, blocking: mine.filter(blocks), other: mine.filter((f) => !blocks(f)) };
@@ -72,16 +71,23 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     if (config.stages.verifyOnCommit) {
       // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
       const mineStages = stages.filter((st) => staged.has(st.body.file));
-      const checked = await checkStagedStages({
-        root,
-        config: config.stages,
-        stages: mineStages,
-        sources: readStagedSources(root),
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-      });
-      result.stages = checked.results;
-      result.notes.push(...checked.notes);
+      if (mineStages.length === 0 && head)
+        result.stages = []; // nothing to verify: no need to load the checker
+      else {
+        // Loaded here: stage verification pulls in the type checker, which most commits never need.
+        const { checkStagedStages } =
+          require('../stageVerify/commitCheck') as typeof import('../stageVerify/commitCheck');
+        const checked = await checkStagedStages({
+          root,
+          config: config.stages,
+          stages: mineStages,
+          source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
+          signal: opts.signal,
+          onProgress: opts.onProgress,
+        });
+        result.stages = checked.results;
+        result.notes.push(...checked.notes);
+      }
     } else result.notes.push('stages: not verified (stages.verifyOnCommit is false)');
   }
 
@@ -89,6 +95,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const touched = cases.filter((c) => caseInputs(c).some((p) => stagedAbs.some((s) => s === p || isInside(p, s))));
   result.skippedCases = cases.filter((c) => !touched.includes(c)).map((c) => c.name);
   if (touched.length > 0) {
+    // Loaded here: the verify engine is only needed when a commit touches a case's models or fixtures.
+    const { runCase } = require('../verify') as typeof import('../verify');
     const snapshot = new StagedSnapshot(top);
     try {
       for (const c of touched) {

@@ -9,7 +9,7 @@ import type { Stage } from '../analysis/types';
 import type { StagesConfig } from '../config/types';
 import { EngineError, isEngineError } from '../errors';
 import { loadConfig } from '../config/load';
-import { stageVerdictLine } from './summary';
+import { acceptCommand, stageVerdictLine } from './summary';
 import { gitTop } from './tree';
 import type { StageVerifyReport } from './types';
 import { verifyStage } from './verifyStage';
@@ -27,11 +27,6 @@ export interface StageCommitResult {
   report?: StageVerifyReport;
 }
 
-/** The command that accepts an intended change to one stage (printed by the hook). */
-export function acceptCommand(stage: string): string {
-  return `ml-parity verify-stage ${/^[\w.$-]+$/.test(stage) ? stage : JSON.stringify(stage)} --accept`;
-}
-
 /**
  * verify-stage for every stage whose staged code differs from HEAD (its declaration overlaps a changed
  * line), the index against HEAD, within the per-stage budget. A divergence blocks unless that exact
@@ -43,8 +38,8 @@ export async function checkStagedStages(opts: {
   config: StagesConfig;
   /** Stages of the staged analysis (the hook has them already). */
   stages: readonly Stage[];
-  /** Staged source texts by absolute path. */
-  sources: ReadonlyMap<string, string>;
+  /** The staged text of a source file (absolute path), read only for the stages that changed. */
+  source: (file: string) => string | undefined;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }): Promise<{ results: StageCommitResult[]; notes: string[] }> {
@@ -72,7 +67,7 @@ export async function checkStagedStages(opts: {
       });
       continue;
     }
-    const hash = stageHash(opts.sources.get(file), stage);
+    const hash = stageHash(opts.source(file), stage);
     if (hash && accepted[stage.name] === hash) {
       results.push({
         ...base,

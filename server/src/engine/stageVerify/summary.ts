@@ -20,3 +20,8 @@ export function stageVerdictLine(r: StageVerifyReport): string {
     : '';
   return `${r.stage}: NOT EQUIVALENT on ${r.failures} of ${r.inputs.total} inputs${ex}`;
 }
+
+/** The command that accepts an intended change to one stage (printed by the hook). */
+export function acceptCommand(stage: string): string {
+  return `ml-parity verify-stage ${/^[\w.$-]+$/.test(stage) ? stage : JSON.stringify(stage)} --accept`;
+}

@@ -53,13 +53,65 @@ export class DiskCache {
       const header = JSON.parse(raw.slice(0, nl)) as { key?: unknown; sum?: unknown };
       if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
         const value: unknown = JSON.parse(payload);
-        if (check(value)) return value;
+        if (check(value)) {
+          if (kind === 'results') touch(file); // recently used: kept by prune
+          return value;
+        }
       }
     } catch {
       // fall through: a corrupt entry is a miss
     }
     fs.rmSync(file, { force: true });
     return undefined;
+  }
+
+  /** The bytes stored by `setBytes`, or undefined on any kind of miss (a bad entry is deleted). */
+  getBytes(kind: string, key: string): Buffer | undefined {
+    const file = this.file(kind, key);
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    const nl = raw.indexOf(0x0a);
+    const payload = raw.subarray(nl + 1);
+    try {
+      const header = JSON.parse(raw.subarray(0, nl).toString('utf8')) as { key?: unknown; sum?: unknown };
+      if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
+        touch(file); // recently used: kept by prune, which goes by modification time
+        return payload;
+      }
+    } catch {
+      // fall through: a corrupt entry is a miss
+    }
+    fs.rmSync(file, { force: true });
+    return undefined;
+  }
+
+  /** Stores bytes (a header line with the key and checksum, then the bytes), like `set`. */
+  setBytes(kind: string, key: string, parts: readonly Uint8Array[]): void {
+    const file = this.file(kind, key);
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p);
+    let fd: number | undefined;
+    let ok = true;
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fd = fs.openSync(file, 'w');
+      // Part by part (no copy of the whole): a torn write fails the checksum, like any other damage.
+      for (const p of [Buffer.from(`${JSON.stringify({ key, sum: h.digest('hex') })}\n`), ...parts])
+        for (let at = 0; at < p.byteLength;) at += fs.writeSync(fd, p, at);
+    } catch {
+      ok = false;
+    } finally {
+      try {
+        if (fd !== undefined) fs.closeSync(fd);
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) fs.rmSync(file, { force: true });
   }
 
   /** Stores an entry; failures (read-only folder, full disk) only cost the next run its speed. */
@@ -78,7 +130,10 @@ export class DiskCache {
     }
   }
 
-  /** Keeps the `keep` most recently written entries of `kind` (whole results are large and few are useful). */
+  /**
+   * Keeps the `keep` most recently written or used entries of `kind` (whole results and states are
+   * large and few are useful; HEAD's is used by every commit attempt, so it stays).
+   */
   prune(kind: string, keep: number): void {
     const dir = path.join(this.dir, kind);
     let names: string[];
@@ -94,7 +149,7 @@ export class DiskCache {
 
   private file(kind: string, key: string): string {
     // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results'
+    return kind === 'results' || kind === 'states'
       ? path.join(this.dir, kind, `${key}.json`)
       : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
@@ -107,8 +162,8 @@ export function cacheKey(...parts: string[]): string {
   return h.digest('hex');
 }
 
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 let stamp: string | undefined;
@@ -135,6 +190,15 @@ function codeStamp(): string {
   const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
   return (stamp = h.digest('hex'));
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // only costs the entry its place in the pruning order
+  }
 }
 
 function mtime(file: string): number {

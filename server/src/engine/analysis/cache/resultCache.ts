@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type { AnalysisConfig } from '../../config/types';
+import type { Analyzer } from '../analyzer';
 import type { AnalysisResult } from '../types';
+import { loadState, saveState } from './analysisState';
 import { cacheKey, DiskCache, sha256 } from './diskCache';
 import { FileCache } from './fileCache';
 
@@ -16,7 +18,8 @@ const RESULTS_KEPT = 16;
  */
 export interface HashedFiles {
   hashes: ReadonlyMap<string, string>;
-  read: () => ReadonlyMap<string, string>;
+  /** The texts of all the files, or of `only` these. */
+  read: (only?: ReadonlySet<string>) => ReadonlyMap<string, string>;
 }
 
 export interface CachedAnalyzeOptions {
@@ -166,4 +169,102 @@ function isAnalysisResult(x: unknown): x is AnalysisResult {
     typeof r.leftOut === 'object' &&
     r.leftOut !== null
   );
+}
+
+/** A hashed analysis, and the analyzer that computed it when it was not a cache hit. */
+export interface HashedAnalysis {
+  result: AnalysisResult & { fromCache: boolean };
+  analyzer?: Analyzer;
+  /**
+   * How the result was obtained: a cached result; derived from the base's analyzer (in memory or its
+   * stored state); derived from the base analysed in full here (its state was missing); a full analysis.
+   */
+  how: 'cached' | 'derived' | 'base' | 'full';
+}
+
+/**
+ * The analysis of exactly `files` (see HashedFiles), through the persistent cache. With a `base` (a
+ * state analysed before, such as HEAD for the staged files): when the base's analyzer is at hand (in
+ * memory, or its stored state) and the commit only changes the content of some files, only those and
+ * the files that depend on them are analysed again, with every other file's linking and clone pairs
+ * reused. A file added or removed (module resolution may change everywhere) means a full analysis,
+ * as does any damaged or missing state. `keepState` stores this analysis's state for a later run.
+ */
+export function analyzeHashed(
+  root: string,
+  config: AnalysisConfig,
+  files: HashedFiles,
+  opts: { cache?: DiskCache | false; base?: { files: HashedFiles; analyzer?: Analyzer }; keepState?: boolean },
+): HashedAnalysis {
+  const abs = path.resolve(root);
+  const disk = opts.cache === false ? undefined : (opts.cache ?? DiskCache.forWorkspace(abs));
+  const key = (f: HashedFiles, kind: 'results' | 'states'): string => hashedKey(abs, config, f, kind);
+  const resultKey = disk ? key(files, 'results') : '';
+  if (disk) {
+    const hit = disk.get('results', resultKey, isAnalysisResult);
+    if (hit) return { result: { ...hit, fromCache: true }, how: 'cached' };
+  }
+  const { Analyzer: AnalyzerClass } = require('../analyzer') as typeof import('../analyzer');
+  const fileCache = disk ? new FileCache(disk) : undefined;
+  let analyzer: Analyzer | undefined;
+  let result: AnalysisResult | undefined;
+  const base = opts.base;
+  const diff = base ? changedFiles(base.files.hashes, files.hashes) : undefined;
+  let how: HashedAnalysis['how'] = 'full';
+  if (base && diff) {
+    analyzer = base.analyzer;
+    if (!analyzer && disk) {
+      const state = loadState(disk, key(base.files, 'states'));
+      if (state) analyzer = AnalyzerClass.restore(abs, config, state, fileCache);
+      else if (opts.keepState) {
+        // The base's state is missing (pruned, or its result came from a run that kept none): analysed
+        // once in full and stored, so the next attempts at this commit are derived from it.
+        analyzer = new AnalyzerClass(abs, config, { overrides: base.files.read(), exclusive: true, fileCache });
+        analyzer.analyzeAll();
+        saveState(disk, key(base.files, 'states'), analyzer.toState());
+        how = 'base';
+      }
+    }
+    if (analyzer) result = analyzer.applyChanges(files.read(diff), []);
+    if (how !== 'base' && result) how = 'derived';
+  }
+  if (!analyzer || !result) {
+    analyzer = new AnalyzerClass(abs, config, { overrides: files.read(), exclusive: true, fileCache });
+    result = analyzer.analyzeAll();
+  }
+  if (disk) {
+    disk.set('results', resultKey, result);
+    disk.prune('results', RESULTS_KEPT);
+    if (opts.keepState) saveState(disk, key(files, 'states'), analyzer.toState());
+  }
+  return { result: { ...result, fromCache: false }, analyzer, how };
+}
+
+const manifests = new WeakMap<HashedFiles, string>();
+
+/** The cache key of an analysis of exactly `files` (the manifest is computed once per file set). */
+function hashedKey(
+  root: string,
+  config: AnalysisConfig,
+  files: HashedFiles,
+  kind: 'results' | 'states',
+): string {
+  let manifest = manifests.get(files);
+  if (manifest === undefined) manifests.set(files, (manifest = hashedManifest(root, config, files.hashes)));
+  return cacheKey(kind, root, JSON.stringify(config), 'true', '', manifest);
+}
+
+/** Files whose content differs between two file sets that list the same paths; undefined when the paths differ. */
+function changedFiles(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): Set<string> | undefined {
+  if (before.size !== after.size) return undefined;
+  const changed = new Set<string>();
+  for (const [file, hash] of after) {
+    const old = before.get(file);
+    if (old === undefined) return undefined;
+    if (old !== hash) changed.add(file);
+  }
+  return changed;
 }

@@ -78,7 +78,7 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
     let m = edges.get(x);
     if (!m) edges.set(x, (m = new Map<number, ClonePair>()));
     const prev = m.get(y);
-    if (!prev || size(p) > size(prev)) m.set(y, p);
+    if (!prev || comparePairs(p, prev) < 0) m.set(y, p);
   };
   for (const p of pairs) {
     const a = nodeOf.get(p.a) as number;
@@ -87,7 +87,7 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
     link(a, b, p);
     link(b, a, p);
   }
-  const order = [...pairs].sort((x, y) => size(y) - size(x));
+  const order = [...pairs].sort(comparePairs);
   const covered = new Set<string>();
   const classes: CloneClass[] = [];
   // Copies of the classes built so far, per file: a smaller pair both of whose copies already lie (at
@@ -105,7 +105,9 @@ export function classesOf(pairs: readonly ClonePair[]): CloneClass[] {
       [a, seed.a],
       [b, seed.b],
     ]);
-    const candidates = [...(edges.get(a) ?? new Map<number, ClonePair>()).keys()].filter((n) => n !== b);
+    const candidates = [...(edges.get(a) ?? new Map<number, ClonePair>()).keys()]
+      .filter((n) => n !== b)
+      .sort((x, y) => x - y);
     for (const n of candidates) {
       if (!members.every((m) => edges.get(n)?.has(m))) continue;
       const p = edges.get(n)?.get(a) as ClonePair;
@@ -175,6 +177,18 @@ function copyNodes(pairs: readonly ClonePair[]): Map<Span, number> {
 }
 
 const size = (p: ClonePair): number => len(p.a) + len(p.b);
+
+/**
+ * Larger pairs first, then by place: classes never depend on the order pairs were found in (an index
+ * updated file by file, or restored from the cache, gives the classes a fresh run gives).
+ */
+function comparePairs(x: ClonePair, y: ClonePair): number {
+  return size(y) - size(x) || compareSpans(x.a, y.a) || compareSpans(x.b, y.b);
+}
+
+function compareSpans(s: Span, t: Span): number {
+  return cmp(s.file.file, t.file.file) || s.from - t.from || s.to - t.to;
+}
 const edgeKey = (x: number, y: number): string => (x < y ? `${x}:${y}` : `${y}:${x}`);
 
 function spanLines(s: Span): number {

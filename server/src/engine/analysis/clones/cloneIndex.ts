@@ -2,12 +2,20 @@ import { classesOf, cloneComponents, compareClasses } from './cloneClasses';
 import { windowHashes } from './fingerprints';
 import { packHit, pairsFromHits, seedLength, type ClonePair } from './pairs';
 import { tokenize, type FileTokens } from './tokenize';
-import { DEFAULT_CLONE_OPTIONS, type CloneClass, type CloneOptions, type SourceFileText } from './types';
+import {
+  DEFAULT_CLONE_OPTIONS,
+  type CloneClass,
+  type CloneOptions,
+  type CloneType,
+  type SourceFileText,
+} from './types';
 
 // Windows shared by more places than this are boilerplate (e.g. long literal tables); they would make
 // matching quadratic and are skipped. Clones still grow across them when the tokens agree.
 const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
+// A window repeated this often in a file is periodic code there (see seedPeriodic).
+const PERIODIC_MIN = 4;
 
 /** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
 interface Component {
@@ -19,8 +27,37 @@ interface Component {
 interface Entry {
   id: number;
   tokens: FileTokens;
-  positions: Int32Array;
+  /** The file's windows; undefined for a file restored from a stored index (its postings are in `base`). */
+  positions?: Int32Array;
+  hashes?: Int32Array;
+}
+
+/**
+ * A CloneIndex as stored between runs (cache/analysisState.ts): files by index, every window posting
+ * grouped by hash (hashes ascending; bucket i is `postings[offsets[i]..offsets[i + 1])`, each posting
+ * file index × 2^23 + position), the pairs and the components with their classes. Tokens are not
+ * part of it: a restored index asks for a file's tokens only when a pair or class involving it is
+ * recomputed.
+ */
+export interface CloneIndexState {
+  files: string[];
   hashes: Int32Array;
+  offsets: Int32Array;
+  postings: Float64Array;
+  /** [a file, a from, a to, b file, b from, b to, type, similarity] per pair. */
+  pairs: StoredPair[];
+  /** Indices into `pairs`, and the classes they formed. */
+  components: { pairs: number[]; classes: CloneClass[] }[];
+}
+
+type StoredPair = [number, number, number, number, number, number, CloneType, number];
+
+/** The stored postings of a restored index, read-only; files replaced or removed since are masked out. */
+interface BasePostings {
+  hashes: Int32Array;
+  offsets: Int32Array;
+  postings: Float64Array;
+  removed: Set<number>;
 }
 
 /**
@@ -44,6 +81,7 @@ export class CloneIndex {
   private components: Component[] = [];
   /** Files that gained or lost a pair since the last `classes()`: components touching them are rebuilt. */
   private readonly touched = new Set<string>();
+  private base: BasePostings | undefined;
 
   constructor(opts: Partial<CloneOptions> = {}) {
     this.opts = { ...DEFAULT_CLONE_OPTIONS, ...opts };
@@ -69,8 +107,10 @@ export class CloneIndex {
     this.byPath.delete(file);
     this.byId.delete(entry.id);
     this.dirty.delete(entry.id);
-    const base = entry.id * POSTING_SCALE;
-    for (let i = 0; i < entry.hashes.length; i++) this.removePosting(entry.hashes[i], base + entry.positions[i]);
+    if (entry.hashes && entry.positions) {
+      const base = entry.id * POSTING_SCALE;
+      for (let i = 0; i < entry.hashes.length; i++) this.removePosting(entry.hashes[i], base + entry.positions[i]);
+    } else this.base?.removed.add(entry.id);
     this.touched.add(file);
     for (const key of this.pairKeysByFile.get(entry.id) ?? []) {
       for (const p of this.pairs.get(key) ?? []) this.touched.add(p.a.file.file).add(p.b.file.file);
@@ -109,21 +149,99 @@ export class CloneIndex {
     // Hits grouped by the other file: interleaved (position here, position there).
     const hits = new Map<number, number[]>();
     const { positions, hashes } = entry;
+    if (!positions || !hashes) return; // a restored file: its pairs were restored with it
+    const add = (other: number, p: number, q: number): void => {
+      let list = hits.get(other);
+      if (!list) hits.set(other, (list = []));
+      list.push(p, q);
+    };
+    // Over-full windows of this file: the first position and how often (periodic code, see below).
+    const crowded = new Map<number, { first: number; count: number }>();
     for (let i = 0; i < hashes.length; i++) {
-      const bucket = this.postings.get(hashes[i]);
-      if (bucket === undefined || typeof bucket === 'number') continue; // only this window
-      if (bucket.length > MAX_BUCKET) continue;
+      const bucket = this.bucketOf(hashes[i]);
+      if (bucket === null) {
+        const c = crowded.get(hashes[i]);
+        if (c) c.count++;
+        else crowded.set(hashes[i], { first: positions[i], count: 1 });
+      }
+      if (!bucket) continue;
       const p = positions[i];
       for (const posting of bucket) {
         const other = Math.floor(posting / POSTING_SCALE);
         const q = posting - other * POSTING_SCALE;
         if (other === id ? q <= p : this.dirty.has(other) && other < id) continue; // counted once
-        let list = hits.get(other);
-        if (!list) hits.set(other, (list = []));
-        list.push(p, q);
+        add(other, p, q);
       }
     }
+    this.seedPeriodic(entry, crowded, add);
     for (const [other, list] of hits) this.storePairs(entry, this.byId.get(other) as Entry, list);
+  }
+
+  /**
+   * Seeds for code that repeats itself (the same statement 40 times): each of its windows occurs so
+   * often that its bucket is over-full and skipped, so without this two files holding the same
+   * periodic block would share no seed at all. For each window repeated at least PERIODIC_MIN times
+   * here, its first occurrence here and its first occurrence in each other file that repeats it as
+   * often start a run of agreeing tokens, and every window of that run is a hit. Windows that many
+   * files share are boilerplate and stay skipped.
+   */
+  private seedPeriodic(
+    entry: Entry,
+    crowded: ReadonlyMap<number, { first: number; count: number }>,
+    add: (other: number, p: number, q: number) => void,
+  ): void {
+    const id = entry.id;
+    const runs = new Set<string>();
+    for (const [hash, here] of crowded) {
+      if (here.count < PERIODIC_MIN) continue;
+      const others = new Map<number, { first: number; count: number }>();
+      let boilerplate = false;
+      this.forEachPosting(hash, (posting) => {
+        const other = Math.floor(posting / POSTING_SCALE);
+        if (other === id || (this.dirty.has(other) && other < id)) return true;
+        const q = posting - other * POSTING_SCALE;
+        const o = others.get(other);
+        if (o) {
+          o.count++;
+          if (q < o.first) o.first = q;
+        } else if (others.size >= MAX_BUCKET) return !(boilerplate = true);
+        else others.set(other, { first: q, count: 1 });
+        return true;
+      });
+      if (boilerplate) continue;
+      for (const [other, o] of others) {
+        const run = `${other}:${o.first - here.first}`;
+        if (o.count < PERIODIC_MIN || runs.has(run)) continue;
+        runs.add(run);
+        const a = entry.tokens;
+        const b = (this.byId.get(other) as Entry).tokens;
+        let n = 0;
+        while (
+          here.first + n < a.count &&
+          o.first + n < b.count &&
+          a.norm[here.first + n] === b.norm[o.first + n] &&
+          (n === 0 || (!a.brk[here.first + n] && !b.brk[o.first + n]))
+        )
+          n++;
+        for (let t = 0; t + this.k <= n; t++) add(other, here.first + t, o.first + t);
+      }
+    }
+  }
+
+  /** Calls `f` with every live posting of `hash` until it returns false. */
+  private forEachPosting(hash: number, f: (posting: number) => boolean): void {
+    const base = this.base;
+    const at = base ? search(base.hashes, hash) : -1;
+    if (base && at >= 0) {
+      for (let j = base.offsets[at]; j < base.offsets[at + 1]; j++) {
+        const posting = base.postings[j];
+        if (base.removed.has(Math.floor(posting / POSTING_SCALE))) continue;
+        if (!f(posting)) return;
+      }
+    }
+    const own = this.postings.get(hash);
+    if (typeof own === 'number') f(own);
+    else if (own) for (const posting of own) if (!f(posting)) return;
   }
 
   private storePairs(x: Entry, y: Entry, list: number[]): void {
@@ -146,6 +264,158 @@ export class CloneIndex {
     }
   }
 
+  /** Every posting of `hash`; undefined when there is only one (this window), null when more than MAX_BUCKET. */
+  private bucketOf(hash: number): number[] | undefined | null {
+    const own = this.postings.get(hash);
+    const ownCount = own === undefined ? 0 : typeof own === 'number' ? 1 : own.length;
+    const base = this.base;
+    const at = base ? search(base.hashes, hash) : -1;
+    if (!base || at < 0) return ownCount <= 1 ? undefined : ownCount > MAX_BUCKET ? null : (own as number[]);
+    const from = base.offsets[at];
+    const to = base.offsets[at + 1];
+    if (to - from + ownCount <= 1) return undefined;
+    const out: number[] = [];
+    // Postings of replaced or removed files are skipped; the scan stops once the bucket is over-full.
+    for (let j = from; j < to && out.length + ownCount <= MAX_BUCKET; j++) {
+      const posting = base.postings[j];
+      if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE))) out.push(posting);
+    }
+    if (out.length + ownCount <= 1) return undefined;
+    if (out.length + ownCount > MAX_BUCKET) return null;
+    if (typeof own === 'number') out.push(own);
+    else if (own) out.push(...own);
+    return out;
+  }
+
+  /**
+   * The index as stored (see CloneIndexState); `classes()` is brought up to date first, so a restored
+   * index starts with nothing to recompute.
+   */
+  toState(): CloneIndexState {
+    this.classes();
+    const entries = [...this.byPath.values()].sort((x, y) => x.id - y.id);
+    // Entry id → index in `files` (-1: the file was replaced or removed since the state was read).
+    const indexOf = new Int32Array(this.nextId).fill(-1);
+    entries.forEach((e, i) => (indexOf[e.id] = i));
+    const own = Int32Array.from(this.postings.keys()).sort();
+    const base = this.base;
+    let ownCount = 0;
+    for (const bucket of this.postings.values()) ownCount += typeof bucket === 'number' ? 1 : bucket.length;
+    // Typed arrays filled in one merge of the stored and the own postings (both by ascending hash).
+    const baseLength = base ? base.hashes.length : 0;
+    const hashes = new Int32Array(baseLength + own.length);
+    const offsets = new Int32Array(hashes.length + 1);
+    const postings = new Float64Array((base ? base.postings.length : 0) + ownCount);
+    let n = 0;
+    let count = 0;
+    let j = 0;
+    const put = (posting: number): void => {
+      const id = Math.floor(posting / POSTING_SCALE);
+      const index = indexOf[id];
+      if (index >= 0) postings[count++] = posting + (index - id) * POSTING_SCALE;
+    };
+    const putOwn = (hash: number): void => {
+      const bucket = this.postings.get(hash) as number | number[];
+      if (typeof bucket === 'number') put(bucket);
+      else for (const posting of bucket) put(posting);
+    };
+    const close = (hash: number, before: number): void => {
+      if (count === before) return;
+      hashes[n++] = hash;
+      offsets[n] = count;
+    };
+    for (let i = 0; i < baseLength && base; i++) {
+      const hash = base.hashes[i];
+      for (; j < own.length && own[j] < hash; j++) {
+        const before = count;
+        putOwn(own[j]);
+        close(own[j], before);
+      }
+      const before = count;
+      for (let k = base.offsets[i]; k < base.offsets[i + 1]; k++) put(base.postings[k]);
+      if (j < own.length && own[j] === hash) putOwn(own[j++]);
+      close(hash, before);
+    }
+    for (; j < own.length; j++) {
+      const before = count;
+      putOwn(own[j]);
+      close(own[j], before);
+    }
+    const pairIndex = new Map<ClonePair, number>();
+    const pairs: StoredPair[] = [];
+    const fileIndex = (t: FileTokens): number => indexOf[(this.byPath.get(t.file) as Entry).id];
+    for (const list of this.pairs.values()) {
+      for (const p of list) {
+        pairIndex.set(p, pairs.length);
+        pairs.push([
+          fileIndex(p.a.file),
+          p.a.from,
+          p.a.to,
+          fileIndex(p.b.file),
+          p.b.from,
+          p.b.to,
+          p.type,
+          p.similarity,
+        ]);
+      }
+    }
+    return {
+      files: entries.map((e) => e.tokens.file),
+      hashes: hashes.slice(0, n),
+      offsets: offsets.slice(0, n + 1),
+      postings: postings.slice(0, count),
+      pairs,
+      components: this.components.map((c) => ({
+        pairs: c.pairs.map((p) => pairIndex.get(p) as number),
+        classes: c.classes,
+      })),
+    };
+  }
+
+  /**
+   * An index in the state `toState` gave; `tokensOf(file)` supplies a file's tokens when a pair or
+   * class involving it has to be recomputed (never for the others).
+   */
+  static restore(
+    opts: Partial<CloneOptions>,
+    state: CloneIndexState,
+    tokensOf: (file: string) => FileTokens,
+  ): CloneIndex {
+    const index = new CloneIndex(opts);
+    const tokens = state.files.map((file) => lazyTokens(file, () => tokensOf(file)));
+    tokens.forEach((t, id) => {
+      const entry: Entry = { id, tokens: t };
+      index.byPath.set(t.file, entry);
+      index.byId.set(id, entry);
+    });
+    index.nextId = state.files.length;
+    index.base = { hashes: state.hashes, offsets: state.offsets, postings: state.postings, removed: new Set() };
+    const pairs = state.pairs.map(([a, aFrom, aTo, b, bFrom, bTo, type, similarity]): ClonePair => ({
+      a: { file: tokens[a], from: aFrom, to: aTo },
+      b: { file: tokens[b], from: bFrom, to: bTo },
+      type,
+      similarity,
+    }));
+    state.pairs.forEach(([a, , , b], i) => {
+      const key = `${Math.min(a, b)}:${Math.max(a, b)}`;
+      const list = index.pairs.get(key);
+      if (list) list.push(pairs[i]);
+      else index.pairs.set(key, [pairs[i]]);
+      for (const id of [a, b]) {
+        let keys = index.pairKeysByFile.get(id);
+        if (!keys) index.pairKeysByFile.set(id, (keys = new Set()));
+        keys.add(key);
+      }
+    });
+    index.components = state.components.map((c) => {
+      const list = c.pairs.map((i) => pairs[i]);
+      const files = new Set<string>();
+      for (const p of list) files.add(p.a.file.file).add(p.b.file.file);
+      return { pairs: list, files, classes: c.classes };
+    });
+    return index;
+  }
+
   private addPosting(hash: number, posting: number): void {
     const bucket = this.postings.get(hash);
     if (bucket === undefined) this.postings.set(hash, posting);
@@ -166,6 +436,55 @@ export class CloneIndex {
     if (bucket.length === 0) this.postings.delete(hash);
     else if (bucket.length === 1) this.postings.set(hash, bucket[0]);
   }
+}
+
+/** Index of `x` in the ascending `xs`, or -1. */
+function search(xs: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else if (xs[mid] > x) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** A file's tokens, loaded on first use (one object per file: spans compare files by identity). */
+function lazyTokens(file: string, load: () => FileTokens): FileTokens {
+  let loaded: FileTokens | undefined;
+  const get = (): FileTokens => (loaded ??= load());
+  return {
+    file,
+    get count() {
+      return get().count;
+    },
+    get norm() {
+      return get().norm;
+    },
+    get exact() {
+      return get().exact;
+    },
+    get start() {
+      return get().start;
+    },
+    get end() {
+      return get().end;
+    },
+    get line() {
+      return get().line;
+    },
+    get endLine() {
+      return get().endLine;
+    },
+    get brk() {
+      return get().brk;
+    },
+    get lineStarts() {
+      return get().lineStarts;
+    },
+  };
 }
 
 function componentOf(pairs: ClonePair[]): Component {
