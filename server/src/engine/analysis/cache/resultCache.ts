@@ -243,12 +243,7 @@ export function analyzeHashed(
 const manifests = new WeakMap<HashedFiles, string>();
 
 /** The cache key of an analysis of exactly `files` (the manifest is computed once per file set). */
-function hashedKey(
-  root: string,
-  config: AnalysisConfig,
-  files: HashedFiles,
-  kind: 'results' | 'states',
-): string {
+function hashedKey(root: string, config: AnalysisConfig, files: HashedFiles, kind: 'results' | 'states'): string {
   let manifest = manifests.get(files);
   if (manifest === undefined) manifests.set(files, (manifest = hashedManifest(root, config, files.hashes)));
   return cacheKey(kind, root, JSON.stringify(config), 'true', '', manifest);
