@@ -87,17 +87,23 @@ function acceptanceSection(a: Acceptance): HTMLElement[] {
 }
 
 /** The task metrics measured for an output; accuracy per model and its drop when the fixtures carry labels. */
-function metricsTable(m: OutputMetrics): HTMLElement | undefined {
-  const cols: [string, string][] = [];
-  if (m.cosine !== undefined) cols.push(['Cosine', formatMetric('cosine', m.cosine)]);
-  if (m.snrDb !== undefined) cols.push(['SNR', formatMetric('snrDb', m.snrDb)]);
-  if (m.top1 !== undefined) cols.push(['Top-1', formatMetric('top1', m.top1)]);
-  if (m.top5 !== undefined) cols.push(['Top-5', formatMetric('top5', m.top5)]);
+function metricsTable(m: OutputMetrics, topKInformative: boolean): HTMLElement | undefined {
+  const cols: [string, HTMLElement][] = [];
+  const cell = (text: string): HTMLElement => td(text, { class: 'n' });
+  // Argmax agreement on an output not known to hold class scores is marked as in the outputs table.
+  const topk = (text: string): HTMLElement =>
+    topKInformative
+      ? td(`${text} (${TOPK_INFORMATIVE})`, { class: 'n topk-informative', title: TOPK_INFORMATIVE })
+      : cell(text);
+  if (m.cosine !== undefined) cols.push(['Cosine', cell(formatMetric('cosine', m.cosine))]);
+  if (m.snrDb !== undefined) cols.push(['SNR', cell(formatMetric('snrDb', m.snrDb))]);
+  if (m.top1 !== undefined) cols.push(['Top-1', topk(formatMetric('top1', m.top1))]);
+  if (m.top5 !== undefined) cols.push(['Top-5', topk(formatMetric('top5', m.top5))]);
   if (m.baselineAccuracy !== undefined)
-    cols.push(['Accuracy (baseline)', formatMetric('accuracy', m.baselineAccuracy)]);
+    cols.push(['Accuracy (baseline)', cell(formatMetric('accuracy', m.baselineAccuracy))]);
   if (m.candidateAccuracy !== undefined)
-    cols.push(['Accuracy (candidate)', formatMetric('accuracy', m.candidateAccuracy)]);
-  if (m.accuracyDrop !== undefined) cols.push(['Accuracy drop', formatMetric('accuracyDrop', m.accuracyDrop)]);
+    cols.push(['Accuracy (candidate)', cell(formatMetric('accuracy', m.candidateAccuracy))]);
+  if (m.accuracyDrop !== undefined) cols.push(['Accuracy drop', cell(formatMetric('accuracyDrop', m.accuracyDrop))]);
   if (cols.length === 0) return undefined;
   const over = `${m.rows} rows${m.labelled ? `, ${m.labelled} labels` : ''}`;
   return h('div', { class: 'metrics' }, [
@@ -105,7 +111,7 @@ function metricsTable(m: OutputMetrics): HTMLElement | undefined {
     table(
       'metrics',
       cols.map(([k]) => k),
-      [{ cells: cols.map(([, v]) => td(v, { class: 'n' })) }],
+      [{ cells: cols.map(([, v]) => v) }],
     ),
   ]);
 }
@@ -121,7 +127,7 @@ export function outputDetail(o: OutputComparison): HTMLElement {
     ]),
   ];
   if (o.acceptance) parts.push(...acceptanceSection(o.acceptance));
-  const metrics = o.metrics && metricsTable(o.metrics);
+  const metrics = o.metrics && metricsTable(o.metrics, o.topKInformative === true);
   if (metrics) parts.push(metrics);
   if (o.shapeMismatch) {
     const s = o.shapeMismatch;

@@ -214,6 +214,7 @@ describe('report webview script', function () {
         elementwise: s.querySelector('p.informative-note')?.textContent,
         metricsHead: [...s.querySelectorAll('table.metrics th')].map((th) => th.textContent),
         metrics: [...s.querySelectorAll('table.metrics td')].map((td) => td.textContent),
+        metricsTopk: [...s.querySelectorAll('table.metrics td.topk-informative')].map((td) => td.textContent),
       })),
     );
     const text = renderVerifyText(r);
@@ -232,6 +233,11 @@ describe('report webview script', function () {
           .filter((v) => v !== undefined)
           .map((v) => `${formatShare(v)} (informative: not known to be class scores)`),
       );
+      // ... in the task metrics too (4 classes: top-1 only, top-5 would hold trivially)
+      assert.equal(o.metrics?.top5, undefined);
+      assert.deepEqual(shown.metricsTopk, [
+        `${formatMetric('top1', o.metrics!.top1!)} (informative: not known to be class scores)`,
+      ]);
       // One row per criterion: metric, threshold, measured value (as the CLI writes it) or why there is none, verdict.
       assert.deepEqual(
         shown.criteria,

@@ -175,4 +175,36 @@ describe('persistent analysis cache', () => {
       else process.env.ML_PARITY_CACHE_DIR = saved;
     }
   });
+
+  it('prunes facts and tokens the last full analysis did not use, once over the limit', () => {
+    const { root, cacheDir, cache } = workspace();
+    const perFile = (): string[] => [
+      ...entries(path.join(cacheDir, 'facts')),
+      ...entries(path.join(cacheDir, 'tokens')),
+    ];
+    const run = (limit?: number): FileCache => {
+      const fc = new FileCache(cache);
+      new Analyzer(root, CONFIG, { fileCache: fc }).analyzeAll();
+      if (limit !== undefined) fc.prune(limit);
+      return fc;
+    };
+    run();
+    const first = new Set(perFile());
+    // Every source edited: the first version's entries are no longer used.
+    for (const rel of Object.keys(FILES).filter((f) => /\.[jt]s$/.test(f)))
+      write(root, rel, `${fs.readFileSync(path.join(root, rel), 'utf8')}// edited\n`);
+    const second = run();
+    const both = perFile();
+    assert.equal(both.length, 2 * first.size);
+    second.prune(both.length); // at the limit: nothing goes
+    assert.equal(perFile().length, both.length);
+    second.prune(first.size + 1); // over it: the entries this run did not use go, never the others
+    const left = perFile();
+    assert.equal(left.length, first.size);
+    assert.ok(
+      left.every((f) => !first.has(f)),
+      'only the first version was pruned',
+    );
+    assert.equal(run().stats.misses, 0, 'what the last analysis used is still cached');
+  });
 });

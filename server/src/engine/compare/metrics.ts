@@ -141,7 +141,7 @@ export class MetricsAccumulator {
 
   add(caseId: string, base: Tensor, cand: Tensor): void {
     if (Array.isArray(base.data) || Array.isArray(cand.data)) return;
-    if (base.dims.length !== cand.dims.length || base.dims.some((d, i) => d !== cand.dims[i])) return;
+    if (!sameDims(base.dims, cand.dims)) return;
     const b = toFloatView(base, this.sb);
     const c = toFloatView(cand, this.sc);
     this.any = true;
@@ -161,7 +161,9 @@ export class MetricsAccumulator {
       cc += y * y;
       noise += (y - x) * (y - x);
     }
-    if (![dot, bb, cc, noise].every(Number.isFinite)) this.finite = false;
+    // no array per case: this runs once per fixture and output
+    if (!(Number.isFinite(dot) && Number.isFinite(bb) && Number.isFinite(cc) && Number.isFinite(noise)))
+      this.finite = false;
     else {
       this.dot.add(dot);
       this.bb.add(bb);
@@ -260,4 +262,10 @@ export function parseCriterion(text: string): { metric: AcceptMetric; threshold:
   const threshold = Number(m[2]);
   if (!Number.isFinite(threshold)) return `"${m[2]}" is not a number`;
   return { metric, threshold };
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -147,6 +147,30 @@ export class DiskCache {
     for (const { n } of byAge.slice(keep)) fs.rmSync(path.join(dir, n), { force: true });
   }
 
+  /**
+   * For sharded kinds (facts, tokens): when they hold more than `limit` entries in all, deletes entries
+   * not in `used` (`kind/key`), oldest first, until a quarter below the limit.
+   */
+  pruneUnused(kinds: readonly string[], used: ReadonlySet<string>, limit: number): void {
+    const unused: { file: string; t: number }[] = [];
+    let count = 0;
+    for (const kind of kinds) {
+      for (const shard of list(path.join(this.dir, kind))) {
+        for (const name of list(path.join(this.dir, kind, shard))) {
+          if (!name.endsWith('.json')) continue;
+          count++;
+          if (!used.has(`${kind}/${name.slice(0, -'.json'.length)}`))
+            unused.push({ file: path.join(this.dir, kind, shard, name), t: 0 });
+        }
+      }
+    }
+    if (count <= limit) return;
+    for (const u of unused) u.t = mtime(u.file);
+    unused.sort((a, b) => a.t - b.t);
+    const excess = count - Math.floor(0.75 * limit);
+    for (const u of unused.slice(0, excess)) fs.rmSync(u.file, { force: true });
+  }
+
   private file(kind: string, key: string): string {
     // Facts entries are many: two-character shards keep folders small.
     return kind === 'results' || kind === 'states'
@@ -190,6 +214,14 @@ function codeStamp(): string {
   const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
   return (stamp = h.digest('hex'));
+}
+
+function list(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
 
 function touch(file: string): void {

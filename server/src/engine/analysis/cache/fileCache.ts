@@ -12,10 +12,25 @@ export class FileCache {
   /** Entries read from the disk and computed, for the bench and the tests. */
   readonly stats = { hits: 0, misses: 0 };
 
+  /** Entries this object read or wrote (`kind/key`): what `prune` keeps. */
+  private readonly used = new Set<string>();
+
   constructor(private readonly disk: DiskCache) {}
+
+  /**
+   * Bounds the per-file entries, which every edit adds to: when the folder holds more than `limit`
+   * facts and tokens entries (default: 3× what this run used, at least 5,000), the entries this run did
+   * not use are deleted, least recently written first, until a quarter below the limit. Call it after
+   * a full analysis, whose run uses every analysed file's entries; older versions of files (HEAD's, a
+   * branch's) stay while the folder is within the bound, and a deleted entry only costs recomputing it.
+   */
+  prune(limit = Math.max(3 * this.used.size, 5000)): void {
+    if (this.used.size > 0) this.disk.pruneUnused(['facts', 'tokens'], this.used, limit);
+  }
 
   facts(file: string, text: string, options: ExtractOptions, compute: () => ExtractResult): ExtractResult {
     const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
+    this.used.add(`facts/${key}`);
     const hit = this.disk.get('facts', key, (x): x is ExtractResult => isExtractResult(x, file));
     if (hit) {
       this.stats.hits++;
@@ -29,6 +44,7 @@ export class FileCache {
 
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
     const key = cacheKey('tokens', file, sha256(text));
+    this.used.add(`tokens/${key}`);
     const hit = this.disk.get('tokens', key, isStoredTokens);
     if (hit) {
       this.stats.hits++;

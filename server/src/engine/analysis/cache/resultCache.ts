@@ -64,12 +64,14 @@ export function analyzeCached(
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
+  const fileCache = disk ? new FileCache(disk) : undefined;
   const result = new Analyzer(abs, config, {
     overrides,
     exclusive,
     extraFiles: options.extraFiles,
-    fileCache: disk ? new FileCache(disk) : undefined,
+    fileCache,
   }).analyzeAll();
+  fileCache?.prune(); // a full analysis: it used every analysed file's entries
   if (disk && key) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
@@ -231,6 +233,7 @@ export function analyzeHashed(
   if (!analyzer || !result) {
     analyzer = new AnalyzerClass(abs, config, { overrides: files.read(), exclusive: true, fileCache });
     result = analyzer.analyzeAll();
+    fileCache?.prune(); // a full analysis: it used every analysed file's entries
   }
   if (disk) {
     disk.set('results', resultKey, result);

@@ -14,8 +14,6 @@ import {
 // matching quadratic and are skipped. Clones still grow across them when the tokens agree.
 const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
-// A window repeated this often in a file is periodic code there (see seedPeriodic).
-const PERIODIC_MIN = 4;
 
 /** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
 interface Component {
@@ -150,98 +148,20 @@ export class CloneIndex {
     const hits = new Map<number, number[]>();
     const { positions, hashes } = entry;
     if (!positions || !hashes) return; // a restored file: its pairs were restored with it
-    const add = (other: number, p: number, q: number): void => {
-      let list = hits.get(other);
-      if (!list) hits.set(other, (list = []));
-      list.push(p, q);
-    };
-    // Over-full windows of this file: the first position and how often (periodic code, see below).
-    const crowded = new Map<number, { first: number; count: number }>();
     for (let i = 0; i < hashes.length; i++) {
       const bucket = this.bucketOf(hashes[i]);
-      if (bucket === null) {
-        const c = crowded.get(hashes[i]);
-        if (c) c.count++;
-        else crowded.set(hashes[i], { first: positions[i], count: 1 });
-      }
-      if (!bucket) continue;
+      if (bucket === undefined) continue;
       const p = positions[i];
       for (const posting of bucket) {
         const other = Math.floor(posting / POSTING_SCALE);
         const q = posting - other * POSTING_SCALE;
         if (other === id ? q <= p : this.dirty.has(other) && other < id) continue; // counted once
-        add(other, p, q);
+        let list = hits.get(other);
+        if (!list) hits.set(other, (list = []));
+        list.push(p, q);
       }
     }
-    this.seedPeriodic(entry, crowded, add);
     for (const [other, list] of hits) this.storePairs(entry, this.byId.get(other) as Entry, list);
-  }
-
-  /**
-   * Seeds for code that repeats itself (the same statement 40 times): each of its windows occurs so
-   * often that its bucket is over-full and skipped, so without this two files holding the same
-   * periodic block would share no seed at all. For each window repeated at least PERIODIC_MIN times
-   * here, its first occurrence here and its first occurrence in each other file that repeats it as
-   * often start a run of agreeing tokens, and every window of that run is a hit. Windows that many
-   * files share are boilerplate and stay skipped.
-   */
-  private seedPeriodic(
-    entry: Entry,
-    crowded: ReadonlyMap<number, { first: number; count: number }>,
-    add: (other: number, p: number, q: number) => void,
-  ): void {
-    const id = entry.id;
-    const runs = new Set<string>();
-    for (const [hash, here] of crowded) {
-      if (here.count < PERIODIC_MIN) continue;
-      const others = new Map<number, { first: number; count: number }>();
-      let boilerplate = false;
-      this.forEachPosting(hash, (posting) => {
-        const other = Math.floor(posting / POSTING_SCALE);
-        if (other === id || (this.dirty.has(other) && other < id)) return true;
-        const q = posting - other * POSTING_SCALE;
-        const o = others.get(other);
-        if (o) {
-          o.count++;
-          if (q < o.first) o.first = q;
-        } else if (others.size >= MAX_BUCKET) return !(boilerplate = true);
-        else others.set(other, { first: q, count: 1 });
-        return true;
-      });
-      if (boilerplate) continue;
-      for (const [other, o] of others) {
-        const run = `${other}:${o.first - here.first}`;
-        if (o.count < PERIODIC_MIN || runs.has(run)) continue;
-        runs.add(run);
-        const a = entry.tokens;
-        const b = (this.byId.get(other) as Entry).tokens;
-        let n = 0;
-        while (
-          here.first + n < a.count &&
-          o.first + n < b.count &&
-          a.norm[here.first + n] === b.norm[o.first + n] &&
-          (n === 0 || (!a.brk[here.first + n] && !b.brk[o.first + n]))
-        )
-          n++;
-        for (let t = 0; t + this.k <= n; t++) add(other, here.first + t, o.first + t);
-      }
-    }
-  }
-
-  /** Calls `f` with every live posting of `hash` until it returns false. */
-  private forEachPosting(hash: number, f: (posting: number) => boolean): void {
-    const base = this.base;
-    const at = base ? search(base.hashes, hash) : -1;
-    if (base && at >= 0) {
-      for (let j = base.offsets[at]; j < base.offsets[at + 1]; j++) {
-        const posting = base.postings[j];
-        if (base.removed.has(Math.floor(posting / POSTING_SCALE))) continue;
-        if (!f(posting)) return;
-      }
-    }
-    const own = this.postings.get(hash);
-    if (typeof own === 'number') f(own);
-    else if (own) for (const posting of own) if (!f(posting)) return;
   }
 
   private storePairs(x: Entry, y: Entry, list: number[]): void {
@@ -264,13 +184,13 @@ export class CloneIndex {
     }
   }
 
-  /** Every posting of `hash`; undefined when there is only one (this window), null when more than MAX_BUCKET. */
-  private bucketOf(hash: number): number[] | undefined | null {
+  /** Every posting of `hash`, or undefined when there is only one (this window) or more than MAX_BUCKET. */
+  private bucketOf(hash: number): number[] | undefined {
     const own = this.postings.get(hash);
     const ownCount = own === undefined ? 0 : typeof own === 'number' ? 1 : own.length;
     const base = this.base;
     const at = base ? search(base.hashes, hash) : -1;
-    if (!base || at < 0) return ownCount <= 1 ? undefined : ownCount > MAX_BUCKET ? null : (own as number[]);
+    if (!base || at < 0) return ownCount <= 1 || ownCount > MAX_BUCKET ? undefined : (own as number[]);
     const from = base.offsets[at];
     const to = base.offsets[at + 1];
     if (to - from + ownCount <= 1) return undefined;
@@ -280,8 +200,7 @@ export class CloneIndex {
       const posting = base.postings[j];
       if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE))) out.push(posting);
     }
-    if (out.length + ownCount <= 1) return undefined;
-    if (out.length + ownCount > MAX_BUCKET) return null;
+    if (out.length + ownCount <= 1 || out.length + ownCount > MAX_BUCKET) return undefined;
     if (typeof own === 'number') out.push(own);
     else if (own) out.push(...own);
     return out;
