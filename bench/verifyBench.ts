@@ -11,7 +11,7 @@ import { generateFixtures } from '../server/src/engine/fixtures/generate';
 import { writeTestDataSet } from '../server/src/engine/fixtures/write';
 import { benchMlp, mlp } from '../scripts/onnx/models';
 
-export interface VerifyBenchRow {
+interface VerifyBenchRow {
   contender: string;
   seconds: number;
   rowsPerSecond: number;

@@ -12,7 +12,7 @@ export type AcceptMetric =
 export type AcceptCriteria = Partial<Record<AcceptMetric, number>>;
 
 /** Whether a metric's threshold is a minimum (value ≥ threshold) or a maximum (value ≤ threshold). */
-export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
+const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
   cosine: 'min',
   snrDb: 'min',
   top1: 'min',
@@ -24,7 +24,7 @@ export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
   accuracyDrop: 'max',
 };
 
-export const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
+const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
 
 /** Task metrics of one output over every fixture; absent ones could not be computed (see the reasons). */
 export interface OutputMetrics {
