@@ -29,7 +29,7 @@ const LAZY: ClientCapabilities = {
   },
 };
 
-export interface LatencyStats {
+interface LatencyStats {
   requests: number;
   p50Ms: number;
   p95Ms: number;

@@ -11,7 +11,7 @@ import { generateFixtures } from '../server/src/engine/fixtures/generate';
 import { writeTestDataSet } from '../server/src/engine/fixtures/write';
 import { benchMlp, mlp } from '../scripts/onnx/models';
 
-export interface VerifyBenchRow {
+interface VerifyBenchRow {
   contender: string;
   seconds: number;
   rowsPerSecond: number;
@@ -88,22 +88,29 @@ function prepare(workDir: string, m: BenchModel): { baseline: string; candidate:
   return { baseline, candidate, fixtureDir };
 }
 
+/**
+ * `against`: the root of another built checkout (e.g. main before a change, `ML_PARITY_BENCH_AGAINST`); its CLI
+ * runs as one more contender, alternating with this one in the same run, so a before/after ratio is side by side.
+ */
 export async function runVerifyBench(
   workDir: string,
   m: BenchModel = BENCH_MODELS[0],
   repeats = 5,
+  against = process.env.ML_PARITY_BENCH_AGAINST,
 ): Promise<VerifyBenchResult> {
   const { baseline, candidate, fixtureDir } = prepare(workDir, m);
   const cli = path.join(root, 'bin', 'ml-parity');
   const plain = path.join(root, 'out', 'bench', 'plainLoop.js');
+  const verifyArgs = ['verify', '--baseline', baseline, '--candidate', candidate, '--fixtures', fixtureDir];
   const contenders: [string, string[]][] = [
-    [
-      'ml-parity verify --fixtures (10,000 test-data folders)',
-      [cli, 'verify', '--baseline', baseline, '--candidate', candidate, '--fixtures', fixtureDir, '--format', 'json'],
-    ],
+    ['ml-parity verify --fixtures (10,000 test-data folders)', [cli, ...verifyArgs, '--format', 'json']],
     ['plain onnxruntime-node script, same fixtures, 512 rows per run', [plain, baseline, candidate, fixtureDir, '512']],
   ];
-  if (m.allContenders) {
+  const reference = against ? path.join(path.resolve(against), 'bin', 'ml-parity') : undefined;
+  if (reference) {
+    contenders.push([`the same, reference build at ${against}`, [reference, ...verifyArgs, '--format', 'json']]);
+  }
+  if (m.allContenders && !reference) {
     contenders.push(
       ['plain onnxruntime-node script, same fixtures, 1 row per run', [plain, baseline, candidate, fixtureDir, '1']],
       [
@@ -139,7 +146,12 @@ export async function runVerifyBench(
   const ratios: Record<string, number> = {
     'ml-parity verify / plain script (512 rows per run)': rows[0].seconds / rows[1].seconds,
   };
-  if (m.allContenders) ratios['ml-parity verify / plain script (1 row per run)'] = rows[0].seconds / rows[2].seconds;
+  if (reference) {
+    ratios['reference build / plain script (512 rows per run)'] = rows[2].seconds / rows[1].seconds;
+    ratios['ml-parity verify / reference build'] = rows[0].seconds / rows[2].seconds;
+  } else if (m.allContenders) {
+    ratios['ml-parity verify / plain script (1 row per run)'] = rows[0].seconds / rows[2].seconds;
+  }
   return { fixtures: FIXTURES, model: m.name, repeats, rows, ratios };
 }
 

@@ -21,7 +21,7 @@ const EDITS = 60;
 const COMMITS = 16;
 
 /** One contender of the whole-workspace comparison. */
-export interface WholeRow {
+interface WholeRow {
   contender: string;
   /** Median wall time of the process, ms. */
   wallMs: number;
@@ -32,7 +32,7 @@ export interface WholeRow {
   found: string;
 }
 
-export interface IncrementalSummary {
+interface IncrementalSummary {
   files: number;
   edits: number;
   runs: number;

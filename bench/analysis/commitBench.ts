@@ -16,7 +16,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(REPO, 'bin', 'ml-parity');
 
 /** Wall time of one CLI process; throws on exit codes other than those `ok` allows. */
-export function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]): number {
+function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]): number {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd,

@@ -19,7 +19,7 @@ export interface Corpus {
   kinds: Map<string, FileKind>;
 }
 
-export type FileKind = 'stage' | 'index' | 'helper' | 'test' | 'core';
+type FileKind = 'stage' | 'index' | 'helper' | 'test' | 'core';
 
 export interface CorpusShape {
   pipelines: number;

@@ -6,7 +6,7 @@ function overlaps(a: LineRange, b: LineRange): boolean {
 }
 
 /** A reported clone finds an injection when one occurrence overlaps the source and another the copy. */
-export function finds(clone: ReportedClone, inj: Injection): boolean {
+function finds(clone: ReportedClone, inj: Injection): boolean {
   const occ = clone.occurrences;
   for (let i = 0; i < occ.length; i++) {
     if (!overlaps(occ[i], inj.source)) continue;

@@ -18,7 +18,7 @@ export interface CliResult {
  * Runs `ml-parity <args>` with the extension's own CLI in a folder. The hook logic lives in the CLI; this
  * only starts it. ELECTRON_RUN_AS_NODE makes the editor's runtime behave as plain node.
  */
-export function runCli(context: vscode.ExtensionContext, args: string[], cwd: string): Promise<CliResult> {
+function runCli(context: vscode.ExtensionContext, args: string[], cwd: string): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,

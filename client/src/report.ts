@@ -19,7 +19,7 @@ function isOpenFile(m: unknown): m is OpenFileMessage {
 }
 
 /** The report page: strict CSP with a nonce, scripts and styles only from `media/`, no network. */
-export function reportHtml(
+function reportHtml(
   webview: Pick<vscode.Webview, 'cspSource' | 'asWebviewUri'>,
   media: vscode.Uri,
   nonce: string,

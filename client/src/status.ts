@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { StatusParams } from '../../server/src/protocol';
 
 /** Status bar text for a server status; pure so it can be tested without VS Code. */
-export function statusText(s: StatusParams): string {
+function statusText(s: StatusParams): string {
   if (s.error) return 'ML Parity $(warning) error';
   if (s.state === 'analysing') return 'ML Parity $(sync~spin) analysing';
   if (s.state === 'verifying') return 'ML Parity $(sync~spin) verifying';

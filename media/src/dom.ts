@@ -1,6 +1,6 @@
 import { vscode } from './host';
 
-export const SVG = 'http://www.w3.org/2000/svg';
+const SVG = 'http://www.w3.org/2000/svg';
 
 /** An element built with createElement: report strings are never parsed as HTML. */
 export function h(tag: string, attrs?: Record<string, string>, children?: (Node | string | undefined)[]): HTMLElement {

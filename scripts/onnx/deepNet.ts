@@ -19,7 +19,7 @@ export interface DeepNetOptions {
   ifThenOp?: 'Tanh' | 'Sigmoid';
 }
 
-export const DEEP_NET_WIDTH = 8;
+const DEEP_NET_WIDTH = 8;
 
 /**
  * A residual MLP `x` [batch, 8] → `y` [batch, 4]: per block h = h + tanh(h·W + b), then a MatMul head.

@@ -3,7 +3,7 @@ import { mlp, reduction, type MlpOptions } from './models';
 import { mulberry32, uniform, type Rng } from './prng';
 
 /** The example classifier: 4 engineered features → 16 hidden → 3 classes. */
-export const EXAMPLE_CLASSIFIER: MlpOptions = {
+const EXAMPLE_CLASSIFIER: MlpOptions = {
   inDim: 4,
   hidden: 16,
   outDim: 3,
@@ -13,12 +13,12 @@ export const EXAMPLE_CLASSIFIER: MlpOptions = {
 };
 
 /** Row width of the reduction case: long enough that summation order changes the float32 result. */
-export const REDUCE_N = 4096;
+const REDUCE_N = 4096;
 
 /** How many `test_data_set_N` folders each fixture set gets, and rows per batch. */
-export const FIXTURE_SETS = 5;
-export const CLASSIFIER_ROWS = 6;
-export const REDUCE_ROWS = 4;
+const FIXTURE_SETS = 5;
+const CLASSIFIER_ROWS = 6;
+const REDUCE_ROWS = 4;
 
 /** A model file of the example workspace, path relative to the workspace root. */
 export interface ExampleModel {
@@ -51,7 +51,7 @@ export function classifierInputs(): Tensor[] {
  * the large partial sums dominates the result. That is what makes the split reduction differ by more than
  * the float32 default tolerance (atol 1e-5 + rtol 1.3e-6·|x|) while staying far below 1e-3.
  */
-export function centeredRows(rng: Rng, rows: number, n: number, scale: number): Float32Array {
+function centeredRows(rng: Rng, rows: number, n: number, scale: number): Float32Array {
   const x = uniform(rng, rows * n, 0, scale);
   for (let r = 0; r < rows; r++) {
     const row = x.subarray(r * n, (r + 1) * n);

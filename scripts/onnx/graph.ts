@@ -157,8 +157,8 @@ export interface ModelOptions {
   docString?: string;
 }
 
-export const DEFAULT_OPSET = 17;
-export const IR_VERSION = 8;
+const DEFAULT_OPSET = 17;
+const IR_VERSION = 8;
 
 /** A whole model: a main graph plus opset imports (opset 17, IR version 8 unless told otherwise). */
 export class ModelBuilder extends GraphBuilder {

@@ -3,7 +3,7 @@ import { attr, ModelBuilder, type DimSpec } from './graph';
 import { mulberry32, uniform } from './prng';
 
 /** Hidden-layer activation of the MLP; LeakyRelu uses alpha 0.01. */
-export type Activation = 'relu' | 'leakyrelu';
+type Activation = 'relu' | 'leakyrelu';
 
 export interface MlpOptions {
   inDim: number;
@@ -16,7 +16,7 @@ export interface MlpOptions {
   activation: Activation;
 }
 
-export const LEAKY_ALPHA = 0.01;
+const LEAKY_ALPHA = 0.01;
 
 /**
  * A classifier MLP: input `features` [batch, inDim], outputs `probs` (Softmax) and `logits`, both
@@ -115,7 +115,7 @@ export function unsupportedOp(options: { domain?: string } = {}): Uint8Array {
 }
 
 /** Trip count of {@link hangingModel}: at well under a billion iterations a second this runs for days. */
-export const HANGING_TRIP_COUNT = 1e15;
+const HANGING_TRIP_COUNT = 1e15;
 
 /**
  * A model whose inference never finishes in practice: a Loop adding 1 to `x` [1] a quadrillion times.

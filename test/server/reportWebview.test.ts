@@ -16,7 +16,7 @@ import { verifyStage } from '../../server/src/engine/stageVerify/verifyStage';
 import { git, write } from '../support/tmp';
 import { buildWebview } from '../../scripts/buildWebview';
 import { formatMetric, formatNumber, formatShare } from '../../server/src/engine/format/numbers';
-import { criterionText } from '../../server/src/engine/compare/acceptanceText';
+import { criterionText } from '../../server/src/cli/reporters/acceptanceText';
 import { divergenceLine, searchLine } from '../../server/src/engine/locate/describe';
 import { renderVerifyText } from '../../server/src/cli/reporters/verifyText';
 

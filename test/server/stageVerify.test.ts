@@ -62,7 +62,7 @@ describe('language server: Verify against HEAD on a changed stage', function () 
       client!.diagnosticsFor(file).find((d) => d.code === 'stage-divergence'),
     );
     assert.match(
-      String(diag.message),
+      typeof diag.message === 'string' ? diag.message : diag.message.value,
       /^dropIncomplete: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: dropIncomplete\(.*\) → HEAD .*, work tree .*/,
     );
     const data = diag.data as DiagnosticData;

@@ -31,7 +31,7 @@ export function inferenceWorkerOf(pid: number): number | undefined {
 }
 
 /** CPU seconds a process has used (user + system), or undefined once it is gone. */
-export function cpuSeconds(pid: number): number | undefined {
+function cpuSeconds(pid: number): number | undefined {
   const f = statFields(pid);
   return f ? (Number(f[11]) + Number(f[12])) / 100 : undefined;
 }

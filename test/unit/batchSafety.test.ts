@@ -95,12 +95,19 @@ describe('batching never changes the numbers', function () {
       const model = write(dir, 'coupled.onnx', transposedSoftmax());
       const golden = path.join(dir, 'coupled-golden');
       await updateGolden({ name: 'g', candidate: model, count: 24, seed: 3 }, golden);
-      const r = await runCase({ name: 'g', candidate: model, fixtures: golden, batchSize: 512 });
-      assert.equal(r.status, 'pass', JSON.stringify(r.outputs.map((o) => o.maxAbs)));
-      assert.equal(r.run.mode, 'single');
-      assert.match(r.run.reason!, /stacking changed the numbers/);
-      assert.equal(r.run.probe?.identical, false);
-      assert.ok(r.outputs.every((o) => o.maxAbs === 0));
+      // 512: one stacked batch; 4 and 3: more stacked batches are read and sent while the probe is judged
+      for (const batchSize of [512, 4, 3]) {
+        const r = await runCase({ name: 'g', candidate: model, fixtures: golden, batchSize });
+        assert.equal(r.status, 'pass', `${batchSize}: ${JSON.stringify(r.outputs.map((o) => o.maxAbs))}`);
+        assert.equal(r.run.mode, 'single');
+        assert.match(r.run.reason!, /stacking changed the numbers/);
+        assert.equal(r.run.probe?.identical, false);
+        assert.equal(r.timing.batched, false, 'no stacked outputs were used');
+        assert.ok(
+          r.outputs.every((o) => o.maxAbs === 0 && o.elements === 24 * 8),
+          `${batchSize}`,
+        );
+      }
     });
 
     it('int8 dynamic quantisation: the same numbers and verdict at every --batch-size', async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
-import { outputVerdictLine } from '../../server/src/engine/compare/summary';
+import { outputVerdictLine } from '../../server/src/cli/reporters/outputLine';
 import {
   formatElement,
   formatInputValue,
@@ -14,7 +14,7 @@ import type { Tensor } from '../../server/src/engine/tensor/tensor';
 
 const f32 = (dims: number[], v: number[]): Tensor => ({ dtype: 'float32', dims, data: Float32Array.from(v) });
 
-describe('compare/summary', () => {
+describe('report numbers and output lines (engine/format/numbers, cli/reporters/outputLine)', () => {
   it('formatNumber keeps 3 significant digits, exponent form for tiny and huge', () => {
     const cases: Array<[number, string]> = [
       [0, '0'],

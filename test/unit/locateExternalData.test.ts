@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { externalizeWeights } from '../../scripts/onnx/externalData';
-import { DEEP_NET_WIDTH, deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
+import { deepNet, type DeepNetOptions } from '../../scripts/onnx/deepNet';
 import { EngineError } from '../../server/src/engine/errors';
 import { InferenceHost } from '../../server/src/engine/inference/host';
 import { locateDivergence } from '../../server/src/engine/locate/locate';
@@ -125,8 +125,8 @@ describe('locateDivergence: a side whose external data cannot be read', function
       // the candidate's data file is gone by the time the locator loads it
       const x: Tensor = {
         dtype: 'float32',
-        dims: [1, DEEP_NET_WIDTH],
-        data: new Float32Array(DEEP_NET_WIDTH).fill(0.5),
+        dims: [1, 8],
+        data: new Float32Array(8).fill(0.5),
       };
       await assert.rejects(
         locateDivergence({

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { OutputAccumulator } from '../../server/src/engine/compare/accumulator';
 import { ExactSum } from '../../server/src/engine/compare/exactSum';
 import { mergeOutputComparisons } from '../../server/src/engine/mergeOutputs';
-import { outputVerdictLine } from '../../server/src/engine/compare/summary';
+import { outputVerdictLine } from '../../server/src/cli/reporters/outputLine';
 import type { Tensor } from '../../server/src/engine/tensor/tensor';
 import { mergeTailSnapshots } from '../../server/src/engine/compare/tailMerge';
 import { TailQuantile } from '../../server/src/engine/compare/tailQuantile';

@@ -52,4 +52,21 @@ describe('stage outcome comparison', () => {
     assert.equal(compareValues(back, v), undefined);
     assert.ok(Object.is((back as { n: number[] }).n[1], -0));
   });
+
+  it('names differing dates as the stage printed them, also from another realm', () => {
+    const [a, b] = [new Date(0), new Date(1000)];
+    assert.deepEqual(compareValues(a, b), { path: '(value)', reason: `${String(a)} vs ${String(b)}` });
+    const other = vm.runInNewContext('new Date(1000)') as Date;
+    assert.equal(compareValues(other, b), undefined);
+    assert.equal(compareValues(a, other)?.reason, `${String(a)} vs ${String(b)}`);
+  });
+
+  it('decodes tagged values written as strings or numbers, and names a malformed tag', () => {
+    assert.equal(decode({ $bigint: '12' }), 12n);
+    assert.equal(decode({ $bigint: 12 }), 12n);
+    assert.deepEqual(decode({ $typed: 'BigInt64Array', data: ['1', 2] }), new BigInt64Array([1n, 2n]));
+    assert.equal((decode({ $date: '1970-01-01T00:00:01.000Z' }) as Date).getTime(), 1000);
+    assert.throws(() => decode({ $unsupported: 'function f' }), /cannot rebuild function f/);
+    assert.throws(() => decode({ $typed: { x: 1 }, data: [] }), /unknown typed array "\{"x":1\}"/);
+  });
 });

@@ -103,6 +103,12 @@ describe('verify: bad output paths and other edges', function () {
     assert.match(r.error.message, /candidate: expected an \.onnx file, got a named pipe \(FIFO\)/);
     const d = await runCase({ name: 'd', baseline: '/dev/zero', candidate: model, count: 1 });
     assert.match(d.error!.message, /baseline: expected an \.onnx file, got a device/);
+    // the same for fixtures: a FIFO named like a tensor file is refused, not opened (which would block)
+    const pipeFixture = path.join(dir, 'pipe.pb');
+    assert.equal(spawnSync('mkfifo', [pipeFixture]).status, 0);
+    const f = await runCase({ name: 'p', baseline: model, candidate: model, fixtures: pipeFixture });
+    assert.equal(f.error?.code, 'fixture-invalid');
+    assert.match(f.error.message, /pipe\.pb is not a file or folder/);
     assert.ok(Date.now() - started < 20_000);
   });
 

@@ -134,7 +134,7 @@ interface CheckFlags {
 }
 
 /** `ml-parity check`: analysis findings; the root is the config's folder, else the current folder. */
-export function registerCheck(program: Command, io: CliIO, done: (code: number) => void): void {
+function registerCheck(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('check')
     .description('Find pipeline stages, duplicated code and untested stages (exit 1 on an error-severity finding).')
@@ -175,7 +175,7 @@ export function registerCheck(program: Command, io: CliIO, done: (code: number) 
 }
 
 /** `ml-parity verify-stage NAME`: one stage of the work tree against its git version, on generated and recorded inputs. */
-export function registerVerifyStage(program: Command, io: CliIO, done: (code: number) => void): void {
+function registerVerifyStage(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('verify-stage')
     .description(
@@ -203,7 +203,7 @@ export function registerVerifyStage(program: Command, io: CliIO, done: (code: nu
 }
 
 /** `ml-parity record -- CMD...`: the real arguments of the stages' calls while the tests run, as fixtures. */
-export function registerRecord(program: Command, io: CliIO, done: (code: number) => void): void {
+function registerRecord(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('record')
     .description(
@@ -220,7 +220,7 @@ export function registerRecord(program: Command, io: CliIO, done: (code: number)
 }
 
 /** `ml-parity lsp --stdio`: the language server for any LSP client (transport flags are read by the server). */
-export function registerLsp(program: Command, done: (code: number) => void): void {
+function registerLsp(program: Command, done: (code: number) => void): void {
   program
     .command('lsp')
     .description('Start the ML Parity language server (--stdio, --node-ipc or --socket=PORT).')
@@ -234,7 +234,7 @@ export function registerLsp(program: Command, done: (code: number) => void): voi
 }
 
 /** `ml-parity hook install|uninstall|run|status`: the pre-commit check, run on the staged content. */
-export function registerHook(program: Command, io: CliIO, done: (code: number) => void): void {
+function registerHook(program: Command, io: CliIO, done: (code: number) => void): void {
   program
     .command('hook')
     .description('Install, remove, inspect or run the pre-commit check (it judges the staged content).')

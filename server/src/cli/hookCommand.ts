@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isEngineError } from '../engine/errors';
 import { hookStatus, installHook, uninstallHook } from '../engine/hooks/install';
 import { runHookChecks } from '../engine/hooks/run';
-import { formatHookSummary } from '../engine/hooks/summary';
+import { formatHookSummary } from './reporters/hookSummary';
 import type { FailOn, Installation } from '../engine/hooks/types';
 import { EXIT, type CliIO } from './io';
 

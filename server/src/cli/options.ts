@@ -27,7 +27,7 @@ export function integer(value: string): number {
   return n;
 }
 
-export function range(value: string): [number, number] {
+function range(value: string): [number, number] {
   const parts = value.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
   if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || parts[0] >= parts[1]) {
     throw new InvalidArgumentError(`"${value}" is not a range LOW,HIGH with LOW < HIGH`);

@@ -11,7 +11,7 @@ import { describeTensor, type Tensor } from './tensor/tensor';
 import type { CaseReport } from './verifyTypes';
 
 /** One step of a carried sequence: how far apart the two models' outputs were at that step. */
-export interface StepStats {
+interface StepStats {
   caseId: string;
   /** Per compared output, in the case's output order. */
   outputs: { name: string; maxAbs: number; meanAbs: number; mismatches: number }[];

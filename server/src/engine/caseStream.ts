@@ -70,6 +70,9 @@ export async function runStream(r: StreamRun): Promise<void> {
   let done = 0;
   let batching = r.batching;
   let probed = !batching;
+  // The probe's verdict, settled once the first stacked batch and its fixtures run alone are back; it is
+  // awaited before any stacked outputs are used, so reading and inference go on meanwhile.
+  let probe: Promise<string | undefined> | undefined;
   const runAlone = (why: string): void => {
     batching = false;
     Object.assign(r.run, { mode: 'single', rowsPerRun: 1, reason: why });
@@ -95,12 +98,22 @@ export async function runStream(r: StreamRun): Promise<void> {
     const next = inFlight.shift();
     if (!next) return;
     const out = await next;
+    if (probe) {
+      const why = await probe;
+      probe = undefined;
+      if (why) {
+        runAlone(why);
+        // nothing stacked is used: this batch and any stacked one still in flight run again, one per run
+        r.timing.batched = false;
+      }
+    }
+    const stackedAfterProbe = !batching && out.batch.cases.length > 1;
     const t = performance.now();
-    const ok = accumulate(out, r, expected);
+    const ok = !stackedAfterProbe && accumulate(out, r, expected);
     r.timing.compareMs += performance.now() - t;
     if (!ok) {
       // The outputs did not split back per case (rows are not independent): rerun these cases one by one.
-      runAlone('the outputs do not keep one row per input row when fixtures are stacked');
+      if (!stackedAfterProbe) runAlone('the outputs do not keep one row per input row when fixtures are stacked');
       for (const bc of out.batch.cases) {
         const single = await send(alone(bc));
         accumulate(single, r, expected);
@@ -134,34 +147,31 @@ export async function runStream(r: StreamRun): Promise<void> {
     }
     r.timing.fixturesMs += performance.now() - t;
     if (start === 0) await r.ready;
-    let batches = makeBatches(bound, r.maxRows, batching);
+    const batches = makeBatches(bound, r.maxRows, batching);
     const first = probed ? undefined : batches.find((b) => b.cases.length > 1);
-    let probedOutputs: Promise<BatchOutputs> | undefined;
+    let firstSent: Promise<BatchOutputs> | undefined;
     if (first) {
       // Before trusting stacked runs, run the first fixtures of the first stacked batch alone as well and
-      // compare bit for bit; the stacked run is kept and used when they agree.
+      // compare bit for bit; the stacked run is kept and used when they agree. The singles queue right
+      // behind it in the worker; drain() waits for the verdict before it uses any stacked outputs.
       probed = true;
-      const stacked = send(first);
+      firstSent = send(first);
       const singles = probeCases(first).map((bc) => send(alone(bc)));
-      const s = await stacked;
-      const t = performance.now();
-      const a = await Promise.all(singles);
-      const why = probeDifference(
-        first,
-        s.outputs,
-        a.map((x) => x.outputs),
-      );
-      r.run.probe = { fixtures: a.length, identical: !why };
-      r.timing.probeMs = performance.now() - t;
-      if (why) {
-        runAlone(why);
-        batches = makeBatches(bound, r.maxRows, false);
-      } else probedOutputs = Promise.resolve(s);
+      probe = judgeProbe(first, firstSent, singles, r);
+      probe.catch(() => undefined); // awaited by drain(); this only marks it handled meanwhile
     }
     for (const b of batches) {
-      if (b.cases.length > 1) r.timing.batched = true;
       while (inFlight.length >= IN_FLIGHT) await drain();
-      inFlight.push(b === first && probedOutputs ? probedOutputs : send(b));
+      if (!batching && b.cases.length > 1) {
+        // the probe found stacking unsafe while this chunk was being sent: the rest goes one per run
+        for (const bc of b.cases) {
+          while (inFlight.length >= IN_FLIGHT) await drain();
+          inFlight.push(send(alone(bc)));
+        }
+        continue;
+      }
+      if (b.cases.length > 1) r.timing.batched = true;
+      inFlight.push(b === first && firstSent ? firstSent : send(b));
     }
     // Yield so queued batches are written to the worker and finished ones are compared between chunks.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -174,6 +184,26 @@ export async function runStream(r: StreamRun): Promise<void> {
         : 'no two consecutive fixtures could be stacked (their shapes differ)',
     );
   }
+}
+
+/** Why stacking changed the numbers (undefined: it did not), once the stacked batch and the singles are back. */
+async function judgeProbe(
+  first: Batch,
+  stacked: Promise<BatchOutputs>,
+  singles: Promise<BatchOutputs>[],
+  r: StreamRun,
+): Promise<string | undefined> {
+  const s = await stacked;
+  const t = performance.now();
+  const a = await Promise.all(singles);
+  const why = probeDifference(
+    first,
+    s.outputs,
+    a.map((x) => x.outputs),
+  );
+  r.run.probe = { fixtures: a.length, identical: !why };
+  r.timing.probeMs = performance.now() - t;
+  return why;
 }
 
 /** A case run on its own, outside any stack. */

@@ -4,7 +4,7 @@
  */
 
 /** 0-based line and character, end exclusive (the LSP convention, so conversion is a copy). */
-export interface Position {
+interface Position {
   line: number;
   character: number;
 }
@@ -34,7 +34,7 @@ export interface RelatedLocation extends Location {
 }
 
 /** A clone's size and owners (both clone rules). */
-export interface CloneData {
+interface CloneData {
   /** Stable while the duplicated code is unchanged. */
   cloneId: string;
   type: CloneType;
@@ -58,7 +58,7 @@ export interface StageData {
  * Each rule's payload: what the code actions, the fingerprints and the JSON/SARIF reporters read.
  * Every rule has an entry (`Finding` indexes it by rule), `undefined` for a rule that carries none.
  */
-export interface FindingDataByRule {
+interface FindingDataByRule {
   'duplicate-code': CloneData;
   'cross-stage-duplicate': CloneData;
   'untested-stage': StageData & {

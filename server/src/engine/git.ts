@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { EngineError, type EngineErrorCode } from './errors';
 
 /** One git invocation's outcome; stdout stays bytes because blobs and model files are binary. */
-export interface GitResult {
+interface GitResult {
   ok: boolean;
   status: number | null;
   stdout: Buffer;
@@ -22,7 +22,7 @@ export interface GitResult {
  * Runs git in `cwd` with `input` on stdin. A non-zero exit is returned, not thrown (for many questions
  * "no" is an answer); only a git that cannot be started throws, as EngineError('git-error').
  */
-export function git(cwd: string, args: readonly string[], input?: string | Buffer): GitResult {
+function git(cwd: string, args: readonly string[], input?: string | Buffer): GitResult {
   const r = spawnSync('git', args, { cwd, input, maxBuffer: 1 << 30 });
   if (r.error) {
     const missing = (r.error as NodeJS.ErrnoException).code === 'ENOENT';

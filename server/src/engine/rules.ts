@@ -87,10 +87,6 @@ export function isRuleId(id: string): id is RuleId {
   return Object.prototype.hasOwnProperty.call(RULES, id);
 }
 
-export function defaultSeverity(rule: RuleId): Severity {
-  return RULES[rule].severity;
-}
-
 /** The rule's documentation, relative to the repository root (and to the packaged extension). */
 export function ruleDocPath(rule: RuleId): string {
   return `docs/rules/${rule}.md`;

@@ -36,9 +36,9 @@ export interface RunOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_BATCH_ROWS = 512;
-export const DEFAULT_COUNT = 16;
-export const DEFAULT_RANGE: [number, number] = [-1, 1];
+const DEFAULT_BATCH_ROWS = 512;
+const DEFAULT_COUNT = 16;
+const DEFAULT_RANGE: [number, number] = [-1, 1];
 
 /** Runs every case in order; one case's error does not stop the others. */
 export async function runVerify(cases: VerifyCase[], opts: RunOptions = {}): Promise<VerifyReport> {

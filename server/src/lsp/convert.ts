@@ -56,11 +56,11 @@ export function toPath(uri: string): string | undefined {
 }
 
 // Engine ranges already use the LSP convention (0-based, end exclusive), so this is a copy.
-export function toLspRange(r: Range): LspRange {
+function toLspRange(r: Range): LspRange {
   return { start: { ...r.start }, end: { ...r.end } };
 }
 
-export function ruleDocUrl(rule: RuleId): string {
+function ruleDocUrl(rule: RuleId): string {
   return pathToFileURL(path.join(DOCS_ROOT, ruleDocPath(rule))).href;
 }
 

@@ -92,7 +92,7 @@ export async function handleVerifyStage(
 }
 
 /** The diagnostic a non-equivalent report leaves on the stage, carrying the counterexample. */
-export function divergence(r: StageVerifyReport): FindingOf<'stage-divergence'> | undefined {
+function divergence(r: StageVerifyReport): FindingOf<'stage-divergence'> | undefined {
   if (r.status === 'equivalent') return undefined;
   const c = r.counterexample;
   return {

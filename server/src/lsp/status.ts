@@ -2,7 +2,7 @@ import type { Connection } from 'vscode-languageserver/node';
 import type { VerifyReport } from '../engine/verifyTypes';
 import { StatusNotification, type LastVerifySummary, type StatusParams } from '../protocol';
 
-export function summarize(report: VerifyReport): LastVerifySummary {
+function summarize(report: VerifyReport): LastVerifySummary {
   return {
     passed: report.passed,
     cases: report.cases.length,

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 
 /** How long the body of a message may stall after its header before the stream counts as broken. */
-export const PARTIAL_MESSAGE_TIMEOUT_MS = 3000;
+const PARTIAL_MESSAGE_TIMEOUT_MS = 3000;
 
 /** The transport the client named on the command line (`--stdio`, `--node-ipc`, `--socket=N`, `--pipe=NAME`). */
 export interface Transport {

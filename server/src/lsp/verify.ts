@@ -31,7 +31,7 @@ export function foldersNamed(
 }
 
 /** Picks the cases to run: the named one (from whichever of the folders declares it) or all of them. */
-export function selectCases(folders: readonly WorkspaceFolderState[], caseName?: string): VerifyCase[] {
+function selectCases(folders: readonly WorkspaceFolderState[], caseName?: string): VerifyCase[] {
   const all = folders.flatMap((f) => casesFromConfig(f.config));
   return caseName ? all.filter((c) => c.name === caseName) : all;
 }

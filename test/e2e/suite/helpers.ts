@@ -35,7 +35,7 @@ export function wsUri(rel: string): vscode.Uri {
 }
 
 /** A diagnostic's rule code as a string, whatever form (`string`, number, `{ value }`) it came in. */
-export function codeOf(d: vscode.Diagnostic): string | undefined {
+function codeOf(d: vscode.Diagnostic): string | undefined {
   const c = d.code;
   if (c === undefined) return undefined;
   return typeof c === 'object' ? String(c.value) : String(c);

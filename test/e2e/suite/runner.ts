@@ -19,7 +19,7 @@ export interface RunSuiteOptions {
 }
 
 /** Default results path when the driver did not set one. */
-export function defaultResultsFile(): string {
+function defaultResultsFile(): string {
   return process.env[RESULTS_ENV] || path.join(os.tmpdir(), 'ml-parity-e2e-results.json');
 }
 

@@ -4,7 +4,7 @@ import type { Stage } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
 
 /** A location in the JSON report: root-relative forward-slash path, 1-based lines and columns, end inclusive line. */
-export interface JsonLocation {
+interface JsonLocation {
   file: string;
   line: number;
   column: number;
@@ -48,7 +48,7 @@ export interface SinceSummary {
   absent: number;
 }
 
-export function findingsJsonReport(
+function findingsJsonReport(
   root: string,
   listed: readonly FingerprintedFinding[],
   stages: readonly Stage[],

@@ -69,7 +69,7 @@ export interface SarifInput {
  * Every result has `partialFingerprints`, so code scanning follows a finding across line shifts; with a
  * baseline each has a `baselineState` (new/unchanged, and absent for findings fixed since).
  */
-export function findingsSarif(root: string, input: SarifInput, version = TOOL_VERSION): SarifLog {
+function findingsSarif(root: string, input: SarifInput, version = TOOL_VERSION): SarifLog {
   const all = [...input.findings, ...(input.baseline?.absent ?? [])];
   const ruleIds = [...new Set(all.map((f) => f.finding.rule))].sort();
   const rules: SarifRule[] = ruleIds.map((id) => ({

@@ -26,7 +26,7 @@ function sinceLine(s: SinceSummary): string {
 }
 
 /** `2 errors, 1 warning, 0 infos` style count, or `no findings`. */
-export function summary(findings: readonly Finding[]): string {
+function summary(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'No findings.';
   const count = (s: Finding['severity']): number => findings.filter((f) => f.severity === s).length;
   const part = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,11 +1,11 @@
-import { acceptanceLine } from '../../engine/compare/acceptanceText';
+import { acceptanceLine } from './acceptanceText';
 import { describeRun } from '../../engine/inference/runPlan';
-import { passHint } from '../../engine/compare/passHint';
-import { outputVerdictLine } from '../../engine/compare/summary';
+import { passHint } from './passHint';
+import { outputVerdictLine } from './outputLine';
 import { formatNumber } from '../../engine/format/numbers';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
-import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { inputUsageLine } from './inputUsageLine';
 import type { VerifyReport } from '../../engine/verifyTypes';
 import { xml } from './xml';
 

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { acceptanceLine } from '../../engine/compare/acceptanceText';
-import { outputVerdictLine } from '../../engine/compare/summary';
-import { passHint } from '../../engine/compare/passHint';
+import { acceptanceLine } from './acceptanceText';
+import { outputVerdictLine } from './outputLine';
+import { passHint } from './passHint';
 import { formatTolerance } from '../../engine/format/numbers';
 import { describeRun } from '../../engine/inference/runPlan';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
-import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { inputUsageLine } from './inputUsageLine';
 import type { VerifyReport } from '../../engine/verifyTypes';
 
 interface SarifResult {

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
-import { outputVerdictLine } from '../../engine/compare/summary';
+import { outputVerdictLine } from './outputLine';
 import { formatElement, formatNumber } from '../../engine/format/numbers';
-import { passHint } from '../../engine/compare/passHint';
+import { passHint } from './passHint';
 import type { OutputComparison } from '../../engine/compare/types';
-import { acceptanceLine, metricsLine } from '../../engine/compare/acceptanceText';
+import { acceptanceLine, metricsLine } from './acceptanceText';
 import { divergenceDetails, divergenceLine } from '../../engine/locate/describe';
 import { carryLines } from '../../engine/carryStream';
-import { inputUsageLine } from '../../engine/fixtures/inputUsage';
+import { inputUsageLine } from './inputUsageLine';
 import { describeRun } from '../../engine/inference/runPlan';
 import type { CaseReport, VerifyReport } from '../../engine/verifyTypes';
 

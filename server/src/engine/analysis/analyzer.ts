@@ -17,7 +17,7 @@ import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
 
-export type { AnalysisResult, Stage, StageKind } from './types';
+export type { AnalysisResult } from './types';
 
 /** Options for a run over files that are not (only) on disk. */
 export interface AnalyzeOptions {
@@ -282,7 +282,7 @@ function at(file: string, rule: 'config-error' | 'skipped-file', message: string
 }
 
 /** Applies `config.rules`: a severity replaces the default, 'off' drops the rule. */
-export function applySeverities(findings: readonly Finding[], rules: AnalysisConfig['rules']): Finding[] {
+function applySeverities(findings: readonly Finding[], rules: AnalysisConfig['rules']): Finding[] {
   return findings.flatMap((f) => {
     const o = rules[f.rule];
     if (o === 'off') return [];
@@ -291,7 +291,7 @@ export function applySeverities(findings: readonly Finding[], rules: AnalysisCon
 }
 
 /** Stable order: file, position, rule, message. */
-export function compareFindings(a: Finding, b: Finding): number {
+function compareFindings(a: Finding, b: Finding): number {
   return (
     a.file.localeCompare(b.file) ||
     a.range.start.line - b.range.start.line ||

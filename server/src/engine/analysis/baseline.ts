@@ -6,7 +6,7 @@ import { relPath } from './paths';
  * How a finding relates to a baseline (SARIF's `baselineState`): present now and not before, present
  * in both, or present only in the baseline (fixed, or its code removed).
  */
-export type BaselineState = 'new' | 'unchanged' | 'absent';
+type BaselineState = 'new' | 'unchanged' | 'absent';
 
 /** A finding with its fingerprint and, when compared with a baseline, its state. */
 export interface FingerprintedFinding {
@@ -21,7 +21,7 @@ export interface FingerprintedFinding {
  * and unrelated edits: the rule, the file(s) and the named things involved. `detail` tells apart
  * findings with the same identity where the rule has content (the clone's normalized tokens).
  */
-export interface FindingIdentity {
+interface FindingIdentity {
   identity: string;
   detail: string;
 }
@@ -30,11 +30,7 @@ export interface FindingIdentity {
  * The identity of a finding. `rename` maps a file of the baseline to its path now, so a finding in a
  * renamed file keeps its identity.
  */
-export function findingIdentity(
-  root: string,
-  f: Finding,
-  rename: (file: string) => string = (x) => x,
-): FindingIdentity {
+function findingIdentity(root: string, f: Finding, rename: (file: string) => string = (x) => x): FindingIdentity {
   const rel = (file: string): string => relPath(root, rename(file));
   switch (f.rule) {
     case 'untested-stage':

@@ -27,7 +27,7 @@ export function readCoverage(root: string, candidates: readonly string[]): LineC
 }
 
 /** lcov: `SF:path`, `DA:line,count`, `end_of_record`. Function records are implied by their lines. */
-export function parseLcov(root: string, text: string): LineCoverage {
+function parseLcov(root: string, text: string): LineCoverage {
   const out: LineCoverage = new Map();
   let current: Map<number, number> | undefined;
   for (const raw of text.split(/\r?\n/)) {
@@ -51,7 +51,7 @@ interface IstanbulFile {
 }
 
 /** istanbul coverage-final.json: statements with their start line and hit count. */
-export function parseIstanbul(root: string, json: unknown): LineCoverage {
+function parseIstanbul(root: string, json: unknown): LineCoverage {
   const out: LineCoverage = new Map();
   if (!json || typeof json !== 'object') return out;
   for (const [key, value] of Object.entries(json as Record<string, IstanbulFile>)) {

@@ -55,7 +55,7 @@ function cycleThrough(start: string, members: Set<string>, adj: Map<string, File
 }
 
 /** Tarjan's algorithm, iterative so deep import chains cannot overflow the stack. */
-export function stronglyConnected(nodes: readonly string[], next: (n: string) => string[]): string[][] {
+function stronglyConnected(nodes: readonly string[], next: (n: string) => string[]): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();

@@ -5,12 +5,6 @@ import { ts } from './typescript';
 import type { AnalysisConfig } from '../config/types';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 
-/** A file left out of the analysis, and why (reported as a `skipped-file` finding). */
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
-
 /** The set of files to analyse and the compiler options to analyse them with. */
 export interface FileListing {
   files: string[];
@@ -137,7 +131,7 @@ export function skipReason(root: string, file: string, text: string, maxBytes: n
 }
 
 /** True when the leading comments of the file carry an `@generated` marker. */
-export function isGenerated(text: string): boolean {
+function isGenerated(text: string): boolean {
   const header = /^(?:\s*(?:\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|#![^\n]*\n))*/.exec(text.slice(0, 4000));
   return header !== null && header[0].includes('@generated');
 }

@@ -24,11 +24,6 @@ export function isInside(root: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-/** Normalised absolute path, so the same file always has the same key. */
-export function normalizeFile(root: string, file: string): string {
-  return path.resolve(root, file);
-}
-
 /** A matcher over root-relative forward-slash paths; an empty glob list matches nothing. */
 export function globMatcher(globs: readonly string[]): (rel: string) => boolean {
   if (globs.length === 0) return () => false;

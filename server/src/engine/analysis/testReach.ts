@@ -150,15 +150,6 @@ export class ReachIndex {
   }
 }
 
-/** One-shot reachability (see ReachIndex). */
-export function computeReach(
-  graphs: readonly FileGraph[],
-  testFiles: readonly string[],
-  stageKeys: readonly string[],
-): Reach {
-  return new ReachIndex().compute(graphs, testFiles, stageKeys);
-}
-
 /** One `untested-stage` finding per stage no test reaches, naming the test that comes closest. */
 export function untestedStageFindings(
   root: string,

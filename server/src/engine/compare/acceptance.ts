@@ -1,11 +1,10 @@
-import { EngineError } from '../errors';
 import type { FixtureStream } from '../fixtures/types';
 import { readNumber } from '../tensor/tensor';
 import { judge, type AcceptCriteria, type OutputMetrics } from './metrics';
 import type { OutputComparison } from './types';
 
 /** The name of the per-fixture tensor holding class labels. */
-export const LABEL_TENSOR = 'label';
+const LABEL_TENSOR = 'label';
 
 /**
  * Takes labels out of the fixtures: a tensor named `label` in each case (unless the model has an input of
@@ -58,12 +57,4 @@ export function applyAcceptance(
   const results = judge(criteria, o, metrics);
   o.acceptance = { criteria: results, passed: results.every((r) => r.passed), elementwisePassed: o.passed };
   o.passed = o.acceptance.passed;
-}
-
-/** @throws EngineError('config-invalid') for a labels list that is not integers. */
-export function validateLabels(labels: unknown): number[] | undefined {
-  if (labels === undefined) return undefined;
-  if (!Array.isArray(labels) || labels.some((l) => !Number.isInteger(l)))
-    throw new EngineError('config-invalid', 'labels must be a list of integer class indices, one per fixture case');
-  return labels as number[];
 }

@@ -15,7 +15,12 @@ export class ExactSum {
     let i = 0;
     for (let j = 0; j < p.length; j++) {
       let y = p[j];
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      if (Math.abs(x) < Math.abs(y)) {
+        // a swap without a destructuring array, which this hot loop would allocate per term
+        const s = x;
+        x = y;
+        y = s;
+      }
       const hi = x + y;
       const lo = y - (hi - x);
       if (lo !== 0) p[i++] = lo;

@@ -12,7 +12,7 @@ export type AcceptMetric =
 export type AcceptCriteria = Partial<Record<AcceptMetric, number>>;
 
 /** Whether a metric's threshold is a minimum (value ≥ threshold) or a maximum (value ≤ threshold). */
-export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
+const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
   cosine: 'min',
   snrDb: 'min',
   top1: 'min',
@@ -24,7 +24,7 @@ export const ACCEPT_DIRECTION: Readonly<Record<AcceptMetric, 'min' | 'max'>> = {
   accuracyDrop: 'max',
 };
 
-export const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
+const ACCEPT_METRICS = Object.keys(ACCEPT_DIRECTION) as AcceptMetric[];
 
 /** Task metrics of one output over every fixture; absent ones could not be computed (see the reasons). */
 export interface OutputMetrics {
@@ -141,7 +141,7 @@ export class MetricsAccumulator {
 
   add(caseId: string, base: Tensor, cand: Tensor): void {
     if (Array.isArray(base.data) || Array.isArray(cand.data)) return;
-    if (base.dims.length !== cand.dims.length || base.dims.some((d, i) => d !== cand.dims[i])) return;
+    if (!sameDims(base.dims, cand.dims)) return;
     const b = toFloatView(base, this.sb);
     const c = toFloatView(cand, this.sc);
     this.any = true;
@@ -161,7 +161,9 @@ export class MetricsAccumulator {
       cc += y * y;
       noise += (y - x) * (y - x);
     }
-    if (![dot, bb, cc, noise].every(Number.isFinite)) this.finite = false;
+    // no array per case: this runs once per fixture and output
+    if (!(Number.isFinite(dot) && Number.isFinite(bb) && Number.isFinite(cc) && Number.isFinite(noise)))
+      this.finite = false;
     else {
       this.dot.add(dot);
       this.bb.add(bb);
@@ -260,4 +262,10 @@ export function parseCriterion(text: string): { metric: AcceptMetric; threshold:
   const threshold = Number(m[2]);
   if (!Number.isFinite(threshold)) return `"${m[2]}" is not a number`;
   return { metric, threshold };
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

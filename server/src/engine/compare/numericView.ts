@@ -6,7 +6,7 @@ export type FloatView = Float32Array | Float64Array;
 let halfTable: Float32Array | undefined;
 
 /** All 65536 half values as float32 (exact: every half is a float32), built on first use. */
-export function halfLookupTable(): Float32Array {
+function halfLookupTable(): Float32Array {
   if (!halfTable) {
     halfTable = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) halfTable[h] = halfToFloat(h);

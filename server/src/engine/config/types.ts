@@ -30,7 +30,7 @@ export interface AnalysisConfig {
 }
 
 /** A verify case as written in the config: the runnable case's shape, with paths relative to the config. */
-export type CaseConfig = VerifyCase;
+type CaseConfig = VerifyCase;
 
 export interface VerifyConfig {
   /** Applied to every case unless the case overrides it. */

@@ -1,13 +1,13 @@
 import type { HookCommandSpec } from './types';
 
 /** Marks every file or block ML Parity writes, so status/uninstall find exactly what was added. */
-export const HOOK_MARK = 'ml-parity-hook v1';
-export const BLOCK_START = '# >>> ml-parity >>>';
-export const BLOCK_END = '# <<< ml-parity <<<';
+const HOOK_MARK = 'ml-parity-hook v1';
+const BLOCK_START = '# >>> ml-parity >>>';
+const BLOCK_END = '# <<< ml-parity <<<';
 /** Suffix of the user's previous git hook, moved aside and run first by ours. */
 export const CHAINED_SUFFIX = '.ml-parity-chained';
 /** First line of a `.husky/pre-commit` that ML Parity created (husky 4–8 run it directly). */
-export const CREATED_PREFIX = '#!/bin/sh\n';
+const CREATED_PREFIX = '#!/bin/sh\n';
 
 /** POSIX single-quoting: safe for any path, including spaces, `$` and quotes. */
 export function shQuote(s: string): string {

@@ -6,7 +6,7 @@ export const HUSKY_DIR = '.husky';
 export const PRECOMMIT_CONFIG = '.pre-commit-config.yaml';
 
 /** Husky owns the hooks when `.husky/pre-commit` exists, or `.husky/` exists and package.json lists husky. */
-export function usesHusky(top: string): boolean {
+function usesHusky(top: string): boolean {
   const dir = path.join(top, HUSKY_DIR);
   if (!isDir(dir)) return false;
   if (fs.existsSync(path.join(dir, 'pre-commit'))) return true;

@@ -16,7 +16,7 @@ export function deletedAtTop(top: string): string[] {
 }
 
 /** Index entries (paths relative to the top) at `rel` or below it. */
-export function indexEntries(top: string, rel: string): string[] {
+function indexEntries(top: string, rel: string): string[] {
   const out = gitOrThrow(top, ['ls-files', '--cached', '-z', '--', rel]);
   return out.toString('utf8').split('\0').filter(Boolean);
 }

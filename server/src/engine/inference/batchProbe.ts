@@ -2,7 +2,7 @@ import type { Tensor } from '../tensor/tensor';
 import { splitOutput, type Batch, type BoundCase } from './batching';
 
 /** How many fixtures of the first stacked batch are also run alone and compared bit for bit. */
-export const PROBE_FIXTURES = 4;
+const PROBE_FIXTURES = 4;
 
 /** Outputs of one run, keyed by session ('candidate', 'baseline') then output name. */
 export type RunOutputs = Record<string, Record<string, Tensor>>;
@@ -14,7 +14,7 @@ function bytesOf(t: Tensor): Uint8Array | undefined {
 }
 
 /** Same dtype, dims and bits (NaN payloads and -0 included); strings compared as strings. */
-export function bitIdentical(a: Tensor, b: Tensor): boolean {
+function bitIdentical(a: Tensor, b: Tensor): boolean {
   if (a.dtype !== b.dtype || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) return false;
   const x = bytesOf(a);
   const y = bytesOf(b);

@@ -3,20 +3,34 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
-import type { CastPlan, WorkerRequest, WorkerResponse } from './messages';
+import {
+  parseResponse,
+  type CastPlan,
+  type RequestType,
+  type WorkerRequests,
+  type WorkerResponse,
+  type WorkerResults,
+} from './messages';
+
+type Answer = Extract<WorkerResponse, { ok: true }>;
 
 interface Pending {
-  resolve: (r: WorkerResponse & { ok: true }) => void;
+  /** Resolves with the answer when it is of the request's own type; false when it is not. */
+  answer: (r: Answer) => boolean;
   reject: (e: EngineError) => void;
   timer?: NodeJS.Timeout;
   what: string;
 }
 
-type Distributive<T> = T extends unknown ? Omit<T, 'id'> : never;
-type RequestBody = Distributive<WorkerRequest>;
+/** Each request type's result out of an answer, or undefined when the answer is of another type. */
+const RESULT: { [K in RequestType]: (r: Answer) => WorkerResults[K] | undefined } = {
+  load: (r) => (r.type === 'load' ? r.result : undefined),
+  run: (r) => (r.type === 'run' ? r.result : undefined),
+  release: (r) => (r.type === 'release' ? r.result : undefined),
+};
 
 /** The worker sits beside this file when compiled by tsc, or as `inferenceWorker.js` beside a bundle. */
-export function defaultWorkerPath(): string {
+function defaultWorkerPath(): string {
   const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, 'inferenceWorker.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }
@@ -41,7 +55,7 @@ export class InferenceHost {
     this.child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString('utf8')).slice(-2000);
     });
-    this.child.on('message', (res: WorkerResponse) => this.settle(res));
+    this.child.on('message', (m: unknown) => this.settle(m));
     this.child.on('exit', (code, signal) => {
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : '';
@@ -69,12 +83,12 @@ export class InferenceHost {
     externalDataDir?: string,
   ): Promise<{ inputNames: string[]; outputNames: string[] }> {
     try {
-      const r = await this.request(
-        { type: 'load', key, model, ...(externalDataDir ? { externalDataDir } : {}) },
+      return await this.request(
+        'load',
+        { key, model, ...(externalDataDir ? { externalDataDir } : {}) },
         timeoutMs,
         `loading ${file}`,
       );
-      return { inputNames: r.inputNames ?? [], outputNames: r.outputNames ?? [] };
     } catch (e) {
       if (e instanceof EngineError && e.code === 'inference-failed') throw loadError(e.message, file);
       throw e;
@@ -92,13 +106,13 @@ export class InferenceHost {
     what: string,
     cast?: CastPlan,
   ): Promise<Record<string, Record<string, Tensor>>> {
-    const r = await this.request({ type: 'run', keys, feeds, ...(cast ? { cast } : {}) }, timeoutMs, what);
-    return r.outputs ?? {};
+    const r = await this.request('run', { keys, feeds, ...(cast ? { cast } : {}) }, timeoutMs, what);
+    return r.outputs;
   }
 
   /** Frees a session the worker holds. */
   async release(key: string, timeoutMs: number): Promise<void> {
-    await this.request({ type: 'release', key }, timeoutMs, `releasing ${key}`);
+    await this.request('release', { key }, timeoutMs, `releasing ${key}`);
   }
 
   /** Kills the worker; pending requests reject with `reason` (cancelled by default). */
@@ -112,11 +126,21 @@ export class InferenceHost {
     this.fail(reason);
   }
 
-  private request(body: RequestBody, timeoutMs: number, what: string): Promise<WorkerResponse & { ok: true }> {
+  private request<K extends RequestType>(
+    type: K,
+    body: WorkerRequests[K],
+    timeoutMs: number,
+    what: string,
+  ): Promise<WorkerResults[K]> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const p: Pending = { resolve, reject, what };
+      const answer = (r: Answer): boolean => {
+        const result = RESULT[type](r);
+        if (result !== undefined) resolve(result);
+        return result !== undefined;
+      };
+      const p: Pending = { answer, reject, what };
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         p.timer = setTimeout(() => {
           this.dispose(
@@ -128,17 +152,25 @@ export class InferenceHost {
         }, timeoutMs);
       }
       this.pending.set(id, p);
-      this.child.send({ ...body, id });
+      this.child.send({ ...body, id, type });
     });
   }
 
-  private settle(res: WorkerResponse): void {
-    const p = this.pending.get(res.id);
-    if (!p) return;
+  private settle(m: unknown): void {
+    const res = parseResponse(m);
+    const p = typeof res === 'string' ? undefined : this.pending.get(res.id);
+    // A worker that answers out of protocol cannot be trusted with the rest: stop it, say what came.
+    const unexpected = (what: string): void =>
+      this.dispose(new EngineError('inference-crashed', `the inference process sent ${what}; it was stopped`));
+    if (typeof res === 'string') return unexpected(res);
+    if (!p) return unexpected(`an answer to request ${res.id}, which is not pending`);
     this.pending.delete(res.id);
     clearTimeout(p.timer);
-    if (res.ok) p.resolve(res);
-    else p.reject(new EngineError('inference-failed', `${p.what}: ${res.message}`));
+    if (!res.ok) p.reject(new EngineError('inference-failed', `${p.what}: ${res.message}`));
+    else if (!p.answer(res)) {
+      this.pending.set(res.id, p);
+      unexpected(`a ${res.type} answer while ${p.what}`);
+    }
   }
 
   private fail(e: EngineError): void {
@@ -152,7 +184,7 @@ export class InferenceHost {
 }
 
 /** Turns onnxruntime's load messages into an error that names the offending op where it can. */
-export function loadError(message: string, file: string): EngineError {
+function loadError(message: string, file: string): EngineError {
   // A custom-domain op reads "com.example:NoSuchOp(-1) is not a registered function/op".
   const custom = /([\w.-]+):(\w+)\(-?\d+\) is not a registered function\/op/.exec(message);
   if (custom) {

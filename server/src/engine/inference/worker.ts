@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { castTensor } from '../tensor/cast';
 import type { DType, Tensor } from '../tensor/tensor';
-import type { WorkerRequest, WorkerResponse } from './messages';
+import type { RequestType, WorkerRequest, WorkerRequests, WorkerResponse, WorkerResults } from './messages';
 import { dieWithParent } from './parentWatch';
 
 // The parent passes its pid: an orphaned worker (parent killed, even by SIGKILL) ends itself.
@@ -30,48 +30,60 @@ function fromOrt(t: ort.Tensor): Tensor {
   return { dtype: t.type as DType, dims: [...t.dims], data };
 }
 
+/** What the worker does for each request type. */
+const handlers: { [K in RequestType]: (req: WorkerRequests[K]) => Promise<WorkerResults[K]> } = {
+  async load(req) {
+    const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+    if (req.externalDataDir)
+      opts.extra = { session: { model_external_initializers_file_folder_path: req.externalDataDir } };
+    const session =
+      typeof req.model === 'string'
+        ? await ort.InferenceSession.create(req.model, opts)
+        : await ort.InferenceSession.create(req.model, opts);
+    sessions.set(req.key, session);
+    return { inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+  },
+  async run(req) {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(req.feeds)) feeds[name] = toOrt(t);
+    const outputs: Record<string, Record<string, Tensor>> = {};
+    const runs = req.keys.map(async (key) => {
+      const session = sessions.get(key);
+      if (!session) throw new Error(`no session "${key}"`);
+      const casts = Object.entries(req.cast?.[key] ?? {});
+      const own = casts.length === 0 ? feeds : { ...feeds };
+      for (const [name, dtype] of casts) if (req.feeds[name]) own[name] = toOrt(castTensor(req.feeds[name], dtype));
+      let result: ort.InferenceSession.OnnxValueMapType;
+      try {
+        result = await session.run(own);
+      } catch (e) {
+        // Both models run on the same feeds: say which one failed.
+        throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      const out: Record<string, Tensor> = {};
+      for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
+      outputs[key] = out;
+    });
+    await Promise.all(runs);
+    return { outputs };
+  },
+  async release(req) {
+    await sessions.get(req.key)?.release();
+    sessions.delete(req.key);
+    return {};
+  },
+};
+
+/** Runs one request and answers it with a result of its own type. */
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
+  const id = req.id;
   switch (req.type) {
-    case 'load': {
-      const opts: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
-      if (req.externalDataDir)
-        opts.extra = { session: { model_external_initializers_file_folder_path: req.externalDataDir } };
-      const session =
-        typeof req.model === 'string'
-          ? await ort.InferenceSession.create(req.model, opts)
-          : await ort.InferenceSession.create(req.model, opts);
-      sessions.set(req.key, session);
-      return { id: req.id, ok: true, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
-    }
-    case 'run': {
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(req.feeds)) feeds[name] = toOrt(t);
-      const outputs: Record<string, Record<string, Tensor>> = {};
-      const runs = req.keys.map(async (key) => {
-        const session = sessions.get(key);
-        if (!session) throw new Error(`no session "${key}"`);
-        const casts = Object.entries(req.cast?.[key] ?? {});
-        const own = casts.length === 0 ? feeds : { ...feeds };
-        for (const [name, dtype] of casts) if (req.feeds[name]) own[name] = toOrt(castTensor(req.feeds[name], dtype));
-        let result: ort.InferenceSession.OnnxValueMapType;
-        try {
-          result = await session.run(own);
-        } catch (e) {
-          // Both models run on the same feeds: say which one failed.
-          throw new Error(`${key} model: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-        }
-        const out: Record<string, Tensor> = {};
-        for (const [name, t] of Object.entries(result)) out[name] = fromOrt(t);
-        outputs[key] = out;
-      });
-      await Promise.all(runs);
-      return { id: req.id, ok: true, outputs };
-    }
-    case 'release': {
-      await sessions.get(req.key)?.release();
-      sessions.delete(req.key);
-      return { id: req.id, ok: true };
-    }
+    case 'load':
+      return { id, ok: true, type: 'load', result: await handlers.load(req) };
+    case 'run':
+      return { id, ok: true, type: 'run', result: await handlers.run(req) };
+    case 'release':
+      return { id, ok: true, type: 'release', result: await handlers.release(req) };
   }
 }
 

@@ -10,7 +10,7 @@ import { locateDivergence, type LocateModel } from './locate';
 import type { Divergence } from './types';
 
 /** Fixtures the locator runs on by default: the worst ones, few, since each probe runs every one. */
-export const DEFAULT_LOCATE_FIXTURES = 2;
+const DEFAULT_LOCATE_FIXTURES = 2;
 
 export interface CaseLocate {
   host: InferenceHost;

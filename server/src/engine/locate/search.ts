@@ -12,7 +12,7 @@ export interface TensorStatus {
 }
 
 /** Runs both models with the given baseline tensors (and their matches) marked as outputs and compares them. */
-export type Probe = (baselineTensors: string[]) => Promise<Map<string, TensorStatus>>;
+type Probe = (baselineTensors: string[]) => Promise<Map<string, TensorStatus>>;
 
 export interface SearchInput {
   base: LocateGraph;
@@ -165,7 +165,7 @@ export async function searchDivergence(s: SearchInput): Promise<SearchResult> {
  * The matched activation tensors a node reads, looking through unmatched producers (whose nodes form the
  * chain a fused candidate node replaced). Graph inputs count as matched; weights are skipped.
  */
-export function frontier(
+function frontier(
   base: LocateGraph,
   matches: Map<string, TensorMatch>,
   node: number,

@@ -16,7 +16,7 @@ export interface Signature {
   outputs: ValueInfo[];
 }
 
-export type SignatureDifferenceKind =
+type SignatureDifferenceKind =
   | 'missing-input'
   | 'extra-input'
   | 'missing-output'

@@ -4,7 +4,7 @@ import type { BuildFailure, Loader, Plugin } from 'esbuild';
 import { EngineError } from '../errors';
 import type { StageAccess } from './locate';
 
-export const STAGE_EXPORT = '__mlParityStage';
+const STAGE_EXPORT = '__mlParityStage';
 
 export interface BundleInput {
   /** Absolute path of the file declaring the stage. */

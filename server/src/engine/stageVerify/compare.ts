@@ -1,7 +1,7 @@
 import { isTypedArrayName, tagOf } from './values';
 
 /** Tolerances for numbers: `|candidate − baseline| ≤ atol + rtol·|baseline|`. */
-export interface NumericTolerance {
+interface NumericTolerance {
   atol: number;
   rtol: number;
 }
@@ -88,8 +88,10 @@ function cmp(
   }
   if (ta === 'Map') return cmpMap(a as Map<unknown, unknown>, b as Map<unknown, unknown>, path, tol, seen);
   if (ta === 'Set') return cmpSet(a as Set<unknown>, b as Set<unknown>, path, tol, seen);
-  if (ta === 'Date')
-    return (a as Date).getTime() === (b as Date).getTime() ? undefined : at(`${String(a)} vs ${String(b)}`);
+  if (ta === 'Date') {
+    const [da, db] = [a as Date, b as Date];
+    return da.getTime() === db.getTime() ? undefined : at(`${String(da)} vs ${String(db)}`);
+  }
   const ca = ctorName(a);
   const cb = ctorName(b);
   if (ca !== cb) return at(`instance of ${ca} vs ${cb}`);

@@ -13,7 +13,7 @@ export const NUMBER_RANGE = 1000;
  * to past the longest array, so empty, length-one, negative and larger-than-length windows all occur.
  * Nested numeric arrays are rectangular (a matrix), the shape ML code expects.
  */
-export function arbitraryOf(spec: TypeSpec): fc.Arbitrary<unknown> {
+function arbitraryOf(spec: TypeSpec): fc.Arbitrary<unknown> {
   switch (spec.kind) {
     case 'number':
       return spec.integer ? fc.integer({ min: -3, max: MAX_LENGTH + 3 }) : plainNumber();

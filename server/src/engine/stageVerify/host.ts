@@ -2,12 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../errors';
-import type { StageRunRequest, StageWorkerMessage } from './messages';
+import { parseStageMessage, type StageRunRequest, type StageWorkerMessage } from './messages';
 
 type Result = Extract<StageWorkerMessage, { type: 'result' }>;
 
 /** The worker sits beside this file when compiled by tsc, or as `stageWorker.js` beside a bundle. */
-export function stageWorkerPath(): string {
+function stageWorkerPath(): string {
   const candidates = [path.join(__dirname, 'worker.js'), path.join(__dirname, 'stageWorker.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }
@@ -81,7 +81,12 @@ export function runInWorker(
     );
     signal?.addEventListener('abort', onAbort);
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-    child.on('message', (m: StageWorkerMessage) => {
+    child.on('message', (raw: unknown) => {
+      const m = parseStageMessage(raw);
+      if (typeof m === 'string') {
+        const why = `the process running ${req.name} sent ${m}; it was stopped (the stage may write to process.send)`;
+        return finish(() => reject(new EngineError('stage-crashed', why)));
+      }
       if (m.type === 'progress') onProgress?.(m.done, m.total);
       else if (m.type === 'result') finish(() => resolve(m));
       else {

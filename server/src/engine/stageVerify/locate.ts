@@ -10,11 +10,6 @@ export type StageAccess =
   /** What the module exports under this name ('default': `export default` or `module.exports = …`). */
   | { kind: 'export'; name: string };
 
-export interface StageDeclaration {
-  node: ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
-  access: StageAccess;
-}
-
 type Declared = ts.FunctionLikeDeclaration | ts.ClassLikeDeclaration;
 
 function isDeclared(n: ts.Node): n is Declared {

@@ -12,7 +12,7 @@ import { tempTree } from './tree';
 import type { StageCall } from './types';
 
 /** The recorder sits beside this file when compiled by tsc, or as `stageRecorder.js` beside a bundle. */
-export function recorderPath(): string {
+function recorderPath(): string {
   const candidates = [path.join(__dirname, 'recorder.js'), path.join(__dirname, 'stageRecorder.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
 }

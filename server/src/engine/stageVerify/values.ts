@@ -8,7 +8,7 @@
  */
 export type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
 
-export const TYPED_ARRAYS = [
+const TYPED_ARRAYS = [
   'Float32Array',
   'Float64Array',
   'Int8Array',
@@ -93,7 +93,7 @@ export interface Realm {
   typed: (name: TypedArrayName, data: (number | bigint)[]) => unknown;
 }
 
-export const hostRealm: Realm = {
+const hostRealm: Realm = {
   Array,
   Object,
   Map,
@@ -109,21 +109,26 @@ export function decode(e: Encoded, realm: Realm = hostRealm): unknown {
   if (Array.isArray(e)) return realm.Array.from(e, (x) => decode(x, realm));
   if ('$num' in e) return Number(e.$num === '-0' ? -0 : e.$num);
   if ('$undefined' in e) return undefined;
-  if ('$bigint' in e) return realm.BigInt(String(e.$bigint));
+  if ('$bigint' in e) return realm.BigInt(text(e.$bigint));
   if ('$typed' in e) {
-    const name = String(e.$typed);
+    const name = text(e.$typed);
     if (!isTypedArrayName(name)) throw new Error(`unknown typed array "${name}"`);
-    const data = (e.data as Encoded[]).map((x) => (name.startsWith('Big') ? BigInt(String(x)) : (decode(x) as number)));
+    const data = (e.data as Encoded[]).map((x) => (name.startsWith('Big') ? BigInt(text(x)) : (decode(x) as number)));
     return realm.typed(name, data);
   }
   if ('$map' in e) return new realm.Map((e.$map as Encoded[][]).map(([k, x]) => [decode(k, realm), decode(x, realm)]));
   if ('$set' in e) return new realm.Set((e.$set as Encoded[]).map((x) => decode(x, realm)));
-  if ('$date' in e) return new realm.Date(String(e.$date));
-  if ('$unsupported' in e) throw new Error(`cannot rebuild ${String(e.$unsupported)}`);
+  if ('$date' in e) return new realm.Date(text(e.$date));
+  if ('$unsupported' in e) throw new Error(`cannot rebuild ${text(e.$unsupported)}`);
   const src = '$object' in e ? (e.$object as Record<string, Encoded>) : e;
   const out = realm.Object() as Record<string, unknown>;
   for (const [k, x] of Object.entries(src)) out[k] = decode(x, realm);
   return out;
+}
+
+/** A tag's payload as text: scalars as `String` writes them, anything else as JSON (so an error shows it). */
+function text(x: Encoded): string {
+  return x !== null && typeof x === 'object' ? JSON.stringify(x) : String(x);
 }
 
 /** Short human form of a value for one-line reports: `[0, 0.5]`, `Float32Array [1, 2]`, `{ w: 3 }`. */

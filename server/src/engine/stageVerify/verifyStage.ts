@@ -17,12 +17,12 @@ import { gitTop, materialize, revisionTree, tempTree } from './tree';
 import { signatureText } from './typeSpec';
 import type { ParamSpec, SourceSpec, StageShape, StageVerifyOptions, StageVerifyReport } from './types';
 
-export const DEFAULT_STAGE_COUNT = 200;
-export const DEFAULT_STAGE_SEED = 42;
-export const DEFAULT_CALL_TIMEOUT_MS = 2000;
+const DEFAULT_STAGE_COUNT = 200;
+const DEFAULT_STAGE_SEED = 42;
+const DEFAULT_CALL_TIMEOUT_MS = 2000;
 
 /** Label of a version in reports: `HEAD`, `work tree`, `index`. */
-export function sourceLabel(s: SourceSpec): string {
+function sourceLabel(s: SourceSpec): string {
   return s.kind === 'revision' ? s.rev : s.kind === 'index' ? 'index' : 'work tree';
 }
 

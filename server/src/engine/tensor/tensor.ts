@@ -46,7 +46,7 @@ export interface NamedTensor {
   tensor: Tensor;
 }
 
-export const FLOAT_DTYPES: ReadonlySet<DType> = new Set(['float32', 'float16', 'float64']);
+const FLOAT_DTYPES: ReadonlySet<DType> = new Set(['float32', 'float16', 'float64']);
 
 export function isFloat(dtype: DType): boolean {
   return FLOAT_DTYPES.has(dtype);

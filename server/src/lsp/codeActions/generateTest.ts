@@ -12,7 +12,7 @@ import { lazyAction, type CodeActionContext, type CodeActionProvider } from './t
 const TEST_DIRS = ['test', 'tests', '__tests__'];
 
 /** Where the test goes: the workspace's test folder if it has one, else beside the stage. */
-export function testFilePath(root: string, stageFile: string, stage: string): string {
+function testFilePath(root: string, stageFile: string, stage: string): string {
   const dir = TEST_DIRS.map((d) => path.join(root, d)).find((d) => fs.existsSync(d)) ?? path.dirname(stageFile);
   const ext = /\.[cm]?js$|\.jsx$/.test(stageFile) ? '.js' : '.ts';
   const base = path.basename(stageFile).replace(/\.[^.]+$/, '');
@@ -55,7 +55,7 @@ function testTitle(root: string, stage: string, target: string): string {
 }
 
 /** Builds the test for one untested-stage diagnostic, or undefined when the stage cannot be imported. */
-export function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeAction | undefined {
+function buildTestAction(ctx: CodeActionContext, d: Diagnostic): CodeAction | undefined {
   const about = untestedStage(d);
   if (!about || !ctx.capabilities.createFiles) return undefined;
   const { stage, file: stageFile } = about;

@@ -24,7 +24,7 @@ function insertLineAbove(doc: TextDocument, line: number, comment: string): Text
 }
 
 /** Edits that silence one diagnostic: a next-line comment, or start/end markers around a clone copy. */
-export function ignoreEdits(doc: TextDocument, d: Diagnostic, rule: string): TextEdit[] {
+function ignoreEdits(doc: TextDocument, d: Diagnostic, rule: string): TextEdit[] {
   const first = d.range.start.line;
   if (!isCloneRule(rule)) return [insertLineAbove(doc, first, IGNORE)];
   // An end position at column 0 means the copy ended on the previous line.

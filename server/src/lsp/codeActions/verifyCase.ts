@@ -4,7 +4,7 @@ import { ServerCommands, type VerifyCaseArgs } from '../../protocol';
 import { toUri } from '../convert';
 import type { CodeActionContext, CodeActionProvider } from './types';
 
-export const VERIFY_KIND = `${CodeActionKind.Source}.mlParity.verify`;
+const VERIFY_KIND = `${CodeActionKind.Source}.mlParity.verify`;
 
 /** Names of the config's cases whose JSON object overlaps [start, end) offsets; all names when none does. */
 export function casesAt(text: string, start: number, end: number): string[] {

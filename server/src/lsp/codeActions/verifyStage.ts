@@ -4,7 +4,7 @@ import { ServerCommands, type VerifyStageArgs } from '../../protocol';
 import { toUri } from '../convert';
 import type { CodeActionContext, CodeActionProvider } from './types';
 
-export const VERIFY_STAGE_KIND = `${CodeActionKind.Refactor}.mlParity.verifyStage`;
+const VERIFY_STAGE_KIND = `${CodeActionKind.Refactor}.mlParity.verifyStage`;
 
 /**
  * "Verify 'stage' against HEAD" inside a stage whose code differs from HEAD: runs the server command (any

@@ -82,7 +82,7 @@ export function analyzeCached(
 const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
 /** One line per input: root-relative path and a hash of its content (or that it is missing). */
-export function inputsManifest(
+function inputsManifest(
   root: string,
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
@@ -246,12 +246,7 @@ export function analyzeHashed(
 const manifests = new WeakMap<HashedFiles, string>();
 
 /** The cache key of an analysis of exactly `files` (the manifest is computed once per file set). */
-export function hashedKey(
-  root: string,
-  config: AnalysisConfig,
-  files: HashedFiles,
-  kind: 'results' | 'states',
-): string {
+function hashedKey(root: string, config: AnalysisConfig, files: HashedFiles, kind: 'results' | 'states'): string {
   let manifest = manifests.get(files);
   if (manifest === undefined) manifests.set(files, (manifest = hashedManifest(root, config, files.hashes)));
   return cacheKey(kind, root, JSON.stringify(config), 'true', '', manifest);

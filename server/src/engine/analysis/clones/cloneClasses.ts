@@ -26,18 +26,6 @@ class DisjointSets {
 const len = (s: Span): number => s.to - s.from;
 
 /**
- * Builds clone classes from pairs. Pairs are grouped into connected components (a shared or overlapping
- * occurrence); inside one, only copies that are clones of every other copy form a class (no chaining
- * A~B~C into {A, B, C} unless A~C too), and each copy keeps its own span (overlapping spans are never
- * merged into one long occurrence).
- */
-export function buildClasses(pairs: readonly ClonePair[]): CloneClass[] {
-  return cloneComponents(pairs)
-    .flatMap((c) => classesOf(c))
-    .sort(compareClasses);
-}
-
-/**
  * The pairs grouped into connected components (shared occurrence or overlapping spans). A component
  * depends only on its own pairs and on other spans in its files, so it can be kept while none of
  * its files gains or loses a pair.

@@ -48,7 +48,7 @@ export interface CloneIndexState {
   components: { pairs: number[]; classes: CloneClass[] }[];
 }
 
-export type StoredPair = [number, number, number, number, number, number, CloneType, number];
+type StoredPair = [number, number, number, number, number, number, CloneType, number];
 
 /** The stored postings of a restored index, read-only; files replaced or removed since are masked out. */
 interface BasePostings {

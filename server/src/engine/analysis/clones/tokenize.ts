@@ -8,8 +8,8 @@ import { computeLineStarts } from './lineStarts';
 const K = ts.SyntaxKind;
 
 /** Normalized codes for type-2 matching: every identifier is one symbol, every literal another. */
-export const NORM_IDENTIFIER = 5000;
-export const NORM_LITERAL = 5001;
+const NORM_IDENTIFIER = 5000;
+const NORM_LITERAL = 5001;
 
 /** Tokens that end the previous construct: a clone should not start with one. */
 export const CLOSERS: ReadonlySet<number> = new Set([

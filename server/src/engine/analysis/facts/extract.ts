@@ -27,7 +27,7 @@ export interface ExtractOptions {
  * imports, exports and stage mentions. No program, binder or checker: files are independent, so this
  * runs in parallel and an edit redoes one file.
  */
-export function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
+function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
   // Parent pointers are set by the walk itself as it descends (one pass instead of two).
   const kind = scriptKind(file);
   const sf = ts.createSourceFile(file, text, options.target, false, kind);

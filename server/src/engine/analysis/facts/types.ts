@@ -53,7 +53,7 @@ export interface UnitInfo {
 }
 
 /** An `import`/`export … from` declaration (type-only ones excluded: they vanish at runtime). */
-export interface ImportDecl {
+interface ImportDecl {
   spec: string;
   span: Span;
   reexport: boolean;

@@ -26,7 +26,7 @@ function statementLists(source: SourceFile): Statement[][] {
 }
 
 /** Leaf nodes (tokens, identifiers, literals) below a node, in source order, skipping JSDoc. */
-export function leavesOf(node: Node): Node[] {
+function leavesOf(node: Node): Node[] {
   const out: Node[] = [];
   const visit = (n: Node): void => {
     if (Node.isJSDoc(n)) return;

@@ -50,7 +50,7 @@ function importLines(plan: ExtractPlan, target: string, jsExt: boolean): string[
 }
 
 /** Source text of the shared function. */
-export function functionText(plan: ExtractPlan, name: string, target: string, jsExt: boolean): string {
+function functionText(plan: ExtractPlan, name: string, target: string, jsExt: boolean): string {
   const params = plan.params.map((p) => `${p.name}: ${relativizeTypes(p.type, target, jsExt)}`).join(', ');
   const body = plan.body.split('\n').map((l) => (l.trim() ? `  ${l}` : ''));
   if (plan.returns.length === 1) body.push(`  return ${plan.returns[0]};`);

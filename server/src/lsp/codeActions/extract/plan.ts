@@ -10,7 +10,7 @@ const LITERALS: ReadonlySet<SyntaxKind> = new Set([
 ]);
 
 /** A parameter of the extracted function and the argument each copy passes for it. */
-export interface ExtractParam {
+interface ExtractParam {
   name: string;
   /** Type text; may contain `import("/abs/path")` references, relativized by the edit builder. */
   type: string;
@@ -19,7 +19,7 @@ export interface ExtractParam {
 }
 
 /** A module-level import of the first copy's file that the function body needs. */
-export interface NeededImport {
+interface NeededImport {
   declaration: ImportDeclaration;
   /** Local name bound by the import. */
   name: string;
@@ -153,7 +153,7 @@ function typeText(id: Identifier): string {
   );
 }
 
-export function freshName(base: string, taken: Set<string>): string {
+function freshName(base: string, taken: Set<string>): string {
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}${i}`;
   taken.add(name);
@@ -219,7 +219,7 @@ function applySubstitutions(copy: BlockCopy, subs: { start: number; end: number;
 }
 
 /** Removes the common leading indentation of all non-blank lines. */
-export function dedent(text: string): string {
+function dedent(text: string): string {
   const lines = text.split('\n');
   const indentOf = (l: string): number => l.search(/[^ \t]|$/);
   const indents = lines.filter((l) => l.trim()).map(indentOf);

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { outputVerdictLine } from '../compare/summary';
-import { formatNumber } from '../format/numbers';
-import type { Finding } from '../findings';
-import type { CaseReport } from '../verifyTypes';
-import type { StageCommitResult } from '../stageVerify/commitCheck';
-import { acceptCommand } from '../stageVerify/summary';
-import type { HookRunResult } from './types';
+import { outputVerdictLine } from './outputLine';
+import { formatNumber } from '../../engine/format/numbers';
+import type { Finding } from '../../engine/findings';
+import type { CaseReport } from '../../engine/verifyTypes';
+import type { StageCommitResult } from '../../engine/stageVerify/commitCheck';
+import { acceptCommand } from '../../engine/stageVerify/summary';
+import type { HookRunResult } from '../../engine/hooks/types';
 
 const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';
 

@@ -1,5 +1,5 @@
-import { formatNumber, formatPercent, formatShape } from '../format/numbers';
-import type { OutputComparison } from './types';
+import { formatNumber, formatPercent, formatShape } from '../../engine/format/numbers';
+import type { OutputComparison } from '../../engine/compare/types';
 
 /**
  * One text line per output for terminal and JUnit reporters, e.g.
@@ -8,7 +8,7 @@ import type { OutputComparison } from './types';
  * mismatch replaces the statistics; string outputs show mismatch counts only.
  */
 /** Said after top-k figures of an output not known to hold class scores. */
-export const TOPK_INFORMATIVE = '(top-k informative: not known to be class scores)';
+const TOPK_INFORMATIVE = '(top-k informative: not known to be class scores)';
 
 export function outputVerdictLine(o: OutputComparison): string {
   const name = o.candidateName && o.candidateName !== o.name ? `${o.name}->${o.candidateName}` : o.name;

@@ -1,5 +1,5 @@
-import { formatNumber } from '../format/numbers';
-import type { OutputComparison } from './types';
+import { formatNumber } from '../../engine/format/numbers';
+import type { OutputComparison } from '../../engine/compare/types';
 
 /**
  * What it would take for a failing output to pass, for every report: the atol that would do it, or, when

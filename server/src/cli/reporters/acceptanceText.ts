@@ -1,9 +1,9 @@
-// Each function takes a report as the engine makes it or as JSON carries it to the editor (JsonSafe), so the
-// webview shows the CLI's very sentences.
-import { formatMetric } from '../format/numbers';
-import type { JsonSafe } from '../jsonSafe';
-import type { AcceptResult, OutputMetrics } from './metrics';
-import type { OutputComparison } from './types';
+// The acceptance sentences of the text, JUnit and SARIF reports. Each function also takes a report as JSON
+// carries it to the editor (JsonSafe): the webview test checks the report view shows these very sentences.
+import { formatMetric } from '../../engine/format/numbers';
+import type { JsonSafe } from '../../engine/jsonSafe';
+import type { AcceptResult, OutputMetrics } from '../../engine/compare/metrics';
+import type { OutputComparison } from '../../engine/compare/types';
 
 /** `cosine 0.99951 ≥ 0.999 ok` or `top1 92% ≥ 99% FAILED` or `accuracy FAILED (no labels ...)`. */
 export function criterionText(r: JsonSafe<AcceptResult>): string {
