@@ -76,6 +76,17 @@ describe('verify --locate on models whose weights live in external data files (r
     }
   });
 
+  it('a data file in a subfolder of the model (location "weights/net.bin") is found on both sides', async () => {
+    const base = externalizeWeights(deepNet({}), 'weights/net.bin');
+    const cand = externalizeWeights(deepNet(PERTURBED), 'weights/net.bin');
+    const baseFile = write(dir, 'base/net.onnx', base.model);
+    write(dir, 'base/weights/net.bin', base.data);
+    const candFile = write(dir, 'cand/net.onnx', cand.model);
+    write(dir, 'cand/weights/net.bin', cand.data);
+    const { d } = locateJson(path.dirname(baseFile), baseFile, candFile);
+    assertFoundAddB11(d, 'subfolder');
+  });
+
   it('git:HEAD baseline: locates against the weights at HEAD, not the changed work-tree data file', async () => {
     git(dir, 'init', '-q');
     const v1 = netWithExternalData({});
