@@ -14,7 +14,7 @@ export interface Range {
   end: Position;
 }
 
-import type { CloneType } from './analysis/clones/types';
+import type { CloneClass } from './analysis/clones/types';
 import type { StageKind } from './analysis/types';
 import type { RuleId } from './rules';
 import type { Outcome, StageCall } from './stageVerify/types';
@@ -33,16 +33,10 @@ export interface RelatedLocation extends Location {
   message: string;
 }
 
-/** A clone's size and owners (both clone rules). */
-interface CloneData {
+/** A clone's size and owners (both clone rules): the class's own size fields, documented on CloneClass. */
+interface CloneData extends Pick<CloneClass, 'type' | 'tokens' | 'maxTokens' | 'lines' | 'maxLines' | 'similarity'> {
   /** Stable while the duplicated code is unchanged. */
   cloneId: string;
-  type: CloneType;
-  tokens: number;
-  maxTokens: number;
-  lines: number;
-  maxLines: number;
-  similarity: number;
   /** The stage owning each copy (the finding's own, then each related one's), null outside any stage. */
   stages: (string | null)[];
 }
