@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { Argument, Option, type Command } from 'commander';
-import { EngineError } from '../engine/errors';
 import type { HookAction, HookCommandOptions } from './hookCommand';
-import { EXIT, type CliIO } from './io';
+import { EXIT, exitOnBadInput, type CliIO } from './io';
 import {
   acceptEntry,
   carryEntry,
@@ -167,9 +166,7 @@ function registerCheck(program: Command, io: CliIO, done: (code: number) => void
         };
         done(await check.runCheck(options, io));
       } catch (e) {
-        if (!(e instanceof EngineError)) throw e;
-        io.stderr(`error: ${e.format()}\n`);
-        done(EXIT.badInput);
+        done(exitOnBadInput(io, e));
       }
     });
 }

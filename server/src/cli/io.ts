@@ -33,6 +33,13 @@ export function processIO(entry?: string): CliIO {
 /** Exit codes shared by every subcommand. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
+/** What a subcommand caught: an EngineError is bad input (one located line, exit 2); anything else is a bug, rethrown. */
+export function exitOnBadInput(io: Pick<CliIO, 'stderr'>, e: unknown): number {
+  if (!(e instanceof EngineError)) throw e;
+  io.stderr(`error: ${e.format()}\n`);
+  return EXIT.badInput;
+}
+
 const WRITE_FAILURE: Record<string, string> = {
   ENOENT: 'its folder does not exist',
   ENOTDIR: 'a part of its path is not a folder',

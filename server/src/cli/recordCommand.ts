@@ -1,8 +1,7 @@
 import * as path from 'node:path';
-import { isEngineError } from '../engine/errors';
 import { RECORDED_FIXTURES } from '../engine/stageVerify/fixturesFile';
 import { recordStages } from '../engine/stageVerify/record';
-import { EXIT, type CliIO } from './io';
+import { EXIT, exitOnBadInput, type CliIO } from './io';
 
 export interface RecordFlags {
   root?: string;
@@ -37,8 +36,6 @@ export async function runRecordCommand(command: string[], flags: RecordFlags, io
     io.stdout(lines.join('\n') + '\n');
     return r.recorded.length > 0 ? EXIT.ok : EXIT.badInput;
   } catch (e) {
-    if (!isEngineError(e)) throw e;
-    io.stderr(`error: ${e.format()}\n`);
-    return EXIT.badInput;
+    return exitOnBadInput(io, e);
   }
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { EngineError } from '../engine/errors';
 import { mergeShardReports, type ShardFile } from '../engine/mergeReports';
 import type { VerifyReport } from '../engine/verifyTypes';
-import { EXIT, type CliIO } from './io';
+import { exitOnBadInput, type CliIO } from './io';
 import { writeReport, type VerifyFormat } from './verifyCommand';
 
 export interface ReportMergeFlags {
@@ -55,10 +55,6 @@ export function runReportMerge(files: string[], f: ReportMergeFlags, io: CliIO):
     const report = mergeShardReports(shards);
     return writeReport(io, report, f);
   } catch (e) {
-    if (e instanceof EngineError) {
-      io.stderr(`error: ${e.format()}\n`);
-      return EXIT.badInput;
-    }
-    throw e;
+    return exitOnBadInput(io, e);
   }
 }

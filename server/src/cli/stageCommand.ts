@@ -1,11 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isEngineError } from '../engine/errors';
 import { acceptStagedStage } from '../engine/stageVerify/commitCheck';
 import { RECORDED_FIXTURES, readStageFixtures } from '../engine/stageVerify/fixturesFile';
 import { verifyStage } from '../engine/stageVerify/verifyStage';
 import type { StageCall } from '../engine/stageVerify/types';
-import { EXIT, emit, type CliIO } from './io';
+import { EXIT, emit, exitOnBadInput, type CliIO } from './io';
 import { formatStageJson } from './reporters/stageJson';
 import { formatStageText } from './reporters/stageText';
 
@@ -65,8 +64,6 @@ export async function runVerifyStageCommand(name: string, flags: VerifyStageFlag
     );
     return report.status === 'equivalent' ? EXIT.ok : EXIT.failed;
   } catch (e) {
-    if (!isEngineError(e)) throw e;
-    io.stderr(`error: ${e.format()}\n`);
-    return EXIT.badInput;
+    return exitOnBadInput(io, e);
   }
 }

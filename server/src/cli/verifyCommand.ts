@@ -7,7 +7,7 @@ import type { Tolerance } from '../engine/compare/types';
 import { updateGolden } from '../engine/golden';
 import type { AcceptCriteria } from '../engine/compare/metrics';
 import type { VerifyCase, VerifyReport } from '../engine/verifyTypes';
-import { EXIT, emit, type CliIO } from './io';
+import { EXIT, emit, exitOnBadInput, type CliIO } from './io';
 import { progressBar } from './progress';
 import { stopOnSignals } from './signals';
 import type { RangeFlags } from './options';
@@ -160,10 +160,6 @@ export async function runVerifyCommand(f: VerifyFlags, io: CliIO): Promise<numbe
     bar.end();
     return writeReport(io, report, f);
   } catch (e) {
-    if (e instanceof EngineError) {
-      io.stderr(`error: ${e.format()}\n`);
-      return EXIT.badInput;
-    }
-    throw e;
+    return exitOnBadInput(io, e);
   }
 }

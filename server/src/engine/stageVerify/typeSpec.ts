@@ -79,18 +79,6 @@ const INDEX_METHODS = new Set([
   'toFixed',
   'toPrecision',
 ]);
-const SIZE_CTORS = new Set([
-  'Array',
-  'Float32Array',
-  'Float64Array',
-  'Int8Array',
-  'Int16Array',
-  'Int32Array',
-  'Uint8Array',
-  'Uint16Array',
-  'Uint32Array',
-  'Uint8ClampedArray',
-]);
 
 /**
  * Names (`w`, `opts.window`) the body uses as an integer: inside an index `a[i + w]`, as an argument of
@@ -116,7 +104,7 @@ export function integerUses(decl: ts.Node): Set<string> {
           : '';
       if (
         (ts.isPropertyAccessExpression(callee) && INDEX_METHODS.has(method)) ||
-        (ts.isIdentifier(callee) && SIZE_CTORS.has(method))
+        (ts.isIdentifier(callee) && (method === 'Array' || isTypedArrayName(method)))
       )
         n.arguments?.forEach(collect);
     } else if (ts.isForStatement(n) && n.condition) collect(n.condition);
