@@ -24,10 +24,26 @@ interface Loaded {
   evaluations: number;
 }
 
+/**
+ * Watches the code cache V8 is given (vm.Script, patched before the loader is loaded): 'used' when it was
+ * given one and accepted it, 'compiled' when it compiled the source, 'off' when no script was made.
+ */
+const WATCH = `
+  const vm = require('vm');
+  const Script = vm.Script;
+  globalThis.codeCacheUse = () => globalThis.seenScript === undefined ? 'off'
+    : globalThis.seenScript.given && !globalThis.seenScript.script.cachedDataRejected ? 'used' : 'compiled';
+  vm.Script = class extends Script {
+    constructor(code, options) {
+      super(code, options);
+      globalThis.seenScript = { given: options.cachedData !== undefined, script: this };
+    }
+  };`;
+
 /** Loads the fixture module in a new process, then requires it as the engine does, and reports. */
 function load(dir: string, env: Record<string, string | undefined>): Loaded {
-  const script = `
-    const { loadWithCodeCache, codeCacheUse } = require(${JSON.stringify(LOADER)});
+  const script = `${WATCH}
+    const { loadWithCodeCache } = require(${JSON.stringify(LOADER)});
     const req = require('module').createRequire(${JSON.stringify(path.join(dir, 'main.js'))});
     loadWithCodeCache('fixture-mod', req);
     const m = req('fixture-mod');
@@ -102,9 +118,8 @@ describe('V8 code cache for the compiler module', () => {
   it('the analysis and ts-morph share one compiler module, loaded from the cache', () => {
     const cacheDir = tempDir('mlp-codecache-ts-');
     dirs.push(cacheDir);
-    const script = `
+    const script = `${WATCH}
       const { ts } = require(${JSON.stringify(ANALYSIS_TS)});
-      const { codeCacheUse } = require(${JSON.stringify(LOADER)});
       const sf = ts.createSourceFile('a.ts', 'export const x = 1;', ts.ScriptTarget.Latest);
       console.log(JSON.stringify({ use: codeCacheUse(), same: require('@ts-morph/common').ts.createSourceFile === ts.createSourceFile, statements: sf.statements.length }));`;
     const run = (): unknown => {

@@ -4,15 +4,6 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { DiskCache, sha256 } from './cache/diskCache';
 
-/** What happened to the code cache of the last module `loadWithCodeCache` loaded (for the tests and the bench). */
-export type CodeCacheUse = 'used' | 'compiled' | 'off';
-
-let lastUse: CodeCacheUse = 'off';
-
-export function codeCacheUse(): CodeCacheUse {
-  return lastUse;
-}
-
 /**
  * Loads the CommonJS module `id` (as `require` would resolve it from `requireFrom`) through a V8 code
  * cache and puts it in require's cache, so that the plain `require` that follows gets this very module.
@@ -25,7 +16,6 @@ export function codeCacheUse(): CodeCacheUse {
  * already loaded or cannot be resolved (a bundle), or when anything fails: `require` then loads it.
  */
 export function loadWithCodeCache(id: string, requireFrom: NodeJS.Require): void {
-  lastUse = 'off';
   let file: string;
   try {
     file = requireFrom.resolve(id);
@@ -53,9 +43,8 @@ export function loadWithCodeCache(id: string, requireFrom: NodeJS.Require): void
       throw e;
     }
     mod.loaded = true;
-    lastUse = cached && !script.cachedDataRejected ? 'used' : 'compiled';
     // At exit, so the functions this run compiled lazily (parsing, module resolution) are in it.
-    if (lastUse === 'compiled') process.once('exit', () => storeCode(disk, key, script));
+    if (!cached || script.cachedDataRejected) process.once('exit', () => storeCode(disk, key, script));
   } catch {
     delete requireFrom.cache[file];
   }
