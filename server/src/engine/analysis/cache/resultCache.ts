@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import fg from 'fast-glob';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type { AnalysisConfig } from '../../config/types';
 import type { Analyzer } from '../analyzer';
@@ -94,7 +93,9 @@ function inputsManifest(
   const add = (file: string, text: string | undefined): void => {
     lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
   };
-  const onDisk = exclusive
+  // Loaded here: a hashed run (the hook) lists no folder.
+  const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
+  const onDisk = !fg
     ? []
     : fg
         .sync([SOURCES, '**/package.json', '**/[tj]sconfig*.json', '**/*.map'], {
