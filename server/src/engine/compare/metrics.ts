@@ -3,7 +3,7 @@ import { ExactSum } from './exactSum';
 import { argmax, countTopK } from './topk';
 import type { OutputComparison } from './types';
 import { elementCount, isFloat, type Tensor } from '../tensor/tensor';
-import type { Stack } from '../tensor/stack';
+import { unstack, type Stack } from '../tensor/stack';
 
 /** Task metrics a case can be accepted by (`--accept METRIC=THRESHOLD`). */
 export type AcceptMetric =
@@ -149,7 +149,14 @@ export class MetricsAccumulator {
    * bit what one add() per case on its rows gives, since each case's sums are still added exactly one by one.
    */
   addRows(stack: Stack, base: Tensor, cand: Tensor): void {
-    this.addStack(stack, stack.ids[0], base, cand);
+    if (base.dims.length >= 2) {
+      this.addStack(stack, stack.ids[0], base, cand);
+      return;
+    }
+    // rank 1: a case's scores are its whole part of the stack, one row whose length differs by case
+    const b = unstack(base, stack.rows);
+    const c = unstack(cand, stack.rows);
+    stack.ids.forEach((id, j) => this.addStack(undefined, id, b[j], c[j]));
   }
 
   /** One case (`stack` undefined) or a stack of them. */
@@ -170,7 +177,7 @@ export class MetricsAccumulator {
     const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
     // top-k and accuracy read rows of scores: integer and bool outputs (indices, counts, masks) have none
     if (cols < 2 || !isFloat(base.dtype)) return;
-    // a row of scores never crosses a case: the last axis lies within every case's part
+    // from rank 2 on a row of scores never crosses a case: the last axis lies within every case's part
     const rows = b.length / cols;
     const counts = countTopK(b, c, rows, cols);
     this.top1 += counts.top1;
