@@ -12,7 +12,7 @@ import type { FileCache } from './cache/fileCache';
 import { tokenize } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
-import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { builtImportNotes, ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
@@ -215,7 +215,12 @@ export class Analyzer {
       analysedFiles: files,
       leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
       durationMs: Date.now() - started,
-      notes: [...ws.listing.notes, ...ws.buildNotes, ...[...ws.failures.values()].sort()],
+      notes: [
+        ...ws.listing.notes,
+        ...ws.buildNotes,
+        ...builtImportNotes(this.root, graphs),
+        ...[...ws.failures.values()].sort(),
+      ],
     };
   }
 

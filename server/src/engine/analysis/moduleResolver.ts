@@ -7,6 +7,7 @@ import { ts } from './typescript';
  * specifier. Results depend on which files exist, not on their text: `reset` after adding or removing one.
  */
 export class ModuleResolver {
+  /** Directory and specifier → the file the compiler resolved, analysed or not. */
   private readonly cache = new Map<string, string | undefined>();
   /** Per importing file: spec → result (saves the directory key on the hot path). */
   private readonly byFile = new Map<string, Map<string, string | undefined>>();
@@ -44,6 +45,12 @@ export class ModuleResolver {
   }
 
   private resolveFromDir(spec: string, from: string): string | undefined {
+    const file = this.located(spec, from);
+    return file !== undefined && this.files.has(file) ? file : undefined;
+  }
+
+  /** The file the compiler resolves `spec` to from `from`, analysed or not (build output, a package's file). */
+  located(spec: string, from: string): string | undefined {
     const key = `${path.dirname(from)}\0${spec}`;
     if (this.cache.has(key)) return this.cache.get(key);
     this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
@@ -53,9 +60,8 @@ export class ModuleResolver {
     } catch {
       file = undefined;
     }
-    const out = file !== undefined && this.files.has(file) ? file : undefined;
-    this.cache.set(key, out);
-    return out;
+    this.cache.set(key, file);
+    return file;
   }
 
   // Directories of in-memory files (staged files need not exist on disk).
