@@ -203,6 +203,22 @@ export class Workspace {
     );
   }
 
+  /**
+   * Local files a file imports that are not analysed (a JSON file, a script the globs leave out): the
+   * resolved path, else the specifier's path as written (its extension may be missing).
+   */
+  unanalysedImports(file: string): string[] {
+    this.ensureParsed();
+    const out: string[] = [];
+    for (const { spec } of this.factsOf(file)?.imports ?? []) {
+      if (!spec.startsWith('.')) continue;
+      const resolved = this.resolver.resolve(spec, file);
+      if (resolved === undefined || !this.files.has(resolved))
+        out.push(resolved ?? path.resolve(path.dirname(file), spec));
+    }
+    return out;
+  }
+
   syntaxFindings(file: string): Finding[] {
     this.ensureParsed();
     return this.facts.get(file)?.syntaxErrors ?? this.restoredSyntax.get(file) ?? [];
