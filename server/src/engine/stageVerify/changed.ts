@@ -84,13 +84,14 @@ export function stageChange(
       if (h.newLines > 0) {
         for (let l = h.newStart; l < h.newStart + h.newLines; l++) {
           const at = lines.at(l);
-          if (at.unit?.runs) names.add(at.unit.name);
-          else if (!at.unit && at.code) load = true;
+          if (at.unit?.runs && at.unit.name !== undefined) names.add(at.unit.name);
+          else if (at.unit ? at.unit.runs : at.code) load = true;
         }
       } else {
         // A deletion inside a declaration the stage runs changes it, wherever the deleted lines were.
         const u = lines.spanning(h.newStart - 1, h.newStart);
-        if (u?.runs) names.add(u.name);
+        if (u?.runs && u.name !== undefined) names.add(u.name);
+        else if (u?.runs) load = true;
       }
       if (h.oldLines > 0 && !load) {
         // Top-level code removed or replaced (a registration, a patch of a global) also counts.
@@ -125,8 +126,8 @@ interface UnitLines {
   start: number;
   end: number;
   depth: number;
-  /** Name of the top-level declaration it belongs to (for messages). */
-  name: string;
+  /** Name of the top-level declaration it belongs to (undefined: inside top-level code, `register(() => …)`). */
+  name: string | undefined;
   /** The stage may run it, or code nested in it. */
   runs: boolean;
 }
@@ -147,7 +148,7 @@ class LineIndex {
     const visit = (node: ts.Node, depth: number, top: string | undefined): boolean => {
       let runs = false;
       if (isUnitNode(node)) {
-        const name = top ?? declarationName(node) ?? `line ${line(node.getStart(sf)) + 1}`;
+        const name = depth === 0 ? (declarationName(node) ?? `line ${line(node.getStart(sf)) + 1}`) : top;
         const entry: UnitLines = { start: line(node.getStart(sf)), end: line(node.end), depth, name, runs: false };
         this.units.push(entry);
         ts.forEachChild(node, (c) => {
@@ -163,7 +164,8 @@ class LineIndex {
     };
     for (const st of sf.statements) {
       if (!isTypeOnly(st)) this.code.push([line(st.getStart(sf)), line(st.end)]);
-      visit(st, 0, undefined);
+      // Units of a declaration statement are named after it; units inside top-level code are that code.
+      visit(st, isDeclaration(st) ? 0 : 1, undefined);
     }
   }
 
@@ -178,6 +180,12 @@ class LineIndex {
     for (const u of this.units) if (u.start <= a && b <= u.end && (!best || u.depth > best.depth)) best = u;
     return best;
   }
+}
+
+function isDeclaration(st: ts.Statement): boolean {
+  return (
+    ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isVariableStatement(st) || ts.isExportAssignment(st)
+  );
 }
 
 function isTypeOnly(st: ts.Statement): boolean {
