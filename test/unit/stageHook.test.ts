@@ -209,4 +209,21 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
     const patched = tryCommit(repo);
     assert.match(patched.output, /judged because top-level code of src\/utils\/stats\.ts, which it loads, changed/);
   });
+
+  it('verifies the stages importing a JSON file when only that file changed', () => {
+    write(repo, 'src/limits.json', '{ "shift": 0 }\n');
+    write(
+      repo,
+      'src/normalize.ts',
+      "import limits from './limits.json';\n" + NORMALIZE.replace('x - m', 'x - m + limits.shift'),
+    );
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'limits');
+    write(repo, 'src/limits.json', '{ "shift": 1 }\n');
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 1, r.output);
+    assert.match(r.output, /BLOCK src\/normalize\.ts:5 normalize: NOT EQUIVALENT/);
+    assert.match(r.output, /judged because src\/limits\.json, which it imports, changed/);
+  });
 });
