@@ -53,9 +53,21 @@ export class ModuleResolver {
     } catch {
       file = undefined;
     }
-    const out = file !== undefined && this.files.has(file) ? file : undefined;
+    const out = file !== undefined && this.files.has(file) ? file : file && this.scriptOf(file);
     this.cache.set(key, out);
     return out;
+  }
+
+  /**
+   * The analysed script a declaration file describes (`sum.d.ts` beside `sum.js`, as packages written in
+   * JavaScript ship them): the compiler resolves `./sum.js` to the types, but the script is what runs.
+   */
+  private scriptOf(file: string): string | undefined {
+    const m = /\.d\.([mc]?)ts$/.exec(file);
+    if (!m) return undefined;
+    const base = file.slice(0, m.index);
+    const exts = m[1] ? [`.${m[1]}js`] : ['.js', '.jsx'];
+    return exts.map((e) => base + e).find((f) => this.files.has(f));
   }
 
   // Directories of in-memory files (staged files need not exist on disk).
