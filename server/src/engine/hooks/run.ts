@@ -46,7 +46,10 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const deleted = deletedAtTop(top)
     .map((p) => path.join(top, p))
     .filter((f) => isInside(root, f));
-  if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
+  // A JSON file a stage imports is code too (its stages are verified); project config files are not.
+  const importedData = (f: string): boolean =>
+    f.endsWith('.json') && !/(^|[\\/])(package(-lock)?|[jt]sconfig[^\\/]*|mlparity\.config)\.json$/.test(f);
+  if (stagedAbs.some((f) => isSourceFile(f) || importedData(f)) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
