@@ -59,6 +59,11 @@ interface FindingDataByRule {
     kind: StageKind;
     /** The test that comes nearest to reaching the stage, when one imports its file. */
     nearestTest?: string;
+    /**
+     * Build output that tests import and that could not be mapped to its source (absolute paths): the
+     * tests may reach the stage through it, so "untested" is not certain.
+     */
+    unmappedBuild?: string[];
   };
   'unexecuted-stage': StageData;
   /** The TypeScript diagnostic code. */

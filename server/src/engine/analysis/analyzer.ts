@@ -13,7 +13,7 @@ import { tokenize } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
-import { ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { builtImportNotes, ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
@@ -216,7 +216,12 @@ export class Analyzer {
       analysedFiles: files,
       leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
       durationMs: Date.now() - started,
-      notes: [...ws.listing.notes, ...ws.buildNotes, ...[...ws.failures.values()].sort()],
+      notes: [
+        ...ws.listing.notes,
+        ...ws.buildNotes,
+        ...builtImportNotes(this.root, graphs),
+        ...[...ws.failures.values()].sort(),
+      ],
     };
   }
 

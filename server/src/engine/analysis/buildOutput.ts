@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ts } from './typescript';
 import { isInside, relPath } from './paths';
+import type { ProjectFiles } from './projectFiles';
 
 /** Folders that only ever hold build output. */
 const BUILD_FOLDERS = new Set(['dist', 'build', 'out']);
@@ -28,37 +28,52 @@ const ENTRY_FIELDS = ['main', 'module', 'browser', 'exports', 'unpkg', 'jsdelivr
  * `sourceMappingURL` comment or minified code. What it says is a reason for a note, not a finding.
  */
 export class BuildOutput {
-  private readonly dirCache = new Map<string, boolean>();
   private readonly entries = new Map<string, Set<string>>();
   private readonly packages = new Map<string, string | undefined>();
-  private readonly outDirs: string[];
+  /** tsconfig.json's outDir and declarationDir, absolute. */
+  readonly outDirs: string[];
+  /** tsconfig.json's rootDir, absolute: what its outDir mirrors. */
+  readonly rootDir: string | undefined;
+  private readonly packageJsons = new Map<string, Record<string, unknown> | undefined>();
 
   constructor(
     private readonly root: string,
     options: ts.CompilerOptions,
+    readonly project: ProjectFiles,
   ) {
     this.outDirs = [options.outDir, options.declarationDir]
       .filter((d): d is string => typeof d === 'string')
       .map((d) => path.resolve(root, d));
+    this.rootDir = options.rootDir !== undefined ? path.resolve(root, options.rootDir) : undefined;
   }
 
   /** Why the path says `file` is build output, or undefined. */
   byPath(file: string): string | undefined {
+    return this.where(file)?.why;
+  }
+
+  /**
+   * Why the path says `file` is build output, and the build folder it lies in (a build folder or the
+   * outDir; none for an entry point or a file emitted beside its source), or undefined.
+   */
+  where(file: string): { why: string; folder?: string; outDir?: boolean } | undefined {
     const segments = relPath(this.root, file).split('/');
     for (let i = 0; i < segments.length - 1; i++) {
       const seg = segments[i];
-      if (BUILD_FOLDERS.has(seg)) return `under ${segments.slice(0, i + 1).join('/')}/`;
-      if (BUILD_FOLDERS_BESIDE_SRC.has(seg) && this.isDir(path.join(this.root, ...segments.slice(0, i), 'src')))
-        return `under ${segments.slice(0, i + 1).join('/')}/ beside src/`;
+      const folder = path.join(this.root, ...segments.slice(0, i + 1));
+      if (BUILD_FOLDERS.has(seg)) return { why: `under ${segments.slice(0, i + 1).join('/')}/`, folder };
+      if (BUILD_FOLDERS_BESIDE_SRC.has(seg) && this.project.isDir(path.join(path.dirname(folder), 'src')))
+        return { why: `under ${segments.slice(0, i + 1).join('/')}/ beside src/`, folder };
     }
     for (const d of this.outDirs)
-      if (d !== this.root && isInside(d, file)) return `under tsconfig.json's outDir ${relPath(this.root, d)}/`;
+      if (d !== this.root && isInside(d, file))
+        return { why: `under tsconfig.json's outDir ${relPath(this.root, d)}/`, folder: d, outDir: true };
     const pkg = segments.includes('src') ? undefined : this.packageOf(path.dirname(file));
-    if (pkg && this.isDir(path.join(pkg, 'src')) && this.entryFiles(pkg).has(file))
-      return `named by ${relPath(this.root, path.join(pkg, 'package.json'))} as an entry point`;
+    if (pkg && this.project.isDir(path.join(pkg, 'src')) && this.entryFiles(pkg).has(file))
+      return { why: `named by ${relPath(this.root, path.join(pkg, 'package.json'))} as an entry point` };
     const ts = file.replace(/\.[mc]?jsx?$/, '');
-    if (ts !== file && ['.ts', '.tsx', '.mts', '.cts'].some((e) => fs.existsSync(ts + e)))
-      return 'emitted beside its TypeScript source';
+    if (ts !== file && ['.ts', '.tsx', '.mts', '.cts'].some((e) => this.project.exists(ts + e)))
+      return { why: 'emitted beside its TypeScript source' };
     return undefined;
   }
 
@@ -69,24 +84,11 @@ export class BuildOutput {
     return undefined;
   }
 
-  private isDir(dir: string): boolean {
-    let known = this.dirCache.get(dir);
-    if (known === undefined) {
-      try {
-        known = fs.statSync(dir).isDirectory();
-      } catch {
-        known = false;
-      }
-      this.dirCache.set(dir, known);
-    }
-    return known;
-  }
-
   /** The folder of the nearest package.json at or above `dir`, within the root. */
-  private packageOf(dir: string): string | undefined {
+  packageOf(dir: string): string | undefined {
     if (this.packages.has(dir)) return this.packages.get(dir);
     let pkg: string | undefined;
-    if (fs.existsSync(path.join(dir, 'package.json'))) pkg = dir;
+    if (this.project.exists(path.join(dir, 'package.json'))) pkg = dir;
     else if (dir !== this.root && isInside(this.root, dir)) pkg = this.packageOf(path.dirname(dir));
     this.packages.set(dir, pkg);
     return pkg;
@@ -97,24 +99,33 @@ export class BuildOutput {
     if (files) return files;
     files = new Set();
     this.entries.set(pkg, files);
-    let json: unknown;
-    try {
-      json = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
-    } catch {
-      return files;
-    }
+    const json = this.packageJson(pkg);
     const add = (v: unknown): void => {
       if (typeof v === 'string') files?.add(resolveEntry(pkg, v));
       else if (Array.isArray(v)) v.forEach(add);
       else if (v && typeof v === 'object') Object.values(v).forEach(add);
     };
-    if (json && typeof json === 'object')
-      for (const field of ENTRY_FIELDS) add((json as Record<string, unknown>)[field]);
+    if (json) for (const field of ENTRY_FIELDS) add(json[field]);
     return files;
+  }
+
+  /** The package.json of the folder `pkg`, parsed, or undefined when it is missing or not an object. */
+  packageJson(pkg: string): Record<string, unknown> | undefined {
+    if (this.packageJsons.has(pkg)) return this.packageJsons.get(pkg);
+    const text = this.project.read(path.join(pkg, 'package.json'));
+    let out: Record<string, unknown> | undefined;
+    try {
+      const json: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (json && typeof json === 'object' && !Array.isArray(json)) out = json as Record<string, unknown>;
+    } catch {
+      out = undefined;
+    }
+    this.packageJsons.set(pkg, out);
+    return out;
   }
 }
 
-function resolveEntry(pkg: string, entry: string): string {
+export function resolveEntry(pkg: string, entry: string): string {
   const abs = path.resolve(pkg, entry);
   return /\.[mc]?[jt]sx?$/.test(abs) ? abs : `${abs}.js`;
 }

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import fg from 'fast-glob';
 import { ts } from './typescript';
 import type { AnalysisConfig } from '../config/types';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
@@ -91,6 +90,8 @@ export function excludedByGlobs(root: string, config: AnalysisConfig): string[] 
 
 function globFiles(root: string, include: string[], exclude: string[]): string[] {
   if (include.length === 0) return [];
+  // Loaded here: a restored analysis (the hook) lists no folder.
+  const fg = require('fast-glob') as typeof import('fast-glob');
   return fg
     .sync(include, { cwd: root, ignore: exclude, absolute: true, dot: false, onlyFiles: true, suppressErrors: true })
     .map((f) => path.resolve(f));

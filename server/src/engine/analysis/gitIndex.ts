@@ -1,19 +1,19 @@
 /**
- * The analysis's view of the git index: its source files. Every git call goes
- * through engine/git.ts.
+ * The analysis's view of the git index: its source files, and the package.json and tsconfig.json files
+ * the build-output rules read (see isAnalysisInput). Every git call goes through engine/git.ts.
  */
 import { indexEntries, readIndexTexts, type GitBlobEntry } from '../git';
-import { isSourceFile } from './paths';
+import { isAnalysisInput } from './paths';
 
 /**
- * The staged (index) content of the source files under `root`: absolute path → text. This is what a
+ * The staged (index) content of the analysis inputs under `root`: absolute path → text. This is what a
  * commit would contain, regardless of the work tree. Throws EngineError 'not-a-git-repo' / 'git-error'.
  */
 export function readStagedSources(root: string): Map<string, string> {
-  return readIndexTexts(root, isSourceFile);
+  return readIndexTexts(root, isAnalysisInput);
 }
 
-/** Index entries of the source files under `root` (blob ids are content hashes: no file is read). */
+/** Index entries of the analysis inputs under `root` (blob ids are content hashes: no file is read). */
 export function stagedSourceEntries(root: string): GitBlobEntry[] {
-  return indexEntries(root, isSourceFile);
+  return indexEntries(root, isAnalysisInput);
 }

@@ -1,6 +1,7 @@
 import type { Location } from '../findings';
 import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } from './facts/types';
 import { isStageSet } from './facts/stageRules';
+import type { BuiltImport } from './builtSource';
 import type { StageCandidate } from './stages';
 import { globalKey, keyFile, wholeModuleKey } from './units';
 
@@ -23,7 +24,12 @@ export interface FileGraph {
   imports: ImportEdge[];
   /** Other files consulted to resolve this file's references (so a change there invalidates this graph). */
   targetFiles: Set<string>;
+  /** A test's imports of build output (left out of the analysis): the source each was read as, or why none. */
+  built?: BuiltUse[];
 }
+
+/** An import of build output, mapped to its source (see builtSource.ts) or not. */
+export type BuiltUse = BuiltImport & { spec: string; location: Location };
 
 /**
  * What a Ref resolves to: a unit, an instance of a unit (a class), or a whole module (namespace import).

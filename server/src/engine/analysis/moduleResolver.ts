@@ -7,6 +7,7 @@ import { ts } from './typescript';
  * specifier. Results depend on which files exist, not on their text: `reset` after adding or removing one.
  */
 export class ModuleResolver {
+  /** Directory and specifier → the file the compiler resolved, analysed or not. */
   private readonly cache = new Map<string, string | undefined>();
   /** Per importing file: spec → result (saves the directory key on the hot path). */
   private readonly byFile = new Map<string, Map<string, string | undefined>>();
@@ -44,18 +45,9 @@ export class ModuleResolver {
   }
 
   private resolveFromDir(spec: string, from: string): string | undefined {
-    const key = `${path.dirname(from)}\0${spec}`;
-    if (this.cache.has(key)) return this.cache.get(key);
-    this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
-    let file: string | undefined;
-    try {
-      file = ts.resolveModuleName(spec, from, this.options, this.host, this.tsCache).resolvedModule?.resolvedFileName;
-    } catch {
-      file = undefined;
-    }
-    const out = file !== undefined && this.files.has(file) ? file : file && this.scriptOf(file);
-    this.cache.set(key, out);
-    return out;
+    const file = this.located(spec, from);
+    if (file === undefined) return undefined;
+    return this.files.has(file) ? file : this.scriptOf(file);
   }
 
   /**
@@ -68,6 +60,21 @@ export class ModuleResolver {
     const base = file.slice(0, m.index);
     const exts = m[1] ? [`.${m[1]}js`] : ['.js', '.jsx'];
     return exts.map((e) => base + e).find((f) => this.files.has(f));
+  }
+
+  /** The file the compiler resolves `spec` to from `from`, analysed or not (build output, a package's file). */
+  located(spec: string, from: string): string | undefined {
+    const key = `${path.dirname(from)}\0${spec}`;
+    if (this.cache.has(key)) return this.cache.get(key);
+    this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
+    let file: string | undefined;
+    try {
+      file = ts.resolveModuleName(spec, from, this.options, this.host, this.tsCache).resolvedModule?.resolvedFileName;
+    } catch {
+      file = undefined;
+    }
+    this.cache.set(key, file);
+    return file;
   }
 
   // Directories of in-memory files (staged files need not exist on disk).

@@ -33,6 +33,14 @@ export function globMatcher(globs: readonly string[]): (rel: string) => boolean 
 
 const SOURCE_EXT = /\.(ts|tsx|js|jsx|mts|cts|mjs|cjs)$/;
 
+/**
+ * What an analysis of given files (the git index, a revision) needs: the sources, and the project files
+ * the build-output rules read (package.json entry points, tsconfig.json outDir/rootDir).
+ */
+export function isAnalysisInput(file: string): boolean {
+  return isSourceFile(file) || /(^|[/\\])(package|tsconfig)\.json$/.test(file);
+}
+
 /** Only these files go into the ts-morph project (JSON, .d.ts etc. are not analysed). */
 export function isSourceFile(file: string): boolean {
   return SOURCE_EXT.test(file) && !/\.d\.[mc]?ts$/.test(file);

@@ -16,7 +16,7 @@ import {
   type GitBlobEntry,
 } from '../git';
 import { stagedSourceEntries } from './gitIndex';
-import { isSourceFile } from './paths';
+import { isAnalysisInput, isSourceFile } from './paths';
 import type { AnalysisResult } from './types';
 
 /** What `check --since REV` and the pre-commit hook compare. */
@@ -64,7 +64,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
     // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a
     // file; the staged state is HEAD's analysis with the changed files analysed again (from HEAD's
     // analyzer when this run made it, else from the state the previous commit's run stored).
-    const head = blobs(root, revisionEntries(root, commit, isSourceFile));
+    const head = blobs(root, revisionEntries(root, commit, isAnalysisInput));
     const before = analyzeHashed(root, opts.config, head, { cache, keepState: true });
     const now = analyzeHashed(root, opts.config, blobs(root, stagedSourceEntries(root)), {
       cache,

@@ -1,5 +1,5 @@
 import type { Finding, Location, RelatedLocation } from '../findings';
-import type { FileGraph, ImportEdge } from './link';
+import type { BuiltUse, FileGraph, ImportEdge } from './link';
 import type { Stage } from './types';
 import { moduleKey } from './units';
 import { relPath } from './paths';
@@ -158,6 +158,14 @@ export function untestedStageFindings(
   graphs: readonly FileGraph[],
 ): Finding[] {
   const near = new NearestTests(stages, reach, graphs);
+  const unmapped = unmappedBuilt(graphs);
+  const built = [...new Set(unmapped.map((u) => u.built))];
+  let caveat = '';
+  if (unmapped.length > 0) {
+    const first = unmapped[0];
+    const more = built.length > 1 ? ` (and ${built.length - 1} more built file${built.length > 2 ? 's' : ''})` : '';
+    caveat = `; but ${relPath(root, first.location.file)} imports build output ${relPath(root, first.built)} that could not be mapped to source (${first.why})${more}, so a test may reach it`;
+  }
   const out: Finding[] = [];
   for (const stage of stages) {
     if (reach.all.has(stage.key)) continue;
@@ -166,22 +174,50 @@ export function untestedStageFindings(
       related.push({ ...stage.registration, message: `stage '${stage.name}' is registered here` });
     const nearest = near.of(root, stage);
     if (nearest) related.push(nearest.related);
+    for (const u of unmapped)
+      related.push({
+        ...u.location,
+        message: `imports build output ${relPath(root, u.built)} that could not be mapped to source: ${u.why}`,
+      });
     out.push({
       file: stage.location.file,
       range: stage.location.range,
       rule: 'untested-stage',
       severity: RULES['untested-stage'].severity,
-      message: `Stage '${stage.name}' is not reached by any test${nearest ? `; nearest test: ${nearest.text}` : ''}`,
+      message: `Stage '${stage.name}' is not reached by any test${nearest ? `; nearest test: ${nearest.text}` : ''}${caveat}`,
       related,
       data: {
         stage: stage.name,
         file: stage.location.file,
         kind: stage.kind,
         ...(nearest ? { nearestTest: nearest.test } : {}),
+        ...(built.length > 0 ? { unmappedBuild: built } : {}),
       },
     });
   }
   return out;
+}
+
+type Unmapped = BuiltUse & { why: string };
+
+/** The tests' imports of build output that could not be mapped to source, in path order. */
+function unmappedBuilt(graphs: readonly FileGraph[]): Unmapped[] {
+  return graphs
+    .flatMap((g) => g.built ?? [])
+    .filter((u): u is Unmapped => 'why' in u)
+    .sort((a, b) => a.location.file.localeCompare(b.location.file) || a.built.localeCompare(b.built));
+}
+
+/** One note on the build output tests import that was read as its source (what, and how it was mapped). */
+export function builtImportNotes(root: string, graphs: readonly FileGraph[]): string[] {
+  const mapped = new Map<string, string>();
+  for (const g of graphs)
+    for (const u of g.built ?? [])
+      if ('source' in u) mapped.set(u.built, `${relPath(root, u.built)} as ${relPath(root, u.source)} (${u.how})`);
+  if (mapped.size === 0) return [];
+  const list = [...mapped.keys()].sort().map((k) => mapped.get(k) as string);
+  const shown = list.slice(0, 3).join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
+  return [`Tests import build output, read as the source it was built from: ${shown}.`];
 }
 
 interface Nearest {

@@ -7,12 +7,15 @@ import type { FileCache } from './cache/fileCache';
 import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
 import type { FileFacts, Span } from './facts/types';
 import { BuildOutput } from './buildOutput';
+import { BuiltSources, type BuiltImport } from './builtSource';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
 import { Linker, type FileGraph, type ImportEdge } from './link';
 import { ModuleResolver } from './moduleResolver';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
+import { ProjectFiles } from './projectFiles';
 import { computeLineStarts, lineOf } from './clones/lineStarts';
 import type { StageCandidate } from './stages';
+import type { BuiltUse } from './link';
 import { range } from './types';
 
 /**
@@ -56,10 +59,27 @@ export class Workspace {
     this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files);
     this.linker = new Linker(
       (f) => this.factsOf(f),
-      (spec, from) => this.resolver.resolve(spec, from),
+      (spec, from) => this.resolveImport(spec, from),
       (f, sp) => this.locate(f, sp),
     );
-    this.build = config.includeBuildOutput ? undefined : new BuildOutput(this.root, this.listing.compilerOptions);
+    // An exclusive source (the git index) is all there is: package.json and tsconfig.json come from it too.
+    this.project =
+      'graphs' in source
+        ? new ProjectFiles(new Map(source.project.texts), source.project.exclusive, source.listing.files)
+        : source.exclusive
+          ? new ProjectFiles(new Map([...source.overrides].filter(([f]) => !isSourceFile(f))), true, this.listing.files)
+          : new ProjectFiles(source.overrides, false);
+    this.build = config.includeBuildOutput
+      ? undefined
+      : new BuildOutput(this.root, this.listing.compilerOptions, this.project);
+    this.builtSources = this.build
+      ? new BuiltSources(
+          this.root,
+          this.build,
+          (f) => this.files.has(f) && !this.isTest(f),
+          (f) => this.builtOutput.has(f),
+        )
+      : undefined;
     if ('graphs' in source) {
       this.restore(source);
       return;
@@ -77,6 +97,7 @@ export class Workspace {
     // A folder holding only build output (as some packages ship) is analysed as it is.
     if (this.build && this.files.size === 0 && this.skipped.size === 0 && this.builtOutput.size > 0) {
       this.build = undefined;
+      this.builtSources = undefined;
       this.onlyBuildOutput = this.builtOutput.size;
       this.builtOutput.clear();
       for (const file of this.listing.files) this.read(file, source);
@@ -86,6 +107,8 @@ export class Workspace {
   /** Build output left out (file → why), see buildOutput.ts; empty when there are no sources. */
   readonly builtOutput = new Map<string, string>();
   private build: BuildOutput | undefined;
+  private builtSources: BuiltSources | undefined;
+  private readonly project: ProjectFiles;
   /** Set when every listed file was build output, and so all of it was analysed. */
   private onlyBuildOutput = 0;
 
@@ -174,10 +197,12 @@ export class Workspace {
     this.skipped.delete(file);
     this.builtOutput.delete(file);
     this.resolver.reset();
+    this.builtSources?.reset();
     this.invalidate([file, ...affected]);
   }
 
   private invalidateAll(): void {
+    this.builtSources?.reset();
     this.graphs.clear();
     this.stages.clear();
     this.failures.clear();
@@ -192,8 +217,54 @@ export class Workspace {
     this.ensureParsed();
     return memo(this.graphs, file, () => {
       const empty: FileGraph = { file, edges: new Map(), imports: [], targetFiles: new Set() };
-      return this.guard(file, 'references', () => this.linker.graph(file), empty);
+      return this.guard(
+        file,
+        'references',
+        () => {
+          const g = this.linker.graph(file);
+          const built = this.isTest(file) ? this.builtImports(file) : [];
+          return built.length > 0 ? { ...g, built } : g;
+        },
+        empty,
+      );
     });
+  }
+
+  /** The analysed file an import names: itself, or the source of the build output it names (see builtSource.ts). */
+  private resolveImport(spec: string, from: string): string | undefined {
+    const direct = this.resolver.resolve(spec, from);
+    if (direct !== undefined) return direct;
+    const built = this.builtImport(spec, from);
+    return built && 'source' in built ? built.source : undefined;
+  }
+
+  private builtImport(spec: string, from: string): BuiltImport | undefined {
+    if (!this.builtSources) return undefined;
+    let located = this.resolver.located(spec, from);
+    // An exclusive source never looks at the disk: what only the disk holds does not count.
+    if (located !== undefined && this.project.exclusive && !this.project.exists(located)) located = undefined;
+    return this.builtSources.of(spec, from, located);
+  }
+
+  /** A test's imports of build output, mapped to source or not, where they are written. */
+  private builtImports(file: string): BuiltUse[] {
+    const facts = this.factsOf(file);
+    if (!facts || !this.builtSources) return [];
+    const out: BuiltUse[] = [];
+    const seen = new Set<string>();
+    const text = this.texts.get(file) ?? '';
+    const add = (spec: string, span: Span | undefined): void => {
+      if (seen.has(spec) || this.resolver.resolve(spec, file) !== undefined) return;
+      seen.add(spec);
+      const b = this.builtImport(spec, file);
+      if (!b) return;
+      // require() and import() carry no span of their own: the first place the specifier is written.
+      const at = span ?? specSpan(text, spec);
+      out.push({ ...b, spec, location: this.locate(file, at) });
+    };
+    for (const imp of facts.imports) add(imp.spec, imp.span);
+    for (const spec of requiredSpecs(facts)) add(spec, undefined);
+    return out;
   }
 
   stageCandidates(file: string): StageCandidate[] {
@@ -212,9 +283,10 @@ export class Workspace {
     const out: string[] = [];
     for (const { spec } of this.factsOf(file)?.imports ?? []) {
       if (!spec.startsWith('.')) continue;
-      const resolved = this.resolver.resolve(spec, file);
-      if (resolved === undefined || !this.files.has(resolved))
-        out.push(resolved ?? path.resolve(path.dirname(file), spec));
+      if (this.resolver.resolve(spec, file) !== undefined) continue;
+      // The file the compiler found (an excluded script), else the path as written (JSON, maybe no extension).
+      const found = this.resolver.located(spec, file);
+      out.push(found && !/\.d\.[mc]?ts$/.test(found) ? found : path.resolve(path.dirname(file), spec));
     }
     return out;
   }
@@ -262,7 +334,9 @@ export class Workspace {
         edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
         imports: g.imports,
         targetFiles: [...g.targetFiles],
+        ...(g.built ? { built: g.built } : {}),
       })),
+      project: { exclusive: this.project.exclusive, texts: this.project.exclusive ? [...this.project.given] : [] },
       stages: [...this.stages],
       syntax,
     };
@@ -280,6 +354,7 @@ export class Workspace {
     for (const [f, why] of state.builtOutput) this.builtOutput.set(f, why);
     if (state.onlyBuildOutput > 0) {
       this.build = undefined;
+      this.builtSources = undefined;
       this.onlyBuildOutput = state.onlyBuildOutput;
     }
     for (const [f, why] of state.unparsed) {
@@ -293,6 +368,7 @@ export class Workspace {
         edges: new Map(g.edges.map(([from, to]) => [from, new Set(to)])),
         imports: g.imports,
         targetFiles: new Set(g.targetFiles),
+        ...(g.built ? { built: g.built } : {}),
       });
     }
     for (const [f, cands] of state.stages) this.stages.set(f, cands);
@@ -451,9 +527,41 @@ export interface WorkspaceState {
   onlyBuildOutput: number;
   unparsed: [string, string][];
   failures: [string, string][];
-  graphs: { file: string; edges: [string, string[]][]; imports: ImportEdge[]; targetFiles: string[] }[];
+  graphs: {
+    file: string;
+    edges: [string, string[]][];
+    imports: ImportEdge[];
+    targetFiles: string[];
+    built?: BuiltUse[];
+  }[];
   stages: [string, StageCandidate[]][];
   syntax: [string, Finding[]][];
+  /** What the file source gave besides the sources (package.json, tsconfig.json) when it was exclusive. */
+  project: { exclusive: boolean; texts: [string, string][] };
+}
+
+/** Specifiers of `require()` and `import()` calls, which facts keep as refs rather than import declarations. */
+function requiredSpecs(facts: FileFacts): Set<string> {
+  const out = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.k === 'import' && typeof o.spec === 'string') out.add(o.spec);
+      else Object.values(o).forEach(visit);
+    }
+  };
+  visit([facts.refs, facts.exports, facts.units, facts.visible]);
+  return out;
+}
+
+/** The span of the first string literal holding `spec` in `text` (the start of the file when none). */
+function specSpan(text: string, spec: string): Span {
+  for (const q of ["'", '"', '`']) {
+    const at = text.indexOf(q + spec + q);
+    if (at >= 0) return [at, at + spec.length + 2];
+  }
+  return [0, 0];
 }
 
 /** Per-file results computed once and kept until the file (or what it depends on) changes. */

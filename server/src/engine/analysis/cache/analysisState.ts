@@ -74,6 +74,8 @@ function isMeta(x: unknown): x is Meta {
     typeof w.listing === 'object' &&
     w.listing !== null &&
     typeof w.onlyBuildOutput === 'number' &&
+    typeof w.project === 'object' &&
+    w.project !== null &&
     ['texts', 'tests', 'skipped', 'builtOutput', 'unparsed', 'failures', 'graphs', 'stages', 'syntax'].every((k) =>
       Array.isArray(w[k]),
     ) &&

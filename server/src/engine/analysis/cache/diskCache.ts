@@ -173,7 +173,7 @@ export class DiskCache {
 
   private file(kind: string, key: string): string {
     // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results' || kind === 'states'
+    return kind === 'results' || kind === 'states' || kind === 'code'
       ? path.join(this.dir, kind, `${key}.json`)
       : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }

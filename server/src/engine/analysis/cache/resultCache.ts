@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import fg from 'fast-glob';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type { AnalysisConfig } from '../../config/types';
 import type { Analyzer } from '../analyzer';
@@ -8,6 +7,7 @@ import type { AnalysisResult } from '../types';
 import { loadState, saveState } from './analysisState';
 import { cacheKey, DiskCache, sha256 } from './diskCache';
 import { FileCache } from './fileCache';
+import { isSourceFile } from '../paths';
 
 /** Whole results kept per cache folder: one per workspace state recently analysed is all a run needs. */
 const RESULTS_KEPT = 16;
@@ -38,8 +38,9 @@ export interface CachedAnalyzeOptions {
 /**
  * The analysis of a workspace through the persistent cache. A whole result is reused when every input
  * is byte for byte the same as when it was computed: the config, and the content of every file the
- * analysis could read (every source file under the root, package.json and tsconfig files, the
- * tsconfig `extends` chain, the coverage files; or exactly the given files). Otherwise the analysis
+ * analysis could read (every source file under the root, package.json and tsconfig files, source maps
+ * (which map imports of build output to sources), the tsconfig `extends` chain, the coverage files; or
+ * exactly the given files). Otherwise the analysis
  * runs, with each unchanged file's facts and tokens taken from the cache. The compiler is only loaded
  * when something has to be analysed.
  */
@@ -92,10 +93,12 @@ function inputsManifest(
   const add = (file: string, text: string | undefined): void => {
     lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
   };
-  const onDisk = exclusive
+  // Loaded here: a hashed run (the hook) lists no folder.
+  const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
+  const onDisk = !fg
     ? []
     : fg
-        .sync([SOURCES, '**/package.json', '**/[tj]sconfig*.json'], {
+        .sync([SOURCES, '**/package.json', '**/[tj]sconfig*.json', '**/*.map'], {
           cwd: root,
           absolute: true,
           dot: true,
@@ -252,7 +255,11 @@ function hashedKey(root: string, config: AnalysisConfig, files: HashedFiles, kin
   return cacheKey(kind, root, JSON.stringify(config), 'true', '', manifest);
 }
 
-/** Files whose content differs between two file sets that list the same paths; undefined when the paths differ. */
+/**
+ * Source files whose content differs between two file sets that list the same paths; undefined when the
+ * paths differ or a project file (package.json, tsconfig.json) changed: what is build output, and which
+ * source an import of it stands for, may then change anywhere.
+ */
 function changedFiles(
   before: ReadonlyMap<string, string>,
   after: ReadonlyMap<string, string>,
@@ -262,7 +269,9 @@ function changedFiles(
   for (const [file, hash] of after) {
     const old = before.get(file);
     if (old === undefined) return undefined;
-    if (old !== hash) changed.add(file);
+    if (old === hash) continue;
+    if (!isSourceFile(file)) return undefined;
+    changed.add(file);
   }
   return changed;
 }
