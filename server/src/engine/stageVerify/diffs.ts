@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { structuredPatch } from 'diff';
+import { gitText, treeEntries } from '../git';
 import type { FileDiff, Hunk } from './changed';
 import { gitTop } from './tree';
 
@@ -9,20 +10,14 @@ function relTo(top: string, file: string): string {
 }
 
 function show(top: string, object: string): string | undefined {
-  const r = spawnSync('git', ['show', object], { cwd: top, encoding: 'utf8', maxBuffer: 1 << 28 });
-  return r.status === 0 ? r.stdout : undefined;
+  return gitText(top, ['show', object]);
 }
 
 /** Absolute paths of the files whose staged content differs from HEAD (added, modified, renamed, copied). */
 export function stagedChangedFiles(top: string): Set<string> {
-  const r = spawnSync('git', ['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD'], {
-    cwd: top,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) return new Set();
+  const out = gitText(top, ['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD']) ?? '';
   return new Set(
-    r.stdout
+    out
       .split('\0')
       .filter(Boolean)
       .map((p) => path.join(top, p)),
@@ -43,17 +38,23 @@ export function stagedDiffs(
     if (!changed.has(file)) return undefined;
     if (memo.has(file)) return memo.get(file);
     const rel = relTo(top, file);
-    const r = spawnSync(
-      'git',
-      ['diff', '--cached', '--no-color', '--no-ext-diff', '--no-renames', '-U0', 'HEAD', '--', rel],
-      { cwd: top, encoding: 'utf8', maxBuffer: 1 << 28 },
-    );
+    const out = gitText(top, [
+      'diff',
+      '--cached',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-renames',
+      '-U0',
+      'HEAD',
+      '--',
+      rel,
+    ]);
     const now = staged(file);
     // A diff git cannot give is judged changed throughout, never unchanged (no hunks: a mode change).
     const diff: FileDiff | undefined =
       now === undefined
         ? undefined
-        : { hunks: r.status === 0 ? gitHunks(r.stdout) : everything(now), now, old: () => show(top, `HEAD:${rel}`) };
+        : { hunks: out !== undefined ? gitHunks(out) : everything(now), now, old: () => show(top, `HEAD:${rel}`) };
     memo.set(file, diff);
     return diff;
   };
@@ -108,6 +109,33 @@ export function headText(file: string): string | undefined {
   return text;
 }
 
+/** HEAD's commit per top (checked at most every HEAD_TTL_MS) and its blob ids by path, listed once per commit. */
+const headTrees = new Map<string, { at: number; commit: string | undefined; blobs: Map<string, string> }>();
+
+function headBlobs(top: string): Map<string, string> | undefined {
+  let t = headTrees.get(top);
+  if (!t || Date.now() - t.at >= HEAD_TTL_MS) {
+    const commit = gitText(top, ['rev-parse', '--verify', '-q', 'HEAD^{commit}'])?.trim();
+    const blobs =
+      t && t.commit === commit
+        ? t.blobs
+        : new Map(
+            commit === undefined
+              ? []
+              : treeEntries(top, commit, () => true).map((e): [string, string] => [e.rel, e.blob]),
+          );
+    headTrees.set(top, (t = { at: Date.now(), commit, blobs }));
+  }
+  return t.commit === undefined ? undefined : t.blobs;
+}
+
+/** git's id of a blob holding `text` (SHA-1, or SHA-256 in a repository that uses it). */
+function blobId(text: string, like: string): string {
+  const body = Buffer.from(text, 'utf8');
+  const h = createHash(like.length === 64 ? 'sha256' : 'sha1');
+  return h.update(`blob ${body.length}\0`).update(body).digest('hex');
+}
+
 const lastDiffs = new Map<string, { old: string; now: string; hunks: Hunk[] }>();
 
 /**
@@ -119,9 +147,13 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
   return (file) => {
     const text = now(file);
     if (text === undefined) return undefined;
+    const top = topOf(file);
+    if (top === undefined) return undefined;
+    // Most loaded files are unchanged: one listing of HEAD tells, without reading each file at HEAD.
+    const blob = headBlobs(top)?.get(relTo(top, file));
+    if (blob !== undefined && blob === blobId(text, blob)) return undefined;
     const head = headText(file);
     if (head === undefined) {
-      if (topOf(file) === undefined) return undefined;
       return { hunks: everything(text), now: text, old: () => undefined };
     }
     const a = head.replace(/\r\n/g, '\n');
