@@ -146,10 +146,27 @@ describe('verify: bad output paths and other edges', function () {
     writeTestDataSet(fx, 0, [big]);
     const pb = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx, '--max-input-mb', '1');
     assert.equal(pb.status, 2, pb.stdout);
-    assert.match(
-      pb.stdout,
-      /fixture file \S*test_data_set_0\/input_0\.pb is 1\.07 MB, over the input budget of 1\.00 MB/,
+    // one clear line: the location names the file, the message its size (not the path a second time)
+    const line = pb.stdout.split('\n').find((l) => l.includes('input-too-large')) ?? '';
+    assert.match(line, /test_data_set_0\/input_0\.pb: fixture file is 1\.07 MB, over the input budget of 1\.00 MB/);
+    assert.equal(line.split('input_0.pb').length, 2, line);
+    // a machine-readable report says where on stderr too
+    const asJson = cli(
+      dir,
+      'verify',
+      '--baseline',
+      model,
+      '--candidate',
+      model,
+      '--fixtures',
+      fx,
+      '--max-input-mb',
+      '1',
+      '--format',
+      'json',
     );
+    assert.equal(asJson.status, 2);
+    assert.match(asJson.stderr, /^error: m: \S*test_data_set_0\/input_0\.pb: fixture file is 1\.07 MB/m);
     assert.equal(cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', fx).status, 0);
 
     // a JSON fixture is text: its tensor is judged once decoded, by name, dtype, shape and size
@@ -163,6 +180,29 @@ describe('verify: bad output paths and other edges', function () {
     const j = cli(dir, 'verify', '--baseline', model, '--candidate', model, '--fixtures', json, '--max-input-mb', '1');
     assert.equal(j.status, 2, j.stdout);
     assert.match(j.stdout, /tensor "features" is float32\[70000,4\] = 1\.07 MB, over the input budget of 1\.00 MB/);
+
+    // a JSON file is read whole: a file over the budget is refused from its size, before it is read (a 3 MB sparse
+    // file of NUL bytes would otherwise be read and fail as bad JSON)
+    const sparse = path.join(fx, 'huge.json');
+    fs.writeFileSync(sparse, '{');
+    fs.truncateSync(sparse, 3 * 1024 * 1024);
+    const huge = cli(
+      dir,
+      'verify',
+      '--baseline',
+      model,
+      '--candidate',
+      model,
+      '--fixtures',
+      sparse,
+      '--max-input-mb',
+      '1',
+    );
+    assert.equal(huge.status, 2, huge.stdout);
+    assert.match(
+      huge.stdout,
+      /error \[input-too-large\] \S*huge\.json: fixture file is 3\.00 MB, over the input budget of 1\.00 MB \(a JSON fixture file is read whole, so the whole file counts\)/,
+    );
 
     // the same budget from the config, as a default and per case (the case wins)
     write(

@@ -273,6 +273,52 @@ describe('synthetic inputs you can see and set', function () {
     assert.match(noCandidate.stderr, /--fixtures needs --candidate/);
   });
 
+  it('--count or --seed over config cases that read fixture files is exit 2 naming them, never applied to some silently', () => {
+    const fx = path.join(dir, 'fx');
+    const x = { name: 'x', tensor: { dtype: 'float32' as const, dims: [1, 3, 4], data: new Float32Array(12) } };
+    writeTestDataSet(fx, 0, [x]);
+    const pair = { baseline: 'sum.onnx', candidate: 'sum.onnx' };
+    const config = (file: string, cases: Record<string, unknown>[]): string =>
+      write(dir, file, JSON.stringify({ verify: { cases } }));
+    const mixed = config('mixed.config.json', [
+      { name: 'files', ...pair, fixtures: 'fx' },
+      { name: 'generated', ...pair, dims: { time: 4 } },
+    ]);
+    const seed = cli(dir, 'verify', '--config', mixed, '--seed', '3');
+    assert.equal(seed.status, 2, seed.stdout);
+    assert.match(
+      seed.stderr,
+      /mixed\.config\.json: --seed sets synthetic fixtures, but case "files" reads fixture files, where it does nothing; run the synthetic ones alone \(--case generated\)/,
+    );
+    // selecting the synthetic case applies the flag to every case run
+    const alone = cli(
+      dir,
+      'verify',
+      '--config',
+      mixed,
+      '--seed',
+      '3',
+      '--count',
+      '2',
+      '--case',
+      'generated',
+      '--format',
+      'json',
+    );
+    assert.equal(alone.status, 0, alone.stderr);
+    assert.equal((JSON.parse(alone.stdout) as { cases: { fixtures: { count: number } }[] }).cases[0].fixtures.count, 2);
+    // every selected case reads files: nothing would be generated at all
+    const files = config('files.config.json', [{ name: 'files', ...pair, fixtures: 'fx' }]);
+    const count = cli(dir, 'verify', '--config', files, '--count', '5', '--seed', '1');
+    assert.equal(count.status, 2);
+    assert.match(
+      count.stderr,
+      /--count and --seed set synthetic fixtures, but case "files" reads fixture files, where they do nothing; drop them/,
+    );
+    // without the flags the mixed config runs
+    assert.equal(cli(dir, 'verify', '--config', mixed).status, 0);
+  });
+
   it('config inputs: validated by the schema, unknown outputs keys are exit 2', () => {
     const ws = tempDir();
     write(ws, 'a.onnx', twoInputs({}));

@@ -16,7 +16,7 @@ import type { ShardSpec } from '../engine/shard';
 import { renderVerifyJson } from './reporters/verifyJson';
 import { renderVerifyJunit } from './reporters/verifyJunit';
 import { renderVerifySarif } from './reporters/verifySarif';
-import { renderVerifyText } from './reporters/verifyText';
+import { caseError, renderVerifyText } from './reporters/verifyText';
 
 export type VerifyFormat = 'text' | 'json' | 'junit' | 'sarif';
 
@@ -63,7 +63,7 @@ export function writeReport(io: CliIO, report: VerifyReport, f: { format: Verify
   if (report.cases.some((c) => c.status === 'error')) {
     // Errors also go to stderr so a machine-readable stdout stays parseable and the reason is still seen.
     if (f.format !== 'text' || f.out) {
-      for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${c.error.message}\n`);
+      for (const c of report.cases) if (c.error) io.stderr(`error: ${c.name}: ${caseError(c.error, io.cwd)}\n`);
     }
     return EXIT.badInput;
   }
@@ -141,7 +141,29 @@ function selectCases(f: VerifyFlags, io: CliIO): VerifyCase[] {
     cases = cases.filter((c) => f.case.includes(c.name));
   }
   if (cases.length === 0) throw new EngineError('usage', 'the config declares no verify cases', { file: cfg.file });
+  refuseUnusedSyntheticFlags(f, cases, cfg.file);
   return cases;
+}
+
+/**
+ * `--count` and `--seed` size synthetic fixtures: over config cases that read fixture files they would do nothing
+ * while the user believes they applied. Refused (exit 2) rather than noted in the report: a CI job reads the exit
+ * code, not a note, and selecting the synthetic cases is one flag away.
+ */
+function refuseUnusedSyntheticFlags(f: VerifyFlags, cases: VerifyCase[], configFile: string): void {
+  const given = [f.count !== undefined ? '--count' : '', f.seed !== undefined ? '--seed' : ''].filter(Boolean);
+  const reading = cases.filter((c) => c.fixtures !== undefined);
+  if (given.length === 0 || reading.length === 0) return;
+  const names = (cs: VerifyCase[]): string => cs.map((c) => `"${c.name}"`).join(', ');
+  const synthetic = cases.filter((c) => c.fixtures === undefined);
+  const remedy = synthetic.length
+    ? `run the synthetic ones alone (${synthetic.map((c) => `--case ${c.name}`).join(' ')}) or set count/seed per case in the config`
+    : `drop ${given.length === 1 ? 'it' : 'them'}`;
+  throw new EngineError(
+    'usage',
+    `${given.join(' and ')} set${given.length === 1 ? 's' : ''} synthetic fixtures, but case${reading.length === 1 ? '' : 's'} ${names(reading)} read${reading.length === 1 ? 's' : ''} fixture files, where ${given.length === 1 ? 'it does' : 'they do'} nothing; ${remedy}`,
+    { file: configFile },
+  );
 }
 
 /** `ml-parity verify`: exit 0 when every case is equivalent, 1 when one is not, 2 on bad input. */

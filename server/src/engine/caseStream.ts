@@ -1,12 +1,14 @@
 import type { OutputAccumulator } from './compare/accumulator';
 import { EngineError } from './errors';
 import { bindExpected, bindInputs } from './fixtures/bind';
+import type { InputObserver } from './fixtures/inputUsage';
 import type { FixtureStream } from './fixtures/types';
 import { makeBatches, splitOutput, type Batch, type BoundCase } from './inference/batching';
 import { probeCases, probeDifference } from './inference/batchProbe';
 import type { InferenceHost } from './inference/host';
 import type { CastPlan } from './inference/messages';
 import type { ValueInfo } from './onnx/signature';
+import { holdsRows } from './tensor/stack';
 import type { Tensor } from './tensor/tensor';
 import type { CaseReport, RunInfo } from './verifyTypes';
 
@@ -35,15 +37,15 @@ export interface StreamRun {
   goldenOutputs?: ValueInfo[];
   pairs: OutputPair[];
   /** One per pair: anything that takes each case's baseline and candidate tensors. */
-  accumulators: Pick<OutputAccumulator, 'add'>[];
+  accumulators: Pick<OutputAccumulator, 'add' | 'addRows'>[];
   maxRows: number;
   /** Whether stacking is allowed so far (signatures, static op check); the probe may still turn it off. */
   batching: boolean;
   /** Updated as the run learns how fixtures could be fed (probe, outputs that do not split). */
   run: RunInfo;
   timing: CaseReport['timing'];
-  /** Sees each case's inputs as bound, before batching (to report what was fed). */
-  onBound?: (feeds: ReadonlyMap<string, Tensor>) => void;
+  /** Sees every case's inputs as bound, once, stacked as first batched (to report what was fed). */
+  observe?: Pick<InputObserver, 'observe' | 'observeStack'>;
   /** `--cast-inputs`: per session, inputs to cast in the worker; fixtures of another dtype are cast when bound. */
   cast?: CastPlan;
   castFixtures?: boolean;
@@ -132,7 +134,9 @@ export async function runStream(r: StreamRun): Promise<void> {
       id: fc.id,
       feeds: bindInputs(fc, r.inputs, fc.source, { cast: r.castFixtures, onCast: r.onFixtureCast }),
     }));
-    if (r.onBound) for (const b of bound) r.onBound(b.feeds);
+    // stacked now, before the probe can turn batching off (nothing changes `batching` until drain() runs)
+    const batches = makeBatches(bound, r.maxRows, batching);
+    if (r.observe) for (const b of batches) observeBatch(r.observe, b);
     if (r.goldenOutputs) {
       for (const fc of cases) {
         if (!fc.expected?.length) {
@@ -147,7 +151,6 @@ export async function runStream(r: StreamRun): Promise<void> {
     }
     r.timing.fixturesMs += performance.now() - t;
     if (start === 0) await r.ready;
-    const batches = makeBatches(bound, r.maxRows, batching);
     const first = probed ? undefined : batches.find((b) => b.cases.length > 1);
     let firstSent: Promise<BatchOutputs> | undefined;
     if (first) {
@@ -206,6 +209,11 @@ async function judgeProbe(
   return why;
 }
 
+function observeBatch(o: NonNullable<StreamRun['observe']>, b: Batch): void {
+  if (b.cases.length === 1) o.observe(b.cases[0].feeds);
+  else o.observeStack(b.feeds, b.rows);
+}
+
 /** A case run on its own, outside any stack. */
 function alone(bc: BoundCase): Batch {
   return { cases: [bc], rows: [-1], feeds: Object.fromEntries(bc.feeds) };
@@ -216,6 +224,16 @@ function accumulate(out: BatchOutputs, r: StreamRun, expected: Map<string, Map<s
   const { batch } = out;
   const cand = out.outputs[r.keys[0]];
   const base = r.keys.length > 1 ? out.outputs[r.keys[1]] : undefined;
+  if (base && batch.cases.length > 1) {
+    // two models on a stack: each output is compared once per batch, with the same per-case results
+    for (const p of r.pairs) {
+      const [b, c] = [base[p.base], cand[p.cand]];
+      if (!b || !c || !holdsRows(b, batch.rows) || !holdsRows(c, batch.rows)) return false;
+    }
+    const stack = { ids: batch.cases.map((bc) => bc.id), rows: batch.rows };
+    r.pairs.forEach((p, k) => r.accumulators[k].addRows(stack, base[p.base], cand[p.cand]));
+    return true;
+  }
   const candParts: Tensor[][] = [];
   const baseParts: (Tensor[] | undefined)[] = [];
   for (const p of r.pairs) {

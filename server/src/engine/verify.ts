@@ -19,6 +19,7 @@ import { compareSignatures, isBlocking } from './onnx/compareSignatures';
 import { externalDataDir, readModel, runtimeSource, withExternalData, type ModelBytes } from './onnx/modelSource';
 import { parseModel } from './onnx/modelProto';
 import type { Signature } from './onnx/signature';
+import type { Stack } from './tensor/stack';
 import type { Tensor } from './tensor/tensor';
 import { runStream, type OutputPair } from './caseStream';
 import { locateForCase } from './locate/forCase';
@@ -223,6 +224,10 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
         a.add(id, b, cand);
         metrics[k].add(id, b, cand);
       },
+      addRows: (stack: Stack, b: Tensor, cand: Tensor): void => {
+        a.addRows(stack, b, cand);
+        metrics[k].addRows(stack, b, cand);
+      },
     }));
     const carry = c.carry && Object.keys(c.carry).length > 0 ? c.carry : undefined;
     report.run = carry
@@ -265,7 +270,7 @@ export async function runCase(c: VerifyCase, opts: RunOptions = {}): Promise<Cas
         batching: report.run.mode === 'batched',
         run: report.run,
         timing: report.timing,
-        onBound: (feeds) => watch.observe(feeds),
+        observe: watch,
         cast,
         castFixtures: c.castInputs,
         onFixtureCast: (name, from) => watch.noteFixtureCast(name, from),

@@ -17,6 +17,12 @@ function rel(p: string | undefined, cwd: string): string {
   return path.isAbsolute(p) ? path.relative(cwd, p) || '.' : p;
 }
 
+/** A case's error as `file:line:col: message` (the file relative to `cwd`), as terminals and editors link it. */
+export function caseError(e: NonNullable<CaseReport['error']>, cwd: string): string {
+  const where = e.file ? `${rel(e.file, cwd)}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}: ` : '';
+  return `${where}${e.message}`;
+}
+
 function failureDetails(o: OutputComparison): string[] {
   const lines: string[] = [];
   if (o.shapeMismatch) {
@@ -56,12 +62,7 @@ function caseBlock(c: CaseReport, cwd: string): string[] {
     ? `${c.fixtures.count} fixture${c.fixtures.count === 1 ? '' : 's'}${c.fixtures.synthetic ? ' (SYNTHETIC inputs: ' + c.fixtures.origin + ')' : ' from ' + rel(c.fixtures.origin, cwd)}`
     : '';
   lines.push(`${STATUS[c.status]}  ${c.name}  ${models}${fx ? `  [${fx}]` : ''}  ${Math.round(c.timing.totalMs)} ms`);
-  if (c.error) {
-    const where = c.error.file
-      ? `${rel(c.error.file, cwd)}${c.error.line ? `:${c.error.line}${c.error.column ? `:${c.error.column}` : ''}` : ''}: `
-      : '';
-    lines.push(`  error [${c.error.code}] ${where}${c.error.message}`);
-  }
+  if (c.error) lines.push(`  error [${c.error.code}] ${caseError(c.error, cwd)}`);
   for (const w of c.warnings ?? []) lines.push(`  WARNING: ${w}`);
   if (c.inputs?.length) {
     lines.push('  inputs:');

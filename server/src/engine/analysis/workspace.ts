@@ -329,18 +329,27 @@ export class Workspace {
       onlyBuildOutput: this.onlyBuildOutput,
       unparsed: [...this.unparseable],
       failures: [...this.failures],
-      graphs: [...this.graphs.values()].map((g) => ({
-        file: g.file,
-        edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
-        imports: g.imports,
-        targetFiles: [...g.targetFiles],
-        ...(g.built ? { built: g.built } : {}),
-      })),
+      graphs: [...this.graphs.values()].map(
+        (g) =>
+          this.storedGraphs.get(g) ?? {
+            file: g.file,
+            edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
+            imports: g.imports,
+            targetFiles: [...g.targetFiles],
+            ...(g.built ? { built: g.built } : {}),
+          },
+      ),
       project: { exclusive: this.project.exclusive, texts: this.project.exclusive ? [...this.project.given] : [] },
       stages: [...this.stages],
       syntax,
     };
   }
+
+  /**
+   * Restored graphs as they were stored, reused by toState while they are kept (a graph is never
+   * changed in place: relinking replaces it), so an unchanged graph is not converted back again.
+   */
+  private readonly storedGraphs = new WeakMap<FileGraph, WorkspaceState['graphs'][number]>();
 
   private restore(state: WorkspaceState): void {
     const tests = new Set(state.tests);
@@ -363,13 +372,15 @@ export class Workspace {
     }
     for (const [k, v] of state.failures) this.failures.set(k, v);
     for (const g of state.graphs) {
-      this.graphs.set(g.file, {
+      const graph: FileGraph = {
         file: g.file,
         edges: new Map(g.edges.map(([from, to]) => [from, new Set(to)])),
         imports: g.imports,
         targetFiles: new Set(g.targetFiles),
         ...(g.built ? { built: g.built } : {}),
-      });
+      };
+      this.graphs.set(g.file, graph);
+      this.storedGraphs.set(graph, g);
     }
     for (const [f, cands] of state.stages) this.stages.set(f, cands);
     for (const [f, errors] of state.syntax) this.restoredSyntax.set(f, errors);

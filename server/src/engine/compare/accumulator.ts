@@ -7,6 +7,7 @@ import { TailQuantile } from './tailQuantile';
 import { countTopK } from './topk';
 import { validateTolerance } from './tolerance';
 import type { OutputComparison, OutputPartial, Tolerance, WorstElement } from './types';
+import { unstack, type Stack } from '../tensor/stack';
 
 /** Tuning for OutputAccumulator. */
 export interface AccumulatorOptions {
@@ -131,12 +132,56 @@ export class OutputAccumulator {
     }
     const b = toFloatView(baseline, this.scratchBase);
     const c = toFloatView(candidate, this.scratchCand);
-    this.addFloats(caseId, dims, b, c);
+    this.addFloats(caseId, dims, b, c, 0, b.length);
     if (numericTop1) this.addTop1(dims, b, c);
   }
 
-  /** The hot loop: locals instead of fields, no allocation, rare cases out of line. */
-  private addFloats(caseId: string, dims: number[], b: FloatView, c: FloatView): void {
+  /**
+   * Adds the cases of one batched run at once: `baseline` and `candidate` hold `stack.rows` stacked along axis 0
+   * (see holdsRows). The result is bit for bit that of one add() per case on its rows (each case's sum rounded
+   * as add() rounds it, worst elements named by case and index within it), without a view, shape or call per
+   * case; strings, two int64 tensors and shapes that differ go through add() per case.
+   */
+  addRows(stack: Stack, baseline: Tensor, candidate: Tensor): void {
+    if (!this.stackable(baseline, candidate)) {
+      const b = unstack(baseline, stack.rows);
+      const c = unstack(candidate, stack.rows);
+      stack.ids.forEach((id, j) => this.add(id, b[j], c[j]));
+      return;
+    }
+    const dims = [...baseline.dims];
+    dims[0] = stack.rows[0];
+    this.shape ??= [...dims];
+    this.elements += baseline.data.length;
+    const b = toFloatView(baseline, this.scratchBase);
+    const c = toFloatView(candidate, this.scratchCand);
+    const rowSize = elementCount(dims.slice(1));
+    let off = 0;
+    for (let j = 0; j < stack.ids.length; j++) {
+      // one dims array for every case: whatever keeps a case's dims copies them
+      dims[0] = stack.rows[j];
+      const n = stack.rows[j] * rowSize;
+      this.addFloats(stack.ids[j], dims, b, c, off, n);
+      off += n;
+    }
+    // top-k rows never cross a case: the last axis is within every case's rows
+    if (isFloat(this.dtype) && dims.length >= 2 && dims[dims.length - 1] > 1) this.addTop1(dims, b, c);
+  }
+
+  /** Whether addRows can compare the stack in one pass: numbers, the same shapes, lengths that fit them. */
+  private stackable(baseline: Tensor, candidate: Tensor): boolean {
+    return (
+      sameDims(baseline.dims, candidate.dims) &&
+      !Array.isArray(baseline.data) &&
+      !Array.isArray(candidate.data) &&
+      !(isBigIntData(baseline) && isBigIntData(candidate)) &&
+      baseline.data.length === elementCount(baseline.dims) &&
+      candidate.data.length === baseline.data.length
+    );
+  }
+
+  /** The hot loop over elements [off, off + n) of one case: locals instead of fields, no allocation, rare cases out of line. */
+  private addFloats(caseId: string, dims: number[], b: FloatView, c: FloatView, off: number, n: number): void {
     const atol = this.atol;
     const rtol = this.rtol;
     const bins = this.bins;
@@ -148,8 +193,8 @@ export class OutputAccumulator {
     let maxRel = this.maxRel;
     let minAtol = this.minPassingAtol;
     let worst = -1;
-    const n = b.length;
-    for (let i = 0; i < n; i++) {
+    const end = off + n;
+    for (let i = off; i < end; i++) {
       const bv = b[i];
       const cv = c[i];
       const d = cv - bv;
@@ -159,7 +204,7 @@ export class OutputAccumulator {
       }
       if (d - d !== 0) {
         // NaN or Inf on a side, or a float64 difference that overflowed
-        if (this.nonFinite(caseId, dims, i, bv, cv)) mismatches++;
+        if (this.nonFinite(caseId, dims, i - off, bv, cv)) mismatches++;
         else zeros++;
         continue;
       }
@@ -185,7 +230,7 @@ export class OutputAccumulator {
     this.maxAbs = maxAbs;
     this.maxRel = maxRel;
     this.minPassingAtol = minAtol;
-    if (worst >= 0) this.worstFinite = worstAt(caseId, dims, worst, b[worst], c[worst]);
+    if (worst >= 0) this.worstFinite = worstAt(caseId, dims, worst - off, b[worst], c[worst]);
   }
 
   /** A pair with NaN or Inf on at least one side; returns whether it is a mismatch. */

@@ -1,8 +1,9 @@
-import { Scratch, toFloatView } from './numericView';
+import { Scratch, toFloatView, type FloatView } from './numericView';
 import { ExactSum } from './exactSum';
 import { argmax, countTopK } from './topk';
 import type { OutputComparison } from './types';
-import { isFloat, type Tensor } from '../tensor/tensor';
+import { elementCount, isFloat, type Tensor } from '../tensor/tensor';
+import { unstack, type Stack } from '../tensor/stack';
 
 /** Task metrics a case can be accepted by (`--accept METRIC=THRESHOLD`). */
 export type AcceptMetric =
@@ -140,16 +141,67 @@ export class MetricsAccumulator {
   }
 
   add(caseId: string, base: Tensor, cand: Tensor): void {
+    this.addStack(undefined, caseId, base, cand);
+  }
+
+  /**
+   * Adds the cases of one batched run at once (`base` and `cand` hold `stack.rows` stacked along axis 0): bit for
+   * bit what one add() per case on its rows gives, since each case's sums are still added exactly one by one.
+   */
+  addRows(stack: Stack, base: Tensor, cand: Tensor): void {
+    if (base.dims.length >= 2) {
+      this.addStack(stack, stack.ids[0], base, cand);
+      return;
+    }
+    // rank 1: a case's scores are its whole part of the stack, one row whose length differs by case
+    const b = unstack(base, stack.rows);
+    const c = unstack(cand, stack.rows);
+    stack.ids.forEach((id, j) => this.addStack(undefined, id, b[j], c[j]));
+  }
+
+  /** One case (`stack` undefined) or a stack of them. */
+  private addStack(stack: Stack | undefined, caseId: string, base: Tensor, cand: Tensor): void {
     if (Array.isArray(base.data) || Array.isArray(cand.data)) return;
+    // a stack's cases differ in shape only where the stacks' trailing dims do: then every case is skipped alike
     if (!sameDims(base.dims, cand.dims)) return;
     const b = toFloatView(base, this.sb);
     const c = toFloatView(cand, this.sc);
     this.any = true;
+    const cases = stack ? stack.ids.length : 1;
+    const rowSize = stack ? elementCount(base.dims.slice(1)) : b.length;
+    for (let j = 0, off = 0; j < cases; j++) {
+      const n = stack ? stack.rows[j] * rowSize : b.length;
+      this.addSums(b, c, off, off + n);
+      off += n;
+    }
+    const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
+    // top-k and accuracy read rows of scores: integer and bool outputs (indices, counts, masks) have none
+    if (cols < 2 || !isFloat(base.dtype)) return;
+    // from rank 2 on a row of scores never crosses a case: the last axis lies within every case's part
+    const rows = b.length / cols;
+    const counts = countTopK(b, c, rows, cols);
+    this.top1 += counts.top1;
+    if (cols > 5) {
+      this.top5 += counts.top5;
+      this.top5Rows += rows;
+    }
+    if (this.labels) {
+      for (let j = 0, row = 0; j < cases; j++) {
+        const caseRows = stack ? (stack.rows[j] * rowSize) / cols : rows;
+        this.addLabels(stack ? stack.ids[j] : caseId, b, c, row, caseRows, cols);
+        row += caseRows;
+      }
+    }
+    this.rows += rows;
+  }
+
+  /** One case's sums over elements [start, end), added exactly (no array per case: this runs per fixture). */
+  private addSums(b: FloatView, c: FloatView, start: number, end: number): void {
     let dot = 0;
     let bb = 0;
     let cc = 0;
     let noise = 0;
-    for (let i = 0; i < b.length; i++) {
+    for (let i = start; i < end; i++) {
       const x = b[i];
       const y = c[i];
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
@@ -161,7 +213,6 @@ export class MetricsAccumulator {
       cc += y * y;
       noise += (y - x) * (y - x);
     }
-    // no array per case: this runs once per fixture and output
     if (!(Number.isFinite(dot) && Number.isFinite(bb) && Number.isFinite(cc) && Number.isFinite(noise)))
       this.finite = false;
     else {
@@ -170,27 +221,20 @@ export class MetricsAccumulator {
       this.cc.add(cc);
       this.noise.add(noise);
     }
-    const cols = base.dims.length ? base.dims[base.dims.length - 1] : 0;
-    // top-k and accuracy read rows of scores: integer and bool outputs (indices, counts, masks) have none
-    if (cols < 2 || !isFloat(base.dtype)) return;
-    const rows = b.length / cols;
+  }
+
+  /** Accuracy of both models over one case's rows (from `row`), against its labels if it has any. */
+  private addLabels(caseId: string, b: FloatView, c: FloatView, row: number, rows: number, cols: number): void {
     const labels = this.labels?.(caseId);
-    const counts = countTopK(b, c, rows, cols);
-    this.top1 += counts.top1;
-    if (cols > 5) {
-      this.top5 += counts.top5;
-      this.top5Rows += rows;
+    if (!labels) return;
+    for (let r = 0; r < rows; r++) {
+      const label = labels[r];
+      if (label === undefined) continue;
+      this.labelled++;
+      const off = (row + r) * cols;
+      if (argmax(b, off, cols) === label) this.baseCorrect++;
+      if (argmax(c, off, cols) === label) this.candCorrect++;
     }
-    if (labels) {
-      for (let r = 0; r < rows; r++) {
-        const label = labels[r];
-        if (label === undefined) continue;
-        this.labelled++;
-        if (argmax(b, r * cols, cols) === label) this.baseCorrect++;
-        if (argmax(c, r * cols, cols) === label) this.candCorrect++;
-      }
-    }
-    this.rows += rows;
   }
 
   finish(): OutputMetrics {

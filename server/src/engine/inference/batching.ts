@@ -1,5 +1,6 @@
 import { allocate, elementCount, type Tensor, type TensorData } from '../tensor/tensor';
 import type { Signature } from '../onnx/signature';
+import { holdsRows, unstack } from '../tensor/stack';
 
 /** Inputs of one fixture case, bound to model input names. */
 export interface BoundCase {
@@ -111,19 +112,5 @@ export function makeBatches(cases: BoundCase[], maxRows: number, allowed: boolea
  */
 export function splitOutput(t: Tensor, rows: number[]): Tensor[] | undefined {
   if (rows.length === 1) return [t];
-  const total = rows.reduce((a, b) => a + b, 0);
-  if (t.dims.length === 0 || t.dims[0] !== total) return undefined;
-  const rowSize = elementCount(t.dims.slice(1));
-  const parts: Tensor[] = [];
-  let start = 0;
-  for (const r of rows) {
-    const end = start + r * rowSize;
-    const data =
-      t.dtype === 'string'
-        ? (t.data as string[]).slice(start, end)
-        : (t.data as Exclude<TensorData, string[]>).subarray(start, end);
-    parts.push({ dtype: t.dtype, dims: [r, ...t.dims.slice(1)], data });
-    start = end;
-  }
-  return parts;
+  return holdsRows(t, rows) ? unstack(t, rows) : undefined;
 }
