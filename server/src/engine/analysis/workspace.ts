@@ -274,6 +274,23 @@ export class Workspace {
     );
   }
 
+  /**
+   * Local files a file imports that are not analysed (a JSON file, a script the globs leave out): the
+   * resolved path, else the specifier's path as written (its extension may be missing).
+   */
+  unanalysedImports(file: string): string[] {
+    this.ensureParsed();
+    const out: string[] = [];
+    for (const { spec } of this.factsOf(file)?.imports ?? []) {
+      if (!spec.startsWith('.')) continue;
+      if (this.resolver.resolve(spec, file) !== undefined) continue;
+      // The file the compiler found (an excluded script), else the path as written (JSON, maybe no extension).
+      const found = this.resolver.located(spec, file);
+      out.push(found && !/\.d\.[mc]?ts$/.test(found) ? found : path.resolve(path.dirname(file), spec));
+    }
+    return out;
+  }
+
   syntaxFindings(file: string): Finding[] {
     this.ensureParsed();
     return this.facts.get(file)?.syntaxErrors ?? this.restoredSyntax.get(file) ?? [];
