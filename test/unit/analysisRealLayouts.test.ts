@@ -110,6 +110,34 @@ describe('analysis on real layouts: source, not build output', () => {
     );
   });
 
+  it('recognises bundles copied into docs folders by their bootstrap (webpack 4/5, rollup UMD, browserify), not by a mention', () => {
+    // Like neataptic's docs/cdn/<version>/ and mkdocs/theme/cdn/<version>/: no map, not minified.
+    const root = fixture('cdn-bundles');
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(r.leftOut, {
+      [path.join(root, 'docs/cdn/1.0.0/netlib.js')]: 'webpack bundle',
+      [path.join(root, 'docs/cdn/1.1.0/netlib.bundle.js')]: 'browserify bundle',
+      [path.join(root, 'mkdocs/theme/cdn/1.0.0/netlib.umd.js')]: 'rollup bundle',
+      [path.join(root, 'mkdocs/theme/cdn/1.1.0/netlib.js')]: 'webpack bundle',
+    });
+    assert.deepEqual(
+      r.analysedFiles.map((f) => rel(root, f)),
+      ['src/index.js', 'src/loader.js', 'src/network.js', 'test/network.test.js'],
+    );
+    assert.deepEqual(stages(root, r), ['src/network.js Network (class with train)']);
+    assert.deepEqual(findings(root, r, 'untested-stage'), []);
+    assert.deepEqual(findings(root, r, 'duplicate-code'), []);
+    assert.ok(
+      r.notes.includes(
+        'Left out 4 build-output files (2 webpack bundle; 1 browserify bundle; 1 rollup bundle): set "analysis.includeBuildOutput": true in mlparity.config.json to analyse them.',
+      ),
+      r.notes.join('\n'),
+    );
+    const all = analyzeFiles(root, config({ includeBuildOutput: true }));
+    assert.equal(all.analysedFiles.length, 8);
+    assert.deepEqual(all.leftOut, {});
+  });
+
   it("leaves out what lies in tsconfig.json's outDir (tests the test globs add included)", () => {
     const root = writeWorkspace(
       {

@@ -81,6 +81,8 @@ export class BuildOutput {
   static byContent(text: string): string | undefined {
     if (/\/\/[#@] sourceMappingURL=\S+\s*$/.test(text.slice(-600))) return 'has a sourceMappingURL comment';
     if (isMinified(text)) return 'minified';
+    const bundler = bundlerOf(text);
+    if (bundler) return `${bundler} bundle`;
     return undefined;
   }
 
@@ -123,6 +125,30 @@ export class BuildOutput {
     this.packageJsons.set(pkg, out);
     return out;
   }
+}
+
+/**
+ * The bundler whose runtime opens `text`, or undefined. Only the first 4 KB are read (a bundle's runtime or
+ * wrapper comes first, after a licence banner), and only the bootstrap's shape counts: code at the start of a
+ * line that defines the runtime, never a mere mention of `__webpack_require__` in source.
+ */
+export function bundlerOf(text: string): string | undefined {
+  const head = text.slice(0, 4096);
+  // webpack 4/5: the `/******/` runtime banner, a runtime definition, or its UMD wrapper.
+  if (/^(?:return )?\/\*{6}\/ .*\/\/ webpackBootstrap\s*$/m.test(head)) return 'webpack';
+  if (/^\/\*{6}\/\s+(?:function __webpack_require__\(|var __webpack_modules__ = )/m.test(head)) return 'webpack';
+  if (/^\(function webpackUniversalModuleDefinition\(root, factory\) \{$/m.test(head)) return 'webpack';
+  // rollup's (and microbundle's) UMD wrapper: the factory is called at once with exports or a global.
+  if (
+    /^\(function \(global, factory\) \{\s*\n\s*typeof exports === 'object' && typeof module !== 'undefined' \? (?:module\.exports = )?factory\(/m.test(
+      head,
+    )
+  )
+    return 'rollup';
+  // browserify's prelude, as its packer writes it (unminified and minified forms).
+  const browserify = /^\(function(?: e\(t,n,r\)\{function s\(o,u\)|\(\)\{function r\(e,n,t\)\{function o\(i,f\))\{if\(!n\[[oi]\]\)/m;
+  if (browserify.test(head)) return 'browserify';
+  return undefined;
 }
 
 export function resolveEntry(pkg: string, entry: string): string {
