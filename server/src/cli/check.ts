@@ -7,14 +7,14 @@ import { readStagedSources } from '../engine/analysis/gitIndex';
 import { findingInScope, projectRootOf, sourceFilesOf, unanalysedScope } from '../engine/analysis/checkScope';
 import { isInside } from '../engine/analysis/paths';
 import { analyzeSince } from '../engine/analysis/since';
-import type { AnalysisResult } from '../engine/analysis/types';
+import type { AnalysisResult, AnalysisScope } from '../engine/analysis/types';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
 import { emit } from './io';
 import { formatFindingsJson, type SinceSummary } from './reporters/findingsJson';
 import { formatFindingsSarif } from './reporters/findingsSarif';
 import { formatFindingsText } from './reporters/findingsText';
-import { formatStagesText } from './reporters/stagesText';
+import { formatScopeText, formatStagesText } from './reporters/stagesText';
 
 export interface CheckOptions {
   /** Workspace root; relative `paths` resolve against it. */
@@ -64,6 +64,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       since?: SinceSummary;
       notes: string[];
       stages: Parameters<typeof formatFindingsJson>[2];
+      scope: AnalysisScope;
     };
     let analysed: AnalysisResult;
     if (opts.since !== undefined) {
@@ -77,7 +78,14 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
         unchanged: current.filter((f) => f.state === 'unchanged').length,
         absent: absent.length,
       };
-      report = { findings: current, absent, since, notes: s.result.notes, stages: s.result.stages };
+      report = {
+        findings: current,
+        absent,
+        since,
+        notes: s.result.notes,
+        stages: s.result.stages,
+        scope: s.result.scope,
+      };
       analysed = s.result;
     } else {
       // Named files and folders are analysed even where the include globs or tsconfig.json leave them out.
@@ -92,6 +100,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
         findings: fingerprintFindings(root, result.findings).filter(inScope),
         notes: result.notes,
         stages: result.stages,
+        scope: result.scope,
       };
       analysed = result;
     }
@@ -152,29 +161,36 @@ function render(
     since?: SinceSummary;
     notes: string[];
     stages: Parameters<typeof formatFindingsJson>[2];
+    scope: AnalysisScope;
   },
   shown: FingerprintedFinding[],
   listStages: boolean,
 ): string {
   switch (format) {
     case 'json':
-      return formatFindingsJson(root, shown, report.stages, report.since, report.notes);
+      return formatFindingsJson(root, shown, report.stages, report.since, report.notes, report.scope);
     case 'sarif':
       // Code scanning wants every result with its state, and the fixed ones as absent.
       return formatFindingsSarif(root, {
         findings: report.findings,
         notes: report.notes,
+        scope: report.scope,
         ...(report.since ? { baseline: { absent: report.absent ?? [] } } : {}),
       });
     default: {
-      // The stage summary goes just above the closing count line.
+      // What was analysed and the stage summary go just above the closing count line.
       const text = formatFindingsText(
         root,
         shown.map((f) => f.finding),
         report.since,
       );
       const last = text.lastIndexOf('\n', text.length - 2) + 1;
-      return text.slice(0, last) + formatStagesText(root, report.stages, listStages) + text.slice(last);
+      return (
+        text.slice(0, last) +
+        formatScopeText(report.scope) +
+        formatStagesText(root, report.stages, listStages) +
+        text.slice(last)
+      );
     }
   }
 }

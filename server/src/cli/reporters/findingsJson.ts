@@ -1,6 +1,6 @@
 import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import { ruleData, type Finding, type RuleData, type Severity } from '../../engine/findings';
-import type { Stage } from '../../engine/analysis/types';
+import type { AnalysisScope, Stage } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
 
 /** A location in the JSON report: root-relative forward-slash path, 1-based lines and columns, end inclusive line. */
@@ -37,6 +37,8 @@ export interface FindingsJsonReport {
   stages: (JsonLocation & { name: string; kind: Stage['kind']; how: string; registration?: JsonLocation })[];
   /** What the analysis could not judge or left out, and why (the text format prints them on stderr). */
   notes: string[];
+  /** What was analysed: source and test file counts, and where the file list came from. */
+  analysed?: AnalysisScope;
 }
 
 /** What `--since` compared: the findings listed are the `new` ones. */
@@ -54,6 +56,7 @@ function findingsJsonReport(
   stages: readonly Stage[],
   since?: SinceSummary,
   notes: readonly string[] = [],
+  scope?: AnalysisScope,
 ): FindingsJsonReport {
   const findings = listed.map((f) => f.finding);
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
@@ -93,6 +96,7 @@ function findingsJsonReport(
       ...(s.registration ? { registration: loc(s.registration) } : {}),
     })),
     notes: [...notes],
+    ...(scope ? { analysed: scope } : {}),
   };
 }
 
@@ -102,6 +106,7 @@ export function formatFindingsJson(
   stages: readonly Stage[],
   since?: SinceSummary,
   notes: readonly string[] = [],
+  scope?: AnalysisScope,
 ): string {
-  return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes), null, 2) + '\n';
+  return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes, scope), null, 2) + '\n';
 }

@@ -2,6 +2,7 @@ import type * as Sarif from 'sarif';
 import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import type { Finding, RuleId, Severity } from '../../engine/findings';
 import { relPath } from '../../engine/analysis/paths';
+import type { AnalysisScope } from '../../engine/analysis/types';
 import { RULES } from '../../engine/rules';
 import { TOOL_VERSION } from '../../engine/version';
 
@@ -61,6 +62,8 @@ export interface SarifInput {
   baseline?: { absent: readonly FingerprintedFinding[] };
   /** The analysis notes (what it left out or could not judge): the run's tool execution notifications. */
   notes?: readonly string[];
+  /** What was analysed (file counts and where the list came from): the run's `properties.analysed`. */
+  scope?: AnalysisScope;
 }
 
 /**
@@ -109,6 +112,7 @@ function findingsSarif(root: string, input: SarifInput, version = TOOL_VERSION):
         tool: { driver: { name: 'ml-parity', version, rules } },
         originalUriBaseIds: { SRCROOT: { uri: rootUri(root) } },
         results,
+        ...(input.scope ? { properties: { analysed: input.scope } } : {}),
         ...(input.notes?.length
           ? {
               invocations: [

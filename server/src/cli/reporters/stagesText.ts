@@ -1,4 +1,4 @@
-import type { Stage, StageKind } from '../../engine/analysis/types';
+import type { AnalysisScope, Stage, StageKind } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
 
 const KIND_WORDS: Record<StageKind, string> = {
@@ -25,4 +25,10 @@ export function formatStagesText(root: string, stages: readonly Stage[], list: b
       `    ${relPath(root, s.location.file)}:${s.location.range.start.line + 1}:${s.location.range.start.character + 1} ${s.name} (${s.how})`,
   );
   return [head, ...lines].join('\n') + '\n';
+}
+
+/** What was analysed, so that "No findings" over a handful of files cannot pass for the project's. */
+export function formatScopeText(scope: AnalysisScope): string {
+  const n = (k: number, word: string): string => `${k} ${word} file${k === 1 ? '' : 's'}`;
+  return `Analysed ${n(scope.sourceFiles, 'source')} and ${n(scope.testFiles, 'test')}${scope.from ? ` (from ${scope.from})` : ''}.\n`;
 }

@@ -183,7 +183,12 @@ export class Analyzer {
     const ws = this.ws;
     this.indexPending();
     const files = [...ws.files].sort();
+    const tests = files.filter((f) => ws.isTest(f));
+    const scope = { sourceFiles: files.length - tests.length, testFiles: tests.length, from: ws.listing.origin ?? '' };
+    const outside = this.outsideNote(scope.sourceFiles);
     const findings: Finding[] = [...this.configFindings(files.length)];
+    if (outside && scope.sourceFiles === 0 && files.length > 0)
+      findings.push(at(this.configFile(), 'config-error', outside));
     for (const [file, reason] of ws.skipped)
       findings.push(at(file, 'skipped-file', `Skipped ${path.basename(file)}: ${reason}`));
     for (const [file, reason] of ws.unparsed) {
@@ -198,7 +203,6 @@ export class Analyzer {
     for (const f of files) findings.push(...ws.syntaxFindings(f));
     const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
     const graphs = files.map((f) => ws.graph(f));
-    const tests = files.filter((f) => ws.isTest(f));
     const reach = this.reachIndex.compute(
       graphs,
       tests,
@@ -216,8 +220,10 @@ export class Analyzer {
       analysedFiles: files,
       leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
       durationMs: Date.now() - started,
+      scope,
       notes: [
         ...ws.listing.notes,
+        ...(outside && scope.sourceFiles > 0 ? [outside] : []),
         ...ws.buildNotes,
         ...builtImportNotes(this.root, graphs),
         ...[...ws.failures.values()].sort(),
@@ -250,6 +256,41 @@ export class Analyzer {
     };
     // Syntax errors cannot be silenced: the file must parse for the rest of the analysis to mean anything.
     return findings.filter((f) => f.rule === 'syntax-error' || !ignored(f.file).has(f.range.start.line));
+  }
+
+  private configFile(): string {
+    const cfg = path.join(this.root, 'mlparity.config.json');
+    return fs.existsSync(cfg) ? cfg : this.root;
+  }
+
+  /**
+   * What a narrow tsconfig.json leaves out, when that is more source than it lets in (or all of it): a
+   * "No findings" over 2 of 200 files must not pass for the project's. Build output does not count.
+   */
+  private outsideNote(sourceFiles: number): string | undefined {
+    const ws = this.ws;
+    const outside = (ws.listing.outside ?? []).filter(
+      (f) => !ws.isTest(f) && ws.builtByPath(f) === undefined && !ws.files.has(f),
+    );
+    if (outside.length === 0 || outside.length <= sourceFiles) return undefined;
+    const folders = new Map<string, number>();
+    for (const f of outside) {
+      const top = relPath(this.root, f).split('/');
+      const key = top.length > 1 ? `${top[0]}/` : '(root)';
+      folders.set(key, (folders.get(key) ?? 0) + 1);
+    }
+    const where = [...folders]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, 5)
+      .map(([k, n]) => `${n} in ${k}`)
+      .join(', ');
+    const top = [...folders].sort((a, b) => b[1] - a[1])[0][0];
+    const example = top === '(root)' ? '*.js' : `${top}**`;
+    return (
+      `${sourceFiles === 0 ? 'No' : `Only ${sourceFiles}`} source file${sourceFiles === 1 ? '' : 's'} analysed (from ${ws.listing.origin ?? 'tsconfig.json'}): ` +
+      `${outside.length} JS/TS source files of the project are outside it and were not analysed (${where}). ` +
+      `Add them with "analysis.include" in mlparity.config.json (e.g. ["${example}"]).`
+    );
   }
 
   private configFindings(fileCount: number): Finding[] {

@@ -132,7 +132,7 @@ export class BuildOutput {
  * wrapper comes first, after a licence banner), and only the bootstrap's shape counts: code at the start of a
  * line that defines the runtime, never a mere mention of `__webpack_require__` in source.
  */
-export function bundlerOf(text: string): string | undefined {
+function bundlerOf(text: string): string | undefined {
   const head = text.slice(0, 4096);
   // webpack 4/5: the `/******/` runtime banner, a runtime definition, or its UMD wrapper.
   if (/^(?:return )?\/\*{6}\/ .*\/\/ webpackBootstrap\s*$/m.test(head)) return 'webpack';
@@ -146,7 +146,8 @@ export function bundlerOf(text: string): string | undefined {
   )
     return 'rollup';
   // browserify's prelude, as its packer writes it (unminified and minified forms).
-  const browserify = /^\(function(?: e\(t,n,r\)\{function s\(o,u\)|\(\)\{function r\(e,n,t\)\{function o\(i,f\))\{if\(!n\[[oi]\]\)/m;
+  const browserify =
+    /^\(function(?: e\(t,n,r\)\{function s\(o,u\)|\(\)\{function r\(e,n,t\)\{function o\(i,f\))\{if\(!n\[[oi]\]\)/m;
   if (browserify.test(head)) return 'browserify';
   return undefined;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ts } from './typescript';
-import type { AnalysisConfig } from '../config/types';
+import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../config/types';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 
 /** The set of files to analyse and the compiler options to analyse them with. */
@@ -13,6 +13,13 @@ export interface FileListing {
   /** tsconfig.json problems, 1-based line/column, reported as `config-error`. */
   configProblems: { file: string; line: number; column: number; message: string }[];
   notes: string[];
+  /** Where the file list came from, for the reports ("tsconfig.json \"files\" + the test globs"). Absent in old states. */
+  origin?: string;
+  /**
+   * With a tsconfig.json: source files the default globs see that its list leaves out (absolute, sorted), so
+   * a narrow `files`/`include` cannot pass for a whole project. Absent in old states.
+   */
+  outside?: string[];
 }
 
 /** Where the files come from: the disk, or (for `--staged`) exactly the given virtual files. */
@@ -46,16 +53,27 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
       const rel = relPath(root, f);
       return keep(f) && isIncluded(rel) && !isExcluded(rel);
     });
-    return { files: files.sort(), compilerOptions: BASE_OPTIONS, configProblems: [], notes: [] };
+    return {
+      files: files.sort(),
+      compilerOptions: BASE_OPTIONS,
+      configProblems: [],
+      notes: [],
+      origin: 'the given files (the git index)',
+    };
   }
   const tsconfig = path.join(root, 'tsconfig.json');
   const fromTsconfig = fs.existsSync(tsconfig) ? readTsconfig(tsconfig) : undefined;
   const notes: string[] = [];
   let files: string[];
+  let origin = 'the analysis include globs';
+  // A config's own include adds to tsconfig.json's list (the way to widen a narrow tsconfig).
+  const ownInclude = config.include.join('\0') !== DEFAULT_ANALYSIS.include.join('\0');
   if (fromTsconfig && fromTsconfig.problems.length === 0) {
     // Tests are often outside tsconfig's include; they are needed to decide which stages are tested.
     const tests = globFiles(root, config.testGlobs, config.exclude);
     files = [...fromTsconfig.fileNames.map((f) => path.resolve(f)), ...tests];
+    if (ownInclude) files.push(...globFiles(root, config.include, config.exclude));
+    origin = `tsconfig.json ${fromTsconfig.listedBy} + the test globs${ownInclude ? ' + analysis.include' : ''}`;
   } else {
     if (!fromTsconfig)
       notes.push('No tsconfig.json at the workspace root: files chosen by the analysis include/exclude globs.');
@@ -68,12 +86,18 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
   }
   for (const f of source.extra ?? []) if (!isExcluded(relPath(root, f))) files.push(f);
   const unique = [...new Set(files.filter(keep))].sort();
+  const listed = new Set(unique);
+  const outside = fromTsconfig
+    ? globFiles(root, DEFAULT_ANALYSIS.include, config.exclude).filter((f) => keep(f) && !listed.has(f))
+    : [];
   return {
     files: unique,
     compilerOptions: { ...BASE_OPTIONS, ...(fromTsconfig?.options ?? {}), ...BASE_OPTIONS_OVERRIDES },
     tsconfig: fromTsconfig ? tsconfig : undefined,
     configProblems: fromTsconfig?.problems ?? [],
     notes,
+    origin,
+    outside: outside.sort(),
   };
 }
 
@@ -99,17 +123,23 @@ function globFiles(root: string, include: string[], exclude: string[]): string[]
 
 interface ParsedTsconfig {
   fileNames: string[];
+  /** Which of its fields chose the files: `"files"`, `"include"`, both, or neither (its whole folder). */
+  listedBy: string;
   options: ts.CompilerOptions;
   problems: FileListing['configProblems'];
 }
 
 function readTsconfig(file: string): ParsedTsconfig {
   const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
-  if (read.error) return { fileNames: [], options: {}, problems: [diagnosticProblem(read.error, file)] };
+  if (read.error) return { fileNames: [], listedBy: '', options: {}, problems: [diagnosticProblem(read.error, file)] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
   // "No inputs were found" (18003) is not fatal here: the include globs / test globs still apply.
   const problems = parsed.errors.filter((d) => d.code !== 18003).map((d) => diagnosticProblem(d, file));
-  return { fileNames: parsed.fileNames, options: parsed.options, problems };
+  const raw: unknown = read.config;
+  const has = (k: string): boolean => typeof raw === 'object' && raw !== null && k in raw;
+  const fields = ['files', 'include'].filter(has).map((k) => `"${k}"`);
+  const listedBy = fields.length > 0 ? fields.join(' and ') : '(every file in its folder)';
+  return { fileNames: parsed.fileNames, listedBy, options: parsed.options, problems };
 }
 
 function diagnosticProblem(d: ts.Diagnostic, fallbackFile: string): FileListing['configProblems'][number] {

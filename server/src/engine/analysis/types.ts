@@ -40,8 +40,17 @@ export interface AnalysisResult {
   /** Files listed but not analysed (build output, skipped, unreadable), absolute path → why. */
   leftOut: Record<string, string>;
   durationMs: number;
+  /** What was analysed: source and test file counts, and where the file list came from. */
+  scope: AnalysisScope;
   /** Informational remarks that are not findings (e.g. "no tsconfig.json, using include globs"). */
   notes: string[];
+}
+
+export interface AnalysisScope {
+  sourceFiles: number;
+  testFiles: number;
+  /** Where the file list came from: "tsconfig.json \"files\" + the test globs", "the analysis include globs"… */
+  from: string;
 }
 
 /** Convenience for building ranges from 0-based positions. */

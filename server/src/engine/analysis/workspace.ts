@@ -107,6 +107,11 @@ export class Workspace {
   /** Build output left out (file → why), see buildOutput.ts; empty when there are no sources. */
   readonly builtOutput = new Map<string, string>();
   private build: BuildOutput | undefined;
+
+  /** Why the path says `file` is build output (undefined also when build output is analysed). */
+  builtByPath(file: string): string | undefined {
+    return this.build?.byPath(file);
+  }
   private builtSources: BuiltSources | undefined;
   private readonly project: ProjectFiles;
   /** Set when every listed file was build output, and so all of it was analysed. */

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeFiles } from '../../server/src/engine/analysis/analyzer';
+import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
+import { cli, REPO_ROOT, tempDir, writeWorkspace } from '../support/tmp';
+
+// Like simple-statistics: tsconfig.json's "files" names only the typings and a type test; the code is src/*.js
+// (index.js, package.json's main, counts as build output beside src/).
+const NARROW = path.join(REPO_ROOT, 'test', 'fixtures', 'analysis', 'narrow-tsconfig');
+const config = (over: Partial<AnalysisConfig> = {}): AnalysisConfig => ({ ...DEFAULT_ANALYSIS, ...over });
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+/** A copy of the narrow-tsconfig fixture (plus `extra` files) in a fresh temp folder. */
+function narrowCopy(extra: Record<string, string> = {}): string {
+  const root = fs.realpathSync(tempDir('mlp-narrow-'));
+  roots.push(root);
+  fs.cpSync(NARROW, root, { recursive: true });
+  for (const [rel, text] of Object.entries(extra)) fs.writeFileSync(path.join(root, rel), text);
+  return root;
+}
+
+const OUTSIDE =
+  /^No source files analysed \(from tsconfig\.json "files" \+ the test globs\): 3 JS\/TS source files of the project are outside it and were not analysed \(3 in src\/\)\. Add them with "analysis\.include" in mlparity\.config\.json \(e\.g\. \["src\/\*\*"\]\)\.$/;
+
+describe('analysis scope: what was analysed, and what a narrow tsconfig.json leaves out', () => {
+  it('fails, naming the scope and the way to widen it, when tsconfig.json "files" holds no source at all', () => {
+    const r = analyzeFiles(NARROW, config());
+    assert.deepEqual(r.scope, { sourceFiles: 0, testFiles: 2, from: 'tsconfig.json "files" + the test globs' });
+    const errors = r.findings.filter((f) => f.rule === 'config-error');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].severity, 'error');
+    assert.match(errors[0].message, OUTSIDE);
+  });
+
+  it('analyses what analysis.include adds to the tsconfig.json list, and then says nothing more', () => {
+    const r = analyzeFiles(NARROW, config({ include: ['src/**'] }));
+    assert.deepEqual(r.scope, {
+      sourceFiles: 3,
+      testFiles: 2,
+      from: 'tsconfig.json "files" + the test globs + analysis.include',
+    });
+    assert.deepEqual(
+      r.stages.map((s) => s.name),
+      ['PerceptronModel'],
+    );
+    assert.ok(!r.findings.some((f) => f.rule === 'config-error'));
+    assert.ok(!r.notes.some((n) => /outside it/.test(n)), r.notes.join('\n'));
+  });
+
+  it('notes a tsconfig.json that covers less source than it leaves out, and stays quiet when it covers src/', () => {
+    const partial = narrowCopy({
+      'tsconfig.json': '{ "include": ["src/sum.js"], "compilerOptions": { "allowJs": true } }',
+    });
+    const r = analyzeFiles(partial, config());
+    assert.equal(r.scope.sourceFiles, 1);
+    assert.ok(!r.findings.some((f) => f.rule === 'config-error'));
+    assert.deepEqual(
+      r.notes.filter((n) => /outside it/.test(n)),
+      [
+        'Only 1 source file analysed (from tsconfig.json "include" + the test globs): 2 JS/TS source files of the project are outside it and were not analysed (2 in src/). Add them with "analysis.include" in mlparity.config.json (e.g. ["src/**"]).',
+      ],
+    );
+
+    const common = writeWorkspace(
+      {
+        'tsconfig.json': '{ "include": ["src"], "compilerOptions": { "allowJs": true, "outDir": "dist" } }',
+        'src/a.ts': 'export const a = 1;\n',
+        'src/b.ts': 'export const b = 2;\n',
+        'jest.config.js': 'module.exports = {};\n',
+        'dist/a.js': 'exports.a = 1;\n',
+        'dist/b.js': 'exports.b = 2;\n',
+        'dist/c.js': 'exports.c = 3;\n',
+      },
+      'mlp-common-',
+    );
+    roots.push(common);
+    const quiet = analyzeFiles(common, config());
+    assert.deepEqual(quiet.scope, { sourceFiles: 2, testFiles: 0, from: 'tsconfig.json "include" + the test globs' });
+    assert.deepEqual(quiet.notes, []);
+  });
+
+  it('says what was analysed in the text, JSON and SARIF reports of check', () => {
+    const text = cli(NARROW, 'check', '--no-cache');
+    assert.equal(text.status, 1);
+    assert.match(
+      text.stdout,
+      /^Analysed 0 source files and 2 test files \(from tsconfig\.json "files" \+ the test globs\)\.$/m,
+    );
+    assert.doesNotMatch(text.stdout, /No findings/);
+    const json = cli(NARROW, 'check', '--no-cache', '--format', 'json');
+    const report = JSON.parse(json.stdout) as { analysed: unknown; findings: { rule: string; message: string }[] };
+    assert.deepEqual(report.analysed, { sourceFiles: 0, testFiles: 2, from: 'tsconfig.json "files" + the test globs' });
+    assert.match(report.findings.find((f) => f.rule === 'config-error')?.message ?? '', OUTSIDE);
+    const sarif = cli(NARROW, 'check', '--no-cache', '--format', 'sarif');
+    const log = JSON.parse(sarif.stdout) as { runs: { properties?: { analysed?: unknown } }[] };
+    assert.deepEqual(log.runs[0].properties?.analysed, {
+      sourceFiles: 0,
+      testFiles: 2,
+      from: 'tsconfig.json "files" + the test globs',
+    });
+  });
+});
