@@ -110,6 +110,15 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
     const comment = since(root, cache);
     assert.equal(comment.how, 'derived');
     assert.deepEqual(introduced(comment), []);
+    commit(root);
+
+    // Two files swap their texts: the same blobs at other paths is another analysis (keyed by path and blob).
+    const clean = fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8');
+    stage(root, 'src/pipeline/clean.ts', fs.readFileSync(path.join(root, 'src/pipeline/scale.ts'), 'utf8'));
+    stage(root, 'src/pipeline/scale.ts', clean);
+    const swapped = since(root, cache);
+    assert.equal(swapped.result.fromCache, false);
+    assert.equal(swapped.how, 'derived');
   });
 
   for (const [how, damage] of [

@@ -26,14 +26,22 @@ export class FileEvents {
   }
 
   async watched(changes: readonly FileEvent[]): Promise<void> {
+    // A build rewrites many project files at once: each folder's analyzer is rebuilt once per batch.
+    const rebuild = new Set<WorkspaceFolderState>();
     for (const change of changes) {
       const file = toPath(change.uri);
       // Open documents are tracked through their buffers.
       if (!file || this.deps.documents.get(change.uri)) continue;
-      if (change.type === FileChangeType.Deleted && !this.owner(file)?.isConfigFile(file))
+      const owner = this.owner(file);
+      if (owner?.isProjectFile(file)) rebuild.add(owner);
+      else if (change.type === FileChangeType.Deleted && !owner?.isConfigFile(file))
         await this.deps.diagnostics.removeFile(change.uri);
       else await this.fromDisk(file);
     }
+    if (rebuild.size === 0) return;
+    // The analyzer read package.json, tsconfig.json and source maps once: a new one reads them again.
+    for (const folder of rebuild) folder.rebuildAnalyzer();
+    await this.deps.diagnostics.analyzeWorkspace();
   }
 
   // The same owner as diagnostics and code actions use: the deepest folder holding the file.

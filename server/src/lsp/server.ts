@@ -102,6 +102,8 @@ export function startServer(connection: Connection): void {
           watchers: [
             { globPattern: '**/mlparity.config.json' },
             { globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' },
+            // What is build output, and which source a test's import of it stands for (see isProjectFile).
+            { globPattern: '**/{package.json,tsconfig*.json,*.map}' },
           ],
         })
         .catch((e: unknown) => log.warn(`file watching unavailable: ${describeError(e)}`));

@@ -47,6 +47,12 @@ export class WorkspaceFolderState {
     this.last = undefined;
   }
 
+  /** Drops the analyzer: the next analysis reads the project files (package.json, tsconfig.json…) again. */
+  rebuildAnalyzer(): void {
+    this.analyzer = undefined;
+    this.last = undefined;
+  }
+
   /** Replaces the divergence shown for one stage (none when `finding` is undefined); `text` is what was verified. */
   setStageFinding(stage: string, file: string, text: string, finding: FindingOf<'stage-divergence'> | undefined): void {
     this.stageFindings = this.stageFindings.filter((f) => !(f.file === file && f.data.stage === stage));
@@ -56,6 +62,16 @@ export class WorkspaceFolderState {
 
   isConfigFile(file: string): boolean {
     return file === (this.config.file ?? path.join(this.root, CONFIG_FILE_NAME));
+  }
+
+  /**
+   * A file the analysis reads besides the sources, that can change what every file's results are:
+   * package.json (entry points), tsconfig*.json (file list, outDir, rootDir) and source maps.
+   */
+  isProjectFile(file: string): boolean {
+    if (!this.contains(file) || file.split(path.sep).includes('node_modules')) return false;
+    const name = path.basename(file);
+    return name === 'package.json' || /^tsconfig.*\.json$/.test(name) || name.endsWith('.map');
   }
 
   contains(file: string): boolean {

@@ -115,7 +115,12 @@ function inputsManifest(
 
 /** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
 function hashedManifest(root: string, config: AnalysisConfig, hashes: ReadonlyMap<string, string>): string {
-  const lines = [...hashes].map(([f, h]) => `${path.relative(root, path.resolve(root, f))}\0id:${h}`);
+  // Files under the root (all of them, from git) are cut, not resolved: path.relative costs a fresh process
+  // ~5-9 ms per 1,000 files.
+  const under = root + path.sep;
+  const rel = (f: string): string =>
+    f.startsWith(under) ? f.slice(under.length) : path.relative(root, path.resolve(root, f));
+  const lines = [...hashes].map(([f, h]) => `${rel(f)}\0id:${h}`);
   for (const c of config.coverageFiles) {
     const text = read(path.resolve(root, c));
     lines.push(`${c}\0${text === undefined ? '-' : sha256(text)}`);
