@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LSPErrorCodes, type Command } from 'vscode-languageserver-protocol';
+import { LSPErrorCodes, type CodeAction, type Command } from 'vscode-languageserver-protocol';
 import { ServerCommands, type DiagnosticData, type StageReport } from '../../server/src/protocol';
-import { git } from '../support/tmp';
+import { git, tempDir, write } from '../support/tmp';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
 
@@ -103,5 +103,58 @@ describe('language server: Verify against HEAD on a changed stage', function () 
     source.cancel();
     await assert.rejects(run, (e: { code?: number }) => e.code === LSPErrorCodes.RequestCancelled);
     assert.ok(Date.now() - started < 60_000, 'cancelled well before 200 calls of 2 s');
+  });
+});
+
+describe('language server: Verify against HEAD when only a helper changed', function () {
+  this.timeout(180_000);
+  let root: string;
+  let client: LspTestClient | undefined;
+  const STATS =
+    'export function mean(xs: number[]): number {\n  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;\n}\n';
+  const NORMALIZE =
+    "import { mean } from './utils/stats';\n\n/** @stage */\nexport function normalize(xs: number[]): number[] {\n  const m = mean(xs);\n  return xs.map((x) => x - m);\n}\n";
+  beforeEach(() => {
+    root = fs.realpathSync(tempDir('mlp-lsp-deps-'));
+    write(root, 'src/utils/stats.ts', STATS);
+    write(root, 'src/normalize.ts', NORMALIZE);
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'init');
+  });
+  afterEach(async () => {
+    await client?.stop();
+    client = undefined;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('offers the action on the stage, naming the helper, and the verification finds the divergence', async () => {
+    client = await LspTestClient.start(root);
+    const stage = path.join(root, 'src/normalize.ts');
+    const helper = path.join(root, 'src/utils/stats.ts');
+    await client.open(stage);
+    await client.open(helper);
+    await client.waitFor('the first analysis', () => client!.statuses.some((s) => s.state === 'idle'));
+    assert.deepEqual(await stageActions(client, stage, NORMALIZE, 'const m = mean(xs);'), [], 'nothing changed yet');
+
+    // An unsaved edit of the helper only: an epsilon in the division.
+    await client.change(helper, STATS.replace('/ xs.length', '/ (xs.length + 1e-3)'));
+    // The action needs the analysis of the edit (debounced): poll with a deadline.
+    const line = NORMALIZE.split('\n').findIndex((l) => l.includes('const m = mean(xs);'));
+    let action: CodeAction | undefined;
+    for (const deadline = Date.now() + 30_000; !action && Date.now() < deadline;) {
+      const all = await client.codeActions(stage, { start: { line, character: 4 }, end: { line, character: 4 } }, []);
+      action = all.find((a) => a.command?.command === ServerCommands.verifyStage);
+      if (!action) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(action, 'the verify-stage action is offered on normalize');
+    assert.equal(
+      action.title,
+      "ML Parity: Verify 'normalize' against HEAD (its helper mean (src/utils/stats.ts) changed)",
+    );
+    const report = (await client.executeCommand(ServerCommands.verifyStage, action.command?.arguments)) as StageReport;
+    assert.equal(report.stage, 'normalize');
+    assert.equal(report.status, 'not-equivalent');
+    assert.ok(report.counterexample, 'a counterexample');
   });
 });

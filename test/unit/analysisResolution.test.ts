@@ -46,6 +46,22 @@ export function opaqueModel() { return new Model(); }
 `;
 
 describe('analysis: name resolution from syntax', () => {
+  it('follows an import to the script, not to the declaration file shipped beside it', () => {
+    // Packages written in JavaScript ship `mean.d.ts` next to `mean.js`; the compiler resolves
+    // `./mean.js` to the types, which the analysis leaves out: the script is what the test runs.
+    const result = analyze({
+      'package.json': '{ "type": "module" }',
+      'src/pipeline/mean.js': 'export default function mean(x) { return x.length; }\n',
+      'src/pipeline/mean.d.ts': 'export default function mean(x: number[]): number;\n',
+      'test/mean.test.js': "import mean from '../src/pipeline/mean.js';\nit('m', () => mean([1]));\n",
+    });
+    assert.deepEqual(
+      result.stages.map((s) => s.name),
+      ['mean'],
+    );
+    assert.deepEqual(untested(result), []);
+  });
+
   it('does not count a local binding that shadows an imported stage', () => {
     const result = analyze({
       ...STEPS,

@@ -199,13 +199,10 @@ describe('clone detection', () => {
     );
   });
 
-  // KNOWN MISS, not fixed (bench/README.md, "Periodic code"): every seed window of 40 identical statements
-  // occurs ~38 times per file, over the bucket limit (64 postings), so all are skipped as boilerplate and
-  // the two files share no seed. Seeding such blocks from their first occurrences finds them, but the
-  // first version tried cost 2.6x the clone detection time on the templated bench corpus and made an index
-  // updated file by file disagree with a fresh run; a cheaper one (periodic runs only) could still pair two
-  // files or not depending on which was updated last. Pending until a seeding that is cheap and symmetric.
-  it.skip('finds the same periodic lines in two files (every window of them is shared more often than a bucket holds)', () => {
+  // Every seed window of 40 identical statements occurs ~38 times per file, over the bucket limit (64
+  // postings): only the heads of the runs (their first occurrences) seed, and the match grows along the
+  // tokens that agree (see RunHeads). Before, the two files shared no seed at all: a silent miss.
+  it('finds the same periodic lines in two files (every window of them is shared more often than a bucket holds)', () => {
     const block = 'total += values[i] * scale;\n'.repeat(40);
     const a = { file: '/ws/a.ts', text: `const total = 0;\n${block}` };
     const b = { file: '/ws/b.ts', text: `let other = 1;\nconsole.log(other);\n${block}export {};\n` };

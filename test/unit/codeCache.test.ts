@@ -38,6 +38,10 @@ const WATCH = `
       super(code, options);
       globalThis.seenScript = { given: options.cachedData !== undefined, script: this };
     }
+    createCachedData() {
+      globalThis.codeMade = true;
+      return super.createCachedData();
+    }
   };`;
 
 /** Loads the fixture module in a new process, then requires it as the engine does, and reports. */
@@ -113,6 +117,23 @@ describe('V8 code cache for the compiler module', () => {
       base: 'index.js',
       evaluations: 1,
     });
+  });
+
+  it('a cache folder that cannot be written: the module loads as usual and no code is made for it', () => {
+    const { dir } = fixture();
+    const blocked = path.join(write(dir, 'a-file', 'x'), 'cache');
+    const script = `${WATCH}
+      const { loadWithCodeCache } = require(${JSON.stringify(LOADER)});
+      const req = require('module').createRequire(${JSON.stringify(path.join(dir, 'main.js'))});
+      loadWithCodeCache('fixture-mod', req);
+      const answer = req('fixture-mod').answer();
+      process.on('exit', () => console.log(JSON.stringify({ use: codeCacheUse(), answer, made: globalThis.codeMade === true })));`;
+    const r = spawnSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ML_PARITY_CACHE_DIR: blocked },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { use: 'compiled', answer: 41, made: false });
   });
 
   it('the analysis and ts-morph share one compiler module, loaded from the cache', () => {

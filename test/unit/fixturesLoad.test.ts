@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { EngineError, type EngineErrorCode } from '../../server/src/engine/errors';
-import { loadFixtures } from '../../server/src/engine/fixtures/load';
+import { EngineError, isEngineError, type EngineErrorCode } from '../../server/src/engine/errors';
+import { loadFixtures, openFixtures } from '../../server/src/engine/fixtures/load';
 import { writeNpy } from '../../server/src/engine/fixtures/npy';
 import { encodeTensorProto } from '../../server/src/engine/fixtures/tensorProto';
 import { writeTestDataSet } from '../../server/src/engine/fixtures/write';
@@ -83,6 +83,26 @@ describe('fixtures: loadFixtures and writeTestDataSet', () => {
       [1, 0, 1],
     );
     assert.deepEqual(values(set.cases[2].expected?.[0]), [4]);
+  });
+
+  it('names sets and files as path.join would, however the folder was written (sources and error locations)', async () => {
+    for (const n of [0, 1, 2]) writeTestDataSet(root, n, [{ name: 'a', tensor: f32([1], n) }]);
+    writeFileSync(path.join(root, 'test_data_set_2', 'input_0.pb'), Buffer.from([0xff, 0xff, 0xff]));
+    const sub = path.join(root, 'sub');
+    mkdirSync(sub);
+    for (const written of [`${root}/./`, `${sub}/..`, path.relative(process.cwd(), root) + '/']) {
+      const stream = openFixtures(written);
+      assert.deepEqual(
+        stream.read(0, 2).map((c) => c.source),
+        [path.join(written, 'test_data_set_0'), path.join(written, 'test_data_set_1')],
+        written,
+      );
+      assert.throws(
+        () => stream.read(2, 3),
+        (e: unknown) => isEngineError(e) && e.location.file === path.join(written, 'test_data_set_2', 'input_0.pb'),
+        written,
+      );
+    }
   });
 
   it('accepts a test_data_set_N folder itself and orders input_10 after input_9', async () => {

@@ -98,3 +98,132 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     assert.match(off.output, /stages: not verified \(stages\.verifyOnCommit is false\)/);
   });
 });
+
+// A refactor of a helper changes every stage that runs it: those stages are verified too, and the
+// summary says why; a change no stage can run verifies nothing.
+const STATS = `export function mean(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length === 0 ? 0 : s / xs.length;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor(s.length / 2)];
+}
+`;
+const NORMALIZE = `import { mean } from './utils/stats';
+
+/** @stage */
+export function normalize(xs: number[]): number[] {
+  const m = mean(xs);
+  return xs.map((x) => x - m);
+}
+`;
+
+describe('pre-commit: a change to a helper verifies the stages that run it', function () {
+  this.timeout(120_000);
+  let repo: string;
+  beforeEach(async () => {
+    repo = fs.realpathSync(tempDir('mlp-stagedeps-'));
+    git(repo, 'init', '-q');
+    write(repo, 'mlparity.config.json', CONFIG);
+    write(repo, 'src/utils/stats.ts', STATS);
+    write(repo, 'src/normalize.ts', NORMALIZE);
+    write(repo, 'src/report.ts', 'export function twice(x: number): number {\n  return x * 2;\n}\n');
+    write(repo, 'test/normalize.test.ts', "import { normalize } from '../src/normalize';\nnormalize([1, 2]);\n");
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'init');
+    const o = io(repo);
+    assert.equal(
+      await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o),
+      0,
+      o.err.join(''),
+    );
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('blocks an epsilon added to mean, naming normalize, the counterexample and the helper; accepting normalize lets it through', () => {
+    write(repo, 'src/utils/stats.ts', STATS.replace('s / xs.length', 's / (xs.length + 1e-3)'));
+    git(repo, 'add', '.');
+    const blocked = tryCommit(repo);
+    assert.equal(blocked.status, 1, blocked.output);
+    assert.match(
+      blocked.output,
+      /BLOCK src\/normalize\.ts:4 normalize: NOT EQUIVALENT on \d+ of 60 inputs; smallest counterexample: normalize\(\[.*\]\) → HEAD .*, index .*/,
+    );
+    assert.match(blocked.output, /judged because its helper mean \(src\/utils\/stats\.ts\) changed/);
+    assert.equal(cli(repo, 'verify-stage', 'normalize', '--accept').status, 0);
+    const through = tryCommit(repo);
+    assert.equal(through.status, 0, through.output);
+    assert.match(through.output, /NOTE src\/normalize\.ts:4 normalize: change accepted/);
+  });
+
+  it('allows a refactor of mean that keeps its behaviour, saying normalize was verified because of it', () => {
+    write(
+      repo,
+      'src/utils/stats.ts',
+      STATS.replace(
+        '  let s = 0;\n  for (const x of xs) s += x;\n  return xs.length === 0 ? 0 : s / xs.length;',
+        '  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;',
+      ),
+    );
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /PASS src\/normalize\.ts:4 normalize: EQUIVALENT on 60 of 60 inputs/);
+    assert.match(r.output, /judged because its helper mean \(src\/utils\/stats\.ts\) changed/);
+  });
+
+  it('verifies nothing for a change in a module no stage loads, nor for a helper no stage runs', () => {
+    write(repo, 'src/report.ts', 'export function twice(x: number): number {\n  return x + x + 1;\n}\n');
+    write(repo, 'src/utils/stats.ts', STATS.replace('Math.floor(s.length / 2)', 's.length >> 2'));
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /stages: no staged change to a stage's code, nor to code a stage runs or loads/);
+    assert.doesNotMatch(r.output, /normalize/);
+  });
+
+  it('counts every declaration of a module the stage indexes by name, and top-level code of a loaded module', () => {
+    write(
+      repo,
+      'src/normalize.ts',
+      NORMALIZE.replace("import { mean } from './utils/stats';", "import * as stats from './utils/stats';").replace(
+        'const m = mean(xs);',
+        "const m = stats[xs.length > 3 ? 'median' : 'mean'](xs);",
+      ),
+    );
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'by name');
+    write(repo, 'src/utils/stats.ts', STATS.replace('Math.floor(s.length / 2)', '0'));
+    git(repo, 'add', '.');
+    const median = tryCommit(repo);
+    assert.equal(median.status, 1, median.output);
+    assert.match(median.output, /BLOCK src\/normalize\.ts:4 normalize: NOT EQUIVALENT/);
+    assert.match(median.output, /judged because its helper median \(src\/utils\/stats\.ts\) changed/);
+
+    git(repo, 'reset', '-q', '--hard');
+    write(repo, 'src/utils/stats.ts', STATS + 'Math.max = (...xs: number[]) => xs.length;\n');
+    git(repo, 'add', '.');
+    const patched = tryCommit(repo);
+    assert.match(patched.output, /judged because top-level code of src\/utils\/stats\.ts, which it loads, changed/);
+  });
+
+  it('verifies the stages importing a JSON file when only that file changed', () => {
+    write(repo, 'src/limits.json', '{ "shift": 0 }\n');
+    write(
+      repo,
+      'src/normalize.ts',
+      "import limits from './limits.json';\n" + NORMALIZE.replace('x - m', 'x - m + limits.shift'),
+    );
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'limits');
+    write(repo, 'src/limits.json', '{ "shift": 1 }\n');
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 1, r.output);
+    assert.match(r.output, /BLOCK src\/normalize\.ts:5 normalize: NOT EQUIVALENT/);
+    assert.match(r.output, /judged because src\/limits\.json, which it imports, changed/);
+  });
+});

@@ -138,6 +138,35 @@ describe('verify-stage: equivalent refactors pass', function () {
   });
 });
 
+describe('verify-stage: a class whose methods come from a package', function () {
+  this.timeout(60_000);
+
+  it("reads the base class from the work tree's node_modules for HEAD too (a revision copy has none)", async () => {
+    // Like ml.js regressions: `predict` is inherited from a package the repository does not track.
+    const pkg = {
+      'node_modules/fake-base/package.json': '{ "name": "fake-base", "main": "index.js", "types": "index.d.ts" }',
+      'node_modules/fake-base/index.js':
+        'class Base { predict(x) { return x.map((v) => this._predict(v)); } }\nmodule.exports = { Base };\n',
+      'node_modules/fake-base/index.d.ts':
+        'export declare class Base {\n  predict(x: number[]): number[];\n  _predict(x: number): number;\n}\n',
+    };
+    const stage = (body: string): string =>
+      `import { Base } from 'fake-base';\nexport class Line extends Base {\n  constructor(private readonly k: number) {\n    super();\n  }\n  _predict(x: number): number {\n    return ${body};\n  }\n}\n`;
+    const repo = repoWith({ '.gitignore': 'node_modules\n', 'src/line.ts': stage('this.k * x') });
+    try {
+      for (const [rel, text] of Object.entries(pkg)) write(repo, rel, text);
+      write(repo, 'src/line.ts', stage('x * this.k'));
+      const same = await verifyStage({ root: repo, stage: 'Line', count: COUNT, seed: 7 });
+      assert.equal(same.status, 'equivalent', same.counterexample?.display);
+      write(repo, 'src/line.ts', stage('x * this.k + 1e-3'));
+      const off = await verifyStage({ root: repo, stage: 'Line', count: COUNT, seed: 7 });
+      assert.equal(off.status, 'not-equivalent');
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('verify-stage: subtle changes fail with a minimal counterexample', function () {
   this.timeout(120_000);
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../engine/analysis/analyzer';
+import type { StageDependencies } from '../engine/analysis/stageDeps';
 import type { AnalysisResult } from '../engine/analysis/types';
 import { CONFIG_FILE_NAME, defaultConfig, findConfig, loadConfig, parseConfig } from '../engine/config/load';
 import { checkCaseFiles } from '../engine/config/caseFiles';
@@ -102,6 +103,15 @@ export class WorkspaceFolderState {
   remove(file: string): AnalysisResult {
     return (this.last = this.engine().removeFile(file));
   }
+
+  /** The reference graph of the last analysis (see StageDependencies), made once per analysis when first asked. */
+  dependencies(): StageDependencies | undefined {
+    if (!this.last || !this.analyzer) return undefined;
+    if (this.deps?.of !== this.last) this.deps = { of: this.last, deps: this.analyzer.dependencies() };
+    return this.deps.deps;
+  }
+
+  private deps: { of: AnalysisResult; deps: StageDependencies } | undefined;
 
   private engine(): Analyzer {
     this.analyzer ??= new Analyzer(this.root, this.config.analysis);

@@ -51,13 +51,15 @@ export function formatHookSummary(r: HookRunResult): string {
 }
 
 function stageLines(root: string, stages: readonly StageCommitResult[]): string[] {
-  if (stages.length === 0) return ["  stages: no staged change to a stage's code"];
+  if (stages.length === 0) return ["  stages: no staged change to a stage's code, nor to code a stage runs or loads"];
+  const verified = stages.filter((s) => s.report).length;
   const out = [
-    `  stages: ${stages.length} changed stage${stages.length === 1 ? '' : 's'} verified against HEAD on generated inputs`,
+    `  stages: ${stages.length} stage${stages.length === 1 ? '' : 's'} changed (own code, or code it runs or loads); ${verified} verified against HEAD on generated inputs`,
   ];
   for (const s of stages) {
     const verdict = s.blocking ? 'BLOCK' : s.status === 'equivalent' ? 'PASS' : 'NOTE';
     out.push(`    ${verdict} ${rel(root, s.file)}:${s.line} ${s.message}`);
+    if (!s.own) out.push(`      judged because ${s.reason}`);
     if (s.status === 'not-equivalent') {
       out.push(
         `      to accept this intended change to ${s.stage} alone (the other checks still run): ${acceptCommand(s.stage)}, then commit again`,

@@ -12,6 +12,7 @@ import type { FileCache } from './cache/fileCache';
 import { tokenize } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
+import { StageDependencies } from './stageDeps';
 import { builtImportNotes, ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
@@ -222,6 +223,21 @@ export class Analyzer {
         ...[...ws.failures.values()].sort(),
       ],
     };
+  }
+
+  /**
+   * The reference graph as it is now, to ask what a stage's code depends on: no clone detection, so it
+   * costs only the linking of files not linked yet. Ask again after an update.
+   */
+  dependencies(): StageDependencies {
+    const ws = this.ws;
+    const files = [...ws.files].sort();
+    return new StageDependencies({
+      graphs: files.map((f) => ws.graph(f)),
+      stages: mergeStages(files.flatMap((f) => ws.stageCandidates(f))),
+      unanalysedImports: (f) => ws.unanalysedImports(f),
+      text: (f) => ws.text(f),
+    });
   }
 
   /** Drops findings silenced by a `// ml-parity-ignore` comment (the LSP's "ignore this finding" action). */

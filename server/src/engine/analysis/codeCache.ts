@@ -44,9 +44,21 @@ export function loadWithCodeCache(id: string, requireFrom: NodeJS.Require): void
     }
     mod.loaded = true;
     // At exit, so the functions this run compiled lazily (parsing, module resolution) are in it.
-    if (!cached || script.cachedDataRejected) process.once('exit', () => storeCode(disk, key, script));
+    // Not where it cannot be written (a root-owned global install): making the data costs time too.
+    if ((!cached || script.cachedDataRejected) && writable(path.join(disk.dir, 'code')))
+      process.once('exit', () => storeCode(disk, key, script));
   } catch {
     delete requireFrom.cache[file];
+  }
+}
+
+function writable(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

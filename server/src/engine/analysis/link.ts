@@ -3,7 +3,7 @@ import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } fro
 import { isStageSet } from './facts/stageRules';
 import type { BuiltImport } from './builtSource';
 import type { StageCandidate } from './stages';
-import { globalKey, keyFile } from './units';
+import { globalKey, keyFile, wholeModuleKey } from './units';
 
 /** Turns a span of a file into a location (lines and columns). */
 export type Locate = (file: string, span: Span) => Location;
@@ -78,9 +78,10 @@ export class Linker {
         let set: Set<string> | undefined;
         for (const ref of refs) {
           for (const d of this.dens(ref, file, 0)) {
-            if (d.t === 'ns' || d.key === from) continue;
+            const to = d.t === 'ns' ? wholeModuleKey(d.file) : d.key;
+            if (to === from) continue;
             if (!set) graph.edges.set(from, (set = new Set()));
-            set.add(d.key);
+            set.add(to);
           }
         }
       }

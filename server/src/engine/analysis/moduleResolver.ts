@@ -46,7 +46,20 @@ export class ModuleResolver {
 
   private resolveFromDir(spec: string, from: string): string | undefined {
     const file = this.located(spec, from);
-    return file !== undefined && this.files.has(file) ? file : undefined;
+    if (file === undefined) return undefined;
+    return this.files.has(file) ? file : this.scriptOf(file);
+  }
+
+  /**
+   * The analysed script a declaration file describes (`sum.d.ts` beside `sum.js`, as packages written in
+   * JavaScript ship them): the compiler resolves `./sum.js` to the types, but the script is what runs.
+   */
+  private scriptOf(file: string): string | undefined {
+    const m = /\.d\.([mc]?)ts$/.exec(file);
+    if (!m) return undefined;
+    const base = file.slice(0, m.index);
+    const exts = m[1] ? [`.${m[1]}js`] : ['.js', '.jsx'];
+    return exts.map((e) => base + e).find((f) => this.files.has(f));
   }
 
   /** The file the compiler resolves `spec` to from `from`, analysed or not (build output, a package's file). */

@@ -43,6 +43,8 @@ export interface SinceResult {
   baselineFromCache: boolean;
   /** With `staged`: how the staged analysis was obtained (derived: only the changed files analysed again). */
   how?: HashedAnalysis['how'];
+  /** With `staged`: the analyzer of the staged side, when this run computed it (not a cached result). */
+  analyzer?: HashedAnalysis['analyzer'];
 }
 
 // Files the analysis reads besides the sources: the file list and module resolution depend on them.
@@ -77,6 +79,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       comparison: compareWithBaseline(root, result.findings, before.result.findings, renamesSince(root, commit, true)),
       baselineFromCache: before.result.fromCache,
       how: now.how,
+      analyzer: now.analyzer,
     };
   }
   const result = analyzeCached(root, opts.config, { cache });

@@ -19,8 +19,14 @@ export interface Reach {
 /** One file's edges with unit keys replaced by interned ids (cached per FileGraph object). */
 interface CompiledGraph {
   from: Int32Array;
-  /** Targets of `from[i]`. */
-  to: Int32Array[];
+  /** Targets of `from[i]`: `targets[start[i]..start[i + 1])` (one array per file, not one per unit). */
+  start: Int32Array;
+  targets: Int32Array;
+}
+
+interface Adjacency {
+  graph: (CompiledGraph | undefined)[];
+  index: Int32Array;
 }
 
 /** What one test's walk visited, kept so an edit elsewhere does not repeat it. */
@@ -69,10 +75,14 @@ export class ReachIndex {
     for (const g of this.lastGraphs) if (!current.has(g)) flag(g);
     this.lastGraphs = current;
 
-    const adjacency: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(size);
+    // Node → the compiled graph holding its edges, and its index there.
+    const adjacency: Adjacency = { graph: new Array<CompiledGraph | undefined>(size), index: new Int32Array(size) };
     for (const g of graphs) {
       const c = this.compile(g);
-      for (let i = 0; i < c.from.length; i++) adjacency[c.from[i]] = c.to[i];
+      for (let i = 0; i < c.from.length; i++) {
+        adjacency.graph[c.from[i]] = c;
+        adjacency.index[c.from[i]] = i;
+      }
     }
     // Only stages matter to the callers, so only they are collected from the walks.
     const stageKey: (string | undefined)[] = new Array<string | undefined>(size);
@@ -106,7 +116,7 @@ export class ReachIndex {
   private walk(
     test: string,
     own: FileGraph | undefined,
-    adjacency: readonly (Int32Array | undefined)[],
+    adjacency: Adjacency,
     seen: Int32Array,
     stamp: number,
   ): Int32Array {
@@ -121,8 +131,11 @@ export class ReachIndex {
     push(this.id(moduleKey(test)));
     if (own) for (const n of this.compile(own).from) push(n);
     while (queue.length > 0) {
-      const next = adjacency[queue.pop() as number];
-      if (next) for (let i = 0; i < next.length; i++) push(next[i]);
+      const n = queue.pop() as number;
+      const c = adjacency.graph[n];
+      if (!c) continue;
+      const i = adjacency.index[n];
+      for (let k = c.start[i]; k < c.start[i + 1]; k++) push(c.targets[k]);
     }
     return Int32Array.from(visited);
   }
@@ -130,14 +143,19 @@ export class ReachIndex {
   private compile(g: FileGraph): CompiledGraph {
     let c = this.compiled.get(g);
     if (!c) {
+      let total = 0;
+      for (const tos of g.edges.values()) total += tos.size;
       const from = new Int32Array(g.edges.size);
-      const to: Int32Array[] = [];
+      const start = new Int32Array(g.edges.size + 1);
+      const targets = new Int32Array(total);
       let i = 0;
+      let k = 0;
       for (const [f, tos] of g.edges) {
         from[i++] = this.id(f);
-        to.push(Int32Array.from(tos, (k) => this.id(k)));
+        for (const t of tos) targets[k++] = this.id(t);
+        start[i] = k;
       }
-      c = { from, to };
+      c = { from, start, targets };
       this.compiled.set(g, c);
     }
     return c;

@@ -23,6 +23,14 @@ export function moduleKey(file: string): string {
   return globalKey(file, MODULE);
 }
 
+/**
+ * Edge target standing for a whole module: a unit uses a namespace (`import * as m`, `require()`) as a
+ * value, so which of its declarations run is not known (`m[name](x)`). No unit has this key.
+ */
+export function wholeModuleKey(file: string): string {
+  return `${file}#*`;
+}
+
 /** File part of a unit key. */
 export function keyFile(key: string): string {
   return key.slice(0, key.indexOf('#'));

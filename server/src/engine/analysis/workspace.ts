@@ -274,6 +274,23 @@ export class Workspace {
     );
   }
 
+  /**
+   * Local files a file imports that are not analysed (a JSON file, a script the globs leave out): the
+   * resolved path, else the specifier's path as written (its extension may be missing).
+   */
+  unanalysedImports(file: string): string[] {
+    this.ensureParsed();
+    const out: string[] = [];
+    for (const { spec } of this.factsOf(file)?.imports ?? []) {
+      if (!spec.startsWith('.')) continue;
+      if (this.resolver.resolve(spec, file) !== undefined) continue;
+      // The file the compiler found (an excluded script), else the path as written (JSON, maybe no extension).
+      const found = this.resolver.located(spec, file);
+      out.push(found && !/\.d\.[mc]?ts$/.test(found) ? found : path.resolve(path.dirname(file), spec));
+    }
+    return out;
+  }
+
   syntaxFindings(file: string): Finding[] {
     this.ensureParsed();
     return this.facts.get(file)?.syntaxErrors ?? this.restoredSyntax.get(file) ?? [];
@@ -312,18 +329,27 @@ export class Workspace {
       onlyBuildOutput: this.onlyBuildOutput,
       unparsed: [...this.unparseable],
       failures: [...this.failures],
-      graphs: [...this.graphs.values()].map((g) => ({
-        file: g.file,
-        edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
-        imports: g.imports,
-        targetFiles: [...g.targetFiles],
-        ...(g.built ? { built: g.built } : {}),
-      })),
+      graphs: [...this.graphs.values()].map(
+        (g) =>
+          this.storedGraphs.get(g) ?? {
+            file: g.file,
+            edges: [...g.edges].map(([from, to]): [string, string[]] => [from, [...to]]),
+            imports: g.imports,
+            targetFiles: [...g.targetFiles],
+            ...(g.built ? { built: g.built } : {}),
+          },
+      ),
       project: { exclusive: this.project.exclusive, texts: this.project.exclusive ? [...this.project.given] : [] },
       stages: [...this.stages],
       syntax,
     };
   }
+
+  /**
+   * Restored graphs as they were stored, reused by toState while they are kept (a graph is never
+   * changed in place: relinking replaces it), so an unchanged graph is not converted back again.
+   */
+  private readonly storedGraphs = new WeakMap<FileGraph, WorkspaceState['graphs'][number]>();
 
   private restore(state: WorkspaceState): void {
     const tests = new Set(state.tests);
@@ -346,13 +372,15 @@ export class Workspace {
     }
     for (const [k, v] of state.failures) this.failures.set(k, v);
     for (const g of state.graphs) {
-      this.graphs.set(g.file, {
+      const graph: FileGraph = {
         file: g.file,
         edges: new Map(g.edges.map(([from, to]) => [from, new Set(to)])),
         imports: g.imports,
         targetFiles: new Set(g.targetFiles),
         ...(g.built ? { built: g.built } : {}),
-      });
+      };
+      this.graphs.set(g.file, graph);
+      this.storedGraphs.set(graph, g);
     }
     for (const [f, cands] of state.stages) this.stages.set(f, cands);
     for (const [f, errors] of state.syntax) this.restoredSyntax.set(f, errors);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
 import { readStagedSources } from '../analysis/gitIndex';
+import type { StageDependencies } from '../analysis/stageDeps';
 import type { Stage } from '../analysis/types';
 import { analyzeSince } from '../analysis/since';
 import { isInside, isSourceFile, relPath } from '../analysis/paths';
@@ -45,10 +46,14 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const deleted = deletedAtTop(top)
     .map((p) => path.join(top, p))
     .filter((f) => isInside(root, f));
-  if (stagedAbs.some(isSourceFile) || (!opts.all && deleted.some(isSourceFile))) {
+  // A JSON file a stage imports is code too (its stages are verified); project config files are not.
+  const importedData = (f: string): boolean =>
+    f.endsWith('.json') && !/(^|[\\/])(package(-lock)?|[jt]sconfig[^\\/]*|mlparity\.config)\.json$/.test(f);
+  if (stagedAbs.some((f) => isSourceFile(f) || importedData(f)) || (!opts.all && deleted.some(isSourceFile))) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
+    let dependencies: (() => StageDependencies) | undefined;
     const head = hasHead(root);
     if (opts.all || !head) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
@@ -67,11 +72,12 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
         since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length },
       };
       stages = s.result.stages;
+      const stagedAnalyzer = s.analyzer;
+      if (stagedAnalyzer) dependencies = () => stagedAnalyzer.dependencies();
     }
     if (config.stages.verifyOnCommit) {
-      // Stages whose staged code differs from HEAD, index against HEAD on generated inputs.
-      const mineStages = stages.filter((st) => staged.has(st.body.file));
-      if (mineStages.length === 0 && head)
+      // Stages whose own code, or code they run or load, differs from HEAD: index against HEAD.
+      if (stages.length === 0 && head)
         result.stages = []; // nothing to verify: no need to load the checker
       else {
         // Loaded here: stage verification pulls in the type checker, which most commits never need.
@@ -80,7 +86,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
         const checked = await checkStagedStages({
           root,
           config: config.stages,
-          stages: mineStages,
+          stages,
+          dependencies,
           source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
           signal: opts.signal,
           onProgress: opts.onProgress,

@@ -1,41 +1,196 @@
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import type { StageReach } from '../analysis/stageDeps';
 import type { Stage } from '../analysis/types';
-import { gitTop } from './tree';
+import { scriptKind } from '../analysis/facts/extract';
+import { ts } from '../analysis/typescript';
+import { declarationName, globalKey, isUnitNode, localKey } from '../analysis/units';
 
-const TTL_MS = 2000;
-const cache = new Map<string, { at: number; text: string | undefined }>();
+/**
+ * One changed region of a file. Starts are 0-based lines; with a count of 0 the start is the line the
+ * insertion or deletion sits before.
+ */
+export interface Hunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+}
 
-/** A file's text at HEAD (undefined when not in git or new), cached briefly: code actions ask on every cursor move. */
-function headText(file: string): string | undefined {
-  const hit = cache.get(file);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.text;
-  let text: string | undefined;
-  try {
-    const top = gitTop(path.dirname(file));
-    const rel = path.relative(top, file).split(path.sep).join('/');
-    const r = spawnSync('git', ['show', `HEAD:${rel}`], { cwd: top, encoding: 'utf8', maxBuffer: 1 << 28 });
-    text = r.status === 0 ? r.stdout : undefined;
-  } catch {
-    text = undefined;
+/** A file that differs from the baseline. */
+export interface FileDiff {
+  hunks: readonly Hunk[];
+  /** The text now, as analysed. */
+  now: string;
+  /** The baseline's text (undefined: the file is new); read only when a hunk removed lines. */
+  old: () => string | undefined;
+}
+
+/** Why a stage's behaviour may differ from the baseline. */
+export type StageChange =
+  | { kind: 'own' }
+  /** Declarations the stage runs (its helpers, the code they reach) changed in `file`. */
+  | { kind: 'helper'; file: string; names: string[] }
+  /** Top-level code of a module loaded with the stage changed (imports, registrations, side effects). */
+  | { kind: 'load'; file: string }
+  /** A local file the loaded modules import, which the analysis does not read (JSON, an excluded script). */
+  | { kind: 'unanalysed'; file: string };
+
+/** "its helper mean (src/utils/stats.ts) changed", for titles and hook lines. */
+export function describeChange(c: StageChange, root: string): string {
+  const rel = (f: string): string => path.relative(root, f).split(path.sep).join('/');
+  switch (c.kind) {
+    case 'own':
+      return 'its code changed';
+    case 'helper':
+      return `its helper ${c.names.length > 0 ? `${c.names.join(', ')} (${rel(c.file)})` : rel(c.file)} changed`;
+    case 'load':
+      return `top-level code of ${rel(c.file)}, which it loads, changed`;
+    case 'unanalysed':
+      return `${rel(c.file)}, which it imports, changed`;
   }
-  cache.set(file, { at: Date.now(), text });
-  return text;
 }
 
 /**
- * True when the stage's declaration, as in `text`, does not appear verbatim in its file at HEAD: the
- * stage was edited (or moved within the file with changes). False when unchanged, or when HEAD has no such
- * file (a new file has nothing to verify against).
+ * Whether the stage's behaviour may differ from the baseline, and why: its own declaration changed, or
+ * code it can run does (a helper it reaches, however deep; a declaration of a module it uses as a
+ * namespace value), or top-level code of a module loaded with it, or a local file those modules import
+ * that the analysis does not read. Changes to comments, blank lines, types and declarations the stage
+ * cannot reach do not count. `diffOf` gives a file's changes (undefined: unchanged).
  */
-export function stageDiffersFromHead(stage: Stage, text: string): boolean {
-  const head = headText(stage.body.file);
-  if (head === undefined) return false;
-  const lines = text.split('\n');
-  const { start, end } = stage.body.range;
-  const body = lines
-    .slice(start.line, end.line + 1)
-    .join('\n')
-    .trim();
-  return body.length > 0 && !head.replace(/\r\n/g, '\n').includes(body.replace(/\r\n/g, '\n'));
+export function stageChange(
+  stage: Stage,
+  reach: StageReach,
+  diffOf: (file: string) => FileDiff | undefined,
+): StageChange | undefined {
+  let found: StageChange | undefined;
+  for (const file of reach.files) {
+    const diff = diffOf(file);
+    if (!diff) continue;
+    const lines = new LineIndex(file, diff.now, reach);
+    if (file === stage.body.file) {
+      const { start, end } = stage.body.range;
+      const own = diff.hunks.some((h) =>
+        h.newLines > 0
+          ? h.newStart <= end.line && h.newStart + h.newLines - 1 >= start.line
+          : h.newStart > start.line && h.newStart <= end.line,
+      );
+      if (own) return { kind: 'own' };
+    }
+    if (found) continue;
+    const names = new Set<string>();
+    let load = false;
+    let oldIndex: LineIndex | undefined | null = null;
+    for (const h of diff.hunks) {
+      if (h.newLines > 0) {
+        for (let l = h.newStart; l < h.newStart + h.newLines; l++) {
+          const at = lines.at(l);
+          if (at.unit?.runs && at.unit.name !== undefined) names.add(at.unit.name);
+          else if (at.unit ? at.unit.runs : at.code) load = true;
+        }
+      } else {
+        // A deletion inside a declaration the stage runs changes it, wherever the deleted lines were.
+        const u = lines.spanning(h.newStart - 1, h.newStart);
+        if (u?.runs && u.name !== undefined) names.add(u.name);
+        else if (u?.runs) load = true;
+      }
+      if (h.oldLines > 0 && !load) {
+        // Top-level code removed or replaced (a registration, a patch of a global) also counts.
+        if (oldIndex === null) {
+          const old = diff.old();
+          oldIndex = old === undefined ? undefined : new LineIndex(file, old, undefined);
+        }
+        for (let l = h.oldStart; oldIndex && l < h.oldStart + h.oldLines; l++) {
+          const at = oldIndex.at(l);
+          if (!at.unit && at.code) load = true;
+        }
+      }
+    }
+    if (names.size > 0) found = { kind: 'helper', file, names: [...names].sort() };
+    else if (load) found = { kind: 'load', file };
+  }
+  if (found) return found;
+  for (const file of reach.unanalysed) {
+    const changed = candidates(file).find((f) => diffOf(f));
+    if (changed) return { kind: 'unanalysed', file: changed };
+  }
+  return undefined;
+}
+
+/** Paths an import written as `file` (maybe without its extension, maybe a folder) can name. */
+function candidates(file: string): string[] {
+  const exts = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
+  return [file, ...exts.map((e) => file + e), ...exts.map((e) => path.join(file, `index${e}`))];
+}
+
+interface UnitLines {
+  start: number;
+  end: number;
+  depth: number;
+  /** Name of the top-level declaration it belongs to (undefined: inside top-level code, `register(() => …)`). */
+  name: string | undefined;
+  /** The stage may run it, or code nested in it. */
+  runs: boolean;
+}
+
+/** Per line of one text: the innermost unit (see analysis/units.ts) and whether it is top-level runtime code. */
+class LineIndex {
+  private readonly units: UnitLines[] = [];
+  /** Lines of top-level statements that run (not types, not `declare`); inside units or not. */
+  private readonly code: [number, number][] = [];
+
+  /** `reach` undefined: a baseline text, whose units are not matched against the stage's. */
+  constructor(file: string, text: string, reach: StageReach | undefined) {
+    // Keys are positions in the text the analysis read, which has no BOM.
+    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const sf = ts.createSourceFile(file, body, ts.ScriptTarget.Latest, true, scriptKind(file));
+    const line = (pos: number): number => sf.getLineAndCharacterOfPosition(pos).line;
+    const whole = reach?.wholeFiles.has(file) ?? false;
+    const visit = (node: ts.Node, depth: number, top: string | undefined): boolean => {
+      let runs = false;
+      if (isUnitNode(node)) {
+        const name = depth === 0 ? (declarationName(node) ?? `line ${line(node.getStart(sf)) + 1}`) : top;
+        const entry: UnitLines = { start: line(node.getStart(sf)), end: line(node.end), depth, name, runs: false };
+        this.units.push(entry);
+        ts.forEachChild(node, (c) => {
+          if (visit(c, depth + 1, name)) runs = true;
+        });
+        entry.runs = runs || whole || (reach?.units.has(globalKey(file, localKey(node))) ?? false);
+        return entry.runs;
+      }
+      ts.forEachChild(node, (c) => {
+        if (visit(c, depth, top)) runs = true;
+      });
+      return runs;
+    };
+    for (const st of sf.statements) {
+      if (!isTypeOnly(st)) this.code.push([line(st.getStart(sf)), line(st.end)]);
+      // Units of a declaration statement are named after it; units inside top-level code are that code.
+      visit(st, isDeclaration(st) ? 0 : 1, undefined);
+    }
+  }
+
+  /** The innermost unit holding line `l`, and whether `l` is in a top-level statement that runs. */
+  at(l: number): { unit: UnitLines | undefined; code: boolean } {
+    return { unit: this.spanning(l, l), code: this.code.some(([a, b]) => a <= l && l <= b) };
+  }
+
+  /** The innermost unit holding both lines. */
+  spanning(a: number, b: number): UnitLines | undefined {
+    let best: UnitLines | undefined;
+    for (const u of this.units) if (u.start <= a && b <= u.end && (!best || u.depth > best.depth)) best = u;
+    return best;
+  }
+}
+
+function isDeclaration(st: ts.Statement): boolean {
+  return (
+    ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isVariableStatement(st) || ts.isExportAssignment(st)
+  );
+}
+
+function isTypeOnly(st: ts.Statement): boolean {
+  if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) return true;
+  if (ts.isImportDeclaration(st)) return st.importClause?.isTypeOnly === true;
+  if (ts.isExportDeclaration(st)) return st.isTypeOnly;
+  return ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
 }

@@ -2,19 +2,24 @@ import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles } from '../analysis/analyzer';
+import { Analyzer } from '../analysis/analyzer';
+import { DiskCache } from '../analysis/cache/diskCache';
+import { FileCache } from '../analysis/cache/fileCache';
+import type { StageDependencies } from '../analysis/stageDeps';
 import { readStagedSources } from '../analysis/gitIndex';
 import { hasHead } from '../git';
 import type { Stage } from '../analysis/types';
 import type { StagesConfig } from '../config/types';
 import { EngineError, isEngineError } from '../errors';
 import { loadConfig } from '../config/load';
+import { describeChange, stageChange, type FileDiff, type StageChange } from './changed';
+import { stagedChangedFiles, stagedDiffs } from './diffs';
 import { acceptCommand, stageVerdictLine } from './summary';
 import { gitTop } from './tree';
 import type { StageVerifyReport } from './types';
 import { verifyStage } from './verifyStage';
 
-/** What the pre-commit step concluded for one stage whose staged code differs from HEAD. */
+/** What the pre-commit step concluded for one stage whose behaviour the staged changes may alter. */
 export interface StageCommitResult {
   stage: string;
   file: string;
@@ -23,22 +28,86 @@ export interface StageCommitResult {
   status: 'equivalent' | 'not-equivalent' | 'accepted' | 'not-verified';
   /** The verdict line, or why the stage could not be verified. */
   message: string;
+  /** Why the stage was judged: "its code changed", "its helper mean (src/utils/stats.ts) changed". */
+  reason: string;
+  /** The change is to the stage's own declaration (else to code it runs or loads). */
+  own: boolean;
   blocking: boolean;
   report?: StageVerifyReport;
 }
 
+/** Files a module can import: sources and JSON. */
+const IMPORTABLE = /\.(json|[cm]?[jt]sx?)$/i;
+
+/** A stage the staged changes may alter, and why. */
+interface ChangedStage {
+  stage: Stage;
+  change: StageChange;
+  /** Acceptances are keyed by this: the stage's staged code and every changed file it loads. */
+  hash: string;
+}
+
 /**
- * verify-stage for every stage whose staged code differs from HEAD (its declaration overlaps a changed
- * line), the index against HEAD, within the per-stage budget. A divergence blocks unless that exact
- * staged code was accepted (`ml-parity verify-stage NAME --accept`); a stage that cannot be built
- * blocks too; a new stage, a changed signature or ungeneratable parameters are reported, not blocking.
+ * The stages whose behaviour the staged changes may alter, index against HEAD: their own code changed,
+ * or code they run or load did (a helper in another module, see changed.ts). Only files that differ from
+ * HEAD are diffed; `dependencies` is the staged analysis's graph (made here from the index when absent).
+ */
+function changedStages(
+  root: string,
+  top: string,
+  stages: readonly Stage[],
+  source: (file: string) => string | undefined,
+  dependencies: (() => StageDependencies) | undefined,
+): ChangedStage[] {
+  const changed = stagedChangedFiles(top);
+  if (changed.size === 0 || stages.length === 0) return [];
+  const deps = dependencies?.() ?? indexDependencies(root);
+  const diffOf = stagedDiffs(top, changed, source);
+  const out: ChangedStage[] = [];
+  // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
+  const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
+  for (const stage of stages) {
+    // Cheap first: most stages load none of the changed files (the full walk reads facts).
+    if (!unanalysedChanged && !deps.loads(stage).some((f) => changed.has(f))) continue;
+    // A stage the graph does not know (it should) is judged on any change to its file, as a whole.
+    const reach = deps.reach(stage) ?? {
+      key: '',
+      units: new Set<string>(),
+      files: [stage.body.file],
+      wholeFiles: new Set([stage.body.file]),
+      unanalysed: [],
+    };
+    const change = stageChange(stage, reach, diffOf);
+    if (change) out.push({ stage, change, hash: acceptanceHash(top, stage, reach.files, diffOf) });
+  }
+  return out;
+}
+
+/** The dependency graph of the index's sources (when the hook's analysis came from the cache). */
+function indexDependencies(root: string): StageDependencies {
+  const disk = DiskCache.forWorkspace(root);
+  const analyzer = new Analyzer(root, loadConfig(root).analysis, {
+    overrides: readStagedSources(root),
+    exclusive: true,
+    fileCache: disk ? new FileCache(disk) : undefined,
+  });
+  return analyzer.dependencies();
+}
+
+/**
+ * verify-stage for every stage whose behaviour the staged changes may alter (see changedStages), the
+ * index against HEAD, within the per-stage budget. A divergence blocks unless that exact staged code was
+ * accepted (`ml-parity verify-stage NAME --accept`); a stage that cannot be built blocks too; a new
+ * stage, a changed signature or ungeneratable parameters are reported, not blocking.
  */
 export async function checkStagedStages(opts: {
   root: string;
   config: StagesConfig;
   /** Stages of the staged analysis (the hook has them already). */
   stages: readonly Stage[];
-  /** The staged text of a source file (absolute path), read only for the stages that changed. */
+  /** The staged analysis's reference graph, when the hook's analyzer is at hand. */
+  dependencies?: () => StageDependencies;
+  /** The staged text of a source file (absolute path), read only for files that changed. */
   source: (file: string) => string | undefined;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -48,15 +117,22 @@ export async function checkStagedStages(opts: {
     return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
   const accepted = readAccepted(top);
   const results: StageCommitResult[] = [];
-  const changed = new Map<string, [number, number][]>();
-  for (const stage of opts.stages) {
+  const notes: string[] = [];
+  const todo = changedStages(opts.root, top, opts.stages, opts.source, opts.dependencies);
+  for (const [i, { stage, change, hash }] of todo.entries()) {
+    if (opts.signal?.aborted) {
+      const left = todo.slice(i).map((c) => c.stage.name);
+      notes.push(`stages: cancelled before verifying ${left.join(', ')}`);
+      break;
+    }
     const file = stage.body.file;
-    if (!changed.has(file)) changed.set(file, changedLines(top, file));
-    const hunks = changed.get(file) ?? [];
-    const { start, end } = stage.body.range;
-    if (!hunks.some(([a, b]) => a <= end.line && b >= start.line)) continue;
-    if (opts.signal?.aborted) break;
-    const base = { stage: stage.name, file, line: stage.location.range.start.line + 1 };
+    const base = {
+      stage: stage.name,
+      file,
+      line: stage.location.range.start.line + 1,
+      reason: describeChange(change, top),
+      own: change.kind === 'own',
+    };
     if (!existsAtHead(top, file)) {
       // A new file has nothing at HEAD to be compared with; saying so costs no build.
       results.push({
@@ -67,8 +143,7 @@ export async function checkStagedStages(opts: {
       });
       continue;
     }
-    const hash = stageHash(opts.source(file), stage);
-    if (hash && accepted[stage.name] === hash) {
+    if (accepted[stage.name] === hash) {
       results.push({
         ...base,
         status: 'accepted',
@@ -77,7 +152,7 @@ export async function checkStagedStages(opts: {
       });
       continue;
     }
-    opts.onProgress?.(`verifying stage ${stage.name} against HEAD`);
+    opts.onProgress?.(`verifying stage ${stage.name} against HEAD (${base.reason})`);
     try {
       const report = await verifyStage({
         root: opts.root,
@@ -105,7 +180,7 @@ export async function checkStagedStages(opts: {
       });
     }
   }
-  return { results, notes: [] };
+  return { results, notes };
 }
 
 function existsAtHead(top: string, file: string): boolean {
@@ -113,32 +188,32 @@ function existsAtHead(top: string, file: string): boolean {
   return spawnSync('git', ['cat-file', '-e', `HEAD:${rel}`], { cwd: top }).status === 0;
 }
 
-/** Changed line ranges (0-based, inclusive) of the staged file against HEAD; the whole file when new. */
-function changedLines(top: string, file: string): [number, number][] {
-  const rel = path.relative(top, file).split(path.sep).join('/');
-  const r = spawnSync('git', ['diff', '--cached', '--no-color', '--no-ext-diff', '-U0', 'HEAD', '--', rel], {
-    cwd: top,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  if (r.status !== 0) return [];
-  const out: [number, number][] = [];
-  for (const m of r.stdout.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
-    const start = Number(m[1]);
-    const count = m[2] === undefined ? 1 : Number(m[2]);
-    // A pure deletion (count 0) sits between line start and start + 1.
-    out.push(count === 0 ? [start - 1, start] : [start - 1, start + count - 2]);
-  }
-  return out;
-}
-
-/** Hash of a stage's declaration text as staged: an acceptance holds for exactly that code. */
-function stageHash(text: string | undefined, stage: Stage): string | undefined {
-  if (text === undefined) return undefined;
-  const lines = text.split('\n');
+/**
+ * Hash of a stage's declaration as staged and of every changed file it loads: an acceptance holds for
+ * exactly that code (any further edit to the stage or to what it runs is verified again).
+ */
+function acceptanceHash(
+  top: string,
+  stage: Stage,
+  files: readonly string[],
+  diffOf: (file: string) => FileDiff | undefined,
+): string {
+  const h = createHash('sha256');
+  const own = diffOf(stage.body.file)?.now;
   const { start, end } = stage.body.range;
-  const body = lines.slice(start.line, end.line + 1).join('\n');
-  return createHash('sha256').update(`${stage.name}\0${body}`).digest('hex');
+  if (own !== undefined)
+    h.update(
+      `${stage.name}\0${own
+        .split('\n')
+        .slice(start.line, end.line + 1)
+        .join('\n')}`,
+    );
+  else h.update(`${stage.name}\0`);
+  for (const f of [...files].sort()) {
+    const d = diffOf(f);
+    if (d) h.update(`\0${path.relative(top, f)}\0${d.now}`);
+  }
+  return h.digest('hex');
 }
 
 function acceptedFile(top: string): string {
@@ -167,26 +242,30 @@ function readAccepted(top: string): Record<string, string> {
 export function acceptStagedStage(root: string, name: string): { file: string; line: number } {
   const top = gitTop(root);
   const sources = readStagedSources(root);
-  const stages = analyzeFiles(root, loadConfig(root).analysis, sources, { exclusive: true }).stages;
-  const stage = stages.find((s) => s.name === name);
+  const deps = indexDependencies(root);
+  const stage = deps.stages.find((s) => s.name === name);
   if (!stage) {
-    const names = [...new Set(stages.map((s) => s.name))].sort().join(', ') || 'none';
+    const names = [...new Set(deps.stages.map((s) => s.name))].sort().join(', ') || 'none';
     throw new EngineError('stage-not-found', `no stage named "${name}" in the index (the stages are: ${names})`, {
       file: root,
     });
   }
-  const { start, end } = stage.body.range;
-  if (!changedLines(top, stage.body.file).some(([a, b]) => a <= end.line && b >= start.line)) {
+  const found = changedStages(
+    root,
+    top,
+    [stage],
+    (f) => sources.get(f),
+    () => deps,
+  )[0];
+  if (!found) {
     throw new EngineError(
       'usage',
-      `stage "${name}" has no staged change against HEAD: stage the change first (git add), then accept it`,
+      `stage "${name}" has no staged change against HEAD (nor has any code it runs): stage the change first (git add), then accept it`,
       { file: stage.body.file },
     );
   }
-  const hash = stageHash(sources.get(stage.body.file), stage);
-  if (!hash) throw new EngineError('file-not-found', 'the stage file is not in the index', { file: stage.body.file });
   const file = acceptedFile(top);
-  const data = { ...readAccepted(top), [name]: hash };
+  const data = { ...readAccepted(top), [name]: found.hash };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(data, null, 1) + '\n');
   return { file: stage.body.file, line: stage.location.range.start.line + 1 };

@@ -35,7 +35,12 @@ const parsed = new Map<string, { text: string; sf: ts.SourceFile }>();
  * The standard library comes from ts-morph's in-memory copy, so it works from the bundled extension too;
  * parsed files are cached, so the language server's second run costs only the changed files.
  */
-export function stageProgram(roots: readonly string[], overrides?: ReadonlyMap<string, string>): ts.Program {
+export function stageProgram(
+  roots: readonly string[],
+  overrides?: ReadonlyMap<string, string>,
+  /** Where packages a file cannot find resolve from: a revision's copy has no node_modules of its own. */
+  packagesFrom?: string,
+): ts.Program {
   libTexts ??= new Map(getLibFiles().map((f) => [path.posix.join(LIB_DIR, f.fileName), f.text]));
   const read = (f: string): string | undefined => {
     if (f.startsWith(LIB_DIR)) return libTexts?.get(f);
@@ -69,5 +74,15 @@ export function stageProgram(roots: readonly string[], overrides?: ReadonlyMap<s
     directoryExists: (d) => d.startsWith(LIB_DIR) || fs.existsSync(d),
     realpath: (f) => f,
   };
+  if (packagesFrom !== undefined) {
+    // A base class or a type from a package (`extends BaseRegression`) is read from the work tree's copy.
+    const from = path.join(packagesFrom, '__ml_parity_packages__.ts');
+    host.resolveModuleNameLiterals = (literals, containing, redirected, options) =>
+      literals.map((lit) => {
+        const own = ts.resolveModuleName(lit.text, containing, options, host, undefined, redirected);
+        if (own.resolvedModule || lit.text.startsWith('.') || path.isAbsolute(lit.text)) return own;
+        return ts.resolveModuleName(lit.text, from, options, host);
+      });
+  }
   return ts.createProgram({ rootNames: [...roots], options: OPTIONS, host });
 }

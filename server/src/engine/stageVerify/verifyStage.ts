@@ -60,7 +60,7 @@ export async function verifyStage(
     const cand = version(candidateSpec, top, rel, cleanups);
     const base = version(baselineSpec, top, rel, cleanups);
 
-    let program = stageProgram([cand.file, ...(fs.existsSync(base.file) ? [base.file] : [])], cand.overrides);
+    let program = stageProgram([cand.file, ...(fs.existsSync(base.file) ? [base.file] : [])], cand.overrides, root);
     const candSf = program.getSourceFile(cand.file);
     if (!candSf) throw new EngineError('file-not-found', `cannot read the stage's file`, { file: stage.location.file });
     const candDecl = declarationAt(
@@ -95,7 +95,7 @@ export async function verifyStage(
           at(stage),
         );
       base.file = moved.location.file;
-      program = stageProgram([cand.file, base.file], cand.overrides);
+      program = stageProgram([cand.file, base.file], cand.overrides, root);
       baseSf = program.getSourceFile(base.file);
       baseDecl =
         baseSf &&

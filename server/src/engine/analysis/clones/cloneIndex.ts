@@ -1,6 +1,7 @@
 import { classesOf, cloneComponents, compareClasses } from './cloneClasses';
 import { windowHashes } from './fingerprints';
 import { packHit, pairsFromHits, seedLength, type ClonePair } from './pairs';
+import { agreeingRun, RunHeads } from './runHeads';
 import { tokenize, type FileTokens } from './tokenize';
 import {
   DEFAULT_CLONE_OPTIONS,
@@ -10,10 +11,24 @@ import {
   type SourceFileText,
 } from './types';
 
-// Windows shared by more places than this are boilerplate (e.g. long literal tables); they would make
-// matching quadratic and are skipped. Clones still grow across them when the tokens agree.
+// A window shared by more places than this would make matching quadratic. Such a bucket seeds only
+// from the heads of runs (see RunHeads: periodic code counts once per run, and a match from a head
+// grows along the tokens that agree); when even its heads are more than this, the window is
+// boilerplate shared by many files and seeds nothing. Clones still grow across it when tokens agree.
 const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
+const DIAGONALS = 2 ** 24;
+
+/** How a hash's postings seed pairs: all of them, only the heads of runs, or none. */
+type SeedMode = 'all' | 'heads' | 'none';
+
+/**
+ * The postings a window pairs with: all of them (an array), or in an over-full bucket only the heads
+ * of runs (RunHeads: a head pairs with the other heads of its kind, first with first and second with
+ * second, since a first and a second align two runs one period apart, a shifted copy of the match
+ * the firsts give); undefined when none.
+ */
+type Seeds = readonly number[] | RunHeads | undefined;
 
 /** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
 interface Component {
@@ -28,6 +43,12 @@ interface Entry {
   /** The file's windows; undefined for a file restored from a stored index (its postings are in `base`). */
   positions?: Int32Array;
   hashes?: Int32Array;
+}
+
+/** A file's window positions and hashes. */
+interface Windows {
+  positions: Int32Array;
+  hashes: Int32Array;
 }
 
 /**
@@ -80,6 +101,14 @@ export class CloneIndex {
   /** Files that gained or lost a pair since the last `classes()`: components touching them are rebuilt. */
   private readonly touched = new Set<string>();
   private base: BasePostings | undefined;
+  /**
+   * Seed modes, as of the last `classes()`, of the hashes whose postings changed since then (only while
+   * some file's pairs are computed). A hash whose mode changed changes the pairs of every file in it,
+   * which are then recomputed: the pairs never depend on the order files were added, updated or removed.
+   */
+  private readonly modesBefore = new Map<number, SeedMode>();
+  /** Seeds of over-full or stored buckets (null: none), per `classes()`: they do not change while pairs are computed. */
+  private seedMemo: Map<number, Seeds | null> | undefined;
 
   constructor(opts: Partial<CloneOptions> = {}) {
     this.opts = { ...DEFAULT_CLONE_OPTIONS, ...opts };
@@ -96,6 +125,7 @@ export class CloneIndex {
     this.byId.set(entry.id, entry);
     for (let i = 0; i < hashes.length; i++) this.addPosting(hashes[i], entry.id * POSTING_SCALE + positions[i]);
     this.dirty.add(entry.id);
+    this.recordModes(() => hashes, entry.id);
     this.cached = undefined;
   }
 
@@ -105,26 +135,34 @@ export class CloneIndex {
     this.byPath.delete(file);
     this.byId.delete(entry.id);
     this.dirty.delete(entry.id);
+    this.recordModes(() => entry.hashes ?? this.storedHashes(entry.id));
     if (entry.hashes && entry.positions) {
       const base = entry.id * POSTING_SCALE;
       for (let i = 0; i < entry.hashes.length; i++) this.removePosting(entry.hashes[i], base + entry.positions[i]);
     } else this.base?.removed.add(entry.id);
     this.touched.add(file);
-    for (const key of this.pairKeysByFile.get(entry.id) ?? []) {
+    this.dropPairs(entry.id);
+    this.cached = undefined;
+  }
+
+  private dropPairs(id: number): void {
+    for (const key of this.pairKeysByFile.get(id) ?? []) {
       for (const p of this.pairs.get(key) ?? []) this.touched.add(p.a.file.file).add(p.b.file.file);
       this.pairs.delete(key);
       const [x, y] = key.split(':').map(Number);
-      this.pairKeysByFile.get(x === entry.id ? y : x)?.delete(key);
+      this.pairKeysByFile.get(x === id ? y : x)?.delete(key);
     }
-    this.pairKeysByFile.delete(entry.id);
-    this.cached = undefined;
+    this.pairKeysByFile.delete(id);
   }
 
   /** Current clone classes (recomputes only what changed since the last call). */
   classes(): CloneClass[] {
     if (this.cached) return this.cached;
+    this.seedMemo = new Map();
+    this.recomputeChangedModes();
     const dirty = [...this.dirty].sort((x, y) => x - y);
     for (const id of dirty) this.recomputePairs(id);
+    this.seedMemo = undefined;
     this.dirty.clear();
     const kept = this.components.filter((c) => ![...c.files].some((f) => this.touched.has(f)));
     const keptPairs = new Set<ClonePair>();
@@ -146,22 +184,53 @@ export class CloneIndex {
     if (!entry) return;
     // Hits grouped by the other file: interleaved (position here, position there).
     const hits = new Map<number, number[]>();
-    const { positions, hashes } = entry;
-    if (!positions || !hashes) return; // a restored file: its pairs were restored with it
+    const add = (other: number, p: number, q: number): void => {
+      let list = hits.get(other);
+      if (!list) hits.set(other, (list = []));
+      list.push(p, q);
+    };
+    // A restored file's postings are in `base`; its windows are derived again when its pairs change.
+    const { positions, hashes } =
+      entry.hashes && entry.positions ? { positions: entry.positions, hashes: entry.hashes } : this.windowsOf(entry);
+    /** (other file, diagonal) → end of the agreeing run already seeded there from a head. */
+    const grown = new Map<number, number>();
+    const k = this.k;
     for (let i = 0; i < hashes.length; i++) {
-      const bucket = this.bucketOf(hashes[i]);
-      if (bucket === undefined) continue;
+      const seeds = this.seedsOf(hashes[i]);
+      if (seeds === undefined) continue;
       const p = positions[i];
-      for (const posting of bucket) {
+      const heads = seeds instanceof RunHeads ? seeds : undefined;
+      const postings = seeds instanceof RunHeads ? seeds.heads : seeds;
+      const at = heads ? postings.indexOf(id * POSTING_SCALE + p) : -1;
+      if (heads && at < 0) continue;
+      for (let j = 0; j < postings.length; j++) {
+        const posting = postings[j];
         const other = Math.floor(posting / POSTING_SCALE);
         const q = posting - other * POSTING_SCALE;
         if (other === id ? q <= p : this.dirty.has(other) && other < id) continue; // counted once
-        let list = hits.get(other);
-        if (!list) hits.set(other, (list = []));
-        list.push(p, q);
+        if (!heads) {
+          add(other, p, q);
+          continue;
+        }
+        if (heads.second[j] !== heads.second[at]) continue;
+        // Two heads: the match grows along the agreeing tokens (the windows inside the run seed
+        // nothing). Its first and last window are the hits; pairsFromHits bridges the agreeing gap.
+        const key = other * DIAGONALS + (q - p + DIAGONALS / 2);
+        if (p + k <= (grown.get(key) ?? -1)) continue;
+        const b = (this.byId.get(other) as Entry).tokens;
+        const n = agreeingRun(entry.tokens, p, b, q);
+        if (n < k) continue; // a hash collision
+        grown.set(key, p + n);
+        add(other, p, q);
+        if (n > k) add(other, p + n - k, q + n - k);
       }
     }
     for (const [other, list] of hits) this.storePairs(entry, this.byId.get(other) as Entry, list);
+  }
+
+  /** A restored file's windows (its tokens are loaded for it). */
+  private windowsOf(entry: Entry): Windows {
+    return windowHashes(entry.tokens, this.k);
   }
 
   private storePairs(x: Entry, y: Entry, list: number[]): void {
@@ -184,26 +253,116 @@ export class CloneIndex {
     }
   }
 
-  /** Every posting of `hash`, or undefined when there is only one (this window) or more than MAX_BUCKET. */
-  private bucketOf(hash: number): number[] | undefined {
+  /** The postings a window of `hash` pairs with (see Seeds). */
+  private seedsOf(hash: number): Seeds {
     const own = this.postings.get(hash);
-    const ownCount = own === undefined ? 0 : typeof own === 'number' ? 1 : own.length;
+    if (!this.base) {
+      if (own === undefined || typeof own === 'number') return undefined;
+      if (own.length <= MAX_BUCKET) return own;
+    }
+    const known = this.seedMemo?.get(hash);
+    if (known !== undefined) return known ?? undefined;
+    const seeds = this.seedsAndMode(hash).seeds;
+    this.seedMemo?.set(hash, seeds ?? null);
+    return seeds;
+  }
+
+  /** Every live posting of `hash` when there are at most MAX_BUCKET, else the heads of runs if few enough. */
+  private seedsAndMode(hash: number, without = -1): { seeds: Seeds; mode: SeedMode } {
+    const all: number[] = [];
+    const runs = new RunHeads();
+    let count = 0;
+    this.forEachPosting(hash, (posting) => {
+      const file = Math.floor(posting / POSTING_SCALE);
+      if (file === without) return true;
+      count++;
+      if (count <= MAX_BUCKET) all.push(posting);
+      runs.add(posting, file, posting - file * POSTING_SCALE);
+      return runs.heads.length <= MAX_BUCKET;
+    });
+    if (count <= MAX_BUCKET) return { seeds: count <= 1 ? undefined : all, mode: 'all' };
+    return runs.heads.length <= MAX_BUCKET ? { seeds: runs, mode: 'heads' } : { seeds: undefined, mode: 'none' };
+  }
+
+  /** At most how many postings `hash` has (stored ones of removed files included). */
+  private countBound(hash: number): number {
+    const own = this.postings.get(hash);
+    let n = own === undefined ? 0 : typeof own === 'number' ? 1 : own.length;
     const base = this.base;
     const at = base ? search(base.hashes, hash) : -1;
-    if (!base || at < 0) return ownCount <= 1 || ownCount > MAX_BUCKET ? undefined : (own as number[]);
-    const from = base.offsets[at];
-    const to = base.offsets[at + 1];
-    if (to - from + ownCount <= 1) return undefined;
-    const out: number[] = [];
-    // Postings of replaced or removed files are skipped; the scan stops once the bucket is over-full.
-    for (let j = from; j < to && out.length + ownCount <= MAX_BUCKET; j++) {
-      const posting = base.postings[j];
-      if (base.removed.size === 0 || !base.removed.has(Math.floor(posting / POSTING_SCALE))) out.push(posting);
+    if (base && at >= 0) n += base.offsets[at + 1] - base.offsets[at];
+    return n;
+  }
+
+  /** Calls `visit` with every live posting of `hash` (stored ones first, each file's ascending) until it returns false. */
+  private forEachPosting(hash: number, visit: (posting: number) => boolean): void {
+    const base = this.base;
+    const at = base ? search(base.hashes, hash) : -1;
+    if (base && at >= 0) {
+      for (let j = base.offsets[at]; j < base.offsets[at + 1]; j++) {
+        const posting = base.postings[j];
+        if (base.removed.size > 0 && base.removed.has(Math.floor(posting / POSTING_SCALE))) continue;
+        if (!visit(posting)) return;
+      }
     }
-    if (out.length + ownCount <= 1 || out.length + ownCount > MAX_BUCKET) return undefined;
-    if (typeof own === 'number') out.push(own);
-    else if (own) out.push(...own);
-    return out;
+    const own = this.postings.get(hash);
+    if (typeof own === 'number') visit(own);
+    else if (own) for (const posting of own) if (!visit(posting)) return;
+  }
+
+  /**
+   * The seed mode each of `hashes` had at the last `classes()`, for those whose mode a change of one
+   * file's postings may change (over-full buckets): called before a file's postings are removed, or
+   * after they were added (`added`: that file, whose postings then do not count). Nothing to do while
+   * no file's pairs are computed (a first analysis).
+   */
+  private recordModes(hashesOf: () => Int32Array, added = -1): void {
+    if (this.dirty.size >= this.byPath.size) return;
+    for (const h of hashesOf()) {
+      if (this.countBound(h) <= MAX_BUCKET || this.modesBefore.has(h)) continue;
+      this.modesBefore.set(h, this.seedsAndMode(h, added).mode);
+    }
+  }
+
+  /** The hashes of a restored file's stored postings (one pass over them). */
+  private storedHashes(id: number): Int32Array {
+    const base = this.base;
+    if (!base) return new Int32Array(0);
+    const lo = id * POSTING_SCALE;
+    const hi = lo + POSTING_SCALE;
+    const out: number[] = [];
+    for (let i = 0; i < base.hashes.length; i++) {
+      for (let j = base.offsets[i]; j < base.offsets[i + 1]; j++) {
+        const posting = base.postings[j];
+        if (posting >= lo && posting < hi) {
+          out.push(base.hashes[i]);
+          break;
+        }
+      }
+    }
+    return Int32Array.from(out);
+  }
+
+  /** Files in a bucket whose seed mode changed since the last `classes()` get their pairs computed again. */
+  private recomputeChangedModes(): void {
+    const stale = new Set<number>();
+    for (const [hash, before] of this.modesBefore) {
+      const { seeds, mode } = this.seedsAndMode(hash);
+      this.seedMemo?.set(hash, seeds ?? null);
+      if (mode === before) continue;
+      this.forEachPosting(hash, (posting) => {
+        const id = Math.floor(posting / POSTING_SCALE);
+        if (!this.dirty.has(id)) stale.add(id);
+        return true;
+      });
+    }
+    this.modesBefore.clear();
+    for (const id of stale) {
+      const entry = this.byId.get(id) as Entry;
+      this.touched.add(entry.tokens.file);
+      this.dropPairs(id);
+      this.dirty.add(id);
+    }
   }
 
   /**

@@ -369,7 +369,9 @@ class Extractor {
     if (isUnitNode(node)) {
       unit = localKey(node);
       this.addUnit(node, unit, scope);
-      this.ref(current, { k: 'unit', key: unit }); // containment: running the outer code may run the inner function
+      // Containment: running the outer code may run the inner function. Not a function declared at the top
+      // level: loading a module only defines it (stageDeps.ts seeds what runs at load with the module key).
+      if (current !== MODULE || !definesFunction(node)) this.ref(current, { k: 'unit', key: unit });
       const cls = node.parent && ts.isClassLike(node.parent) ? node.parent : undefined;
       // A method only runs on an instance, so reaching it reaches its class (constructor, field initialisers).
       if (cls && !ts.isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
@@ -559,7 +561,15 @@ function isReference(id: ts.Identifier): boolean {
   }
 }
 
-function scriptKind(file: string): ts.ScriptKind {
+/** A top-level function declaration, or a top-level variable holding a function: loading its module runs neither. */
+function definesFunction(node: ts.Node): boolean {
+  if (ts.isFunctionDeclaration(node)) return true;
+  const init = ts.isVariableDeclaration(node) && node.initializer ? skipOuter(node.initializer) : undefined;
+  return init !== undefined && (ts.isArrowFunction(init) || ts.isFunctionExpression(init));
+}
+
+/** How the analysis parses a file, by its extension. */
+export function scriptKind(file: string): ts.ScriptKind {
   if (/\.tsx$/.test(file)) return ts.ScriptKind.TSX;
   if (/\.jsx$/.test(file)) return ts.ScriptKind.JSX;
   if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS;

@@ -1,0 +1,110 @@
+import type { FileGraph } from './link';
+import type { KeyedStage } from './testReach';
+import type { Stage } from './types';
+import { keyFile, moduleKey, wholeModuleKey } from './units';
+
+/** What a stage's code can run when its module is loaded and it is called. */
+export interface StageReach {
+  /** Unit key of the stage's declaration. */
+  key: string;
+  /**
+   * Unit keys that may run: reached from the stage's declaration and from the load-time code of every
+   * module loaded with it (top-level statements can register a helper that the stage looks up later).
+   */
+  units: ReadonlySet<string>;
+  /** Analysed files loaded with the stage's module, transitively; its own file first. */
+  files: readonly string[];
+  /** Loaded files used as a namespace value (`m[name](x)`): any of their declarations may run. */
+  wholeFiles: ReadonlySet<string>;
+  /** Local files the loaded files import that are not analysed (JSON, scripts the globs leave out). */
+  unanalysed: readonly string[];
+}
+
+/** What the analysis knows that StageDependencies needs; the Workspace provides it. */
+export interface DependencySource {
+  graphs: readonly FileGraph[];
+  stages: readonly KeyedStage[];
+  /** See Workspace.unanalysedImports. */
+  unanalysedImports(file: string): string[];
+  /** The text each file was analysed with. */
+  text(file: string): string | undefined;
+}
+
+/**
+ * The reference graph of one analysis, asked what a stage depends on: the question "did this stage's
+ * behaviour change?" is then a question about changed lines in those files (stageVerify/changed.ts).
+ */
+export class StageDependencies {
+  private readonly edges = new Map<string, ReadonlySet<string>>();
+  private readonly modules = new Map<string, string[]>();
+  private readonly reached = new Map<string, StageReach>();
+
+  constructor(private readonly src: DependencySource) {
+    for (const g of src.graphs) {
+      for (const [from, to] of g.edges) this.edges.set(from, to);
+      // Both imports and the files references resolved through (`require()`, re-export chains) are loaded.
+      this.modules.set(g.file, [...new Set([...g.imports.map((i) => i.target), ...g.targetFiles])]);
+    }
+  }
+
+  get stages(): readonly Stage[] {
+    return this.src.stages;
+  }
+
+  text(file: string): string | undefined {
+    return this.src.text(file);
+  }
+
+  /** True when the file is part of this analysis. */
+  analyses(file: string): boolean {
+    return this.modules.has(file);
+  }
+
+  /**
+   * The analysed files loaded with a stage's module, transitively, its own first: every file whose code
+   * it can run (references resolve only through files its file consults). Needs no facts: cheap.
+   */
+  loads(stage: Stage): readonly string[] {
+    let files = this.loaded.get(stage.body.file);
+    if (!files) {
+      const set = new Set([stage.body.file]);
+      for (const f of set) for (const m of this.modules.get(f) ?? []) set.add(m);
+      this.loaded.set(stage.body.file, (files = [...set]));
+    }
+    return files;
+  }
+
+  private readonly loaded = new Map<string, string[]>();
+
+  /** What the stage may run, or undefined when it is not a stage of this analysis. */
+  reach(stage: Stage): StageReach | undefined {
+    const keyed = this.src.stages.find(
+      (s) =>
+        s.body.file === stage.body.file &&
+        s.body.range.start.line === stage.body.range.start.line &&
+        s.body.range.start.character === stage.body.range.start.character,
+    );
+    if (!keyed) return undefined;
+    let r = this.reached.get(keyed.key);
+    if (!r) this.reached.set(keyed.key, (r = this.walk(keyed)));
+    return r;
+  }
+
+  private walk(stage: KeyedStage): StageReach {
+    const files = this.loads(stage);
+    const units = new Set<string>();
+    const wholeFiles = new Set<string>();
+    // The top-level code of every loaded module runs (and reaches the classes and variables it defines).
+    const queue = [stage.key, ...files.map(moduleKey)];
+    while (queue.length > 0) {
+      const key = queue.pop() as string;
+      if (units.has(key)) continue;
+      units.add(key);
+      const home = keyFile(key);
+      if (key === wholeModuleKey(home)) wholeFiles.add(home);
+      for (const next of this.edges.get(key) ?? []) if (!units.has(next)) queue.push(next);
+    }
+    const unanalysed = [...new Set(files.flatMap((f) => this.src.unanalysedImports(f)))];
+    return { key: stage.key, units, files, wholeFiles, unanalysed };
+  }
+}

@@ -1,0 +1,135 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { CloneIndex, detectClones, tokenize, type SourceFileText } from '../../server/src/engine/analysis/clones';
+
+// Statements that periodic code repeats: 2 files × ~35 repeats of one already overflow a bucket (64
+// postings), so buckets fill and empty as files come and go, in every order.
+const PERIODIC = ['total += values[i] * scale;', 'rows.push([left, right, 0]);', 'if (flags.a) { count++; }'];
+
+const BLOCKS = [
+  `export function normalize(values: number[], scale: number): number[] {
+  const out: number[] = [];
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    total += values[i] * scale;
+  }
+  const mean = total / values.length;
+  for (const v of values) {
+    out.push((v - mean) / scale);
+  }
+  return out;
+}`,
+  `class Cache<K, V> {
+  private readonly map = new Map<K, V>();
+  get(key: K, make: () => V): V {
+    let value = this.map.get(key);
+    if (value === undefined) {
+      value = make();
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  clear(): void { this.map.clear(); }
+}`,
+];
+
+const FILLERS = [
+  'while (queue.length > 0) queue.pop();',
+  'export type Id = string | number;',
+  'try { run(); } catch { }',
+];
+
+const chunk = fc.oneof(
+  fc
+    .record({
+      s: fc.integer({ min: 0, max: PERIODIC.length - 1 }),
+      reps: fc.integer({ min: 3, max: 45 }),
+      cut: fc.boolean(),
+    })
+    // `cut`: the run starts in the middle of its statement (another phase of the same period).
+    .map(
+      ({ s, reps, cut }) =>
+        (cut ? PERIODIC[s].slice(PERIODIC[s].indexOf(' ') + 1) + '\n' : '') + `${PERIODIC[s]}\n`.repeat(reps),
+    ),
+  fc.constantFrom(...BLOCKS),
+  fc.constantFrom(...FILLERS),
+);
+const content = fc.array(chunk, { minLength: 1, maxLength: 4 }).map((cs) => cs.join('\n'));
+const name = fc.integer({ min: 0, max: 5 }).map((i) => `/ws/f${i}.ts`);
+
+type Op =
+  | { op: 'update'; file: string; text: string }
+  | { op: 'remove'; file: string }
+  | { op: 'classes' }
+  | { op: 'store and restore' };
+
+const ops = fc.array(
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ op: fc.constant('update' as const), file: name, text: content }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), file: name }) },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('classes' as const) }) },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('store and restore' as const) }) },
+  ),
+  { minLength: 1, maxLength: 14 },
+);
+
+/** The classes of a fresh run over the files as they are now (in name order). */
+function fresh(files: ReadonlyMap<string, string>): ReturnType<typeof detectClones> {
+  const sources: SourceFileText[] = [...files]
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([file, text]) => ({ file, text }));
+  return detectClones(sources, {});
+}
+
+describe('clone classes are a function of the set of files', () => {
+  it('whatever order files were added, updated, removed and the index stored and restored in', () => {
+    fc.assert(
+      fc.property(ops, (list: Op[]) => {
+        const files = new Map<string, string>();
+        let index = new CloneIndex({});
+        for (const o of list) {
+          if (o.op === 'update') {
+            files.set(o.file, o.text);
+            index.update({ file: o.file, text: o.text });
+          } else if (o.op === 'remove') {
+            files.delete(o.file);
+            index.remove(o.file);
+          } else if (o.op === 'classes') {
+            assert.deepEqual(index.classes(), fresh(files));
+          } else {
+            const state = index.toState();
+            index = CloneIndex.restore({}, state, (file) => tokenize(file, files.get(file) ?? ''));
+          }
+        }
+        assert.deepEqual(index.classes(), fresh(files));
+      }),
+      { numRuns: 60, seed: 20261129 },
+    );
+  });
+
+  it('in particular when a bucket fills past its limit after pairs were found in it', () => {
+    // A function shared by 70 files is boilerplate: no file seeds from it. Found between the first
+    // three files, the pair must go once the others join, as in a fresh run over all of them.
+    const body = `export function f(values: number[], scale: number): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    total += values[i] * scale + Math.sqrt(values[i]);
+  }
+  if (total > 10) { console.log(total); }
+  return total / values.length;
+}`;
+    const files = Array.from({ length: 70 }, (_, i) => ({
+      file: `/ws/f${i}.ts`,
+      text: `const x${i} = ${i};\n${body}\n`,
+    }));
+    const index = new CloneIndex({});
+    for (const f of files.slice(0, 3)) index.update(f);
+    assert.equal(index.classes().length, 1);
+    for (const f of files.slice(3)) index.update(f);
+    assert.deepEqual(index.classes(), detectClones(files, {}));
+    // And back: with 60 files left, every file pairs again.
+    for (const f of files.slice(60)) index.remove(f.file);
+    assert.deepEqual(index.classes(), detectClones(files.slice(0, 60), {}));
+    assert.equal(index.classes().length, 1);
+  });
+});

@@ -1,0 +1,160 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Analyzer } from '../../server/src/engine/analysis/analyzer';
+import { defaultConfig } from '../../server/src/engine/config/load';
+import { describeChange, stageChange, type StageChange } from '../../server/src/engine/stageVerify/changed';
+import { worktreeDiffs } from '../../server/src/engine/stageVerify/diffs';
+import { git, tempDir, write } from '../support/tmp';
+
+// Which changes to the work tree alter what a stage can run: the question both the hook and the editor's
+// "Verify against HEAD" ask, answered from the reference graph and the changed lines.
+const STATS = `// Statistics helpers.
+export interface Summary {
+  mean: number;
+}
+
+export function mean(xs: number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length === 0 ? 0 : s / xs.length;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[s.length >> 1];
+}
+`;
+const SCALE = `import { mean } from './stats';
+import table from './table.json';
+
+const registry = new Map<string, (x: number) => number>();
+export function register(name: string, f: (x: number) => number): void {
+  registry.set(name, f);
+}
+function clip(x: number): number {
+  return Math.min(Math.max(x, -table.limit), table.limit);
+}
+register('clip', clip);
+
+export function center(xs: number[]): number[] {
+  const m = mean(xs);
+  return xs.map((x) => x - m);
+}
+
+export function squash(xs: number[]): number[] {
+  return xs.map((x) => (registry.get('clip') as (x: number) => number)(x));
+}
+`;
+const PIPELINE = `import { center, squash } from './scale';
+import { median } from './stats';
+
+/** @stage */
+export function normalize(xs: number[]): number[] {
+  return center(xs);
+}
+
+/** @stage */
+export function robust(xs: number[]): number[] {
+  return squash(xs).map((x) => x - median(xs));
+}
+`;
+
+describe('stage dependencies: what a change can alter', function () {
+  this.timeout(60_000);
+  let repo: string;
+  before(() => {
+    repo = fs.realpathSync(tempDir('mlp-deps-'));
+    git(repo, 'init', '-q');
+    write(repo, 'src/stats.ts', STATS);
+    write(repo, 'src/scale.ts', SCALE);
+    write(repo, 'src/table.json', '{ "limit": 3 }\n');
+    write(repo, 'src/pipeline.ts', PIPELINE);
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'init');
+  });
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+  afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
+
+  /** The change each stage sees, described, after writing `edits` to the work tree. */
+  function changes(edits: Record<string, string>): Record<string, string | undefined> {
+    for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
+    const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
+    const result = analyzer.analyzeAll();
+    const deps = analyzer.dependencies();
+    const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
+    const out: Record<string, string | undefined> = {};
+    for (const stage of result.stages) {
+      const reach = deps.reach(stage);
+      assert.ok(reach, stage.name);
+      const c: StageChange | undefined = stageChange(stage, reach, diffOf);
+      out[stage.name] = c && describeChange(c, repo);
+    }
+    return out;
+  }
+
+  it('finds nothing when nothing changed', () => {
+    assert.deepEqual(changes({}), { normalize: undefined, robust: undefined });
+  });
+
+  it('a helper two modules away, changed by a deleted line, alters only the stage that runs it', () => {
+    const edited = STATS.replace('  return xs.length === 0 ? 0 : s / xs.length;\n', '');
+    assert.notEqual(edited, STATS);
+    assert.deepEqual(changes({ 'src/stats.ts': edited.replace('let s = 0;', 'let s = 0;\n  return s;') }), {
+      normalize: 'its helper mean (src/stats.ts) changed',
+      robust: undefined,
+    });
+    // A pure deletion inside mean (no line added): still mean.
+    assert.deepEqual(changes({ 'src/stats.ts': STATS.replace('  for (const x of xs) s += x;\n', '') }), {
+      normalize: 'its helper mean (src/stats.ts) changed',
+      robust: undefined,
+    });
+  });
+
+  it('comments, blank lines and types alter nothing', () => {
+    const edited = STATS.replace('// Statistics helpers.', '// Statistics helpers, documented.\n').replace(
+      '  mean: number;',
+      '  mean: number;\n  median?: number;',
+    );
+    assert.deepEqual(changes({ 'src/stats.ts': edited }), { normalize: undefined, robust: undefined });
+  });
+
+  it('a helper reached only through a registration at load time counts, for every stage loading its module', () => {
+    // normalize never looks clip up, but it loads scale.ts, whose top-level code registers clip: the
+    // graph cannot tell which lookups find it, so it counts.
+    assert.deepEqual(changes({ 'src/scale.ts': SCALE.replace('Math.max(x, -table.limit)', 'Math.max(x, 0)') }), {
+      normalize: 'its helper clip (src/scale.ts) changed',
+      robust: 'its helper clip (src/scale.ts) changed',
+    });
+  });
+
+  it('removed top-level code of a loaded module counts for every stage loading it', () => {
+    const c = changes({ 'src/scale.ts': SCALE.replace("register('clip', clip);\n", '') });
+    assert.equal(c.normalize, 'top-level code of src/scale.ts, which it loads, changed');
+    assert.equal(c.robust, 'top-level code of src/scale.ts, which it loads, changed');
+  });
+
+  it('a JSON file a loaded module imports counts, though the analysis does not read it', () => {
+    const c = changes({ 'src/table.json': '{ "limit": 2 }\n' });
+    assert.equal(c.normalize, 'src/table.json, which it imports, changed');
+    assert.equal(c.robust, 'src/table.json, which it imports, changed');
+  });
+
+  it("a stage's own edit is its own; another stage in the same file is not altered by it", () => {
+    assert.deepEqual(
+      changes({ 'src/pipeline.ts': PIPELINE.replace('return center(xs);', 'return center(xs).reverse();') }),
+      {
+        normalize: 'its code changed',
+        robust: undefined,
+      },
+    );
+  });
+});
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.resolve(file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
