@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LSPErrorCodes, type CodeAction, type Command } from 'vscode-languageserver-protocol';
-import { ServerCommands, type DiagnosticData, type StageReport } from '../../server/src/protocol';
+import {
+  ServerCommands,
+  type DiagnosticData,
+  type HookChecksResult,
+  type StageReport,
+} from '../../server/src/protocol';
 import { git, tempDir, write } from '../support/tmp';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
@@ -156,5 +161,19 @@ describe('language server: Verify against HEAD when only a helper changed', func
     assert.equal(report.stage, 'normalize');
     assert.equal(report.status, 'not-equivalent');
     assert.ok(report.counterexample, 'a counterexample');
+  });
+
+  it('Run Pre-commit Checks names the blocking stage and the helper that made it change', async () => {
+    write(root, 'src/utils/stats.ts', STATS.replace('/ xs.length', '/ (xs.length + 1e-3)'));
+    git(root, 'add', '.');
+    client = await LspTestClient.start(root);
+    const results = (await client.executeCommand(ServerCommands.runHookChecks, [
+      { folder: `file://${root}` },
+    ])) as HookChecksResult;
+    assert.equal(results[0].passed, false);
+    assert.match(
+      client.messages.at(-1)?.message ?? '',
+      /commit would be blocked: .*normalize: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: normalize\(.*\) → HEAD .*, index .* \(its helper mean \(src\/utils\/stats\.ts\) changed\)/,
+    );
   });
 });

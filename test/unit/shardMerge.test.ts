@@ -222,8 +222,26 @@ describe('--shard and report merge', function () {
     };
     delete edited.cases[0].outputs[0].partial.tail;
     write(dir, 'cut.json', JSON.stringify(edited));
+    // fields every reader needs, dropped or retyped: a located exit 2, never a TypeError's stack trace
+    const shard2 = JSON.parse(fs.readFileSync(path.join(dir, 's2of2.json'), 'utf8')) as {
+      cases: { timing?: unknown; fixtures: { count: unknown } }[];
+    };
+    delete shard2.cases[0].timing;
+    write(dir, 'untimed.json', JSON.stringify(shard2));
+    shard2.cases[0].timing = {};
+    shard2.cases[0].fixtures.count = '3';
+    write(dir, 'retyped.json', JSON.stringify(shard2));
+    const incomplete = (file: string, where: string) =>
+      new RegExp(
+        `${file}: not a complete ml-parity verify JSON report (${where}`.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
+      );
     const cases: [string[], RegExp][] = [
-      [['s1of2.json', 'cut.json'], /merge data of output "\S+" in shard 2 is incomplete/],
+      [
+        ['s1of2.json', 'cut.json'],
+        incomplete('cut.json', "/cases/0/outputs/0/partial: must have required property 'tail'"),
+      ],
+      [['s1of2.json', 'untimed.json'], incomplete('untimed.json', "/cases/0: must have required property 'timing'")],
+      [['s1of2.json', 'retyped.json'], incomplete('retyped.json', '/cases/0/')],
       [['s1of2.json'], /shard 2\/2 missing/],
       [['s1of2.json', 's1of2.json', 's2of2.json'], /shard 1\/2 given twice/],
       [['s1of2.json', 's1of3.json'], /does not belong to a run of 2 shards/],

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from '../engine/errors';
 import { mergeShardReports, type ShardFile } from '../engine/mergeReports';
+import { checkVerifyReport } from '../engine/reportSchema';
 import type { VerifyReport } from '../engine/verifyTypes';
 import { exitOnBadInput, type CliIO } from './io';
 import { writeReport, type VerifyFormat } from './verifyCommand';
@@ -45,7 +46,7 @@ export function readReport(file: string): VerifyReport {
         }
       }
     }
-  return r as VerifyReport;
+  return checkVerifyReport(r, file);
 }
 
 /** `ml-parity report merge A.json B.json ...`: the shards' reports as the one report of the unsharded run. */

@@ -176,11 +176,13 @@ async function hookChecks(
 function hookSummary(r: HookRunResult): string {
   const findings = r.analysis?.blocking ?? [];
   const cases = r.verify.filter((c) => c.status !== 'pass');
+  const stages = (r.stages ?? []).filter((s) => s.blocking);
   const parts = [
     ...(findings.length
       ? [`${findings.length} finding(s) (${[...new Set(findings.map((f) => f.rule))].join(', ')})`]
       : []),
     ...(cases.length ? [`${cases.length} case(s) not passing (${cases.map((c) => c.name).join(', ')})`] : []),
+    ...stages.map((s) => `${s.message}${s.own ? '' : ` (${s.reason})`}`),
   ];
   return `${r.root}: ${parts.join(', ') || 'blocked'}`;
 }
