@@ -81,6 +81,8 @@ export class BuildOutput {
   static byContent(text: string): string | undefined {
     if (/\/\/[#@] sourceMappingURL=\S+\s*$/.test(text.slice(-600))) return 'has a sourceMappingURL comment';
     if (isMinified(text)) return 'minified';
+    // A webpack bundle copied where no rule above sees it (docs/cdn/1.2.0/lib.js): its bootstrap gives it away.
+    if (/^\/\*{6}\/ /m.test(text) && text.includes('__webpack_require__')) return 'a webpack bundle';
     return undefined;
   }
 
