@@ -80,8 +80,23 @@ describe('analysis on real layouts: source, not build output', () => {
     assert.ok(dist.notes.includes('Only build output here (7 files, no sources): analysed it as it is.'));
   });
 
-  it('recognises build output by tsconfig outDir, package.json entry points, sourceMappingURL, minification and .js beside .ts', () => {
+  it('recognises build output by tsconfig outDir, package.json entry points, sourceMappingURL, minification, webpack and .js beside .ts', () => {
     const minified = `export function big(){${'x.y=z(1,2);'.repeat(300)}}`;
+    // As webpack 3 lays out a bundle, here a copy kept for a docs site.
+    const webpack = [
+      '/******/ (function(modules) { // webpackBootstrap',
+      '/******/ \tfunction __webpack_require__(moduleId) {',
+      '/******/ \t\treturn modules[moduleId].call(module.exports, module, module.exports, __webpack_require__);',
+      '/******/ \t}',
+      '/******/ })([',
+      '/* 0 */',
+      '/***/ (function(module, exports) {',
+      'function Network() {}',
+      'Network.prototype.train = function (set) { return set.length; };',
+      'module.exports = Network;',
+      '/***/ })',
+      '/******/ ]);',
+    ].join('\n');
     const root = writeWorkspace(
       {
         'package.json': '{ "name": "p", "main": "bundle.js", "exports": { "./extra": { "require": "./extra.cjs" } } }',
@@ -92,6 +107,9 @@ describe('analysis on real layouts: source, not build output', () => {
         'mapped.js': 'export class Mapped { fit() {} }\n//# sourceMappingURL=mapped.js.map\n',
         'packed.js': minified,
         'data.js': `export const table = [${Array.from({ length: 600 }, (_, i) => i).join(', ')}];\n`,
+        'docs/cdn/1.4.7/neataptic.js': webpack,
+        // Hand-written code that names webpack's require (a loader helper) is not a bundle.
+        'src/loader.js': 'export function load(id) { return __webpack_require__(id); }\n',
       },
       'mlp-built-',
     );
@@ -99,6 +117,7 @@ describe('analysis on real layouts: source, not build output', () => {
     const r = analyzeFiles(root, config());
     assert.deepEqual(r.leftOut, {
       [path.join(root, 'bundle.js')]: 'named by package.json as an entry point',
+      [path.join(root, 'docs/cdn/1.4.7/neataptic.js')]: 'webpack bundle',
       [path.join(root, 'extra.cjs')]: 'named by package.json as an entry point',
       [path.join(root, 'mapped.js')]: 'has a sourceMappingURL comment',
       [path.join(root, 'packed.js')]: 'minified',
@@ -106,7 +125,7 @@ describe('analysis on real layouts: source, not build output', () => {
     });
     assert.deepEqual(
       r.analysedFiles.map((f) => rel(root, f)),
-      ['data.js', 'src/model.ts'],
+      ['data.js', 'src/loader.js', 'src/model.ts'],
     );
   });
 

@@ -81,6 +81,7 @@ export class BuildOutput {
   static byContent(text: string): string | undefined {
     if (/\/\/[#@] sourceMappingURL=\S+\s*$/.test(text.slice(-600))) return 'has a sourceMappingURL comment';
     if (isMinified(text)) return 'minified';
+    // A bundle copied where no rule above sees it (docs/cdn/1.2.0/lib.js): its bootstrap gives it away.
     const bundler = bundlerOf(text);
     if (bundler) return `${bundler} bundle`;
     return undefined;

@@ -66,47 +66,19 @@ export function stageChange(
   for (const file of reach.files) {
     const diff = diffOf(file);
     if (!diff) continue;
-    const lines = new LineIndex(file, diff.now, reach);
-    if (file === stage.body.file) {
-      const { start, end } = stage.body.range;
-      const own = diff.hunks.some((h) =>
-        h.newLines > 0
-          ? h.newStart <= end.line && h.newStart + h.newLines - 1 >= start.line
-          : h.newStart > start.line && h.newStart <= end.line,
-      );
-      if (own) return { kind: 'own' };
-    }
+    if (file === stage.body.file && touchesOwnCode(stage, diff)) return { kind: 'own' };
     if (found) continue;
+    const t = touched(file, diff);
+    const whole = reach.wholeFiles.has(file);
     const names = new Set<string>();
-    let load = false;
-    let oldIndex: LineIndex | undefined | null = null;
-    for (const h of diff.hunks) {
-      if (h.newLines > 0) {
-        for (let l = h.newStart; l < h.newStart + h.newLines; l++) {
-          const at = lines.at(l);
-          if (at.unit?.runs && at.unit.name !== undefined) names.add(at.unit.name);
-          else if (at.unit ? at.unit.runs : at.code) load = true;
-        }
-      } else {
-        // A deletion inside a declaration the stage runs changes it, wherever the deleted lines were.
-        const u = lines.spanning(h.newStart - 1, h.newStart);
-        if (u?.runs && u.name !== undefined) names.add(u.name);
-        else if (u?.runs) load = true;
-      }
-      if (h.oldLines > 0 && !load) {
-        // Top-level code removed or replaced (a registration, a patch of a global) also counts.
-        if (oldIndex === null) {
-          const old = diff.old();
-          oldIndex = old === undefined ? undefined : new LineIndex(file, old, undefined);
-        }
-        for (let l = h.oldStart; oldIndex && l < h.oldStart + h.oldLines; l++) {
-          const at = oldIndex.at(l);
-          if (!at.unit && at.code) load = true;
-        }
-      }
+    let load = t.topLevelCode;
+    for (const u of t.units) {
+      if (!whole && !u.keys.some((k) => reach.units.has(k))) continue;
+      if (u.name !== undefined) names.add(u.name);
+      else load = true;
     }
     if (names.size > 0) found = { kind: 'helper', file, names: [...names].sort() };
-    else if (load) found = { kind: 'load', file };
+    else if (load || t.oldTopLevel()) found = { kind: 'load', file };
   }
   if (found) return found;
   for (const file of reach.unanalysed) {
@@ -114,6 +86,76 @@ export function stageChange(
     if (changed) return { kind: 'unanalysed', file: changed };
   }
   return undefined;
+}
+
+/**
+ * False when no stage's behaviour can depend on this change except through its own declaration: the
+ * changed lines touch no declaration and no top-level code (comments, blank lines, types only). Lets the
+ * hook skip the per-stage reach walks for such a commit.
+ */
+export function mayAlterStages(file: string, diff: FileDiff): boolean {
+  const t = touched(file, diff);
+  return t.units.size > 0 || t.topLevelCode || t.oldTopLevel();
+}
+
+/** A hunk of the stage's own file overlaps its declaration. */
+export function touchesOwnCode(stage: Stage, diff: FileDiff): boolean {
+  const { start, end } = stage.body.range;
+  return diff.hunks.some((h) =>
+    h.newLines > 0
+      ? h.newStart <= end.line && h.newStart + h.newLines - 1 >= start.line
+      : h.newStart > start.line && h.newStart <= end.line,
+  );
+}
+
+/** What a diff's changed lines touch, the same for every stage: worked out once per diff. */
+interface Touched {
+  /** The innermost unit of each changed line, and of each deletion point inside a unit. */
+  units: ReadonlySet<UnitLines>;
+  /** A changed line of a top-level statement that runs, outside every unit. */
+  topLevelCode: boolean;
+  /** Top-level code outside every unit was removed or replaced (a registration, a patch of a global). */
+  oldTopLevel: () => boolean;
+}
+
+const touchedOf = new WeakMap<FileDiff, Touched>();
+
+function touched(file: string, diff: FileDiff): Touched {
+  let t = touchedOf.get(diff);
+  if (t) return t;
+  const lines = new LineIndex(file, diff.now);
+  const units = new Set<UnitLines>();
+  let topLevelCode = false;
+  for (const h of diff.hunks) {
+    if (h.newLines > 0) {
+      for (let l = h.newStart; l < h.newStart + h.newLines; l++) {
+        const unit = lines.spanning(l, l);
+        if (unit) units.add(unit);
+        else if (lines.isCode(l)) topLevelCode = true;
+      }
+    } else {
+      // A deletion inside a declaration changes it, wherever the deleted lines were.
+      const unit = lines.spanning(h.newStart - 1, h.newStart);
+      if (unit) units.add(unit);
+    }
+  }
+  let old: boolean | undefined;
+  const oldTopLevel = (): boolean => {
+    if (old !== undefined) return old;
+    old = false;
+    if (!diff.hunks.some((h) => h.oldLines > 0)) return old;
+    const text = diff.old();
+    if (text === undefined) return old;
+    const before = new LineIndex(file, text);
+    old = diff.hunks.some((h) => {
+      for (let l = h.oldStart; l < h.oldStart + h.oldLines; l++)
+        if (!before.spanning(l, l) && before.isCode(l)) return true;
+      return false;
+    });
+    return old;
+  };
+  touchedOf.set(diff, (t = { units, topLevelCode, oldTopLevel }));
+  return t;
 }
 
 /** Paths an import written as `file` (maybe without its extension, maybe a folder) can name. */
@@ -128,8 +170,8 @@ interface UnitLines {
   depth: number;
   /** Name of the top-level declaration it belongs to (undefined: inside top-level code, `register(() => …)`). */
   name: string | undefined;
-  /** The stage may run it, or code nested in it. */
-  runs: boolean;
+  /** Unit keys of it and of every unit nested in it: a stage reaching any of them runs these lines. */
+  keys: string[];
 }
 
 /** Per line of one text: the innermost unit (see analysis/units.ts) and whether it is top-level runtime code. */
@@ -138,40 +180,33 @@ class LineIndex {
   /** Lines of top-level statements that run (not types, not `declare`); inside units or not. */
   private readonly code: [number, number][] = [];
 
-  /** `reach` undefined: a baseline text, whose units are not matched against the stage's. */
-  constructor(file: string, text: string, reach: StageReach | undefined) {
+  constructor(file: string, text: string) {
     // Keys are positions in the text the analysis read, which has no BOM.
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     const sf = ts.createSourceFile(file, body, ts.ScriptTarget.Latest, true, scriptKind(file));
     const line = (pos: number): number => sf.getLineAndCharacterOfPosition(pos).line;
-    const whole = reach?.wholeFiles.has(file) ?? false;
-    const visit = (node: ts.Node, depth: number, top: string | undefined): boolean => {
-      let runs = false;
+    /** Visits `node`, adding the keys of the units in it to `keys`. */
+    const visit = (node: ts.Node, depth: number, top: string | undefined, keys: string[]): void => {
       if (isUnitNode(node)) {
         const name = depth === 0 ? (declarationName(node) ?? `line ${line(node.getStart(sf)) + 1}`) : top;
-        const entry: UnitLines = { start: line(node.getStart(sf)), end: line(node.end), depth, name, runs: false };
-        this.units.push(entry);
-        ts.forEachChild(node, (c) => {
-          if (visit(c, depth + 1, name)) runs = true;
-        });
-        entry.runs = runs || whole || (reach?.units.has(globalKey(file, localKey(node))) ?? false);
-        return entry.runs;
+        const own = [globalKey(file, localKey(node))];
+        this.units.push({ start: line(node.getStart(sf)), end: line(node.end), depth, name, keys: own });
+        ts.forEachChild(node, (c) => visit(c, depth + 1, name, own));
+        for (const k of own) keys.push(k);
+        return;
       }
-      ts.forEachChild(node, (c) => {
-        if (visit(c, depth, top)) runs = true;
-      });
-      return runs;
+      ts.forEachChild(node, (c) => visit(c, depth, top, keys));
     };
     for (const st of sf.statements) {
       if (!isTypeOnly(st)) this.code.push([line(st.getStart(sf)), line(st.end)]);
       // Units of a declaration statement are named after it; units inside top-level code are that code.
-      visit(st, isDeclaration(st) ? 0 : 1, undefined);
+      visit(st, isDeclaration(st) ? 0 : 1, undefined, []);
     }
   }
 
-  /** The innermost unit holding line `l`, and whether `l` is in a top-level statement that runs. */
-  at(l: number): { unit: UnitLines | undefined; code: boolean } {
-    return { unit: this.spanning(l, l), code: this.code.some(([a, b]) => a <= l && l <= b) };
+  /** Whether line `l` is in a top-level statement that runs. */
+  isCode(l: number): boolean {
+    return this.code.some(([a, b]) => a <= l && l <= b);
   }
 
   /** The innermost unit holding both lines. */

@@ -12,7 +12,14 @@ import type { Stage } from '../analysis/types';
 import type { StagesConfig } from '../config/types';
 import { EngineError, isEngineError } from '../errors';
 import { loadConfig } from '../config/load';
-import { describeChange, stageChange, type FileDiff, type StageChange } from './changed';
+import {
+  describeChange,
+  mayAlterStages,
+  stageChange,
+  touchesOwnCode,
+  type FileDiff,
+  type StageChange,
+} from './changed';
 import { stagedChangedFiles, stagedDiffs } from './diffs';
 import { acceptCommand, stageVerdictLine } from './summary';
 import { gitTop } from './tree';
@@ -66,9 +73,16 @@ function changedStages(
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
+  // Changed files whose changed lines touch code (not only comments, blank lines or types).
+  const altering = new Set(
+    [...changed].filter((f) => {
+      const d = diffOf(f);
+      return d !== undefined && mayAlterStages(f, d);
+    }),
+  );
   for (const stage of stages) {
-    // Cheap first: most stages load none of the changed files (the full walk reads facts).
-    if (!unanalysedChanged && !deps.loads(stage).some((f) => changed.has(f))) continue;
+    // Cheap first: most stages load none of the changed files, or none that alter code (the walk reads facts).
+    if (!unanalysedChanged && !deps.loads(stage).some((f) => altering.has(f) || ownChange(stage, f))) continue;
     // A stage the graph does not know (it should) is judged on any change to its file, as a whole.
     const reach = deps.reach(stage) ?? {
       key: '',
@@ -81,6 +95,11 @@ function changedStages(
     if (change) out.push({ stage, change, hash: acceptanceHash(top, stage, reach.files, diffOf) });
   }
   return out;
+
+  function ownChange(stage: Stage, file: string): boolean {
+    const d = file === stage.body.file ? diffOf(file) : undefined;
+    return d !== undefined && touchesOwnCode(stage, d);
+  }
 }
 
 /** The dependency graph of the index's sources (when the hook's analysis came from the cache). */
