@@ -73,16 +73,21 @@ function changedStages(
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
-  // Changed files whose changed lines touch code (not only comments, blank lines or types).
-  const altering = new Set(
-    [...changed].filter((f) => {
+  // Whether a changed file's changed lines touch code (not only comments, blank lines or types); diffed
+  // only when a stage loads it.
+  const alters = new Map<string, boolean>();
+  const altering = (f: string): boolean => {
+    let a = alters.get(f);
+    if (a === undefined) {
       const d = diffOf(f);
-      return d !== undefined && mayAlterStages(f, d);
-    }),
-  );
+      alters.set(f, (a = d !== undefined && mayAlterStages(f, d)));
+    }
+    return a;
+  };
   for (const stage of stages) {
     // Cheap first: most stages load none of the changed files, or none that alter code (the walk reads facts).
-    if (!unanalysedChanged && !deps.loads(stage).some((f) => altering.has(f) || ownChange(stage, f))) continue;
+    const loadsChange = deps.loads(stage).some((f) => changed.has(f) && (altering(f) || ownChange(stage, f)));
+    if (!unanalysedChanged && !loadsChange) continue;
     // A stage the graph does not know (it should) is judged on any change to its file, as a whole.
     const reach = deps.reach(stage) ?? {
       key: '',

@@ -136,7 +136,8 @@ function blobId(text: string, like: string): string {
   return h.update(`blob ${body.length}\0`).update(body).digest('hex');
 }
 
-const lastDiffs = new Map<string, { old: string; now: string; hunks: Hunk[] }>();
+/** The last diff made per file, returned again while neither side changed: what it touches is worked out once per diff. */
+const lastDiffs = new Map<string, { head: string; text: string; diff: FileDiff }>();
 
 /**
  * The changes of files against HEAD for the editor: `now` gives a file's text as analysed (unsaved
@@ -156,21 +157,21 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
     if (head === undefined) {
       return { hunks: everything(text), now: text, old: () => undefined };
     }
+    const last = lastDiffs.get(file);
+    if (last && last.head === head && last.text === text) return last.diff;
     const a = head.replace(/\r\n/g, '\n');
     const b = text.replace(/\r\n/g, '\n');
     if (a === b) return undefined;
-    let last = lastDiffs.get(file);
-    if (!last || last.old !== a || last.now !== b) {
-      const patch = structuredPatch('HEAD', 'now', a, b, '', '', { context: 0 });
-      // jsdiff: a start with a count of 0 is the line after the change (1-based).
-      const hunks = patch.hunks.map((h) => ({
-        oldStart: h.oldStart - 1,
-        oldLines: h.oldLines,
-        newStart: h.newStart - 1,
-        newLines: h.newLines,
-      }));
-      lastDiffs.set(file, (last = { old: a, now: b, hunks }));
-    }
-    return { hunks: last.hunks, now: text, old: () => head };
+    const patch = structuredPatch('HEAD', 'now', a, b, '', '', { context: 0 });
+    // jsdiff: a start with a count of 0 is the line after the change (1-based).
+    const hunks: Hunk[] = patch.hunks.map((h) => ({
+      oldStart: h.oldStart - 1,
+      oldLines: h.oldLines,
+      newStart: h.newStart - 1,
+      newLines: h.newLines,
+    }));
+    const diff: FileDiff = { hunks, now: text, old: () => head };
+    lastDiffs.set(file, { head, text, diff });
+    return diff;
   };
 }
