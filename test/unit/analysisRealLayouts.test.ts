@@ -157,6 +157,16 @@ describe('analysis on real layouts: source, not build output', () => {
     assert.deepEqual(all.leftOut, {});
   });
 
+  it('recognises a standalone browserify bundle behind a licence banner longer than 4 KB (brain.js 1.x browser.js)', () => {
+    // `browserify -p licensify -s name`: a banner listing every bundled module, then the UMD wrapper, then the prelude.
+    const root = fixture('banner-bundle');
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(r.leftOut, { [path.join(root, 'browser.js')]: 'browserify bundle' });
+    assert.deepEqual(stages(root, r), ['src/network.js Network (class with train)']);
+    assert.deepEqual(findings(root, r, 'untested-stage'), []);
+    assert.deepEqual(findings(root, r, 'duplicate-code'), []);
+  });
+
   it("leaves out what lies in tsconfig.json's outDir (tests the test globs add included)", () => {
     const root = writeWorkspace(
       {
