@@ -151,6 +151,86 @@ describe('stage dependencies: what a change can alter', function () {
   });
 });
 
+const UTILS = `export function checkFloat(n: number): boolean {
+  return n > 0 && n <= 1;
+}
+
+export function unused(n: number): number {
+  return n + 1;
+}
+`;
+const BASE = `import { checkFloat } from './utils';
+
+export class ForestBase {
+  constructor(readonly trees: number) {}
+
+  train(x: number): number {
+    return checkFloat(x) ? this.trees : 0;
+  }
+
+  predict(x: number): number {
+    return x * 2;
+  }
+}
+`;
+const FOREST = `import { ForestBase } from './base';
+
+export class Forest extends ForestBase {}
+`;
+
+describe('stage dependencies of class stages (ml-random-forest: train calls checkFloat in utils)', function () {
+  this.timeout(60_000);
+  let repo: string;
+  before(() => {
+    repo = fs.realpathSync(tempDir('mlp-deps-class-'));
+    git(repo, 'init', '-q');
+    write(repo, 'src/utils.ts', UTILS);
+    write(repo, 'src/base.ts', BASE);
+    write(repo, 'src/forest.ts', FOREST);
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'init');
+  });
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+  afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
+
+  function changes(edits: Record<string, string>): Record<string, string | undefined> {
+    for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
+    const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
+    const result = analyzer.analyzeAll();
+    const deps = analyzer.dependencies();
+    const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
+    const out: Record<string, string | undefined> = {};
+    for (const stage of result.stages) {
+      const reach = deps.reach(stage);
+      assert.ok(reach, stage.name);
+      const c = stageChange(stage, reach, diffOf);
+      out[stage.name] = c && describeChange(c, repo);
+    }
+    return out;
+  }
+
+  it('a helper a method calls alters the class and the classes inheriting that method', () => {
+    assert.deepEqual(changes({ 'src/utils.ts': UTILS.replace('n <= 1', 'n < 1') }), {
+      ForestBase: 'its helper checkFloat (src/utils.ts) changed',
+      Forest: 'its helper checkFloat (src/utils.ts) changed',
+    });
+  });
+
+  it("a base class's method alters the subclass that inherits it", () => {
+    assert.deepEqual(changes({ 'src/base.ts': BASE.replace('x * 2', 'x * 3') }), {
+      ForestBase: 'its code changed',
+      Forest: 'its helper ForestBase (src/base.ts) changed',
+    });
+  });
+
+  it('a helper no method calls alters nothing', () => {
+    assert.deepEqual(changes({ 'src/utils.ts': UTILS.replace('n + 1', 'n + 2') }), {
+      ForestBase: undefined,
+      Forest: undefined,
+    });
+  });
+});
+
 function readOrUndefined(file: string): string | undefined {
   try {
     return fs.readFileSync(path.resolve(file), 'utf8');

@@ -332,6 +332,28 @@ describe('verify-stage engine errors', function () {
       fs.rmSync(repo, { recursive: true, force: true });
     }
   });
+
+  it('an ES5 class (a function with prototype methods) is not verified: calling its constructor as a function proved nothing', async () => {
+    const model = (ret: number): string =>
+      `var utils = require('./utils');\n\nfunction Model() {\n  this.k = 1;\n}\n\nModel.prototype.train = function (x) {\n  if (utils.small(x)) return 1;\n  return ${ret};\n};\n\nmodule.exports = Model;\n`;
+    const repo = repoWith({
+      'package.json': '{"name":"es5","version":"1.0.0"}',
+      'src/utils.js': 'function small(n) {\n  return n > 0 && n <= 1;\n}\nmodule.exports = { small: small };\n',
+      'src/Model.js': model(0),
+    });
+    write(repo, 'src/Model.js', model(2));
+    try {
+      await assert.rejects(
+        verifyStage({ root: repo, stage: 'Model', count: 5 }),
+        (e: unknown) =>
+          isEngineError(e) &&
+          e.code === 'stage-unsupported' &&
+          /cannot verify stage "Model": it is an ES5 class/.test(e.message),
+      );
+    } finally {
+      fs.rmSync(repo, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('ml-parity record: real calls from the test command become fixtures', function () {

@@ -1,6 +1,7 @@
 import type { FileGraph } from './link';
 import type { KeyedStage } from './testReach';
 import type { Stage } from './types';
+import { ts } from './typescript';
 import { keyFile, moduleKey, wholeModuleKey } from './units';
 
 /** What a stage's code can run when its module is loaded and it is called. */
@@ -36,11 +37,15 @@ export interface DependencySource {
  */
 export class StageDependencies {
   private readonly edges = new Map<string, ReadonlySet<string>>();
+  private readonly graphs = new Map<string, FileGraph>();
   private readonly modules = new Map<string, string[]>();
   private readonly reached = new Map<string, StageReach>();
+  /** Per file: class key → the keys of its members (see members). */
+  private readonly memberIndex = new Map<string, Map<string, string[]>>();
 
   constructor(private readonly src: DependencySource) {
     for (const g of src.graphs) {
+      this.graphs.set(g.file, g);
       for (const [from, to] of g.edges) this.edges.set(from, to);
       // Both imports and the files references resolved through (`require()`, re-export chains) are loaded.
       this.modules.set(g.file, [...new Set([...g.imports.map((i) => i.target), ...g.targetFiles])]);
@@ -96,6 +101,16 @@ export class StageDependencies {
     const wholeFiles = new Set<string>();
     // The top-level code of every loaded module runs (and reaches the classes and variables it defines).
     const queue = [stage.key, ...files.map(moduleKey)];
+    // A class stage runs its members, and those of the classes it extends (the graph has edges from a
+    // member to its class, and from a class to its base, but not from a class to its members).
+    const expanded = new Set<string>();
+    const expand = (cls: string): void => {
+      if (expanded.has(cls)) return;
+      expanded.add(cls);
+      queue.push(...this.members(cls));
+      for (const next of this.edges.get(cls) ?? []) if (isClassKey(next)) expand(next);
+    };
+    if (isClassKey(stage.key)) expand(stage.key);
     while (queue.length > 0) {
       const key = queue.pop() as string;
       if (units.has(key)) continue;
@@ -107,4 +122,38 @@ export class StageDependencies {
     const unanalysed = [...new Set(files.flatMap((f) => this.src.unanalysedImports(f)))];
     return { key: stage.key, units, files, wholeFiles, unanalysed };
   }
+
+  /**
+   * Units of the class's file, declared after it, with an edge to it: its methods, constructor and
+   * accessors (each has one to its class), and at worst a later function of that file that uses the class.
+   */
+  private members(cls: string): string[] {
+    const file = keyFile(cls);
+    let byClass = this.memberIndex.get(file);
+    if (!byClass) {
+      byClass = new Map();
+      for (const [from, to] of this.graphs.get(file)?.edges ?? [])
+        for (const t of to)
+          if (isClassKey(t) && keyFile(t) === file && posOf(from) > posOf(t)) {
+            const list = byClass.get(t);
+            if (list) list.push(from);
+            else byClass.set(t, [from]);
+          }
+      this.memberIndex.set(file, byClass);
+    }
+    return byClass.get(cls) ?? [];
+  }
+}
+
+const CLASS_KINDS = [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression].map((k) => `#${k}`);
+
+/** Whether a unit key (`file#pos#kind`) is a class's. */
+function isClassKey(key: string): boolean {
+  return CLASS_KINDS.some((k) => key.endsWith(k));
+}
+
+/** The position part of a unit key (NaN for a module's key). */
+function posOf(key: string): number {
+  const end = key.lastIndexOf('#');
+  return Number(key.slice(key.lastIndexOf('#', end - 1) + 1, end));
 }

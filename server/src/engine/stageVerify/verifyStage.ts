@@ -73,6 +73,14 @@ export async function verifyStage(
         `no function or class declaration found for stage "${stage.name}"`,
         at(stage),
       );
+    // An estimator found as an ES5 class is a function whose methods live on its prototype: calling it as a
+    // function would compare constructors and call a changed `train` equivalent.
+    if (stage.kind === 'estimator' && !ts.isClassLike(candDecl))
+      throw new EngineError(
+        'stage-unsupported',
+        `cannot verify stage "${stage.name}": it is an ES5 class (a function with prototype methods); only ES classes and functions can be verified`,
+        at(stage),
+      );
     const candAccess = accessOf(candDecl);
     if (typeof candAccess === 'string')
       throw new EngineError('stage-unsupported', `cannot verify stage "${stage.name}": ${candAccess}`, at(stage));
