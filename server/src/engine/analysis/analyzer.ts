@@ -111,6 +111,11 @@ export class Analyzer {
     return this.assemble(started);
   }
 
+  /** The text analysed for `file` (absolute path), undefined when it is not one of the analysed files. */
+  text(file: string): string | undefined {
+    return this.ws.text(file);
+  }
+
   private tokensOf(file: string): FileTokens {
     const text = this.ws.text(file) ?? '';
     return this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : tokenize(file, text);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { structuredPatch } from 'diff';
-import { gitText, treeEntries } from '../git';
+import { gitText, hasHead, stagedStatus, treeEntries } from '../git';
 import type { FileDiff, Hunk } from './changed';
 import { gitTop } from './tree';
 
@@ -13,15 +13,10 @@ function show(top: string, object: string): string | undefined {
   return gitText(top, ['show', object]);
 }
 
-/** Absolute paths of the files whose staged content differs from HEAD (added, modified, renamed, copied). */
+/** Absolute paths of the files whose staged content differs from HEAD (added, modified, deleted). */
 export function stagedChangedFiles(top: string): Set<string> {
-  const out = gitText(top, ['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD']) ?? '';
-  return new Set(
-    out
-      .split('\0')
-      .filter(Boolean)
-      .map((p) => path.join(top, p)),
-  );
+  if (!hasHead(top)) return new Set();
+  return new Set(stagedStatus(top).changed.map((p) => path.join(top, p)));
 }
 
 /**
