@@ -1,7 +1,7 @@
 import type { Finding, Location, RelatedLocation } from '../findings';
 import type { BuiltUse, FileGraph, ImportEdge } from './link';
 import type { Stage } from './types';
-import { moduleKey } from './units';
+import { moduleKey } from './keys';
 import { relPath } from './paths';
 import { RULES } from '../rules';
 
