@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { structuredPatch } from 'diff';
 import { gitText, hasHead, stagedStatus, treeEntries } from '../git';
 import type { FileDiff, Hunk } from './changed';
 import { gitTop } from './tree';
@@ -157,6 +156,8 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
     const a = head.replace(/\r\n/g, '\n');
     const b = text.replace(/\r\n/g, '\n');
     if (a === b) return undefined;
+    // Loaded here: only the editor diffs texts itself (the hook asks git).
+    const { structuredPatch } = require('diff') as typeof import('diff');
     const patch = structuredPatch('HEAD', 'now', a, b, '', '', { context: 0 });
     // jsdiff: a start with a count of 0 is the line after the change (1-based).
     const hunks: Hunk[] = patch.hunks.map((h) => ({
