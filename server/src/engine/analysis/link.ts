@@ -3,7 +3,7 @@ import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } fro
 import { isStageSet } from './stages';
 import type { BuiltImport } from './builtSource';
 import type { StageCandidate } from './stages';
-import { globalKey, keyFile, wholeModuleKey } from './keys';
+import { globalKey, keyFile, wholeModuleKey } from './unitKeys';
 
 /** Turns a span of a file into a location (lines and columns). */
 export type Locate = (file: string, span: Span) => Location;

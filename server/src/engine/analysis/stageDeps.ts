@@ -1,7 +1,7 @@
 import type { FileGraph } from './link';
 import type { KeyedStage } from './testReach';
 import type { Stage } from './types';
-import { keyFile, moduleKey, wholeModuleKey } from './keys';
+import { keyFile, moduleKey, wholeModuleKey } from './unitKeys';
 
 /** What a stage's code can run when its module is loaded and it is called. */
 export interface StageReach {

@@ -1,5 +1,5 @@
 import { scriptKind } from '../analysis/facts/extract';
-import { globalKey } from '../analysis/keys';
+import { globalKey } from '../analysis/unitKeys';
 import { ts } from '../analysis/typescript';
 import { declarationName, isUnitNode, localKey } from '../analysis/units';
 

@@ -1,7 +1,6 @@
 /**
- * Unit keys without the compiler: `file#local`, where the local part comes from units.ts (`pos#kind`)
- * or names the module itself. Kept apart from units.ts so that code handling keys (linking,
- * reachability, stage dependencies) loads without the TypeScript compiler.
+ * Unit keys (see units.ts): `file#pos#kind`. Apart from the compiler, so what only handles keys (the
+ * stored walks of reachIndex.ts, read with every stored state) does not load it.
  */
 
 /** Local key of the code at the top level of a file (imports excluded); only test files use it, as roots. */
