@@ -4,16 +4,18 @@ import type { AnalysisConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
-import { CloneIndex, ignoredLines, type FileTokens } from './clones';
+import { CloneIndex, tokenizeNow } from './clones/cloneIndex';
 import type { CloneIndexState } from './clones/cloneIndex';
+import { hasIgnoreMarker } from './clones/ignoreMarker';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileCache } from './cache/fileCache';
-import { tokenize } from './clones/tokenize';
+import type { FileTokens } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
-import { builtImportNotes, ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { builtImportNotes, untestedStageFindings, type KeyedStage } from './testReach';
+import { ReachIndex, type ReachState } from './reachIndex';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
@@ -36,6 +38,8 @@ export interface AnalyzeOptions {
 export interface AnalyzerState {
   workspace: WorkspaceState;
   clones: CloneIndexState;
+  /** The tests' walks (absent in states stored before they were kept: every test is walked again). */
+  reach?: ReachState;
 }
 
 /**
@@ -47,7 +51,7 @@ export class Analyzer {
   readonly root: string;
   private readonly ws: Workspace;
   private readonly clones: CloneIndex;
-  private readonly reachIndex = new ReachIndex();
+  private readonly reachIndex: ReachIndex;
   /** Files not in the clone index yet (indexed along with parsing, see prepare). */
   private readonly unindexed = new Set<string>();
   private readonly fileCache: FileCache | undefined;
@@ -70,8 +74,10 @@ export class Analyzer {
     this.ws = new Workspace(this.root, config, state?.workspace ?? source, options.fileCache);
     if (state) {
       this.clones = CloneIndex.restore(config.clones, state.clones, (f) => this.tokensOf(f));
+      this.reachIndex = ReachIndex.restore(state.reach, this.ws.linkedGraphs());
       return;
     }
+    this.reachIndex = new ReachIndex();
     this.clones = new CloneIndex(config.clones);
     for (const f of this.ws.files) this.unindexed.add(f);
   }
@@ -87,7 +93,9 @@ export class Analyzer {
   /** Everything needed to restore this analyzer in another process but the facts and tokens (see FileCache). */
   toState(): AnalyzerState {
     this.indexPending();
-    return { workspace: this.ws.toState(), clones: this.clones.toState() };
+    const workspace = this.ws.toState();
+    const graphs = new Map([...this.ws.files].map((f) => [f, this.ws.graph(f)]));
+    return { workspace, clones: this.clones.toState(), reach: this.reachIndex.toState(graphs) };
   }
 
   /**
@@ -111,9 +119,14 @@ export class Analyzer {
     return this.assemble(started);
   }
 
+  /** The text analysed for `file` (absolute path), undefined when it is not one of the analysed files. */
+  text(file: string): string | undefined {
+    return this.ws.text(file);
+  }
+
   private tokensOf(file: string): FileTokens {
     const text = this.ws.text(file) ?? '';
-    return this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : tokenize(file, text);
+    return this.fileCache ? this.fileCache.tokens(file, text, () => tokenizeNow(file, text)) : tokenizeNow(file, text);
   }
 
   /**
@@ -174,7 +187,7 @@ export class Analyzer {
     else
       this.clones.update(
         { file, text },
-        this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : undefined,
+        this.fileCache ? this.fileCache.tokens(file, text, () => tokenizeNow(file, text)) : undefined,
       );
   }
 
@@ -251,7 +264,15 @@ export class Analyzer {
     const cache = new Map<string, Set<number>>();
     const ignored = (file: string): Set<number> => {
       let lines = cache.get(file);
-      if (!lines) cache.set(file, (lines = ignoredLines(this.ws.text(file) ?? '')));
+      if (!lines) {
+        const text = this.ws.text(file) ?? '';
+        // The scanner (and the compiler) only for files that hold a marker.
+        if (hasIgnoreMarker(text)) {
+          const { ignoredLines } = require('./clones/ignoreComments') as typeof import('./clones/ignoreComments');
+          lines = ignoredLines(text);
+        } else lines = new Set<number>();
+        cache.set(file, lines);
+      }
       return lines;
     };
     // Syntax errors cannot be silenced: the file must parse for the rest of the analysis to mean anything.

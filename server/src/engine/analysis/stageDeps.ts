@@ -1,8 +1,7 @@
 import type { FileGraph } from './link';
 import type { KeyedStage } from './testReach';
 import type { Stage } from './types';
-import { ts } from './typescript';
-import { keyFile, moduleKey, wholeModuleKey } from './units';
+import { keyFile, moduleKey, wholeModuleKey } from './unitKeys';
 
 /** What a stage's code can run when its module is loaded and it is called. */
 export interface StageReach {
@@ -36,7 +35,6 @@ export interface DependencySource {
  * behaviour change?" is then a question about changed lines in those files (stageVerify/changed.ts).
  */
 export class StageDependencies {
-  private readonly edges = new Map<string, ReadonlySet<string>>();
   private readonly graphs = new Map<string, FileGraph>();
   private readonly modules = new Map<string, string[]>();
   private readonly reached = new Map<string, StageReach>();
@@ -46,10 +44,19 @@ export class StageDependencies {
   constructor(private readonly src: DependencySource) {
     for (const g of src.graphs) {
       this.graphs.set(g.file, g);
-      for (const [from, to] of g.edges) this.edges.set(from, to);
       // Both imports and the files references resolved through (`require()`, re-export chains) are loaded.
       this.modules.set(g.file, [...new Set([...g.imports.map((i) => i.target), ...g.targetFiles])]);
     }
+  }
+
+  /** A unit's outgoing edges, from its file's graph (a graph's edges start at its own units: `file#local`). */
+  private edges(key: string): ReadonlySet<string> | undefined {
+    // The file is the key up to one of its '#' (the first, unless the path itself holds one).
+    for (let at = key.indexOf('#'); at >= 0; at = key.indexOf('#', at + 1)) {
+      const g = this.graphs.get(key.slice(0, at));
+      if (g) return g.edges.get(key);
+    }
+    return undefined;
   }
 
   get stages(): readonly Stage[] {
@@ -108,7 +115,7 @@ export class StageDependencies {
       if (expanded.has(cls)) return;
       expanded.add(cls);
       queue.push(...this.members(cls));
-      for (const next of this.edges.get(cls) ?? []) if (isClassKey(next)) expand(next);
+      for (const next of this.edges(cls) ?? []) if (isClassKey(next)) expand(next);
     };
     if (isClassKey(stage.key)) expand(stage.key);
     while (queue.length > 0) {
@@ -117,7 +124,7 @@ export class StageDependencies {
       units.add(key);
       const home = keyFile(key);
       if (key === wholeModuleKey(home)) wholeFiles.add(home);
-      for (const next of this.edges.get(key) ?? []) if (!units.has(next)) queue.push(next);
+      for (const next of this.edges(key) ?? []) if (!units.has(next)) queue.push(next);
     }
     const unanalysed = [...new Set(files.flatMap((f) => this.src.unanalysedImports(f)))];
     return { key: stage.key, units, files, wholeFiles, unanalysed };
@@ -145,11 +152,16 @@ export class StageDependencies {
   }
 }
 
-const CLASS_KINDS = [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression].map((k) => `#${k}`);
+/** Key suffixes (`#kind`) of class units; the compiler's kinds are read when a stage is first walked. */
+let classKinds: string[] | undefined;
 
 /** Whether a unit key (`file#pos#kind`) is a class's. */
 function isClassKey(key: string): boolean {
-  return CLASS_KINDS.some((k) => key.endsWith(k));
+  if (!classKinds) {
+    const { ts } = require('./typescript') as typeof import('./typescript');
+    classKinds = [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression].map((k) => `#${k}`);
+  }
+  return classKinds.some((k) => key.endsWith(k));
 }
 
 /** The position part of a unit key (NaN for a module's key). */
