@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer } from '../../server/src/engine/analysis/analyzer';
+import { CLASS_KINDS } from '../../server/src/engine/analysis/stageDeps';
+import { ts } from '../../server/src/engine/analysis/typescript';
 import { defaultConfig } from '../../server/src/engine/config/load';
 import { describeChange, stageChange, type StageChange } from '../../server/src/engine/stageVerify/changed';
 import { worktreeDiffs } from '../../server/src/engine/stageVerify/diffs';
@@ -221,6 +223,10 @@ describe('stage dependencies of class stages (ml-random-forest: train calls chec
       ForestBase: 'its code changed',
       Forest: 'its helper ForestBase (src/base.ts) changed',
     });
+  });
+
+  it("knows the compiler's class kinds without loading it", () => {
+    assert.deepEqual(CLASS_KINDS, [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression]);
   });
 
   it('a helper no method calls alters nothing', () => {

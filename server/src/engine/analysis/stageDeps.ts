@@ -152,16 +152,17 @@ export class StageDependencies {
   }
 }
 
-/** Key suffixes (`#kind`) of class units; the compiler's kinds are read when a stage is first walked. */
-let classKinds: string[] | undefined;
+/**
+ * `ts.SyntaxKind.ClassDeclaration` and `ClassExpression` of the compiler this analysis uses, written out so
+ * that walking stages (which a hook run does without parsing) does not load the compiler; a unit test keeps
+ * them equal to the compiler's.
+ */
+export const CLASS_KINDS = [264, 232];
+const CLASS_SUFFIXES = CLASS_KINDS.map((k) => `#${k}`);
 
 /** Whether a unit key (`file#pos#kind`) is a class's. */
 function isClassKey(key: string): boolean {
-  if (!classKinds) {
-    const { ts } = require('./typescript') as typeof import('./typescript');
-    classKinds = [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.ClassExpression].map((k) => `#${k}`);
-  }
-  return classKinds.some((k) => key.endsWith(k));
+  return CLASS_SUFFIXES.some((k) => key.endsWith(k));
 }
 
 /** The position part of a unit key (NaN for a module's key). */
