@@ -193,7 +193,14 @@ function runWatched(dir: string, args: string[], env: Record<string, string | un
   const r = spawnSync(process.execPath, ['--require', preload, ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, ML_PARITY_CACHE_DIR: undefined, XDG_CACHE_HOME: undefined, ...env },
+    // A private home: a case that falls through to ~/.cache writes nothing of the user's.
+    env: {
+      ...process.env,
+      ML_PARITY_CACHE_DIR: undefined,
+      XDG_CACHE_HOME: undefined,
+      HOME: path.join(dir, 'home'),
+      ...env,
+    },
   });
   const lines = r.stderr.split('\n');
   const use = lines.find((l) => /^codecache: (off|used|compiled)$/.test(l))?.slice('codecache: '.length) ?? '';
