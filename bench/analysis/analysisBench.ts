@@ -123,7 +123,7 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
   const parse: { ms: number; out: ParseRun }[] = [];
   const j5: { ms: number; found: string }[] = [];
   const j4: { ms: number; found: string }[] = [];
-  const checks: { coldMs: number; warmMs: number }[] = [];
+  const checks: { coldMs: number; warmMs: number; offMs: number }[] = [];
   // Interleaved so that a change in machine load hits every contender alike.
   for (let i = 0; i < REPEATS; i++) {
     full.push(worker<FullRun>('full', root));
@@ -170,6 +170,12 @@ function wholeRows(root: string, workDir: string): WholeRow[] {
       wallMs: median(checks.map((r) => r.warmMs)),
       runsMs: checks.map((r) => r.warmMs),
       found: 'same findings, read from the cache',
+    },
+    {
+      contender: '`ml-parity check` CLI, no cache (`ML_PARITY_CACHE_DIR=off`, as before the cache)',
+      wallMs: median(checks.map((r) => r.offMs)),
+      runsMs: checks.map((r) => r.offMs),
+      found: 'same findings as the full analysis',
     },
     {
       contender: 'jscpd 5 (Rust)',
@@ -223,7 +229,7 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
   await buildCliBundles(packaged);
   const [commits, packagedCommits] = commitRuns(path.resolve(workDir), COMMITS, [BIN, path.join(packaged, 'cli.js')]);
   const packagedP50 = median(packagedCommits.hookMs);
-  const [full, clones, , cold, warm, j5, j4] = whole;
+  const [full, clones, , cold, warm, off, j5, j4] = whole;
   const hookP50 = median(commits.hookMs);
   const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
   const goals = [
@@ -273,9 +279,15 @@ export async function runAnalysisBench(workDir: string): Promise<AnalysisBenchRe
       met: packagedP50 < 500,
     },
     {
-      goal: 'cold analysis no slower than 4.65× jscpd 5 (before the cache)',
-      measured: `${ratio(full.wallMs, j5.wallMs)} in process; CLI with an empty cache ${ratio(cold.wallMs, j5.wallMs)}`,
-      met: full.wallMs <= 4.65 * j5.wallMs && cold.wallMs <= 4.65 * j5.wallMs,
+      // 4.65× was the in-process full analysis (the row above) before the cache existed.
+      goal: 'cold analysis no slower than 4.65× jscpd 5 (the full analysis in process, as measured before the cache)',
+      measured: ratio(full.wallMs, j5.wallMs),
+      met: full.wallMs <= 4.65 * j5.wallMs,
+    },
+    {
+      goal: "the CLI's first run (empty cache: it writes the cache) within 5% of the CLI without a cache",
+      measured: `${ratio(cold.wallMs, off.wallMs)} (${ratio(cold.wallMs, j5.wallMs)} jscpd 5, against ${ratio(off.wallMs, j5.wallMs)})`,
+      met: cold.wallMs <= 1.05 * off.wallMs,
     },
   ];
   return {
