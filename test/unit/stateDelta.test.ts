@@ -89,7 +89,10 @@ describe('staged states stored as deltas of a full state (hook fast path)', func
     stage(root, 'src/pipeline/scale.ts', `${scale}${norm('shift')}`);
     const shift = since(root, cache);
     assert.equal(shift.how, 'derived');
-    assert.ok(introduced(shift).some((f) => /^untested-stage Stage 'shift'/.test(f)), introduced(shift).join('\n'));
+    assert.ok(
+      introduced(shift).some((f) => /^untested-stage Stage 'shift'/.test(f)),
+      introduced(shift).join('\n'),
+    );
     // A test no longer reaches `clean` (relinked from a file the delta does not hold yet).
     stage(root, 'test/clean.test.ts', "import { scale } from '../src/pipeline';\nit('clean', () => scale([[2]]));\n");
     const untested = since(root, cache);
@@ -131,28 +134,41 @@ describe('staged states stored as deltas of a full state (hook fast path)', func
     assert.equal(entries(cache, 'states').length, 2);
   });
 
+  /** HEAD's delta (the newest) and the full state it names. */
+  const headDelta = (cache: DiskCache): { delta: string; base: string } => {
+    const delta = entries(cache, 'deltas').sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs)[0];
+    const raw = fs.readFileSync(delta, 'utf8');
+    const { base } = JSON.parse(raw.slice(raw.indexOf('\n') + 1)) as { base: string };
+    return { delta, base: path.join(cache.dir, 'states', `${base}.json`) };
+  };
   for (const [what, damage] of [
-    ['its full state pruned', (cache: DiskCache): void => entries(cache, 'states').forEach((f) => fs.rmSync(f))],
+    ['its full state pruned', (cache: DiskCache): void => fs.rmSync(headDelta(cache).base)],
     [
       'its full state damaged',
-      (cache: DiskCache): void =>
-        entries(cache, 'states').forEach((f) => fs.writeFileSync(f, fs.readFileSync(f).subarray(0, -9))),
+      (cache: DiskCache): void => {
+        const { base } = headDelta(cache);
+        fs.writeFileSync(base, fs.readFileSync(base).subarray(0, -9));
+      },
     ],
     [
       'itself damaged',
-      (cache: DiskCache): void =>
-        entries(cache, 'deltas').forEach((f) => {
-          const b = fs.readFileSync(f);
-          fs.writeFileSync(f, Buffer.concat([b.subarray(0, -2), Buffer.from([b[b.length - 2] ^ 1]), b.subarray(-1)]));
-        }),
+      (cache: DiskCache): void => {
+        const { delta } = headDelta(cache);
+        const b = fs.readFileSync(delta);
+        fs.writeFileSync(delta, Buffer.concat([b.subarray(0, -2), Buffer.from([b[b.length - 2] ^ 1]), b.subarray(-1)]));
+      },
     ],
   ] as const) {
-    it(`a delta with ${what} is no state: HEAD is analysed in full once, then commits are derived again`, () => {
+    it(`a delta with ${what} is no state (another full state at hand): HEAD is analysed in full once, then derived again`, () => {
       const { root, cache } = started();
+      // A file added: analysed and stored in full, a second full state beside the first.
+      stage(root, 'src/pipeline/shift.ts', norm('shift'));
+      assert.equal(since(root, cache).how, 'full');
       stage(root, 'src/lib/h1.ts', `// 1\n${helper(1)}`);
       assert.equal(since(root, cache).how, 'derived');
+      assert.equal(entries(cache, 'states').length, 2);
       damage(cache);
-      stage(root, 'src/pipeline/scale.ts', `${FILES['src/pipeline/scale.ts']}${norm('shift')}`);
+      stage(root, 'src/pipeline/scale.ts', `${FILES['src/pipeline/scale.ts']}${norm('shift2')}`);
       assert.equal(since(root, cache).how, 'base');
       stage(root, 'src/lib/h2.ts', `// 2\n${helper(2)}`);
       assert.equal(since(root, cache).how, 'derived');
