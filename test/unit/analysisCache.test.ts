@@ -84,6 +84,28 @@ describe('persistent analysis cache', () => {
     assert.notEqual(comparable(base), comparable(analyzeCached(root, CONFIG, { cache })));
   });
 
+  it('a tsconfig.json extending a package found through its exports (ml-kmeans, @zakodium/tsconfig): installing or updating it is a new analysis', () => {
+    const { root, cache } = workspace();
+    write(root, 'tsconfig.json', JSON.stringify({ extends: '@acme/tsconfig', include: ['src'] }));
+    const missing = analyzeCached(root, CONFIG, { cache });
+    assert.ok(missing.findings.some((f) => f.rule === 'config-error' && f.message.includes("'@acme/tsconfig'")));
+    // `npm install`: the config lives where the package's exports say, not at its root.
+    write(
+      root,
+      'node_modules/@acme/tsconfig/package.json',
+      '{"name":"@acme/tsconfig","version":"1.0.0","exports":{".":"./configs/base.json"}}',
+    );
+    write(root, 'node_modules/@acme/tsconfig/configs/base.json', '{"compilerOptions":{"strict":true}}');
+    const installed = analyzeCached(root, CONFIG, { cache });
+    assert.equal(installed.fromCache, false);
+    assert.ok(!installed.findings.some((f) => f.rule === 'config-error'), JSON.stringify(installed.findings));
+    assert.equal(comparable(installed), comparable(analyzeFiles(root, CONFIG)));
+    // The base config changes in place (an update): a new key, not the old entry.
+    write(root, 'node_modules/@acme/tsconfig/configs/base.json', '{"compilerOptions":{"strict":false}}');
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, false);
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, true);
+  });
+
   it('corrupt, torn and misplaced entries are recomputed and rewritten, never used', () => {
     const { root, cacheDir, cache } = workspace();
     const truth = comparable(analyzeFiles(root, CONFIG));

@@ -157,6 +157,34 @@ describe('analysis on real layouts: source, not build output', () => {
     assert.deepEqual(all.leftOut, {});
   });
 
+  it('recognises a standalone browserify bundle behind a licence banner longer than 4 KB (brain.js 1.x browser.js)', () => {
+    // `browserify -p licensify -s name`: a banner listing every bundled module, then the UMD wrapper, then the prelude.
+    const root = fixture('banner-bundle');
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(r.leftOut, { [path.join(root, 'browser.js')]: 'browserify bundle' });
+    assert.deepEqual(stages(root, r), ['src/network.js Network (class with train)']);
+    assert.deepEqual(findings(root, r, 'untested-stage'), []);
+    assert.deepEqual(findings(root, r, 'duplicate-code'), []);
+  });
+
+  it("counts Jasmine's spec/ files as tests (natural: spec/*_spec.ts importing 'lib/natural' through baseUrl)", () => {
+    const root = fixture('jasmine-spec');
+    const narrow = analyzeFiles(root, config());
+    assert.equal(narrow.scope.testFiles, 2, JSON.stringify(narrow.scope));
+    assert.equal(narrow.scope.sourceFiles, 1); // lib/natural/analyzers/SenType.ts: tsconfig lists only the .ts
+    // As the note says to: the JavaScript under lib/ added; its classifier is reached by its spec.
+    const r = analyzeFiles(root, config({ include: ['lib/**'] }));
+    assert.deepEqual(stages(root, r), [
+      'lib/natural/classifiers/bayes_classifier.js BayesClassifier (class with train)',
+    ]);
+    assert.deepEqual(findings(root, r, 'untested-stage'), []);
+    assert.deepEqual(r.scope, {
+      sourceFiles: 5,
+      testFiles: 2,
+      from: 'tsconfig.json "include" + the test globs + analysis.include',
+    });
+  });
+
   it("leaves out what lies in tsconfig.json's outDir (tests the test globs add included)", () => {
     const root = writeWorkspace(
       {

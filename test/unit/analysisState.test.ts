@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
+import { loadState, saveState } from '../../server/src/engine/analysis/cache/analysisState';
+import type { AnalyzerState } from '../../server/src/engine/analysis/analyzer';
 import { readStagedSources } from '../../server/src/engine/analysis/gitIndex';
 import { indexEntries, readBlobs } from '../../server/src/engine/git';
 import { analyzeSince, type SinceResult } from '../../server/src/engine/analysis/since';
@@ -186,6 +188,134 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
     assert.equal(added.how, 'full');
     assert.ok(introduced(added).some((f) => /^untested-stage Stage 'shift'/.test(f)));
   });
+});
+
+// The tests' walks are stored with the state: a derived analysis walks again only the tests that visited
+// a file whose edges changed (or that holds a new stage), and keeps the others' stages.
+const WALKS = {
+  'package.json': '{"name":"w"}',
+  'src/pipeline/fit.ts': norm('fit'),
+  'src/pipeline/score.ts': norm('score'),
+  'src/pipeline/registry.ts': "import { Pipeline } from '../lib/pipeline';\nexport const p = new Pipeline();\n",
+  'src/lib/pipeline.ts':
+    'export class Pipeline {\n  stage(name: string, fn: unknown): Pipeline {\n    return this;\n  }\n}\n',
+  // The test calls run, run calls route, route calls the stage fit: route is two hops from the test.
+  'src/lib/route.ts':
+    "import { fit } from '../pipeline/fit';\nexport function route(rows: number[][]): number[][] {\n  return fit(rows);\n}\n",
+  'src/lib/run.ts':
+    "import { route } from './route';\nexport function run(rows: number[][]): number[][] {\n  return route(rows);\n}\n",
+  'src/lib/other.ts': 'export function other(x: number): number {\n  return x + 1;\n}\n',
+  'test/run.test.ts': "import { run } from '../src/lib/run';\nit('runs', () => run([[1]]));\n",
+  'test/score.test.ts': "import { score } from '../src/pipeline/score';\nit('scores', () => score([[1]]));\n",
+};
+
+describe("the tests' walks stored with the state (only tests that visited a changed file are walked again)", function () {
+  this.timeout(60_000);
+  const roots: string[] = [];
+  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+  const repo = (): { root: string; cache: DiskCache } => {
+    const root = writeWorkspace(WALKS, 'mlp-walks-');
+    roots.push(root);
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'init');
+    const cache = DiskCache.forWorkspace(root);
+    assert.ok(cache);
+    return { root, cache };
+  };
+  /** Stages a change, derives the staged analysis (checked against a fresh one), and commits it. */
+  const step = (root: string, cache: DiskCache, changes: Record<string, string>): string[] => {
+    for (const [rel, text] of Object.entries(changes)) {
+      write(root, rel, text);
+      git(root, 'add', rel);
+    }
+    const s = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
+    const fresh = analyzeFiles(root, CONFIG, readStagedSources(root), { exclusive: true });
+    assert.equal(comparable(s.result), comparable(fresh));
+    assert.equal(s.how, 'derived');
+    git(root, 'commit', '-qm', 'change', '--no-verify');
+    return s.result.findings.filter((f) => f.rule === 'untested-stage').map((f) => String(f.data?.stage));
+  };
+  /** Every stored state, by its key (the first line of its entry names it). */
+  const states = (cache: DiskCache): [string, AnalyzerState][] => {
+    const dir = path.join(cache.dir, 'states');
+    return fs.readdirSync(dir).flatMap((n) => {
+      const text = fs.readFileSync(path.join(dir, n), 'utf8');
+      const key = (JSON.parse(text.slice(0, text.indexOf('\n'))) as { key: string }).key;
+      const state = loadState(cache, key);
+      return state ? [[key, state] as [string, AnalyzerState]] : [];
+    });
+  };
+  const route = (body: string): string =>
+    `import { fit } from '../pipeline/fit';\nexport function route(rows: number[][]): number[][] {\n  ${body}\n}\n`;
+
+  it('a stage stops and starts being reached when a helper two hops from the test changes', () => {
+    const { root, cache } = repo();
+    assert.deepEqual(step(root, cache, { 'src/lib/other.ts': `// 1\n${WALKS['src/lib/other.ts']}` }), []);
+    // The walks are stored, every test with the files it visited.
+    const stored = states(cache);
+    assert.ok(stored.length > 0);
+    for (const [, state] of stored) {
+      const tests = new Map(state.reach?.tests.map(([t, files]) => [t, files.map((i) => state.reach?.files[i])]));
+      assert.ok(tests.get(path.join(root, 'test/run.test.ts'))?.includes(path.join(root, 'src/lib/route.ts')));
+      assert.ok(tests.has(path.join(root, 'test/score.test.ts')));
+    }
+    assert.deepEqual(step(root, cache, { 'src/lib/route.ts': route('return rows;') }), ['fit']);
+    assert.deepEqual(step(root, cache, { 'src/lib/other.ts': `// 2\n${WALKS['src/lib/other.ts']}` }), ['fit']);
+    assert.deepEqual(step(root, cache, { 'src/lib/route.ts': `// again\n${route('return fit(rows);')}` }), []);
+  });
+
+  it('a test file edited, a stage file edited, a stage registered in a file no test visits', () => {
+    const { root, cache } = repo();
+    step(root, cache, { 'src/lib/other.ts': `// 1\n${WALKS['src/lib/other.ts']}` });
+    // The test now reaches fit through run instead of score.
+    const runs = "import { run } from '../src/lib/run';\nit('scores', () => run([[1]]));\n";
+    assert.deepEqual(step(root, cache, { 'test/score.test.ts': runs }), ['score']);
+    assert.deepEqual(step(root, cache, { 'test/score.test.ts': `// top\n${WALKS['test/score.test.ts']}` }), []);
+    // Every key in the stage file moves; a second stage comes in that no test calls.
+    assert.deepEqual(step(root, cache, { 'src/pipeline/fit.ts': `// moved\n${norm('fit')}${norm('refit')}` }), [
+      'refit',
+    ]);
+    // route becomes a stage where it is registered: run.test reaches it, though no file it visited changed.
+    const registered =
+      "import { Pipeline } from '../lib/pipeline';\nimport { route } from '../lib/route';\nexport const p = new Pipeline().stage('routing', route);\n";
+    assert.deepEqual(step(root, cache, { 'src/pipeline/registry.ts': registered }), ['refit']);
+    assert.deepEqual(
+      step(root, cache, { 'src/pipeline/registry.ts': `// none\n${WALKS['src/pipeline/registry.ts']}` }),
+      ['refit'],
+    );
+  });
+
+  for (const [how, damage] of [
+    ['missing (a state stored before walks were kept)', (): undefined => undefined],
+    ['not walks', (): unknown => ({ stages: 'x' })],
+    [
+      'a file index out of range',
+      (r: NonNullable<AnalyzerState['reach']>): unknown => ({
+        ...r,
+        tests: r.tests.map(([t, , s]) => [t, [r.files.length], s]),
+      }),
+    ],
+    [
+      "without the test's own file, reaching nothing",
+      (r: NonNullable<AnalyzerState['reach']>): unknown => ({
+        ...r,
+        tests: r.tests.map(([t, files]) => [t, files.filter((i) => r.files[i] !== t), []]),
+      }),
+    ],
+  ] as const) {
+    it(`stored walks ${how}: every test is walked again`, () => {
+      const { root, cache } = repo();
+      step(root, cache, { 'src/lib/other.ts': `// 1\n${WALKS['src/lib/other.ts']}` });
+      for (const [key, state] of states(cache)) {
+        assert.ok(state.reach);
+        saveState(cache, key, { ...state, reach: damage(state.reach) as AnalyzerState['reach'] });
+      }
+      // A change no test's walk visited: stored walks would all be kept, were they trusted.
+      assert.deepEqual(step(root, cache, { 'src/lib/other.ts': `// 2\n${WALKS['src/lib/other.ts']}` }), []);
+    });
+  }
 });
 
 describe('readBlobs: staged content, read from the work tree only when it is that blob', () => {

@@ -13,7 +13,8 @@ import { tokenize } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
-import { builtImportNotes, ReachIndex, untestedStageFindings, type KeyedStage } from './testReach';
+import { builtImportNotes, untestedStageFindings, type KeyedStage } from './testReach';
+import { ReachIndex, type ReachState } from './reachIndex';
 import { relPath } from './paths';
 import { range, type AnalysisResult, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
@@ -36,6 +37,8 @@ export interface AnalyzeOptions {
 export interface AnalyzerState {
   workspace: WorkspaceState;
   clones: CloneIndexState;
+  /** The tests' walks (absent in states stored before they were kept: every test is walked again). */
+  reach?: ReachState;
 }
 
 /**
@@ -47,7 +50,7 @@ export class Analyzer {
   readonly root: string;
   private readonly ws: Workspace;
   private readonly clones: CloneIndex;
-  private readonly reachIndex = new ReachIndex();
+  private readonly reachIndex: ReachIndex;
   /** Files not in the clone index yet (indexed along with parsing, see prepare). */
   private readonly unindexed = new Set<string>();
   private readonly fileCache: FileCache | undefined;
@@ -70,8 +73,10 @@ export class Analyzer {
     this.ws = new Workspace(this.root, config, state?.workspace ?? source, options.fileCache);
     if (state) {
       this.clones = CloneIndex.restore(config.clones, state.clones, (f) => this.tokensOf(f));
+      this.reachIndex = ReachIndex.restore(state.reach, this.ws.linkedGraphs());
       return;
     }
+    this.reachIndex = new ReachIndex();
     this.clones = new CloneIndex(config.clones);
     for (const f of this.ws.files) this.unindexed.add(f);
   }
@@ -87,7 +92,9 @@ export class Analyzer {
   /** Everything needed to restore this analyzer in another process but the facts and tokens (see FileCache). */
   toState(): AnalyzerState {
     this.indexPending();
-    return { workspace: this.ws.toState(), clones: this.clones.toState() };
+    const workspace = this.ws.toState();
+    const graphs = new Map([...this.ws.files].map((f) => [f, this.ws.graph(f)]));
+    return { workspace, clones: this.clones.toState(), reach: this.reachIndex.toState(graphs) };
   }
 
   /**

@@ -129,12 +129,18 @@ export class BuildOutput {
 }
 
 /**
- * The bundler whose runtime opens `text`, or undefined. Only the first 4 KB are read (a bundle's runtime or
- * wrapper comes first, after a licence banner), and only the bootstrap's shape counts: code at the start of a
- * line that defines the runtime, never a mere mention of `__webpack_require__` in source.
+ * The bundler whose runtime opens `text`, or undefined. Only the first 4 KB are read, and the first 4 KB after
+ * a leading licence banner (licensify lists every bundled module there, often more than 4 KB): a bundle's
+ * runtime or wrapper comes first. Only the bootstrap's shape counts: code that defines the runtime, never a
+ * mere mention of `__webpack_require__` in source.
  */
 function bundlerOf(text: string): string | undefined {
-  const head = text.slice(0, 4096);
+  const start = text.slice(0, 4096);
+  const rest = afterBanner(text);
+  return bundlerOfHead(start) ?? (rest.length < text.length ? bundlerOfHead(rest.slice(0, 4096)) : undefined);
+}
+
+function bundlerOfHead(head: string): string | undefined {
   // webpack 4/5: the `/******/` runtime banner, a runtime definition, or its UMD wrapper.
   if (/^(?:return )?\/\*{6}\/ .*\/\/ webpackBootstrap\s*$/m.test(head)) return 'webpack';
   if (/^\/\*{6}\/\s+(?:function __webpack_require__\(|var __webpack_modules__ = )/m.test(head)) return 'webpack';
@@ -146,11 +152,18 @@ function bundlerOf(text: string): string | undefined {
     )
   )
     return 'rollup';
-  // browserify's prelude, as its packer writes it (unminified and minified forms).
+  // browserify's prelude, as its packer writes it (unminified and minified forms), at the start of a line or,
+  // with `--standalone`, inside the UMD wrapper it puts first: `…})(function(){var define,module,exports;return (function(){function r(e,n,t){…`.
   const browserify =
-    /^\(function(?: e\(t,n,r\)\{function s\(o,u\)|\(\)\{function r\(e,n,t\)\{function o\(i,f\))\{if\(!n\[[oi]\]\)/m;
+    /(?:^|return )\(function(?: e\(t,n,r\)\{function s\(o,u\)|\(\)\{function r\(e,n,t\)\{function o\(i,f\))\{if\(!n\[[oi]\]\)/m;
   if (browserify.test(head)) return 'browserify';
   return undefined;
+}
+
+/** `text` without the comments (and blank space) it opens with, looked for in its first 64 KB. */
+function afterBanner(text: string): string {
+  const banner = /^(?:\s*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/))*\s*/.exec(text.slice(0, 65536));
+  return banner ? text.slice(banner[0].length) : text;
 }
 
 export function resolveEntry(pkg: string, entry: string): string {

@@ -356,6 +356,11 @@ export class Workspace {
    */
   private readonly storedGraphs = new WeakMap<FileGraph, WorkspaceState['graphs'][number]>();
 
+  /** The graphs linked so far, linking nothing (in a restored workspace: those stored, until relinked). */
+  linkedGraphs(): FileGraph[] {
+    return [...this.graphs.values()];
+  }
+
   private restore(state: WorkspaceState): void {
     const tests = new Set(state.tests);
     for (const [f, text] of state.texts) {

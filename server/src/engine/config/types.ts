@@ -80,6 +80,9 @@ export const DEFAULT_ANALYSIS: AnalysisConfig = {
     '**/test/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
     '**/tests/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
     '**/__tests__/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    // Jasmine's layout: `spec/` (its helpers and support files too) and `name_spec.js`.
+    '**/spec/**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
+    '**/*_spec.{ts,tsx,js,jsx,mts,cts,mjs,cjs}',
   ],
   stageCalls: ['stage', 'addStage', 'pipe', 'step', 'compose', 'sequential'],
   pipelineConstructors: ['Pipeline', 'Sequential'],

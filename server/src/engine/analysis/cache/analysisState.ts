@@ -1,5 +1,6 @@
 import type { AnalyzerState } from '../analyzer';
 import type { DiskCache } from './diskCache';
+import { reachStateOf } from '../reachIndex';
 
 /** Analyzer states kept per cache folder: each is large, and a run needs only the one of HEAD. */
 const STATES_KEPT = 4;
@@ -57,6 +58,7 @@ export function saveState(disk: DiskCache, key: string, state: AnalyzerState): v
     JSON.stringify({
       workspace: state.workspace,
       clones,
+      reach: state.reach,
       lengths: [hashes.length, offsets.length, postings.length],
     }),
   );
@@ -89,7 +91,9 @@ export function loadState(disk: DiskCache, key: string): AnalyzerState | undefin
     const postings = new Float64Array(take(p, 8));
     if (at !== buf.length || offsets.length !== hashes.length + 1 || offsets[offsets.length - 1] !== p)
       return undefined;
-    return { workspace: meta.workspace, clones: { ...meta.clones, hashes, offsets, postings } };
+    // Walks not well formed are dropped alone: the tests are then walked again.
+    const reach = reachStateOf(meta.reach);
+    return { workspace: meta.workspace, clones: { ...meta.clones, hashes, offsets, postings }, reach };
   } catch {
     return undefined;
   }
@@ -98,6 +102,7 @@ export function loadState(disk: DiskCache, key: string): AnalyzerState | undefin
 interface Meta {
   workspace: AnalyzerState['workspace'];
   clones: Omit<AnalyzerState['clones'], 'hashes' | 'offsets' | 'postings'>;
+  reach?: unknown;
   lengths: [number, number, number];
 }
 

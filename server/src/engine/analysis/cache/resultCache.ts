@@ -131,7 +131,11 @@ function hashedManifest(root: string, config: AnalysisConfig, hashes: ReadonlyMa
   return lines.sort().join('\n');
 }
 
-/** Config files `tsconfig.json`'s `extends` names, followed outside the root too (relative or under node_modules). */
+/**
+ * Config files `tsconfig.json`'s `extends` names, followed outside the root too (relative or under node_modules),
+ * and the package.json of each package named (present or not): a package's config is found through its
+ * `exports` or `tsconfig` field, and installing, removing or updating the package changes the key.
+ */
 function tsconfigChain(root: string): string[] {
   const out: string[] = [];
   const visit = (file: string, depth: number): void => {
@@ -141,11 +145,18 @@ function tsconfigChain(root: string): string[] {
     const ext = (parseJsonc(text) as { extends?: unknown } | undefined)?.extends;
     for (const spec of Array.isArray(ext) ? ext : [ext]) {
       if (typeof spec !== 'string') continue;
-      const base =
-        spec.startsWith('.') || path.isAbsolute(spec)
-          ? path.resolve(path.dirname(file), spec)
-          : path.join(root, 'node_modules', spec);
-      for (const candidate of [base, `${base}.json`, path.join(base, 'tsconfig.json')]) {
+      let candidates: string[];
+      if (spec.startsWith('.') || path.isAbsolute(spec)) {
+        const base = path.resolve(path.dirname(file), spec);
+        candidates = [base, `${base}.json`, path.join(base, 'tsconfig.json')];
+      } else {
+        const { pkg, sub } = packageSpec(spec);
+        const manifest = path.join(root, 'node_modules', pkg, 'package.json');
+        if (!out.includes(manifest)) out.push(manifest);
+        const base = path.join(root, 'node_modules', spec);
+        candidates = [...packageConfigs(manifest, sub), base, `${base}.json`, path.join(base, 'tsconfig.json')];
+      }
+      for (const candidate of candidates) {
         if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) {
           visit(candidate, depth + 1);
           break;
@@ -155,6 +166,45 @@ function tsconfigChain(root: string): string[] {
   };
   visit(path.join(root, 'tsconfig.json'), 0);
   return out;
+}
+
+/** `@scope/name/sub/path` → the package (`@scope/name`) and the subpath (`./sub/path`, or `.`). */
+function packageSpec(spec: string): { pkg: string; sub: string } {
+  const parts = spec.split('/');
+  const n = spec.startsWith('@') ? 2 : 1;
+  return { pkg: parts.slice(0, n).join('/'), sub: ['.', ...parts.slice(n)].join('/') };
+}
+
+/** The config files a package's package.json points `sub` at: its `exports` entry, or the `tsconfig` field. */
+function packageConfigs(manifest: string, sub: string): string[] {
+  const text = read(manifest);
+  let json: unknown;
+  try {
+    json = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return [];
+  }
+  if (!json || typeof json !== 'object') return [];
+  const { exports, tsconfig } = json as { exports?: unknown; tsconfig?: unknown };
+  const target = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v;
+    if (v && typeof v === 'object')
+      for (const c of ['types', 'require', 'node', 'default', 'import']) {
+        const t = target((v as Record<string, unknown>)[c]);
+        if (t) return t;
+      }
+    return undefined;
+  };
+  const entries =
+    exports && typeof exports === 'object' && Object.keys(exports).some((k) => k.startsWith('.'))
+      ? (exports as Record<string, unknown>)[sub]
+      : sub === '.'
+        ? exports
+        : undefined;
+  const dir = path.dirname(manifest);
+  return [target(entries), sub === '.' ? target(tsconfig) : undefined]
+    .filter((t): t is string => t !== undefined)
+    .map((t) => path.resolve(dir, t));
 }
 
 function hashOf(text: string | undefined): string {

@@ -1,6 +1,6 @@
 import { ts } from '../typescript';
 import { isModuleExports, localKey, MODULE, skipOuter } from '../units';
-import { boundNames, type Scope } from './scope';
+import { boundNames, requireSpec, type Scope } from './scope';
 import { EXPORT_EQUALS, type FileFacts, type Ref } from './types';
 import type { Values } from './values';
 
@@ -51,16 +51,26 @@ function exportDeclaration(st: ts.ExportDeclaration, scope: Scope, facts: FileFa
   }
 }
 
-/** `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`, `module.exports = f`. */
+/**
+ * `exports.f = …`, `module.exports.f = …`, `module.exports = { … }`, `module.exports = f`,
+ * `module.exports = merge(require('./a'), …)`.
+ */
 function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: FileFacts): void {
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) return;
   const left = e.left;
   if (isModuleExports(left)) {
     const right = skipOuter(e.right);
-    if (ts.isObjectLiteralExpression(right)) Object.assign(facts.exports, values.objectMembers(right, MODULE, scope));
-    else {
+    if (ts.isObjectLiteralExpression(right)) {
+      Object.assign(facts.exports, values.objectMembers(right, MODULE, scope));
+      // `{ ...require('./a') }`: a's names too.
+      for (const p of right.properties)
+        if (ts.isSpreadAssignment(p)) facts.starExports.push(...requiredBy(p.expression));
+    } else {
       const r = values.valueRef(right, scope);
       if (r) facts.exports[EXPORT_EQUALS] = r;
+      // An export table built by a call from required modules (natural's `buildExportMap([require('./a'), …])`,
+      // `Object.assign({}, require('./a'))`): whatever it exports comes from them, as with `export *`.
+      else if (ts.isCallExpression(right)) facts.starExports.push(...right.arguments.flatMap(requiredBy));
     }
     return;
   }
@@ -69,4 +79,14 @@ function commonJsExport(e: ts.Expression, scope: Scope, values: Values, facts: F
   if (!((ts.isIdentifier(target) && target.text === 'exports') || isModuleExports(target))) return;
   const r = values.valueRef(e.right, scope);
   if (r) facts.exports[left.name.text] = r;
+}
+
+/** The modules `require()`d by `e` itself, or by the elements of an array or spread it is. */
+function requiredBy(e: ts.Expression): string[] {
+  const x = skipOuter(e);
+  const spec = requireSpec(x);
+  if (spec !== undefined) return [spec];
+  if (ts.isArrayLiteralExpression(x)) return x.elements.flatMap(requiredBy);
+  if (ts.isSpreadElement(x)) return requiredBy(x.expression);
+  return [];
 }

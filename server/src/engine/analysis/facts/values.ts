@@ -82,12 +82,15 @@ export class Values {
     return out;
   }
 
-  /** What a name bound to `e` refers to: the function it is, or the declaration of the name it repeats. */
+  /** What a name bound to `e` refers to: the function it is, the declaration of the name it repeats, or the module it requires. */
   valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
     const x = skipOuter(e);
     if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x))
       return { k: 'unit', key: localKey(x) };
     if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
+    // `exports.Bayes = require('./bayes')`, `module.exports = require('./impl')`, `{ Bayes: require('./bayes') }`.
+    const spec = requireSpec(x);
+    if (spec !== undefined) return { k: 'import', spec, name: '*' };
     if (ts.isPropertyAccessExpression(x)) {
       const of = this.valueOf(x.expression, scope);
       return of ? { k: 'member', of, name: x.name.text } : undefined;
