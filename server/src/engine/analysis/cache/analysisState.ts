@@ -139,8 +139,6 @@ function isDelta(x: unknown): x is StateDelta {
     typeof d.base === 'string' &&
     Number.isInteger(d.depth) &&
     Array.isArray(d.files) &&
-    d.files.every(
-      (f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string',
-    )
+    d.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string')
   );
 }
