@@ -43,8 +43,12 @@ export default tseslint.config(
         { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
       ],
       // Relative requires load a command lazily; the TypeScript compiler is loaded as ts-morph's own copy;
-      // fast-glob only when a folder is listed (a hook run restored from its stored state lists none).
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['^\\.\\.?/', '^@ts-morph/common/', '^fast-glob$'] }],
+      // fast-glob only when a folder is listed (a hook run restored from its stored state lists none); jsdiff
+      // only when the editor diffs a text itself (the hook asks git).
+      '@typescript-eslint/no-require-imports': [
+        'error',
+        { allow: ['^\\.\\.?/', '^@ts-morph/common/', '^fast-glob$', '^diff$'] },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       // An async function without await is kept where callers expect a promise-returning API.

@@ -43,8 +43,10 @@ describe('language server: diagnostics over stdio', function () {
     const untested = diags.find((d) => d.code === 'untested-stage');
     assert.ok(untested);
     assert.equal(untested.severity !== undefined && untested.severity <= DiagnosticSeverity.Hint, true);
-    const postprocess = client.diagnosticsFor(path.join(root, 'src/pipeline/postprocess.ts'));
-    assert.ok(postprocess.some((d) => d.code === 'untested-stage'));
+    // Each file's diagnostics are their own notification: postprocess.ts's may come after featurize.ts's.
+    await client.waitFor('untested-stage on postprocess.ts', () =>
+      client.diagnosticsFor(path.join(root, 'src/pipeline/postprocess.ts')).some((d) => d.code === 'untested-stage'),
+    );
     const progress = [...client.progress.values()].find((v) =>
       v.some((p) => p.kind === 'begin' && /analysing/.test(p.title)),
     );

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { BIN, git, write, writeWorkspace, tryCommit, normalizeRows } from '../support/tmp';
+import { BIN, cli, git, write, writeWorkspace, tryCommit, normalizeRows } from '../support/tmp';
 
 // Real repositories and real `git commit`s through the installed hook script: the hook blocks only on
 // findings the commit introduces (new relative to HEAD, matched by fingerprint); `--all` judges every
@@ -115,5 +116,47 @@ describe('hook: blocks only on what the commit introduces', function () {
     const r = tryCommit(repo);
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /1 blocking finding \(fail on warning\) in staged files/);
+  });
+
+  it('a commit whose changed files have stored facts is judged without loading the TypeScript compiler', async () => {
+    const repo = await make();
+    // The first commit stores its analysis state (in node_modules/.cache beside package.json); `check`
+    // stores the facts of the edited texts, as the editor does. A preloaded script reports at exit
+    // whether the compiler was ever required.
+    write(repo, 'package.json', '{ "name": "p", "private": true }\n');
+    write(repo, 'src/pipeline/scale.ts', `// a comment\n${norm('scale')}`);
+    git(repo, 'add', '.');
+    assert.equal(tryCommit(repo).status, 0);
+    const report = path.join(repo, '.git', 'compiler-loaded');
+    const probe = path.join(repo, '.git', 'probe.js');
+    const compilerFile = path.join('@ts-morph', 'common', 'dist', 'typescript.js');
+    fs.writeFileSync(
+      probe,
+      [
+        "process.on('exit', () => {",
+        `  const loaded = Object.keys(require.cache).some((f) => f.endsWith(${JSON.stringify(compilerFile)}));`,
+        `  require('fs').writeFileSync(${JSON.stringify(report)}, String(loaded));`,
+        '});',
+      ].join('\n'),
+    );
+    const hookRun = (): string => {
+      const r = spawnSync(process.execPath, ['-r', probe, BIN, 'hook', 'run'], { cwd: repo, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      return fs.readFileSync(report, 'utf8');
+    };
+    write(repo, 'test/scale.test.ts', `${testOf('scale')}it('scale twice', () => scale(scale([[1]])));\n`);
+    assert.notEqual(cli(repo, 'check').status, 2);
+    git(repo, 'add', '.');
+    assert.equal(hookRun(), 'false');
+    // A new import has no stored resolution: the compiler resolves it (and the run still passes).
+    git(repo, 'commit', '-qm', 'edits', '--no-verify');
+    write(
+      repo,
+      'test/clean.test.ts',
+      `import { scale } from '../src/pipeline/scale.js';\n${testOf('clean')}void scale;\n`,
+    );
+    assert.notEqual(cli(repo, 'check').status, 2);
+    git(repo, 'add', '.');
+    assert.equal(hookRun(), 'true');
   });
 });

@@ -199,6 +199,37 @@ export function treeEntries(
   return out;
 }
 
+/** What the index would commit, against HEAD (or nothing, before the first commit): paths relative to the top. */
+export interface StagedStatus {
+  /** Added or modified (a rename counts as its new path added). */
+  written: string[];
+  /** Added (new to HEAD). */
+  added: string[];
+  deleted: string[];
+  /** Every path whose staged entry differs from HEAD's (type changes included). */
+  changed: string[];
+}
+
+/** The index against HEAD in one git process, renames not detected (each side is a path of its own). */
+export function stagedStatus(top: string): StagedStatus {
+  const parts = gitOrThrow(top, ['diff', '--cached', '--name-status', '--no-renames', '-z'])
+    .toString('utf8')
+    .split('\0');
+  const out: StagedStatus = { written: [], added: [], deleted: [], changed: [] };
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const status = parts[i];
+    // --no-renames leaves no two-path records; should git print one anyway, its new path is the one staged.
+    if (/^[RC]/.test(status)) i++;
+    const file = parts[i + 1];
+    if (!status || !file) continue;
+    out.changed.push(file);
+    if (/^[ACMR]/.test(status)) out.written.push(file);
+    if (/^[ACR]/.test(status)) out.added.push(file);
+    else if (status === 'D') out.deleted.push(file);
+  }
+  return out;
+}
+
 /**
  * Renames git detects between `commit` and the index (`staged`) or the work tree, as absolute old
  * path → new path, for the files under `dir`.

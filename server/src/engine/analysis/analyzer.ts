@@ -4,12 +4,13 @@ import type { AnalysisConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { RULES } from '../rules';
 import { cloneFindings } from './cloneFindings';
-import { CloneIndex, ignoredLines, type FileTokens } from './clones';
+import { CloneIndex, tokenizeNow } from './clones/cloneIndex';
 import type { CloneIndexState } from './clones/cloneIndex';
+import { hasIgnoreMarker } from './clones/ignoreMarker';
 import { readCoverage, unexecutedStageFindings } from './coverage';
 import { circularImportFindings } from './cycles';
 import type { FileCache } from './cache/fileCache';
-import { tokenize } from './clones/tokenize';
+import type { FileTokens } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
@@ -118,9 +119,14 @@ export class Analyzer {
     return this.assemble(started);
   }
 
+  /** The text analysed for `file` (absolute path), undefined when it is not one of the analysed files. */
+  text(file: string): string | undefined {
+    return this.ws.text(file);
+  }
+
   private tokensOf(file: string): FileTokens {
     const text = this.ws.text(file) ?? '';
-    return this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : tokenize(file, text);
+    return this.fileCache ? this.fileCache.tokens(file, text, () => tokenizeNow(file, text)) : tokenizeNow(file, text);
   }
 
   /**
@@ -181,7 +187,7 @@ export class Analyzer {
     else
       this.clones.update(
         { file, text },
-        this.fileCache ? this.fileCache.tokens(file, text, () => tokenize(file, text)) : undefined,
+        this.fileCache ? this.fileCache.tokens(file, text, () => tokenizeNow(file, text)) : undefined,
       );
   }
 
@@ -258,7 +264,15 @@ export class Analyzer {
     const cache = new Map<string, Set<number>>();
     const ignored = (file: string): Set<number> => {
       let lines = cache.get(file);
-      if (!lines) cache.set(file, (lines = ignoredLines(this.ws.text(file) ?? '')));
+      if (!lines) {
+        const text = this.ws.text(file) ?? '';
+        // The scanner (and the compiler) only for files that hold a marker.
+        if (hasIgnoreMarker(text)) {
+          const { ignoredLines } = require('./clones/ignoreComments') as typeof import('./clones/ignoreComments');
+          lines = ignoredLines(text);
+        } else lines = new Set<number>();
+        cache.set(file, lines);
+      }
       return lines;
     };
     // Syntax errors cannot be silenced: the file must parse for the rest of the analysis to mean anything.

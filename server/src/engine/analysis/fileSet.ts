@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from './typescript';
+import { compiler } from './compiler';
+import type { ts } from './typescript';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../config/types';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 
@@ -33,15 +34,18 @@ export interface FileSource {
 }
 
 // Only the parser (target) and module resolution (module, moduleResolution, paths, baseUrl) read these.
-const BASE_OPTIONS: ts.CompilerOptions = {
-  allowJs: true,
-  checkJs: false,
-  noEmit: true,
-  skipLibCheck: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.Node16,
-  moduleResolution: ts.ModuleResolutionKind.Node16,
-};
+function baseOptions(): ts.CompilerOptions {
+  const ts = compiler();
+  return {
+    allowJs: true,
+    checkJs: false,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+  };
+}
 
 /** Lists the files: tsconfig.json's file list (plus test files) when present, else the config's globs. */
 export function listFiles(root: string, config: AnalysisConfig, source: FileSource): FileListing {
@@ -55,7 +59,7 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
     });
     return {
       files: files.sort(),
-      compilerOptions: BASE_OPTIONS,
+      compilerOptions: baseOptions(),
       configProblems: [],
       notes: [],
       origin: 'the given files (the git index)',
@@ -92,7 +96,7 @@ export function listFiles(root: string, config: AnalysisConfig, source: FileSour
     : [];
   return {
     files: unique,
-    compilerOptions: { ...BASE_OPTIONS, ...(fromTsconfig?.options ?? {}), ...BASE_OPTIONS_OVERRIDES },
+    compilerOptions: { ...baseOptions(), ...(fromTsconfig?.options ?? {}), ...BASE_OPTIONS_OVERRIDES },
     tsconfig: fromTsconfig ? tsconfig : undefined,
     configProblems: fromTsconfig?.problems ?? [],
     notes,
@@ -130,6 +134,7 @@ interface ParsedTsconfig {
 }
 
 function readTsconfig(file: string): ParsedTsconfig {
+  const ts = compiler();
   const read = ts.readConfigFile(file, (f) => ts.sys.readFile(f));
   if (read.error) return { fileNames: [], listedBy: '', options: {}, problems: [diagnosticProblem(read.error, file)] };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(file), undefined, file);
@@ -143,7 +148,7 @@ function readTsconfig(file: string): ParsedTsconfig {
 }
 
 function diagnosticProblem(d: ts.Diagnostic, fallbackFile: string): FileListing['configProblems'][number] {
-  const message = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  const message = compiler().flattenDiagnosticMessageText(d.messageText, '\n');
   if (d.file && d.start !== undefined) {
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return { file: d.file.fileName, line: line + 1, column: character + 1, message };

@@ -1,9 +1,9 @@
 import type { Location } from '../findings';
 import { EXPORT_EQUALS, type FileFacts, type Ref, type Span, type UnitInfo } from './facts/types';
-import { isStageSet } from './facts/stageRules';
+import { isStageSet } from './stages';
 import type { BuiltImport } from './builtSource';
 import type { StageCandidate } from './stages';
-import { globalKey, keyFile, wholeModuleKey } from './units';
+import { globalKey, keyFile, wholeModuleKey } from './unitKeys';
 
 /** Turns a span of a file into a location (lines and columns). */
 export type Locate = (file: string, span: Span) => Location;

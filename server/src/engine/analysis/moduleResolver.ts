@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { ts } from './typescript';
+import { compiler } from './compiler';
+import type { ts } from './typescript';
 
 /**
  * Module resolution for the analysed files: the compiler's own algorithm (paths, baseUrl, extensions,
@@ -20,11 +21,24 @@ export class ModuleResolver {
     private readonly files: ReadonlySet<string>,
   ) {
     this.host = {
-      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
-      readFile: (f) => ts.sys.readFile(f),
-      directoryExists: (d) => this.dirSet().has(d) || ts.sys.directoryExists(d),
+      fileExists: (f) => this.files.has(f) || compiler().sys.fileExists(f),
+      readFile: (f) => compiler().sys.readFile(f),
+      directoryExists: (d) => this.dirSet().has(d) || compiler().sys.directoryExists(d),
       getCurrentDirectory: () => process.cwd(),
     };
+  }
+
+  /** What the compiler resolved so far (specifiers from a directory → file, null: nothing), for a later run. */
+  toState(): [string, string | null][] {
+    return [...this.cache].map(([k, v]): [string, string | null] => [k, v ?? null]);
+  }
+
+  /**
+   * Resolutions a run over the same file set, options and disk made (see toState): a restored analysis
+   * relinks changed files without the compiler while their imports stay the same.
+   */
+  seed(entries: readonly (readonly [string, string | null])[]): void {
+    for (const [k, v] of entries) this.cache.set(k, v ?? undefined);
   }
 
   reset(): void {
@@ -66,6 +80,7 @@ export class ModuleResolver {
   located(spec: string, from: string): string | undefined {
     const key = `${path.dirname(from)}\0${spec}`;
     if (this.cache.has(key)) return this.cache.get(key);
+    const ts = compiler();
     this.tsCache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options);
     let file: string | undefined;
     try {

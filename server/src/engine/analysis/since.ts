@@ -25,6 +25,10 @@ export interface SinceOptions {
   config: AnalysisConfig;
   /** Any revision git understands (HEAD, main, a tag, a commit id). */
   rev: string;
+  /** The commit `rev` names, when the caller has resolved it already. */
+  commit?: string;
+  /** The caller knows no file was both added and deleted since `rev`: there is no rename to look for. */
+  noRenames?: boolean;
   /** Compare what is staged (the git index) with REV; otherwise the work tree. */
   staged: boolean;
   /** The persistent cache for both analyses (default: the workspace's; false: none). */
@@ -58,7 +62,7 @@ const CONFIG_FILES = /(^|\/)(package\.json|[tj]sconfig[^/]*\.json)$/;
  */
 export function analyzeSince(opts: SinceOptions): SinceResult {
   const root = path.resolve(opts.root);
-  const commit = resolveCommit(root, opts.rev);
+  const commit = opts.commit ?? resolveCommit(root, opts.rev);
   const cache = opts.cache;
   if (opts.staged) {
     // Keyed by blob ids: HEAD's result, left by the previous commit's run, is found without reading a
@@ -76,7 +80,12 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       rev: opts.rev,
       commit,
       result,
-      comparison: compareWithBaseline(root, result.findings, before.result.findings, renamesSince(root, commit, true)),
+      comparison: compareWithBaseline(
+        root,
+        result.findings,
+        before.result.findings,
+        opts.noRenames ? new Map() : renamesSince(root, commit, true),
+      ),
       baselineFromCache: before.result.fromCache,
       how: now.how,
       analyzer: now.analyzer,

@@ -1,7 +1,7 @@
 import type { FileGraph } from './link';
 import type { KeyedStage } from './testReach';
 import type { Stage } from './types';
-import { keyFile, moduleKey, wholeModuleKey } from './units';
+import { keyFile, moduleKey, wholeModuleKey } from './unitKeys';
 
 /** What a stage's code can run when its module is loaded and it is called. */
 export interface StageReach {
@@ -35,16 +35,26 @@ export interface DependencySource {
  * behaviour change?" is then a question about changed lines in those files (stageVerify/changed.ts).
  */
 export class StageDependencies {
-  private readonly edges = new Map<string, ReadonlySet<string>>();
+  private readonly graphs = new Map<string, FileGraph>();
   private readonly modules = new Map<string, string[]>();
   private readonly reached = new Map<string, StageReach>();
 
   constructor(private readonly src: DependencySource) {
     for (const g of src.graphs) {
-      for (const [from, to] of g.edges) this.edges.set(from, to);
+      this.graphs.set(g.file, g);
       // Both imports and the files references resolved through (`require()`, re-export chains) are loaded.
       this.modules.set(g.file, [...new Set([...g.imports.map((i) => i.target), ...g.targetFiles])]);
     }
+  }
+
+  /** A unit's outgoing edges, from its file's graph (a graph's edges start at its own units: `file#local`). */
+  private edges(key: string): ReadonlySet<string> | undefined {
+    // The file is the key up to one of its '#' (the first, unless the path itself holds one).
+    for (let at = key.indexOf('#'); at >= 0; at = key.indexOf('#', at + 1)) {
+      const g = this.graphs.get(key.slice(0, at));
+      if (g) return g.edges.get(key);
+    }
+    return undefined;
   }
 
   get stages(): readonly Stage[] {
@@ -102,7 +112,7 @@ export class StageDependencies {
       units.add(key);
       const home = keyFile(key);
       if (key === wholeModuleKey(home)) wholeFiles.add(home);
-      for (const next of this.edges.get(key) ?? []) if (!units.has(next)) queue.push(next);
+      for (const next of this.edges(key) ?? []) if (!units.has(next)) queue.push(next);
     }
     const unanalysed = [...new Set(files.flatMap((f) => this.src.unanalysedImports(f)))];
     return { key: stage.key, units, files, wholeFiles, unanalysed };

@@ -41,3 +41,8 @@ function compareLoc(a: Location | undefined, b: Location | undefined): number {
     a.range.start.character - b.range.start.character
   );
 }
+
+/** Stage methods enough to call a class an estimator: any, except `transform` on its own. */
+export function isStageSet(methods: readonly string[]): boolean {
+  return methods.some((m) => m !== 'transform');
+}

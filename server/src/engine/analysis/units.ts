@@ -3,14 +3,12 @@ import { ts } from './typescript';
 
 /**
  * A "unit" is a node of the reachability graph: a function, method, class, top-level variable or
- * `export default`. Keys are `file#pos#kind`, stable as long as the file's text is unchanged; facts
- * (facts/types.ts) hold the file-local part `pos#kind` and the linker prefixes the file.
+ * `export default`. Keys are `file#pos#kind` (unitKeys.ts), stable as long as the file's text is unchanged;
+ * facts (facts/types.ts) hold the file-local part `pos#kind` and the linker prefixes the file.
  */
 export function localKey(node: ts.Node): string {
   return `${node.pos}#${node.kind}`;
 }
-
-export { globalKey, keyFile, MODULE, moduleKey, wholeModuleKey } from './unitKeys';
 
 export function isTopLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
   return (

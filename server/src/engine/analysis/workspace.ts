@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ts } from './typescript';
+import { compiler } from './compiler';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding, Location } from '../findings';
 import type { FileCache } from './cache/fileCache';
-import { tryExtractFacts, type ExtractOptions, type ExtractResult } from './facts/extract';
+import type { ExtractOptions, ExtractResult } from './facts/extract';
 import type { FileFacts, Span } from './facts/types';
 import { BuildOutput } from './buildOutput';
 import { BuiltSources, type BuiltImport } from './builtSource';
@@ -347,6 +347,7 @@ export class Workspace {
       project: { exclusive: this.project.exclusive, texts: this.project.exclusive ? [...this.project.given] : [] },
       stages: [...this.stages],
       syntax,
+      resolutions: this.resolver.toState(),
     };
   }
 
@@ -394,6 +395,7 @@ export class Workspace {
     }
     for (const [f, cands] of state.stages) this.stages.set(f, cands);
     for (const [f, errors] of state.syntax) this.restoredSyntax.set(f, errors);
+    if (Array.isArray(state.resolutions)) this.resolver.seed(state.resolutions.filter(isResolution));
   }
 
   /** Files the parser gave up on (nesting too deep for the stack, …), and why: still clone-checked, not linked. */
@@ -453,9 +455,12 @@ export class Workspace {
   private extract(file: string): ExtractResult {
     const text = this.texts.get(file) as string;
     const options = this.extractOptions(file);
-    return this.cache
-      ? this.cache.facts(file, text, options, () => tryExtractFacts(file, text, options))
-      : tryExtractFacts(file, text, options);
+    // Loaded on use: the parser is not needed when the facts are stored (a restored analysis).
+    const run = (): ExtractResult => {
+      const { tryExtractFacts } = require('./facts/extract') as typeof import('./facts/extract');
+      return tryExtractFacts(file, text, options);
+    };
+    return this.cache ? this.cache.facts(file, text, options, run) : run();
   }
 
   private store(file: string, result: ExtractResult): void {
@@ -498,7 +503,7 @@ export class Workspace {
       stageMethods: this.config.stageMethods,
       inFolder: this.inFolder(rel),
       isTest: this.isTest(file),
-      target: this.listing.compilerOptions.target ?? ts.ScriptTarget.Latest,
+      target: this.listing.compilerOptions.target ?? compiler().ScriptTarget.Latest,
     };
   }
 
@@ -559,6 +564,12 @@ export interface WorkspaceState {
   syntax: [string, Finding[]][];
   /** What the file source gave besides the sources (package.json, tsconfig.json) when it was exclusive. */
   project: { exclusive: boolean; texts: [string, string][] };
+  /** Module resolutions made (ModuleResolver.toState); an entry of any other shape is not used. */
+  resolutions?: [string, string | null][];
+}
+
+function isResolution(e: unknown): e is [string, string | null] {
+  return Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (typeof e[1] === 'string' || e[1] === null);
 }
 
 /** Specifiers of `require()` and `import()` calls, which facts keep as refs rather than import declarations. */

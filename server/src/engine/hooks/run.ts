@@ -13,8 +13,8 @@ import { isCloneRule } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { gitText, hasHead, revisionExists, workTreeTop } from '../git';
-import { deletedAtTop, StagedSnapshot, stagedAtTop } from './staged';
+import { gitText, revisionExists, stagedStatus, workTreeTop } from '../git';
+import { StagedSnapshot } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
 
 /**
@@ -27,9 +27,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   const failOn: FailOn = opts.failOn ?? 'warning';
   const top = workTreeTop(opts.root);
   const root = realpath(opts.root);
-  const stagedAbs = stagedAtTop(top)
-    .map((p) => path.join(top, p))
-    .filter((f) => f === root || isInside(root, f));
+  const status = stagedStatus(top);
+  const stagedAbs = status.written.map((p) => path.join(top, p)).filter((f) => f === root || isInside(root, f));
   const staged = new Set(stagedAbs);
   const config = stagedConfig(top, root);
   const result: HookRunResult = {
@@ -43,9 +42,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   };
 
   // A deleted test can leave stages untested: deletions count as touching the sources too.
-  const deleted = deletedAtTop(top)
-    .map((p) => path.join(top, p))
-    .filter((f) => isInside(root, f));
+  const deleted = status.deleted.map((p) => path.join(top, p)).filter((f) => isInside(root, f));
   // A JSON file a stage imports is code too (its stages are verified); project config files are not.
   const importedData = (f: string): boolean =>
     f.endsWith('.json') && !/(^|[\\/])(package(-lock)?|[jt]sconfig[^\\/]*|mlparity\.config)\.json$/.test(f);
@@ -54,7 +51,9 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
     let dependencies: (() => StageDependencies) | undefined;
-    const head = hasHead(root);
+    // The staged text of a file the analysis read (else git is asked).
+    let analysed: (file: string) => string | undefined = () => undefined;
+    const head = headCommit(top);
     if (opts.all || !head) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
@@ -62,7 +61,14 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
       stages = analysis.stages;
     } else {
       // Only what the commit introduces: the staged analysis against HEAD's, matched by fingerprint.
-      const s = analyzeSince({ root, config: config.analysis, rev: 'HEAD', staged: true });
+      const s = analyzeSince({
+        root,
+        config: config.analysis,
+        rev: 'HEAD',
+        commit: head,
+        staged: true,
+        noRenames: status.added.length === 0 || status.deleted.length === 0,
+      });
       const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
       const unchanged = s.comparison.current.length - introduced.length;
       result.analysis = {
@@ -73,7 +79,10 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
       };
       stages = s.result.stages;
       const stagedAnalyzer = s.analyzer;
-      if (stagedAnalyzer) dependencies = () => stagedAnalyzer.dependencies();
+      if (stagedAnalyzer) {
+        dependencies = () => stagedAnalyzer.dependencies();
+        analysed = (file) => stagedAnalyzer.text(file);
+      }
     }
     if (config.stages.verifyOnCommit) {
       // Stages whose own code, or code they run or load, differs from HEAD: index against HEAD.
@@ -88,7 +97,8 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
           config: config.stages,
           stages,
           dependencies,
-          source: (file) => gitText(top, ['show', `:${relPath(top, file)}`]),
+          source: (file) => analysed(file) ?? gitText(top, ['show', `:${relPath(top, file)}`]),
+          staged: { head: head !== undefined, changed: new Set(status.changed.map((p) => path.join(top, p))) },
           signal: opts.signal,
           onProgress: opts.onProgress,
         });
@@ -135,6 +145,11 @@ function stagedConfig(top: string, root: string): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
   const text = gitText(top, ['show', `:${relPath(top, file)}`]);
   return text === undefined ? loadConfig(root) : parseConfig(text, file);
+}
+
+/** HEAD's commit id, undefined before the first commit. */
+function headCommit(top: string): string | undefined {
+  return gitText(top, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])?.trim() || undefined;
 }
 
 function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {

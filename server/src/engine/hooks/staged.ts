@@ -1,19 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gitOrThrow, gitText } from '../git';
-
-/** Paths staged for commit (added, copied, modified, renamed), relative to the work-tree top. */
-export function stagedAtTop(top: string): string[] {
-  const out = gitOrThrow(top, ['diff', '--cached', '--name-only', '--diff-filter=ACMR', '-z']);
-  return out.toString('utf8').split('\0').filter(Boolean);
-}
-
-/** Paths the commit would delete, relative to the work-tree top (an empty list before the first commit). */
-export function deletedAtTop(top: string): string[] {
-  const out = gitText(top, ['diff', '--cached', '--name-only', '--diff-filter=D', '-z']);
-  return (out ?? '').split('\0').filter(Boolean);
-}
+import { gitOrThrow } from '../git';
 
 /** Index entries (paths relative to the top) at `rel` or below it. */
 function indexEntries(top: string, rel: string): string[] {

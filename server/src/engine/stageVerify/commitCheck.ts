@@ -24,7 +24,6 @@ import { stagedChangedFiles, stagedDiffs } from './diffs';
 import { acceptCommand, stageVerdictLine } from './summary';
 import { gitTop } from './tree';
 import type { StageVerifyReport } from './types';
-import { verifyStage } from './verifyStage';
 
 /** What the pre-commit step concluded for one stage whose behaviour the staged changes may alter. */
 export interface StageCommitResult {
@@ -65,8 +64,8 @@ function changedStages(
   stages: readonly Stage[],
   source: (file: string) => string | undefined,
   dependencies: (() => StageDependencies) | undefined,
+  changed: ReadonlySet<string> = stagedChangedFiles(top),
 ): ChangedStage[] {
-  const changed = stagedChangedFiles(top);
   if (changed.size === 0 || stages.length === 0) return [];
   const deps = dependencies?.() ?? indexDependencies(root);
   const diffOf = stagedDiffs(top, changed, source);
@@ -133,16 +132,21 @@ export async function checkStagedStages(opts: {
   dependencies?: () => StageDependencies;
   /** The staged text of a source file (absolute path), read only for files that changed. */
   source: (file: string) => string | undefined;
+  /** What the caller knows of the index already: whether HEAD exists, and the files differing from it (absolute). */
+  staged?: { head: boolean; changed: ReadonlySet<string> };
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }): Promise<{ results: StageCommitResult[]; notes: string[] }> {
   const top = gitTop(opts.root);
-  if (!hasHead(top))
+  if (!(opts.staged?.head ?? hasHead(top)))
     return { results: [], notes: ['stages: not verified, there is no HEAD commit to compare with yet'] };
-  const accepted = readAccepted(top);
   const results: StageCommitResult[] = [];
   const notes: string[] = [];
-  const todo = changedStages(opts.root, top, opts.stages, opts.source, opts.dependencies);
+  const todo = changedStages(opts.root, top, opts.stages, opts.source, opts.dependencies, opts.staged?.changed);
+  if (todo.length === 0) return { results, notes };
+  const accepted = readAccepted(top);
+  // Loaded here: the verifier pulls in the type checker, which a commit changing no stage's code never needs.
+  const { verifyStage } = require('./verifyStage') as typeof import('./verifyStage');
   for (const [i, { stage, change, hash }] of todo.entries()) {
     if (opts.signal?.aborted) {
       const left = todo.slice(i).map((c) => c.stage.name);

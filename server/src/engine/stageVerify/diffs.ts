@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import { structuredPatch } from 'diff';
-import { gitText, treeEntries } from '../git';
+import { gitText, hasHead, stagedStatus, treeEntries } from '../git';
 import type { FileDiff, Hunk } from './changed';
 import { gitTop } from './tree';
 
@@ -13,15 +12,10 @@ function show(top: string, object: string): string | undefined {
   return gitText(top, ['show', object]);
 }
 
-/** Absolute paths of the files whose staged content differs from HEAD (added, modified, renamed, copied). */
+/** Absolute paths of the files whose staged content differs from HEAD (added, modified, deleted). */
 export function stagedChangedFiles(top: string): Set<string> {
-  const out = gitText(top, ['diff', '--cached', '--name-only', '--no-renames', '-z', 'HEAD']) ?? '';
-  return new Set(
-    out
-      .split('\0')
-      .filter(Boolean)
-      .map((p) => path.join(top, p)),
-  );
+  if (!hasHead(top)) return new Set();
+  return new Set(stagedStatus(top).changed.map((p) => path.join(top, p)));
 }
 
 /**
@@ -162,6 +156,8 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
     const a = head.replace(/\r\n/g, '\n');
     const b = text.replace(/\r\n/g, '\n');
     if (a === b) return undefined;
+    // Loaded here: only the editor diffs texts itself (the hook asks git).
+    const { structuredPatch } = require('diff') as typeof import('diff');
     const patch = structuredPatch('HEAD', 'now', a, b, '', '', { context: 0 });
     // jsdiff: a start with a count of 0 is the line after the change (1-based).
     const hunks: Hunk[] = patch.hunks.map((h) => ({

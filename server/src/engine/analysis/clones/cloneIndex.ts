@@ -2,7 +2,7 @@ import { classesOf, cloneComponents, compareClasses } from './cloneClasses';
 import { windowHashes } from './fingerprints';
 import { packHit, pairsFromHits, seedLength, type ClonePair } from './pairs';
 import { agreeingRun, RunHeads } from './runHeads';
-import { tokenize, type FileTokens } from './tokenize';
+import type { FileTokens } from './tokenize';
 import {
   DEFAULT_CLONE_OPTIONS,
   type CloneClass,
@@ -116,7 +116,7 @@ export class CloneIndex {
   }
 
   /** Adds or replaces a file; `tokens` when the caller has them already (the persistent cache). */
-  update(source: SourceFileText, tokens: FileTokens = tokenize(source.file, source.text)): void {
+  update(source: SourceFileText, tokens: FileTokens = tokenizeNow(source.file, source.text)): void {
     this.remove(source.file);
     const { positions, hashes } = windowHashes(tokens, this.k);
     const entry: Entry = { id: this.nextId++, tokens, positions, hashes };
@@ -569,4 +569,10 @@ function componentOf(pairs: ClonePair[]): Component {
   const files = new Set<string>();
   for (const p of pairs) files.add(p.a.file.file).add(p.b.file.file);
   return { pairs, files, classes: classesOf(pairs) };
+}
+
+/** The tokenizer (and the compiler's scanner), loaded on use: stored tokens need neither. */
+export function tokenizeNow(file: string, text: string): FileTokens {
+  const { tokenize } = require('./tokenize') as typeof import('./tokenize');
+  return tokenize(file, text);
 }

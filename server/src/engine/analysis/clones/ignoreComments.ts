@@ -1,14 +1,9 @@
 import { ts } from '../typescript';
 import { isTrivia, scanTokens } from './lexer';
+import { hasIgnoreMarker } from './ignoreMarker';
 import { computeLineStarts, lineOf as lineAt } from './lineStarts';
 
-const MARKER = 'ml-parity-ignore';
 const DIRECTIVE = /^\/\/\s*ml-parity-ignore(-start|-end)?(?![\w-])/;
-
-/** Cheap pre-check so files without any marker skip the trivia scan. */
-export function hasIgnoreMarker(text: string): boolean {
-  return text.includes(MARKER);
-}
 
 /**
  * 0-based lines excluded from duplicate detection by `// ml-parity-ignore` comments:
@@ -16,7 +11,7 @@ export function hasIgnoreMarker(text: string): boolean {
  * `// ml-parity-ignore-start` … `// ml-parity-ignore-end` ignores the lines in between (inclusive;
  * an unterminated start runs to the end of the file).
  */
-export function ignoredLines(text: string, variant: ts.LanguageVariant = ts.LanguageVariant.JSX): Set<number> {
+export function ignoredLines(text: string, variant?: ts.LanguageVariant): Set<number> {
   const lines = new Set<number>();
   if (!hasIgnoreMarker(text)) return lines;
   const lineStarts = computeLineStarts(text);
@@ -24,7 +19,7 @@ export function ignoredLines(text: string, variant: ts.LanguageVariant = ts.Lang
   let codeLine = -1;
   let regionStart = -1;
   // Scanning (rather than a regex over lines) keeps `//` inside strings and templates out.
-  scanTokens(text, variant, true, (kind, start, end) => {
+  scanTokens(text, variant ?? ts.LanguageVariant.JSX, true, (kind, start, end) => {
     if (kind !== ts.SyntaxKind.SingleLineCommentTrivia) {
       if (!isTrivia(kind)) codeLine = lineOf(end - 1);
       return;

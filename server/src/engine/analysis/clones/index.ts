@@ -1,5 +1,5 @@
 export { CloneIndex } from './cloneIndex';
 export { detectClones } from './detectClones';
 export { ignoredLines } from './ignoreComments';
-export { tokenize, type FileTokens } from './tokenize';
+export { tokenize } from './tokenize';
 export type { CloneClass, CloneType, SourceFileText } from './types';

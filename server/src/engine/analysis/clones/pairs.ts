@@ -1,5 +1,6 @@
 import type { CloneOptions, CloneType } from './types';
-import { CLOSERS, OPENERS, type FileTokens } from './tokenize';
+import { CLOSERS, OPENERS } from './edgeTokens';
+import type { FileTokens } from './tokenize';
 
 /** Token range [from, to) in one file. */
 export interface Span {

@@ -1,9 +1,11 @@
 import { ts } from '../typescript';
-import { hasIgnoreMarker, ignoredLines } from './ignoreComments';
+import { ignoredLines } from './ignoreComments';
+import { hasIgnoreMarker } from './ignoreMarker';
 import { compilerHelperMask } from './compilerHelpers';
 import { moduleStatementMask } from './importStatements';
 import { variantFor, scanTokens } from './lexer';
 import { computeLineStarts } from './lineStarts';
+import { EDGE_TOKENS } from './edgeTokens';
 
 const K = ts.SyntaxKind;
 
@@ -11,24 +13,11 @@ const K = ts.SyntaxKind;
 const NORM_IDENTIFIER = 5000;
 const NORM_LITERAL = 5001;
 
-/** Tokens that end the previous construct: a clone should not start with one. */
-export const CLOSERS: ReadonlySet<number> = new Set([
-  K.SemicolonToken,
-  K.CloseBraceToken,
-  K.CloseParenToken,
-  K.CloseBracketToken,
-  K.CommaToken,
-]);
-
-/** Tokens that open the next construct: a clone should not end with one. */
-export const OPENERS: ReadonlySet<number> = new Set([
-  K.OpenBraceToken,
-  K.OpenParenToken,
-  K.OpenBracketToken,
-  K.CommaToken,
-  K.EqualsToken,
-  K.DotToken,
-]);
+// The numbers pairs.ts trims clone edges by must be this compiler's (see edgeTokens.ts).
+for (const [name, kind] of Object.entries(EDGE_TOKENS)) {
+  if (K[name as keyof typeof EDGE_TOKENS] !== kind)
+    throw new Error(`edgeTokens.ts: ${name} is ${K[name as keyof typeof EDGE_TOKENS]} in this TypeScript, not ${kind}`);
+}
 
 /**
  * A file's significant tokens as parallel typed arrays (compact, cache-friendly for hashing).

@@ -1,5 +1,6 @@
 import { ts } from '../typescript';
-import { isModuleExports, localKey, MODULE, skipOuter } from '../units';
+import { isModuleExports, localKey, skipOuter } from '../units';
+import { MODULE } from '../unitKeys';
 import { boundNames, requireSpec, type Scope } from './scope';
 import { EXPORT_EQUALS, type FileFacts, type Ref } from './types';
 import type { Values } from './values';

@@ -1,5 +1,6 @@
 import { ts } from '../typescript';
-import { declarationName, isUnitNode, localKey, MODULE, nameNode, skipOuter, span } from '../units';
+import { declarationName, isUnitNode, localKey, nameNode, skipOuter, span } from '../units';
+import { MODULE } from '../unitKeys';
 import { collectExports } from './exports';
 import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
 import { Es5Classes, iifeResult, isIife, skipParens } from './es5';

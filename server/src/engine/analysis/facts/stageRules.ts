@@ -2,6 +2,7 @@ import { ts } from '../typescript';
 import { isTopLevelVariable, localKey, skipOuter, span, stageNode } from '../units';
 import type { Scope } from './scope';
 import type { Ref, StageMention } from './types';
+import { isStageSet } from '../stages';
 
 /**
  * The configurable stage rules, applied to each node of a (non-test) file as the extractor walks it:
@@ -146,11 +147,6 @@ function stageTag(node: ts.Node): string | undefined {
     return text.split(/\s+/)[0] ?? '';
   }
   return undefined;
-}
-
-/** Stage methods enough to call a class an estimator: any, except `transform` on its own. */
-export function isStageSet(methods: readonly string[]): boolean {
-  return methods.some((m) => m !== 'transform');
 }
 
 function calleeName(e: ts.Expression): string | undefined {
