@@ -172,8 +172,8 @@ export class DiskCache {
   }
 
   private file(kind: string, key: string): string {
-    // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results' || kind === 'states' || kind === 'deltas' || kind === 'code'
+    // Facts entries are many: two-character shards keep folders small. Code entries: a folder per module.
+    return kind === 'results' || kind === 'states' || kind === 'deltas' || kind.startsWith('code/')
       ? path.join(this.dir, kind, `${key}.json`)
       : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
