@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { buildAllBundles } from './bundles';
 import { buildWebview } from './buildWebview';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -16,38 +16,7 @@ const TARGET = 'linux-x64';
 
 async function bundle(): Promise<void> {
   fs.rmSync(dist, { recursive: true, force: true });
-  const common = {
-    bundle: true,
-    platform: 'node' as const,
-    target: 'node20',
-    format: 'cjs' as const,
-    sourcemap: false,
-    minify: true,
-    // onnxruntime-node finds its native binding relative to its own files, and esbuild its binary
-    // (@esbuild/linux-x64), so both stay real packages.
-    external: ['vscode', 'onnxruntime-node', 'esbuild'],
-    logLevel: 'warning' as const,
-    // jsonc-parser's UMD build requires its parts dynamically; its ESM build bundles cleanly.
-    mainFields: ['module', 'main'],
-  };
-  await build({ ...common, entryPoints: { extension: path.join(root, 'out/client/src/extension.js') }, outdir: dist });
-  await build({ ...common, entryPoints: { server: path.join(root, 'out/server/src/lsp/main.js') }, outdir: dist });
-  await build({ ...common, entryPoints: { cli: path.join(root, 'out/server/src/cli/bin.js') }, outdir: dist });
-  await build({
-    ...common,
-    entryPoints: { inferenceWorker: path.join(root, 'out/server/src/engine/inference/worker.js') },
-    outdir: dist,
-  });
-  await build({
-    ...common,
-    entryPoints: { stageWorker: path.join(root, 'out/server/src/engine/stageVerify/worker.js') },
-    outdir: dist,
-  });
-  await build({
-    ...common,
-    entryPoints: { stageRecorder: path.join(root, 'out/server/src/engine/stageVerify/recorder.js') },
-    outdir: dist,
-  });
+  await buildAllBundles(dist);
   await buildWebview();
 }
 

@@ -4,6 +4,8 @@
  * `hook run` on one-file commits in a git repository of the corpus (HEAD's result and analyzer state
  * stored by the previous commit's hook run, as in daily use; the first run, with nothing cached, is
  * reported apart, and so are commits that change a stage's code, on which verify-stage runs as well).
+ * The commits run through each CLI given, interleaved: the repo's `bin/ml-parity` (tsc output) and the
+ * packaged extension's `dist/cli.js` (the esbuild bundle a hook installed from the editor runs).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,12 +15,13 @@ import { buildCorpus, writeCorpus } from './corpus';
 import { editSequence } from './edits';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(REPO, 'bin', 'ml-parity');
+/** The repo's CLI, run from the tsc output. */
+export const BIN = path.join(REPO, 'bin', 'ml-parity');
 
 /** Wall time of one CLI process; throws on exit codes other than those `ok` allows. */
-function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]): number {
+function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0], cli = BIN): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, ...args], {
+  const r = spawnSync(process.execPath, [cli, ...args], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir },
@@ -30,11 +33,17 @@ function cliMs(cwd: string, args: string[], cacheDir: string, ok: number[] = [0]
 }
 
 /** `check` over the corpus with an empty cache, then again with nothing changed. */
-export function checkColdWarm(root: string, cacheDir: string, outFile: string): { coldMs: number; warmMs: number } {
+export function checkColdWarm(
+  root: string,
+  cacheDir: string,
+  outFile: string,
+): { coldMs: number; warmMs: number; offMs: number } {
   fs.rmSync(cacheDir, { recursive: true, force: true });
   const coldMs = cliMs(root, ['check', '--format', 'json', '--out', outFile], cacheDir);
   const warmMs = cliMs(root, ['check', '--format', 'json', '--out', outFile], cacheDir);
-  return { coldMs, warmMs };
+  // The CLI as it ran before the persistent cache existed: what an empty cache's writes are compared with.
+  const offMs = cliMs(root, ['check', '--format', 'json', '--out', outFile], 'off');
+  return { coldMs, warmMs, offMs };
 }
 
 export interface CommitRuns {
@@ -59,40 +68,59 @@ function git(cwd: string, ...args: string[]): void {
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
 }
 
-/** `count` one-file commits (body edits of stage and helper modules, some test edits) through `hook run`. */
-export function commitRuns(workDir: string, count: number): CommitRuns {
-  const root = path.join(workDir, 'repo');
-  const cacheDir = path.join(workDir, 'repo-cache');
-  fs.rmSync(cacheDir, { recursive: true, force: true });
-  const corpus = buildCorpus(root);
-  writeCorpus(corpus);
-  git(root, 'init', '-q');
-  git(root, 'add', '.');
-  git(root, 'commit', '-qm', 'corpus');
-  const edits = editSequence(corpus, count + 1, 11);
-  const out: CommitRuns = { checkAfterEditMs: [], hookMs: [], hookStageMs: [], firstHookMs: 0, lastSummary: '' };
-  edits.forEach((e, i) => {
-    fs.writeFileSync(path.join(root, e.rel), e.text);
-    // check after the edit (work tree), then the commit of that one file through the hook.
-    if (i > 0)
-      out.checkAfterEditMs.push(
-        cliMs(root, ['check', '--format', 'json', '--out', path.join(workDir, 'repo-check.json')], cacheDir),
-      );
-    git(root, 'add', e.rel);
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [BIN, 'hook', 'run'], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir },
-    });
-    const ms = performance.now() - t0;
-    if (r.status !== 0 && r.status !== 1) throw new Error(`hook run exited ${r.status}: ${r.stderr}`);
-    if (i === 0) out.firstHookMs = ms;
-    else if (/no staged change to a stage's code/.test(r.stdout)) {
-      out.hookMs.push(ms);
-      out.lastSummary = r.stdout.trim();
-    } else out.hookStageMs.push(ms);
-    git(root, 'commit', '-qm', `edit ${i}`, '--no-verify');
+/**
+ * `count` one-file commits (body edits of stage and helper modules, some test edits) through `hook run`,
+ * the same commits for each CLI in `clis`, each in its own repository and cache, interleaved commit by
+ * commit (in alternating order) so that a busy machine weighs on all alike; one result per CLI.
+ */
+export function commitRuns(workDir: string, count: number, clis: readonly string[]): CommitRuns[] {
+  const runs = clis.map((cli, k) => {
+    const root = path.join(workDir, `commits-${k}`, 'repo');
+    const cacheDir = path.join(workDir, `commits-${k}`, 'cache');
+    fs.rmSync(path.dirname(root), { recursive: true, force: true });
+    const corpus = buildCorpus(root);
+    writeCorpus(corpus);
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'corpus');
+    const out: CommitRuns = { checkAfterEditMs: [], hookMs: [], hookStageMs: [], firstHookMs: 0, lastSummary: '' };
+    return { cli, root, cacheDir, edits: editSequence(corpus, count + 1, 11), out };
   });
-  return out;
+  for (let i = 0; i <= count; i++) {
+    for (const run of i % 2 === 0 ? runs : [...runs].reverse()) commit(run, i);
+  }
+  return runs.map((r) => r.out);
+}
+
+interface CommitRun {
+  cli: string;
+  root: string;
+  cacheDir: string;
+  edits: ReturnType<typeof editSequence>;
+  out: CommitRuns;
+}
+
+/** Edit `i`: check after the edit (work tree), then the commit of that one file through the hook. */
+function commit({ cli, root, cacheDir, edits, out }: CommitRun, i: number): void {
+  const e = edits[i];
+  fs.writeFileSync(path.join(root, e.rel), e.text);
+  if (i > 0)
+    out.checkAfterEditMs.push(
+      cliMs(root, ['check', '--format', 'json', '--out', path.join(root, '..', 'check.json')], cacheDir, [0], cli),
+    );
+  git(root, 'add', e.rel);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [cli, 'hook', 'run'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, ML_PARITY_CACHE_DIR: cacheDir },
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cli} hook run exited ${r.status}: ${r.stderr}`);
+  if (i === 0) out.firstHookMs = ms;
+  else if (/no staged change to a stage's code/.test(r.stdout)) {
+    out.hookMs.push(ms);
+    out.lastSummary = r.stdout.trim();
+  } else out.hookStageMs.push(ms);
+  git(root, 'commit', '-qm', `edit ${i}`, '--no-verify');
 }

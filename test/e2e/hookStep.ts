@@ -2,6 +2,7 @@
 // opened workspace (a git repository made by copyWorkspace), one blocked on a finding and one that goes through.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { pollUntil } from './deadline';
@@ -9,6 +10,9 @@ import { notificationTexts, runCommand } from './workbench';
 
 /** A new exported function in a pipeline folder that no test calls: an untested-stage finding. */
 const UNTESTED_STAGE = 'export function hookProbe(xs: number[]): number[] {\n  return xs.map((x) => x - 1);\n}\n';
+
+/** The user's cache folder as the hook sees it: private, so the packaged CLI's code cache lands here. */
+let xdgCache: string | undefined;
 
 function git(cwd: string, ...args: string[]): { status: number | null; output: string } {
   const r = spawnSync(
@@ -18,6 +22,7 @@ function git(cwd: string, ...args: string[]): { status: number | null; output: s
       cwd,
       encoding: 'utf8',
       timeout: 120_000,
+      env: { ...process.env, ...(xdgCache ? { XDG_CACHE_HOME: xdgCache, ML_PARITY_CACHE_DIR: undefined } : {}) },
     },
   );
   return { status: r.status, output: `${r.stdout}${r.stderr}${r.error ? String(r.error) : ''}` };
@@ -34,6 +39,22 @@ function mustGit(cwd: string, ...args: string[]): string {
  * is a path fragment the hook's command line must contain (the installed extension's bundled CLI).
  */
 export async function hookStep(page: Page, folder: string, cliMust: string, timeoutMs: number): Promise<string> {
+  xdgCache = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-e2e-xdg-cache-'));
+  try {
+    return await commitThroughHook(page, folder, cliMust, timeoutMs, xdgCache);
+  } finally {
+    fs.rmSync(xdgCache, { recursive: true, force: true });
+    xdgCache = undefined;
+  }
+}
+
+async function commitThroughHook(
+  page: Page,
+  folder: string,
+  cliMust: string,
+  timeoutMs: number,
+  cache: string,
+): Promise<string> {
   const hook = path.join(folder, '.git', 'hooks', 'pre-commit');
   fs.rmSync(hook, { force: true });
   const before = new Set(await notificationTexts(page));
@@ -70,5 +91,9 @@ export async function hookStep(page: Page, folder: string, cliMust: string, time
   }
   const subject = mustGit(folder, 'log', '-1', '--format=%s').trim();
   if (subject !== 'docs: a clean change') throw new Error(`HEAD is "${subject}" after the clean commit`);
-  return `hook runs ${path.basename(path.dirname(cliMust))}/${path.basename(cliMust)}; untested stage blocked (exit 1), clean commit ${mustGit(folder, 'rev-parse', '--short', 'HEAD').trim()} went through`;
+  // The packaged CLI (dist/cli.js loading cliMain.js) keeps its compiled code in the user's cache folder.
+  const bundled = fs.existsSync(path.join(path.dirname(cliMust), 'cliMain.js'));
+  if (bundled && !fs.existsSync(path.join(cache, 'ml-parity', 'code', 'cliMain')))
+    throw new Error(`the packaged CLI stored no code cache in ${cache}`);
+  return `${bundled ? 'code cache stored; ' : ''}hook runs ${path.basename(path.dirname(cliMust))}/${path.basename(cliMust)}; untested stage blocked (exit 1), clean commit ${mustGit(folder, 'rev-parse', '--short', 'HEAD').trim()} went through`;
 }

@@ -133,9 +133,10 @@ describe('analysis derived from the stored state of HEAD (hook fast path)', func
       stage(root, 'src/pipeline/scale.ts', `// scales\n${norm('scale')}`);
       since(root, cache);
       commit(root);
-      const states = path.join(cache.dir, 'states');
-      const stored = fs.readdirSync(states).map((n) => path.join(states, n));
-      // The first commit's state and the one stored for the next (now HEAD): both damaged.
+      const stored = ['states', 'deltas'].flatMap((kind) =>
+        fs.readdirSync(path.join(cache.dir, kind)).map((n) => path.join(cache.dir, kind, n)),
+      );
+      // The first commit's state and the one stored for the next (now HEAD, a delta of it): both damaged.
       assert.equal(stored.length, 2);
       for (const file of stored) fs.writeFileSync(file, damage(fs.readFileSync(file)));
       const clean = fs.readFileSync(path.join(root, 'src/pipeline/clean.ts'), 'utf8');

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand, type HookAction, type HookCommandOptions } from '../../server/src/cli/hookCommand';
 import type { CliIO } from '../../server/src/cli/io';
-import { build } from 'esbuild';
 import { hookStatus, installHook } from '../../server/src/engine/hooks/install';
+import { cliBundleDir } from '../support/cliBundle';
 import { git, REPO_ROOT, tempDir, write, tryCommit } from '../support/tmp';
 
 // Installs into real temporary repositories and commits through the installed hook.
@@ -264,27 +264,26 @@ describe('hook install / uninstall / status', function () {
   it('without --cli the hook runs the script that started the CLI, also the bundled dist/cli.js', async function () {
     this.timeout(120_000);
     const repo = track(repoWithWorkspace());
-    // Bundled as `npm run package` does, inside the repo so the external onnxruntime-node and esbuild still resolve.
-    const dist = track(fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'bundle-')));
-    await build({
-      entryPoints: { cli: path.join(REPO_ROOT, 'out/server/src/cli/bin.js') },
-      outdir: dist,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      external: ['vscode', 'onnxruntime-node', 'esbuild'],
-      mainFields: ['module', 'main'],
-      logLevel: 'warning',
-    });
-    const bundle = path.join(dist, 'cli.js');
-    const install = spawnSync(process.execPath, [bundle, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });
-    assert.equal(install.status, 0, install.stdout + install.stderr);
-    assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`'${bundle}' hook run`));
-    stageUntested(repo);
-    const blocked = tryCommit(repo);
-    assert.equal(blocked.status, 1, blocked.output);
-    assert.match(blocked.output, /untested-stage/);
+    // Bundled as `npm run package` does: cli.js is the bootstrap that loads cliMain.js through the code cache.
+    const bundle = path.join(await cliBundleDir(), 'cli.js');
+    // The hook inherits this process's environment through git: its caches go to a temp folder, not ~/.cache.
+    const cache = track(tempDir('mlp-hooki-cache-'));
+    const saved = process.env.ML_PARITY_CACHE_DIR;
+    process.env.ML_PARITY_CACHE_DIR = cache;
+    try {
+      const install = spawnSync(process.execPath, [bundle, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });
+      assert.equal(install.status, 0, install.stdout + install.stderr);
+      assert.ok(fs.readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8').includes(`'${bundle}' hook run`));
+      stageUntested(repo);
+      const blocked = tryCommit(repo);
+      assert.equal(blocked.status, 1, blocked.output);
+      assert.match(blocked.output, /untested-stage/);
+      // The bundle's compiled code, kept for the next commit.
+      assert.equal(fs.readdirSync(path.join(cache, 'code', 'cliMain')).length, 1);
+    } finally {
+      if (saved === undefined) delete process.env.ML_PARITY_CACHE_DIR;
+      else process.env.ML_PARITY_CACHE_DIR = saved;
+    }
   });
 
   it('bad node or cli paths are refused before anything is written', async () => {

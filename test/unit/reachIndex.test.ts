@@ -108,7 +108,7 @@ describe('test reachability kept across edits and processes (ReachIndex)', () =>
           else if (o.op === 'compute') check();
           else {
             // Stored with the graphs as they are now (maybe changed since the last compute), read back as JSON.
-            const state = reachStateOf(JSON.parse(JSON.stringify(index.toState(graphs))));
+            const state = reachStateOf(JSON.parse(JSON.stringify(index.toState(graphs.values()))));
             assert.ok(state);
             const restored = [...graphs.values()].map(copy);
             for (const g of restored) graphs.set(g.file, g);
@@ -147,7 +147,7 @@ describe('test reachability kept across edits and processes (ReachIndex)', () =>
     const first = new ReachIndex();
     first.compute(graphs, TESTS, STAGES);
     assert.deepEqual(first.walked, TESTS);
-    const state = reachStateOf(JSON.parse(JSON.stringify(first.toState(new Map(graphs.map((g) => [g.file, g]))))));
+    const state = reachStateOf(JSON.parse(JSON.stringify(first.toState(graphs))));
     assert.ok(state);
 
     // Nothing changed, or a file no test visited, or a file relinked to the same edges: no walk at all.
@@ -190,7 +190,7 @@ describe('test reachability kept across edits and processes (ReachIndex)', () =>
     const now = new Map(graphs.map((g) => [g.file, g]));
     now.set('/w/a.ts', { ...graphs[0], edges: new Map() });
     assert.deepEqual(
-      index.toState(now).tests.map(([t]) => t),
+      index.toState(now.values()).tests.map(([t]) => t),
       ['/w/t2.test.ts'],
     );
   });
@@ -210,6 +210,7 @@ describe('test reachability kept across edits and processes (ReachIndex)', () =>
       ['a fractional index', { ...good, tests: [['/w/t1.test.ts', [0, 1.5], []]] }],
       ['a test that did not visit its own file', { ...good, tests: [['/w/t1.test.ts', [1, 2], []]] }],
       ['a stage in a file the test did not visit', { ...good, tests: [['/w/t1.test.ts', [0, 1], [0]]] }],
+      ['a file listed twice', { ...good, files: [...good.files, '/w/a.ts'] }],
       ['an entry of the wrong shape', { ...good, tests: [['/w/t1.test.ts', [0]]] }],
     ] as const)
       assert.equal(reachStateOf(bad), undefined, why);

@@ -1,5 +1,7 @@
-/** Entry of the bundled CLI (`dist/cli.js`); the repo's `bin/ml-parity` runs the same `run()`. */
+/**
+ * Entry of the compiled CLI run by path (a development extension's hook); the repo's `bin/ml-parity` runs
+ * the same `run()`, and so does the packaged `dist/cli.js` (bundleEntry.ts).
+ */
 import { run } from './main';
 
-// In the bundle __filename is dist/cli.js itself: the path a pre-commit hook must run.
 run(__filename);

@@ -94,7 +94,7 @@ export class Analyzer {
   toState(): AnalyzerState {
     this.indexPending();
     const workspace = this.ws.toState();
-    const graphs = new Map([...this.ws.files].map((f) => [f, this.ws.graph(f)]));
+    const graphs = [...this.ws.files].map((f) => this.ws.graph(f));
     return { workspace, clones: this.clones.toState(), reach: this.reachIndex.toState(graphs) };
   }
 

@@ -15,7 +15,8 @@ export interface Reach {
  * those nodes, of the stages known when it was taken.
  */
 interface TestWalk {
-  files: readonly string[];
+  /** File ids (see ReachIndex.fileNames). */
+  files: Int32Array;
   reached: Set<string>;
 }
 
@@ -40,11 +41,13 @@ interface CompiledGraph {
 
 /** One compute's view of the graphs, compiled only as walks reach them. */
 interface Pass {
-  byFile: ReadonlyMap<string, FileGraph>;
-  /** Per file id: its current graph, compiled and claimed, null when it has none; unset until a walk needs it. */
+  /** Per file id: its graph now. */
+  now: (FileGraph | undefined)[];
+  /** Per file id: its graph compiled and claimed, null when it has none; unset until a walk needs it. */
   graphs: (CompiledGraph | null | undefined)[];
-  /** Per node id: 1 for a stage (stage keys are interned before the walks, so later ids are none). */
-  isStage: Uint8Array;
+  stages: ReadonlySet<string>;
+  /** Per node id: 1 for a stage (made at the first walk; stage keys are interned then, so later ids are none). */
+  isStage: Uint8Array | undefined;
   /** Per node id and per file id: the stamp of the last walk that visited it (grown as graphs are interned). */
   seen: Int32Array;
   fileSeen: Int32Array;
@@ -65,6 +68,7 @@ export class ReachIndex {
   private keys: string[] = [];
   /** Per node id: the id of its file. */
   private fileOf: number[] = [];
+  /** File ids: kept when the node ids are forgotten, as the walks hold them. */
   private fileIds = new Map<string, number>();
   private fileNames: string[] = [];
   private compiled = new WeakMap<FileGraph, CompiledGraph>();
@@ -72,8 +76,8 @@ export class ReachIndex {
   private owner: (CompiledGraph | undefined)[] = [];
   private ownerIndex: number[] = [];
   private walks = new Map<string, TestWalk>();
-  /** Every file's graph and the stage keys as of the last compute (or the restored state): the walks' basis. */
-  private last = new Map<string, FileGraph>();
+  /** Per file id, each file's graph as of the last compute (or the restored state): the walks' basis. */
+  private last: (FileGraph | undefined)[] = [];
   private lastStages = new Set<string>();
   /** The tests the last compute walked (the others kept their walks). */
   walked: string[] = [];
@@ -84,36 +88,28 @@ export class ReachIndex {
    */
   static restore(state: ReachState | undefined, graphs: Iterable<FileGraph>): ReachIndex {
     const index = new ReachIndex();
-    for (const g of graphs) index.last.set(g.file, g);
+    // The stored file table first: its indices become the file ids.
+    for (const f of state?.files ?? []) index.fileId(f);
+    for (const g of graphs) index.last[index.fileId(g.file)] = g;
     if (!state) return index;
     index.lastStages = new Set(state.stages);
-    for (const [test, files, reached] of state.tests) {
-      index.walks.set(test, {
-        files: files.map((i) => state.files[i]),
-        reached: new Set(reached.map((i) => state.stages[i])),
-      });
-    }
+    for (const [test, files, reached] of state.tests)
+      index.walks.set(test, { files: Int32Array.from(files), reached: new Set(reached.map((i) => state.stages[i])) });
     return index;
   }
 
   /** The walks still valid against `graphs` (every analysed file's graph now) and the stage keys they hold. */
-  toState(graphs: ReadonlyMap<string, FileGraph>): ReachState {
+  toState(graphs: Iterable<FileGraph>): ReachState {
+    const stale = this.staleFiles(this.byId(graphs));
     const stages = [...this.lastStages];
     const stageIndex = new Map(stages.map((k, i) => [k, i]));
-    const files: string[] = [];
-    const fileIndex = new Map<string, number>();
     const tests: ReachState['tests'] = [];
     for (const [test, walk] of this.walks) {
       // A graph relinked since the last compute: the walk may not hold for it.
-      if (walk.files.some((f) => graphs.get(f) !== this.last.get(f))) continue;
-      const at = walk.files.map((f) => {
-        let i = fileIndex.get(f);
-        if (i === undefined) fileIndex.set(f, (i = files.push(f) - 1));
-        return i;
-      });
-      tests.push([test, at, [...walk.reached].map((k) => stageIndex.get(k) as number)]);
+      if (walk.files.some((f) => stale[f] === 1)) continue;
+      tests.push([test, Array.from(walk.files), [...walk.reached].map((k) => stageIndex.get(k) as number)]);
     }
-    return { stages, files, tests };
+    return { stages, files: [...this.fileNames], tests };
   }
 
   compute(graphs: readonly FileGraph[], testFiles: readonly string[], stageKeys: readonly string[]): Reach {
@@ -122,37 +118,30 @@ export class ReachIndex {
     for (const g of graphs) live += g.edges.size;
     if (this.ids.size > 4 * live + 50_000) this.forgetIds();
 
-    // Files whose nodes may have other edges than when the walks were taken, or hold a new stage.
-    const byFile = new Map(graphs.map((g) => [g.file, g]));
-    const stale = new Set<string>();
-    for (const g of graphs) {
-      const old = this.last.get(g.file);
-      if (old !== g && !(old && sameEdges(old, g))) stale.add(g.file);
-    }
-    for (const f of this.last.keys()) if (!byFile.has(f)) stale.add(f);
+    // Files whose nodes may have other edges than when the walks were taken, or that hold a new stage.
+    const now = this.byId(graphs);
+    const stale = this.staleFiles(now);
     const stages = new Set(stageKeys);
-    for (const k of stages) if (!this.lastStages.has(k)) stale.add(keyFile(k));
+    // (A file new to the table is in no walk: the write past the end is dropped, and may be.)
+    for (const k of stages) if (!this.lastStages.has(k)) stale[this.fileId(keyFile(k))] = 1;
     let stageGone = false;
     for (const k of this.lastStages) if (!stages.has(k)) stageGone = true;
 
-    for (const t of testFiles) this.id(moduleKey(t));
-    const isStage = new Uint8Array(this.ids.size + stages.size);
-    for (const k of stages) isStage[this.id(k)] = 1;
     const pass: Pass = {
-      byFile,
+      now,
       graphs: [],
-      isStage,
-      seen: new Int32Array(this.ids.size),
-      fileSeen: new Int32Array(this.fileNames.length),
+      stages,
+      isStage: undefined,
+      seen: new Int32Array(0),
+      fileSeen: new Int32Array(0),
     };
-
     const perTest = new Map<string, Set<string>>();
     const all = new Set<string>();
     const walks = new Map<string, TestWalk>();
     this.walked = [];
     testFiles.forEach((test, t) => {
       let walk = this.walks.get(test);
-      if (!walk || walk.files.some((f) => stale.has(f))) {
+      if (!walk || walk.files.some((f) => stale[f] === 1)) {
         walk = this.walk(test, pass, t + 1);
         this.walked.push(test);
       } else if (stageGone) {
@@ -166,17 +155,41 @@ export class ReachIndex {
       for (const k of walk.reached) all.add(k);
     });
     this.walks = walks;
-    this.last = byFile;
+    this.last = now;
     this.lastStages = stages;
     return { all, perTest };
   }
 
+  /** Graphs by file id. */
+  private byId(graphs: Iterable<FileGraph>): (FileGraph | undefined)[] {
+    const out: (FileGraph | undefined)[] = new Array<FileGraph | undefined>(this.fileNames.length);
+    for (const g of graphs) out[this.fileId(g.file)] = g;
+    return out;
+  }
+
+  /** Per file id, 1 where the graph `now` gives other edges than the walks' (relinked, new or gone). */
+  private staleFiles(now: readonly (FileGraph | undefined)[]): Uint8Array {
+    const stale = new Uint8Array(this.fileNames.length);
+    for (let f = 0; f < stale.length; f++) {
+      const a = this.last[f];
+      const b = now[f];
+      if (a !== b && !(a && b && sameEdges(a, b))) stale[f] = 1;
+    }
+    return stale;
+  }
+
   /** Every node reachable from the test's roots (iterative, with a visited stamp, so cycles terminate). */
   private walk(test: string, pass: Pass, stamp: number): TestWalk {
-    const files: string[] = [];
+    const files: number[] = [];
     const reached = new Set<string>();
     const queue: number[] = [];
+    const root = this.id(moduleKey(test));
+    if (!pass.isStage) {
+      pass.isStage = new Uint8Array(this.ids.size + pass.stages.size);
+      for (const k of pass.stages) pass.isStage[this.id(k)] = 1;
+    }
     const isStage = pass.isStage;
+    this.fitSeen(pass);
     // pass.seen and pass.fileSeen are read on each push: interning a graph may have grown them.
     const push = (n: number): void => {
       if (pass.seen[n] === stamp) return;
@@ -185,11 +198,10 @@ export class ReachIndex {
       const f = this.fileOf[n];
       if (pass.fileSeen[f] !== stamp) {
         pass.fileSeen[f] = stamp;
-        files.push(this.fileNames[f]);
+        files.push(f);
       }
       if (isStage[n] === 1) reached.add(this.keys[n]);
     };
-    const root = this.id(moduleKey(test));
     push(root);
     const own = this.graphOf(this.fileOf[root], pass);
     if (own) for (const n of own.from) push(n);
@@ -200,24 +212,29 @@ export class ReachIndex {
       const i = this.ownerIndex[n];
       for (let k = c.start[i]; k < c.start[i + 1]; k++) push(c.targets[k]);
     }
-    return { files, reached };
+    return { files: Int32Array.from(files), reached };
   }
 
   /** A file's current graph, compiled, with its nodes claimed for this pass (their edges are its). */
   private graphOf(file: number, pass: Pass): CompiledGraph | null {
     let c = pass.graphs[file];
     if (c === undefined) {
-      const g = pass.byFile.get(this.fileNames[file]);
+      const g = pass.now[file];
       c = g ? this.compile(g) : null;
       for (let i = 0; c && i < c.from.length; i++) {
         this.owner[c.from[i]] = c;
         this.ownerIndex[c.from[i]] = i;
       }
       pass.graphs[file] = c;
-      if (pass.seen.length < this.keys.length) pass.seen = grown(pass.seen, this.keys.length);
-      if (pass.fileSeen.length < this.fileNames.length) pass.fileSeen = grown(pass.fileSeen, this.fileNames.length);
+      this.fitSeen(pass);
     }
     return c;
+  }
+
+  /** Grows the pass's stamps to the ids interned so far. */
+  private fitSeen(pass: Pass): void {
+    if (pass.seen.length < this.keys.length) pass.seen = grown(pass.seen, this.keys.length);
+    if (pass.fileSeen.length < this.fileNames.length) pass.fileSeen = grown(pass.fileSeen, this.fileNames.length);
   }
 
   private compile(g: FileGraph): CompiledGraph {
@@ -248,21 +265,22 @@ export class ReachIndex {
       this.ids.set(key, n);
       this.owner.push(undefined);
       this.ownerIndex.push(0);
-      const file = keyFile(key);
-      let f = this.fileIds.get(file);
-      if (f === undefined) this.fileIds.set(file, (f = this.fileNames.push(file) - 1));
-      this.fileOf.push(f);
+      this.fileOf.push(this.fileId(keyFile(key)));
     }
     return n;
   }
 
-  /** Drops the interned ids and what is built on them; the walks are kept (they hold no ids). */
+  private fileId(file: string): number {
+    let f = this.fileIds.get(file);
+    if (f === undefined) this.fileIds.set(file, (f = this.fileNames.push(file) - 1));
+    return f;
+  }
+
+  /** Drops the interned node ids and what is built on them; the walks and file ids are kept. */
   private forgetIds(): void {
     this.ids = new Map();
     this.keys = [];
     this.fileOf = [];
-    this.fileIds = new Map();
-    this.fileNames = [];
     this.compiled = new WeakMap();
     this.owner = [];
     this.ownerIndex = [];
@@ -288,21 +306,32 @@ function sameEdges(a: FileGraph, b: FileGraph): boolean {
 }
 
 /**
- * The stored walks when they are well formed (indices in range, each test's own file among the files
- * it visited, each stage it reached in one of them), else undefined: then every test is walked again.
+ * The stored walks when they are well formed (files listed once, indices in range, each test's own file
+ * among the files it visited, each stage it reached in one of them), else undefined: then every test is
+ * walked again.
  */
 export function reachStateOf(x: unknown): ReachState | undefined {
   if (typeof x !== 'object' || x === null) return undefined;
-  const r = x as Record<string, unknown>;
-  const { stages, files, tests } = r;
+  const { stages, files, tests } = x as Record<string, unknown>;
   if (!isStrings(stages) || !isStrings(files) || !Array.isArray(tests)) return undefined;
-  for (const entry of tests) {
+  const fileIndex = new Map(files.map((f, i) => [f, i]));
+  if (fileIndex.size !== files.length) return undefined;
+  /** Per stage: the index of its file, -1 when not listed, -2 until asked. */
+  const stageFile = new Int32Array(stages.length).fill(-2);
+  const seen = new Int32Array(files.length);
+  for (let t = 0; t < tests.length; t++) {
+    const entry: unknown = tests[t];
     if (!Array.isArray(entry) || entry.length !== 3) return undefined;
     const [test, fileAt, stageAt] = entry as unknown[];
     if (typeof test !== 'string' || !isIndices(fileAt, files.length) || !isIndices(stageAt, stages.length))
       return undefined;
-    const visited = new Set(fileAt.map((i) => files[i]));
-    if (!visited.has(test) || stageAt.some((i) => !visited.has(keyFile(stages[i])))) return undefined;
+    for (const i of fileAt) seen[i] = t + 1;
+    const own = fileIndex.get(test);
+    if (own === undefined || seen[own] !== t + 1) return undefined;
+    for (const s of stageAt) {
+      if (stageFile[s] === -2) stageFile[s] = fileIndex.get(keyFile(stages[s])) ?? -1;
+      if (stageFile[s] < 0 || seen[stageFile[s]] !== t + 1) return undefined;
+    }
   }
   return { stages, files, tests: tests as ReachState['tests'] };
 }

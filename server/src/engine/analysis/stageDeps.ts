@@ -73,6 +73,21 @@ export class StageDependencies {
   }
 
   /**
+   * False when no stage can load any of `files`: none is a stage's own file or imported by any analysed
+   * module (a test file, a script nothing imports). A cheap filter before asking `loads` stage by stage.
+   */
+  mayBeLoaded(files: Iterable<string>): boolean {
+    if (!this.imported) {
+      this.imported = new Set(this.src.stages.map((s) => s.body.file));
+      for (const targets of this.modules.values()) for (const t of targets) this.imported.add(t);
+    }
+    for (const f of files) if (this.imported.has(f)) return true;
+    return false;
+  }
+
+  private imported: Set<string> | undefined;
+
+  /**
    * The analysed files loaded with a stage's module, transitively, its own first: every file whose code
    * it can run (references resolve only through files its file consults). Needs no facts: cheap.
    */

@@ -72,6 +72,7 @@ function changedStages(
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
+  if (!unanalysedChanged && !deps.mayBeLoaded(changed)) return [];
   // Whether a changed file's changed lines touch code (not only comments, blank lines or types); diffed
   // only when a stage loads it.
   const alters = new Map<string, boolean>();

@@ -4,6 +4,48 @@ import { reachStateOf } from '../reachIndex';
 
 /** Analyzer states kept per cache folder: each is large, and a run needs only the one of HEAD. */
 const STATES_KEPT = 4;
+/** Deltas kept per cache folder: each is small; one whose full state was pruned is a miss. */
+const DELTAS_KEPT = 16;
+
+/**
+ * A state stored as a full state (under the key `base`) with some source files' texts replaced:
+ * what the hook stores for a commit derived from its parent's state, instead of ~14 MB again.
+ */
+export interface StateDelta {
+  /** The key of the full state; never itself a delta. */
+  base: string;
+  /** How many derivations since the full state (bounds the work a load has to redo). */
+  depth: number;
+  /** Every file whose text differs from the base's, as derivations changed it (absolute path, text). */
+  files: [string, string][];
+}
+
+/** A stored state as it is loaded: a full state, and the changes (none for a full one) to apply to it. */
+export interface StoredState {
+  state: AnalyzerState;
+  base: string;
+  depth: number;
+  changes: Map<string, string>;
+}
+
+/**
+ * The state stored under `key`, full or as a delta, or undefined when there is none or it, or the full
+ * state a delta names, is damaged or missing in any way (a delta never stands without its base).
+ */
+export function loadStored(disk: DiskCache, key: string): StoredState | undefined {
+  const full = loadState(disk, key);
+  if (full) return { state: full, base: key, depth: 0, changes: new Map() };
+  const delta = disk.get('deltas', key, isDelta);
+  const state = delta && delta.base !== key ? loadState(disk, delta.base) : undefined;
+  if (!delta || !state) return undefined;
+  return { state, base: delta.base, depth: delta.depth, changes: new Map(delta.files) };
+}
+
+/** Stores a state as a delta (see StateDelta); the full state it names is kept by use (see loadState). */
+export function saveDelta(disk: DiskCache, key: string, delta: StateDelta): void {
+  disk.set('deltas', key, delta);
+  disk.prune('deltas', DELTAS_KEPT);
+}
 
 /**
  * Stores an analyzer's state (see Analyzer.toState) as one cache entry: a length, the JSON of
@@ -87,5 +129,16 @@ function isMeta(x: unknown): x is Meta {
     typeof c === 'object' &&
     c !== null &&
     ['files', 'pairs', 'components'].every((k) => Array.isArray(c[k]))
+  );
+}
+
+function isDelta(x: unknown): x is StateDelta {
+  if (typeof x !== 'object' || x === null) return false;
+  const d = x as Record<string, unknown>;
+  return (
+    typeof d.base === 'string' &&
+    Number.isInteger(d.depth) &&
+    Array.isArray(d.files) &&
+    d.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string')
   );
 }

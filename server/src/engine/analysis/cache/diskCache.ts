@@ -54,7 +54,7 @@ export class DiskCache {
       if (nl > 0 && header.key === key && header.sum === sha256(payload)) {
         const value: unknown = JSON.parse(payload);
         if (check(value)) {
-          if (kind === 'results') touch(file); // recently used: kept by prune
+          if (kind === 'results' || kind === 'deltas') touch(file); // recently used: kept by prune
           return value;
         }
       }
@@ -172,8 +172,8 @@ export class DiskCache {
   }
 
   private file(kind: string, key: string): string {
-    // Facts entries are many: two-character shards keep folders small.
-    return kind === 'results' || kind === 'states' || kind === 'code'
+    // Facts entries are many: two-character shards keep folders small. Code entries: a folder per module.
+    return kind === 'results' || kind === 'states' || kind === 'deltas' || kind.startsWith('code/')
       ? path.join(this.dir, kind, `${key}.json`)
       : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
   }
