@@ -102,4 +102,31 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
       from: 'tsconfig.json "files" + the test globs',
     });
   });
+
+  it('says so when the source a test imports is there but not analysed (simple-statistics: main in dist/, index.js its source)', () => {
+    // The typings named by "types" alone, and also by exports (an entry point), as simple-statistics names them.
+    const typings = '"types": "index.d.ts"';
+    const exported = `${typings}, "exports": { ".": { "types": "./index.d.ts", "require": "./dist/narrow.cjs" } }`;
+    let root = '';
+    for (const fields of [typings, exported]) {
+      root = narrowCopy({
+        'package.json': `{ "name": "narrow-tsconfig", "source": "index.js", "main": "dist/narrow.cjs", ${fields} }`,
+      });
+      const r = analyzeFiles(root, config({ include: ['src/**'] }));
+      const untested = r.findings.filter((f) => f.rule === 'untested-stage').map((f) => f.message);
+      assert.deepEqual(
+        untested,
+        [
+          'Stage \'PerceptronModel\' is not reached by any test; but test/mean.test.js imports build output index.d.ts that could not be mapped to source (its source index.js is not among the analysed files (add it with "analysis.include")), so a test may reach it',
+        ],
+        fields,
+      );
+    }
+    // Added as the message says, index.js is followed: the test imports only mean, so the stage is untested for sure.
+    const all = analyzeFiles(root, config({ include: ['src/**', 'index.js'] }));
+    assert.deepEqual(
+      all.findings.filter((f) => f.rule === 'untested-stage').map((f) => f.message),
+      ["Stage 'PerceptronModel' is not reached by any test"],
+    );
+  });
 });

@@ -41,10 +41,28 @@ export class BuiltSources {
     if (target === undefined || !isInside(this.root, target) || target.split(path.sep).includes('node_modules'))
       return undefined;
     if (this.build.where(target) === undefined && !this.leftOutByText(target) && !MINIFIED.test(target))
-      return undefined;
+      return this.unanalysedScript(target);
     let out = this.memo.get(target);
     if (!out) this.memo.set(target, (out = this.map(target)));
     return out;
+  }
+
+  /**
+   * A declaration file (`index.d.ts`) whose script is there but not analysed (outside the include globs):
+   * what the import reaches cannot be known, so it is never taken as reaching nothing.
+   */
+  private unanalysedScript(target: string): BuiltImport | undefined {
+    const m = /\.d\.([mc]?)ts$/.exec(target);
+    if (!m) return undefined;
+    const base = target.slice(0, m.index);
+    const script = (m[1] ? [`.${m[1]}js`] : ['.js', '.jsx'])
+      .map((e) => base + e)
+      .find((f) => this.build.project.exists(f) && !this.isSource(f) && !this.leftOut(f));
+    if (script === undefined) return undefined;
+    return {
+      built: target,
+      why: `its source ${relPath(this.root, script)} is not among the analysed files (add it with "analysis.include")`,
+    };
   }
 
   /** Forgets every mapping: the set of analysed files changed. */
@@ -105,17 +123,30 @@ export class BuiltSources {
         roots.push({ dir: path.join(pkg, 'src'), rest: 'index', how: "the package's src/index" });
       }
     }
+    let unanalysed: string | undefined;
     for (const { dir, rest, how } of roots) {
       for (const candidate of [path.join(dir, rest), path.join(dir, rest, 'index')])
         for (const ext of SOURCE_EXTS) {
           const file = candidate + ext;
-          if (file !== built && this.isSource(file)) return { built, source: file, how };
+          if (file === built) continue;
+          if (this.isSource(file)) return { built, source: file, how };
+          if (unanalysed === undefined && this.build.project.exists(file) && !this.leftOut(file)) unanalysed = file;
         }
     }
     const first = roots[0];
-    if (first) tried.push(`no source at ${relPath(this.root, path.join(first.dir, first.rest))}.*`);
+    // The source is there but outside the analysed files (simple-statistics: the root index.js its tests import).
+    if (unanalysed !== undefined)
+      tried.push(
+        `its source ${relPath(this.root, unanalysed)} is not among the analysed files (add it with "analysis.include")`,
+      );
+    else if (first) tried.push(`no source at ${relPath(this.root, path.join(first.dir, first.rest))}.*`);
     else tried.push('it is in no build folder and no package names it');
     return { built, why: tried.join('; ') };
+  }
+
+  /** Left out as build output (by its path or its text): not a source that analysis.include could add. */
+  private leftOut(file: string): boolean {
+    return this.build.where(file) !== undefined || this.leftOutByText(file);
   }
 
   /** The source the built file's source map names, when exactly one (or one entry) of them is analysed. */
