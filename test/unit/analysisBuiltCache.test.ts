@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import type { AnalysisResult } from '../../server/src/engine/analysis/analyzer';
-import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
 import { analyzeSince } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
-import { git, write, writeWorkspace } from '../support/tmp';
+import { comparable, committedRepos } from '../support/stagedRepo';
+import { git, write } from '../support/tmp';
 
 // What is build output, and which source an import of it stands for, comes from package.json and
 // tsconfig.json: a cached or derived analysis must change with them exactly as a fresh one does.
@@ -23,24 +22,12 @@ const FILES = {
 
 const untested = (r: AnalysisResult): string[] =>
   r.findings.flatMap((f) => (f.rule === 'untested-stage' ? [f.data.stage] : []));
-const comparable = (r: AnalysisResult): string =>
-  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
 
 describe('analysis cache: package.json and tsconfig.json decide what an import of build output reaches', function () {
   this.timeout(60_000);
-  const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-
-  const repo = (files: Record<string, string>): { root: string; cache: DiskCache } => {
-    const root = writeWorkspace(files, 'mlp-built-cache-');
-    roots.push(root);
-    git(root, 'init', '-q');
-    git(root, 'add', '.');
-    git(root, 'commit', '-qm', 'init');
-    const cache = DiskCache.forWorkspace(root);
-    assert.ok(cache);
-    return { root, cache };
-  };
+  const repos = committedRepos('mlp-built-cache-');
+  after(repos.cleanup);
+  const repo = repos.make;
 
   it("the hook's staged analysis and check follow a change of package.json main, as a fresh analysis does", () => {
     const { root, cache } = repo(FILES);

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
-import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
+import type { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
 import { loadState, saveState } from '../../server/src/engine/analysis/cache/analysisState';
 import type { AnalyzerState } from '../../server/src/engine/analysis/analyzer';
-import { readStagedSources } from '../../server/src/engine/analysis/gitIndex';
 import { indexEntries, readBlobs } from '../../server/src/engine/git';
-import { analyzeSince, type SinceResult } from '../../server/src/engine/analysis/since';
+import type { SinceResult } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
+import { committedRepos, sinceFresh, stage } from '../support/stagedRepo';
 import { git, normalizeRows, write, writeWorkspace } from '../support/tmp';
 
 // The staged analysis derived from HEAD's stored analyzer state (the pre-commit hook's fast path):
@@ -33,35 +32,12 @@ const FILES = {
   'test/scale.test.ts': "import { scale } from '../src/pipeline';\nit('scale', () => scale([[1]]));\n",
 };
 
-const comparable = (r: AnalysisResult): string =>
-  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes, leftOut: r.leftOut });
-
 describe('analysis derived from the stored state of HEAD (hook fast path)', function () {
   this.timeout(60_000);
-  const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-
-  const repo = (): { root: string; cache: DiskCache } => {
-    const root = writeWorkspace(FILES, 'mlp-state-');
-    roots.push(root);
-    git(root, 'init', '-q');
-    git(root, 'add', '.');
-    git(root, 'commit', '-qm', 'init');
-    const cache = DiskCache.forWorkspace(root);
-    assert.ok(cache);
-    return { root, cache };
-  };
-  /** The staged analysis against HEAD, checked against a fresh analysis of the staged files. */
-  const since = (root: string, cache: DiskCache): SinceResult => {
-    const s = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
-    const fresh = analyzeFiles(root, CONFIG, readStagedSources(root), { exclusive: true });
-    assert.equal(comparable(s.result), comparable(fresh));
-    return s;
-  };
-  const stage = (root: string, rel: string, text: string): void => {
-    write(root, rel, text);
-    git(root, 'add', rel);
-  };
+  const repos = committedRepos('mlp-state-');
+  after(repos.cleanup);
+  const repo = (): { root: string; cache: DiskCache } => repos.make(FILES);
+  const since = (root: string, cache: DiskCache): SinceResult => sinceFresh(root, CONFIG, cache);
   const commit = (root: string): void => void git(root, 'commit', '-qm', 'change', '--no-verify');
   const introduced = (s: SinceResult): string[] =>
     s.comparison.current.filter((f) => f.state === 'new').map((f) => `${f.finding.rule} ${f.finding.message}`);
@@ -211,28 +187,13 @@ const WALKS = {
 
 describe("the tests' walks stored with the state (only tests that visited a changed file are walked again)", function () {
   this.timeout(60_000);
-  const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-
-  const repo = (): { root: string; cache: DiskCache } => {
-    const root = writeWorkspace(WALKS, 'mlp-walks-');
-    roots.push(root);
-    git(root, 'init', '-q');
-    git(root, 'add', '.');
-    git(root, 'commit', '-qm', 'init');
-    const cache = DiskCache.forWorkspace(root);
-    assert.ok(cache);
-    return { root, cache };
-  };
+  const repos = committedRepos('mlp-walks-');
+  after(repos.cleanup);
+  const repo = (): { root: string; cache: DiskCache } => repos.make(WALKS);
   /** Stages a change, derives the staged analysis (checked against a fresh one), and commits it. */
   const step = (root: string, cache: DiskCache, changes: Record<string, string>): string[] => {
-    for (const [rel, text] of Object.entries(changes)) {
-      write(root, rel, text);
-      git(root, 'add', rel);
-    }
-    const s = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
-    const fresh = analyzeFiles(root, CONFIG, readStagedSources(root), { exclusive: true });
-    assert.equal(comparable(s.result), comparable(fresh));
+    for (const [rel, text] of Object.entries(changes)) stage(root, rel, text);
+    const s = sinceFresh(root, CONFIG, cache);
     assert.equal(s.how, 'derived');
     git(root, 'commit', '-qm', 'change', '--no-verify');
     return s.result.findings.filter((f) => f.rule === 'untested-stage').map((f) => String(f.data?.stage));

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
-import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
+import type { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
 import { DELTA_DEPTH, DELTA_FILES } from '../../server/src/engine/analysis/cache/resultCache';
-import { readStagedSources } from '../../server/src/engine/analysis/gitIndex';
-import { analyzeSince, type SinceResult } from '../../server/src/engine/analysis/since';
+import type { SinceResult } from '../../server/src/engine/analysis/since';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
-import { git, normalizeRows, write, writeWorkspace } from '../support/tmp';
+import { committedRepos, sinceFresh, stage } from '../support/stagedRepo';
+import { git, normalizeRows } from '../support/tmp';
 
 // The hook stores a derived staged state as a delta: the key of the full state it derives from plus
 // the texts of every file changed since. Each commit below is analysed through the chain of deltas
@@ -33,35 +32,16 @@ const FILES: Record<string, string> = {
 // Enough helper modules for one commit to change more files than a delta holds.
 for (let i = 0; i <= DELTA_FILES; i++) FILES[`src/lib/h${i}.ts`] = helper(i);
 
-const comparable = (r: AnalysisResult): string =>
-  JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes, leftOut: r.leftOut });
-
 describe('staged states stored as deltas of a full state (hook fast path)', function () {
   this.timeout(120_000);
-  const roots: string[] = [];
-  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-
-  const repo = (): { root: string; cache: DiskCache } => {
-    const root = writeWorkspace(FILES, 'mlp-delta-');
-    roots.push(root);
-    git(root, 'init', '-q');
-    git(root, 'add', '.');
-    git(root, 'commit', '-qm', 'init');
-    const cache = DiskCache.forWorkspace(root);
-    assert.ok(cache);
-    return { root, cache };
-  };
+  const repos = committedRepos('mlp-delta-');
+  after(repos.cleanup);
+  const repo = (): { root: string; cache: DiskCache } => repos.make(FILES);
   /** The staged analysis against HEAD, checked against a fresh analysis of the staged files; then committed. */
   const since = (root: string, cache: DiskCache, commit = true): SinceResult => {
-    const s = analyzeSince({ root, config: CONFIG, rev: 'HEAD', staged: true, cache });
-    const fresh = analyzeFiles(root, CONFIG, readStagedSources(root), { exclusive: true });
-    assert.equal(comparable(s.result), comparable(fresh));
+    const s = sinceFresh(root, CONFIG, cache);
     if (commit) git(root, 'commit', '-qm', 'change', '--no-verify');
     return s;
-  };
-  const stage = (root: string, rel: string, text: string): void => {
-    write(root, rel, text);
-    git(root, 'add', rel);
   };
   const entries = (cache: DiskCache, kind: 'states' | 'deltas'): string[] => {
     try {
