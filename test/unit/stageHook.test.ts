@@ -83,6 +83,22 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     const r = tryCommit(repo);
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /PASS src\/smooth\.ts:2 movingAverage: EQUIVALENT on 60 of 60 inputs \(HEAD vs index/);
+    assert.match(r.output, /ML Parity: checks passed\.\n$/);
+  });
+
+  it('a changed stage it cannot verify passes, and the last line says so', () => {
+    const apply = (body: string): string =>
+      `/** @stage */\nexport function apply(xs: number[], f: Function): number[] {\n  return xs.map((x) => ${body});\n}\n`;
+    write(repo, 'src/apply.ts', apply('f(x)'));
+    write(repo, 'test/apply.test.ts', "import { apply } from '../src/apply';\napply([1], (x: number) => x);\n");
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'apply', '--no-verify');
+    write(repo, 'src/apply.ts', apply('f(x) + 1'));
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /NOTE src\/apply\.ts:2 apply: not verified/);
+    assert.match(r.output, /ML Parity: checks passed; 1 changed stage not verified \(see the NOTE lines\)\.\n$/);
   });
 
   it('judges the staged code, not the work tree, and stays off with stages.verifyOnCommit false', () => {

@@ -10,7 +10,7 @@ import {
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import { isEngineError } from '../engine/errors';
-import { runHookChecks } from '../engine/hooks/run';
+import { runHookChecks, unjudgedNote } from '../engine/hooks/run';
 import type { HookRunResult } from '../engine/hooks/types';
 import { toJsonSafe } from '../engine/jsonSafe';
 import type { VerifyReport } from '../engine/verifyTypes';
@@ -115,7 +115,11 @@ async function run(
         blocked.length ? MessageType.Error : MessageType.Info,
         blocked.length
           ? `ML Parity: the commit would be blocked: ${blocked.map(hookSummary).join('; ')}`
-          : 'ML Parity: pre-commit checks passed.',
+          : `ML Parity: pre-commit checks passed${results
+              .map(unjudgedNote)
+              .filter((n) => n !== undefined)
+              .map((n) => `; ${n}`)
+              .join('')}.`,
       );
       return toJsonSafe(results);
     }

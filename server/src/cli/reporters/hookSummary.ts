@@ -6,6 +6,7 @@ import type { CaseReport } from '../../engine/verifyTypes';
 import type { StageCommitResult } from '../../engine/stageVerify/commitCheck';
 import { acceptCommand } from '../../engine/stageVerify/summary';
 import type { HookRunResult } from '../../engine/hooks/types';
+import { unjudgedNote } from '../../engine/hooks/run';
 
 const BYPASS = 'To commit anyway (not recommended): git commit --no-verify';
 
@@ -46,7 +47,10 @@ export function formatHookSummary(r: HookRunResult): string {
     for (const c of r.verify) lines.push(...caseLines(r.root, c));
   }
   for (const n of r.notes) lines.push(`    note: ${n}`);
-  lines.push(r.passed ? 'ML Parity: checks passed.' : `ML Parity: commit blocked. ${BYPASS}`);
+  const unjudged = unjudgedNote(r);
+  lines.push(
+    r.passed ? `ML Parity: checks passed${unjudged ? `; ${unjudged}` : ''}.` : `ML Parity: commit blocked. ${BYPASS}`,
+  );
   return lines.join('\n') + '\n';
 }
 

@@ -140,6 +140,15 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
   return result;
 }
 
+/**
+ * What a passing run could not judge, for its last line: changed stages that were not verified (no
+ * inputs could be generated, a new file, an ES5 class…). Their lines say why; "passed" must not hide them.
+ */
+export function unjudgedNote(r: HookRunResult): string | undefined {
+  const n = (r.stages ?? []).filter((s) => s.status === 'not-verified' && !s.blocking).length;
+  return n === 0 ? undefined : `${n} changed stage${n === 1 ? '' : 's'} not verified (see the NOTE lines)`;
+}
+
 /** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */
 function stagedConfig(top: string, root: string): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
