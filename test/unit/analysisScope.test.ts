@@ -28,7 +28,12 @@ const OUTSIDE =
 describe('analysis scope: what was analysed, and what a narrow tsconfig.json leaves out', () => {
   it('fails, naming the scope and the way to widen it, when tsconfig.json "files" holds no source at all', () => {
     const r = analyzeFiles(NARROW, config());
-    assert.deepEqual(r.scope, { sourceFiles: 0, testFiles: 2, from: 'tsconfig.json "files" + the test globs' });
+    assert.deepEqual(r.scope, {
+      sourceFiles: 0,
+      testFiles: 2,
+      from: 'tsconfig.json "files" + the test globs',
+      notAnalysed: 3,
+    });
     const errors = r.findings.filter((f) => f.rule === 'config-error');
     assert.equal(errors.length, 1);
     assert.equal(errors[0].severity, 'error');
@@ -56,6 +61,7 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
     });
     const r = analyzeFiles(partial, config());
     assert.equal(r.scope.sourceFiles, 1);
+    assert.equal(r.scope.notAnalysed, 2);
     assert.ok(!r.findings.some((f) => f.rule === 'config-error'));
     assert.deepEqual(
       r.notes.filter((n) => /outside it/.test(n)),
@@ -87,12 +93,17 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
     assert.equal(text.status, 1);
     assert.match(
       text.stdout,
-      /^Analysed 0 source files and 2 test files \(from tsconfig\.json "files" \+ the test globs\)\.$/m,
+      /^Analysed 0 source files and 2 test files \(from tsconfig\.json "files" \+ the test globs\)\. 3 source files of the project not analysed \(see the note\)\.$/m,
     );
     assert.doesNotMatch(text.stdout, /No findings/);
     const json = cli(NARROW, 'check', '--no-cache', '--format', 'json');
     const report = JSON.parse(json.stdout) as { analysed: unknown; findings: { rule: string; message: string }[] };
-    assert.deepEqual(report.analysed, { sourceFiles: 0, testFiles: 2, from: 'tsconfig.json "files" + the test globs' });
+    assert.deepEqual(report.analysed, {
+      sourceFiles: 0,
+      testFiles: 2,
+      from: 'tsconfig.json "files" + the test globs',
+      notAnalysed: 3,
+    });
     assert.match(report.findings.find((f) => f.rule === 'config-error')?.message ?? '', OUTSIDE);
     const sarif = cli(NARROW, 'check', '--no-cache', '--format', 'sarif');
     const log = JSON.parse(sarif.stdout) as { runs: { properties?: { analysed?: unknown } }[] };
@@ -100,6 +111,7 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
       sourceFiles: 0,
       testFiles: 2,
       from: 'tsconfig.json "files" + the test globs',
+      notAnalysed: 3,
     });
   });
 

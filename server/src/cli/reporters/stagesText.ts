@@ -30,5 +30,8 @@ export function formatStagesText(root: string, stages: readonly Stage[], list: b
 /** What was analysed, so that "No findings" over a handful of files cannot pass for the project's. */
 export function formatScopeText(scope: AnalysisScope): string {
   const n = (k: number, word: string): string => `${k} ${word} file${k === 1 ? '' : 's'}`;
-  return `Analysed ${n(scope.sourceFiles, 'source')} and ${n(scope.testFiles, 'test')}${scope.from ? ` (from ${scope.from})` : ''}.\n`;
+  const left = scope.notAnalysed
+    ? ` ${n(scope.notAnalysed, 'source')} of the project not analysed (see the note).`
+    : '';
+  return `Analysed ${n(scope.sourceFiles, 'source')} and ${n(scope.testFiles, 'test')}${scope.from ? ` (from ${scope.from})` : ''}.${left}\n`;
 }

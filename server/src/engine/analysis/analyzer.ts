@@ -197,8 +197,14 @@ export class Analyzer {
     this.indexPending();
     const files = [...ws.files].sort();
     const tests = files.filter((f) => ws.isTest(f));
-    const scope = { sourceFiles: files.length - tests.length, testFiles: tests.length, from: ws.listing.origin ?? '' };
-    const outside = this.outsideNote(scope.sourceFiles);
+    const scope: AnalysisResult['scope'] = {
+      sourceFiles: files.length - tests.length,
+      testFiles: tests.length,
+      from: ws.listing.origin ?? '',
+    };
+    const left = this.outsideFiles(scope.sourceFiles);
+    const outside = left && this.outsideNote(scope.sourceFiles, left);
+    if (left) scope.notAnalysed = left.length;
     const findings: Finding[] = [...this.configFindings(files.length)];
     if (outside && scope.sourceFiles === 0 && files.length > 0)
       findings.push(at(this.configFile(), 'config-error', outside));
@@ -288,12 +294,17 @@ export class Analyzer {
    * What a narrow tsconfig.json leaves out, when that is more source than it lets in (or all of it): a
    * "No findings" over 2 of 200 files must not pass for the project's. Build output does not count.
    */
-  private outsideNote(sourceFiles: number): string | undefined {
+  /** Project sources the file list leaves out, when they outnumber the analysed ones (else undefined). */
+  private outsideFiles(sourceFiles: number): string[] | undefined {
     const ws = this.ws;
     const outside = (ws.listing.outside ?? []).filter(
       (f) => !ws.isTest(f) && ws.builtByPath(f) === undefined && !ws.files.has(f),
     );
-    if (outside.length === 0 || outside.length <= sourceFiles) return undefined;
+    return outside.length === 0 || outside.length <= sourceFiles ? undefined : outside;
+  }
+
+  private outsideNote(sourceFiles: number, outside: readonly string[]): string {
+    const ws = this.ws;
     const folders = new Map<string, number>();
     for (const f of outside) {
       const top = relPath(this.root, f).split('/');

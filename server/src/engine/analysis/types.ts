@@ -51,6 +51,8 @@ export interface AnalysisScope {
   testFiles: number;
   /** Where the file list came from: "tsconfig.json \"files\" + the test globs", "the analysis include globs"… */
   from: string;
+  /** Source files of the project the list leaves out, when they outnumber the analysed ones (a note says where). */
+  notAnalysed?: number;
 }
 
 /** Convenience for building ranges from 0-based positions. */
