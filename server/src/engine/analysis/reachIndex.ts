@@ -114,9 +114,12 @@ export class ReachIndex {
 
   compute(graphs: readonly FileGraph[], testFiles: readonly string[], stageKeys: readonly string[]): Reach {
     // Edits mint new keys (positions shift) and old ones are never freed: start over once most are stale.
-    let live = 0;
-    for (const g of graphs) live += g.edges.size;
-    if (this.ids.size > 4 * live + 50_000) this.forgetIds();
+    // (Counted only past 50,000 ids: a restored analysis need not build every graph's edges for it.)
+    if (this.ids.size > 50_000) {
+      let live = 0;
+      for (const g of graphs) live += g.edges.size;
+      if (this.ids.size > 4 * live + 50_000) this.forgetIds();
+    }
 
     // Files whose nodes may have other edges than when the walks were taken, or that hold a new stage.
     const now = this.byId(graphs);

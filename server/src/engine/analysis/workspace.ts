@@ -383,9 +383,13 @@ export class Workspace {
     }
     for (const [k, v] of state.failures) this.failures.set(k, v);
     for (const g of state.graphs) {
+      // The edges as Map and Sets only when something reads them: a derived analysis reads few graphs'.
+      let edges: FileGraph['edges'] | undefined;
       const graph: FileGraph = {
         file: g.file,
-        edges: new Map(g.edges.map(([from, to]) => [from, new Set(to)])),
+        get edges() {
+          return (edges ??= new Map(g.edges.map(([from, to]) => [from, new Set(to)])));
+        },
         imports: g.imports,
         targetFiles: new Set(g.targetFiles),
         ...(g.built ? { built: g.built } : {}),
