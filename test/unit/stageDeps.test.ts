@@ -62,6 +62,23 @@ export function robust(xs: number[]): number[] {
 }
 `;
 
+/** The change each stage of `repo` sees, described, after writing `edits` to its work tree. */
+function stageChanges(repo: string, edits: Record<string, string>): Record<string, string | undefined> {
+  for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
+  const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
+  const result = analyzer.analyzeAll();
+  const deps = analyzer.dependencies();
+  const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
+  const out: Record<string, string | undefined> = {};
+  for (const stage of result.stages) {
+    const reach = deps.reach(stage);
+    assert.ok(reach, stage.name);
+    const c: StageChange | undefined = stageChange(stage, reach, diffOf);
+    out[stage.name] = c && describeChange(c, repo);
+  }
+  return out;
+}
+
 describe('stage dependencies: what a change can alter', function () {
   this.timeout(60_000);
   let repo: string;
@@ -78,22 +95,7 @@ describe('stage dependencies: what a change can alter', function () {
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
   afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
 
-  /** The change each stage sees, described, after writing `edits` to the work tree. */
-  function changes(edits: Record<string, string>): Record<string, string | undefined> {
-    for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
-    const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
-    const result = analyzer.analyzeAll();
-    const deps = analyzer.dependencies();
-    const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
-    const out: Record<string, string | undefined> = {};
-    for (const stage of result.stages) {
-      const reach = deps.reach(stage);
-      assert.ok(reach, stage.name);
-      const c: StageChange | undefined = stageChange(stage, reach, diffOf);
-      out[stage.name] = c && describeChange(c, repo);
-    }
-    return out;
-  }
+  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
 
   it('finds nothing when nothing changed', () => {
     assert.deepEqual(changes({}), { normalize: undefined, robust: undefined });
@@ -195,21 +197,7 @@ describe('stage dependencies of class stages (ml-random-forest: train calls chec
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
   afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
 
-  function changes(edits: Record<string, string>): Record<string, string | undefined> {
-    for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
-    const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
-    const result = analyzer.analyzeAll();
-    const deps = analyzer.dependencies();
-    const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
-    const out: Record<string, string | undefined> = {};
-    for (const stage of result.stages) {
-      const reach = deps.reach(stage);
-      assert.ok(reach, stage.name);
-      const c = stageChange(stage, reach, diffOf);
-      out[stage.name] = c && describeChange(c, repo);
-    }
-    return out;
-  }
+  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
 
   it('a helper a method calls alters the class and the classes inheriting that method', () => {
     assert.deepEqual(changes({ 'src/utils.ts': UTILS.replace('n <= 1', 'n < 1') }), {
