@@ -34,23 +34,24 @@ function io(cwd: string): CliIO & { err: string[] } {
   return { err, cwd, isTTY: false, stdout: () => undefined, stderr: (s) => err.push(s) };
 }
 
+/** A repository of CONFIG and `files` with one commit and the hook installed through the CLI. */
+async function hookedRepo(prefix: string, files: Record<string, string>): Promise<string> {
+  const repo = fs.realpathSync(tempDir(prefix));
+  git(repo, 'init', '-q');
+  write(repo, 'mlparity.config.json', CONFIG);
+  for (const [rel, text] of Object.entries(files)) write(repo, rel, text);
+  git(repo, 'add', '.');
+  git(repo, 'commit', '-qm', 'init');
+  const o = io(repo);
+  assert.equal(await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o), 0, o.err.join(''));
+  return repo;
+}
+
 describe('pre-commit: staged changes to a stage are verified against HEAD', function () {
   this.timeout(120_000);
   let repo: string;
   beforeEach(async () => {
-    repo = fs.realpathSync(tempDir('mlp-stagehook-'));
-    git(repo, 'init', '-q');
-    write(repo, 'mlparity.config.json', CONFIG);
-    write(repo, 'src/smooth.ts', SLIDING);
-    write(repo, 'test/smooth.test.ts', TEST);
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
-    const o = io(repo);
-    assert.equal(
-      await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o),
-      0,
-      o.err.join(''),
-    );
+    repo = await hookedRepo('mlp-stagehook-', { 'src/smooth.ts': SLIDING, 'test/smooth.test.ts': TEST });
   });
   afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -141,21 +142,12 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
   this.timeout(120_000);
   let repo: string;
   beforeEach(async () => {
-    repo = fs.realpathSync(tempDir('mlp-stagedeps-'));
-    git(repo, 'init', '-q');
-    write(repo, 'mlparity.config.json', CONFIG);
-    write(repo, 'src/utils/stats.ts', STATS);
-    write(repo, 'src/normalize.ts', NORMALIZE);
-    write(repo, 'src/report.ts', 'export function twice(x: number): number {\n  return x * 2;\n}\n');
-    write(repo, 'test/normalize.test.ts', "import { normalize } from '../src/normalize';\nnormalize([1, 2]);\n");
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
-    const o = io(repo);
-    assert.equal(
-      await runHookCommand('install', { root: repo, node: process.execPath, cli: BIN }, o),
-      0,
-      o.err.join(''),
-    );
+    repo = await hookedRepo('mlp-stagedeps-', {
+      'src/utils/stats.ts': STATS,
+      'src/normalize.ts': NORMALIZE,
+      'src/report.ts': 'export function twice(x: number): number {\n  return x * 2;\n}\n',
+      'test/normalize.test.ts': "import { normalize } from '../src/normalize';\nnormalize([1, 2]);\n",
+    });
   });
   afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
 

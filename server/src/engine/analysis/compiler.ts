@@ -7,5 +7,8 @@ import type { ts } from './typescript';
  * parses imports typescript.ts directly: it always needs the compiler.
  */
 export function compiler(): typeof ts {
-  return (require('./typescript') as typeof import('./typescript')).ts;
+  // Kept once loaded: module resolution asks on every fileExists.
+  return (loaded ??= (require('./typescript') as typeof import('./typescript')).ts);
 }
+
+let loaded: typeof ts | undefined;

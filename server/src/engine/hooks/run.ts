@@ -13,7 +13,7 @@ import { isCloneRule } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { gitText, revisionExists, stagedStatus, workTreeTop } from '../git';
+import { gitText, headCommit, revisionExists, stagedStatus, workTreeTop } from '../git';
 import { StagedSnapshot } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult } from './types';
 
@@ -154,11 +154,6 @@ function stagedConfig(top: string, root: string): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
   const text = gitText(top, ['show', `:${relPath(top, file)}`]);
   return text === undefined ? loadConfig(root) : parseConfig(text, file);
-}
-
-/** HEAD's commit id, undefined before the first commit. */
-function headCommit(top: string): string | undefined {
-  return gitText(top, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])?.trim() || undefined;
 }
 
 function touchesCommit(f: Finding, staged: ReadonlySet<string>): boolean {
