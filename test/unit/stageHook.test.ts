@@ -78,6 +78,18 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     assert.equal(git(repo, 'rev-list', '--count', 'HEAD').trim(), '2');
   });
 
+  it('an acceptance holds for a file that starts with a byte-order mark', () => {
+    write(repo, 'src/smooth.ts', `\ufeff${SLIDING}`);
+    git(repo, 'commit', '-qam', 'bom', '--no-verify');
+    write(repo, 'src/smooth.ts', `\ufeff${OFF_BY_ONE}`);
+    git(repo, 'add', '.');
+    assert.equal(tryCommit(repo).status, 1);
+    assert.equal(cli(repo, 'verify-stage', 'movingAverage', '--accept').status, 0);
+    const through = tryCommit(repo);
+    assert.equal(through.status, 0, through.output);
+    assert.match(through.output, /movingAverage: change accepted/);
+  });
+
   it('allows an equivalent refactor, saying it was verified', () => {
     write(repo, 'src/smooth.ts', EQUIVALENT);
     git(repo, 'add', '.');

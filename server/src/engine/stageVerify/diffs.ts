@@ -43,7 +43,9 @@ export function stagedDiffs(
       '--',
       rel,
     ]);
-    const now = staged(file);
+    // As analysed (FileDiff.now): without a leading BOM, whether it came from git or from the analysis.
+    const raw = staged(file);
+    const now = raw?.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     // A diff git cannot give is judged changed throughout, never unchanged (no hunks: a mode change).
     const diff: FileDiff | undefined =
       now === undefined
