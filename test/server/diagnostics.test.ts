@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
@@ -205,5 +206,33 @@ describe('language server: settings', function () {
     await client.change(featurize, 'export const featurize = 1;\n');
     await client.save(featurize);
     await client.waitFor('clone gone after save', () => client.diagnosticsFor(featurize).length === 0);
+  });
+});
+
+describe('language server: analysis notes go to the log', function () {
+  this.timeout(60_000);
+  let root: string;
+  let client: LspTestClient;
+
+  before(async () => {
+    // ml-random-forest's layout: its Benchmark/ and scripts/ are not library code, which a note says.
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-lsp-notes-'));
+    fs.cpSync(path.join(__dirname, '../../../test/fixtures/analysis/bench-scripts'), root, { recursive: true });
+    client = await LspTestClient.start(root);
+  });
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('logs each note once per folder, not again on every analysis', async () => {
+    const noted = (): string[] => client.logs.filter((l) => l.includes('note: Not library code: 5 files'));
+    await client.waitFor('the note on benchmarks and scripts', () => noted().length > 0);
+    assert.ok(noted()[0].startsWith(`${root}: note: Not library code: 5 files of benchmarks, scripts or examples`));
+    const utils = path.join(root, 'src/utils.js');
+    await client.open(utils);
+    await client.change(utils, 'export function checkRatio(n {\n');
+    await client.waitFor('the syntax error', () => client.diagnosticsFor(utils).some((d) => d.code === 'syntax-error'));
+    assert.equal(noted().length, 1);
   });
 });

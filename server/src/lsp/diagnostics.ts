@@ -130,6 +130,7 @@ export class DiagnosticsPublisher {
   }
 
   private async publish(folder: WorkspaceFolderState, result: AnalysisResult): Promise<void> {
+    this.logNotes(folder.root, result.notes);
     const settings = await this.deps.settings.get(toUri(folder.root));
     const byUri = groupDiagnostics(
       [...result.findings, ...folder.caseFindings, ...folder.stageFindings],
@@ -154,6 +155,18 @@ export class DiagnosticsPublisher {
     this.published.set(folder.root, new Set(byUri.keys()));
     this.counts.set(folder.root, count);
   }
+
+  /**
+   * The analysis notes (what was left out or set aside, and how to include it) go to the log, each once per
+   * folder while it holds: the CLI prints them on stderr, and they are no diagnostic of any one file.
+   */
+  private logNotes(root: string, notes: readonly string[]): void {
+    const logged = this.notes.get(root) ?? new Set<string>();
+    for (const n of notes) if (!logged.has(n)) this.deps.log.info(`${root}: note: ${n}`);
+    this.notes.set(root, new Set(notes));
+  }
+
+  private readonly notes = new Map<string, Set<string>>();
 
   private clear(root: string): void {
     for (const uri of this.published.get(root) ?? []) this.send(uri, []);

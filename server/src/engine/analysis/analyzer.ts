@@ -282,6 +282,8 @@ export class Analyzer {
     return setAside(this.root, merged, {
       graphs,
       isTest: (f) => ws.isTest(f),
+      isBuildOutput: (f) => ws.isBuildOutput(f),
+      loads: (f) => ws.loadedFiles(f),
       entries: (f) => ws.packageEntries(f),
       exported: (f) => ws.exportedUnits(f),
       locate: (k) => ws.locateKey(k),

@@ -17,6 +17,10 @@ export interface PackageEntries {
 export interface SetAsideSource {
   graphs: readonly FileGraph[];
   isTest(file: string): boolean;
+  /** Build output analysed as such (includeBuildOutput): a published module, never a helper or a part. */
+  isBuildOutput(file: string): boolean;
+  /** The analysed files a file loads (imports, `require()` anywhere, re-exports). */
+  loads(file: string): readonly string[];
   /** The package's public entries, or undefined when they are not all known (then nothing is set aside). */
   entries(file: string): PackageEntries | undefined;
   /** Unit keys a file exports, through re-exports, `export *` and CommonJS. */
@@ -41,18 +45,19 @@ export function setAside(
   const candidates = stages.filter((s) => s.kind === 'estimator');
   if (candidates.length === 0) return { stages: [...stages], aside: [] };
   const graphs = new Map(src.graphs.map((g) => [g.file, g]));
-  const loads = (f: string): string[] => {
-    const g = graphs.get(f);
-    return g ? [...g.imports.map((i) => i.target), ...g.targetFiles] : [];
+  const loaded = new Map<string, readonly string[]>();
+  const loads = (f: string): readonly string[] => {
+    let list = loaded.get(f);
+    if (!list) loaded.set(f, (list = src.loads(f)));
+    return list;
   };
   const importers = new Map<string, Set<string>>();
   for (const g of src.graphs)
-    for (const t of loads(g.file))
-      if (t !== g.file) {
-        const set = importers.get(t);
-        if (set) set.add(g.file);
-        else importers.set(t, new Set([g.file]));
-      }
+    for (const t of loads(g.file)) {
+      const set = importers.get(t);
+      if (set) set.add(g.file);
+      else importers.set(t, new Set([g.file]));
+    }
   const closures = new Map<string, Set<string>>();
   const closure = (entries: PackageEntries): Set<string> => {
     let set = closures.get(entries.packageJson);
@@ -66,6 +71,7 @@ export function setAside(
   const aside = new Map<string, string>();
   for (const c of candidates) {
     const file = keyFile(c.key);
+    if (src.isBuildOutput(file)) continue;
     const entries = src.entries(file);
     const users = [...(importers.get(file) ?? [])];
     if (!entries || users.length === 0) continue;

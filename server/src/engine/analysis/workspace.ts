@@ -340,6 +340,32 @@ export class Workspace {
     return this.guard(file, 'exports', () => this.linker.exportedKeys(file), new Set<string>());
   }
 
+  /**
+   * The analysed files `file` loads: its imports, `require()` and `import()` calls anywhere in it,
+   * `export … from`, and the files its references resolved through.
+   */
+  loadedFiles(file: string): string[] {
+    const facts = this.factsOf(file);
+    const out = new Set(this.graph(file).targetFiles);
+    for (const i of this.graph(file).imports) out.add(i.target);
+    if (facts)
+      for (const spec of [...facts.imports.map((i) => i.spec), ...requiredSpecs(facts), ...facts.starExports]) {
+        const target = this.resolveImport(spec, file);
+        if (target !== undefined) out.add(target);
+      }
+    out.delete(file);
+    return [...out];
+  }
+
+  /** True when the path says `file` is build output, whether or not build output is analysed. */
+  isBuildOutput(file: string): boolean {
+    return this.packages().where(file) !== undefined;
+  }
+
+  private packages(): BuildOutput {
+    return (this.packageInfo ??= this.build ?? new BuildOutput(this.root, this.listing.compilerOptions, this.project));
+  }
+
   /** Where the declaration a unit key names starts (the top of its file for a module's key). */
   locateKey(key: string): Location {
     const file = keyFile(key);
@@ -355,8 +381,8 @@ export class Workspace {
    * out: such bundles are built from the sources the others name.
    */
   packageEntries(file: string): PackageEntries | undefined {
-    const info = (this.packageInfo ??=
-      this.build ?? new BuildOutput(this.root, this.listing.compilerOptions, this.project));
+    const info = this.packages();
+
     const pkg = info.packageOf(path.dirname(file));
     const json = pkg !== undefined ? info.packageJson(pkg) : undefined;
     if (pkg === undefined || !json) return undefined;
