@@ -124,7 +124,10 @@ describe('persistent analysis cache', () => {
   it('corrupt, torn and foreign entries are recomputed and rewritten, never used', () => {
     // A facts entry changed without its checksum would name the stage "scal3"; the others damage the pack.
     const damages: [string, (b: Buffer) => Buffer][] = [
-      ['payload changed, checksum not', (b) => Buffer.from(b.toString('latin1').replace(/"scale"/g, '"scal3"'), 'latin1')],
+      [
+        'payload changed, checksum not',
+        (b) => Buffer.from(b.toString('latin1').replace(/"scale"/g, '"scal3"'), 'latin1'),
+      ],
       ['torn write', (b) => b.subarray(0, Math.floor(b.length / 2))],
       ['empty file', () => Buffer.alloc(0)],
       ['another layout', (b) => Buffer.concat([Buffer.from('MLPPACK0'), b.subarray(8)])],

@@ -123,7 +123,10 @@ describe('pack store', () => {
     }
     assert.ok(packsIn(dir).length <= 12, `${packsIn(dir).length} packs`);
     const s = new PackStore(dir);
-    for (const k of [...Array.from({ length: 50 }, (_, i) => `big${i}`), ...Array.from({ length: 30 }, (_, i) => `run${i}`)])
+    for (const k of [
+      ...Array.from({ length: 50 }, (_, i) => `big${i}`),
+      ...Array.from({ length: 30 }, (_, i) => `run${i}`),
+    ])
       assert.deepEqual(s.get(k), bytesOf(k), k);
   });
 

@@ -123,8 +123,7 @@ export class PackStore {
       const bytes = whole && slice(whole, pack, slot);
       if (bytes) chosen.set(key, [bytes]);
     };
-    for (const pack of sources)
-      for (const [key, slot] of pack.slots) if (this.used.has(key)) take(pack, key, slot);
+    for (const pack of sources) for (const [key, slot] of pack.slots) if (this.used.has(key)) take(pack, key, slot);
     for (const pack of sources) for (const [key, slot] of pack.slots) take(pack, key, slot);
     const merged = chosen.size > 0 ? writePack(this.dir, [...chosen]) : undefined;
     if (chosen.size > 0 && !merged) return; // could not write: keep what is there
@@ -245,7 +244,12 @@ function readIndex(file: string): Pack | undefined {
     if (n > size - HEADER) return undefined;
     const indexBytes = Buffer.alloc(n);
     if (fs.readSync(fd, indexBytes, 0, n, HEADER) !== n) return undefined;
-    if (!createHash('sha256').update(indexBytes).digest().equals(head.subarray(MAGIC.length + 4, HEADER)))
+    if (
+      !createHash('sha256')
+        .update(indexBytes)
+        .digest()
+        .equals(head.subarray(MAGIC.length + 4, HEADER))
+    )
       return undefined;
     const index: unknown = JSON.parse(indexBytes.toString('utf8'));
     if (!Array.isArray(index)) return undefined;
