@@ -110,15 +110,12 @@ function changedStages(
 /** The dependency graph of the index's sources (when the hook's analysis came from the cache). */
 function indexDependencies(root: string): StageDependencies {
   const disk = DiskCache.forWorkspace(root);
-  const fileCache = disk ? new FileCache(disk) : undefined;
   const analyzer = new Analyzer(root, loadConfig(root).analysis, {
     overrides: readStagedSources(root),
     exclusive: true,
-    fileCache,
+    fileCache: disk ? new FileCache(disk) : undefined,
   });
-  const deps = analyzer.dependencies();
-  fileCache?.flush();
-  return deps;
+  return analyzer.dependencies();
 }
 
 /**
