@@ -68,7 +68,7 @@ function changedStages(
 ): ChangedStage[] {
   if (changed.size === 0 || stages.length === 0) return [];
   const deps = dependencies?.() ?? indexDependencies(root);
-  const diffOf = stagedDiffs(top, changed, source);
+  const diffOf = stagedDiffs(top, changed, source, (f, t) => deps.lineFacts(f, t));
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));

@@ -6,7 +6,8 @@ import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './sco
 import { Es5Classes, iifeResult, isIife, skipParens } from './es5';
 import { StageRules } from './stageRules';
 import { syntaxErrors, TS_ONLY } from './syntax';
-import type { FileFacts, Ref, UnitInfo } from './types';
+import { lineFacts } from './lines';
+import type { FileFacts, LineFacts, Ref, UnitInfo } from './types';
 import { Values } from './values';
 
 /** What extraction needs to know about the file besides its text. */
@@ -28,19 +29,23 @@ export interface ExtractOptions {
  * imports, exports and stage mentions. No program, binder or checker: files are independent, so this
  * runs in parallel and an edit redoes one file.
  */
-function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
+function extractFacts(file: string, text: string, options: ExtractOptions): { facts: FileFacts; lines: LineFacts } {
   // Parent pointers are set by the walk itself as it descends (one pass instead of two).
   const kind = scriptKind(file);
   const sf = ts.createSourceFile(file, text, options.target, false, kind);
-  return new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX).run();
+  const facts = new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX).run();
+  return { facts, lines: lineFacts(sf) };
 }
 
-/** Facts, or why extraction failed (a compiler bug on odd input must not take the analysis down). */
-export type ExtractResult = { facts: FileFacts } | { error: string };
+/**
+ * Facts and where the units are (kept beside the facts, not in them: only a changed file's are read), or
+ * why extraction failed (a compiler bug on odd input must not take the analysis down).
+ */
+export type ExtractResult = { facts: FileFacts; lines: LineFacts } | { error: string };
 
 export function tryExtractFacts(file: string, text: string, options: ExtractOptions): ExtractResult {
   try {
-    return { facts: extractFacts(file, text, options) };
+    return extractFacts(file, text, options);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
