@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tryExtractFacts, type ExtractOptions } from '../../server/src/engine/analysis/facts/extract';
-import { parseLineFacts } from '../../server/src/engine/analysis/facts/lines';
+import { parseLineFacts, tryExtractFacts, type ExtractOptions } from '../../server/src/engine/analysis/facts/extract';
 import type { LineFacts } from '../../server/src/engine/analysis/facts/types';
 import { ts } from '../../server/src/engine/analysis/typescript';
 import { LineIndex } from '../../server/src/engine/stageVerify/lineIndex';
@@ -51,6 +50,12 @@ export class Scaler {
 export default function (x: number): number {
   return x;
 }
+
+export class Mixed extends mix(class {
+  helper(): number {
+    return 1;
+  }
+}) {}
 `;
 
 describe('line facts: changed lines to declarations without a parse', () => {
@@ -70,6 +75,8 @@ describe('line facts: changed lines to declarations without a parse', () => {
     assert.deepEqual(at(18), { name: 'Scaler', depth: 0, keys: 2 });
     assert.deepEqual(at(24), { name: 'default', depth: 0, keys: 1 });
     assert.equal(at(4), undefined);
+    // The reference graph does not walk an `extends` clause: code there is its class's.
+    assert.deepEqual(at(30), { name: 'Mixed', depth: 0, keys: 1 });
     // Types, `declare` and type-only imports do not run; the value import and the registration do.
     assert.deepEqual(
       [1, 2, 4, 5, 7, 14, 16].map((l) => index.isCode(l - 1)),

@@ -174,6 +174,6 @@ function lineIndex(file: string, raw: string, diff: FileDiff): LineIndex {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const known = diff.lines?.(text);
   if (known) return new LineIndex(file, text, known);
-  const { parseLineFacts } = require('../analysis/facts/lines') as typeof import('../analysis/facts/lines');
+  const { parseLineFacts } = require('../analysis/facts/extract') as typeof import('../analysis/facts/extract');
   return new LineIndex(file, text, parseLineFacts(file, text));
 }

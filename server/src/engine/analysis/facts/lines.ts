@@ -1,42 +1,48 @@
 import { ts } from '../typescript';
-import { declarationName, isUnitNode, localKey } from '../units';
-import { scriptKind } from './extract';
+import { declarationName } from '../units';
 import type { LineFacts, UnitSpan } from './types';
 
-/** Line facts of a text the analysis holds no facts for (a parse: loads the compiler). */
-export function parseLineFacts(file: string, text: string): LineFacts {
-  return lineFacts(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(file)));
-}
-
 /**
- * Where a file's units and its top-level runtime code are (see LineFacts). Sets parent pointers as it
- * descends, so it works on a tree parsed without them.
+ * Records LineFacts as the extraction walks a file (facts/extract.ts), so they name the units the
+ * reference graph knows: a callback in a class's `extends` clause, which the graph does not walk, counts
+ * as its class's code.
  */
-export function lineFacts(sf: ts.SourceFile): LineFacts {
-  const units: UnitSpan[] = [];
-  const code: [number, number][] = [];
-  /** Visits `node`; `parent` is the index of the enclosing unit (-1: none). */
-  const visit = (node: ts.Node, depth: number, parent: number): void => {
-    ts.forEachChild(node, (c) => {
-      (c as { parent: ts.Node }).parent = node;
-      if (!isUnitNode(c)) return visit(c, depth, parent);
-      const index = units.length;
-      // Units of a declaration statement are named after it (by their first line when anonymous).
-      const name = depth === 0 ? (declarationName(c) ?? null) : null;
-      units.push([localKey(c), c.getStart(sf), c.end, depth, parent, name]);
-      visit(c, depth + 1, index);
-    });
-  };
-  for (const st of sf.statements) {
-    (st as { parent: ts.Node }).parent = sf;
-    if (!isTypeOnly(st)) code.push([st.getStart(sf), st.end]);
-    // Units inside top-level code that is not a declaration (`register(() => …)`) are that code: depth 1.
-    if (isUnitNode(st)) {
-      units.push([localKey(st), st.getStart(sf), st.end, 0, -1, declarationName(st) ?? null]);
-      visit(st, 1, units.length - 1);
-    } else visit(st, isDeclaration(st) ? 0 : 1, -1);
+export class LineRecorder {
+  private readonly units: UnitSpan[] = [];
+  private readonly code: [number, number][] = [];
+  private parent = -1;
+  private depth = 0;
+
+  constructor(private readonly sf: ts.SourceFile) {}
+
+  /** Before a top-level statement is walked. */
+  statement(st: ts.Statement): void {
+    if (!isTypeOnly(st)) this.code.push([st.getStart(this.sf), st.end]);
+    // Units of a declaration statement are named after it; units inside other top-level code
+    // (`register(() => …)`) are that code: depth 1, no name.
+    this.depth = isDeclaration(st) ? 0 : 1;
+    this.parent = -1;
   }
-  return { units, code };
+
+  /** A unit (key `key`) is entered; its parent pointers up to the file are set. Returns what `leave` takes. */
+  enter(node: ts.Node, key: string): number {
+    const saved = this.parent;
+    const name = this.depth === 0 ? (declarationName(node) ?? null) : null;
+    this.units.push([key, node.getStart(this.sf), node.end, this.depth, this.parent, name]);
+    this.parent = this.units.length - 1;
+    this.depth++;
+    return saved;
+  }
+
+  /** The unit entered last is left. */
+  leave(saved: number): void {
+    this.parent = saved;
+    this.depth--;
+  }
+
+  facts(): LineFacts {
+    return { units: this.units, code: this.code };
+  }
 }
 
 function isDeclaration(st: ts.Statement): boolean {
