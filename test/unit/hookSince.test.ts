@@ -161,6 +161,9 @@ describe('hook: blocks only on what the commit introduces', function () {
     git(repo, 'add', '.');
     assert.equal(hookRun(), 'false');
     assert.match(lastOutput, /no staged change to a stage's code/);
+    // Attempted again (the result is cached): the stored state answers, the index is not analysed.
+    assert.equal(hookRun(), 'false');
+    assert.match(lastOutput, /no staged change to a stage's code/);
     // A new import has no stored resolution: the compiler resolves it (and the run still passes).
     git(repo, 'commit', '-qm', 'edits', '--no-verify');
     write(
