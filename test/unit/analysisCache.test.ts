@@ -171,6 +171,25 @@ describe('persistent analysis cache', () => {
     assert.ok(result.findings.some((f) => f.message.includes("'extra'")));
   });
 
+  it("another version's line facts are read from the cache without parsing (what the hook maps HEAD's lines with)", () => {
+    const { root, cacheDir } = workspace();
+    const file = path.join(root, 'src/pipeline/scale.ts');
+    const before = fs.readFileSync(file, 'utf8');
+    const cached = new FileCache(new DiskCache(cacheDir));
+    const first = new Analyzer(root, CONFIG, { fileCache: cached });
+    first.analyzeAll();
+    const expected = first.lineFacts(file, before);
+    assert.ok(expected);
+    cached.flush();
+    write(root, 'src/pipeline/scale.ts', `${before}export const extra = 2;\n`);
+    const second = new Analyzer(root, CONFIG, { fileCache: new FileCache(new DiskCache(cacheDir)) });
+    second.analyzeAll();
+    assert.deepEqual(second.lineFacts(file, before), expected);
+    const none = new Analyzer(root, CONFIG);
+    none.analyzeAll();
+    assert.equal(none.lineFacts(file, before), undefined, 'without the cache it is not known');
+  });
+
   it("the hook's comparison finds HEAD's result left by the previous commit's run, and the right findings", () => {
     const { root, cache } = workspace();
     git(root, 'init', '-q');

@@ -38,10 +38,7 @@ export class FileCache {
 
   facts(file: string, text: string, options: ExtractOptions, compute: () => ExtractResult): ExtractResult {
     const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
-    const hit = this.read(key, (bytes) => {
-      const value: unknown = JSON.parse(bytes.toString('utf8'));
-      return isExtractResult(value, file) ? value : undefined;
-    });
+    const hit = this.read(key, (bytes) => factsOf(bytes, file));
     if (hit) return hit;
     const value = compute();
     this.disk.packs.put(key, [Buffer.from(JSON.stringify(value))]);
@@ -51,7 +48,12 @@ export class FileCache {
   /** The stored facts of exactly this text, if any (never computed: for a text the analysis does not hold). */
   storedFacts(file: string, text: string, options: ExtractOptions): ExtractResult | undefined {
     const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
-    return this.disk.get('facts', key, (x): x is ExtractResult => isExtractResult(x, file));
+    const bytes = this.disk.packs.get(key);
+    try {
+      return bytes && factsOf(bytes, file);
+    } catch {
+      return undefined;
+    }
   }
 
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
@@ -76,6 +78,11 @@ export class FileCache {
     else this.stats.hits++;
     return value;
   }
+}
+
+function factsOf(bytes: Buffer, file: string): ExtractResult | undefined {
+  const value: unknown = JSON.parse(bytes.toString('utf8'));
+  return isExtractResult(value, file) ? value : undefined;
 }
 
 function isExtractResult(x: unknown, file: string): x is ExtractResult {
