@@ -42,7 +42,12 @@ export function setAside(
   stages: readonly KeyedStage[],
   src: SetAsideSource,
 ): { stages: KeyedStage[]; aside: (SetAsideStage & { key: string })[] } {
-  const candidates = stages.filter((s) => s.kind === 'estimator');
+  // Only classes of a package with known entries can be judged; the rest costs nothing (a hook run reads few facts).
+  const candidates = stages.flatMap((c) => {
+    const file = keyFile(c.key);
+    const entries = c.kind === 'estimator' && !src.isBuildOutput(file) ? src.entries(file) : undefined;
+    return entries ? [{ c, file, entries }] : [];
+  });
   if (candidates.length === 0) return { stages: [...stages], aside: [] };
   const graphs = new Map(src.graphs.map((g) => [g.file, g]));
   const loaded = new Map<string, readonly string[]>();
@@ -69,12 +74,9 @@ export function setAside(
     return set;
   };
   const aside = new Map<string, string>();
-  for (const c of candidates) {
-    const file = keyFile(c.key);
-    if (src.isBuildOutput(file)) continue;
-    const entries = src.entries(file);
+  for (const { c, file, entries } of candidates) {
     const users = [...(importers.get(file) ?? [])];
-    if (!entries || users.length === 0) continue;
+    if (users.length === 0) continue;
     const entry = entries.files.map((f) => relPath(root, f)).join(', ');
     if (!closure(entries).has(file)) {
       if (users.every((f) => src.isTest(f)))
