@@ -410,4 +410,24 @@ module.exports = { movingAverage, Scaler };
     );
     assert.match(r.stdout, /note: no generated inputs/);
   });
+
+  it('says so for stages in native ES modules, which it cannot see ("type": "module", .mjs)', () => {
+    const fn = (name: string): string =>
+      `/** @stage */\nexport function ${name}(xs) {\n  return xs.map((x) => x * 2);\n}\n`;
+    const test =
+      "import test from 'node:test';\nimport { double } from '../src/double.js';\nimport { triple } from '../src/triple.mjs';\ntest('x', () => { double([1]); triple([1]); });\n";
+    repo = repoWith({
+      'package.json': '{ "name": "esm-pipeline", "type": "module" }\n',
+      'src/double.js': fn('double'),
+      'src/triple.mjs': fn('triple'),
+      'test/double.test.js': test,
+    });
+    const rec = cli(repo, 'record', '--', process.execPath, '--test', 'test/');
+    assert.equal(rec.status, 2, rec.stdout + rec.stderr);
+    assert.match(
+      rec.stdout,
+      /double: no calls recorded: src\/double\.js is an ES module \("type": "module" in package\.json\); record sees only CommonJS modules/,
+    );
+    assert.match(rec.stdout, /triple: no calls recorded: src\/triple\.mjs is an ES module \(its extension\)/);
+  });
 });

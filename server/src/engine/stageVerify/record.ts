@@ -98,7 +98,8 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
             ? 'loaded but never called by the tests'
             : files.length === 0
               ? 'no node process of the command loaded the recorder'
-              : `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`,
+              : (esmReason(root, e.file) ??
+                `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`),
         })),
     ];
     return {
@@ -109,6 +110,33 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
     };
   } finally {
     tmp.dispose();
+  }
+}
+
+/**
+ * Why `file` is certainly a native ES module (its extension, or the "type" of the package.json above
+ * it), which the recorder cannot see: it wraps only what `require` loads. Undefined when it may be CommonJS.
+ */
+function esmReason(root: string, file: string): string | undefined {
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  const unsupported = `record sees only CommonJS modules (loaded through require), not native ES modules (verify-stage takes calls from --inputs FILE instead)`;
+  if (/\.m[jt]s$/i.test(file)) return `${rel} is an ES module (its extension); ${unsupported}`;
+  if (!/\.[jt]sx?$/i.test(file)) return undefined;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+      } catch {
+        return undefined;
+      }
+      // A .ts file of a "module" package may still be compiled to CommonJS (ts-node, jest): only .js is certain.
+      return type === 'module' && /\.jsx?$/i.test(file)
+        ? `${rel} is an ES module ("type": "module" in ${path.relative(root, manifest).split(path.sep).join('/') || 'package.json'}); ${unsupported}`
+        : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

@@ -15,7 +15,7 @@ import {
 // from the heads of runs (see RunHeads: periodic code counts once per run, and a match from a head
 // grows along the tokens that agree); when even its heads are more than this, the window is
 // boilerplate shared by many files and seeds nothing. Clones still grow across it when tokens agree.
-const MAX_BUCKET = 64;
+export const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
 const DIAGONALS = 2 ** 24;
 
@@ -29,6 +29,20 @@ type SeedMode = 'all' | 'heads' | 'none';
  * the firsts give); undefined when none.
  */
 type Seeds = readonly number[] | RunHeads | undefined;
+
+/**
+ * Windows no file is compared on: shared by so many places that even the heads of their runs are more
+ * than MAX_BUCKET (boilerplate). A clone still grows across them when tokens agree, so only code made
+ * entirely of such windows, over at least `minTokens` tokens, can hide a duplicate: those are `spans`.
+ */
+export interface UnseededWindows {
+  /** Distinct windows (hashes) left out. */
+  windows: number;
+  /** Places (file, position) holding them. */
+  places: number;
+  /** Runs of at least `minTokens` tokens made only of such windows and not inside a reported copy, per file (sorted by path). */
+  spans: { file: string; count: number }[];
+}
 
 /** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
 interface Component {
@@ -109,6 +123,9 @@ export class CloneIndex {
   private readonly modesBefore = new Map<number, SeedMode>();
   /** Seeds of over-full or stored buckets (null: none), per `classes()`: they do not change while pairs are computed. */
   private seedMemo: Map<number, Seeds | null> | undefined;
+  /** Own hashes with more than MAX_BUCKET own postings (kept on each add/remove, so none is searched for). */
+  private readonly overfull = new Set<number>();
+  private unseededMemo: UnseededWindows | undefined;
 
   constructor(opts: Partial<CloneOptions> = {}) {
     this.opts = { ...DEFAULT_CLONE_OPTIONS, ...opts };
@@ -127,6 +144,7 @@ export class CloneIndex {
     this.dirty.add(entry.id);
     this.recordModes(() => hashes, entry.id);
     this.cached = undefined;
+    this.unseededMemo = undefined;
   }
 
   remove(file: string): void {
@@ -143,6 +161,7 @@ export class CloneIndex {
     this.touched.add(file);
     this.dropPairs(entry.id);
     this.cached = undefined;
+    this.unseededMemo = undefined;
   }
 
   private dropPairs(id: number): void {
@@ -173,6 +192,74 @@ export class CloneIndex {
     this.components = [...kept, ...cloneComponents(rest).map(componentOf)];
     this.cached = this.components.flatMap((c) => c.classes).sort(compareClasses);
     return this.cached;
+  }
+
+  /** The windows no file is compared on (see UnseededWindows), as the index is now. */
+  unseeded(): UnseededWindows {
+    if (this.unseededMemo) return this.unseededMemo;
+    this.classes(); // the pairs, which may cover such code
+    const candidates: number[] = [];
+    const base = this.base;
+    if (base) {
+      // A restored index holds few own postings (files changed since): each is looked up in the stored ones.
+      for (let i = 0; i < base.hashes.length; i++)
+        if (base.offsets[i + 1] - base.offsets[i] > MAX_BUCKET) candidates.push(base.hashes[i]);
+      for (const h of this.postings.keys()) {
+        const at = search(base.hashes, h);
+        const stored = at < 0 ? 0 : base.offsets[at + 1] - base.offsets[at];
+        if (stored <= MAX_BUCKET && this.countBound(h) > MAX_BUCKET) candidates.push(h);
+      }
+    } else candidates.push(...this.overfull);
+    // Per file, the positions of its unseeded windows.
+    const positions = new Map<number, number[]>();
+    let windows = 0;
+    let places = 0;
+    for (const h of candidates) {
+      if (this.seedsAndMode(h).mode !== 'none') continue;
+      windows++;
+      this.forEachPosting(h, (posting) => {
+        const id = Math.floor(posting / POSTING_SCALE);
+        if (!this.byId.has(id)) return true;
+        places++;
+        let list = positions.get(id);
+        if (!list) positions.set(id, (list = []));
+        list.push(posting - id * POSTING_SCALE);
+        return true;
+      });
+    }
+    // Consecutive window starts cover consecutive tokens (a window never spans removed code). A run
+    // inside a reported copy is not hidden: the clone grew across it.
+    const spans: UnseededWindows['spans'] = [];
+    for (const [id, list] of positions) {
+      list.sort((x, y) => x - y);
+      const file = (this.byId.get(id) as Entry).tokens.file;
+      let reported: [number, number][] | undefined;
+      let count = 0;
+      for (let i = 1, start = 0; i <= list.length; i++) {
+        if (i < list.length && list[i] === list[i - 1] + 1) continue;
+        const from = list[start];
+        const to = list[i - 1] + this.k;
+        start = i;
+        if (to - from < this.opts.minTokens) continue;
+        reported ??= this.pairSpans(id, file);
+        if (!reported.some(([a, b]) => a <= from && to <= b)) count++;
+      }
+      if (count > 0) spans.push({ file, count });
+    }
+    spans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    return (this.unseededMemo = { windows, places, spans });
+  }
+
+  /** Token ranges [from, to) of `file`'s occurrences in its pairs. */
+  private pairSpans(id: number, file: string): [number, number][] {
+    const out: [number, number][] = [];
+    for (const key of this.pairKeysByFile.get(id) ?? []) {
+      for (const p of this.pairs.get(key) ?? []) {
+        if (p.a.file.file === file) out.push([p.a.from, p.a.to]);
+        if (p.b.file.file === file) out.push([p.b.from, p.b.to]);
+      }
+    }
+    return out;
   }
 
   get fileCount(): number {
@@ -498,7 +585,7 @@ export class CloneIndex {
     const bucket = this.postings.get(hash);
     if (bucket === undefined) this.postings.set(hash, posting);
     else if (typeof bucket === 'number') this.postings.set(hash, [bucket, posting]);
-    else bucket.push(posting);
+    else if (bucket.push(posting) === MAX_BUCKET + 1) this.overfull.add(hash);
   }
 
   // In place: copying every shared bucket on each edit was most of the garbage an edit made.
@@ -511,6 +598,7 @@ export class CloneIndex {
     }
     const at = bucket.indexOf(posting);
     if (at >= 0) bucket.splice(at, 1);
+    if (bucket.length === MAX_BUCKET) this.overfull.delete(hash);
     if (bucket.length === 0) this.postings.delete(hash);
     else if (bucket.length === 1) this.postings.set(hash, bucket[0]);
   }
