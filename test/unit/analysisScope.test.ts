@@ -40,6 +40,24 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
     assert.match(errors[0].message, OUTSIDE);
   });
 
+  it('suggests an include that covers what the tests import (simple-statistics: the root index.js, not only src/)', () => {
+    const root = narrowCopy({
+      'package.json':
+        '{ "name": "narrow-tsconfig", "source": "index.js", "main": "dist/narrow.cjs", "types": "index.d.ts" }',
+    });
+    const r = analyzeFiles(root, config());
+    const errors = r.findings.filter((f) => f.rule === 'config-error').map((f) => f.message);
+    assert.deepEqual(errors, [
+      'No source files analysed (from tsconfig.json "files" + the test globs): 4 JS/TS source files of the project are outside it and were not analysed (3 in src/, 1 in (root)). Add them with "analysis.include" in mlparity.config.json (e.g. ["src/**", "index.js"]).',
+    ]);
+    // Followed as suggested, the test reaches what index.js re-exports: only PerceptronModel is left untested.
+    const fixed = analyzeFiles(root, config({ include: ['src/**', 'index.js'] }));
+    assert.deepEqual(
+      fixed.findings.filter((f) => f.rule === 'untested-stage' || f.rule === 'config-error').map((f) => f.message),
+      ["Stage 'PerceptronModel' is not reached by any test"],
+    );
+  });
+
   it('analyses what analysis.include adds to the tsconfig.json list, and then says nothing more', () => {
     const r = analyzeFiles(NARROW, config({ include: ['src/**'] }));
     assert.deepEqual(r.scope, {

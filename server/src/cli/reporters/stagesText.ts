@@ -33,5 +33,8 @@ export function formatScopeText(scope: AnalysisScope): string {
   const left = scope.notAnalysed
     ? ` ${n(scope.notAnalysed, 'source')} of the project not analysed (see the note).`
     : '';
-  return `Analysed ${n(scope.sourceFiles, 'source')} and ${n(scope.testFiles, 'test')}${scope.from ? ` (from ${scope.from})` : ''}.${left}\n`;
+  const aux = scope.auxiliaryFiles
+    ? `, besides ${scope.auxiliaryFiles} file${scope.auxiliaryFiles === 1 ? '' : 's'} of benchmarks, scripts or examples, not library code (see the note)`
+    : '';
+  return `Analysed ${n(scope.sourceFiles, 'source')} and ${n(scope.testFiles, 'test')}${scope.from ? ` (from ${scope.from})` : ''}${aux}.${left}\n`;
 }

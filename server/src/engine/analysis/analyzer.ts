@@ -179,11 +179,13 @@ export class Analyzer {
     return this.assemble(started);
   }
 
-  // Test files are left out of clone detection: repeated test setup is not pipeline duplication.
+  // Test files are left out of clone detection: repeated test setup is not pipeline duplication. So are
+  // benchmarks, scripts and examples (auxiliary.ts): copies there are not the library's to remove.
   private indexClones(file: string): void {
     this.unindexed.delete(file);
     const text = this.ws.text(file);
-    if (text === undefined || this.ws.isTest(file)) this.clones.remove(file);
+    if (text === undefined || this.ws.isTest(file) || this.ws.auxiliaryFolder(file) !== undefined)
+      this.clones.remove(file);
     else
       this.clones.update(
         { file, text },
@@ -197,11 +199,13 @@ export class Analyzer {
     this.indexPending();
     const files = [...ws.files].sort();
     const tests = files.filter((f) => ws.isTest(f));
+    const auxiliary = files.filter((f) => ws.auxiliaryFolder(f) !== undefined).length;
     const scope: AnalysisResult['scope'] = {
-      sourceFiles: files.length - tests.length,
+      sourceFiles: files.length - tests.length - auxiliary,
       testFiles: tests.length,
       from: ws.listing.origin ?? '',
     };
+    if (auxiliary > 0) scope.auxiliaryFiles = auxiliary;
     const left = this.outsideFiles(scope.sourceFiles);
     const outside = left && this.outsideNote(scope.sourceFiles, left);
     if (left) scope.notAnalysed = left.length;
@@ -244,6 +248,7 @@ export class Analyzer {
         ...ws.listing.notes,
         ...(outside && scope.sourceFiles > 0 ? [outside] : []),
         ...ws.buildNotes,
+        ...ws.auxiliaryNotes,
         ...builtImportNotes(this.root, graphs),
         ...unseededNotes(this.root, this.clones.unseeded(), this.config.clones.minTokens),
         ...[...ws.failures.values()].sort(),
@@ -299,7 +304,8 @@ export class Analyzer {
   private outsideFiles(sourceFiles: number): string[] | undefined {
     const ws = this.ws;
     const outside = (ws.listing.outside ?? []).filter(
-      (f) => !ws.isTest(f) && ws.builtByPath(f) === undefined && !ws.files.has(f),
+      (f) =>
+        !ws.isTest(f) && ws.builtByPath(f) === undefined && !ws.files.has(f) && ws.auxiliaryFolder(f) === undefined,
     );
     return outside.length === 0 || outside.length <= sourceFiles ? undefined : outside;
   }
@@ -317,13 +323,41 @@ export class Analyzer {
       .slice(0, 5)
       .map(([k, n]) => `${n} in ${k}`)
       .join(', ');
-    const top = [...folders].sort((a, b) => b[1] - a[1])[0][0];
-    const example = top === '(root)' ? '*.js' : `${top}**`;
+    const example = this.includeExample(folders, outside)
+      .map((g) => `"${g}"`)
+      .join(', ');
     return (
       `${sourceFiles === 0 ? 'No' : `Only ${sourceFiles}`} source file${sourceFiles === 1 ? '' : 's'} analysed (from ${ws.listing.origin ?? 'tsconfig.json'}): ` +
       `${outside.length} JS/TS source files of the project are outside it and were not analysed (${where}). ` +
-      `Add them with "analysis.include" in mlparity.config.json (e.g. ["${example}"]).`
+      `Add them with "analysis.include" in mlparity.config.json (e.g. [${example}]).`
     );
+  }
+
+  /**
+   * Globs that add the folder holding most of the outside files, and whatever outside file the tests import
+   * (simple-statistics' tests import the root `index.js`, which `src/**` leaves out): by name at the root,
+   * else by its top folder.
+   */
+  private includeExample(folders: ReadonlyMap<string, number>, outside: readonly string[]): string[] {
+    const ws = this.ws;
+    const out = new Set<string>();
+    const top = [...folders].sort((a, b) => b[1] - a[1])[0][0];
+    out.add(top === '(root)' ? '*.js' : `${top}**`);
+    const left = new Set(outside);
+    const imported = [...ws.files].filter((f) => ws.isTest(f)).flatMap((t) => ws.unanalysedImports(t));
+    // An import names `../index` or its typings (`index.d.ts`): the script beside them is what it loads.
+    const scriptOf = (p: string): string | undefined => {
+      const stem = p.replace(/\.d\.[mc]?ts$/, '');
+      const tries = [p, ...SCRIPT_EXTS.map((e) => stem + e), ...SCRIPT_EXTS.map((e) => path.join(stem, 'index' + e))];
+      return tries.find((f) => left.has(f));
+    };
+    const scripts = new Set(imported.map(scriptOf).filter((f): f is string => f !== undefined));
+    for (const f of [...scripts].sort()) {
+      const parts = relPath(this.root, f).split('/');
+      const glob = parts.length === 1 ? parts[0] : `${parts[0]}/**`;
+      if (!(parts.length === 1 && glob.endsWith('.js') && out.has('*.js'))) out.add(glob);
+    }
+    return [...out];
   }
 
   private configFindings(fileCount: number): Finding[] {
@@ -350,6 +384,8 @@ export class Analyzer {
     return out;
   }
 }
+
+const SCRIPT_EXTS = ['.js', '.ts', '.mjs', '.cjs', '.jsx', '.tsx', '.mts', '.cts'];
 
 /** One-shot analysis of a workspace; `overrides` replace the disk content of the given files. */
 export function analyzeFiles(

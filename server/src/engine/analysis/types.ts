@@ -51,6 +51,11 @@ export interface AnalysisScope {
   testFiles: number;
   /** Where the file list came from: "tsconfig.json \"files\" + the test globs", "the analysis include globs"… */
   from: string;
+  /**
+   * Files of benchmarks, scripts and examples (auxiliary.ts), analysed but not as library code: not counted
+   * in `sourceFiles`; absent when none (a note says which).
+   */
+  auxiliaryFiles?: number;
   /** Source files of the project the list leaves out, when they outnumber the analysed ones (a note says where). */
   notAnalysed?: number;
 }

@@ -6,6 +6,7 @@ import type { Finding, Location } from '../findings';
 import type { FileCache } from './cache/fileCache';
 import type { ExtractOptions, ExtractResult } from './facts/extract';
 import type { FileFacts, Span } from './facts/types';
+import { AuxiliaryFolders, auxiliaryNote } from './auxiliary';
 import { BuildOutput } from './buildOutput';
 import { BuiltSources, type BuiltImport } from './builtSource';
 import { type FileSource, listFiles, skipReason, type FileListing } from './fileSet';
@@ -52,6 +53,7 @@ export class Workspace {
     this.root = path.resolve(root);
     this.listing = 'graphs' in source ? source.listing : listFiles(this.root, config, source);
     this.isTestRel = globMatcher(config.testGlobs);
+    this.aux = new AuxiliaryFolders(config);
     this.isIncluded = globMatcher([...config.include, ...config.testGlobs]);
     this.isExcluded = globMatcher(config.exclude);
     const folders = config.pipelineFolders.map((f) => f.replace(/\/+$/, '') + '/');
@@ -82,6 +84,7 @@ export class Workspace {
       : undefined;
     if ('graphs' in source) {
       this.restore(source);
+      this.allAuxiliary = this.onlyAuxiliary();
       return;
     }
     // Reading is quick; parsing is the bulk of a first analysis, so it waits for extractPending (which
@@ -102,6 +105,53 @@ export class Workspace {
       this.builtOutput.clear();
       for (const file of this.listing.files) this.read(file, source);
     }
+    this.allAuxiliary = this.onlyAuxiliary();
+  }
+
+  private readonly aux: AuxiliaryFolders;
+  private readonly auxCache = new Map<string, string | null>();
+  /**
+   * Set when every analysed file that is not a test lies in a benchmark, script or example folder: then they
+   * are the code there is, and analysed as library code (as a folder of only build output is).
+   */
+  private allAuxiliary = false;
+
+  private onlyAuxiliary(): boolean {
+    let any = false;
+    for (const f of this.files) {
+      if (this.isTest(f)) continue;
+      if (this.auxiliaryFolder(f) === undefined) return false;
+      any = true;
+    }
+    return any;
+  }
+
+  /**
+   * The benchmark, script or example folder (see auxiliary.ts) `file` lies in, when that makes it code that
+   * is not the library's (tests never are); undefined for library code.
+   */
+  auxiliaryFolder(file: string): string | undefined {
+    if (this.allAuxiliary || this.isTest(file)) return undefined;
+    let folder = this.auxCache.get(file);
+    if (folder === undefined) this.auxCache.set(file, (folder = this.aux.folderOf(relPath(this.root, file)) ?? null));
+    return folder ?? undefined;
+  }
+
+  /** The note on benchmark, script and example files: left out of stages and duplicates, or analysed as library code. */
+  get auxiliaryNotes(): string[] {
+    if (this.allAuxiliary) {
+      const n = [...this.files].filter((f) => !this.isTest(f)).length;
+      return [
+        `Only benchmarks, scripts or examples here (${n} file${n === 1 ? '' : 's'}, no other source): analysed them as library code.`,
+      ];
+    }
+    const folders = new Map<string, number>();
+    for (const f of this.files) {
+      const folder = this.auxiliaryFolder(f);
+      if (folder !== undefined) folders.set(folder, (folders.get(folder) ?? 0) + 1);
+    }
+    const note = auxiliaryNote(folders);
+    return note ? [note] : [];
   }
 
   /** Build output left out (file → why), see buildOutput.ts; empty when there are no sources. */
@@ -274,9 +324,12 @@ export class Workspace {
 
   stageCandidates(file: string): StageCandidate[] {
     this.ensureParsed();
-    return memo(this.stages, file, () =>
-      this.isTest(file) ? [] : this.guard(file, 'stages', () => this.linker.stages(file), []),
-    );
+    return memo(this.stages, file, () => {
+      if (this.isTest(file)) return [];
+      const found = this.guard(file, 'stages', () => this.linker.stages(file), []);
+      // Benchmarks, scripts and examples declare no stages of the library unless a tag says so.
+      return this.auxiliaryFolder(file) === undefined ? found : found.filter((c) => c.kind === 'tagged');
+    });
   }
 
   /**

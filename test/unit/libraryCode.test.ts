@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Analyzer, analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
+import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
+import { cli, REPO_ROOT, tempDir } from '../support/tmp';
+
+/** Fixtures that copy the layouts of published ML packages (see test/fixtures/analysis/). */
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'analysis');
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+/** A copy of a fixture (all of it, or only `only`) in a fresh temp folder, so a CLI run's cache stays out of the repo. */
+function copyOf(name: string, only?: (rel: string) => boolean): string {
+  const root = fs.realpathSync(tempDir('mlp-library-'));
+  roots.push(root);
+  fs.cpSync(path.join(FIXTURES, name), root, {
+    recursive: true,
+    filter: (src) => {
+      const rel = path.relative(path.join(FIXTURES, name), src).split(path.sep).join('/');
+      return rel === '' || !only || fs.statSync(src).isDirectory() || only(rel);
+    },
+  });
+  return root;
+}
+
+const config = (over: Partial<AnalysisConfig> = {}): AnalysisConfig => ({ ...DEFAULT_ANALYSIS, ...over });
+const rel = (root: string, f: string): string => path.relative(root, f).split(path.sep).join('/');
+const stageNames = (r: AnalysisResult): string[] => r.stages.map((s) => s.name).sort();
+/** Every file a finding points at, its related locations included. */
+const findingFiles = (root: string, r: AnalysisResult, rule: string): string[] =>
+  r.findings
+    .filter((f) => f.rule === rule)
+    .flatMap((f) => [f.file, ...f.related.map((x) => x.file)].map((x) => rel(root, x)));
+
+describe('benchmarks, scripts and examples are not library code (ml-random-forest layout)', () => {
+  const root = path.join(FIXTURES, 'bench-scripts');
+  const NOTE =
+    'Not library code: 5 files of benchmarks, scripts or examples in scripts/ (3), Benchmark/ (1), examples/ (1). They declare no stages (except with a @stage tag), are not checked for duplicates, and running them does not count as a test; they are still followed where library code imports them. To analyse such a folder as library code, name it in "analysis.include" in mlparity.config.json (e.g. ["scripts/**"]); to leave it out, in "analysis.exclude".';
+
+  it('finds no stage and no duplicate in them, says so once, and counts them apart', () => {
+    const r = analyzeFiles(root, config());
+    // FeatureBag (Benchmark/, a class with train and predict) is a benchmark's model; normalise is tagged @stage.
+    assert.deepEqual(stageNames(r), ['Forest', 'normalise']);
+    assert.deepEqual(findingFiles(root, r, 'duplicate-code'), []);
+    assert.deepEqual(
+      r.notes.filter((n) => /benchmarks, scripts or examples/.test(n)),
+      [NOTE],
+    );
+    assert.deepEqual(
+      { source: r.scope.sourceFiles, tests: r.scope.testFiles, auxiliary: r.scope.auxiliaryFiles },
+      { source: 3, tests: 1, auxiliary: 5 },
+    );
+  });
+
+  it('still follows them where library code imports them', () => {
+    const deps = new Analyzer(root, config()).dependencies();
+    const forest = deps.stages.find((s) => s.name === 'Forest');
+    assert.ok(forest);
+    assert.ok(deps.loads(forest).some((f) => rel(root, f) === 'scripts/defaults.js'));
+    const reach = deps.reach(forest);
+    assert.ok(reach && [...reach.units].some((k) => k.startsWith(path.join(root, 'scripts/defaults.js') + '#0#')));
+  });
+
+  it('analyses a folder as library code when analysis.include names it, and leaves it out with analysis.exclude', () => {
+    const named = analyzeFiles(root, config({ include: ['src/**', 'scripts/**', 'Benchmark/**'] }));
+    assert.deepEqual(stageNames(named), ['FeatureBag', 'Forest']);
+    assert.deepEqual([...new Set(findingFiles(root, named, 'duplicate-code'))].sort(), [
+      'Benchmark/featureBag.js',
+      'scripts/benchmarkClassification.js',
+      'scripts/benchmarkRegression.js',
+    ]);
+    assert.equal(named.scope.auxiliaryFiles, undefined);
+    assert.ok(!named.notes.some((n) => /benchmarks, scripts or examples/.test(n)));
+
+    // A glob that does not name the folder (every .js file) leaves it what it is.
+    const wide = analyzeFiles(root, config({ include: ['**/*.js'] }));
+    assert.deepEqual(stageNames(wide), ['Forest', 'normalise']);
+
+    const excluded = analyzeFiles(
+      root,
+      config({ exclude: [...DEFAULT_ANALYSIS.exclude, 'Benchmark/**', 'examples/**'] }),
+    );
+    assert.ok(excluded.analysedFiles.every((f) => !/\/(Benchmark|examples)\//.test(f)));
+    assert.equal(excluded.scope.auxiliaryFiles, 3);
+  });
+
+  it('analyses them as library code when they are all the code there is', () => {
+    const only = copyOf('bench-scripts', (f) => f.startsWith('Benchmark/') || f === 'package.json');
+    const r = analyzeFiles(only, config());
+    assert.deepEqual(stageNames(r), ['FeatureBag']);
+    assert.ok(
+      r.notes.includes(
+        'Only benchmarks, scripts or examples here (1 file, no other source): analysed them as library code.',
+      ),
+    );
+  });
+
+  it('says it in every output format: text, JSON and SARIF', () => {
+    const copy = copyOf('bench-scripts');
+    const text = cli(copy, 'check');
+    assert.equal(text.status, 0, text.stderr);
+    assert.ok(text.stderr.includes(`note: ${NOTE}\n`), text.stderr);
+    assert.match(
+      text.stdout,
+      /^Analysed 3 source files and 1 test file \(from the analysis include globs\), besides 5 files of benchmarks, scripts or examples, not library code \(see the note\)\.$/m,
+    );
+    const json = JSON.parse(cli(copy, 'check', '--format', 'json').stdout) as {
+      notes: string[];
+      analysed: { auxiliaryFiles?: number };
+    };
+    assert.ok(json.notes.includes(NOTE));
+    assert.equal(json.analysed.auxiliaryFiles, 5);
+    const sarif = JSON.parse(cli(copy, 'check', '--format', 'sarif').stdout) as {
+      runs: { invocations?: { toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+    };
+    assert.ok(sarif.runs[0].invocations?.[0].toolExecutionNotifications.some((n) => n.message.text === NOTE));
+  });
+});
