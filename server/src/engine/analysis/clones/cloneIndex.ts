@@ -38,8 +38,6 @@ type Seeds = readonly number[] | RunHeads | undefined;
 export interface UnseededWindows {
   /** Distinct windows (hashes) left out. */
   windows: number;
-  /** Places (file, position) holding them. */
-  places: number;
   /** Runs of at least `minTokens` tokens made only of such windows and not inside a reported copy, per file (sorted by path). */
   spans: { file: string; count: number }[];
 }
@@ -81,6 +79,8 @@ export interface CloneIndexState {
   pairs: StoredPair[];
   /** Indices into `pairs`, and the classes they formed. */
   components: { pairs: number[]; classes: CloneClass[] }[];
+  /** The unseeded hashes and [file, hidden stretches] per file that has some (absent in older states). */
+  unseeded?: { none: number[]; hidden: [number, number][] };
 }
 
 type StoredPair = [number, number, number, number, number, number, CloneType, number];
@@ -125,6 +125,12 @@ export class CloneIndex {
   private seedMemo: Map<number, Seeds | null> | undefined;
   /** Own hashes with more than MAX_BUCKET own postings (kept on each add/remove, so none is searched for). */
   private readonly overfull = new Set<number>();
+  /** The unseeded hashes (mode 'none') as of the last `unseeded()`; undefined: to be found from scratch. */
+  private none: Set<number> | undefined;
+  /** File id → stretches hidden in it (see UnseededWindows.spans), only files that have some. */
+  private readonly hidden = new Map<number, number>();
+  /** Files whose hidden stretches must be counted again: their windows or pairs changed. */
+  private readonly staleHidden = new Set<number>();
   private unseededMemo: UnseededWindows | undefined;
 
   constructor(opts: Partial<CloneOptions> = {}) {
@@ -153,6 +159,8 @@ export class CloneIndex {
     this.byPath.delete(file);
     this.byId.delete(entry.id);
     this.dirty.delete(entry.id);
+    this.hidden.delete(entry.id);
+    this.staleHidden.delete(entry.id);
     this.recordModes(() => entry.hashes ?? this.storedHashes(entry.id));
     if (entry.hashes && entry.positions) {
       const base = entry.id * POSTING_SCALE;
@@ -182,6 +190,11 @@ export class CloneIndex {
     const dirty = [...this.dirty].sort((x, y) => x - y);
     for (const id of dirty) this.recomputePairs(id);
     this.seedMemo = undefined;
+    for (const id of dirty) this.staleHidden.add(id);
+    for (const f of this.touched) {
+      const e = this.byPath.get(f);
+      if (e) this.staleHidden.add(e.id);
+    }
     this.dirty.clear();
     const kept = this.components.filter((c) => ![...c.files].some((f) => this.touched.has(f)));
     const keptPairs = new Set<ClonePair>();
@@ -194,10 +207,28 @@ export class CloneIndex {
     return this.cached;
   }
 
-  /** The windows no file is compared on (see UnseededWindows), as the index is now. */
+  /**
+   * The windows no file is compared on (see UnseededWindows), as the index is now. Kept up to date like
+   * the pairs: only files whose windows or pairs changed are counted again, and the files of a window
+   * that became (or stopped being) unseeded; everything only for a new index or a state without it.
+   */
   unseeded(): UnseededWindows {
     if (this.unseededMemo) return this.unseededMemo;
     this.classes(); // the pairs, which may cover such code
+    if (!this.none) this.countAllHidden();
+    else for (const id of this.staleHidden) this.countHidden(id);
+    this.staleHidden.clear();
+    const spans: UnseededWindows['spans'] = [];
+    for (const [id, count] of this.hidden) {
+      const entry = this.byId.get(id);
+      if (entry) spans.push({ file: entry.tokens.file, count });
+    }
+    spans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    return (this.unseededMemo = { windows: this.none?.size ?? 0, spans });
+  }
+
+  /** The unseeded hashes and every file's hidden stretches, from scratch. */
+  private countAllHidden(): void {
     const candidates: number[] = [];
     const base = this.base;
     if (base) {
@@ -210,44 +241,69 @@ export class CloneIndex {
         if (stored <= MAX_BUCKET && this.countBound(h) > MAX_BUCKET) candidates.push(h);
       }
     } else candidates.push(...this.overfull);
-    // Per file, the positions of its unseeded windows.
-    const positions = new Map<number, number[]>();
-    let windows = 0;
-    let places = 0;
-    for (const h of candidates) {
-      if (this.seedsAndMode(h).mode !== 'none') continue;
-      windows++;
-      this.forEachPosting(h, (posting) => {
+    const none = new Set(candidates.filter((h) => this.seedsAndMode(h).mode === 'none'));
+    this.none = none;
+    this.hidden.clear();
+    // Files read from a stored index have no windows in memory: their positions come from the stored postings.
+    const stored = new Map<number, number[]>();
+    for (const h of base ? none : []) {
+      const at = search((base as BasePostings).hashes, h);
+      for (
+        let j = at < 0 ? 0 : (base as BasePostings).offsets[at];
+        at >= 0 && j < (base as BasePostings).offsets[at + 1];
+        j++
+      ) {
+        const posting = (base as BasePostings).postings[j];
         const id = Math.floor(posting / POSTING_SCALE);
-        if (!this.byId.has(id)) return true;
-        places++;
-        let list = positions.get(id);
-        if (!list) positions.set(id, (list = []));
+        if ((base as BasePostings).removed.has(id)) continue;
+        let list = stored.get(id);
+        if (!list) stored.set(id, (list = []));
         list.push(posting - id * POSTING_SCALE);
-        return true;
-      });
-    }
-    // Consecutive window starts cover consecutive tokens (a window never spans removed code). A run
-    // inside a reported copy is not hidden: the clone grew across it.
-    const spans: UnseededWindows['spans'] = [];
-    for (const [id, list] of positions) {
-      list.sort((x, y) => x - y);
-      const file = (this.byId.get(id) as Entry).tokens.file;
-      let reported: [number, number][] | undefined;
-      let count = 0;
-      for (let i = 1, start = 0; i <= list.length; i++) {
-        if (i < list.length && list[i] === list[i - 1] + 1) continue;
-        const from = list[start];
-        const to = list[i - 1] + this.k;
-        start = i;
-        if (to - from < this.opts.minTokens) continue;
-        reported ??= this.pairSpans(id, file);
-        if (!reported.some(([a, b]) => a <= from && to <= b)) count++;
       }
-      if (count > 0) spans.push({ file, count });
     }
-    spans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
-    return (this.unseededMemo = { windows, places, spans });
+    for (const [id, list] of stored)
+      this.setHidden(
+        id,
+        list.sort((x, y) => x - y),
+      );
+    for (const entry of this.byId.values()) if (entry.hashes) this.countHidden(entry.id);
+  }
+
+  /** Counts one file's hidden stretches again from its windows (a stored file's tokens are loaded). */
+  private countHidden(id: number): void {
+    const entry = this.byId.get(id);
+    const none = this.none;
+    if (!entry || !none) {
+      this.hidden.delete(id);
+      return;
+    }
+    const { positions, hashes } =
+      entry.hashes && entry.positions ? { positions: entry.positions, hashes: entry.hashes } : this.windowsOf(entry);
+    const at: number[] = [];
+    for (let i = 0; i < hashes.length; i++) if (none.has(hashes[i])) at.push(positions[i]);
+    this.setHidden(id, at);
+  }
+
+  /**
+   * Records how many stretches of at least minTokens tokens the file's unseeded window starts (ascending)
+   * make outside its reported copies. Consecutive window starts cover consecutive tokens (a window never
+   * spans removed code); a stretch inside a reported copy is not hidden: the clone grew across it.
+   */
+  private setHidden(id: number, starts: readonly number[]): void {
+    const entry = this.byId.get(id);
+    let reported: [number, number][] | undefined;
+    let count = 0;
+    for (let i = 1, start = 0; entry && i <= starts.length; i++) {
+      if (i < starts.length && starts[i] === starts[i - 1] + 1) continue;
+      const from = starts[start];
+      const to = starts[i - 1] + this.k;
+      start = i;
+      if (to - from < this.opts.minTokens) continue;
+      reported ??= this.pairSpans(id, entry.tokens.file);
+      if (!reported.some(([a, b]) => a <= from && to <= b)) count++;
+    }
+    if (count > 0) this.hidden.set(id, count);
+    else this.hidden.delete(id);
   }
 
   /** Token ranges [from, to) of `file`'s occurrences in its pairs. */
@@ -404,7 +460,10 @@ export class CloneIndex {
    * no file's pairs are computed (a first analysis).
    */
   private recordModes(hashesOf: () => Int32Array, added = -1): void {
-    if (this.dirty.size >= this.byPath.size) return;
+    if (this.dirty.size >= this.byPath.size) {
+      this.none = undefined; // modes are not followed: the unseeded windows are found again from scratch
+      return;
+    }
     for (const h of hashesOf()) {
       if (this.countBound(h) <= MAX_BUCKET || this.modesBefore.has(h)) continue;
       this.modesBefore.set(h, this.seedsAndMode(h, added).mode);
@@ -437,6 +496,9 @@ export class CloneIndex {
       const { seeds, mode } = this.seedsAndMode(hash);
       this.seedMemo?.set(hash, seeds ?? null);
       if (mode === before) continue;
+      // The files holding it have their pairs, and so their hidden stretches, computed again.
+      if (mode === 'none') this.none?.add(hash);
+      else this.none?.delete(hash);
       this.forEachPosting(hash, (posting) => {
         const id = Math.floor(posting / POSTING_SCALE);
         if (!this.dirty.has(id)) stale.add(id);
@@ -458,6 +520,7 @@ export class CloneIndex {
    */
   toState(): CloneIndexState {
     this.classes();
+    this.unseeded();
     const entries = [...this.byPath.values()].sort((x, y) => x.id - y.id);
     // Entry id → index in `files` (-1: the file was replaced or removed since the state was read).
     const indexOf = new Int32Array(this.nextId).fill(-1);
@@ -534,6 +597,16 @@ export class CloneIndex {
         pairs: c.pairs.map((p) => pairIndex.get(p) as number),
         classes: c.classes,
       })),
+      ...(this.none
+        ? {
+            unseeded: {
+              none: [...this.none],
+              hidden: [...this.hidden].flatMap(([id, n]): [number, number][] =>
+                indexOf[id] >= 0 ? [[indexOf[id], n]] : [],
+              ),
+            },
+          }
+        : {}),
     };
   }
 
@@ -572,6 +645,25 @@ export class CloneIndex {
         keys.add(key);
       }
     });
+    // A stored count not well formed is ignored: the unseeded windows are then found again from scratch.
+    const u = state.unseeded;
+    if (
+      u &&
+      Array.isArray(u.none) &&
+      Array.isArray(u.hidden) &&
+      u.none.every(Number.isInteger) &&
+      u.hidden.every(
+        (h) =>
+          Array.isArray(h) &&
+          Number.isInteger(h[0]) &&
+          h[0] >= 0 &&
+          h[0] < state.files.length &&
+          Number.isInteger(h[1]),
+      )
+    ) {
+      index.none = new Set(u.none);
+      for (const [id, n] of u.hidden) index.hidden.set(id, n);
+    }
     index.components = state.components.map((c) => {
       const list = c.pairs.map((i) => pairs[i]);
       const files = new Set<string>();
