@@ -70,9 +70,11 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
     const files = fs.readdirSync(tmp.dir).filter((f) => /^calls-\d+\.json$/.test(f));
     const merged = new Map<string, StageCall[]>();
     const wrapped = new Set<string>();
+    let esmHooks = false;
     for (const f of files) {
       const data = JSON.parse(fs.readFileSync(path.join(tmp.dir, f), 'utf8')) as RecordedCalls;
       data.wrapped.forEach((w) => wrapped.add(w));
+      esmHooks ||= data.esmHooks === true;
       for (const [stage, calls] of Object.entries(data.stages))
         merged.set(stage, [...(merged.get(stage) ?? []), ...calls]);
     }
@@ -98,8 +100,11 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
             ? 'loaded but never called by the tests'
             : files.length === 0
               ? 'no node process of the command loaded the recorder'
-              : (esmReason(root, e.file) ??
-                `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`),
+              : e.esm
+                ? esmHooks
+                  ? 'never loaded (not reached by the tests, or loaded by a bundler or another loader)'
+                  : `${esmReason(root, e.file) ?? 'it is an ES module'}: this Node has no module.register to hook ES modules (Node 18.19 / 20.6 and later have)`
+                : `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`,
         })),
     ];
     return {
@@ -115,12 +120,11 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
 
 /**
  * Why `file` is certainly a native ES module (its extension, or the "type" of the package.json above
- * it), which the recorder cannot see: it wraps only what `require` loads. Undefined when it may be CommonJS.
+ * it), which `require` never loads. Undefined when it may be CommonJS.
  */
 function esmReason(root: string, file: string): string | undefined {
   const rel = path.relative(root, file).split(path.sep).join('/');
-  const unsupported = `record sees only CommonJS modules (loaded through require), not native ES modules (verify-stage takes calls from --inputs FILE instead)`;
-  if (/\.m[jt]s$/i.test(file)) return `${rel} is an ES module (its extension); ${unsupported}`;
+  if (/\.mjs$/i.test(file)) return `${rel} is an ES module (its extension)`;
   if (!/\.[jt]sx?$/i.test(file)) return undefined;
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
@@ -133,7 +137,7 @@ function esmReason(root: string, file: string): string | undefined {
       }
       // A .ts file of a "module" package may still be compiled to CommonJS (ts-node, jest): only .js is certain.
       return type === 'module' && /\.jsx?$/i.test(file)
-        ? `${rel} is an ES module ("type": "module" in ${path.relative(root, manifest).split(path.sep).join('/') || 'package.json'}); ${unsupported}`
+        ? `${rel} is an ES module ("type": "module" in ${path.relative(root, manifest).split(path.sep).join('/') || 'package.json'})`
         : undefined;
     }
     if (path.dirname(dir) === dir) return undefined;
@@ -165,7 +169,19 @@ function planOf(
       continue;
     }
     const kind = ts.isClassDeclaration(decl) || ts.isClassExpression(decl) ? 'class' : 'function';
-    entries.push({ name: s.name, file: fs.realpathSync(s.location.file), exportName: access.name, kind });
+    const file = fs.realpathSync(s.location.file);
+    const esm = esmReason(root, file);
+    if (esm && access.kind !== 'local') {
+      skipped.push({ stage: s.name, reason: `${esm} and the stage has no name there (an anonymous default export): name it to record it` });
+      continue;
+    }
+    entries.push({
+      name: s.name,
+      file,
+      exportName: access.name,
+      kind,
+      ...(esm ? { esm: { local: access.name, ...constAt(decl, sf) } } : {}),
+    });
   }
   return { entries, skipped };
 }
@@ -191,4 +207,12 @@ function run(
       resolve(code);
     });
   });
+}
+
+/** Where the `const` declaring a stage given as a function expression stands (it must become assignable). */
+function constAt(decl: ts.Node, sf: ts.SourceFile): { constAt?: number } {
+  let n = decl.parent;
+  while (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n)) n = n.parent;
+  const list = ts.isVariableDeclaration(n) ? n.parent : undefined;
+  return list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const ? { constAt: list.getStart(sf) } : {};
 }

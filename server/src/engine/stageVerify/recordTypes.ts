@@ -8,6 +8,11 @@ export interface RecordPlanEntry {
   /** Export holding the stage ('default' for `export default` / `module.exports =`). */
   exportName: string;
   kind: 'function' | 'class';
+  /**
+   * Set when the file is a native ES module, which `require` never sees: the ES loader hook appends
+   * `local = wrap(local)` to it, the binding made assignable first when a `const` declares it (at `constAt`).
+   */
+  esm?: { local: string; constAt?: number };
 }
 
 /** What one process of the test command recorded. */
@@ -15,5 +20,7 @@ export interface RecordedCalls {
   pid: number;
   /** Stages found and wrapped in this process. */
   wrapped: string[];
+  /** The process could register the ES module loader hook (module.register, Node 18.19 / 20.6 and later). */
+  esmHooks?: boolean;
   stages: Record<string, StageCall[]>;
 }
