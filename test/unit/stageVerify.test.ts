@@ -411,23 +411,44 @@ module.exports = { movingAverage, Scaler };
     assert.match(r.stdout, /note: no generated inputs/);
   });
 
-  it('says so for stages in native ES modules, which it cannot see ("type": "module", .mjs)', () => {
-    const fn = (name: string): string =>
-      `/** @stage */\nexport function ${name}(xs) {\n  return xs.map((x) => x * 2);\n}\n`;
-    const test =
-      "import test from 'node:test';\nimport { double } from '../src/double.js';\nimport { triple } from '../src/triple.mjs';\ntest('x', () => { double([1]); triple([1]); });\n";
+  it('records stages of native ES modules ("type": "module", .mjs) through a loader hook', () => {
+    const src = `/** @stage */
+export function double(xs) {
+  return xs.map((x) => x * 2);
+}
+/** @stage */
+export const halve = (xs) => xs.map((x) => x / 2);
+/** @stage */
+export class Centerer {
+  fit(xs) { this.m = xs.reduce((a, b) => a + b, 0) / xs.length; return this; }
+  transform(xs) { return xs.map((x) => x - this.m); }
+}
+`;
+    const test = `import test from 'node:test';
+import { double, halve, Centerer } from '../src/ops.js';
+import { triple } from '../src/triple.mjs';
+import unnamed from '../src/unnamed.js';
+test('x', () => { double([1]); halve([4, 2]); triple([1]); new Centerer().fit([1, 3]).transform([2]); unnamed([1]); });
+`;
     repo = repoWith({
       'package.json': '{ "name": "esm-pipeline", "type": "module" }\n',
-      'src/double.js': fn('double'),
-      'src/triple.mjs': fn('triple'),
-      'test/double.test.js': test,
+      'src/ops.js': src,
+      'src/triple.mjs': '/** @stage */\nexport function triple(xs) {\n  return xs.map((x) => x * 3);\n}\n',
+      'src/unnamed.js': '/** @stage unnamed */\nexport default function (xs) {\n  return xs;\n}\n',
+      'test/ops.test.js': test,
     });
     const rec = cli(repo, 'record', '--', process.execPath, '--test', 'test/');
-    assert.equal(rec.status, 2, rec.stdout + rec.stderr);
+    assert.equal(rec.status, 0, rec.stdout + rec.stderr);
+    assert.match(rec.stdout, /Centerer: 2 distinct calls/); // fit, then fit + transform
+    for (const stage of ['double', 'halve', 'triple'])
+      assert.match(rec.stdout, new RegExp(`${stage}: 1 distinct call`));
     assert.match(
       rec.stdout,
-      /double: no calls recorded: src\/double\.js is an ES module \("type": "module" in package\.json\); record sees only CommonJS modules/,
+      /unnamed: no calls recorded: src\/unnamed\.js is an ES module \("type": "module" in package\.json\) and the stage has no name there/,
     );
-    assert.match(rec.stdout, /triple: no calls recorded: src\/triple\.mjs is an ES module \(its extension\)/);
+    const file = JSON.parse(fs.readFileSync(path.join(repo, '.ml-parity/stage-fixtures.json'), 'utf8')) as {
+      stages: Record<string, { calls: unknown[] }>;
+    };
+    assert.deepEqual(file.stages.halve.calls[0], { kind: 'function', args: [[4, 2]] });
   });
 });

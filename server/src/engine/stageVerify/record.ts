@@ -172,7 +172,10 @@ function planOf(
     const file = fs.realpathSync(s.location.file);
     const esm = esmReason(root, file);
     if (esm && access.kind !== 'local') {
-      skipped.push({ stage: s.name, reason: `${esm} and the stage has no name there (an anonymous default export): name it to record it` });
+      skipped.push({
+        stage: s.name,
+        reason: `${esm} and the stage has no name there (an anonymous default export): name it to record it`,
+      });
       continue;
     }
     entries.push({
@@ -214,5 +217,7 @@ function constAt(decl: ts.Node, sf: ts.SourceFile): { constAt?: number } {
   let n = decl.parent;
   while (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n)) n = n.parent;
   const list = ts.isVariableDeclaration(n) ? n.parent : undefined;
-  return list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const ? { constAt: list.getStart(sf) } : {};
+  return list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const
+    ? { constAt: list.getStart(sf) }
+    : {};
 }

@@ -18,6 +18,33 @@ const outDir = process.env.ML_PARITY_RECORD_OUT;
 const MAX_CALLS = Number(process.env.ML_PARITY_RECORD_MAX ?? 50);
 const MAX_CHARS = 1 << 20;
 
+/**
+ * The ES module loader hook, registered from here (a data: URL, so nothing more is shipped): it appends
+ * `local = wrap(local)` to each module holding a stage, which runs when the module has been evaluated
+ * and before any importer sees it (an export is a live binding: importers then see the wrapper).
+ * Anything unexpected leaves the module as it was: recording must never change what the tests see.
+ */
+const ESM_HOOKS = `
+let files = {};
+export function initialize(data) { files = data.files; }
+export async function load(url, context, nextLoad) {
+  const r = await nextLoad(url, context);
+  const entries = files[url];
+  if (!entries || r.format !== 'module' || r.source == null) return r;
+  try {
+    let src = typeof r.source === 'string' ? r.source : new TextDecoder('utf-8', { ignoreBOM: true }).decode(r.source);
+    for (const e of entries)
+      if (e.constAt !== undefined && src.startsWith('const', e.constAt)) src = src.slice(0, e.constAt) + 'let  ' + src.slice(e.constAt + 5);
+    const hook = 'globalThis[Symbol.for("ml-parity.record")]';
+    // In try: an assignment that still fails (a const not made assignable) must not fail the module.
+    const wraps = entries.map((e) => 'try { ' + e.local + ' = ' + hook + '(' + JSON.stringify(e.name) + ', ' + e.local + '); } catch {}').join('\\n');
+    return { ...r, source: src + '\\n;' + wraps + '\\n' };
+  } catch {
+    return r;
+  }
+}
+`;
+
 if (planFile && outDir) install(JSON.parse(fs.readFileSync(planFile, 'utf8')) as RecordPlanEntry[], outDir);
 
 function install(plan: RecordPlanEntry[], out: string): void {
@@ -82,34 +109,6 @@ function install(plan: RecordPlanEntry[], out: string): void {
   });
 }
 
-/**
- * The ES module loader hook, registered from here (a data: URL, so nothing more is shipped): it appends
- * `local = wrap(local)` to each module holding a stage, which runs when the module has been evaluated
- * and before any importer sees it (an export is a live binding: importers then see the wrapper).
- * Anything unexpected leaves the module as it was: recording must never change what the tests see.
- */
-const ESM_HOOKS = `
-let files = {};
-export function initialize(data) { files = data.files; }
-export async function load(url, context, nextLoad) {
-  const r = await nextLoad(url, context);
-  const entries = files[url];
-  if (!entries || r.format !== 'module' || r.source == null) return r;
-  try {
-    let src = typeof r.source === 'string' ? r.source : new TextDecoder('utf-8', { ignoreBOM: true }).decode(r.source);
-    for (const e of entries)
-      if (e.constAt !== undefined && src.startsWith('const', e.constAt)) src = src.slice(0, e.constAt) + 'let  ' + src.slice(e.constAt + 5);
-    const hook = 'globalThis[Symbol.for("ml-parity.record")]';
-    const wraps = entries.map((e) => 'if (typeof ' + hook + ' === "function") ' + e.local + ' = ' + hook + '(' + JSON.stringify(e.name) + ', ' + e.local + ');').join('\\n');
-    // Before a trailing source map comment, which must stay last.
-    const map = /\\n\\/\\/# sourceMappingURL=[^\\n]*\\s*$/.exec(src);
-    const at = map ? map.index : src.length;
-    return { ...r, source: src.slice(0, at) + '\\n;' + wraps + '\\n' + src.slice(at) };
-  } catch {
-    return r;
-  }
-}
-`;
 
 /** Registers ESM_HOOKS for the ES module stages; false when this Node cannot (no module.register). */
 function hookEsm(entries: RecordPlanEntry[], wrap: (e: RecordPlanEntry, value: unknown) => unknown): boolean {
