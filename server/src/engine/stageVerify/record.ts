@@ -183,7 +183,7 @@ function planOf(
       file,
       exportName: access.name,
       kind,
-      ...(esm ? { esm: { local: access.name, ...constAt(decl, sf) } } : {}),
+      ...(esm ? { esm: { local: access.name, edits: esmEdits(decl, access.name, sf) } } : {}),
     });
   }
   return { entries, skipped };
@@ -212,12 +212,33 @@ function run(
   });
 }
 
-/** Where the `const` declaring a stage given as a function expression stands (it must become assignable). */
-function constAt(decl: ts.Node, sf: ts.SourceFile): { constAt?: number } {
+/**
+ * The edits that make a module's exports of `local` follow its binding (see RecordPlanEntry.esm): the
+ * `const` declaring it becomes `let`, and `export default local;` becomes `export { local as default };`.
+ */
+function esmEdits(
+  decl: ts.Node,
+  local: string,
+  sf: ts.SourceFile,
+): { at: number; end: number; was: string; text: string }[] {
+  const edits: { at: number; end: number; was: string; text: string }[] = [];
+  const edit = (at: number, end: number, text: string): void => {
+    edits.push({ at, end, was: sf.text.slice(at, end), text });
+  };
   let n = decl.parent;
   while (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n)) n = n.parent;
   const list = ts.isVariableDeclaration(n) ? n.parent : undefined;
-  return list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const
-    ? { constAt: list.getStart(sf) }
-    : {};
+  if (list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) {
+    const at = list.getStart(sf);
+    edit(at, at + 'const'.length, 'let');
+  }
+  for (const st of sf.statements)
+    if (
+      ts.isExportAssignment(st) &&
+      !st.isExportEquals &&
+      ts.isIdentifier(st.expression) &&
+      st.expression.text === local
+    )
+      edit(st.getStart(sf), st.end, `export { ${local} as default };`);
+  return edits;
 }

@@ -10,9 +10,11 @@ export interface RecordPlanEntry {
   kind: 'function' | 'class';
   /**
    * Set when the file is a native ES module, which `require` never sees: the ES loader hook appends
-   * `local = wrap(local)` to it, the binding made assignable first when a `const` declares it (at `constAt`).
+   * `local = wrap(local)` to it after the `edits` that make the exports follow that binding (a `const`
+   * declaring it becomes `let`; `export default local;`, which exports the value, becomes
+   * `export { local as default };`). Each edit replaces `was` at [at, end) of the file's text.
    */
-  esm?: { local: string; constAt?: number };
+  esm?: { local: string; edits: { at: number; end: number; was: string; text: string }[] };
 }
 
 /** What one process of the test command recorded. */

@@ -19,9 +19,10 @@ const MAX_CALLS = Number(process.env.ML_PARITY_RECORD_MAX ?? 50);
 const MAX_CHARS = 1 << 20;
 
 /**
- * The ES module loader hook, registered from here (a data: URL, so nothing more is shipped): it appends
- * `local = wrap(local)` to each module holding a stage, which runs when the module has been evaluated
- * and before any importer sees it (an export is a live binding: importers then see the wrapper).
+ * The ES module loader hook, registered from here (a data: URL, so nothing more is shipped): it edits
+ * each module holding a stage so its exports follow the stage's binding (RecordPlanEntry.esm) and
+ * appends `local = wrap(local)`, which runs when the module has been evaluated and before any importer
+ * sees it (an export is a live binding: importers then see the wrapper).
  * Anything unexpected leaves the module as it was: recording must never change what the tests see.
  */
 const ESM_HOOKS = `
@@ -33,8 +34,10 @@ export async function load(url, context, nextLoad) {
   if (!entries || r.format !== 'module' || r.source == null) return r;
   try {
     let src = typeof r.source === 'string' ? r.source : new TextDecoder('utf-8', { ignoreBOM: true }).decode(r.source);
-    for (const e of entries)
-      if (e.constAt !== undefined && src.startsWith('const', e.constAt)) src = src.slice(0, e.constAt) + 'let  ' + src.slice(e.constAt + 5);
+    // From the end, so the offsets before each edit still hold; an edit whose text is not there is skipped.
+    const edits = entries.flatMap((e) => e.edits).sort((a, b) => b.at - a.at);
+    for (const [i, d] of edits.entries())
+      if ((i === 0 || d.at !== edits[i - 1].at) && src.slice(d.at, d.end) === d.was) src = src.slice(0, d.at) + d.text + src.slice(d.end);
     const hook = 'globalThis[Symbol.for("ml-parity.record")]';
     // In try: an assignment that still fails (a const not made assignable) must not fail the module.
     const wraps = entries.map((e) => 'try { ' + e.local + ' = ' + hook + '(' + JSON.stringify(e.name) + ', ' + e.local + '); } catch {}').join('\\n');
@@ -109,7 +112,6 @@ function install(plan: RecordPlanEntry[], out: string): void {
   });
 }
 
-
 /** Registers ESM_HOOKS for the ES module stages; false when this Node cannot (no module.register). */
 function hookEsm(entries: RecordPlanEntry[], wrap: (e: RecordPlanEntry, value: unknown) => unknown): boolean {
   const register = (
@@ -121,7 +123,7 @@ function hookEsm(entries: RecordPlanEntry[], wrap: (e: RecordPlanEntry, value: u
     const e = byName.get(name);
     return e ? wrap(e, value) : value;
   };
-  const files: Record<string, { name: string; local: string; constAt?: number }[]> = {};
+  const files: Record<string, { name: string; local: string; edits: unknown[] }[]> = {};
   for (const e of entries) if (e.esm) (files[pathToFileURL(e.file).href] ??= []).push({ name: e.name, ...e.esm });
   try {
     register(`data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`, pathToFileURL(__filename).href, {
