@@ -244,6 +244,7 @@ export class CloneIndex {
     const none = new Set(candidates.filter((h) => this.seedsAndMode(h).mode === 'none'));
     this.none = none;
     this.hidden.clear();
+    if (none.size === 0) return; // most projects: no window is that common
     // Files read from a stored index have no windows in memory: their positions come from the stored postings.
     const stored = new Map<number, number[]>();
     for (const h of base ? none : []) {
@@ -273,7 +274,7 @@ export class CloneIndex {
   private countHidden(id: number): void {
     const entry = this.byId.get(id);
     const none = this.none;
-    if (!entry || !none) {
+    if (!entry || !none || none.size === 0) {
       this.hidden.delete(id);
       return;
     }
