@@ -5,7 +5,8 @@ import { CloneIndex, MAX_BUCKET } from '../../server/src/engine/analysis/clones/
 import { tokenize } from '../../server/src/engine/analysis/clones/tokenize';
 import { DEFAULT_ANALYSIS } from '../../server/src/engine/config/types';
 import { ownPart, sharedBlockFiles } from '../support/sharedBlock';
-import { cli, writeWorkspace } from '../support/tmp';
+import { runHookChecks } from '../../server/src/engine/hooks/run';
+import { cli, git, write, writeWorkspace } from '../support/tmp';
 
 // A block copied into more files than the index pairs (MAX_BUCKET) seeds nothing: no clone class is
 // found for it, so the analysis must say what it did not compare.
@@ -99,6 +100,26 @@ describe('clone detection names the code it did not compare', () => {
       };
       const texts = sarif.runs[0].invocations?.[0].toolExecutionNotifications?.map((n) => n.message.text) ?? [];
       assert.ok(texts.includes(note), JSON.stringify(texts));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the pre-commit check shows the note a commit brings (a 65th copy makes the others uncompared)', async () => {
+    const files = sharedBlockFiles(MAX_BUCKET + 1);
+    const [last, ...rest] = Object.entries(files).reverse();
+    const root = writeWorkspace({ ...Object.fromEntries(rest), 'package.json': '{}' }, 'mlp-unseeded-hook-');
+    try {
+      git(root, 'init', '-q');
+      git(root, 'add', '.');
+      git(root, 'commit', '-qm', 'init');
+      write(root, last[0], last[1]);
+      git(root, 'add', '.');
+      const r = await runHookChecks({ root });
+      assert.ok(
+        r.notes.some((n) => /^analysis: duplicates: 65 stretches .* not compared/.test(n)),
+        JSON.stringify(r.notes),
+      );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }

@@ -47,6 +47,8 @@ export interface SinceResult {
   baselineFromCache: boolean;
   /** The stages at `commit`, placed in the workspace (the hook names those the commit removes). */
   baselineStages: Stage[];
+  /** The analysis notes at `commit` (the hook shows the notes the commit brings). */
+  baselineNotes: string[];
   /** With `staged`: how the staged analysis was obtained (derived: only the changed files analysed again). */
   how?: HashedAnalysis['how'];
   /** With `staged`: the analyzer of the staged side, when this run computed it (not a cached result). */
@@ -90,6 +92,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       ),
       baselineFromCache: before.result.fromCache,
       baselineStages: before.result.stages,
+      baselineNotes: before.result.notes,
       how: now.how,
       analyzer: now.analyzer,
     };
@@ -107,6 +110,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)),
       baselineFromCache: before.fromCache,
       baselineStages: before.stages.map((st) => rebaseStage(st, tree.root, root)),
+      baselineNotes: before.notes,
     };
   } finally {
     tree.dispose();

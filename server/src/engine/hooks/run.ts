@@ -78,6 +78,9 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
         since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length },
       };
       stages = s.result.stages;
+      // What the analysis could not judge that HEAD's could (e.g. code no longer compared for duplicates).
+      const before = new Set(s.baselineNotes);
+      result.notes.push(...s.result.notes.filter((n) => !before.has(n)).map((n) => `analysis: ${n}`));
       const removed = removedStages(s.baselineStages, stages);
       if (removed.length > 0) result.removedStages = removed;
       const stagedAnalyzer = s.analyzer;
