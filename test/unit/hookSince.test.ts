@@ -124,7 +124,11 @@ describe('hook: blocks only on what the commit introduces', function () {
     // stores the facts of the edited texts, as the editor does. A preloaded script reports at exit
     // whether the compiler was ever required.
     write(repo, 'package.json', '{ "name": "p", "private": true }\n');
-    write(repo, 'src/pipeline/scale.ts', `// a comment\n${norm('scale')}`);
+    // `scale` loads util.ts and runs `used`, never `unused`.
+    const util = (k: number): string =>
+      `export function used(x: number): number {\n  return x;\n}\nexport function unused(x: number): number {\n  return x * ${k};\n}\n`;
+    write(repo, 'src/util.ts', util(2));
+    write(repo, 'src/pipeline/scale.ts', `import { used } from '../util';\n${norm('scale')}used(1);\n`);
     git(repo, 'add', '.');
     assert.equal(tryCommit(repo).status, 0);
     const report = path.join(repo, '.git', 'compiler-loaded');
@@ -139,15 +143,27 @@ describe('hook: blocks only on what the commit introduces', function () {
         '});',
       ].join('\n'),
     );
+    let lastOutput = '';
     const hookRun = (): string => {
       const r = spawnSync(process.execPath, ['-r', probe, BIN, 'hook', 'run'], { cwd: repo, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stdout + r.stderr);
+      lastOutput = r.stdout;
       return fs.readFileSync(report, 'utf8');
     };
     write(repo, 'test/scale.test.ts', `${testOf('scale')}it('scale twice', () => scale(scale([[1]])));\n`);
     assert.notEqual(cli(repo, 'check').status, 2);
     git(repo, 'add', '.');
     assert.equal(hookRun(), 'false');
+    // A changed helper a stage loads is mapped to its declarations from stored facts (both sides), not parsed.
+    git(repo, 'commit', '-qm', 'test edit', '--no-verify');
+    write(repo, 'src/util.ts', util(3));
+    assert.notEqual(cli(repo, 'check').status, 2);
+    git(repo, 'add', '.');
+    assert.equal(hookRun(), 'false');
+    assert.match(lastOutput, /no staged change to a stage's code/);
+    // Attempted again (the result is cached): the stored state answers, the index is not analysed.
+    assert.equal(hookRun(), 'false');
+    assert.match(lastOutput, /no staged change to a stage's code/);
     // A new import has no stored resolution: the compiler resolves it (and the run still passes).
     git(repo, 'commit', '-qm', 'edits', '--no-verify');
     write(

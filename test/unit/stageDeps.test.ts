@@ -62,21 +62,40 @@ export function robust(xs: number[]): number[] {
 }
 `;
 
-/** The change each stage of `repo` sees, described, after writing `edits` to its work tree. */
+/**
+ * The change each stage of `repo` sees, described, after writing `edits` to its work tree: the same
+ * whether the changed lines are mapped with the facts the analysis holds or by parsing the texts.
+ */
 function stageChanges(repo: string, edits: Record<string, string>): Record<string, string | undefined> {
   for (const [rel, text] of Object.entries(edits)) write(repo, rel, text);
   const analyzer = new Analyzer(repo, defaultConfig(repo).analysis);
   const result = analyzer.analyzeAll();
   const deps = analyzer.dependencies();
-  const diffOf = worktreeDiffs((f) => deps.text(f) ?? readOrUndefined(f));
-  const out: Record<string, string | undefined> = {};
-  for (const stage of result.stages) {
-    const reach = deps.reach(stage);
-    assert.ok(reach, stage.name);
-    const c: StageChange | undefined = stageChange(stage, reach, diffOf);
-    out[stage.name] = c && describeChange(c, repo);
-  }
-  return out;
+  const text = (f: string): string | undefined => deps.text(f) ?? readOrUndefined(f);
+  const judge = (diffOf: ReturnType<typeof worktreeDiffs>): Record<string, string | undefined> => {
+    const out: Record<string, string | undefined> = {};
+    for (const stage of result.stages) {
+      const reach = deps.reach(stage);
+      assert.ok(reach, stage.name);
+      const c: StageChange | undefined = stageChange(stage, reach, diffOf);
+      out[stage.name] = c && describeChange(c, repo);
+    }
+    return out;
+  };
+  const asked: string[] = [];
+  const withFacts = judge(
+    worktreeDiffs(text, (f, t) => {
+      const facts = deps.lineFacts(f, t);
+      // The analysed text is always known without parsing (HEAD's is not: this analysis has no cache).
+      if (t === deps.text(f)) assert.ok(facts, f);
+      asked.push(path.relative(repo, f));
+      return facts;
+    }),
+  );
+  for (const rel of Object.keys(edits))
+    if (/\.ts$/.test(rel) && Object.values(withFacts).some((c) => c?.includes(rel))) assert.ok(asked.includes(rel));
+  assert.deepEqual(judge(worktreeDiffs(text)), withFacts);
+  return withFacts;
 }
 
 describe('stage dependencies: what a change can alter', function () {

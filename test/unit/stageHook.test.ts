@@ -34,11 +34,17 @@ function io(cwd: string): CliIO & { err: string[] } {
   return { err, cwd, isTTY: false, stdout: () => undefined, stderr: (s) => err.push(s) };
 }
 
-/** A repository of CONFIG and `files` with one commit and the hook installed through the CLI. */
+/**
+ * A repository of CONFIG and `files` with one commit and the hook installed through the CLI. It has a
+ * package.json, as real projects do, so results and states are cached (node_modules/.cache) and a
+ * commit attempted again finds its result cached.
+ */
 async function hookedRepo(prefix: string, files: Record<string, string>): Promise<string> {
   const repo = fs.realpathSync(tempDir(prefix));
   git(repo, 'init', '-q');
   write(repo, 'mlparity.config.json', CONFIG);
+  write(repo, 'package.json', '{ "name": "p", "private": true }\n');
+  write(repo, '.gitignore', 'node_modules/\n');
   for (const [rel, text] of Object.entries(files)) write(repo, rel, text);
   git(repo, 'add', '.');
   git(repo, 'commit', '-qm', 'init');

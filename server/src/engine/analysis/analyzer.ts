@@ -12,6 +12,7 @@ import { circularImportFindings } from './cycles';
 import type { FileCache } from './cache/fileCache';
 import type { FileTokens } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
+import type { LineFacts } from './facts/types';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
 import { builtImportNotes, untestedStageFindings, type KeyedStage } from './testReach';
@@ -122,6 +123,11 @@ export class Analyzer {
   /** The text analysed for `file` (absolute path), undefined when it is not one of the analysed files. */
   text(file: string): string | undefined {
     return this.ws.text(file);
+  }
+
+  /** Where the units of `file` are in `text`, when known without parsing (see Workspace.lineFacts). */
+  lineFacts(file: string, text: string): LineFacts | undefined {
+    return this.ws.lineFacts(file, text);
   }
 
   private tokensOf(file: string): FileTokens {
@@ -268,6 +274,7 @@ export class Analyzer {
       stages: mergeStages(files.flatMap((f) => ws.stageCandidates(f))),
       unanalysedImports: (f) => ws.unanalysedImports(f),
       text: (f) => ws.text(f),
+      lineFacts: (f, t) => ws.lineFacts(f, t),
     });
   }
 

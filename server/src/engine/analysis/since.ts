@@ -53,6 +53,8 @@ export interface SinceResult {
   how?: HashedAnalysis['how'];
   /** With `staged`: the analyzer of the staged side, when this run computed it (not a cached result). */
   analyzer?: HashedAnalysis['analyzer'];
+  /** With `staged` and a cached result: its analyzer, restored from its stored state (see HashedAnalysis). */
+  restore?: HashedAnalysis['restore'];
 }
 
 // Files the analysis reads besides the sources: the file list and module resolution depend on them.
@@ -95,6 +97,7 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       baselineNotes: before.result.notes,
       how: now.how,
       analyzer: now.analyzer,
+      restore: now.restore,
     };
   }
   const result = analyzeCached(root, opts.config, { cache });

@@ -1,3 +1,4 @@
+import type { LineFacts } from './facts/types';
 import type { FileGraph } from './link';
 import type { KeyedStage } from './testReach';
 import type { Stage } from './types';
@@ -28,6 +29,8 @@ export interface DependencySource {
   unanalysedImports(file: string): string[];
   /** The text each file was analysed with. */
   text(file: string): string | undefined;
+  /** See Workspace.lineFacts. */
+  lineFacts(file: string, text: string): LineFacts | undefined;
 }
 
 /**
@@ -65,6 +68,11 @@ export class StageDependencies {
 
   text(file: string): string | undefined {
     return this.src.text(file);
+  }
+
+  /** Where the units of `file` are in `text`, when the analysis knows without parsing (see Workspace.lineFacts). */
+  lineFacts(file: string, text: string): LineFacts | undefined {
+    return this.src.lineFacts(file, text);
   }
 
   /** True when the file is part of this analysis. */

@@ -5,7 +5,7 @@ import type { AnalysisConfig } from '../config/types';
 import type { Finding, Location } from '../findings';
 import type { FileCache } from './cache/fileCache';
 import type { ExtractOptions, ExtractResult } from './facts/extract';
-import type { FileFacts, Span } from './facts/types';
+import type { FileFacts, LineFacts, Span } from './facts/types';
 import { AuxiliaryFolders, auxiliaryNote } from './auxiliary';
 import { BuildOutput } from './buildOutput';
 import { BuiltSources, type BuiltImport } from './builtSource';
@@ -34,6 +34,8 @@ export class Workspace {
   private readonly pending = new Set<string>();
   private readonly lineStarts = new Map<string, number[]>();
   private readonly facts = new Map<string, FileFacts>();
+  /** Line facts of the files extracted by this process (restored ones are looked up in the cache). */
+  private readonly lines = new Map<string, { text: string; lines: LineFacts }>();
   private readonly graphs = new Map<string, FileGraph>();
   private readonly stages = new Map<string, StageCandidate[]>();
   private readonly resolver: ModuleResolver;
@@ -266,6 +268,17 @@ export class Workspace {
 
   text(file: string): string | undefined {
     return this.files.has(file) ? this.texts.get(file) : undefined;
+  }
+
+  /**
+   * Where the units of `file` are when its text is `text` (without a BOM), if that is known without
+   * parsing: the analysed text's, or a version's whose facts the cache holds (HEAD's, usually).
+   */
+  lineFacts(file: string, text: string): LineFacts | undefined {
+    const held = this.lines.get(file);
+    if (held?.text === text) return held.lines;
+    const stored = this.cache?.storedFacts(file, text, this.extractOptions(file));
+    return stored && 'lines' in stored ? stored.lines : undefined;
   }
 
   graph(file: string): FileGraph {
@@ -525,9 +538,11 @@ export class Workspace {
     this.restoredSyntax.delete(file);
     if ('facts' in result) {
       this.facts.set(file, result.facts);
+      this.lines.set(file, { text: this.texts.get(file) ?? '', lines: result.lines });
       this.unparseable.delete(file);
     } else {
       this.facts.delete(file);
+      this.lines.delete(file);
       this.unparseable.set(file, result.error);
     }
   }
@@ -550,6 +565,7 @@ export class Workspace {
     this.files.delete(file);
     this.texts.delete(file);
     this.facts.delete(file);
+    this.lines.delete(file);
   }
 
   private extractOptions(file: string): ExtractOptions {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
 import { readStagedSources } from '../analysis/gitIndex';
+import type { Analyzer } from '../analysis/analyzer';
 import type { StageDependencies } from '../analysis/stageDeps';
 import type { Stage } from '../analysis/types';
 import { analyzeSince } from '../analysis/since';
@@ -50,7 +51,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
-    let dependencies: (() => StageDependencies) | undefined;
+    let dependencies: (() => StageDependencies | undefined) | undefined;
     // The staged text of a file the analysis read (else git is asked).
     let analysed: (file: string) => string | undefined = () => undefined;
     const head = headCommit(top);
@@ -83,11 +84,12 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
       result.notes.push(...s.result.notes.filter((n) => !before.has(n)).map((n) => `analysis: ${n}`));
       const removed = removedStages(s.baselineStages, stages);
       if (removed.length > 0) result.removedStages = removed;
-      const stagedAnalyzer = s.analyzer;
-      if (stagedAnalyzer) {
-        dependencies = () => stagedAnalyzer.dependencies();
-        analysed = (file) => stagedAnalyzer.text(file);
-      }
+      // A commit attempted again has its result cached: its analyzer is restored from the stored state
+      // only if a stage needs it.
+      let restored: { analyzer: Analyzer | undefined } | undefined = s.analyzer && { analyzer: s.analyzer };
+      const stagedAnalyzer = (): Analyzer | undefined => (restored ??= { analyzer: s.restore?.() }).analyzer;
+      dependencies = () => stagedAnalyzer()?.dependencies();
+      analysed = (file) => stagedAnalyzer()?.text(file);
     }
     if (config.stages.verifyOnCommit) {
       // Stages whose own code, or code they run or load, differs from HEAD: index against HEAD.

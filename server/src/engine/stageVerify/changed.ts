@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import type { StageReach } from '../analysis/stageDeps';
 import type { Stage } from '../analysis/types';
-import type { LineIndex, UnitLines } from './lineIndex';
+import type { LineFacts } from '../analysis/facts/types';
+import { LineIndex, type UnitLines } from './lineIndex';
 
 /**
  * One changed region of a file. Starts are 0-based lines; with a count of 0 the start is the line the
@@ -21,6 +22,8 @@ export interface FileDiff {
   now: string;
   /** The baseline's text (undefined: the file is new); read only when a hunk removed lines. */
   old: () => string | undefined;
+  /** Where the units of this file are in a text (now's or old's), when the analysis knows without parsing. */
+  lines?: (text: string) => LineFacts | undefined;
 }
 
 /** Why a stage's behaviour may differ from the baseline. */
@@ -121,7 +124,7 @@ const touchedOf = new WeakMap<FileDiff, Touched>();
 function touched(file: string, diff: FileDiff): Touched {
   let t = touchedOf.get(diff);
   if (t) return t;
-  const lines = lineIndex(file, diff.now);
+  const lines = lineIndex(file, diff.now, diff);
   const units = new Set<UnitLines>();
   let topLevelCode = false;
   for (const h of diff.hunks) {
@@ -144,7 +147,7 @@ function touched(file: string, diff: FileDiff): Touched {
     if (!diff.hunks.some((h) => h.oldLines > 0)) return old;
     const text = diff.old();
     if (text === undefined) return old;
-    const before = lineIndex(file, text);
+    const before = lineIndex(file, text, diff);
     old = diff.hunks.some((h) => {
       for (let l = h.oldStart; l < h.oldStart + h.oldLines; l++)
         if (!before.spanning(l, l) && before.isCode(l)) return true;
@@ -162,8 +165,15 @@ function candidates(file: string): string[] {
   return [file, ...exts.map((e) => file + e), ...exts.map((e) => path.join(file, `index${e}`))];
 }
 
-/** The changed file parsed (the compiler is loaded here: a commit that changes no file a stage loads never needs it). */
-function lineIndex(file: string, text: string): LineIndex {
-  const { LineIndex: Index } = require('./lineIndex') as typeof import('./lineIndex');
-  return new Index(file, text);
+/**
+ * The line index of one side of a diff, from the facts the analysis holds for that text, else parsed
+ * (the compiler is loaded only then).
+ */
+function lineIndex(file: string, raw: string, diff: FileDiff): LineIndex {
+  // As the analysis reads it: without a BOM (HEAD's text from git may have one; lines are the same).
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  const known = diff.lines?.(text);
+  if (known) return new LineIndex(file, text, known);
+  const { parseLineFacts } = require('../analysis/facts/extract') as typeof import('../analysis/facts/extract');
+  return new LineIndex(file, text, parseLineFacts(file, text));
 }

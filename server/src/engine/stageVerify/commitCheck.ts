@@ -63,12 +63,12 @@ function changedStages(
   top: string,
   stages: readonly Stage[],
   source: (file: string) => string | undefined,
-  dependencies: (() => StageDependencies) | undefined,
+  dependencies: (() => StageDependencies | undefined) | undefined,
   changed: ReadonlySet<string> = stagedChangedFiles(top),
 ): ChangedStage[] {
   if (changed.size === 0 || stages.length === 0) return [];
   const deps = dependencies?.() ?? indexDependencies(root);
-  const diffOf = stagedDiffs(top, changed, source);
+  const diffOf = stagedDiffs(top, changed, source, (f, t) => deps.lineFacts(f, t));
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
@@ -130,8 +130,8 @@ export async function checkStagedStages(opts: {
   config: StagesConfig;
   /** Stages of the staged analysis (the hook has them already). */
   stages: readonly Stage[];
-  /** The staged analysis's reference graph, when the hook's analyzer is at hand. */
-  dependencies?: () => StageDependencies;
+  /** The staged analysis's reference graph, when the hook's analyzer is at hand (or can be restored). */
+  dependencies?: () => StageDependencies | undefined;
   /** The staged text of a source file (absolute path), read only for files that changed. */
   source: (file: string) => string | undefined;
   /** What the caller knows of the index already: whether HEAD exists, and the files differing from it (absolute). */

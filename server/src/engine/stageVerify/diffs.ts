@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { gitText, hasHead, stagedStatus, treeEntries } from '../git';
+import type { LineFacts } from '../analysis/facts/types';
 import type { FileDiff, Hunk } from './changed';
 import { gitTop } from './tree';
 
@@ -20,12 +21,14 @@ export function stagedChangedFiles(top: string): Set<string> {
 
 /**
  * The staged changes against HEAD of the files in `changed` (see stagedChangedFiles), each diffed by git
- * when first asked; `staged` reads a file's staged text.
+ * when first asked; `staged` reads a file's staged text; `lineFacts` is what the analysis knows of a
+ * text's units (see FileDiff.lines).
  */
 export function stagedDiffs(
   top: string,
   changed: ReadonlySet<string>,
   staged: (file: string) => string | undefined,
+  lineFacts?: (file: string, text: string) => LineFacts | undefined,
 ): (file: string) => FileDiff | undefined {
   const memo = new Map<string, FileDiff | undefined>();
   return (file) => {
@@ -50,7 +53,12 @@ export function stagedDiffs(
     const diff: FileDiff | undefined =
       now === undefined
         ? undefined
-        : { hunks: out !== undefined ? gitHunks(out) : everything(now), now, old: () => show(top, `HEAD:${rel}`) };
+        : {
+            hunks: out !== undefined ? gitHunks(out) : everything(now),
+            now,
+            old: () => show(top, `HEAD:${rel}`),
+            lines: lineFacts && ((text) => lineFacts(file, text)),
+          };
     memo.set(file, diff);
     return diff;
   };
@@ -140,7 +148,10 @@ const lastDiffs = new Map<string, { head: string; text: string; diff: FileDiff }
  * editors included). A file HEAD does not have is changed throughout; a file not in git is unchanged
  * (there is nothing to verify against).
  */
-export function worktreeDiffs(now: (file: string) => string | undefined): (file: string) => FileDiff | undefined {
+export function worktreeDiffs(
+  now: (file: string) => string | undefined,
+  lineFacts?: (file: string, text: string) => LineFacts | undefined,
+): (file: string) => FileDiff | undefined {
   return (file) => {
     const text = now(file);
     if (text === undefined) return undefined;
@@ -150,8 +161,9 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
     const blob = headBlobs(top)?.get(relTo(top, file));
     if (blob !== undefined && blob === blobId(text, blob)) return undefined;
     const head = headText(file);
+    const lines = lineFacts && ((t: string): LineFacts | undefined => lineFacts(file, t));
     if (head === undefined) {
-      return { hunks: everything(text), now: text, old: () => undefined };
+      return { hunks: everything(text), now: text, old: () => undefined, lines };
     }
     const last = lastDiffs.get(file);
     if (last && last.head === head && last.text === text) return last.diff;
@@ -168,7 +180,7 @@ export function worktreeDiffs(now: (file: string) => string | undefined): (file:
       newStart: h.newStart - 1,
       newLines: h.newLines,
     }));
-    const diff: FileDiff = { hunks, now: text, old: () => head };
+    const diff: FileDiff = { hunks, now: text, old: () => head, lines };
     lastDiffs.set(file, { head, text, diff });
     return diff;
   };

@@ -1,7 +1,6 @@
-import { scriptKind } from '../analysis/facts/extract';
+import { lineOf } from '../analysis/clones/lineStarts';
+import type { LineFacts } from '../analysis/facts/types';
 import { globalKey } from '../analysis/unitKeys';
-import { ts } from '../analysis/typescript';
-import { declarationName, isUnitNode, localKey } from '../analysis/units';
 
 export interface UnitLines {
   start: number;
@@ -19,28 +18,27 @@ export class LineIndex {
   /** Lines of top-level statements that run (not types, not `declare`); inside units or not. */
   private readonly code: [number, number][] = [];
 
-  constructor(file: string, text: string) {
-    // Keys are positions in the text the analysis read, which has no BOM.
-    const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-    const sf = ts.createSourceFile(file, body, ts.ScriptTarget.Latest, true, scriptKind(file));
-    const line = (pos: number): number => sf.getLineAndCharacterOfPosition(pos).line;
-    /** Visits `node`, adding the keys of the units in it to `keys`. */
-    const visit = (node: ts.Node, depth: number, top: string | undefined, keys: string[]): void => {
-      if (isUnitNode(node)) {
-        const name = depth === 0 ? (declarationName(node) ?? `line ${line(node.getStart(sf)) + 1}`) : top;
-        const own = [globalKey(file, localKey(node))];
-        this.units.push({ start: line(node.getStart(sf)), end: line(node.end), depth, name, keys: own });
-        ts.forEachChild(node, (c) => visit(c, depth + 1, name, own));
-        for (const k of own) keys.push(k);
-        return;
-      }
-      ts.forEachChild(node, (c) => visit(c, depth, top, keys));
-    };
-    for (const st of sf.statements) {
-      if (!isTypeOnly(st)) this.code.push([line(st.getStart(sf)), line(st.end)]);
-      // Units of a declaration statement are named after it; units inside top-level code are that code.
-      visit(st, isDeclaration(st) ? 0 : 1, undefined, []);
+  /** `facts` are the text's (see analysis/facts/lines.ts); `text` has no BOM, as analysed. */
+  constructor(file: string, text: string, facts: LineFacts) {
+    const starts = gitLineStarts(text);
+    const line = (pos: number): number => lineOf(starts, pos);
+    for (const [key, start, end, depth, parent, name] of facts.units) {
+      const up = parent >= 0 ? this.units[parent] : undefined;
+      const startLine = line(start);
+      this.units.push({
+        start: startLine,
+        end: line(end),
+        depth,
+        name: depth === 0 ? (name ?? `line ${startLine + 1}`) : up?.name,
+        keys: [globalKey(file, key)],
+      });
     }
+    // A unit's keys include its descendants': children come after their parent, so walk back.
+    for (let i = facts.units.length - 1; i >= 0; i--) {
+      const parent = facts.units[i][4];
+      if (parent >= 0) for (const k of this.units[i].keys) this.units[parent].keys.push(k);
+    }
+    for (const [a, b] of facts.code) this.code.push([line(a), line(b)]);
   }
 
   /** Whether line `l` is in a top-level statement that runs. */
@@ -56,15 +54,12 @@ export class LineIndex {
   }
 }
 
-function isDeclaration(st: ts.Statement): boolean {
-  return (
-    ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isVariableStatement(st) || ts.isExportAssignment(st)
-  );
-}
-
-function isTypeOnly(st: ts.Statement): boolean {
-  if (ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st)) return true;
-  if (ts.isImportDeclaration(st)) return st.importClause?.isTypeOnly === true;
-  if (ts.isExportDeclaration(st)) return st.isTypeOnly;
-  return ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
+/**
+ * Offsets at which each line starts as git and jsdiff count lines (after `\n` only), so that hunks map
+ * to the right lines in a text holding a lone `\r` or U+2028 (which the compiler and LSP count as breaks).
+ */
+function gitLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
 }

@@ -26,7 +26,10 @@ export const verifyStageProvider: CodeActionProvider = {
     // A stage in a file HEAD does not have is new: there is nothing to verify it against.
     if (stages.length === 0 || headText(ctx.file) === undefined) return [];
     // The analysed text (unsaved editors included), which the stages' and the graph's positions refer to.
-    const diffOf = worktreeDiffs((f) => deps.text(f));
+    const diffOf = worktreeDiffs(
+      (f) => deps.text(f),
+      (f, t) => deps.lineFacts(f, t),
+    );
     return stages.flatMap((s) => {
       const reach = deps.reach(s);
       const change = reach && stageChange(s, reach, diffOf);

@@ -42,6 +42,12 @@ export class FileCache {
     return value;
   }
 
+  /** The stored facts of exactly this text, if any (never computed: for a text the analysis does not hold). */
+  storedFacts(file: string, text: string, options: ExtractOptions): ExtractResult | undefined {
+    const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
+    return this.disk.get('facts', key, (x): x is ExtractResult => isExtractResult(x, file));
+  }
+
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
     const key = cacheKey('tokens', file, sha256(text));
     this.used.add(`tokens/${key}`);
@@ -61,8 +67,12 @@ function isExtractResult(x: unknown, file: string): boolean {
   if (typeof x !== 'object' || x === null) return false;
   if ('error' in x) return typeof x.error === 'string';
   if (!('facts' in x) || typeof x.facts !== 'object' || x.facts === null) return false;
+  if (!('lines' in x) || typeof x.lines !== 'object' || x.lines === null) return false;
   const f = x.facts as Record<string, unknown>;
+  const l = x.lines as Record<string, unknown>;
   return (
+    Array.isArray(l.units) &&
+    Array.isArray(l.code) &&
     f.file === file &&
     Array.isArray(f.units) &&
     Array.isArray(f.imports) &&

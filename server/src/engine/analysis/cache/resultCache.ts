@@ -244,6 +244,11 @@ export interface HashedAnalysis {
   result: AnalysisResult & { fromCache: boolean };
   analyzer?: Analyzer;
   /**
+   * A cache hit's analyzer, restored from the state stored with the result (undefined when none was):
+   * a commit attempted again asks what its stages depend on without analysing anything.
+   */
+  restore?: () => Analyzer | undefined;
+  /**
    * How the result was obtained: a cached result; derived from the base's analyzer (in memory or its
    * stored state); derived from the base analysed in full here (its state was missing); a full analysis.
    */
@@ -271,7 +276,13 @@ export function analyzeHashed(
   const resultKey = disk ? key(files, 'results') : '';
   if (disk) {
     const hit = disk.get('results', resultKey, isAnalysisResult);
-    if (hit) return { result: { ...hit, fromCache: true }, how: 'cached' };
+    const stateKey = opts.keepState ? key(files, 'states') : undefined;
+    if (hit)
+      return {
+        result: { ...hit, fromCache: true },
+        how: 'cached',
+        restore: stateKey === undefined ? undefined : () => restoreStored(abs, config, disk, stateKey),
+      };
   }
   const { Analyzer: AnalyzerClass } = require('../analyzer') as typeof import('../analyzer');
   const fileCache = disk ? new FileCache(disk) : undefined;
@@ -328,6 +339,16 @@ export function analyzeHashed(
     }
   }
   return { result: { ...result, fromCache: false }, analyzer, how };
+}
+
+/** The analyzer of a stored state (full, or a delta applied to its full state), if there is one. */
+function restoreStored(root: string, config: AnalysisConfig, disk: DiskCache, key: string): Analyzer | undefined {
+  const stored = loadStored(disk, key);
+  if (!stored) return undefined;
+  const { Analyzer: AnalyzerClass } = require('../analyzer') as typeof import('../analyzer');
+  const analyzer = AnalyzerClass.restore(root, config, stored.state, new FileCache(disk));
+  if (stored.changes.size > 0) analyzer.applyChanges(stored.changes, []);
+  return analyzer;
 }
 
 const manifests = new WeakMap<HashedFiles, string>();

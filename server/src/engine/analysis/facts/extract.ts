@@ -6,7 +6,8 @@ import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './sco
 import { Es5Classes, iifeResult, isIife, skipParens } from './es5';
 import { StageRules } from './stageRules';
 import { syntaxErrors, TS_ONLY } from './syntax';
-import type { FileFacts, Ref, UnitInfo } from './types';
+import { LineRecorder } from './lines';
+import type { FileFacts, LineFacts, Ref, UnitInfo } from './types';
 import { Values } from './values';
 
 /** What extraction needs to know about the file besides its text. */
@@ -28,19 +29,39 @@ export interface ExtractOptions {
  * imports, exports and stage mentions. No program, binder or checker: files are independent, so this
  * runs in parallel and an edit redoes one file.
  */
-function extractFacts(file: string, text: string, options: ExtractOptions): FileFacts {
+function extractFacts(file: string, text: string, options: ExtractOptions): { facts: FileFacts; lines: LineFacts } {
   // Parent pointers are set by the walk itself as it descends (one pass instead of two).
   const kind = scriptKind(file);
   const sf = ts.createSourceFile(file, text, options.target, false, kind);
-  return new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX).run();
+  const extractor = new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX);
+  return { facts: extractor.run(), lines: extractor.lines.facts() };
 }
 
-/** Facts, or why extraction failed (a compiler bug on odd input must not take the analysis down). */
-export type ExtractResult = { facts: FileFacts } | { error: string };
+/**
+ * Line facts of a text the analysis holds no facts for (an extraction: loads the compiler). They do not
+ * depend on the options; as a test file, no stage rules run.
+ */
+export function parseLineFacts(file: string, text: string): LineFacts {
+  const options: ExtractOptions = {
+    stageCalls: [],
+    pipelineConstructors: [],
+    stageMethods: [],
+    inFolder: false,
+    isTest: true,
+    target: ts.ScriptTarget.Latest,
+  };
+  return extractFacts(file, text, options).lines;
+}
+
+/**
+ * Facts and where the units are (kept beside the facts, not in them: only a changed file's are read), or
+ * why extraction failed (a compiler bug on odd input must not take the analysis down).
+ */
+export type ExtractResult = { facts: FileFacts; lines: LineFacts } | { error: string };
 
 export function tryExtractFacts(file: string, text: string, options: ExtractOptions): ExtractResult {
   try {
-    return { facts: extractFacts(file, text, options) };
+    return extractFacts(file, text, options);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }
@@ -65,6 +86,8 @@ class Extractor {
   private tsSyntaxInJs = false;
   /** ES5 classes: constructor function key → prototype members and base, applied after the walk (see es5.ts). */
   private readonly es5 = new Es5Classes();
+  /** Where the units are, recorded as the walk meets them. */
+  readonly lines: LineRecorder;
 
   constructor(
     private readonly sf: ts.SourceFile,
@@ -72,6 +95,7 @@ class Extractor {
     private readonly isJs: boolean,
   ) {
     this.file = sf.fileName;
+    this.lines = new LineRecorder(sf);
     this.facts = {
       file: this.file,
       syntaxErrors: [],
@@ -93,6 +117,7 @@ class Extractor {
     this.declareModule(scope);
     for (const st of this.sf.statements) {
       adopt(st, this.sf);
+      this.lines.statement(st);
       this.visit(st, MODULE, scope);
     }
     this.facts.syntaxErrors = syntaxErrors(this.sf, this.tsSyntaxInJs);
@@ -367,8 +392,10 @@ class Extractor {
     if (ts.isTypeNode(node)) return;
     let unit = current;
     let inner = scope;
+    let leave: number | undefined;
     if (isUnitNode(node)) {
       unit = localKey(node);
+      leave = this.lines.enter(node, unit);
       this.addUnit(node, unit, scope);
       // Containment: running the outer code may run the inner function. Not a function declared at the top
       // level: loading a module only defines it (stageDeps.ts seeds what runs at load with the module key).
@@ -413,6 +440,7 @@ class Extractor {
         this.visit(child, localKey(child), inner);
       else this.visit(child, unit, inner);
     });
+    if (leave !== undefined) this.lines.leave(leave);
   }
 
   /** `x.name`: a member of what `x` is, or of any class the file can see when that is unknown. */

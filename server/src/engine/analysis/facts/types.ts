@@ -74,6 +74,24 @@ export interface StageMention {
   inherits?: string[];
 }
 
+/**
+ * A unit's place in the text: its file-local key, [start, end) offsets from its first token, its depth
+ * (0: a top-level declaration; 1: the outermost units of other top-level code), the index of the unit
+ * enclosing it (-1: none), and for depth 0 its declared name (null: anonymous).
+ */
+export type UnitSpan = [key: string, start: number, end: number, depth: number, parent: number, name: string | null];
+
+/**
+ * Where a file's units and its top-level runtime code are, to map changed lines to declarations
+ * without parsing again (stageVerify/lineIndex.ts). Units in document order, every one (inline
+ * callbacks included, unlike FileFacts.units).
+ */
+export interface LineFacts {
+  units: UnitSpan[];
+  /** Top-level statements that run (not types, not `declare`, not type-only imports). */
+  code: Span[];
+}
+
 /** Export key of a module that is a single value (`module.exports = f`, `export = f`): `require()` returns it. */
 export const EXPORT_EQUALS = '=';
 
