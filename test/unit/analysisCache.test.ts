@@ -25,13 +25,27 @@ const FILES = {
 const comparable = (r: AnalysisResult): string =>
   JSON.stringify({ findings: r.findings, stages: r.stages, files: r.files, notes: r.notes });
 
-/** Every entry file of the cache, by kind. */
+/** Every entry file of the cache of a kind stored one file per entry (results). */
 function entries(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.json'))
     .map((f) => path.join(dir, f));
+}
+
+/** The packs of per-file entries (see PackStore). */
+function packs(cacheDir: string): string[] {
+  const dir = path.join(cacheDir, 'packs');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => path.join(dir, n)) : [];
+}
+
+/** How a fresh analysis through the file cache fares: entries read and computed. */
+function fileCacheStats(root: string, cacheDir: string): { hits: number; misses: number } {
+  const files = new FileCache(new DiskCache(cacheDir));
+  new Analyzer(root, CONFIG, { fileCache: files }).analyzeAll();
+  files.flush();
+  return files.stats;
 }
 
 describe('persistent analysis cache', () => {
@@ -50,7 +64,8 @@ describe('persistent analysis cache', () => {
     assert.equal(cacheDir, path.join(root, 'node_modules', '.cache', 'ml-parity'));
     const first = analyzeCached(root, CONFIG, { cache });
     assert.equal(first.fromCache, false);
-    assert.ok(entries(path.join(cacheDir, 'facts')).length >= 4 && entries(path.join(cacheDir, 'tokens')).length >= 3);
+    assert.equal(packs(cacheDir).length, 1, 'the per-file entries of a run: one pack');
+    assert.deepEqual(fileCacheStats(root, cacheDir), { hits: 4 + 3, misses: 0 }, 'facts of 4 files, tokens of 3');
     const second = analyzeCached(root, CONFIG, { cache });
     assert.equal(second.fromCache, true);
     assert.equal(comparable(second), comparable(first));
@@ -106,54 +121,73 @@ describe('persistent analysis cache', () => {
     assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, true);
   });
 
-  it('corrupt, torn and misplaced entries are recomputed and rewritten, never used', () => {
-    const { root, cacheDir, cache } = workspace();
-    const truth = comparable(analyzeFiles(root, CONFIG));
-    analyzeCached(root, CONFIG, { cache });
-    const all = entries(cacheDir);
-    assert.equal(all.length, 4 + 3 + 1, 'facts of 4 files, tokens of the 3 that are not tests, 1 result');
-    const damage = [
-      (t: string) => t.replace(/"untested-stage"/, '"duplicate-code"').replace(/"scale"/g, '"scal3"'), // payload changed, checksum not
-      (t: string) => t.slice(0, Math.floor(t.length / 2)), // torn write
-      () => '', // empty file
-      (t: string) => `{"key":"x","sum":"y"}\n${t.slice(t.indexOf('\n') + 1)}`, // someone else's header
+  it('corrupt, torn and foreign entries are recomputed and rewritten, never used', () => {
+    // A facts entry changed without its checksum would name the stage "scal3"; the others damage the pack.
+    const damages: [string, (b: Buffer) => Buffer][] = [
+      [
+        'payload changed, checksum not',
+        (b) => Buffer.from(b.toString('latin1').replace(/"scale"/g, '"scal3"'), 'latin1'),
+      ],
+      ['torn write', (b) => b.subarray(0, Math.floor(b.length / 2))],
+      ['empty file', () => Buffer.alloc(0)],
+      ['another layout', (b) => Buffer.concat([Buffer.from('MLPPACK0'), b.subarray(8)])],
     ];
-    all.forEach((f, i) => fs.writeFileSync(f, damage[i % damage.length](fs.readFileSync(f, 'utf8'))));
-    const again = analyzeCached(root, CONFIG, { cache });
-    assert.equal(again.fromCache, false);
-    assert.equal(comparable(again), truth);
-    // Rebuilt: the next run is answered from the cache again, and still right.
-    const third = analyzeCached(root, CONFIG, { cache });
-    assert.equal(third.fromCache, true);
-    assert.equal(comparable(third), truth);
+    for (const [what, damage] of damages) {
+      const { root, cacheDir, cache } = workspace();
+      const truth = comparable(analyzeFiles(root, CONFIG));
+      analyzeCached(root, CONFIG, { cache });
+      const [result] = entries(path.join(cacheDir, 'results'));
+      const [pack] = packs(cacheDir);
+      fs.writeFileSync(result, fs.readFileSync(result, 'utf8').replace(/"untested-stage"/, '"duplicate-code"'));
+      const bytes = fs.readFileSync(pack);
+      const damaged = damage(bytes);
+      assert.ok(!damaged.equals(bytes), what);
+      fs.writeFileSync(pack, damaged);
+      const again = analyzeCached(root, CONFIG, { cache: new DiskCache(cacheDir) });
+      assert.equal(again.fromCache, false, what);
+      assert.equal(comparable(again), truth, what);
+      // Rebuilt: the next run is answered from the cache again, and still right.
+      const third = analyzeCached(root, CONFIG, { cache: new DiskCache(cacheDir) });
+      assert.equal(third.fromCache, true, what);
+      assert.equal(comparable(third), truth, what);
+      assert.equal(fileCacheStats(root, cacheDir).misses, 0, `${what}: the entries were stored again`);
+    }
   });
 
-  it('an entry valid for another input is not used for this one (stale facts under the current key)', () => {
+  it('an entry for another text of the file is not used for this one; a copied pack is harmless', () => {
     const { root, cacheDir } = workspace();
-    const cache = new DiskCache(cacheDir);
-    const files = new FileCache(cache);
-    new Analyzer(root, CONFIG, { fileCache: files }).analyzeAll();
-    const factsDir = path.join(cacheDir, 'facts');
-    const before = new Set(entries(factsDir));
-    // Edit scale.ts, then put its old (valid, checksummed) entry under the key of the new text.
+    assert.deepEqual(fileCacheStats(root, cacheDir), { hits: 0, misses: 4 + 3 });
+    const [pack] = packs(cacheDir);
+    fs.copyFileSync(pack, pack.replace(/\.pack$/, '-copy.pack'));
     write(root, 'src/pipeline/scale.ts', `${norm('scale')}export function extra(): number {\n  return 2;\n}\n`);
-    const second = new FileCache(cache);
+    const second = new FileCache(new DiskCache(cacheDir));
     const result = new Analyzer(root, CONFIG, { fileCache: second }).analyzeAll();
     assert.deepEqual(
       second.stats,
       { hits: 3 + 2, misses: 2 },
       'one file re-extracted and re-tokenized, the rest from the cache',
     );
-    const fresh = entries(factsDir).filter((f) => !before.has(f));
-    assert.equal(fresh.length, 1);
-    const old = [...before].find((f) => fs.readFileSync(f, 'utf8').includes('scale.ts'));
-    assert.ok(old);
-    fs.copyFileSync(old, fresh[0]);
-    const third = new FileCache(cache);
-    const again = new Analyzer(root, CONFIG, { fileCache: third }).analyzeAll();
-    assert.equal(third.stats.misses, 1, 'the misplaced entry is refused');
-    assert.equal(comparable(again), comparable(result));
-    assert.ok(again.findings.some((f) => f.message.includes("'extra'")));
+    assert.equal(comparable(result), comparable(analyzeFiles(root, CONFIG)));
+    assert.ok(result.findings.some((f) => f.message.includes("'extra'")));
+  });
+
+  it("another version's line facts are read from the cache without parsing (what the hook maps HEAD's lines with)", () => {
+    const { root, cacheDir } = workspace();
+    const file = path.join(root, 'src/pipeline/scale.ts');
+    const before = fs.readFileSync(file, 'utf8');
+    const cached = new FileCache(new DiskCache(cacheDir));
+    const first = new Analyzer(root, CONFIG, { fileCache: cached });
+    first.analyzeAll();
+    const expected = first.lineFacts(file, before);
+    assert.ok(expected);
+    cached.flush();
+    write(root, 'src/pipeline/scale.ts', `${before}export const extra = 2;\n`);
+    const second = new Analyzer(root, CONFIG, { fileCache: new FileCache(new DiskCache(cacheDir)) });
+    second.analyzeAll();
+    assert.deepEqual(second.lineFacts(file, before), expected);
+    const none = new Analyzer(root, CONFIG);
+    none.analyzeAll();
+    assert.equal(none.lineFacts(file, before), undefined, 'without the cache it is not known');
   });
 
   it("the hook's comparison finds HEAD's result left by the previous commit's run, and the right findings", () => {
@@ -199,34 +233,35 @@ describe('persistent analysis cache', () => {
   });
 
   it('prunes facts and tokens the last full analysis did not use, once over the limit', () => {
-    const { root, cacheDir, cache } = workspace();
-    const perFile = (): string[] => [
-      ...entries(path.join(cacheDir, 'facts')),
-      ...entries(path.join(cacheDir, 'tokens')),
-    ];
-    const run = (limit?: number): FileCache => {
-      const fc = new FileCache(cache);
+    const { root, cacheDir } = workspace();
+    const stored = (): Set<string> => new DiskCache(cacheDir).packs.keys();
+    const run = (): FileCache => {
+      const fc = new FileCache(new DiskCache(cacheDir));
       new Analyzer(root, CONFIG, { fileCache: fc }).analyzeAll();
-      if (limit !== undefined) fc.prune(limit);
+      fc.flush();
       return fc;
     };
     run();
-    const first = new Set(perFile());
+    const first = stored();
+    assert.equal(first.size, 4 + 3);
     // Every source edited: the first version's entries are no longer used.
     for (const rel of Object.keys(FILES).filter((f) => /\.[jt]s$/.test(f)))
       write(root, rel, `${fs.readFileSync(path.join(root, rel), 'utf8')}// edited\n`);
     const second = run();
-    const both = perFile();
-    assert.equal(both.length, 2 * first.size);
-    second.prune(both.length); // at the limit: nothing goes
-    assert.equal(perFile().length, both.length);
+    assert.equal(stored().size, 2 * first.size);
+    // The per-file folders of versions before packs go with the first prune.
+    write(cacheDir, 'facts/ab/old.json', '{}');
+    second.prune(2 * first.size); // at the limit: nothing goes
+    assert.equal(stored().size, 2 * first.size);
+    assert.equal(fs.existsSync(path.join(cacheDir, 'facts')), false);
     second.prune(first.size + 1); // over it: the entries this run did not use go, never the others
-    const left = perFile();
-    assert.equal(left.length, first.size);
+    const left = stored();
+    assert.equal(left.size, first.size);
     assert.ok(
-      left.every((f) => !first.has(f)),
+      [...left].every((k) => !first.has(k)),
       'only the first version was pruned',
     );
+    assert.equal(packs(cacheDir).length, 1);
     assert.equal(run().stats.misses, 0, 'what the last analysis used is still cached');
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TOOL_VERSION } from '../../version';
+import { PackStore } from './packStore';
 
 /** Bumped when the layout of an entry changes. */
 const FORMAT = 1;
@@ -11,13 +12,14 @@ const FORMAT = 1;
  * the payload) then the payload as JSON. A read that finds no entry, a different key, a checksum that
  * does not match or JSON that does not parse is a miss (the bad entry is deleted and the caller
  * recomputes), so a torn or corrupted entry can cost time but never give a wrong result. That is also
- * why entries are written in place, without a temporary file and a rename (a cold run writes
- * thousands): a reader that meets half an entry, or two writers of the same entry (same key, same
- * bytes) that interleave, at worst cause a miss.
+ * why entries are written in place, without a temporary file and a rename: a reader that meets half an
+ * entry, or two writers of the same entry (same key, same bytes) that interleave, at worst cause a miss.
+ * The thousands of small per-file entries go into packs instead (see `packs`).
  */
 export class DiskCache {
   /** Folders known to exist (a cold run would otherwise ask for each of its thousands of entries). */
   private readonly made = new Set<string>();
+  private packStore: PackStore | undefined;
 
   constructor(readonly dir: string) {}
 
@@ -147,35 +149,25 @@ export class DiskCache {
     for (const { n } of byAge.slice(keep)) fs.rmSync(path.join(dir, n), { force: true });
   }
 
+  /** The packs of many small entries (the per-file facts and tokens; see PackStore), shared by this object's users. */
+  get packs(): PackStore {
+    return (this.packStore ??= new PackStore(path.join(this.dir, 'packs')));
+  }
+
   /**
-   * For sharded kinds (facts, tokens): when they hold more than `limit` entries in all, deletes entries
-   * not in `used` (`kind/key`), oldest first, until a quarter below the limit.
+   * Removes the per-file facts and tokens folders of versions before packs (thousands of files nothing
+   * reads any more).
    */
-  pruneUnused(kinds: readonly string[], used: ReadonlySet<string>, limit: number): void {
-    const unused: { file: string; t: number }[] = [];
-    let count = 0;
-    for (const kind of kinds) {
-      for (const shard of list(path.join(this.dir, kind))) {
-        for (const name of list(path.join(this.dir, kind, shard))) {
-          if (!name.endsWith('.json')) continue;
-          count++;
-          if (!used.has(`${kind}/${name.slice(0, -'.json'.length)}`))
-            unused.push({ file: path.join(this.dir, kind, shard, name), t: 0 });
-        }
-      }
+  dropLegacy(): void {
+    for (const kind of ['facts', 'tokens']) {
+      const dir = path.join(this.dir, kind);
+      if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
     }
-    if (count <= limit) return;
-    for (const u of unused) u.t = mtime(u.file);
-    unused.sort((a, b) => a.t - b.t);
-    const excess = count - Math.floor(0.75 * limit);
-    for (const u of unused.slice(0, excess)) fs.rmSync(u.file, { force: true });
   }
 
   private file(kind: string, key: string): string {
-    // Facts entries are many: two-character shards keep folders small. Code entries: a folder per module.
-    return kind === 'results' || kind === 'states' || kind === 'deltas' || kind.startsWith('code/')
-      ? path.join(this.dir, kind, `${key}.json`)
-      : path.join(this.dir, kind, key.slice(0, 2), `${key}.json`);
+    // Few entries per kind (code entries: a folder per module); the many per-file ones live in packs.
+    return path.join(this.dir, kind, `${key}.json`);
   }
 }
 
@@ -214,14 +206,6 @@ function codeStamp(): string {
   const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
   return (stamp = h.digest('hex'));
-}
-
-function list(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 function touch(file: string): void {

@@ -12,58 +12,80 @@ export class FileCache {
   /** Entries read from the disk and computed, for the bench and the tests. */
   readonly stats = { hits: 0, misses: 0 };
 
-  /** Entries this object read or wrote (`kind/key`): what `prune` keeps. */
-  private readonly used = new Set<string>();
-
   constructor(private readonly disk: DiskCache) {}
 
   /**
-   * Bounds the per-file entries, which every edit adds to: when the folder holds more than `limit`
-   * facts and tokens entries (default: 3× what this run used, at least 5,000), the entries this run did
-   * not use are deleted, least recently written first, until a quarter below the limit. Call it after
-   * a full analysis, whose run uses every analysed file's entries; older versions of files (HEAD's, a
-   * branch's) stay while the folder is within the bound, and a deleted entry only costs recomputing it.
+   * Writes the entries computed since the last flush (one pack; see PackStore). Entries nobody flushed
+   * are written when the process exits.
    */
-  prune(limit = Math.max(3 * this.used.size, 5000)): void {
-    if (this.used.size > 0) this.disk.pruneUnused(['facts', 'tokens'], this.used, limit);
+  flush(): void {
+    this.disk.packs.flush();
+  }
+
+  /**
+   * Writes what is pending, then bounds the per-file entries, which every edit adds to: when the packs
+   * hold more than `limit` entries (default: 3× what this process used, at least 5,000), they are merged
+   * into one that keeps the entries this process used and the newest others up to a quarter below the
+   * limit. Call it after a full analysis, whose run uses every analysed file's entries; older versions of
+   * files (HEAD's, a branch's) stay while the cache is within the bound, and a dropped entry only costs
+   * recomputing it.
+   */
+  prune(limit?: number): void {
+    const packs = this.disk.packs;
+    packs.prune(limit ?? Math.max(3 * packs.used.size, 5000));
+    this.disk.dropLegacy();
   }
 
   facts(file: string, text: string, options: ExtractOptions, compute: () => ExtractResult): ExtractResult {
     const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
-    this.used.add(`facts/${key}`);
-    const hit = this.disk.get('facts', key, (x): x is ExtractResult => isExtractResult(x, file));
-    if (hit) {
-      this.stats.hits++;
-      return hit;
-    }
-    this.stats.misses++;
+    const hit = this.read(key, (bytes) => factsOf(bytes, file));
+    if (hit) return hit;
     const value = compute();
-    this.disk.set('facts', key, value);
+    this.disk.packs.put(key, [Buffer.from(JSON.stringify(value))]);
     return value;
   }
 
   /** The stored facts of exactly this text, if any (never computed: for a text the analysis does not hold). */
   storedFacts(file: string, text: string, options: ExtractOptions): ExtractResult | undefined {
     const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
-    return this.disk.get('facts', key, (x): x is ExtractResult => isExtractResult(x, file));
+    const bytes = this.disk.packs.get(key);
+    try {
+      return bytes && factsOf(bytes, file);
+    } catch {
+      return undefined;
+    }
   }
 
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
     const key = cacheKey('tokens', file, sha256(text));
-    this.used.add(`tokens/${key}`);
-    const hit = this.disk.get('tokens', key, isStoredTokens);
-    if (hit) {
-      this.stats.hits++;
-      return fromStored(file, text, hit);
-    }
-    this.stats.misses++;
+    const hit = this.read(key, (bytes) => fromStored(file, text, bytes));
+    if (hit) return hit;
     const value = compute();
-    this.disk.set('tokens', key, toStored(value));
+    this.disk.packs.put(key, toStored(value));
+    return value;
+  }
+
+  /** The entry decoded, or undefined (a miss) when it is absent, damaged or of the wrong shape. */
+  private read<T>(key: string, decode: (bytes: Buffer) => T | undefined): T | undefined {
+    const bytes = this.disk.packs.get(key);
+    let value: T | undefined;
+    try {
+      value = bytes && decode(bytes);
+    } catch {
+      value = undefined; // checksummed but not decodable (another layout): recomputed
+    }
+    if (value === undefined) this.stats.misses++;
+    else this.stats.hits++;
     return value;
   }
 }
 
-function isExtractResult(x: unknown, file: string): boolean {
+function factsOf(bytes: Buffer, file: string): ExtractResult | undefined {
+  const value: unknown = JSON.parse(bytes.toString('utf8'));
+  return isExtractResult(value, file) ? value : undefined;
+}
+
+function isExtractResult(x: unknown, file: string): x is ExtractResult {
   if (typeof x !== 'object' || x === null) return false;
   if ('error' in x) return typeof x.error === 'string';
   if (!('facts' in x) || typeof x.facts !== 'object' || x.facts === null) return false;
@@ -87,64 +109,38 @@ function isExtractResult(x: unknown, file: string): boolean {
 
 const ARRAYS = ['norm', 'exact', 'start', 'end', 'line', 'endLine'] as const;
 
-/** FileTokens with its typed arrays as base64 (lineStarts are recomputed from the text). */
-interface StoredTokens {
-  count: number;
-  norm: string;
-  exact: string;
-  start: string;
-  end: string;
-  line: string;
-  endLine: string;
-  brk: string;
+/**
+ * FileTokens as bytes: the count (u32 LE), the six Int32Arrays, then `brk` (lineStarts are recomputed
+ * from the text). Raw bytes, not JSON: a cold run stores ~20 MB of them on the bench corpus.
+ */
+function toStored(t: FileTokens): Uint8Array[] {
+  const count = Buffer.alloc(4);
+  count.writeUInt32LE(t.count, 0);
+  const bytes = (a: Int32Array | Uint8Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return [count, ...ARRAYS.map((k) => bytes(t[k])), bytes(t.brk)];
 }
 
-function isStoredTokens(x: unknown): x is StoredTokens {
-  if (typeof x !== 'object' || x === null || !('count' in x) || typeof x.count !== 'number') return false;
-  const r = x as Record<string, unknown>;
-  // Base64 of exactly `count` elements: an entry that decodes to other sizes is not used.
-  const b64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
-  const count = x.count;
-  return (
-    ARRAYS.every((k) => typeof r[k] === 'string' && r[k].length === b64Length(count * 4)) &&
-    typeof r.brk === 'string' &&
-    r.brk.length === b64Length(count)
-  );
-}
-
-function toStored(t: FileTokens): StoredTokens {
-  const b64 = (a: Int32Array | Uint8Array): string =>
-    Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-  return {
-    count: t.count,
-    norm: b64(t.norm),
-    exact: b64(t.exact),
-    start: b64(t.start),
-    end: b64(t.end),
-    line: b64(t.line),
-    endLine: b64(t.endLine),
-    brk: b64(t.brk),
-  };
-}
-
-function fromStored(file: string, text: string, s: StoredTokens): FileTokens {
-  const ints = (b64: string): Int32Array => {
-    const bytes = Buffer.from(b64, 'base64');
-    const out = new Int32Array(s.count);
-    new Uint8Array(out.buffer).set(bytes);
+/** The tokens stored by `toStored`, or undefined when the bytes are not exactly that layout. */
+function fromStored(file: string, text: string, b: Buffer): FileTokens | undefined {
+  if (b.length < 4) return undefined;
+  const count = b.readUInt32LE(0);
+  if (b.length !== 4 + ARRAYS.length * 4 * count + count) return undefined;
+  const ints = (i: number): Int32Array => {
+    const out = new Int32Array(count);
+    const at = 4 + i * 4 * count;
+    new Uint8Array(out.buffer).set(b.subarray(at, at + 4 * count));
     return out;
   };
-  const brk = Uint8Array.from(Buffer.from(s.brk, 'base64'));
   return {
     file,
-    count: s.count,
-    norm: ints(s.norm),
-    exact: ints(s.exact),
-    start: ints(s.start),
-    end: ints(s.end),
-    line: ints(s.line),
-    endLine: ints(s.endLine),
-    brk,
+    count,
+    norm: ints(0),
+    exact: ints(1),
+    start: ints(2),
+    end: ints(3),
+    line: ints(4),
+    endLine: ints(5),
+    brk: Uint8Array.from(b.subarray(4 + ARRAYS.length * 4 * count)),
     lineStarts: computeLineStarts(text),
   };
 }

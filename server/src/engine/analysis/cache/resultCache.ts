@@ -327,6 +327,7 @@ export function analyzeHashed(
     fileCache?.prune(); // a full analysis: it used every analysed file's entries
   }
   if (disk) {
+    fileCache?.flush(); // the changed files' facts and tokens (after a full analysis, prune wrote them)
     disk.set('results', resultKey, result);
     disk.prune('results', RESULTS_KEPT);
     if (opts.keepState) {
