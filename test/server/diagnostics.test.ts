@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
+import { sharedBlockFiles } from '../support/sharedBlock';
+import { writeWorkspace } from '../support/tmp';
 
 const cloneOf = (ds: Diagnostic[]): Diagnostic | undefined =>
   ds.find((d) => d.code === 'cross-stage-duplicate' || d.code === 'duplicate-code');
@@ -205,5 +207,30 @@ describe('language server: settings', function () {
     await client.change(featurize, 'export const featurize = 1;\n');
     await client.save(featurize);
     await client.waitFor('clone gone after save', () => client.diagnosticsFor(featurize).length === 0);
+  });
+});
+
+describe('language server: analysis notes reach the status', function () {
+  let root: string;
+  let client: LspTestClient | undefined;
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a block copied into more files than clone detection compares is a note in the status (and the log)', async () => {
+    root = writeWorkspace({ ...sharedBlockFiles(70), 'package.json': '{}' }, 'mlp-lsp-notes-');
+    client = await LspTestClient.start(root);
+    const status = await client.waitFor('an idle status with notes', () =>
+      client?.statuses.find((s) => s.state === 'idle' && s.notes?.length),
+    );
+    assert.match(
+      status.notes?.find((n) => n.startsWith('duplicates: ')) ?? JSON.stringify(status.notes),
+      /^duplicates: 70 stretches of at least 50 tokens .* were not compared with each other, so a copy there is not reported: src\/m000\.ts/,
+    );
+    assert.ok(
+      client.logs.some((l) => l.includes('duplicates: 70 stretches')),
+      client.logs.join('\n'),
+    );
   });
 });

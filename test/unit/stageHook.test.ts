@@ -120,6 +120,30 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     assert.match(r.output, /ML Parity: checks passed; 1 changed stage not verified \(see the NOTE lines\)\.\n$/);
   });
 
+  it('names a stage the commit renames away or deletes, without blocking', () => {
+    write(repo, 'src/smooth.ts', SLIDING.replace('movingAverage', 'rollingMean'));
+    write(repo, 'test/smooth.test.ts', TEST.replace(/movingAverage/g, 'rollingMean'));
+    git(repo, 'add', '.');
+    const renamed = tryCommit(repo);
+    assert.equal(renamed.status, 0, renamed.output);
+    assert.match(renamed.output, /NOTE src\/smooth\.ts:2 movingAverage: removed by this commit/);
+    assert.match(
+      renamed.output,
+      /ML Parity: checks passed; .*stage movingAverage removed by this commit \(see the NOTE lines\)\.\n$/,
+    );
+
+    write(repo, 'src/keep.ts', 'export const kept = 1;\n'); // a project with no source at all is a config error
+    git(repo, 'add', 'src/keep.ts');
+    git(repo, 'rm', '-q', 'src/smooth.ts', 'test/smooth.test.ts');
+    const deleted = tryCommit(repo);
+    assert.equal(deleted.status, 0, deleted.output);
+    assert.match(deleted.output, /NOTE src\/smooth\.ts:2 rollingMean: removed by this commit/);
+    assert.match(
+      deleted.output,
+      /ML Parity: checks passed; stage rollingMean removed by this commit \(see the NOTE lines\)\.\n$/,
+    );
+  });
+
   it('judges the staged code, not the work tree, and stays off with stages.verifyOnCommit false', () => {
     write(repo, 'src/smooth.ts', OFF_BY_ONE);
     git(repo, 'add', '.');
@@ -199,6 +223,24 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
     assert.equal(r.status, 0, r.output);
     assert.match(r.output, /PASS src\/normalize\.ts:4 normalize: EQUIVALENT on 60 of 60 inputs/);
     assert.match(r.output, /judged because its helper mean \(src\/utils\/stats\.ts\) changed/);
+  });
+
+  it('stops at stages.totalBudgetMs: a stage not reached is listed as not verified and the last line says so', () => {
+    write(repo, 'src/scale.ts', NORMALIZE.replace('normalize', 'scale').replace('x - m', 'x / (m || 1)'));
+    write(repo, 'mlparity.config.json', JSON.stringify({ ...JSON.parse(CONFIG), stages: { totalBudgetMs: 100 } }));
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'scale');
+    write(repo, 'src/utils/stats.ts', STATS.replace('  let s = 0;', '  let s = 0 + 0;'));
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /stages: 2 stages changed .*; 1 verified against HEAD/);
+    assert.match(r.output, /PASS src\/normalize\.ts:4 normalize: EQUIVALENT/);
+    assert.match(
+      r.output,
+      /NOTE src\/scale\.ts:4 scale: not verified: the time for all stages \(stages\.totalBudgetMs, 100 ms\) was spent before it was reached/,
+    );
+    assert.match(r.output, /ML Parity: checks passed; 1 changed stage not verified \(see the NOTE lines\)\.\n$/);
   });
 
   it('verifies nothing for a change in a module no stage loads, nor for a helper no stage runs', () => {
