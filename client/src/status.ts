@@ -6,7 +6,8 @@ function statusText(s: StatusParams): string {
   if (s.error) return 'ML Parity $(warning) error';
   if (s.state === 'analysing') return 'ML Parity $(sync~spin) analysing';
   if (s.state === 'verifying') return 'ML Parity $(sync~spin) verifying';
-  const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'}`;
+  const notes = s.notes?.length ?? 0;
+  const findings = `${s.findings} finding${s.findings === 1 ? '' : 's'}${notes ? `, ${notes} note${notes === 1 ? '' : 's'}` : ''}`;
   if (!s.lastVerify) return `ML Parity: ${findings}`;
   return `ML Parity: ${findings} | verify ${s.lastVerify.passed ? '$(check) pass' : '$(x) fail'}`;
 }
@@ -24,11 +25,13 @@ export class StatusItem implements vscode.Disposable {
   show(s: StatusParams): void {
     this.item.text = statusText(s);
     this.item.command = s.error ? 'mlParity.showOutput' : 'mlParity.showReport';
-    this.item.tooltip =
+    const tip =
       s.error ??
       (s.lastVerify
         ? `Last verify: ${s.lastVerify.failed}/${s.lastVerify.cases} cases failed`
         : 'Show the ML Parity report');
+    // Notes say what the analysis left out or did not compare: never only in the log.
+    this.item.tooltip = s.notes?.length ? `${tip}\n\nNotes:\n${s.notes.map((n) => `- ${n}`).join('\n')}` : tip;
     this.item.backgroundColor =
       s.error || s.lastVerify?.passed === false ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }

@@ -65,6 +65,8 @@ export interface StatusParams {
   lastVerify?: LastVerifySummary;
   /** Set when the last analysis failed; the details are in the log. */
   error?: string;
+  /** The last analyses' notes, every folder's (what was left out or not compared, and why). */
+  notes?: string[];
 }
 
 /** `mlParity/status`: sent whenever analysis starts/ends or a verify run finishes. */

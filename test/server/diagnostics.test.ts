@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as os from 'node:os';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol';
 import { LspTestClient } from './lspClient';
 import { copyExample } from './workspace';
+import { sharedBlockFiles } from '../support/sharedBlock';
+import { writeWorkspace } from '../support/tmp';
 
 const cloneOf = (ds: Diagnostic[]): Diagnostic | undefined =>
   ds.find((d) => d.code === 'cross-stage-duplicate' || d.code === 'duplicate-code');
@@ -209,30 +210,27 @@ describe('language server: settings', function () {
   });
 });
 
-describe('language server: analysis notes go to the log', function () {
-  this.timeout(60_000);
+describe('language server: analysis notes reach the status', function () {
   let root: string;
-  let client: LspTestClient;
-
-  before(async () => {
-    // ml-random-forest's layout: its Benchmark/ and scripts/ are not library code, which a note says.
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlparity-lsp-notes-'));
-    fs.cpSync(path.join(__dirname, '../../../test/fixtures/analysis/bench-scripts'), root, { recursive: true });
-    client = await LspTestClient.start(root);
-  });
+  let client: LspTestClient | undefined;
   after(async () => {
     await client?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('logs each note once per folder, not again on every analysis', async () => {
-    const noted = (): string[] => client.logs.filter((l) => l.includes('note: Not library code: 5 files'));
-    await client.waitFor('the note on benchmarks and scripts', () => noted().length > 0);
-    assert.ok(noted()[0].startsWith(`${root}: note: Not library code: 5 files of benchmarks, scripts or examples`));
-    const utils = path.join(root, 'src/utils.js');
-    await client.open(utils);
-    await client.change(utils, 'export function checkRatio(n {\n');
-    await client.waitFor('the syntax error', () => client.diagnosticsFor(utils).some((d) => d.code === 'syntax-error'));
-    assert.equal(noted().length, 1);
+  it('a block copied into more files than clone detection compares is a note in the status (and the log)', async () => {
+    root = writeWorkspace({ ...sharedBlockFiles(70), 'package.json': '{}' }, 'mlp-lsp-notes-');
+    client = await LspTestClient.start(root);
+    const status = await client.waitFor('an idle status with notes', () =>
+      client?.statuses.find((s) => s.state === 'idle' && s.notes?.length),
+    );
+    assert.match(
+      status.notes?.find((n) => n.startsWith('duplicates: ')) ?? JSON.stringify(status.notes),
+      /^duplicates: 70 stretches of at least 50 tokens .* were not compared with each other, so a copy there is not reported: src\/m000\.ts/,
+    );
+    assert.ok(
+      client.logs.some((l) => l.includes('duplicates: 70 stretches')),
+      client.logs.join('\n'),
+    );
   });
 });

@@ -176,4 +176,32 @@ describe('language server: Verify against HEAD when only a helper changed', func
       /commit would be blocked: .*normalize: NOT EQUIVALENT on \d+ of \d+ inputs; smallest counterexample: normalize\(.*\) → HEAD .*, index .* \(its helper mean \(src\/utils\/stats\.ts\) changed\)/,
     );
   });
+
+  it('Run Pre-commit Checks names a stage the commit removes and one not reached within stages.totalBudgetMs', async () => {
+    write(root, 'mlparity.config.json', JSON.stringify({ stages: { totalBudgetMs: 100 } }));
+    write(root, 'src/scale.ts', NORMALIZE.replace('normalize', 'scale').replace('x - m', 'x / (m || 1)'));
+    write(
+      root,
+      'src/clip.ts',
+      '/** @stage */\nexport function clip(x: number): number {\n  return Math.min(1, x);\n}\n',
+    );
+    git(root, 'add', '.');
+    git(root, 'commit', '-qm', 'more stages');
+    git(root, 'rm', '-q', 'src/clip.ts');
+    write(root, 'src/utils/stats.ts', STATS.replace('(a, b) => a + b, 0)', '(a, b) => b + a, 0)'));
+    git(root, 'add', '.');
+    client = await LspTestClient.start(root);
+    const results = (await client.executeCommand(ServerCommands.runHookChecks, [
+      { folder: `file://${root}` },
+    ])) as HookChecksResult;
+    assert.equal(results[0].passed, true, JSON.stringify(results[0].stages));
+    assert.deepEqual(
+      results[0].removedStages?.map((s) => s.stage),
+      ['clip'],
+    );
+    assert.match(
+      client.messages.at(-1)?.message ?? '',
+      /^ML Parity: pre-commit checks passed; 1 changed stage not verified; stage clip removed by this commit/,
+    );
+  });
 });

@@ -132,4 +132,52 @@ describe('clone classes are a function of the set of files', () => {
     assert.deepEqual(index.classes(), detectClones(files.slice(0, 60), {}));
     assert.equal(index.classes().length, 1);
   });
+
+  it('and so are the stretches it did not compare (windows in more than 64 places), incrementally kept', () => {
+    // A block repeated at uneven strides keeps every copy as a head: a few files overflow its buckets.
+    const block = BLOCKS[0];
+    const text = fc
+      .array(fc.constantFrom(...FILLERS, '', 'let spacer = 0;\nspacer++;'), { minLength: 20, maxLength: 40 })
+      .map((fillers) => fillers.map((f) => `${block}\n${f}`).join('\n'));
+    const someOps = fc.array(
+      fc.oneof(
+        { weight: 5, arbitrary: fc.record({ op: fc.constant('update' as const), file: name, text }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), file: name }) },
+        { weight: 2, arbitrary: fc.record({ op: fc.constant('classes' as const) }) },
+        { weight: 1, arbitrary: fc.record({ op: fc.constant('store and restore' as const) }) },
+      ),
+      { minLength: 1, maxLength: 14 },
+    );
+    const freshUnseeded = (files: ReadonlyMap<string, string>): ReturnType<CloneIndex['unseeded']> => {
+      const index = new CloneIndex({});
+      for (const [file, t] of [...files].sort(([x], [y]) => (x < y ? -1 : 1))) index.update({ file, text: t });
+      return index.unseeded();
+    };
+    let sawHidden = false;
+    fc.assert(
+      fc.property(someOps, (list: Op[]) => {
+        const files = new Map<string, string>();
+        let index = new CloneIndex({});
+        for (const o of list) {
+          if (o.op === 'update') {
+            files.set(o.file, o.text);
+            index.update({ file: o.file, text: o.text });
+          } else if (o.op === 'remove') {
+            files.delete(o.file);
+            index.remove(o.file);
+          } else if (o.op === 'classes') {
+            assert.deepEqual(index.unseeded(), freshUnseeded(files));
+          } else {
+            const state = index.toState();
+            index = CloneIndex.restore({}, state, (file) => tokenize(file, files.get(file) ?? ''));
+          }
+        }
+        const u = index.unseeded();
+        sawHidden ||= u.spans.length > 0;
+        assert.deepEqual(u, freshUnseeded(files));
+      }),
+      { numRuns: 25, seed: 20261130 },
+    );
+    assert.ok(sawHidden, 'some runs overflow a bucket');
+  });
 });

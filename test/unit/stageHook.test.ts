@@ -120,6 +120,30 @@ describe('pre-commit: staged changes to a stage are verified against HEAD', func
     assert.match(r.output, /ML Parity: checks passed; 1 changed stage not verified \(see the NOTE lines\)\.\n$/);
   });
 
+  it('names a stage the commit renames away or deletes, without blocking', () => {
+    write(repo, 'src/smooth.ts', SLIDING.replace('movingAverage', 'rollingMean'));
+    write(repo, 'test/smooth.test.ts', TEST.replace(/movingAverage/g, 'rollingMean'));
+    git(repo, 'add', '.');
+    const renamed = tryCommit(repo);
+    assert.equal(renamed.status, 0, renamed.output);
+    assert.match(renamed.output, /NOTE src\/smooth\.ts:2 movingAverage: removed by this commit/);
+    assert.match(
+      renamed.output,
+      /ML Parity: checks passed; .*stage movingAverage removed by this commit \(see the NOTE lines\)\.\n$/,
+    );
+
+    write(repo, 'src/keep.ts', 'export const kept = 1;\n'); // a project with no source at all is a config error
+    git(repo, 'add', 'src/keep.ts');
+    git(repo, 'rm', '-q', 'src/smooth.ts', 'test/smooth.test.ts');
+    const deleted = tryCommit(repo);
+    assert.equal(deleted.status, 0, deleted.output);
+    assert.match(deleted.output, /NOTE src\/smooth\.ts:2 rollingMean: removed by this commit/);
+    assert.match(
+      deleted.output,
+      /ML Parity: checks passed; stage rollingMean removed by this commit \(see the NOTE lines\)\.\n$/,
+    );
+  });
+
   it('judges the staged code, not the work tree, and stays off with stages.verifyOnCommit false', () => {
     write(repo, 'src/smooth.ts', OFF_BY_ONE);
     git(repo, 'add', '.');
@@ -201,6 +225,24 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
     assert.match(r.output, /judged because its helper mean \(src\/utils\/stats\.ts\) changed/);
   });
 
+  it('stops at stages.totalBudgetMs: a stage not reached is listed as not verified and the last line says so', () => {
+    write(repo, 'src/scale.ts', NORMALIZE.replace('normalize', 'scale').replace('x - m', 'x / (m || 1)'));
+    write(repo, 'mlparity.config.json', JSON.stringify({ ...JSON.parse(CONFIG), stages: { totalBudgetMs: 100 } }));
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-q', '--no-verify', '-m', 'scale');
+    write(repo, 'src/utils/stats.ts', STATS.replace('  let s = 0;', '  let s = 0 + 0;'));
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /stages: 2 stages changed .*; 1 verified against HEAD/);
+    assert.match(r.output, /PASS src\/normalize\.ts:4 normalize: EQUIVALENT/);
+    assert.match(
+      r.output,
+      /NOTE src\/scale\.ts:4 scale: not verified: the time for all stages \(stages\.totalBudgetMs, 100 ms\) was spent before it was reached/,
+    );
+    assert.match(r.output, /ML Parity: checks passed; 1 changed stage not verified \(see the NOTE lines\)\.\n$/);
+  });
+
   it('verifies nothing for a change in a module no stage loads, nor for a helper no stage runs', () => {
     write(repo, 'src/report.ts', 'export function twice(x: number): number {\n  return x + x + 1;\n}\n');
     write(repo, 'src/utils/stats.ts', STATS.replace('Math.floor(s.length / 2)', 's.length >> 2'));
@@ -251,5 +293,55 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
     assert.equal(r.status, 1, r.output);
     assert.match(r.output, /BLOCK src\/normalize\.ts:5 normalize: NOT EQUIVALENT/);
     assert.match(r.output, /judged because src\/limits\.json, which it imports, changed/);
+  });
+});
+
+describe("pre-commit: a workspace package linked into node_modules is the project's own code", function () {
+  this.timeout(120_000);
+  let repo: string;
+  beforeEach(async () => {
+    repo = await hookedRepo('mlp-workspaces-', {
+      'mlparity.config.json': JSON.stringify({
+        stages: { count: 40, budgetMs: 20000 },
+        analysis: { include: ['packages/**/*.ts', 'packages/**/*.js'], testGlobs: ['packages/*/test/**'] },
+      }),
+      'package.json': '{ "name": "mono", "private": true, "workspaces": ["packages/*"] }\n',
+      'packages/b/package.json': '{ "name": "@s/b", "version": "1.0.0", "main": "index.js" }\n',
+      'packages/b/index.js': 'function scale(xs) {\n  return xs.map((x) => x * 2);\n}\nmodule.exports = { scale };\n',
+      'packages/a/package.json': '{ "name": "@s/a", "version": "1.0.0", "dependencies": { "@s/b": "1.0.0" } }\n',
+      'packages/a/src/pipeline.ts': [
+        "import { scale } from '@s/b';",
+        '',
+        '/** @stage */',
+        'export function prepare(xs: number[]): number[] {',
+        '  return scale(xs).map((x: number) => x + 1);',
+        '}',
+        '',
+      ].join('\n'),
+      'packages/a/test/pipeline.test.ts': "import { prepare } from '../src/pipeline';\nprepare([1]);\n",
+    });
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('after an install links it, a change to its helper is verified against HEAD with each version of the package', () => {
+    // A commit before the install stores a state in which `@s/b` resolves to nothing.
+    write(repo, 'packages/a/test/pipeline.test.ts', "import { prepare } from '../src/pipeline';\nprepare([1, 2]);\n");
+    git(repo, 'add', '.');
+    assert.equal(tryCommit(repo).status, 0);
+    // What `npm install` does for a workspace: a link, and its hidden lockfile rewritten.
+    fs.mkdirSync(`${repo}/node_modules/@s`, { recursive: true });
+    fs.symlinkSync('../../packages/b', `${repo}/node_modules/@s/b`, 'dir');
+    write(repo, 'node_modules/.package-lock.json', '{ "name": "mono", "lockfileVersion": 3 }\n');
+    write(
+      repo,
+      'packages/b/index.js',
+      'function scale(xs) {\n  return xs.map((x) => x * 3);\n}\nmodule.exports = { scale };\n',
+    );
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 1, r.output);
+    // HEAD's package, not the work tree's for both: the outputs differ.
+    assert.match(r.output, /BLOCK packages\/a\/src\/pipeline\.ts:4 prepare: NOT EQUIVALENT on \d+ of \d+ inputs/);
+    assert.match(r.output, /judged because its helper scale \(packages\/b\/index\.js\) changed/);
   });
 });

@@ -410,4 +410,50 @@ module.exports = { movingAverage, Scaler };
     );
     assert.match(r.stdout, /note: no generated inputs/);
   });
+
+  it('records stages of native ES modules ("type": "module", .mjs) through a loader hook', () => {
+    const src = `/** @stage */
+export function double(xs) {
+  return xs.map((x) => x * 2);
+}
+/** @stage */
+export const halve = (xs) => xs.map((x) => x / 2);
+/** @stage */
+export class Centerer {
+  fit(xs) { this.m = xs.reduce((a, b) => a + b, 0) / xs.length; return this; }
+  transform(xs) { return xs.map((x) => x - this.m); }
+}
+`;
+    const test = `import test from 'node:test';
+import { double, halve, Centerer } from '../src/ops.js';
+import { triple } from '../src/triple.mjs';
+import unnamed from '../src/unnamed.js';
+import { scale } from '../src/index.js';
+test('x', () => { double([1]); halve([4, 2]); triple([1]); new Centerer().fit([1, 3]).transform([2]); unnamed([1]); scale([1, 2]); });
+`;
+    repo = repoWith({
+      'package.json': '{ "name": "esm-pipeline", "type": "module" }\n',
+      'src/ops.js': src,
+      'src/triple.mjs': '/** @stage */\nexport function triple(xs) {\n  return xs.map((x) => x * 3);\n}\n',
+      'src/unnamed.js': '/** @stage unnamed */\nexport default function (xs) {\n  return xs;\n}\n',
+      // Exported as a value (export default NAME), then re-exported by name, as simple-statistics does.
+      'src/scale.js':
+        '/** @stage */\nfunction scale(xs) {\n  return xs.map((x) => x * 10);\n}\n\nexport default scale;\n',
+      'src/index.js': "export { default as scale } from './scale.js';\n",
+      'test/ops.test.js': test,
+    });
+    const rec = cli(repo, 'record', '--', process.execPath, '--test', 'test/');
+    assert.equal(rec.status, 0, rec.stdout + rec.stderr);
+    assert.match(rec.stdout, /Centerer: 2 distinct calls/); // fit, then fit + transform
+    for (const stage of ['double', 'halve', 'triple', 'scale'])
+      assert.match(rec.stdout, new RegExp(`${stage}: 1 distinct call`));
+    assert.match(
+      rec.stdout,
+      /unnamed: no calls recorded: src\/unnamed\.js is an ES module \("type": "module" in package\.json\) and the stage has no name there/,
+    );
+    const file = JSON.parse(fs.readFileSync(path.join(repo, '.ml-parity/stage-fixtures.json'), 'utf8')) as {
+      stages: Record<string, { calls: unknown[] }>;
+    };
+    assert.deepEqual(file.stages.halve.calls[0], { kind: 'function', args: [[4, 2]] });
+  });
 });

@@ -20,7 +20,7 @@ export interface DiagnosticsDeps {
   settings: SettingsCache;
   log: Logger;
   /** Called with every state change, for the `mlParity/status` notification. */
-  onStatus: (status: Pick<StatusParams, 'state' | 'findings' | 'error'>) => void;
+  onStatus: (status: Pick<StatusParams, 'state' | 'findings' | 'error' | 'notes'>) => void;
 }
 
 /**
@@ -33,6 +33,8 @@ export class DiagnosticsPublisher {
   /** URIs that currently hold diagnostics, per folder root, so stale ones can be cleared. */
   private readonly published = new Map<string, Set<string>>();
   private readonly counts = new Map<string, number>();
+  /** The last analysis's notes per folder root (shown in the status item, new ones logged). */
+  private readonly notes = new Map<string, readonly string[]>();
 
   constructor(private readonly deps: DiagnosticsDeps) {}
 
@@ -121,16 +123,20 @@ export class DiagnosticsPublisher {
     try {
       const result = await analyse();
       await this.publish(folder, result);
-      this.deps.onStatus({ state: 'idle', findings: this.total() });
+      this.deps.onStatus({ state: 'idle', findings: this.total(), notes: this.allNotes() });
     } catch (e) {
       this.deps.log.error(`analysis of ${folder.root} failed: ${describeError(e)}`);
       this.clear(folder.root);
-      this.deps.onStatus({ state: 'idle', findings: this.total(), error: 'analysis failed (see log)' });
+      this.deps.onStatus({
+        state: 'idle',
+        findings: this.total(),
+        notes: this.allNotes(),
+        error: 'analysis failed (see log)',
+      });
     }
   }
 
   private async publish(folder: WorkspaceFolderState, result: AnalysisResult): Promise<void> {
-    this.logNotes(folder.root, result.notes);
     const settings = await this.deps.settings.get(toUri(folder.root));
     const byUri = groupDiagnostics(
       [...result.findings, ...folder.caseFindings, ...folder.stageFindings],
@@ -154,30 +160,26 @@ export class DiagnosticsPublisher {
     }
     this.published.set(folder.root, new Set(byUri.keys()));
     this.counts.set(folder.root, count);
+    const before = new Set(this.notes.get(folder.root) ?? []);
+    for (const n of result.notes) if (!before.has(n)) this.deps.log.info(`note (${folder.root}): ${n}`);
+    this.notes.set(folder.root, result.notes);
   }
-
-  /**
-   * The analysis notes (what was left out or set aside, and how to include it) go to the log, each once per
-   * folder while it holds: the CLI prints them on stderr, and they are no diagnostic of any one file.
-   */
-  private logNotes(root: string, notes: readonly string[]): void {
-    const logged = this.notes.get(root) ?? new Set<string>();
-    for (const n of notes) if (!logged.has(n)) this.deps.log.info(`${root}: note: ${n}`);
-    this.notes.set(root, new Set(notes));
-  }
-
-  private readonly notes = new Map<string, Set<string>>();
 
   private clear(root: string): void {
     for (const uri of this.published.get(root) ?? []) this.send(uri, []);
     this.published.delete(root);
     this.counts.delete(root);
+    this.notes.delete(root);
   }
 
   private send(uri: string, diagnostics: Diagnostic[]): void {
     void this.deps.connection.sendDiagnostics({ uri, diagnostics }).catch((e: unknown) => {
       this.deps.log.warn(`could not publish diagnostics for ${uri}: ${describeError(e)}`);
     });
+  }
+
+  private allNotes(): string[] {
+    return [...new Set([...this.notes.values()].flat())];
   }
 
   private total(): number {

@@ -36,6 +36,10 @@ export function formatHookSummary(r: HookRunResult): string {
     }
   }
   if (r.stages) lines.push(...stageLines(r.root, r.stages));
+  for (const s of r.removedStages ?? [])
+    lines.push(
+      `    NOTE ${rel(r.root, s.file)}:${s.line} ${s.stage}: removed by this commit (HEAD declares it here; the commit no longer has a stage of that name), so nothing verifies it`,
+    );
   if (r.verify.length === 0)
     lines.push(
       `  verify: no case run${r.skippedCases.length ? ` (${r.skippedCases.length} skipped: not touched by this commit or no baseline yet)` : ''}`,

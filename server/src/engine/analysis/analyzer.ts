@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
 import { SEVERITY_ORDER, type Finding } from '../findings';
 import { RULES } from '../rules';
-import { cloneFindings } from './cloneFindings';
+import { cloneFindings, unseededNotes } from './cloneFindings';
 import { CloneIndex, tokenizeNow } from './clones/cloneIndex';
 import type { CloneIndexState } from './clones/cloneIndex';
 import { hasIgnoreMarker } from './clones/ignoreMarker';
@@ -260,6 +260,7 @@ export class Analyzer {
         ...ws.auxiliaryNotes,
         ...setAsideNote(this.root, aside),
         ...builtImportNotes(this.root, graphs),
+        ...unseededNotes(this.root, this.clones.unseeded(), this.config.clones.minTokens),
         ...[...ws.failures.values()].sort(),
       ],
     };

@@ -1,4 +1,5 @@
 import type { Finding, Location } from '../findings';
+import { MAX_BUCKET, type UnseededWindows } from './clones/cloneIndex';
 import type { CloneClass } from './clones/types';
 import { relPath } from './paths';
 import type { Stage } from './types';
@@ -79,4 +80,18 @@ function contains(outer: Location, inner: Location): boolean {
   const afterStart = p.line > a.start.line || (p.line === a.start.line && p.character >= a.start.character);
   const beforeEnd = p.line < a.end.line || (p.line === a.end.line && p.character <= a.end.character);
   return afterStart && beforeEnd;
+}
+
+/**
+ * What clone detection did not compare, when a duplicate could hide there: code made only of windows
+ * shared by more than MAX_BUCKET places (see UnseededWindows), named by file. Empty when none.
+ */
+export function unseededNotes(root: string, u: UnseededWindows, minTokens: number): string[] {
+  if (u.spans.length === 0) return [];
+  const n = u.spans.reduce((sum, s) => sum + s.count, 0);
+  const shown = u.spans.slice(0, 5).map((s) => `${relPath(root, s.file)}${s.count > 1 ? ` (${s.count})` : ''}`);
+  const more = u.spans.length > shown.length ? `, and ${u.spans.length - shown.length} more files` : '';
+  return [
+    `duplicates: ${n} stretch${n === 1 ? '' : 'es'} of at least ${minTokens} tokens made only of code that appears in more than ${MAX_BUCKET} places (${u.windows} such token windows, usually boilerplate) ${n === 1 ? 'was' : 'were'} not compared with each other, so a copy there is not reported: ${shown.join(', ')}${more}`,
+  ];
 }

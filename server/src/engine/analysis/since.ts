@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AnalysisConfig } from '../config/types';
-import type { Finding } from '../findings';
+import type { Finding, Location } from '../findings';
 import { compareWithBaseline, type BaselineComparison } from './baseline';
 import { analyzeCached, analyzeHashed, type HashedAnalysis, type HashedFiles } from './cache/resultCache';
 import { DiskCache, sha256 } from './cache/diskCache';
@@ -17,7 +17,7 @@ import {
 } from '../git';
 import { stagedSourceEntries } from './gitIndex';
 import { isAnalysisInput, isSourceFile } from './paths';
-import type { AnalysisResult } from './types';
+import type { AnalysisResult, Stage } from './types';
 
 /** What `check --since REV` and the pre-commit hook compare. */
 export interface SinceOptions {
@@ -45,6 +45,10 @@ export interface SinceResult {
   comparison: BaselineComparison;
   /** The analysis at `commit` came from the cache (for the hook: left there by the previous commit's run). */
   baselineFromCache: boolean;
+  /** The stages at `commit`, placed in the workspace (the hook names those the commit removes). */
+  baselineStages: Stage[];
+  /** The analysis notes at `commit` (the hook shows the notes the commit brings). */
+  baselineNotes: string[];
   /** With `staged`: how the staged analysis was obtained (derived: only the changed files analysed again). */
   how?: HashedAnalysis['how'];
   /** With `staged`: the analyzer of the staged side, when this run computed it (not a cached result). */
@@ -89,6 +93,8 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
         opts.noRenames ? new Map() : renamesSince(root, commit, true),
       ),
       baselineFromCache: before.result.fromCache,
+      baselineStages: before.result.stages,
+      baselineNotes: before.result.notes,
       how: now.how,
       analyzer: now.analyzer,
       restore: now.restore,
@@ -106,6 +112,8 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
       result,
       comparison: compareWithBaseline(root, result.findings, baseline, renamesSince(root, commit, false)),
       baselineFromCache: before.fromCache,
+      baselineStages: before.stages.map((st) => rebaseStage(st, tree.root, root)),
+      baselineNotes: before.notes,
     };
   } finally {
     tree.dispose();
@@ -199,10 +207,26 @@ function pruneTrees(dir: string): void {
 
 /** A finding of the checkout at `from`, placed at the same relative paths under `to`. */
 function rebase(f: Finding, from: string, to: string): Finding {
-  const move = (file: string): string =>
-    file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file;
+  const move = mover(from, to);
   const moved = { ...f, file: move(f.file), related: f.related.map((r) => ({ ...r, file: move(r.file) })) };
   if (moved.rule === 'untested-stage' || moved.rule === 'unexecuted-stage')
     moved.data = { ...moved.data, file: move(moved.data.file) };
   return moved;
+}
+
+/** A stage of the checkout at `from`, placed at the same relative paths under `to`. */
+function rebaseStage(st: Stage, from: string, to: string): Stage {
+  const move = mover(from, to);
+  const at = (l: Location): Location => ({ ...l, file: move(l.file) });
+  return {
+    ...st,
+    location: at(st.location),
+    body: at(st.body),
+    ...(st.registration ? { registration: at(st.registration) } : {}),
+  };
+}
+
+function mover(from: string, to: string): (file: string) => string {
+  return (file) =>
+    file === from || file.startsWith(from + path.sep) ? path.join(to, path.relative(from, file)) : file;
 }

@@ -62,7 +62,7 @@ export class Workspace {
     this.isExcluded = globMatcher(config.exclude);
     const folders = config.pipelineFolders.map((f) => f.replace(/\/+$/, '') + '/');
     this.inFolder = (rel) => folders.some((f) => rel.startsWith(f));
-    this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files);
+    this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files, this.root);
     this.linker = new Linker(
       (f) => this.factsOf(f),
       (spec, from) => this.resolveImport(spec, from),

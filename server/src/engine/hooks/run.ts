@@ -16,7 +16,7 @@ import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
 import { gitText, headCommit, revisionExists, stagedStatus, workTreeTop } from '../git';
 import { StagedSnapshot } from './staged';
-import type { FailOn, HookRunOptions, HookRunResult } from './types';
+import type { FailOn, HookRunOptions, HookRunResult, RemovedStage } from './types';
 
 /**
  * The pre-commit checks on what the commit would contain (the index), never the work tree: the analysis
@@ -79,6 +79,11 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
         since: { rev: 'HEAD', commit: s.commit, unchanged, fixed: s.comparison.absent.length },
       };
       stages = s.result.stages;
+      // What the analysis could not judge that HEAD's could (e.g. code no longer compared for duplicates).
+      const before = new Set(s.baselineNotes);
+      result.notes.push(...s.result.notes.filter((n) => !before.has(n)).map((n) => `analysis: ${n}`));
+      const removed = removedStages(s.baselineStages, stages);
+      if (removed.length > 0) result.removedStages = removed;
       // A commit attempted again has its result cached: its analyzer is restored from the stored state
       // only if a stage needs it.
       let restored: { analyzer: Analyzer | undefined } | undefined = s.analyzer && { analyzer: s.analyzer };
@@ -144,11 +149,25 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
 
 /**
  * What a passing run could not judge, for its last line: changed stages that were not verified (no
- * inputs could be generated, a new file, an ES5 class…). Their lines say why; "passed" must not hide them.
+ * inputs could be generated, a new file, an ES5 class, out of time…) and stages the commit removes.
+ * Their lines say why; "passed" must not hide them.
  */
 export function unjudgedNote(r: HookRunResult): string | undefined {
   const n = (r.stages ?? []).filter((s) => s.status === 'not-verified' && !s.blocking).length;
-  return n === 0 ? undefined : `${n} changed stage${n === 1 ? '' : 's'} not verified (see the NOTE lines)`;
+  const gone = [...new Set((r.removedStages ?? []).map((s) => s.stage))];
+  const parts = [
+    ...(n > 0 ? [`${n} changed stage${n === 1 ? '' : 's'} not verified`] : []),
+    ...(gone.length > 0 ? [`stage${gone.length === 1 ? '' : 's'} ${gone.join(', ')} removed by this commit`] : []),
+  ];
+  return parts.length === 0 ? undefined : `${parts.join('; ')} (see the NOTE lines)`;
+}
+
+/** The stages at HEAD whose names the commit's analysis no longer finds, in HEAD's order. */
+function removedStages(head: readonly Stage[], now: readonly Stage[]): RemovedStage[] {
+  const names = new Set(now.map((s) => s.name));
+  return head
+    .filter((s) => !names.has(s.name))
+    .map((s) => ({ stage: s.name, file: s.location.file, line: s.location.range.start.line + 1 }));
 }
 
 /** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */

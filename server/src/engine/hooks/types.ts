@@ -104,6 +104,8 @@ export interface HookRunResult {
   };
   /** Stages whose staged code differs from HEAD, verified index against HEAD (undefined: not run). */
   stages?: StageCommitResult[];
+  /** Stages HEAD has and the commit does not (compared with HEAD only; not with `all`). */
+  removedStages?: RemovedStage[];
   /** Verify cases whose models or fixtures are staged, run on the staged bytes. */
   verify: CaseReport[];
   /** Config cases not run: untouched by this commit, or with no baseline yet (first commit of a model). */
@@ -111,4 +113,16 @@ export interface HookRunResult {
   /** Why touched cases were skipped, one line each. */
   notes: string[];
   passed: boolean;
+}
+
+/**
+ * A stage at HEAD whose name the staged analysis no longer finds: its declaration was removed or
+ * renamed, its file deleted, or it is no longer found as a stage (tag or registration gone).
+ */
+export interface RemovedStage {
+  stage: string;
+  /** Where HEAD declares it (the file may be gone from the commit). */
+  file: string;
+  /** 1-based line of the declaration at HEAD. */
+  line: number;
 }

@@ -120,7 +120,8 @@ function indexDependencies(root: string): StageDependencies {
 
 /**
  * verify-stage for every stage whose behaviour the staged changes may alter (see changedStages), the
- * index against HEAD, within the per-stage budget. A divergence blocks unless that exact staged code was
+ * index against HEAD, within the per-stage budget and the total one (stages not reached within it are
+ * reported as not verified). A divergence blocks unless that exact staged code was
  * accepted (`ml-parity verify-stage NAME --accept`); a stage that cannot be built blocks too; a new
  * stage, a changed signature or ungeneratable parameters are reported, not blocking.
  */
@@ -148,6 +149,8 @@ export async function checkStagedStages(opts: {
   const accepted = readAccepted(top);
   // Loaded here: the verifier pulls in the type checker, which a commit changing no stage's code never needs.
   const { verifyStage } = require('./verifyStage') as typeof import('./verifyStage');
+  // One total for the run: a helper many stages run must not cost their number times budgetMs.
+  const deadline = Date.now() + opts.config.totalBudgetMs;
   for (const [i, { stage, change, hash }] of todo.entries()) {
     if (opts.signal?.aborted) {
       const left = todo.slice(i).map((c) => c.stage.name);
@@ -181,6 +184,16 @@ export async function checkStagedStages(opts: {
       });
       continue;
     }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      results.push({
+        ...base,
+        status: 'not-verified',
+        message: `${stage.name}: not verified: the time for all stages (stages.totalBudgetMs, ${opts.config.totalBudgetMs} ms) was spent before it was reached; run ml-parity verify-stage ${stage.name}`,
+        blocking: false,
+      });
+      continue;
+    }
     opts.onProgress?.(`verifying stage ${stage.name} against HEAD (${base.reason})`);
     try {
       const report = await verifyStage({
@@ -191,7 +204,7 @@ export async function checkStagedStages(opts: {
         baseline: { kind: 'revision', rev: 'HEAD' },
         count: opts.config.count,
         callTimeoutMs: opts.config.timeoutMs,
-        budgetMs: opts.config.budgetMs,
+        budgetMs: Math.min(opts.config.budgetMs, left),
         signal: opts.signal,
       });
       const bad = report.status === 'not-equivalent';

@@ -70,9 +70,11 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
     const files = fs.readdirSync(tmp.dir).filter((f) => /^calls-\d+\.json$/.test(f));
     const merged = new Map<string, StageCall[]>();
     const wrapped = new Set<string>();
+    let esmHooks = false;
     for (const f of files) {
       const data = JSON.parse(fs.readFileSync(path.join(tmp.dir, f), 'utf8')) as RecordedCalls;
       data.wrapped.forEach((w) => wrapped.add(w));
+      esmHooks ||= data.esmHooks === true;
       for (const [stage, calls] of Object.entries(data.stages))
         merged.set(stage, [...(merged.get(stage) ?? []), ...calls]);
     }
@@ -98,7 +100,11 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
             ? 'loaded but never called by the tests'
             : files.length === 0
               ? 'no node process of the command loaded the recorder'
-              : `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`,
+              : e.esm
+                ? esmHooks
+                  ? 'never loaded (not reached by the tests, or loaded by a bundler or another loader)'
+                  : `${esmReason(root, e.file) ?? 'it is an ES module'}: this Node has no module.register to hook ES modules (Node 18.19 / 20.6 and later have)`
+                : `never loaded through require (not reached by the tests, exported under another name, or loaded as a native ES module or by a bundler)`,
         })),
     ];
     return {
@@ -109,6 +115,32 @@ export async function recordStages(opts: RecordOptions): Promise<RecordResult> {
     };
   } finally {
     tmp.dispose();
+  }
+}
+
+/**
+ * Why `file` is certainly a native ES module (its extension, or the "type" of the package.json above
+ * it), which `require` never loads. Undefined when it may be CommonJS.
+ */
+function esmReason(root: string, file: string): string | undefined {
+  const rel = path.relative(root, file).split(path.sep).join('/');
+  if (/\.mjs$/i.test(file)) return `${rel} is an ES module (its extension)`;
+  if (!/\.[jt]sx?$/i.test(file)) return undefined;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { type?: unknown }).type;
+      } catch {
+        return undefined;
+      }
+      // A .ts file of a "module" package may still be compiled to CommonJS (ts-node, jest): only .js is certain.
+      return type === 'module' && /\.jsx?$/i.test(file)
+        ? `${rel} is an ES module ("type": "module" in ${path.relative(root, manifest).split(path.sep).join('/') || 'package.json'})`
+        : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
@@ -137,7 +169,22 @@ function planOf(
       continue;
     }
     const kind = ts.isClassDeclaration(decl) || ts.isClassExpression(decl) ? 'class' : 'function';
-    entries.push({ name: s.name, file: fs.realpathSync(s.location.file), exportName: access.name, kind });
+    const file = fs.realpathSync(s.location.file);
+    const esm = esmReason(root, file);
+    if (esm && access.kind !== 'local') {
+      skipped.push({
+        stage: s.name,
+        reason: `${esm} and the stage has no name there (an anonymous default export): name it to record it`,
+      });
+      continue;
+    }
+    entries.push({
+      name: s.name,
+      file,
+      exportName: access.name,
+      kind,
+      ...(esm ? { esm: { local: access.name, edits: esmEdits(decl, access.name, sf) } } : {}),
+    });
   }
   return { entries, skipped };
 }
@@ -163,4 +210,35 @@ function run(
       resolve(code);
     });
   });
+}
+
+/**
+ * The edits that make a module's exports of `local` follow its binding (see RecordPlanEntry.esm): the
+ * `const` declaring it becomes `let`, and `export default local;` becomes `export { local as default };`.
+ */
+function esmEdits(
+  decl: ts.Node,
+  local: string,
+  sf: ts.SourceFile,
+): { at: number; end: number; was: string; text: string }[] {
+  const edits: { at: number; end: number; was: string; text: string }[] = [];
+  const edit = (at: number, end: number, text: string): void => {
+    edits.push({ at, end, was: sf.text.slice(at, end), text });
+  };
+  let n = decl.parent;
+  while (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isSatisfiesExpression(n)) n = n.parent;
+  const list = ts.isVariableDeclaration(n) ? n.parent : undefined;
+  if (list && ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Const) {
+    const at = list.getStart(sf);
+    edit(at, at + 'const'.length, 'let');
+  }
+  for (const st of sf.statements)
+    if (
+      ts.isExportAssignment(st) &&
+      !st.isExportEquals &&
+      ts.isIdentifier(st.expression) &&
+      st.expression.text === local
+    )
+      edit(st.getStart(sf), st.end, `export { ${local} as default };`);
+  return edits;
 }

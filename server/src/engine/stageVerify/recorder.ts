@@ -2,11 +2,13 @@
  * Preloaded (`node --require`) into every node process of a test command by `ml-parity record`: wraps
  * the stages as their modules load (CommonJS, including TypeScript compiled by ts-node/tsx or tsc with
  * source maps) and writes the encoded arguments of their calls to a file when the process exits.
- * Native ES modules and bundlers that do not go through `require` are not seen; record says so.
+ * Native ES modules are wrapped through a loader hook (module.register; see ESM_HOOKS). Bundlers that
+ * do not go through `require` are not seen; record says so.
  */
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RecordPlanEntry, RecordedCalls } from './recordTypes';
 import type { StageCall } from './types';
 import { encode } from './values';
@@ -15,6 +17,36 @@ const planFile = process.env.ML_PARITY_RECORD_PLAN;
 const outDir = process.env.ML_PARITY_RECORD_OUT;
 const MAX_CALLS = Number(process.env.ML_PARITY_RECORD_MAX ?? 50);
 const MAX_CHARS = 1 << 20;
+
+/**
+ * The ES module loader hook, registered from here (a data: URL, so nothing more is shipped): it edits
+ * each module holding a stage so its exports follow the stage's binding (RecordPlanEntry.esm) and
+ * appends `local = wrap(local)`, which runs when the module has been evaluated and before any importer
+ * sees it (an export is a live binding: importers then see the wrapper).
+ * Anything unexpected leaves the module as it was: recording must never change what the tests see.
+ */
+const ESM_HOOKS = `
+let files = {};
+export function initialize(data) { files = data.files; }
+export async function load(url, context, nextLoad) {
+  const r = await nextLoad(url, context);
+  const entries = files[url];
+  if (!entries || r.format !== 'module' || r.source == null) return r;
+  try {
+    let src = typeof r.source === 'string' ? r.source : new TextDecoder('utf-8', { ignoreBOM: true }).decode(r.source);
+    // From the end, so the offsets before each edit still hold; an edit whose text is not there is skipped.
+    const edits = entries.flatMap((e) => e.edits).sort((a, b) => b.at - a.at);
+    for (const [i, d] of edits.entries())
+      if ((i === 0 || d.at !== edits[i - 1].at) && src.slice(d.at, d.end) === d.was) src = src.slice(0, d.at) + d.text + src.slice(d.end);
+    const hook = 'globalThis[Symbol.for("ml-parity.record")]';
+    // In try: an assignment that still fails (a const not made assignable) must not fail the module.
+    const wraps = entries.map((e) => 'try { ' + e.local + ' = ' + hook + '(' + JSON.stringify(e.name) + ', ' + e.local + '); } catch {}').join('\\n');
+    return { ...r, source: src + '\\n;' + wraps + '\\n' };
+  } catch {
+    return r;
+  }
+}
+`;
 
 if (planFile && outDir) install(JSON.parse(fs.readFileSync(planFile, 'utf8')) as RecordPlanEntry[], outDir);
 
@@ -55,10 +87,21 @@ function install(plan: RecordPlanEntry[], out: string): void {
     return result;
   };
 
+  const esm = plan.filter((p) => p.esm);
+  const esmHooks =
+    esm.length > 0 &&
+    hookEsm(esm, (e, value) => {
+      const next = wrapExport({ [e.exportName]: value }, e, keep) as Record<string, unknown> | undefined;
+      if (!next) return value;
+      wrapped.add(e.name);
+      return next[e.exportName];
+    });
+
   process.on('exit', () => {
     const data: RecordedCalls = {
       pid: process.pid,
       wrapped: [...wrapped],
+      esmHooks,
       stages: Object.fromEntries([...calls].map(([k, v]) => [k, v.calls])),
     };
     try {
@@ -67,6 +110,29 @@ function install(plan: RecordPlanEntry[], out: string): void {
       // The folder is gone (record was stopped): nothing to report to.
     }
   });
+}
+
+/** Registers ESM_HOOKS for the ES module stages; false when this Node cannot (no module.register). */
+function hookEsm(entries: RecordPlanEntry[], wrap: (e: RecordPlanEntry, value: unknown) => unknown): boolean {
+  const register = (
+    Module as unknown as { register?: (specifier: string, parentURL: string, options: { data: unknown }) => void }
+  ).register;
+  if (typeof register !== 'function') return false;
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  (globalThis as Record<symbol, unknown>)[Symbol.for('ml-parity.record')] = (name: string, value: unknown) => {
+    const e = byName.get(name);
+    return e ? wrap(e, value) : value;
+  };
+  const files: Record<string, { name: string; local: string; edits: unknown[] }[]> = {};
+  for (const e of entries) if (e.esm) (files[pathToFileURL(e.file).href] ??= []).push({ name: e.name, ...e.esm });
+  try {
+    register(`data:text/javascript,${encodeURIComponent(ESM_HOOKS)}`, pathToFileURL(__filename).href, {
+      data: { files },
+    });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Plan entries for a compiled file whose source map names a stage's file (tsc output run by the tests). */

@@ -15,7 +15,7 @@ import {
 // from the heads of runs (see RunHeads: periodic code counts once per run, and a match from a head
 // grows along the tokens that agree); when even its heads are more than this, the window is
 // boilerplate shared by many files and seeds nothing. Clones still grow across it when tokens agree.
-const MAX_BUCKET = 64;
+export const MAX_BUCKET = 64;
 const POSTING_SCALE = 2 ** 23;
 const DIAGONALS = 2 ** 24;
 
@@ -29,6 +29,18 @@ type SeedMode = 'all' | 'heads' | 'none';
  * the firsts give); undefined when none.
  */
 type Seeds = readonly number[] | RunHeads | undefined;
+
+/**
+ * Windows no file is compared on: shared by so many places that even the heads of their runs are more
+ * than MAX_BUCKET (boilerplate). A clone still grows across them when tokens agree, so only code made
+ * entirely of such windows, over at least `minTokens` tokens, can hide a duplicate: those are `spans`.
+ */
+export interface UnseededWindows {
+  /** Distinct windows (hashes) left out. */
+  windows: number;
+  /** Runs of at least `minTokens` tokens made only of such windows and not inside a reported copy, per file (sorted by path). */
+  spans: { file: string; count: number }[];
+}
 
 /** A connected group of pairs from the last `classes()`, kept while none of its files changes pairs. */
 interface Component {
@@ -67,6 +79,8 @@ export interface CloneIndexState {
   pairs: StoredPair[];
   /** Indices into `pairs`, and the classes they formed. */
   components: { pairs: number[]; classes: CloneClass[] }[];
+  /** The unseeded hashes and [file, hidden stretches] per file that has some (absent in older states). */
+  unseeded?: { none: number[]; hidden: [number, number][] };
 }
 
 type StoredPair = [number, number, number, number, number, number, CloneType, number];
@@ -109,6 +123,15 @@ export class CloneIndex {
   private readonly modesBefore = new Map<number, SeedMode>();
   /** Seeds of over-full or stored buckets (null: none), per `classes()`: they do not change while pairs are computed. */
   private seedMemo: Map<number, Seeds | null> | undefined;
+  /** Own hashes with more than MAX_BUCKET own postings (kept on each add/remove, so none is searched for). */
+  private readonly overfull = new Set<number>();
+  /** The unseeded hashes (mode 'none') as of the last `unseeded()`; undefined: to be found from scratch. */
+  private none: Set<number> | undefined;
+  /** File id → stretches hidden in it (see UnseededWindows.spans), only files that have some. */
+  private readonly hidden = new Map<number, number>();
+  /** Files whose hidden stretches must be counted again: their windows or pairs changed. */
+  private readonly staleHidden = new Set<number>();
+  private unseededMemo: UnseededWindows | undefined;
 
   constructor(opts: Partial<CloneOptions> = {}) {
     this.opts = { ...DEFAULT_CLONE_OPTIONS, ...opts };
@@ -127,6 +150,7 @@ export class CloneIndex {
     this.dirty.add(entry.id);
     this.recordModes(() => hashes, entry.id);
     this.cached = undefined;
+    this.unseededMemo = undefined;
   }
 
   remove(file: string): void {
@@ -135,6 +159,8 @@ export class CloneIndex {
     this.byPath.delete(file);
     this.byId.delete(entry.id);
     this.dirty.delete(entry.id);
+    this.hidden.delete(entry.id);
+    this.staleHidden.delete(entry.id);
     this.recordModes(() => entry.hashes ?? this.storedHashes(entry.id));
     if (entry.hashes && entry.positions) {
       const base = entry.id * POSTING_SCALE;
@@ -143,6 +169,7 @@ export class CloneIndex {
     this.touched.add(file);
     this.dropPairs(entry.id);
     this.cached = undefined;
+    this.unseededMemo = undefined;
   }
 
   private dropPairs(id: number): void {
@@ -163,6 +190,11 @@ export class CloneIndex {
     const dirty = [...this.dirty].sort((x, y) => x - y);
     for (const id of dirty) this.recomputePairs(id);
     this.seedMemo = undefined;
+    for (const id of dirty) this.staleHidden.add(id);
+    for (const f of this.touched) {
+      const e = this.byPath.get(f);
+      if (e) this.staleHidden.add(e.id);
+    }
     this.dirty.clear();
     const kept = this.components.filter((c) => ![...c.files].some((f) => this.touched.has(f)));
     const keptPairs = new Set<ClonePair>();
@@ -173,6 +205,118 @@ export class CloneIndex {
     this.components = [...kept, ...cloneComponents(rest).map(componentOf)];
     this.cached = this.components.flatMap((c) => c.classes).sort(compareClasses);
     return this.cached;
+  }
+
+  /**
+   * The windows no file is compared on (see UnseededWindows), as the index is now. Kept up to date like
+   * the pairs: only files whose windows or pairs changed are counted again, and the files of a window
+   * that became (or stopped being) unseeded; everything only for a new index or a state without it.
+   */
+  unseeded(): UnseededWindows {
+    if (this.unseededMemo) return this.unseededMemo;
+    this.classes(); // the pairs, which may cover such code
+    if (!this.none) this.countAllHidden();
+    else for (const id of this.staleHidden) this.countHidden(id);
+    this.staleHidden.clear();
+    const spans: UnseededWindows['spans'] = [];
+    for (const [id, count] of this.hidden) {
+      const entry = this.byId.get(id);
+      if (entry) spans.push({ file: entry.tokens.file, count });
+    }
+    spans.sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0));
+    return (this.unseededMemo = { windows: this.none?.size ?? 0, spans });
+  }
+
+  /** The unseeded hashes and every file's hidden stretches, from scratch. */
+  private countAllHidden(): void {
+    const candidates: number[] = [];
+    const base = this.base;
+    if (base) {
+      // A restored index holds few own postings (files changed since): each is looked up in the stored ones.
+      for (let i = 0; i < base.hashes.length; i++)
+        if (base.offsets[i + 1] - base.offsets[i] > MAX_BUCKET) candidates.push(base.hashes[i]);
+      for (const h of this.postings.keys()) {
+        const at = search(base.hashes, h);
+        const stored = at < 0 ? 0 : base.offsets[at + 1] - base.offsets[at];
+        if (stored <= MAX_BUCKET && this.countBound(h) > MAX_BUCKET) candidates.push(h);
+      }
+    } else candidates.push(...this.overfull);
+    const none = new Set(candidates.filter((h) => this.seedsAndMode(h).mode === 'none'));
+    this.none = none;
+    this.hidden.clear();
+    if (none.size === 0) return; // most projects: no window is that common
+    // Files read from a stored index have no windows in memory: their positions come from the stored postings.
+    const stored = new Map<number, number[]>();
+    for (const h of base ? none : []) {
+      const at = search((base as BasePostings).hashes, h);
+      for (
+        let j = at < 0 ? 0 : (base as BasePostings).offsets[at];
+        at >= 0 && j < (base as BasePostings).offsets[at + 1];
+        j++
+      ) {
+        const posting = (base as BasePostings).postings[j];
+        const id = Math.floor(posting / POSTING_SCALE);
+        if ((base as BasePostings).removed.has(id)) continue;
+        let list = stored.get(id);
+        if (!list) stored.set(id, (list = []));
+        list.push(posting - id * POSTING_SCALE);
+      }
+    }
+    for (const [id, list] of stored)
+      this.setHidden(
+        id,
+        list.sort((x, y) => x - y),
+      );
+    for (const entry of this.byId.values()) if (entry.hashes) this.countHidden(entry.id);
+  }
+
+  /** Counts one file's hidden stretches again from its windows (a stored file's tokens are loaded). */
+  private countHidden(id: number): void {
+    const entry = this.byId.get(id);
+    const none = this.none;
+    if (!entry || !none || none.size === 0) {
+      this.hidden.delete(id);
+      return;
+    }
+    const { positions, hashes } =
+      entry.hashes && entry.positions ? { positions: entry.positions, hashes: entry.hashes } : this.windowsOf(entry);
+    const at: number[] = [];
+    for (let i = 0; i < hashes.length; i++) if (none.has(hashes[i])) at.push(positions[i]);
+    this.setHidden(id, at);
+  }
+
+  /**
+   * Records how many stretches of at least minTokens tokens the file's unseeded window starts (ascending)
+   * make outside its reported copies. Consecutive window starts cover consecutive tokens (a window never
+   * spans removed code); a stretch inside a reported copy is not hidden: the clone grew across it.
+   */
+  private setHidden(id: number, starts: readonly number[]): void {
+    const entry = this.byId.get(id);
+    let reported: [number, number][] | undefined;
+    let count = 0;
+    for (let i = 1, start = 0; entry && i <= starts.length; i++) {
+      if (i < starts.length && starts[i] === starts[i - 1] + 1) continue;
+      const from = starts[start];
+      const to = starts[i - 1] + this.k;
+      start = i;
+      if (to - from < this.opts.minTokens) continue;
+      reported ??= this.pairSpans(id, entry.tokens.file);
+      if (!reported.some(([a, b]) => a <= from && to <= b)) count++;
+    }
+    if (count > 0) this.hidden.set(id, count);
+    else this.hidden.delete(id);
+  }
+
+  /** Token ranges [from, to) of `file`'s occurrences in its pairs. */
+  private pairSpans(id: number, file: string): [number, number][] {
+    const out: [number, number][] = [];
+    for (const key of this.pairKeysByFile.get(id) ?? []) {
+      for (const p of this.pairs.get(key) ?? []) {
+        if (p.a.file.file === file) out.push([p.a.from, p.a.to]);
+        if (p.b.file.file === file) out.push([p.b.from, p.b.to]);
+      }
+    }
+    return out;
   }
 
   get fileCount(): number {
@@ -317,7 +461,10 @@ export class CloneIndex {
    * no file's pairs are computed (a first analysis).
    */
   private recordModes(hashesOf: () => Int32Array, added = -1): void {
-    if (this.dirty.size >= this.byPath.size) return;
+    if (this.dirty.size >= this.byPath.size) {
+      this.none = undefined; // modes are not followed: the unseeded windows are found again from scratch
+      return;
+    }
     for (const h of hashesOf()) {
       if (this.countBound(h) <= MAX_BUCKET || this.modesBefore.has(h)) continue;
       this.modesBefore.set(h, this.seedsAndMode(h, added).mode);
@@ -350,6 +497,9 @@ export class CloneIndex {
       const { seeds, mode } = this.seedsAndMode(hash);
       this.seedMemo?.set(hash, seeds ?? null);
       if (mode === before) continue;
+      // The files holding it have their pairs, and so their hidden stretches, computed again.
+      if (mode === 'none') this.none?.add(hash);
+      else this.none?.delete(hash);
       this.forEachPosting(hash, (posting) => {
         const id = Math.floor(posting / POSTING_SCALE);
         if (!this.dirty.has(id)) stale.add(id);
@@ -371,6 +521,7 @@ export class CloneIndex {
    */
   toState(): CloneIndexState {
     this.classes();
+    this.unseeded();
     const entries = [...this.byPath.values()].sort((x, y) => x.id - y.id);
     // Entry id → index in `files` (-1: the file was replaced or removed since the state was read).
     const indexOf = new Int32Array(this.nextId).fill(-1);
@@ -447,6 +598,16 @@ export class CloneIndex {
         pairs: c.pairs.map((p) => pairIndex.get(p) as number),
         classes: c.classes,
       })),
+      ...(this.none
+        ? {
+            unseeded: {
+              none: [...this.none],
+              hidden: [...this.hidden].flatMap(([id, n]): [number, number][] =>
+                indexOf[id] >= 0 ? [[indexOf[id], n]] : [],
+              ),
+            },
+          }
+        : {}),
     };
   }
 
@@ -485,6 +646,25 @@ export class CloneIndex {
         keys.add(key);
       }
     });
+    // A stored count not well formed is ignored: the unseeded windows are then found again from scratch.
+    const u = state.unseeded;
+    if (
+      u &&
+      Array.isArray(u.none) &&
+      Array.isArray(u.hidden) &&
+      u.none.every(Number.isInteger) &&
+      u.hidden.every(
+        (h) =>
+          Array.isArray(h) &&
+          Number.isInteger(h[0]) &&
+          h[0] >= 0 &&
+          h[0] < state.files.length &&
+          Number.isInteger(h[1]),
+      )
+    ) {
+      index.none = new Set(u.none);
+      for (const [id, n] of u.hidden) index.hidden.set(id, n);
+    }
     index.components = state.components.map((c) => {
       const list = c.pairs.map((i) => pairs[i]);
       const files = new Set<string>();
@@ -498,7 +678,7 @@ export class CloneIndex {
     const bucket = this.postings.get(hash);
     if (bucket === undefined) this.postings.set(hash, posting);
     else if (typeof bucket === 'number') this.postings.set(hash, [bucket, posting]);
-    else bucket.push(posting);
+    else if (bucket.push(posting) === MAX_BUCKET + 1) this.overfull.add(hash);
   }
 
   // In place: copying every shared bucket on each edit was most of the garbage an edit made.
@@ -511,6 +691,7 @@ export class CloneIndex {
     }
     const at = bucket.indexOf(posting);
     if (at >= 0) bucket.splice(at, 1);
+    if (bucket.length === MAX_BUCKET) this.overfull.delete(hash);
     if (bucket.length === 0) this.postings.delete(hash);
     else if (bucket.length === 1) this.postings.set(hash, bucket[0]);
   }
