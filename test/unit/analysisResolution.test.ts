@@ -240,3 +240,36 @@ export class Legacy {
     assert.deepEqual(untested(result), ['a', 'arrowed', 'lone']);
   });
 });
+
+describe('analysis: workspace packages linked into node_modules', () => {
+  // packages/a tests a stage of packages/b only through the package name, as a monorepo's tests do.
+  const FILES = {
+    'package.json': '{ "name": "mono", "private": true, "workspaces": ["packages/*"] }\n',
+    'packages/b/package.json': '{ "name": "@s/b", "version": "1.0.0", "main": "src/index.ts" }\n',
+    'packages/b/src/index.ts':
+      '/** @stage */\nexport function scale(xs: number[]): number[] {\n  return xs.map((x) => x * 2);\n}\n',
+    'packages/a/test/scale.test.ts': "import { scale } from '@s/b';\nit('scales', () => scale([1]));\n",
+  };
+  const linked = (): string => {
+    const root = writeWorkspace(FILES, 'mlp-workspaces-');
+    roots.push(root);
+    fs.mkdirSync(`${root}/node_modules/@s`, { recursive: true });
+    fs.symlinkSync('../../packages/b', `${root}/node_modules/@s/b`, 'dir');
+    return root;
+  };
+
+  it('follow the link to the package source: its stage is reached by the test', () => {
+    const root = writeWorkspace(FILES, 'mlp-workspaces-');
+    roots.push(root);
+    assert.deepEqual(untested(analyzeFiles(root, DEFAULT_ANALYSIS)), ['scale']);
+    assert.deepEqual(untested(analyzeFiles(linked(), DEFAULT_ANALYSIS)), []);
+  });
+
+  it('also when the root itself is reached through a link', () => {
+    const root = linked();
+    const alias = `${root}-alias`;
+    fs.symlinkSync(root, alias, 'dir');
+    roots.push(alias);
+    assert.deepEqual(untested(analyzeFiles(alias, DEFAULT_ANALYSIS)), []);
+  });
+});

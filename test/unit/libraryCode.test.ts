@@ -118,3 +118,96 @@ describe('benchmarks, scripts and examples are not library code (ml-random-fores
     assert.ok(sarif.runs[0].invocations?.[0].toolExecutionNotifications.some((n) => n.message.text === NOTE));
   });
 });
+
+describe('classes that are not stages to a package user: internal parts and test helpers', () => {
+  const TREE_NOTE =
+    'Not counted as a stage: TreeNode (src/TreeNode.js:4, class with train, predict) is an internal part of TreeClassifier, TreeRegression (used only inside them; the package entry src/index.js does not export it). Tag it with @stage to count it.';
+
+  it('sets aside an internal class with train that only the exported stages use (ml-cart: TreeNode)', () => {
+    const root = path.join(FIXTURES, 'tree-internal');
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(stageNames(r), ['TreeClassifier', 'TreeRegression']);
+    assert.deepEqual(
+      r.setAside?.map((s) => `${rel(root, s.location.file)}:${s.location.range.start.line + 1} ${s.name} (${s.how})`),
+      ['src/TreeNode.js:4 TreeNode (class with train, predict)'],
+    );
+    assert.ok(r.notes.includes(TREE_NOTE), r.notes.join('\n'));
+    // Its copies are not a cross-stage duplicate with TreeNode any more; the two public stages' still is.
+    assert.deepEqual(
+      r.findings.filter((f) => f.rule === 'cross-stage-duplicate').map((f) => f.data.stages),
+      [['TreeClassifier', 'TreeRegression']],
+    );
+  });
+
+  it('keeps it a stage when the entry exports it, a @stage tag names it, other code uses it, or the entry is unknown', () => {
+    const exported = copyOf('tree-internal');
+    fs.appendFileSync(path.join(exported, 'src/index.js'), "export { default as TreeNode } from './TreeNode';\n");
+    assert.deepEqual(stageNames(analyzeFiles(exported, config())), ['TreeClassifier', 'TreeNode', 'TreeRegression']);
+
+    const tagged = copyOf('tree-internal');
+    const node = path.join(tagged, 'src/TreeNode.js');
+    fs.writeFileSync(
+      node,
+      fs.readFileSync(node, 'utf8').replace('export default class', '/** @stage */\nexport default class'),
+    );
+    const t = analyzeFiles(tagged, config());
+    assert.deepEqual(stageNames(t), ['TreeClassifier', 'TreeNode', 'TreeRegression']);
+    assert.deepEqual(t.setAside, []);
+
+    const used = copyOf('tree-internal');
+    fs.appendFileSync(
+      path.join(used, 'src/utils.js'),
+      "import TreeNode from './TreeNode';\nexport function stump(rows, targets) {\n  return new TreeNode({ minSize: rows.length }).train(rows, targets);\n}\n",
+    );
+    assert.deepEqual(stageNames(analyzeFiles(used, config())), ['TreeClassifier', 'TreeNode', 'TreeRegression']);
+
+    const app = copyOf('tree-internal', (f) => f !== 'package.json');
+    assert.deepEqual(stageNames(analyzeFiles(app, config())), ['TreeClassifier', 'TreeNode', 'TreeRegression']);
+  });
+
+  it('sets aside a class only tests load, outside the test globs (brain.js: TestLayer in src/test-utils.ts)', () => {
+    const root = path.join(FIXTURES, 'test-helper');
+    const r = analyzeFiles(root, config());
+    assert.deepEqual(stageNames(r), ['BaseLayer', 'Network']);
+    assert.deepEqual(
+      r.setAside?.map((s) => `${s.name}: ${s.why}`),
+      [
+        'TestLayer: a test helper (only tests load its file: src/base-layer.test.ts, src/network.test.ts; the package entry src/index.ts never does)',
+      ],
+    );
+
+    // Library code that loads the file makes it library code again.
+    const loaded = copyOf('test-helper');
+    fs.appendFileSync(path.join(loaded, 'src/network.ts'), "export { mockLayer } from './test-utils';\n");
+    assert.deepEqual(stageNames(analyzeFiles(loaded, config())), ['BaseLayer', 'Network', 'TestLayer']);
+  });
+
+  it('lists them with --stages and says so in the text, JSON and SARIF reports', () => {
+    const copy = copyOf('tree-internal');
+    const listed = cli(copy, 'check', '--stages');
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(listed.stderr.includes(`note: ${TREE_NOTE}\n`), listed.stderr);
+    assert.match(listed.stdout, /^Stages: 2 \(2 estimator class\); 1 more class set aside \(see the note\):$/m);
+    assert.match(
+      listed.stdout,
+      /^ {4}not counted: src\/TreeNode\.js:4:22 TreeNode \(class with train, predict\): an internal part of TreeClassifier, TreeRegression \(used only inside them; the package entry src\/index\.js does not export it\)$/m,
+    );
+    assert.match(
+      cli(copy, 'check').stdout,
+      /^Stages: 2 \(2 estimator class\); 1 more class set aside \(see the note\); --stages lists them\.$/m,
+    );
+    const json = JSON.parse(cli(copy, 'check', '--format', 'json').stdout) as {
+      notes: string[];
+      setAside?: { file: string; line: number; name: string; why: string }[];
+    };
+    assert.ok(json.notes.includes(TREE_NOTE));
+    assert.deepEqual(
+      json.setAside?.map((s) => `${s.file}:${s.line} ${s.name}`),
+      ['src/TreeNode.js:4 TreeNode'],
+    );
+    const sarif = JSON.parse(cli(copy, 'check', '--format', 'sarif').stdout) as {
+      runs: { invocations?: { toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+    };
+    assert.ok(sarif.runs[0].invocations?.[0].toolExecutionNotifications.some((n) => n.message.text === TREE_NOTE));
+  });
+});

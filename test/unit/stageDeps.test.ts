@@ -244,6 +244,65 @@ describe('stage dependencies of class stages (ml-random-forest: train calls chec
   });
 });
 
+// ml-cart's layout: the package exports the tree classifier; TreeNode (with train) is its internal part.
+const TREE_NODE = `export default class TreeNode {
+  constructor(options) {
+    this.minSize = options.minSize || 3;
+    this.children = [];
+  }
+
+  train(rows) {
+    if (rows.length > this.minSize) this.children.push(new TreeNode({ minSize: this.minSize }));
+    return this;
+  }
+}
+`;
+const CLASSIFIER = `import TreeNode from './TreeNode';
+
+export default class TreeClassifier {
+  constructor(options = {}) {
+    this.options = options;
+  }
+
+  train(rows) {
+    this.root = new TreeNode(this.options);
+    this.root.train(rows);
+  }
+
+  predict(rows) {
+    return rows.map(() => this.root.children.length);
+  }
+}
+`;
+
+describe('stage dependencies through an internal part set aside (ml-cart: TreeNode inside the classifier)', function () {
+  this.timeout(60_000);
+  let repo: string;
+  before(() => {
+    repo = fs.realpathSync(tempDir('mlp-deps-internal-'));
+    git(repo, 'init', '-q');
+    write(repo, 'package.json', '{ "name": "tree-like", "main": "tree.js", "module": "src/index.js" }\n');
+    write(repo, 'src/index.js', "export { default as TreeClassifier } from './TreeClassifier';\n");
+    write(repo, 'src/TreeNode.js', TREE_NODE);
+    write(repo, 'src/TreeClassifier.js', CLASSIFIER);
+    git(repo, 'add', '.');
+    git(repo, 'commit', '-qm', 'init');
+  });
+  after(() => fs.rmSync(repo, { recursive: true, force: true }));
+  afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
+
+  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
+
+  it('a change to its constructor or its train alters the stage that builds it', () => {
+    assert.deepEqual(changes({ 'src/TreeNode.js': TREE_NODE.replace('|| 3', '|| 4') }), {
+      TreeClassifier: 'its helper TreeNode (src/TreeNode.js) changed',
+    });
+    assert.deepEqual(changes({ 'src/TreeNode.js': TREE_NODE.replace('rows.length >', 'rows.length >=') }), {
+      TreeClassifier: 'its helper TreeNode (src/TreeNode.js) changed',
+    });
+  });
+});
+
 function readOrUndefined(file: string): string | undefined {
   try {
     return fs.readFileSync(path.resolve(file), 'utf8');

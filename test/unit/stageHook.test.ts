@@ -295,3 +295,53 @@ describe('pre-commit: a change to a helper verifies the stages that run it', fun
     assert.match(r.output, /judged because src\/limits\.json, which it imports, changed/);
   });
 });
+
+describe("pre-commit: a workspace package linked into node_modules is the project's own code", function () {
+  this.timeout(120_000);
+  let repo: string;
+  beforeEach(async () => {
+    repo = await hookedRepo('mlp-workspaces-', {
+      'mlparity.config.json': JSON.stringify({
+        stages: { count: 40, budgetMs: 20000 },
+        analysis: { include: ['packages/**/*.ts', 'packages/**/*.js'], testGlobs: ['packages/*/test/**'] },
+      }),
+      'package.json': '{ "name": "mono", "private": true, "workspaces": ["packages/*"] }\n',
+      'packages/b/package.json': '{ "name": "@s/b", "version": "1.0.0", "main": "index.js" }\n',
+      'packages/b/index.js': 'function scale(xs) {\n  return xs.map((x) => x * 2);\n}\nmodule.exports = { scale };\n',
+      'packages/a/package.json': '{ "name": "@s/a", "version": "1.0.0", "dependencies": { "@s/b": "1.0.0" } }\n',
+      'packages/a/src/pipeline.ts': [
+        "import { scale } from '@s/b';",
+        '',
+        '/** @stage */',
+        'export function prepare(xs: number[]): number[] {',
+        '  return scale(xs).map((x: number) => x + 1);',
+        '}',
+        '',
+      ].join('\n'),
+      'packages/a/test/pipeline.test.ts': "import { prepare } from '../src/pipeline';\nprepare([1]);\n",
+    });
+  });
+  afterEach(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+  it('after an install links it, a change to its helper is verified against HEAD with each version of the package', () => {
+    // A commit before the install stores a state in which `@s/b` resolves to nothing.
+    write(repo, 'packages/a/test/pipeline.test.ts', "import { prepare } from '../src/pipeline';\nprepare([1, 2]);\n");
+    git(repo, 'add', '.');
+    assert.equal(tryCommit(repo).status, 0);
+    // What `npm install` does for a workspace: a link, and its hidden lockfile rewritten.
+    fs.mkdirSync(`${repo}/node_modules/@s`, { recursive: true });
+    fs.symlinkSync('../../packages/b', `${repo}/node_modules/@s/b`, 'dir');
+    write(repo, 'node_modules/.package-lock.json', '{ "name": "mono", "lockfileVersion": 3 }\n');
+    write(
+      repo,
+      'packages/b/index.js',
+      'function scale(xs) {\n  return xs.map((x) => x * 3);\n}\nmodule.exports = { scale };\n',
+    );
+    git(repo, 'add', '.');
+    const r = tryCommit(repo);
+    assert.equal(r.status, 1, r.output);
+    // HEAD's package, not the work tree's for both: the outputs differ.
+    assert.match(r.output, /BLOCK packages\/a\/src\/pipeline\.ts:4 prepare: NOT EQUIVALENT on \d+ of \d+ inputs/);
+    assert.match(r.output, /judged because its helper scale \(packages\/b\/index\.js\) changed/);
+  });
+});

@@ -7,7 +7,7 @@ import { readStagedSources } from '../engine/analysis/gitIndex';
 import { findingInScope, projectRootOf, sourceFilesOf, unanalysedScope } from '../engine/analysis/checkScope';
 import { isInside } from '../engine/analysis/paths';
 import { analyzeSince } from '../engine/analysis/since';
-import type { AnalysisResult, AnalysisScope } from '../engine/analysis/types';
+import type { AnalysisResult, AnalysisScope, SetAsideStage } from '../engine/analysis/types';
 import type { AnalysisConfig } from '../engine/config/types';
 import { EngineError, isEngineError } from '../engine/errors';
 import { emit } from './io';
@@ -64,6 +64,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       since?: SinceSummary;
       notes: string[];
       stages: Parameters<typeof formatFindingsJson>[2];
+      setAside?: SetAsideStage[];
       scope: AnalysisScope;
     };
     let analysed: AnalysisResult;
@@ -84,6 +85,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
         since,
         notes: s.result.notes,
         stages: s.result.stages,
+        setAside: s.result.setAside,
         scope: s.result.scope,
       };
       analysed = s.result;
@@ -100,6 +102,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
         findings: fingerprintFindings(root, result.findings).filter(inScope),
         notes: result.notes,
         stages: result.stages,
+        setAside: result.setAside,
         scope: result.scope,
       };
       analysed = result;
@@ -161,6 +164,7 @@ function render(
     since?: SinceSummary;
     notes: string[];
     stages: Parameters<typeof formatFindingsJson>[2];
+    setAside?: SetAsideStage[];
     scope: AnalysisScope;
   },
   shown: FingerprintedFinding[],
@@ -168,7 +172,7 @@ function render(
 ): string {
   switch (format) {
     case 'json':
-      return formatFindingsJson(root, shown, report.stages, report.since, report.notes, report.scope);
+      return formatFindingsJson(root, shown, report.stages, report.since, report.notes, report.scope, report.setAside);
     case 'sarif':
       // Code scanning wants every result with its state, and the fixed ones as absent.
       return formatFindingsSarif(root, {
@@ -188,7 +192,7 @@ function render(
       return (
         text.slice(0, last) +
         formatScopeText(report.scope) +
-        formatStagesText(root, report.stages, listStages) +
+        formatStagesText(root, report.stages, listStages, report.setAside) +
         text.slice(last)
       );
     }

@@ -1,6 +1,6 @@
 import type { FingerprintedFinding } from '../../engine/analysis/baseline';
 import { ruleData, type Finding, type RuleData, type Severity } from '../../engine/findings';
-import type { AnalysisScope, Stage } from '../../engine/analysis/types';
+import type { AnalysisScope, SetAsideStage, Stage } from '../../engine/analysis/types';
 import { relPath } from '../../engine/analysis/paths';
 
 /** A location in the JSON report: root-relative forward-slash path, 1-based lines and columns, end inclusive line. */
@@ -35,6 +35,8 @@ export interface FindingsJsonReport {
   /** With `--since`: the revision compared with, and how many findings were new, unchanged (not listed) and fixed. */
   since?: SinceSummary;
   stages: (JsonLocation & { name: string; kind: Stage['kind']; how: string; registration?: JsonLocation })[];
+  /** Estimator classes not counted as stages (a test helper, an internal part), with why; absent when none. */
+  setAside?: (JsonLocation & { name: string; kind: Stage['kind']; how: string; why: string })[];
   /** What the analysis could not judge or left out, and why (the text format prints them on stderr). */
   notes: string[];
   /** What was analysed: source and test file counts, and where the file list came from. */
@@ -57,6 +59,7 @@ function findingsJsonReport(
   since?: SinceSummary,
   notes: readonly string[] = [],
   scope?: AnalysisScope,
+  setAside: readonly SetAsideStage[] = [],
 ): FindingsJsonReport {
   const findings = listed.map((f) => f.finding);
   const loc = (l: { file: string; range: Finding['range'] }): JsonLocation => ({
@@ -95,6 +98,9 @@ function findingsJsonReport(
       how: s.how,
       ...(s.registration ? { registration: loc(s.registration) } : {}),
     })),
+    ...(setAside.length > 0
+      ? { setAside: setAside.map((s) => ({ ...loc(s.location), name: s.name, kind: s.kind, how: s.how, why: s.why })) }
+      : {}),
     notes: [...notes],
     ...(scope ? { analysed: scope } : {}),
   };
@@ -107,6 +113,7 @@ export function formatFindingsJson(
   since?: SinceSummary,
   notes: readonly string[] = [],
   scope?: AnalysisScope,
+  setAside: readonly SetAsideStage[] = [],
 ): string {
-  return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes, scope), null, 2) + '\n';
+  return JSON.stringify(findingsJsonReport(root, findings, stages, since, notes, scope, setAside), null, 2) + '\n';
 }

@@ -13,12 +13,14 @@ import type { FileCache } from './cache/fileCache';
 import type { FileTokens } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import type { LineFacts } from './facts/types';
+import { setAside, setAsideNote } from './setAside';
 import { mergeStages } from './stages';
 import { StageDependencies } from './stageDeps';
 import { builtImportNotes, untestedStageFindings, type KeyedStage } from './testReach';
 import { ReachIndex, type ReachState } from './reachIndex';
+import type { FileGraph } from './link';
 import { relPath } from './paths';
-import { range, type AnalysisResult, type Stage } from './types';
+import { range, type AnalysisResult, type SetAsideStage, type Stage } from './types';
 import { Workspace, type WorkspaceState } from './workspace';
 
 export type { AnalysisResult } from './types';
@@ -230,8 +232,8 @@ export class Analyzer {
       );
     }
     for (const f of files) findings.push(...ws.syntaxFindings(f));
-    const stages: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
     const graphs = files.map((f) => ws.graph(f));
+    const { stages, aside } = this.stagesOf(files, graphs);
     const reach = this.reachIndex.compute(
       graphs,
       tests,
@@ -245,6 +247,7 @@ export class Analyzer {
     return {
       findings: applySeverities(this.withoutIgnored(findings), this.config.rules).sort(compareFindings),
       stages: stages.map(({ key: _key, ...s }): Stage => s),
+      setAside: aside.map(({ key: _key, ...s }): SetAsideStage => s),
       files: files.length,
       analysedFiles: files,
       leftOut: Object.fromEntries([...ws.builtOutput, ...ws.skipped].sort()),
@@ -255,6 +258,7 @@ export class Analyzer {
         ...(outside && scope.sourceFiles > 0 ? [outside] : []),
         ...ws.buildNotes,
         ...ws.auxiliaryNotes,
+        ...setAsideNote(this.root, aside),
         ...builtImportNotes(this.root, graphs),
         ...unseededNotes(this.root, this.clones.unseeded(), this.config.clones.minTokens),
         ...[...ws.failures.values()].sort(),
@@ -269,12 +273,28 @@ export class Analyzer {
   dependencies(): StageDependencies {
     const ws = this.ws;
     const files = [...ws.files].sort();
+    const graphs = files.map((f) => ws.graph(f));
     return new StageDependencies({
-      graphs: files.map((f) => ws.graph(f)),
-      stages: mergeStages(files.flatMap((f) => ws.stageCandidates(f))),
+      graphs,
+      stages: this.stagesOf(files, graphs).stages,
       unanalysedImports: (f) => ws.unanalysedImports(f),
       text: (f) => ws.text(f),
       lineFacts: (f, t) => ws.lineFacts(f, t),
+    });
+  }
+
+  /** The stages of the analysed files, and the estimator classes set aside as test helpers or internal parts. */
+  private stagesOf(files: readonly string[], graphs: readonly FileGraph[]): ReturnType<typeof setAside> {
+    const ws = this.ws;
+    const merged: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
+    return setAside(this.root, merged, {
+      graphs,
+      isTest: (f) => ws.isTest(f),
+      isBuildOutput: (f) => ws.isBuildOutput(f),
+      loads: (f) => ws.loadedFiles(f),
+      entries: (f) => ws.packageEntries(f),
+      exported: (f) => ws.exportedUnits(f),
+      locate: (k) => ws.locateKey(k),
     });
   }
 

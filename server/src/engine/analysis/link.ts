@@ -125,6 +125,41 @@ export class Linker {
     return out;
   }
 
+  /**
+   * Unit keys of what a module exports, every name: through re-exports, `export *`, namespace re-exports and
+   * CommonJS (`module.exports = { A, B }` exports A and B; `module.exports = X` exports X).
+   */
+  exportedKeys(file: string): Set<string> {
+    this.begin(file);
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (f: string, depth: number): void => {
+      const facts = this.facts(f);
+      if (!facts || seen.has(f) || depth > MAX_DEPTH) return;
+      seen.add(f);
+      const add = (d: Den): void => {
+        if (d.t === 'ns') visit(d.file, depth + 1);
+        else out.add(d.key);
+      };
+      for (const [name, ref] of Object.entries(facts.exports))
+        for (const d of this.dens(ref, f, depth + 1)) {
+          add(d);
+          // A CommonJS export object's properties are the module's names.
+          if (name !== EXPORT_EQUALS || d.t === 'ns') continue;
+          const info = this.unit(d.key);
+          if (info && info.shape !== 'class')
+            for (const m of Object.values(info.members ?? {})) this.dens(m, keyFile(d.key), depth + 1).forEach(add);
+        }
+      for (const spec of facts.starExports) {
+        const target = this.module(spec, f);
+        if (target) visit(target, depth + 1);
+      }
+    };
+    visit(file, 0);
+    this.end(file);
+    return out;
+  }
+
   /** The stage methods a class gets from its base chain (`transform` alone does not count), and the nearest base's name. */
   private inherited(classKey: string, methods: readonly string[]): { methods: string[]; from: string } | undefined {
     const info = this.unit(classKey);

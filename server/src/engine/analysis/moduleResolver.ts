@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compiler } from './compiler';
 import type { ts } from './typescript';
@@ -16,10 +17,15 @@ export class ModuleResolver {
   private dirs: Set<string> | undefined;
   private readonly host: ts.ModuleResolutionHost;
 
+  /** The root as the analysed paths spell it, and its real path (they differ when the root is reached through a link). */
+  private readonly root: { given: string; real: string | undefined };
+
   constructor(
     private readonly options: ts.CompilerOptions,
     private readonly files: ReadonlySet<string>,
+    root: string,
   ) {
+    this.root = { given: root, real: undefined };
     this.host = {
       fileExists: (f) => this.files.has(f) || compiler().sys.fileExists(f),
       readFile: (f) => compiler().sys.readFile(f),
@@ -61,7 +67,28 @@ export class ModuleResolver {
   private resolveFromDir(spec: string, from: string): string | undefined {
     const file = this.located(spec, from);
     if (file === undefined) return undefined;
+    const direct = this.analysed(file);
+    if (direct !== undefined) return direct;
+    const linked = this.linked(file);
+    return linked === undefined ? undefined : this.analysed(linked);
+  }
+
+  private analysed(file: string): string | undefined {
     return this.files.has(file) ? file : this.scriptOf(file);
+  }
+
+  /**
+   * The path under the root of a file found in node_modules through a symbolic link: a workspace package
+   * (npm, yarn and pnpm workspaces link them there), whose files are analysed under their own path.
+   */
+  private linked(file: string): string | undefined {
+    if (!file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+    const real = realpath(file);
+    if (real === undefined || real === file) return undefined;
+    this.root.real ??= realpath(this.root.given) ?? this.root.given;
+    const { given, real: realRoot } = this.root;
+    // The root itself may be reached through a link: the analysed paths are spelt with it.
+    return realRoot !== given && real.startsWith(realRoot + path.sep) ? given + real.slice(realRoot.length) : real;
   }
 
   /**
@@ -103,5 +130,13 @@ export class ModuleResolver {
         }
     }
     return this.dirs;
+  }
+}
+
+function realpath(file: string): string | undefined {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return undefined;
   }
 }

@@ -27,12 +27,19 @@ export interface Stage {
   how: string;
 }
 
+/** An estimator class not counted as a stage (a test helper, an internal part; see setAside.ts), and why. */
+export interface SetAsideStage extends Stage {
+  why: string;
+}
+
 /** What one analysis run returns. */
 export interface AnalysisResult {
   /** Sorted by file, line, column, rule. */
   findings: Finding[];
   /** Sorted by file and position. */
   stages: Stage[];
+  /** Estimator classes not counted as stages (test helpers, internal parts; see setAside.ts), each with why. */
+  setAside?: SetAsideStage[];
   /** Number of files analysed (skipped files excluded). */
   files: number;
   /** The files analysed (absolute, sorted). */

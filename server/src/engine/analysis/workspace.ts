@@ -15,9 +15,11 @@ import { ModuleResolver } from './moduleResolver';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 import { ProjectFiles } from './projectFiles';
 import { computeLineStarts, lineOf } from './clones/lineStarts';
+import type { PackageEntries } from './setAside';
 import type { StageCandidate } from './stages';
 import type { BuiltUse } from './link';
 import { range } from './types';
+import { keyFile } from './unitKeys';
 
 /**
  * The analysed files, each reduced to its facts (facts/extract.ts), with the linked per-file results
@@ -60,7 +62,7 @@ export class Workspace {
     this.isExcluded = globMatcher(config.exclude);
     const folders = config.pipelineFolders.map((f) => f.replace(/\/+$/, '') + '/');
     this.inFolder = (rel) => folders.some((f) => rel.startsWith(f));
-    this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files);
+    this.resolver = new ModuleResolver(this.listing.compilerOptions, this.files, this.root);
     this.linker = new Linker(
       (f) => this.factsOf(f),
       (spec, from) => this.resolveImport(spec, from),
@@ -344,6 +346,71 @@ export class Workspace {
       return this.auxiliaryFolder(file) === undefined ? found : found.filter((c) => c.kind === 'tagged');
     });
   }
+
+  /** Unit keys `file` exports (see Linker.exportedKeys); empty when linking it failed (a note says so). */
+  exportedUnits(file: string): ReadonlySet<string> {
+    this.ensureParsed();
+    return this.guard(file, 'exports', () => this.linker.exportedKeys(file), new Set<string>());
+  }
+
+  /**
+   * The analysed files `file` loads: its imports, `require()` and `import()` calls anywhere in it,
+   * `export … from`, and the files its references resolved through.
+   */
+  loadedFiles(file: string): string[] {
+    const facts = this.factsOf(file);
+    const out = new Set(this.graph(file).targetFiles);
+    for (const i of this.graph(file).imports) out.add(i.target);
+    if (facts)
+      for (const spec of [...facts.imports.map((i) => i.spec), ...requiredSpecs(facts), ...facts.starExports]) {
+        const target = this.resolveImport(spec, file);
+        if (target !== undefined) out.add(target);
+      }
+    out.delete(file);
+    return [...out];
+  }
+
+  /** True when the path says `file` is build output, whether or not build output is analysed. */
+  isBuildOutput(file: string): boolean {
+    return this.packages().where(file) !== undefined;
+  }
+
+  private packages(): BuildOutput {
+    return (this.packageInfo ??= this.build ?? new BuildOutput(this.root, this.listing.compilerOptions, this.project));
+  }
+
+  /** Where the declaration a unit key names starts (the top of its file for a module's key). */
+  locateKey(key: string): Location {
+    const file = keyFile(key);
+    const pos = Number(key.slice(file.length + 1).split('#')[0]);
+    return this.locate(file, Number.isFinite(pos) ? [pos, pos] : [0, 0]);
+  }
+
+  /**
+   * The public entries of the package holding `file` (package.json's `main`, `module`, `browser`, `exports`,
+   * `bin`, `source`; without any, its `index`), each mapped to the analysed source it is or was built from;
+   * undefined when there is no package.json, a wildcard export, or no entry maps to an analysed source. An
+   * entry that maps to none (brain.js' browser bundle, built from src/index.ts by a rollup config) is left
+   * out: such bundles are built from the sources the others name.
+   */
+  packageEntries(file: string): PackageEntries | undefined {
+    const info = this.packages();
+
+    const pkg = info.packageOf(path.dirname(file));
+    const json = pkg !== undefined ? info.packageJson(pkg) : undefined;
+    if (pkg === undefined || !json) return undefined;
+    const specs = entrySpecs(json);
+    const from = path.join(pkg, 'package.json');
+    const files = new Set<string>();
+    for (const spec of specs.length > 0 ? specs : ['./index']) {
+      if (spec.includes('*')) return undefined;
+      const found = this.resolveImport(/^\.\.?\//.test(spec) ? spec : `./${spec}`, from);
+      if (found !== undefined && !this.isTest(found)) files.add(found);
+    }
+    return files.size > 0 ? { packageJson: from, files: [...files].sort() } : undefined;
+  }
+
+  private packageInfo: BuildOutput | undefined;
 
   /**
    * Local files a file imports that are not analysed (a JSON file, a script the globs leave out): the
@@ -643,6 +710,24 @@ export interface WorkspaceState {
 
 function isResolution(e: unknown): e is [string, string | null] {
   return Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && (typeof e[1] === 'string' || e[1] === null);
+}
+
+/** package.json fields naming what a package's users load (`types` and `.d.ts` files name no code). */
+const ENTRY_FIELDS = ['main', 'module', 'browser', 'exports', 'bin', 'source'];
+
+/** The code entry points package.json names, as written. */
+function entrySpecs(json: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown, key?: string): void => {
+    if (key === 'types' || key === 'typings') return;
+    if (typeof v === 'string') {
+      if (/\.d\.[mc]?ts$/.test(v) || (/\.[a-z]+$/i.test(v) && !isSourceFile(v))) return;
+      out.add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => add(x));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) add(x, k);
+  };
+  for (const field of ENTRY_FIELDS) add(json[field]);
+  return [...out];
 }
 
 /** Specifiers of `require()` and `import()` calls, which facts keep as refs rather than import declarations. */

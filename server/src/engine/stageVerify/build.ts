@@ -14,6 +14,12 @@ export interface BundleInput {
   overrides?: ReadonlyMap<string, string>;
   /** Turns a path in the build into the one to show in errors (temp tree → `HEAD:src/x.ts`). */
   displayPath?: (file: string) => string;
+  /**
+   * The folder this version's files are in (a temp copy of a revision), and the project's git top, whose
+   * node_modules packages resolve from: a package linked there from the project (a workspace package) is
+   * the project's own code, so it is bundled from this version's files, never taken from the work tree.
+   */
+  tree?: { dir: string; top: string };
 }
 
 const LOADERS: Record<string, Loader> = {
@@ -53,6 +59,11 @@ export async function bundleStage(input: BundleInput): Promise<string> {
   const plugin: Plugin = {
     name: 'ml-parity-stage',
     setup(build) {
+      // Every package import: external (required at run time from the project), unless it is the project's.
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        const own = input.tree && projectPackageFile(args.path, args.importer || target, input.tree);
+        return own ? { path: own } : { path: args.path, external: true };
+      });
       build.onLoad({ filter: /.*/ }, (args) => {
         const over = input.overrides?.get(args.path);
         if (args.path !== target && over === undefined) return undefined;
@@ -80,7 +91,6 @@ export async function bundleStage(input: BundleInput): Promise<string> {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      packages: 'external',
       keepNames: true,
       logLevel: 'silent',
       plugins: [plugin],
@@ -106,4 +116,25 @@ export async function bundleStage(input: BundleInput): Promise<string> {
       column: loc ? loc.column + 1 : undefined,
     });
   }
+}
+
+/**
+ * The file of this version's tree that a package import stands for, when the package is linked into
+ * node_modules from the project itself (npm, yarn and pnpm workspaces): resolved as Node would from the
+ * importer's place in the project, it is a file under the project's top outside every node_modules.
+ */
+function projectPackageFile(spec: string, importer: string, tree: { dir: string; top: string }): string | undefined {
+  if (spec.startsWith('node:')) return undefined;
+  const inTree = path.relative(tree.dir, importer);
+  if (inTree.startsWith('..') || path.isAbsolute(inTree)) return undefined;
+  let real: string;
+  try {
+    real = fs.realpathSync(require.resolve(spec, { paths: [path.dirname(path.join(tree.top, inTree))] }));
+  } catch {
+    return undefined; // a builtin, or missing: left to run time, where a missing package is reported
+  }
+  const rel = path.relative(tree.top, real);
+  if (!path.isAbsolute(real) || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+  if (rel.split(path.sep).includes('node_modules')) return undefined;
+  return path.join(tree.dir, rel);
 }

@@ -161,8 +161,20 @@ export async function verifyStage(
       throw new EngineError('usage', 'nothing to run: --count 0 and no fixtures', at(stage));
 
     const [baseCode, candCode] = await Promise.all([
-      bundleStage({ file: base.file, access: baseAccess, overrides: base.overrides, displayPath: base.display }),
-      bundleStage({ file: cand.file, access: candAccess, overrides: cand.overrides, displayPath: cand.display }),
+      bundleStage({
+        file: base.file,
+        access: baseAccess,
+        overrides: base.overrides,
+        displayPath: base.display,
+        tree: { dir: base.dir, top },
+      }),
+      bundleStage({
+        file: cand.file,
+        access: candAccess,
+        overrides: cand.overrides,
+        displayPath: cand.display,
+        tree: { dir: cand.dir, top },
+      }),
     ]);
     const seed = opts.seed ?? DEFAULT_STAGE_SEED;
     const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
@@ -190,7 +202,7 @@ export async function verifyStage(
       opts.prefork,
     );
     notes.push(
-      `package imports (node_modules) come from the work tree for both versions; the project's own files come from each version`,
+      `package imports (node_modules) come from the work tree for both versions; the project's own files, workspace packages linked there included, come from each version`,
     );
     if (r.bothTimedOut > 0)
       notes.push(`${r.bothTimedOut} input(s) not judged: both versions ran past ${callTimeoutMs} ms`);

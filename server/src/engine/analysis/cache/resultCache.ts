@@ -118,7 +118,7 @@ function inputsManifest(
     if (!overrides?.has(f)) add(f, read(f));
   for (const [f, text] of overrides ?? []) add(path.resolve(root, f), text);
   for (const c of config.coverageFiles) add(path.resolve(root, c), read(path.resolve(root, c)));
-  return lines.sort().join('\n');
+  return [...lines.sort(), installStamp(root)].join('\n');
 }
 
 /** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
@@ -133,7 +133,29 @@ function hashedManifest(root: string, config: AnalysisConfig, hashes: ReadonlyMa
     const text = read(path.resolve(root, c));
     lines.push(`${c}\0${text === undefined ? '-' : sha256(text)}`);
   }
-  return lines.sort().join('\n');
+  return [...lines.sort(), installStamp(root)].join('\n');
+}
+
+/** Files package managers rewrite on every install, in a node_modules folder. */
+const INSTALL_MARKERS = ['.package-lock.json', '.modules.yaml', '.yarn-state.yml', '.yarn-integrity'];
+
+/**
+ * What the installed packages are, as cheaply as the disk tells: the package managers' install markers
+ * (size and time) in each node_modules folder at or above the root. Module resolution reads node_modules
+ * (workspace packages are linked there), so an install must not reuse links made before it. (Not the
+ * folder's own time: tools create and remove folders in it, such as this cache's.)
+ */
+function installStamp(root: string): string {
+  const parts: string[] = [];
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    for (const m of INSTALL_MARKERS) {
+      const f = path.join(dir, 'node_modules', m);
+      const s = fs.statSync(f, { throwIfNoEntry: false });
+      if (s) parts.push(`${f}\0${s.size}\0${s.mtimeMs}`);
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return `installed\0${parts.join('\0')}`;
 }
 
 /**
