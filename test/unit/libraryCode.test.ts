@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer, analyzeFiles, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
-import { cli, REPO_ROOT, tempDir } from '../support/tmp';
+import { cli, git, REPO_ROOT, tempDir } from '../support/tmp';
 
 /** Fixtures that copy the layouts of published ML packages (see test/fixtures/analysis/). */
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'analysis');
@@ -180,6 +180,19 @@ describe('classes that are not stages to a package user: internal parts and test
     const loaded = copyOf('test-helper');
     fs.appendFileSync(path.join(loaded, 'src/network.ts'), "export { mockLayer } from './test-utils';\n");
     assert.deepEqual(stageNames(analyzeFiles(loaded, config())), ['BaseLayer', 'Network', 'TestLayer']);
+  });
+
+  it('verify-stage on a class set aside says why and what to do, not only that no stage has the name', () => {
+    const copy = copyOf('tree-internal');
+    git(copy, 'init', '-q');
+    git(copy, 'add', '-A');
+    git(copy, 'commit', '-qm', 'init');
+    const r = cli(copy, 'verify-stage', 'TreeNode');
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(
+      r.stderr,
+      `error: ${path.join(copy, 'src/TreeNode.js')}:4:22: "TreeNode" is not counted as a stage in the work tree: it is an internal part of TreeClassifier, TreeRegression (used only inside them; the package entry src/index.js does not export it). Verify the stages that use it, or tag it with @stage to verify it alone\n`,
+    );
   });
 
   it('lists them with --stages and says so in the text, JSON and SARIF reports', () => {

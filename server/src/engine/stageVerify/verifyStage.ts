@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeCached } from '../analysis/cache/resultCache';
 import { readStagedSources } from '../analysis/gitIndex';
-import type { Stage } from '../analysis/types';
+import type { SetAsideStage, Stage } from '../analysis/types';
 import { ts } from '../analysis/typescript';
 import { loadConfig } from '../config/load';
 import { EngineError } from '../errors';
@@ -54,8 +54,10 @@ export async function verifyStage(
   const config = loadConfig(root);
   const cleanups: (() => void)[] = [];
   try {
-    const stages = opts.knownStages ?? stagesOf(root, config.analysis, candidateSpec);
-    const stage = pickStage(stages, opts.stage, root, sourceLabel(candidateSpec));
+    const found = opts.knownStages
+      ? { stages: opts.knownStages, setAside: [] }
+      : stagesOf(root, config.analysis, candidateSpec);
+    const stage = pickStage(found, opts.stage, root, sourceLabel(candidateSpec));
     const rel = path.relative(top, fs.realpathSync(stage.location.file));
     const cand = version(candidateSpec, top, rel, cleanups);
     const base = version(baselineSpec, top, rel, cleanups);
@@ -95,7 +97,7 @@ export async function verifyStage(
     if (!baseDecl) {
       const moved = stagesOf(base.dir === top ? root : path.join(base.dir, path.relative(top, root)), config.analysis, {
         kind: 'worktree',
-      }).find((s) => s.name === stage.name);
+      }).stages.find((s) => s.name === stage.name);
       if (!moved)
         throw new EngineError(
           'stage-not-found',
@@ -250,16 +252,31 @@ function at(stage: Stage): { file: string; line: number; column: number } {
   };
 }
 
-function stagesOf(root: string, analysis: ReturnType<typeof loadConfig>['analysis'], spec: SourceSpec): Stage[] {
-  // The analysis cache answers a repeated run without parsing the workspace again.
-  if (spec.kind === 'index')
-    return analyzeCached(root, analysis, { overrides: readStagedSources(root), exclusive: true }).stages;
-  return analyzeCached(root, analysis, { overrides: spec.kind === 'worktree' ? spec.overrides : undefined }).stages;
+/** The stages of a version, and the classes its analysis set aside (see analysis/setAside.ts). */
+interface FoundStages {
+  stages: readonly Stage[];
+  setAside: readonly SetAsideStage[];
 }
 
-function pickStage(stages: readonly Stage[], name: string, root: string, where: string): Stage {
+function stagesOf(root: string, analysis: ReturnType<typeof loadConfig>['analysis'], spec: SourceSpec): FoundStages {
+  // The analysis cache answers a repeated run without parsing the workspace again.
+  const r =
+    spec.kind === 'index'
+      ? analyzeCached(root, analysis, { overrides: readStagedSources(root), exclusive: true })
+      : analyzeCached(root, analysis, { overrides: spec.kind === 'worktree' ? spec.overrides : undefined });
+  return { stages: r.stages, setAside: r.setAside ?? [] };
+}
+
+function pickStage({ stages, setAside }: FoundStages, name: string, root: string, where: string): Stage {
   const hit = stages.find((s) => s.name === name);
   if (hit) return hit;
+  const aside = setAside.find((s) => s.name === name);
+  if (aside)
+    throw new EngineError(
+      'stage-not-found',
+      `"${name}" is not counted as a stage in the ${where}: it is ${aside.why}. Verify the stages that use it, or tag it with @stage to verify it alone`,
+      at(aside),
+    );
   const names = [...new Set(stages.map((s) => s.name))].sort();
   const list = names.length > 0 ? `the stages are: ${names.join(', ')}` : 'the analysis found no stages';
   throw new EngineError('stage-not-found', `no stage named "${name}" in the ${where} (${list})`, { file: root });
