@@ -96,8 +96,9 @@ describe('pack store', () => {
     assert.equal(s.get('t1'), undefined, 'a truncated pack is not used at all');
     assert.equal(s.get('t2'), undefined);
 
-    const empty = path.join(dir, `${'z'.repeat(10)}-1-00000000.pack`);
+    const empty = path.join(dir, `${'0'.repeat(10)}-1-00000000.pack`);
     fs.writeFileSync(empty, '');
+    fs.mkdirSync(path.join(dir, `${'0'.repeat(10)}-2-00000000.pack`)); // not even a file: skipped, not fatal
     // What a writer that died mid-write leaves: its temporary file is never read.
     const half = write(['w1']);
     fs.renameSync(half, half.replace(/\.pack$/, '.tmp'));

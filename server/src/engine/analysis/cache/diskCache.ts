@@ -161,7 +161,11 @@ export class DiskCache {
   dropLegacy(): void {
     for (const kind of ['facts', 'tokens']) {
       const dir = path.join(this.dir, kind);
-      if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a read-only cache: left for a later run
+      }
     }
   }
 

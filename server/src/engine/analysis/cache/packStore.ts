@@ -128,7 +128,7 @@ export class PackStore {
     const merged = chosen.size > 0 ? writePack(this.dir, [...chosen]) : undefined;
     if (chosen.size > 0 && !merged) return; // could not write: keep what is there
     // Processes that already read a source's index find it gone and recompute what they needed.
-    for (const p of sources) fs.rmSync(p.file, { force: true });
+    for (const p of sources) remove(p.file);
     const gone = new Set(sources);
     this.packs = [...(merged ? [merged] : []), ...this.loaded().filter((p) => !gone.has(p))];
   }
@@ -144,7 +144,7 @@ export class PackStore {
       const file = path.join(this.dir, name);
       const pack = readIndex(file);
       if (pack) this.packs.push(pack);
-      else if (fs.existsSync(file)) fs.rmSync(file, { force: true }); // damaged: never used again
+      else remove(file); // damaged (or gone meanwhile): never used again
     }
     return this.packs;
   }
@@ -155,7 +155,7 @@ export class PackStore {
       if (!name.endsWith('.tmp')) continue;
       const file = path.join(this.dir, name);
       try {
-        if (now - fs.statSync(file).mtimeMs > STALE_TMP_MS) fs.rmSync(file, { force: true });
+        if (now - fs.statSync(file).mtimeMs > STALE_TMP_MS) remove(file);
       } catch {
         // gone meanwhile
       }
@@ -208,7 +208,7 @@ function writePack(dir: string, entries: [string, Uint8Array[]][]): Pack | undef
     fs.renameSync(tmp, file); // complete: now visible to readers
   } catch {
     if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
+    remove(tmp);
     return undefined;
   }
   return { file, size: HEADER + indexBytes.length + offset, data: HEADER + indexBytes.length, slots };
@@ -304,6 +304,15 @@ function readWhole(file: string): Buffer | undefined {
     return fs.readFileSync(file);
   } catch {
     return undefined;
+  }
+}
+
+/** Deletes a file if it can (a read-only cache, or a folder in its place, only keeps what is there). */
+function remove(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // left in place: a pack that does not check out is never used either way
   }
 }
 
