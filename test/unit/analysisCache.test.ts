@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import nodeFs = require('node:fs');
 import * as path from 'node:path';
 import { analyzeFiles, Analyzer, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
@@ -58,6 +59,40 @@ describe('persistent analysis cache', () => {
     return { root, cacheDir: cache.dir, cache };
   };
   after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+  it('never stores a result under a key made from texts the analysis did not read (a file saved mid-run)', () => {
+    const { root, cache } = workspace();
+    const scale = path.join(root, 'src/pipeline/scale.ts');
+    const before = fs.readFileSync(scale, 'utf8');
+    // Saved between the key (its texts read first) and the analysis: the key names `before`, the
+    // analysis reads `after`, which has no copy of clean (no duplicate finding).
+    const after = 'export function scale(x: number): number {\n  return x * 2;\n}\n';
+    fs.writeFileSync(scale, after);
+    // The module object itself: compiled `import * as fs` reads its properties through getters.
+    const real = nodeFs.readFileSync;
+    let first = true;
+    const patched = ((file: fs.PathOrFileDescriptor, options?: unknown) => {
+      if (first && file === scale) {
+        first = false;
+        return typeof options === 'string' || (options && typeof options === 'object') ? before : Buffer.from(before);
+      }
+      return (real as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(file, options);
+    }) as typeof fs.readFileSync;
+    nodeFs.readFileSync = patched;
+    let raced: AnalysisResult;
+    try {
+      raced = analyzeCached(root, CONFIG, { cache });
+    } finally {
+      nodeFs.readFileSync = real;
+    }
+    assert.ok(!first, 'the key read the file first');
+    assert.equal(comparable(raced), comparable(analyzeFiles(root, CONFIG)));
+    // Back to the text the key named: analysed again, not answered with the other version's result.
+    fs.writeFileSync(scale, before);
+    const again = analyzeCached(root, CONFIG, { cache });
+    assert.equal(again.fromCache, false);
+    assert.equal(comparable(again), comparable(analyzeFiles(root, CONFIG)));
+  });
 
   it('lives in node_modules/.cache/ml-parity of the nearest package; a second run over unchanged files is answered from it', () => {
     const { root, cacheDir, cache } = workspace();

@@ -61,10 +61,14 @@ export function analyzeCached(
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.files !== undefined || (options.exclusive ?? false);
   const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
-  const manifest = (): string =>
-    options.files
-      ? hashedManifest(abs, config, options.files.hashes)
-      : inputsManifest(abs, config, options.overrides, exclusive);
+  // The texts the key was made from, to check that the analysis read these very texts (see below).
+  let keyedTexts: ReadonlyMap<string, string> | undefined;
+  const manifest = (): string => {
+    if (options.files) return hashedManifest(abs, config, options.files.hashes);
+    const m = inputsManifest(abs, config, options.overrides, exclusive);
+    keyedTexts = m.texts;
+    return m.manifest;
+  };
   const key = disk ? cacheKey('results', abs, JSON.stringify(config), String(exclusive), extra, manifest()) : undefined;
   if (disk && key) {
     const hit = disk.get('results', key, isAnalysisResult);
@@ -74,14 +78,25 @@ export function analyzeCached(
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
   const fileCache = disk ? new FileCache(disk) : undefined;
-  const result = new Analyzer(abs, config, {
+  const analyzer = new Analyzer(abs, config, {
     overrides,
     exclusive,
     extraFiles: options.extraFiles,
     fileCache,
-  }).analyzeAll();
+  });
+  const result = analyzer.analyzeAll();
   fileCache?.prune(); // a full analysis: it used every analysed file's entries
-  if (disk && key) {
+  // A file saved (or added) between the manifest and the analysis was analysed in a version the key does
+  // not name: that result is returned, never stored, or a later run with the key's texts would get it.
+  const keyed = keyedTexts;
+  const asKeyed =
+    keyed === undefined ||
+    result.analysedFiles.every((f) => {
+      const t = keyed.get(f);
+      const now = analyzer.text(f);
+      return t !== undefined && (t === now || t === `\ufeff${now}`);
+    });
+  if (disk && key && asKeyed) {
     disk.set('results', key, result);
     disk.prune('results', RESULTS_KEPT);
   }
@@ -90,16 +105,21 @@ export function analyzeCached(
 
 const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
-/** One line per input: root-relative path and a hash of its content (or that it is missing). */
+/**
+ * One line per input: root-relative path and a hash of its content (or that it is missing); and the
+ * texts read, by absolute path.
+ */
 function inputsManifest(
   root: string,
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
   exclusive: boolean,
-): string {
+): { manifest: string; texts: Map<string, string> } {
   const lines: string[] = [];
+  const texts = new Map<string, string>();
   const add = (file: string, text: string | undefined): void => {
     lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
+    if (text !== undefined) texts.set(file, text);
   };
   // Loaded here: a hashed run (the hook) lists no folder.
   const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
@@ -118,7 +138,7 @@ function inputsManifest(
     if (!overrides?.has(f)) add(f, read(f));
   for (const [f, text] of overrides ?? []) add(path.resolve(root, f), text);
   for (const c of config.coverageFiles) add(path.resolve(root, c), read(path.resolve(root, c)));
-  return [...lines.sort(), installStamp(root)].join('\n');
+  return { manifest: [...lines.sort(), installStamp(root)].join('\n'), texts };
 }
 
 /** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
