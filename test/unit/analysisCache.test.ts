@@ -189,6 +189,17 @@ describe('persistent analysis cache', () => {
     }
   });
 
+  it('a folder where an entry should be is a miss, never a crash', () => {
+    const { root, cacheDir, cache } = workspace();
+    const truth = comparable(analyzeCached(root, CONFIG, { cache }));
+    const [result] = entries(path.join(cacheDir, 'results'));
+    fs.rmSync(result);
+    write(path.dirname(result), `${path.basename(result)}/inside`, 'x');
+    const again = analyzeCached(root, CONFIG, { cache: new DiskCache(cacheDir) });
+    assert.equal(again.fromCache, false);
+    assert.equal(comparable(again), truth);
+  });
+
   it('an entry for another text of the file is not used for this one; a copied pack is harmless', () => {
     const { root, cacheDir } = workspace();
     assert.deepEqual(fileCacheStats(root, cacheDir), { hits: 0, misses: 4 + 3 });

@@ -63,7 +63,7 @@ export class DiskCache {
     } catch {
       // fall through: a corrupt entry is a miss
     }
-    fs.rmSync(file, { force: true });
+    remove(file);
     return undefined;
   }
 
@@ -87,7 +87,7 @@ export class DiskCache {
     } catch {
       // fall through: a corrupt entry is a miss
     }
-    fs.rmSync(file, { force: true });
+    remove(file);
     return undefined;
   }
 
@@ -113,7 +113,7 @@ export class DiskCache {
         ok = false;
       }
     }
-    if (!ok) fs.rmSync(file, { force: true });
+    if (!ok) remove(file);
   }
 
   /** Stores an entry; failures (read-only folder, full disk) only cost the next run its speed. */
@@ -128,7 +128,7 @@ export class DiskCache {
       }
       fs.writeFileSync(file, `${JSON.stringify({ key, sum: sha256(payload) })}\n${payload}`);
     } catch {
-      fs.rmSync(file, { force: true });
+      remove(file);
     }
   }
 
@@ -146,7 +146,7 @@ export class DiskCache {
     }
     if (names.length <= keep) return;
     const byAge = names.map((n) => ({ n, t: mtime(path.join(dir, n)) })).sort((a, b) => b.t - a.t);
-    for (const { n } of byAge.slice(keep)) fs.rmSync(path.join(dir, n), { force: true });
+    for (const { n } of byAge.slice(keep)) remove(path.join(dir, n));
   }
 
   /** The packs of many small entries (the per-file facts and tokens; see PackStore), shared by this object's users. */
@@ -210,6 +210,15 @@ function codeStamp(): string {
   const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
   return (stamp = h.digest('hex'));
+}
+
+/** Deletes an entry if it can: a folder in its place or a read-only cache only cost speed, never the analysis. */
+function remove(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // left in place: a bad entry is a miss either way
+  }
 }
 
 function touch(file: string): void {
