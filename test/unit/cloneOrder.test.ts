@@ -73,6 +73,32 @@ const ops = fc.array(
   { minLength: 1, maxLength: 14 },
 );
 
+/**
+ * Applies `list` to a new index (and the files it stands for), calling `check` at each 'classes' op;
+ * returns the final index and files.
+ */
+function replay(
+  list: readonly Op[],
+  check: (index: CloneIndex, files: ReadonlyMap<string, string>) => void,
+): { index: CloneIndex; files: Map<string, string> } {
+  const files = new Map<string, string>();
+  let index = new CloneIndex({});
+  for (const o of list) {
+    if (o.op === 'update') {
+      files.set(o.file, o.text);
+      index.update({ file: o.file, text: o.text });
+    } else if (o.op === 'remove') {
+      files.delete(o.file);
+      index.remove(o.file);
+    } else if (o.op === 'classes') check(index, files);
+    else {
+      const state = index.toState();
+      index = CloneIndex.restore({}, state, (file) => tokenize(file, files.get(file) ?? ''));
+    }
+  }
+  return { index, files };
+}
+
 /** The classes of a fresh run over the files as they are now (in name order). */
 function fresh(files: ReadonlyMap<string, string>): ReturnType<typeof detectClones> {
   const sources: SourceFileText[] = [...files]
@@ -85,22 +111,7 @@ describe('clone classes are a function of the set of files', () => {
   it('whatever order files were added, updated, removed and the index stored and restored in', () => {
     fc.assert(
       fc.property(ops, (list: Op[]) => {
-        const files = new Map<string, string>();
-        let index = new CloneIndex({});
-        for (const o of list) {
-          if (o.op === 'update') {
-            files.set(o.file, o.text);
-            index.update({ file: o.file, text: o.text });
-          } else if (o.op === 'remove') {
-            files.delete(o.file);
-            index.remove(o.file);
-          } else if (o.op === 'classes') {
-            assert.deepEqual(index.classes(), fresh(files));
-          } else {
-            const state = index.toState();
-            index = CloneIndex.restore({}, state, (file) => tokenize(file, files.get(file) ?? ''));
-          }
-        }
+        const { index, files } = replay(list, (ix, fs) => assert.deepEqual(ix.classes(), fresh(fs)));
         assert.deepEqual(index.classes(), fresh(files));
       }),
       { numRuns: 60, seed: 20261129 },
@@ -156,22 +167,7 @@ describe('clone classes are a function of the set of files', () => {
     let sawHidden = false;
     fc.assert(
       fc.property(someOps, (list: Op[]) => {
-        const files = new Map<string, string>();
-        let index = new CloneIndex({});
-        for (const o of list) {
-          if (o.op === 'update') {
-            files.set(o.file, o.text);
-            index.update({ file: o.file, text: o.text });
-          } else if (o.op === 'remove') {
-            files.delete(o.file);
-            index.remove(o.file);
-          } else if (o.op === 'classes') {
-            assert.deepEqual(index.unseeded(), freshUnseeded(files));
-          } else {
-            const state = index.toState();
-            index = CloneIndex.restore({}, state, (file) => tokenize(file, files.get(file) ?? ''));
-          }
-        }
+        const { index, files } = replay(list, (ix, fs) => assert.deepEqual(ix.unseeded(), freshUnseeded(fs)));
         const u = index.unseeded();
         sawHidden ||= u.spans.length > 0;
         assert.deepEqual(u, freshUnseeded(files));
