@@ -167,6 +167,26 @@ describe('verify-stage: a class whose methods come from a package', function () 
   });
 });
 
+describe('verify-stage: a helper imported through a tsconfig paths alias', function () {
+  this.timeout(60_000);
+
+  it("is the project's own code, taken from each version", async () => {
+    const tsconfig = JSON.stringify({
+      compilerOptions: { strict: true, baseUrl: '.', paths: { '@/*': ['src/*'] } },
+      include: ['src/**/*.ts'],
+    });
+    const util = (k: number): string => `export function scaled(x: number): number {\n  return x * ${k};\n}\n`;
+    const stage =
+      "import { scaled } from '@/util';\n/** @stage */\nexport function prep(xs: number[]): number[] {\n  return xs.map((x) => scaled(x));\n}\n";
+    const r = await refactor(
+      { 'tsconfig.json': tsconfig, 'src/util.ts': util(2), 'src/prep.ts': stage },
+      { 'src/util.ts': util(3) },
+      'prep',
+    );
+    assert.equal(r.status, 'not-equivalent');
+  });
+});
+
 describe('verify-stage: subtle changes fail with a minimal counterexample', function () {
   this.timeout(120_000);
 

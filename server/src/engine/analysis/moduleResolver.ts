@@ -9,6 +9,8 @@ import type { ts } from './typescript';
  * specifier. Results depend on which files exist, not on their text: `reset` after adding or removing one.
  */
 export class ModuleResolver {
+  /** Resolved file under node_modules → where it really is, under the root (see linked). */
+  private readonly links = new Map<string, string | undefined>();
   /** Directory and specifier → the file the compiler resolved, analysed or not. */
   private readonly cache = new Map<string, string | undefined>();
   /** Per importing file: spec → result (saves the directory key on the hot path). */
@@ -49,6 +51,7 @@ export class ModuleResolver {
 
   reset(): void {
     this.cache.clear();
+    this.links.clear();
     this.byFile.clear();
     this.tsCache = undefined;
     this.dirs = undefined;
@@ -83,7 +86,14 @@ export class ModuleResolver {
    */
   private linked(file: string): string | undefined {
     if (!file.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-    const real = realpath(file);
+    // Asked for every import of a package from every file: the disk is asked once per resolved file.
+    if (this.links.has(file)) return this.links.get(file);
+    const out = this.underRoot(realpath(file), file);
+    this.links.set(file, out);
+    return out;
+  }
+
+  private underRoot(real: string | undefined, file: string): string | undefined {
     if (real === undefined || real === file) return undefined;
     this.root.real ??= realpath(this.root.given) ?? this.root.given;
     const { given, real: realRoot } = this.root;

@@ -5,6 +5,8 @@ import { EngineError } from '../errors';
 import type { StageAccess } from './locate';
 
 const STAGE_EXPORT = '__mlParityStage';
+/** Marks the plugin's own call to esbuild's resolver, which the plugin then leaves alone. */
+const OWN_RESOLVE = Symbol('ml-parity-resolve');
 
 export interface BundleInput {
   /** Absolute path of the file declaring the stage. */
@@ -59,8 +61,18 @@ export async function bundleStage(input: BundleInput): Promise<string> {
   const plugin: Plugin = {
     name: 'ml-parity-stage',
     setup(build) {
-      // Every package import: external (required at run time from the project), unless it is the project's.
-      build.onResolve({ filter: /^[^./]/ }, (args) => {
+      // A package import is external (required at run time from the project), unless it is the project's own
+      // code: a tsconfig `paths` alias or a workspace package, as resolved in this version's tree (esbuild's own
+      // resolution), else (a revision's copy has no node_modules) as the project resolves it.
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === OWN_RESOLVE) return undefined;
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: OWN_RESOLVE,
+        });
+        if (r.errors.length === 0 && !r.external && r.path && !inNodeModules(r.path)) return { path: r.path };
         const own = input.tree && projectPackageFile(args.path, args.importer || target, input.tree);
         return own ? { path: own } : { path: args.path, external: true };
       });
@@ -134,7 +146,10 @@ function projectPackageFile(spec: string, importer: string, tree: { dir: string;
     return undefined; // a builtin, or missing: left to run time, where a missing package is reported
   }
   const rel = path.relative(tree.top, real);
-  if (!path.isAbsolute(real) || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
-  if (rel.split(path.sep).includes('node_modules')) return undefined;
+  if (!path.isAbsolute(real) || rel.startsWith('..') || path.isAbsolute(rel) || inNodeModules(rel)) return undefined;
   return path.join(tree.dir, rel);
+}
+
+function inNodeModules(file: string): boolean {
+  return file.split(path.sep).includes('node_modules');
 }
