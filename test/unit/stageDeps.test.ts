@@ -98,23 +98,35 @@ function stageChanges(repo: string, edits: Record<string, string>): Record<strin
   return withFacts;
 }
 
-describe('stage dependencies: what a change can alter', function () {
-  this.timeout(60_000);
-  let repo: string;
+/**
+ * A git repository of `files` with one commit, for the suite it is called in (the work tree reset after
+ * each test); returns stageChanges on it.
+ */
+function changingRepo(
+  prefix: string,
+  files: Record<string, string>,
+): (edits: Record<string, string>) => Record<string, string | undefined> {
+  let repo = '';
   before(() => {
-    repo = fs.realpathSync(tempDir('mlp-deps-'));
+    repo = fs.realpathSync(tempDir(prefix));
     git(repo, 'init', '-q');
-    write(repo, 'src/stats.ts', STATS);
-    write(repo, 'src/scale.ts', SCALE);
-    write(repo, 'src/table.json', '{ "limit": 3 }\n');
-    write(repo, 'src/pipeline.ts', PIPELINE);
+    for (const [rel, text] of Object.entries(files)) write(repo, rel, text);
     git(repo, 'add', '.');
     git(repo, 'commit', '-qm', 'init');
   });
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
   afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
+  return (edits) => stageChanges(repo, edits);
+}
 
-  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
+describe('stage dependencies: what a change can alter', function () {
+  this.timeout(60_000);
+  const changes = changingRepo('mlp-deps-', {
+    'src/stats.ts': STATS,
+    'src/scale.ts': SCALE,
+    'src/table.json': '{ "limit": 3 }\n',
+    'src/pipeline.ts': PIPELINE,
+  });
 
   it('finds nothing when nothing changed', () => {
     assert.deepEqual(changes({}), { normalize: undefined, robust: undefined });
@@ -203,20 +215,11 @@ export class Forest extends ForestBase {}
 
 describe('stage dependencies of class stages (ml-random-forest: train calls checkFloat in utils)', function () {
   this.timeout(60_000);
-  let repo: string;
-  before(() => {
-    repo = fs.realpathSync(tempDir('mlp-deps-class-'));
-    git(repo, 'init', '-q');
-    write(repo, 'src/utils.ts', UTILS);
-    write(repo, 'src/base.ts', BASE);
-    write(repo, 'src/forest.ts', FOREST);
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
+  const changes = changingRepo('mlp-deps-class-', {
+    'src/utils.ts': UTILS,
+    'src/base.ts': BASE,
+    'src/forest.ts': FOREST,
   });
-  after(() => fs.rmSync(repo, { recursive: true, force: true }));
-  afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
-
-  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
 
   it('a helper a method calls alters the class and the classes inheriting that method', () => {
     assert.deepEqual(changes({ 'src/utils.ts': UTILS.replace('n <= 1', 'n < 1') }), {
@@ -277,21 +280,12 @@ export default class TreeClassifier {
 
 describe('stage dependencies through an internal part set aside (ml-cart: TreeNode inside the classifier)', function () {
   this.timeout(60_000);
-  let repo: string;
-  before(() => {
-    repo = fs.realpathSync(tempDir('mlp-deps-internal-'));
-    git(repo, 'init', '-q');
-    write(repo, 'package.json', '{ "name": "tree-like", "main": "tree.js", "module": "src/index.js" }\n');
-    write(repo, 'src/index.js', "export { default as TreeClassifier } from './TreeClassifier';\n");
-    write(repo, 'src/TreeNode.js', TREE_NODE);
-    write(repo, 'src/TreeClassifier.js', CLASSIFIER);
-    git(repo, 'add', '.');
-    git(repo, 'commit', '-qm', 'init');
+  const changes = changingRepo('mlp-deps-internal-', {
+    'package.json': '{ "name": "tree-like", "main": "tree.js", "module": "src/index.js" }\n',
+    'src/index.js': "export { default as TreeClassifier } from './TreeClassifier';\n",
+    'src/TreeNode.js': TREE_NODE,
+    'src/TreeClassifier.js': CLASSIFIER,
   });
-  after(() => fs.rmSync(repo, { recursive: true, force: true }));
-  afterEach(() => git(repo, 'checkout', '-q', 'HEAD', '--', '.'));
-
-  const changes = (edits: Record<string, string>): Record<string, string | undefined> => stageChanges(repo, edits);
 
   it('a change to its constructor or its train alters the stage that builds it', () => {
     assert.deepEqual(changes({ 'src/TreeNode.js': TREE_NODE.replace('|| 3', '|| 4') }), {
