@@ -74,17 +74,28 @@ describe('stored analyzer state: layout', function () {
     saveState(disk, 'a', state);
     const loaded = loadState(disk, 'a');
     assert.ok(loaded);
-    const [first, ...rest] = loaded.workspace.graphs;
+    const [first, second, ...rest] = loaded.workspace.graphs;
+    const range = { start: { line: 1, character: 2 }, end: { line: 3, character: 4 } };
     const replaced = {
       file: first.file,
       edges: [...first.edges, [`${first.file}#9#1`, ['/elsewhere/x.ts#1#2', 'no-hash', `${first.file}#*`]]] as [
         string,
         string[],
       ][],
-      imports: first.imports,
-      targetFiles: first.targetFiles,
+      // An import of a file new to the table; one located in another file (stored as it is).
+      imports: [...first.imports, { target: '/elsewhere/y.ts', location: { file: first.file, range }, reexport: true }],
+      targetFiles: [...first.targetFiles, '/elsewhere/t.ts'],
     };
-    const changed: AnalyzerState = { ...loaded, workspace: { ...loaded.workspace, graphs: [...rest, replaced] } };
+    const located = {
+      file: second.file,
+      edges: second.edges,
+      imports: [{ target: first.file, location: { file: '/elsewhere/z.ts', range }, reexport: false }],
+      targetFiles: second.targetFiles,
+    };
+    const changed: AnalyzerState = {
+      ...loaded,
+      workspace: { ...loaded.workspace, graphs: [...rest, replaced, located] },
+    };
     saveState(disk, 'b', changed);
     const again = loadState(disk, 'b');
     assert.ok(again);

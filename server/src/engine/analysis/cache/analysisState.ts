@@ -1,4 +1,5 @@
 import type { AnalyzerState } from '../analyzer';
+import type { ImportEdge } from '../link';
 import type { WorkspaceState } from '../workspace';
 import type { DiskCache } from './diskCache';
 import { reachStateOf } from '../reachIndex';
@@ -85,8 +86,8 @@ export function saveState(disk: DiskCache, key: string, state: AnalyzerState): v
       graphs: graphs.map((g, i) => ({
         file: g.file,
         edges: edges.lengths[i],
-        imports: g.imports,
-        targetFiles: g.targetFiles,
+        imports: encodeImports(g, edges.fileIndex),
+        targetFiles: g.targetFiles.map(edges.fileIndex),
         ...(g.built ? { built: g.built } : {}),
       })),
     },
@@ -149,8 +150,8 @@ export function loadState(disk: DiskCache, key: string): AnalyzerState | undefin
         get edges() {
           return (edges ??= decodeEdges(bytes, meta.keys));
         },
-        imports: g.imports,
-        targetFiles: g.targetFiles,
+        imports: decodeImports(g.imports, g.file, meta.keys),
+        targetFiles: g.targetFiles.map((i) => fileAt(meta.keys, i)),
         ...(g.built ? { built: g.built } : {}),
       };
       rawEdges.set(graph, { bytes, table: meta.keys });
@@ -193,24 +194,67 @@ function encodeTexts(texts: readonly [string, string][]): { index: StoredText[];
  * the first '#') written as its index in a table of files. A graph still as loaded keeps the bytes it
  * was loaded from, so its table is taken over and only extended.
  */
-function encodeEdges(graphs: readonly StoredGraph[]): { table: string[]; bytes: Buffer; lengths: number[] } {
+function encodeEdges(graphs: readonly StoredGraph[]): {
+  table: string[];
+  fileIndex: (file: string) => number;
+  bytes: Buffer;
+  lengths: number[];
+} {
   let base: readonly string[] | undefined;
   for (const g of graphs) if ((base = rawEdges.get(g)?.table)) break;
   const table = [...(base ?? [])];
   const index = new Map(table.map((f, i) => [f, i]));
-  const encode = (k: string): string => {
-    const h = k.indexOf('#');
-    const file = h < 0 ? k : k.slice(0, h);
+  const fileIndex = (file: string): number => {
     let i = index.get(file);
     if (i === undefined) index.set(file, (i = table.push(file) - 1));
-    return h < 0 ? String(i) : `${i}${k.slice(h)}`;
+    return i;
+  };
+  const encode = (k: string): string => {
+    const h = k.indexOf('#');
+    return h < 0 ? String(fileIndex(k)) : `${fileIndex(k.slice(0, h))}${k.slice(h)}`;
   };
   const parts = graphs.map((g): Uint8Array => {
     const raw = rawEdges.get(g);
     if (raw && raw.table === base) return raw.bytes;
     return Buffer.from(JSON.stringify(g.edges.map(([from, to]) => [encode(from), to.map(encode)])));
   });
-  return { table, bytes: Buffer.concat(parts), lengths: parts.map((p) => p.byteLength) };
+  return { table, fileIndex, bytes: Buffer.concat(parts), lengths: parts.map((p) => p.byteLength) };
+}
+
+/** A graph's imports as numbers (target's index in the file table, range, re-export), when all are in its file. */
+function encodeImports(g: StoredGraph, fileIndex: (file: string) => number): StoredImports {
+  if (g.imports.some((i) => i.location.file !== g.file)) return g.imports;
+  return g.imports.flatMap(({ target, location: { range: r }, reexport }) => [
+    fileIndex(target),
+    r.start.line,
+    r.start.character,
+    r.end.line,
+    r.end.character,
+    reexport ? 1 : 0,
+  ]);
+}
+
+function decodeImports(stored: StoredImports, file: string, table: readonly string[]): ImportEdge[] {
+  if (!stored.every((v) => typeof v === 'number')) return stored as ImportEdge[];
+  const n = stored as number[];
+  if (n.length % 6 !== 0) throw new Error('stored analysis state: bad imports');
+  const out: ImportEdge[] = [];
+  for (let i = 0; i < n.length; i += 6)
+    out.push({
+      target: fileAt(table, n[i]),
+      location: {
+        file,
+        range: { start: { line: n[i + 1], character: n[i + 2] }, end: { line: n[i + 3], character: n[i + 4] } },
+      },
+      reexport: n[i + 5] === 1,
+    });
+  return out;
+}
+
+function fileAt(table: readonly string[], i: unknown): string {
+  const file = typeof i === 'number' ? table[i] : undefined;
+  if (file === undefined) throw new Error(`stored analysis state: bad file index ${String(i)}`);
+  return file;
 }
 
 /** A graph's edges from its stored bytes (checksummed with the rest: anything else is a bug, and thrown). */
@@ -230,6 +274,9 @@ function decodeEdges(bytes: Uint8Array, table: readonly string[]): StoredGraph['
   });
 }
 
+/** A graph's imports: 6 numbers each (see encodeImports), or as they are when one is located in another file. */
+type StoredImports = number[] | ImportEdge[];
+
 /** A source text as stored: its file, its length in bytes and whether it is UTF-16 (1) or ASCII (0). */
 type StoredText = [string, number, 0 | 1];
 
@@ -237,12 +284,16 @@ type StoredText = [string, number, 0 | 1];
 interface Meta {
   workspace: Omit<WorkspaceState, 'texts' | 'graphs'> & {
     texts: StoredText[];
-    /** `edges`: the length in bytes of the graph's edges. */
-    graphs: (Omit<StoredGraph, 'edges'> & { edges: number })[];
+    /** `edges`: the length in bytes of the graph's edges; files as indices into `keys`. */
+    graphs: (Omit<StoredGraph, 'edges' | 'imports' | 'targetFiles'> & {
+      edges: number;
+      imports: StoredImports;
+      targetFiles: number[];
+    })[];
   };
   clones: Omit<AnalyzerState['clones'], 'hashes' | 'offsets' | 'postings'>;
   reach?: unknown;
-  /** The files of the unit keys in the stored edges (see encodeEdges). */
+  /** The files of the unit keys in the stored edges (see encodeEdges), and of the graphs' imports and targets. */
   keys: string[];
   /** Hashes, offsets, postings (elements), texts and edges (bytes). */
   lengths: [number, number, number, number, number];
