@@ -235,8 +235,8 @@ function encodeImports(g: StoredGraph, fileIndex: (file: string) => number): Sto
 }
 
 function decodeImports(stored: StoredImports, file: string, table: readonly string[]): ImportEdge[] {
-  if (!stored.every((v) => typeof v === 'number')) return stored as ImportEdge[];
-  const n = stored as number[];
+  if (!stored.every((v) => typeof v === 'number')) return stored;
+  const n = stored;
   if (n.length % 6 !== 0) throw new Error('stored analysis state: bad imports');
   const out: ImportEdge[] = [];
   for (let i = 0; i < n.length; i += 6)
