@@ -29,7 +29,14 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
       case 'install': {
         const node = path.resolve(io.cwd, opts.node ?? process.execPath);
         const cli = path.resolve(io.cwd, opts.cli ?? io.entry ?? repoBin());
-        const r = install().installHook({ root, node, runAsNode: isElectron(node), cli, failOn: opts.failOn, all: opts.all });
+        const r = install().installHook({
+          root,
+          node,
+          runAsNode: isElectron(node),
+          cli,
+          failOn: opts.failOn,
+          all: opts.all,
+        });
         io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
         if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
         for (const n of r.notes) io.stdout(`  note: ${n}\n`);
