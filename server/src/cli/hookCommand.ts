@@ -22,14 +22,14 @@ export interface HookCommandOptions {
 /** `ml-parity hook install|uninstall|run|status`: 0 ok, 1 checks failed (commit blocked), 2 bad input. */
 export async function runHookCommand(action: HookAction, opts: HookCommandOptions, io: CliIO): Promise<number> {
   const root = path.resolve(io.cwd, opts.root);
-  // Loaded on use: a pre-commit run (the common case) never installs anything.
-  const install = (): typeof import('../engine/hooks/install') => require('../engine/hooks/install');
+  // The installer is loaded on use: a pre-commit run (the common case) installs nothing.
   try {
     switch (action) {
       case 'install': {
         const node = path.resolve(io.cwd, opts.node ?? process.execPath);
         const cli = path.resolve(io.cwd, opts.cli ?? io.entry ?? repoBin());
-        const r = install().installHook({
+        const { installHook } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
+        const r = installHook({
           root,
           node,
           runAsNode: isElectron(node),
@@ -43,7 +43,8 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
         return EXIT.ok;
       }
       case 'uninstall': {
-        const r = install().uninstallHook(root);
+        const { uninstallHook } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
+        const r = uninstallHook(root);
         if (r.removed.length === 0) io.stdout('ML Parity pre-commit check was not installed.\n');
         for (const i of r.removed) io.stdout(`Removed the ML Parity pre-commit check (${i.layout}): ${i.file}\n`);
         for (const f of r.restored) io.stdout(`Restored your previous hook: ${f}\n`);
@@ -51,7 +52,8 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
         return EXIT.ok;
       }
       case 'status': {
-        const s = install().hookStatus(root);
+        const { hookStatus } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
+        const s = hookStatus(root);
         io.stdout(
           s.installed.length === 0
             ? `not installed (install would use the ${s.layout} layout; hooks folder ${s.hooksDir})\n`

@@ -169,11 +169,6 @@ export function resolveCommit(dir: string, rev: string): string {
   return r.stdout.toString('utf8').trim();
 }
 
-/** HEAD's commit id, undefined before the first commit. */
-export function headCommit(dir: string): string | undefined {
-  return gitText(path.resolve(dir), ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])?.trim() || undefined;
-}
-
 /** True when the repository holding `dir` has a commit at HEAD (false before the first commit). */
 export function hasHead(dir: string): boolean {
   return revisionExists(path.resolve(dir), 'HEAD');
