@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { CloneIndex, detectClones, tokenize, type SourceFileText } from '../../server/src/engine/analysis/clones';
+import { windowHashes } from '../../server/src/engine/analysis/clones/fingerprints';
+import { seedLength } from '../../server/src/engine/analysis/clones/pairs';
+import { DEFAULT_CLONE_OPTIONS } from '../../server/src/engine/analysis/clones/types';
 
 // Statements that periodic code repeats: 2 files × ~35 repeats of one already overflow a bucket (64
 // postings), so buckets fill and empty as files come and go, in every order.
@@ -113,6 +116,39 @@ describe('clone classes are a function of the set of files', () => {
       fc.property(ops, (list: Op[]) => {
         const { index, files } = replay(list, (ix, fs) => assert.deepEqual(ix.classes(), fresh(fs)));
         assert.deepEqual(index.classes(), fresh(files));
+      }),
+      { numRuns: 60, seed: 20261129 },
+    );
+  });
+
+  it('and so are the stored postings (every window of every file, at its place, once), however the index got there', () => {
+    /** A stored index's postings as sorted "hash file position" lines (see CloneIndexState). */
+    const postings = (index: CloneIndex): string[] => {
+      const state = index.toState();
+      const out: string[] = [];
+      for (let i = 0; i < state.hashes.length; i++) {
+        assert.ok(i === 0 || state.hashes[i - 1] < state.hashes[i], 'buckets by ascending hash');
+        assert.ok(state.offsets[i + 1] > state.offsets[i], 'no empty bucket');
+        for (let k = state.offsets[i]; k < state.offsets[i + 1]; k++) {
+          const p = state.postings[k];
+          out.push(`${state.hashes[i]} ${state.files[Math.floor(p / 2 ** 23)]} ${p % 2 ** 23}`);
+        }
+      }
+      assert.equal(state.offsets[state.hashes.length], state.postings.length);
+      return out.sort();
+    };
+    /** Every window of every file, hashed on its own (what the stored postings must hold, and only that). */
+    const windows = (files: ReadonlyMap<string, string>): string[] =>
+      [...files]
+        .flatMap(([file, text]) => {
+          const { positions, hashes } = windowHashes(tokenize(file, text), seedLength(DEFAULT_CLONE_OPTIONS));
+          return Array.from(hashes, (h, i) => `${h} ${file} ${positions[i]}`);
+        })
+        .sort();
+    fc.assert(
+      fc.property(ops, (list: Op[]) => {
+        const { index, files } = replay(list, () => undefined);
+        assert.deepEqual(postings(index), windows(files));
       }),
       { numRuns: 60, seed: 20261129 },
     );
