@@ -11,8 +11,22 @@ import { cacheKey, sha256, type DiskCache } from './diskCache';
 export class FileCache {
   /** Entries read from the disk and computed, for the bench and the tests. */
   readonly stats = { hits: 0, misses: 0 };
+  /** Each file's last text and its sha256: its facts and tokens are keyed by the same hash. */
+  private readonly sums = new Map<string, { text: string; sum: string }>();
+  /** What every key starts from: the format, the tool version and the code build (see cacheKey). */
+  private prefix: string | undefined;
 
-  constructor(private readonly disk: DiskCache) {}
+  /**
+   * `known`: texts hashed already this run (by absolute path: the text and its sha256, as the result key's
+   * manifest read them), so that the key of a file's entries does not hash its text again. A text that
+   * differs from the known one (a BOM cut off, a later version) is hashed as usual.
+   */
+  constructor(
+    private readonly disk: DiskCache,
+    known?: ReadonlyMap<string, { text: string; sum: string }>,
+  ) {
+    if (known) for (const [file, k] of known) this.sums.set(file, k);
+  }
 
   /**
    * Writes the entries computed since the last flush (one pack; see PackStore). Entries nobody flushed
@@ -37,7 +51,7 @@ export class FileCache {
   }
 
   facts(file: string, text: string, options: ExtractOptions, compute: () => ExtractResult): ExtractResult {
-    const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
+    const key = this.key('facts', file, text, JSON.stringify(options));
     const hit = this.read(key, (bytes) => factsOf(bytes, file));
     if (hit) return hit;
     const value = compute();
@@ -47,7 +61,7 @@ export class FileCache {
 
   /** The stored facts of exactly this text, if any (never computed: for a text the analysis does not hold). */
   storedFacts(file: string, text: string, options: ExtractOptions): ExtractResult | undefined {
-    const key = cacheKey('facts', file, sha256(text), JSON.stringify(options));
+    const key = this.key('facts', file, text, JSON.stringify(options));
     const bytes = this.disk.packs.get(key);
     try {
       return bytes && factsOf(bytes, file);
@@ -57,12 +71,23 @@ export class FileCache {
   }
 
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
-    const key = cacheKey('tokens', file, sha256(text));
+    const key = this.key('tokens', file, text, '');
     const hit = this.read(key, (bytes) => fromStored(file, text, bytes));
     if (hit) return hit;
     const value = compute();
     this.disk.packs.put(key, toStored(value));
     return value;
+  }
+
+  /**
+   * The key of a file's entry: the path, the sha256 of the text, the options, under the prefix that names
+   * the format, tool version and code build. One hash of one string (a cold run makes ~2,000 keys).
+   */
+  private key(kind: 'facts' | 'tokens', file: string, text: string, options: string): string {
+    this.prefix ??= cacheKey('file entries');
+    let known = this.sums.get(file);
+    if (known?.text !== text) this.sums.set(file, (known = { text, sum: sha256(text) }));
+    return sha256(`${this.prefix}\0${kind}\0${file}\0${known.sum}\0${options}`);
   }
 
   /** The entry decoded, or undefined (a miss) when it is absent, damaged or of the wrong shape. */

@@ -61,8 +61,9 @@ export function analyzeCached(
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.files !== undefined || (options.exclusive ?? false);
   const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
-  // The texts the key was made from, to check that the analysis read these very texts (see below).
-  let keyedTexts: ReadonlyMap<string, string> | undefined;
+  // The texts the key was made from (and their hashes): the analysis reads these very texts instead of
+  // reading the files again, and its entries' keys reuse the hashes.
+  let keyedTexts: ReadonlyMap<string, { text: string; sum: string }> | undefined;
   const manifest = (): string => {
     if (options.files) return hashedManifest(abs, config, options.files.hashes);
     const m = inputsManifest(abs, config, options.overrides, exclusive);
@@ -77,22 +78,24 @@ export function analyzeCached(
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
-  const fileCache = disk ? new FileCache(disk) : undefined;
+  const fileCache = disk ? new FileCache(disk, keyedTexts) : undefined;
   const analyzer = new Analyzer(abs, config, {
     overrides,
     exclusive,
     extraFiles: options.extraFiles,
     fileCache,
+    read: keyedTexts,
   });
   const result = analyzer.analyzeAll();
   fileCache?.prune(); // a full analysis: it used every analysed file's entries
-  // A file saved (or added) between the manifest and the analysis was analysed in a version the key does
-  // not name: that result is returned, never stored, or a later run with the key's texts would get it.
+  // A file the analysis read that the key does not name (added between the manifest and the analysis)
+  // was analysed in a version the key does not name: that result is returned, never stored, or a later
+  // run with the key's texts would get it.
   const keyed = keyedTexts;
   const asKeyed =
     keyed === undefined ||
     result.analysedFiles.every((f) => {
-      const t = keyed.get(f);
+      const t = keyed.get(f)?.text;
       const now = analyzer.text(f);
       return t !== undefined && (t === now || t === `\ufeff${now}`);
     });
@@ -107,19 +110,20 @@ const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
 /**
  * One line per input: root-relative path and a hash of its content (or that it is missing); and the
- * texts read, by absolute path.
+ * texts read (with their hashes), by absolute path.
  */
 function inputsManifest(
   root: string,
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
   exclusive: boolean,
-): { manifest: string; texts: Map<string, string> } {
+): { manifest: string; texts: Map<string, { text: string; sum: string }> } {
   const lines: string[] = [];
-  const texts = new Map<string, string>();
+  const texts = new Map<string, { text: string; sum: string }>();
   const add = (file: string, text: string | undefined): void => {
-    lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
-    if (text !== undefined) texts.set(file, text);
+    const sum = text === undefined ? '-' : sha256(text);
+    lines.push(`${path.relative(root, file)}\0${sum}`);
+    if (text !== undefined) texts.set(file, { text, sum });
   };
   // Loaded here: a hashed run (the hook) lists no folder.
   const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
