@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import nodeFs = require('node:fs');
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { analyzeFiles, Analyzer, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
 import { DiskCache, sha256 } from '../../server/src/engine/analysis/cache/diskCache';
 import { FileCache } from '../../server/src/engine/analysis/cache/fileCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
 import { analyzeSince } from '../../server/src/engine/analysis/since';
+import { tokenize } from '../../server/src/engine/analysis/clones';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
 import { git, write, writeWorkspace, normalizeRows } from '../support/tmp';
 
@@ -283,6 +285,46 @@ describe('persistent analysis cache', () => {
     const result = new Analyzer(root, CONFIG, { fileCache: second }).analyzeAll();
     assert.deepEqual(second.stats, { hits: 3 + 2, misses: 2 });
     assert.equal(comparable(result), comparable(analyzeFiles(root, CONFIG)));
+  });
+
+  it("tokens read from the cache are tokenize's, lines included (recomputed from the text), for any text", () => {
+    const { root, cacheDir } = workspace();
+    const file = path.join(root, 'src/gen.ts');
+    // Pieces that move lines: every kind of line break, tokens spanning lines, trivia, masked imports,
+    // ignore markers, a BOM-less text starting with a break.
+    const piece = fc.constantFrom(
+      'x',
+      ' ',
+      '\n',
+      '\r\n',
+      '\r',
+      '\u2028',
+      'foo(bar, 1.5);',
+      '"str\\\ning"',
+      '`tpl\n${a +\r\n b}\n`',
+      '/* c\n c */',
+      '// line\n',
+      "import { a } from './a';\n",
+      'export * from "./b";',
+      '// ml-parity-ignore\n',
+      '{',
+      '}',
+      '=>',
+      'const y = [1, 2];',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
+        const text = pieces.join('');
+        const first = new FileCache(new DiskCache(cacheDir));
+        const computed = first.tokens(file, text, () => tokenize(file, text));
+        first.flush();
+        const second = new FileCache(new DiskCache(cacheDir));
+        const stored = second.tokens(file, text, () => assert.fail('not read from the cache'));
+        assert.deepEqual(second.stats, { hits: 1, misses: 0 });
+        assert.deepEqual({ ...stored }, { ...computed });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("another version's line facts are read from the cache without parsing (what the hook maps HEAD's lines with)", () => {

@@ -55,7 +55,7 @@ export class FileCache {
     const hit = this.read(key, (bytes) => factsOf(bytes, file));
     if (hit) return hit;
     const value = compute();
-    this.disk.packs.put(key, [Buffer.from(JSON.stringify(value))]);
+    this.disk.packs.putText(key, JSON.stringify(value));
     return value;
   }
 
@@ -71,7 +71,7 @@ export class FileCache {
   }
 
   tokens(file: string, text: string, compute: () => FileTokens): FileTokens {
-    const key = this.key('tokens', file, text, '');
+    const key = this.key('tokens', file, text, TOKENS_LAYOUT);
     const hit = this.read(key, (bytes) => fromStored(file, text, bytes));
     if (hit) return hit;
     const value = compute();
@@ -132,11 +132,15 @@ function isExtractResult(x: unknown, file: string): x is ExtractResult {
   );
 }
 
-const ARRAYS = ['norm', 'exact', 'start', 'end', 'line', 'endLine'] as const;
+/** Names the stored layout of tokens (in their key): another layout is never even looked up. */
+const TOKENS_LAYOUT = 'norm,exact,start,end,brk';
+
+/** The arrays stored; `line` and `endLine` follow from `start`, `end` and the text's line starts. */
+const ARRAYS = ['norm', 'exact', 'start', 'end'] as const;
 
 /**
- * FileTokens as bytes: the count (u32 LE), the six Int32Arrays, then `brk` (lineStarts are recomputed
- * from the text). Raw bytes, not JSON: a cold run stores ~20 MB of them on the bench corpus.
+ * FileTokens as bytes: the count (u32 LE), four Int32Arrays, then `brk` (line starts and token lines are
+ * recomputed from the text). Raw bytes, not JSON: a cold run stores ~13 MB of them on the bench corpus.
  */
 function toStored(t: FileTokens): Uint8Array[] {
   const count = Buffer.alloc(4);
@@ -156,16 +160,43 @@ function fromStored(file: string, text: string, b: Buffer): FileTokens | undefin
     new Uint8Array(out.buffer).set(b.subarray(at, at + 4 * count));
     return out;
   };
+  const start = ints(2);
+  const end = ints(3);
+  const lineStarts = computeLineStarts(text);
+  const { line, endLine } = tokenLines(start, end, lineStarts);
   return {
     file,
     count,
     norm: ints(0),
     exact: ints(1),
-    start: ints(2),
-    end: ints(3),
-    line: ints(4),
-    endLine: ints(5),
+    start,
+    end,
+    line,
+    endLine,
     brk: Uint8Array.from(b.subarray(4 + ARRAYS.length * 4 * count)),
-    lineStarts: computeLineStarts(text),
+    lineStarts,
   };
+}
+
+/**
+ * The 0-based lines of each token's first and last character, as tokenize computes them: the last line
+ * starting at or before `start`, and the last line (not before that) starting before `end`. Tokens are
+ * in text order, so the line only moves forward.
+ */
+function tokenLines(
+  start: Int32Array,
+  end: Int32Array,
+  lineStarts: readonly number[],
+): { line: Int32Array; endLine: Int32Array } {
+  const line = new Int32Array(start.length);
+  const endLine = new Int32Array(start.length);
+  let l = 0;
+  for (let i = 0; i < start.length; i++) {
+    while (l + 1 < lineStarts.length && lineStarts[l + 1] <= start[i]) l++;
+    let e = l;
+    while (e + 1 < lineStarts.length && lineStarts[e + 1] < end[i]) e++;
+    line[i] = l;
+    endLine[i] = e;
+  }
+  return { line, endLine };
 }
