@@ -189,6 +189,32 @@ describe('persistent analysis cache', () => {
     assert.notEqual(comparable(base), comparable(analyzeCached(root, CONFIG, { cache })));
   });
 
+  it('files are keyed by their bytes and analysed as their UTF-8 text: non-ASCII and invalid sources, a bundle and its map', () => {
+    const { root, cache } = workspace();
+    // A two-byte character before a stage on its line (columns count UTF-16 units), an invalid byte in a string.
+    const shift = (bad: number): Buffer =>
+      Buffer.concat([
+        Buffer.from('const s = "caf'),
+        Buffer.from([bad]),
+        Buffer.from('";\n/* é */ export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n'),
+      ]);
+    fs.writeFileSync(path.join(root, 'src/pipeline/shift.ts'), shift(0xe9));
+    write(root, 'dist/index.js', 'module.exports = require("./bundle");\n');
+    write(root, 'dist/index.js.map', '{"version":3,"sources":["../src/pipeline/clean.ts"],"mappings":""}');
+    const first = analyzeCached(root, CONFIG, { cache });
+    assert.equal(first.fromCache, false);
+    assert.equal(comparable(first), comparable(analyzeFiles(root, CONFIG)));
+    assert.ok(first.findings.some((f) => f.message.includes("'shift'") && f.range.start.character === 24));
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, true);
+    // Another invalid byte decodes to the same text, but the bytes differ: a new key, the same result.
+    fs.writeFileSync(path.join(root, 'src/pipeline/shift.ts'), shift(0xe8));
+    const other = analyzeCached(root, CONFIG, { cache });
+    assert.equal(other.fromCache, false);
+    assert.equal(comparable(other), comparable(first));
+    fs.appendFileSync(path.join(root, 'dist/index.js.map'), ' ');
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, false);
+  });
+
   it('a tsconfig.json extending a package found through its exports (ml-kmeans, @zakodium/tsconfig): installing or updating it is a new analysis', () => {
     const { root, cache } = workspace();
     write(root, 'tsconfig.json', JSON.stringify({ extends: '@acme/tsconfig', include: ['src'] }));

@@ -63,7 +63,7 @@ export function analyzeCached(
   const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
   // The texts the key was made from (and their hashes): the analysis reads these very texts instead of
   // reading the files again, and its entries' keys reuse the hashes.
-  let keyedTexts: ReadonlyMap<string, { text: string; sum: string }> | undefined;
+  let keyedTexts: ReadonlyMap<string, KeyedText> | undefined;
   const manifest = (): string => {
     if (options.files) return hashedManifest(abs, config, options.files.hashes);
     const m = inputsManifest(abs, config, options.overrides, exclusive);
@@ -117,14 +117,14 @@ function inputsManifest(
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
   exclusive: boolean,
-): { manifest: string; texts: Map<string, { text: string; sum: string }> } {
+): { manifest: string; texts: Map<string, KeyedText> } {
   const lines: string[] = [];
-  const texts = new Map<string, { text: string; sum: string }>();
+  const texts = new Map<string, KeyedText>();
   const rel = relativeTo(root);
-  const add = (file: string, text: string | undefined): void => {
-    const sum = text === undefined ? '-' : sha256(text);
+  const add = (file: string, content: string | Buffer | undefined): void => {
+    const sum = content === undefined ? '-' : sha256(content);
     lines.push(`${rel(file)}\0${sum}`);
-    if (text !== undefined) texts.set(file, { text, sum });
+    if (content !== undefined) texts.set(file, keyedText(content, sum));
   };
   // Loaded here: a hashed run (the hook) lists no folder.
   const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
@@ -140,10 +140,39 @@ function inputsManifest(
         })
         .map((f) => path.resolve(f));
   for (const f of new Set([...onDisk, ...(exclusive ? [] : tsconfigChain(root))]))
-    if (!overrides?.has(f)) add(f, read(f));
+    if (!overrides?.has(f)) add(f, readBytes(f));
   for (const [f, text] of overrides ?? []) add(path.resolve(root, f), text);
   for (const c of config.coverageFiles) add(path.resolve(root, c), read(path.resolve(root, c)));
   return { manifest: [...lines.sort(), installStamp(root)].join('\n'), texts };
+}
+
+/** A file's content as the key hashed it, and its text, decoded when first asked for. */
+interface KeyedText {
+  readonly sum: string;
+  readonly text: string;
+}
+
+/**
+ * Bytes are hashed as they are and decoded only when asked for: most files the key lists besides the
+ * sources (a package's bundles and their source maps, often tens of MB) are never read as text. The
+ * sha256 of a file's bytes is that of its text whenever the file is valid UTF-8 (the text is what the
+ * bytes decode to; for other files it names the bytes, which decode to one text only, so a key made
+ * from it is still exact).
+ */
+function keyedText(content: string | Buffer, sum: string): KeyedText {
+  if (typeof content === 'string') return { sum, text: content };
+  let bytes: Buffer | undefined = content;
+  let text: string | undefined;
+  return {
+    sum,
+    get text(): string {
+      if (text === undefined) {
+        text = (bytes as Buffer).toString('utf8');
+        bytes = undefined;
+      }
+      return text;
+    },
+  };
 }
 
 /** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
@@ -271,6 +300,14 @@ function hashOf(text: string | undefined): string {
 function read(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readBytes(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
   } catch {
     return undefined;
   }
