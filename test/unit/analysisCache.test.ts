@@ -4,13 +4,13 @@ import nodeFs = require('node:fs');
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyzeFiles, Analyzer, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
-import { DiskCache, sha256 } from '../../server/src/engine/analysis/cache/diskCache';
+import { codeStampOf, DiskCache, sha256 } from '../../server/src/engine/analysis/cache/diskCache';
 import { FileCache } from '../../server/src/engine/analysis/cache/fileCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
 import { analyzeSince } from '../../server/src/engine/analysis/since';
 import { tokenize } from '../../server/src/engine/analysis/clones';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
-import { git, write, writeWorkspace, normalizeRows } from '../support/tmp';
+import { git, tempDir, write, writeWorkspace, normalizeRows } from '../support/tmp';
 
 // The persistent cache: reused only for identical inputs; corrupt, torn or misplaced entries are
 // recomputed, never trusted. Results are compared with an analysis that uses no cache at all.
@@ -445,5 +445,39 @@ describe('persistent analysis cache', () => {
     );
     assert.equal(packs(cacheDir).length, 1);
     assert.equal(run().stats.misses, 0, 'what the last analysis used is still cached');
+  });
+});
+
+describe('cache keys name the build of the analysis code', () => {
+  const later = (file: string): void => {
+    const t = fs.statSync(file).mtime;
+    fs.utimesSync(file, t, new Date(t.getTime() + 5000));
+  };
+
+  it('compiled by tsc into out/: a new build-info file is a new stamp, and without one every compiled file counts', () => {
+    const out = path.join(tempDir('mlp-stamp-'), 'out');
+    const cacheDir = path.dirname(write(out, 'server/src/engine/analysis/cache/diskCache.js', '//'));
+    const module = write(out, 'server/src/engine/analysis/link.js', '//');
+    const info = write(out, '.tsbuildinfo', '{}');
+    const first = codeStampOf(cacheDir);
+    later(module);
+    assert.equal(codeStampOf(cacheDir), first, 'the build-info file stands for the build');
+    later(info);
+    const rebuilt = codeStampOf(cacheDir);
+    assert.notEqual(rebuilt, first, 'a build rewrites the build-info file');
+    fs.rmSync(info);
+    const walked = codeStampOf(cacheDir);
+    assert.notEqual(walked, rebuilt);
+    later(module);
+    assert.notEqual(codeStampOf(cacheDir), walked, 'without build info, a changed module is a new stamp');
+  });
+
+  it('bundled: a changed bundle beside it is a new stamp (a build-info file elsewhere does not count)', () => {
+    const dist = path.join(tempDir('mlp-stamp-'), 'dist');
+    const bundle = write(dist, 'cliMain.js', '//');
+    write(path.dirname(dist), 'out/.tsbuildinfo', '{}');
+    const first = codeStampOf(dist);
+    later(bundle);
+    assert.notEqual(codeStampOf(dist), first);
   });
 });

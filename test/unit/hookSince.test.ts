@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runHookCommand } from '../../server/src/cli/hookCommand';
+import { runHookChecks } from '../../server/src/engine/hooks/run';
 import type { CliIO } from '../../server/src/cli/io';
 import { BIN, cli, git, write, writeWorkspace, tryCommit, normalizeRows } from '../support/tmp';
 
@@ -174,5 +175,22 @@ describe('hook: blocks only on what the commit introduces', function () {
     assert.notEqual(cli(repo, 'check').status, 2);
     git(repo, 'add', '.');
     assert.equal(hookRun(), 'true');
+  });
+
+  it("reads the staged config, not the work tree's, also when the index listing supplies it", async () => {
+    const repo = await repoWithOldDuplicate();
+    const staged = JSON.stringify({ ...JSON.parse(CONFIG), stages: { verifyOnCommit: false } });
+    write(repo, 'mlparity.config.json', staged);
+    write(repo, 'src/pipeline/clean.ts', `${norm('clean')}// edited\n`);
+    git(repo, 'add', '.');
+    const off = 'stages: not verified (stages.verifyOnCommit is false)';
+    // The work tree holds the staged config: read from the disk.
+    assert.ok((await runHookChecks({ root: repo })).notes.includes(off));
+    // The work tree's config differs: the staged one still decides (read from git's objects).
+    write(repo, 'mlparity.config.json', CONFIG);
+    assert.ok((await runHookChecks({ root: repo })).notes.includes(off));
+    // The staged config removed from the index: the work tree's applies.
+    git(repo, 'rm', '-q', '-f', '--cached', 'mlparity.config.json');
+    assert.ok(!(await runHookChecks({ root: repo })).notes.includes(off));
   });
 });

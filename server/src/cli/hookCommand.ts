@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { isEngineError } from '../engine/errors';
-import { hookStatus, installHook, uninstallHook } from '../engine/hooks/install';
 import { runHookChecks } from '../engine/hooks/run';
 import { formatHookSummary } from './reporters/hookSummary';
 import type { FailOn, Installation } from '../engine/hooks/types';
@@ -23,18 +22,28 @@ export interface HookCommandOptions {
 /** `ml-parity hook install|uninstall|run|status`: 0 ok, 1 checks failed (commit blocked), 2 bad input. */
 export async function runHookCommand(action: HookAction, opts: HookCommandOptions, io: CliIO): Promise<number> {
   const root = path.resolve(io.cwd, opts.root);
+  // The installer is loaded on use: a pre-commit run (the common case) installs nothing.
   try {
     switch (action) {
       case 'install': {
         const node = path.resolve(io.cwd, opts.node ?? process.execPath);
         const cli = path.resolve(io.cwd, opts.cli ?? io.entry ?? repoBin());
-        const r = installHook({ root, node, runAsNode: isElectron(node), cli, failOn: opts.failOn, all: opts.all });
+        const { installHook } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
+        const r = installHook({
+          root,
+          node,
+          runAsNode: isElectron(node),
+          cli,
+          failOn: opts.failOn,
+          all: opts.all,
+        });
         io.stdout(`${r.fresh ? 'Installed' : 'Refreshed'} the ML Parity pre-commit check (${r.layout}): ${r.file}\n`);
         if (r.chained) io.stdout(`  your previous hook runs first: ${r.chained}\n`);
         for (const n of r.notes) io.stdout(`  note: ${n}\n`);
         return EXIT.ok;
       }
       case 'uninstall': {
+        const { uninstallHook } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
         const r = uninstallHook(root);
         if (r.removed.length === 0) io.stdout('ML Parity pre-commit check was not installed.\n');
         for (const i of r.removed) io.stdout(`Removed the ML Parity pre-commit check (${i.layout}): ${i.file}\n`);
@@ -43,6 +52,7 @@ export async function runHookCommand(action: HookAction, opts: HookCommandOption
         return EXIT.ok;
       }
       case 'status': {
+        const { hookStatus } = require('../engine/hooks/install') as typeof import('../engine/hooks/install');
         const s = hookStatus(root);
         io.stdout(
           s.installed.length === 0

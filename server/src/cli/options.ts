@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { parseCriterion, type AcceptCriteria } from '../engine/compare/metrics';
-import { parseShard, type ShardSpec } from '../engine/shard';
+import type { AcceptCriteria } from '../engine/compare/metrics';
+import type { ShardSpec } from '../engine/shard';
 
 /** Commander argument parsers that reject bad values with a message instead of NaN. */
 export function number(value: string): number {
@@ -83,6 +83,8 @@ export function collect(value: string, acc: string[]): string[] {
 
 /** Repeatable `METRIC=THRESHOLD` (acceptance by task metrics) into a record. */
 export function acceptEntry(value: string, acc: AcceptCriteria): AcceptCriteria {
+  // Loaded on use: every command's options are declared at start, and only verify's parse metrics.
+  const { parseCriterion } = require('../engine/compare/metrics') as typeof import('../engine/compare/metrics');
   const c = parseCriterion(value);
   if (typeof c === 'string') throw new InvalidArgumentError(c);
   return { ...acc, [c.metric]: c.threshold };
@@ -91,7 +93,7 @@ export function acceptEntry(value: string, acc: AcceptCriteria): AcceptCriteria 
 /** `I/N` for --shard. */
 export function shard(value: string): ShardSpec {
   try {
-    return parseShard(value);
+    return (require('../engine/shard') as typeof import('../engine/shard')).parseShard(value);
   } catch (e) {
     throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
   }

@@ -70,6 +70,20 @@ export function workTreeTop(dir: string): string {
   return path.resolve(top);
 }
 
+/**
+ * The work-tree top holding `dir` and HEAD's commit id (undefined before the first commit), from one
+ * git process; EngineError('not-a-git-repo') naming the folder when `dir` is not in a work tree.
+ */
+export function repoHead(dir: string): { top: string; head: string | undefined } {
+  const abs = path.resolve(dir);
+  // An unborn HEAD fails --verify after the top is printed; outside a repository nothing is printed.
+  const r = git(abs, ['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD^{commit}']);
+  const [top, head] = r.stdout.toString('utf8').split('\n');
+  if (!top) return { top: workTreeTop(abs), head: undefined }; // the located error, or an odd git: ask alone
+  tops.set(abs, path.resolve(top));
+  return { top: path.resolve(top), head: r.ok && /^[0-9a-f]{40,64}$/.test(head ?? '') ? head : undefined };
+}
+
 /** Path of `file` relative to the work-tree top, with forward slashes as git expects. */
 export function repoRelative(top: string, file: string): string {
   return path.relative(top, path.resolve(file)).split(path.sep).join('/');
@@ -153,11 +167,6 @@ export function resolveCommit(dir: string, rev: string): string {
   const r = git(abs, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
   if (!r.ok) throw new EngineError('git-error', `git revision "${rev}" not found`, { file: dir });
   return r.stdout.toString('utf8').trim();
-}
-
-/** HEAD's commit id, undefined before the first commit. */
-export function headCommit(dir: string): string | undefined {
-  return gitText(path.resolve(dir), ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'])?.trim() || undefined;
 }
 
 /** True when the repository holding `dir` has a commit at HEAD (false before the first commit). */

@@ -14,7 +14,7 @@ import type { FileTokens } from './clones/tokenize';
 import { excludedByGlobs, type FileSource } from './fileSet';
 import type { LineFacts } from './facts/types';
 import { setAside, setAsideNote } from './setAside';
-import { mergeStages } from './stages';
+import { mergeStages, type StageCandidate } from './stages';
 import { StageDependencies } from './stageDeps';
 import { builtImportNotes, untestedStageFindings, type KeyedStage } from './testReach';
 import { ReachIndex, type ReachState } from './reachIndex';
@@ -62,6 +62,18 @@ export class Analyzer {
   private readonly reachIndex: ReachIndex;
   /** Files not in the clone index yet (indexed along with parsing, see prepare). */
   private readonly unindexed = new Set<string>();
+  /**
+   * The last stagesOf answer and what it was computed from: asked again for the same files, graphs and
+   * stage candidates (the hook's walk right after the analysis), it is the same answer.
+   */
+  private stageMemo:
+    | {
+        files: readonly string[];
+        graphs: readonly FileGraph[];
+        candidates: readonly StageCandidate[][];
+        stages: Staged;
+      }
+    | undefined;
   private readonly fileCache: FileCache | undefined;
   /** Set until the first analysis, so its duration includes building the project. */
   private createdAt: number | undefined = Date.now();
@@ -113,6 +125,7 @@ export class Analyzer {
    */
   applyChanges(updates: ReadonlyMap<string, string>, removals: readonly string[]): AnalysisResult {
     const started = Date.now();
+    this.stageMemo = undefined;
     for (const file of removals) {
       const abs = path.resolve(this.root, file);
       this.ws.removeFile(abs);
@@ -176,6 +189,7 @@ export class Analyzer {
 
   updateFile(file: string, text: string): AnalysisResult {
     const started = Date.now();
+    this.stageMemo = undefined;
     const abs = path.resolve(this.root, file);
     if (this.ws.accepts(abs)) {
       this.ws.updateFile(abs, text);
@@ -186,6 +200,7 @@ export class Analyzer {
 
   removeFile(file: string): AnalysisResult {
     const started = Date.now();
+    this.stageMemo = undefined;
     const abs = path.resolve(this.root, file);
     this.ws.removeFile(abs);
     this.clones.remove(abs);
@@ -290,10 +305,14 @@ export class Analyzer {
   }
 
   /** The stages of the analysed files, and the estimator classes set aside as test helpers or internal parts. */
-  private stagesOf(files: readonly string[], graphs: readonly FileGraph[]): ReturnType<typeof setAside> {
+  private stagesOf(files: readonly string[], graphs: readonly FileGraph[]): Staged {
     const ws = this.ws;
-    const merged: KeyedStage[] = mergeStages(files.flatMap((f) => ws.stageCandidates(f)));
-    return setAside(this.root, merged, {
+    const candidates = files.map((f) => ws.stageCandidates(f));
+    const memo = this.stageMemo;
+    if (memo && same(memo.files, files) && same(memo.graphs, graphs) && same(memo.candidates, candidates))
+      return memo.stages;
+    const merged: KeyedStage[] = mergeStages(candidates.flat());
+    const stages = setAside(this.root, merged, {
       graphs,
       isTest: (f) => ws.isTest(f),
       isBuildOutput: (f) => ws.isBuildOutput(f),
@@ -302,6 +321,8 @@ export class Analyzer {
       exported: (f) => ws.exportedUnits(f),
       locate: (k) => ws.locateKey(k),
     });
+    this.stageMemo = { files, graphs, candidates, stages };
+    return stages;
   }
 
   /** Drops findings silenced by a `// ml-parity-ignore` comment (the LSP's "ignore this finding" action). */
@@ -428,6 +449,13 @@ export function analyzeFiles(
   options: Omit<AnalyzeOptions, 'overrides'> = {},
 ): AnalysisResult {
   return new Analyzer(root, config, { ...options, overrides }).analyzeAll();
+}
+
+type Staged = ReturnType<typeof setAside>;
+
+/** The same items (by identity) in the same order. */
+function same<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function absolutize(root: string, overrides: ReadonlyMap<string, string> | undefined): Map<string, string> {

@@ -3,11 +3,23 @@ import picomatch from 'picomatch';
 
 // Every analysis run names hundreds of files in messages; `path.relative` is slow enough to show.
 const relCache = new Map<string, string>();
+/** A POSIX path that path.relative would normalise first: `//`, a `.` or `..` segment, a trailing `/`. */
+const NOT_NORMAL = /\/\/|\/\.\.?(\/|$)|\/$/;
 
 /** Forward-slash path of `file` relative to `root` (what globs and reports use). */
 export function relPath(root: string, file: string): string {
   // Relative inputs depend on the working directory: not cached.
   if (!path.isAbsolute(root) || !path.isAbsolute(file)) return path.relative(root, file).split(path.sep).join('/');
+  // The common case, a normalised file under a normalised root: what path.relative gives, without its work.
+  if (
+    path.sep === '/' &&
+    file.length > root.length + 1 &&
+    file.charCodeAt(root.length) === 47 &&
+    file.startsWith(root) &&
+    !NOT_NORMAL.test(root) &&
+    !NOT_NORMAL.test(file)
+  )
+    return file.slice(root.length + 1);
   const key = `${root}\0${file}`;
   let rel = relCache.get(key);
   if (rel === undefined) {

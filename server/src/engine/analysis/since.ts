@@ -31,6 +31,8 @@ export interface SinceOptions {
   noRenames?: boolean;
   /** Compare what is staged (the git index) with REV; otherwise the work tree. */
   staged: boolean;
+  /** With `staged`: the index entries under `root`, when the caller has listed them already. */
+  index?: readonly GitBlobEntry[];
   /** The persistent cache for both analyses (default: the workspace's; false: none). */
   cache?: DiskCache | false;
 }
@@ -76,7 +78,8 @@ export function analyzeSince(opts: SinceOptions): SinceResult {
     // analyzer when this run made it, else from the state the previous commit's run stored).
     const head = blobs(root, revisionEntries(root, commit, isAnalysisInput));
     const before = analyzeHashed(root, opts.config, head, { cache, keepState: true });
-    const now = analyzeHashed(root, opts.config, blobs(root, stagedSourceEntries(root)), {
+    const index = opts.index ? opts.index.filter((e) => isAnalysisInput(e.file)) : stagedSourceEntries(root);
+    const now = analyzeHashed(root, opts.config, blobs(root, index), {
       cache,
       base: { files: head, analyzer: before.analyzer },
       keepState: true,

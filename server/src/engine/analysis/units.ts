@@ -1,6 +1,29 @@
 import * as path from 'node:path';
 import { ts } from './typescript';
 
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  isArrowFunction,
+  isAsExpression,
+  isBinaryExpression,
+  isClassExpression,
+  isExportAssignment,
+  isFunctionDeclaration,
+  isFunctionExpression,
+  isIdentifier,
+  isNonNullExpression,
+  isParenthesizedExpression,
+  isPrivateIdentifier,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isPropertyDeclaration,
+  isSatisfiesExpression,
+  isSourceFile,
+  isStringLiteral,
+  isVariableDeclaration,
+  isVariableStatement,
+} = ts;
+
 /**
  * A "unit" is a node of the reachability graph: a function, method, class, top-level variable or
  * `export default`. Keys are `file#pos#kind` (unitKeys.ts), stable as long as the file's text is unchanged;
@@ -12,9 +35,7 @@ export function localKey(node: ts.Node): string {
 
 export function isTopLevelVariable(node: ts.Node): node is ts.VariableDeclaration {
   return (
-    ts.isVariableDeclaration(node) &&
-    ts.isVariableStatement(node.parent.parent) &&
-    ts.isSourceFile(node.parent.parent.parent)
+    isVariableDeclaration(node) && isVariableStatement(node.parent.parent) && isSourceFile(node.parent.parent.parent)
   );
 }
 
@@ -35,7 +56,7 @@ export function isUnitNode(node: ts.Node): boolean {
     case SK.FunctionExpression:
       return true;
     case SK.ExportAssignment:
-      return ts.isSourceFile(node.parent);
+      return isSourceFile(node.parent);
     case SK.VariableDeclaration:
       return isTopLevelVariable(node);
     default:
@@ -47,12 +68,7 @@ export function isUnitNode(node: ts.Node): boolean {
 export function skipOuter(e: ts.Expression): ts.Expression {
   let cur = e;
   for (;;) {
-    if (
-      ts.isParenthesizedExpression(cur) ||
-      ts.isAsExpression(cur) ||
-      ts.isSatisfiesExpression(cur) ||
-      ts.isNonNullExpression(cur)
-    )
+    if (isParenthesizedExpression(cur) || isAsExpression(cur) || isSatisfiesExpression(cur) || isNonNullExpression(cur))
       cur = cur.expression;
     else return cur;
   }
@@ -66,11 +82,7 @@ export function span(node: ts.Node, sf: ts.SourceFile): [number, number] {
 /** `const X = class {…}` / `const f = () => …` is a stage of the variable (that is what references resolve to). */
 export function stageNode(node: ts.Node): ts.Node {
   const p = node.parent;
-  if (
-    (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) &&
-    p &&
-    isTopLevelVariable(p)
-  )
+  if ((isArrowFunction(node) || isFunctionExpression(node) || isClassExpression(node)) && p && isTopLevelVariable(p))
     return p;
   return node;
 }
@@ -80,18 +92,18 @@ export function nameNode(node: ts.Node): ts.Node {
   const named = node as ts.Node & { name?: ts.Node };
   if (named.name) return named.name;
   const p = node.parent;
-  if (!(ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) || !p) return node;
-  if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) return p.name;
+  if (!(isArrowFunction(node) || isFunctionExpression(node) || isClassExpression(node)) || !p) return node;
+  if (isVariableDeclaration(p) || isPropertyAssignment(p) || isPropertyDeclaration(p)) return p.name;
   // `exports.f = () => …` / `module.exports.f = …`
-  if (ts.isBinaryExpression(p) && p.right === node && ts.isPropertyAccessExpression(p.left)) return p.left.name;
+  if (isBinaryExpression(p) && p.right === node && isPropertyAccessExpression(p.left)) return p.left.name;
   return node;
 }
 
 /** `module.exports` */
 export function isModuleExports(e: ts.Expression): boolean {
   return (
-    ts.isPropertyAccessExpression(e) &&
-    ts.isIdentifier(e.expression) &&
+    isPropertyAccessExpression(e) &&
+    isIdentifier(e.expression) &&
     e.expression.text === 'module' &&
     e.name.text === 'exports'
   );
@@ -103,15 +115,15 @@ export function declarationName(node: ts.Node): string | undefined {
   const p = node.parent;
   if (
     p &&
-    ts.isBinaryExpression(p) &&
+    isBinaryExpression(p) &&
     p.right === node &&
     isModuleExports(p.left) &&
-    !(ts.isFunctionExpression(node) && node.name)
+    !(isFunctionExpression(node) && node.name)
   ) {
     return path.basename(node.getSourceFile().fileName).replace(/\.[^.]+$/, '');
   }
   const n = nameNode(node);
-  if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isPrivateIdentifier(n)) return n.text;
-  if (ts.isExportAssignment(node) || (ts.isFunctionDeclaration(node) && !node.name)) return 'default';
+  if (isIdentifier(n) || isStringLiteral(n) || isPrivateIdentifier(n)) return n.text;
+  if (isExportAssignment(node) || (isFunctionDeclaration(node) && !node.name)) return 'default';
   return undefined;
 }

@@ -243,11 +243,12 @@ export class Workspace {
   /** Replaces a file's text and drops the cached results that depend on it. */
   updateFile(file: string, text: string): void {
     const known = this.files.has(file);
+    // Other files' graphs and stages say who depends on this file; setting its text changes neither.
     const affected = this.dependents(file);
     this.setText(file, text);
     // A new (or newly unskipped) file can satisfy imports that failed before: everything may change.
     if (!known || !this.files.has(file)) this.invalidateAll();
-    else this.invalidate([file, ...affected, ...this.dependents(file)]);
+    else this.invalidate([file, ...affected]);
   }
 
   removeFile(file: string): void {

@@ -14,7 +14,7 @@ import { isCloneRule } from '../rules';
 import { parseGitSpec } from '../onnx/modelSource';
 import { casesFromConfig } from '../verifyCases';
 import type { CaseReport, VerifyCase } from '../verifyTypes';
-import { gitText, headCommit, revisionExists, stagedStatus, workTreeTop } from '../git';
+import { gitText, indexEntries, readBlobs, repoHead, revisionExists, stagedStatus, type GitBlobEntry } from '../git';
 import { StagedSnapshot } from './staged';
 import type { FailOn, HookRunOptions, HookRunResult, RemovedStage } from './types';
 
@@ -26,12 +26,21 @@ import type { FailOn, HookRunOptions, HookRunResult, RemovedStage } from './type
  */
 export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult> {
   const failOn: FailOn = opts.failOn ?? 'warning';
-  const top = workTreeTop(opts.root);
+  const { top, head } = repoHead(opts.root);
   const root = realpath(opts.root);
   const status = stagedStatus(top);
   const stagedAbs = status.written.map((p) => path.join(top, p)).filter((f) => f === root || isInside(root, f));
   const staged = new Set(stagedAbs);
-  const config = stagedConfig(top, root);
+  // A deleted test can leave stages untested: deletions count as touching the sources too.
+  const deleted = status.deleted.map((p) => path.join(top, p)).filter((f) => isInside(root, f));
+  // A JSON file a stage imports is code too (its stages are verified); project config files are not.
+  const importedData = (f: string): boolean =>
+    f.endsWith('.json') && !/(^|[\\/])(package(-lock)?|[jt]sconfig[^\\/]*|mlparity\.config)\.json$/.test(f);
+  const analyse =
+    stagedAbs.some((f) => isSourceFile(f) || importedData(f)) || (!opts.all && deleted.some(isSourceFile));
+  // The analysis lists the index anyway; the listing holds the config's blob too (no process of its own).
+  const index = analyse && !opts.all && head ? indexEntries(root, () => true) : undefined;
+  const config = stagedConfig(top, root, index);
   const result: HookRunResult = {
     root,
     failOn,
@@ -42,19 +51,13 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
     passed: true,
   };
 
-  // A deleted test can leave stages untested: deletions count as touching the sources too.
-  const deleted = status.deleted.map((p) => path.join(top, p)).filter((f) => isInside(root, f));
-  // A JSON file a stage imports is code too (its stages are verified); project config files are not.
-  const importedData = (f: string): boolean =>
-    f.endsWith('.json') && !/(^|[\\/])(package(-lock)?|[jt]sconfig[^\\/]*|mlparity\.config)\.json$/.test(f);
-  if (stagedAbs.some((f) => isSourceFile(f) || importedData(f)) || (!opts.all && deleted.some(isSourceFile))) {
+  if (analyse) {
     opts.onProgress?.(`analysing the staged sources of ${root}`);
     const blocks = (f: Finding): boolean => SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[failOn];
     let stages: Stage[];
     let dependencies: (() => StageDependencies | undefined) | undefined;
     // The staged text of a file the analysis read (else git is asked).
     let analysed: (file: string) => string | undefined = () => undefined;
-    const head = headCommit(top);
     if (opts.all || !head) {
       const analysis = analyzeCached(root, config.analysis, { overrides: readStagedSources(root), exclusive: true });
       const mine = analysis.findings.filter((f) => touchesCommit(f, staged));
@@ -68,6 +71,7 @@ export async function runHookChecks(opts: HookRunOptions): Promise<HookRunResult
         rev: 'HEAD',
         commit: head,
         staged: true,
+        index,
         noRenames: status.added.length === 0 || status.deleted.length === 0,
       });
       const introduced = s.comparison.current.filter((f) => f.state === 'new').map((f) => f.finding);
@@ -171,9 +175,14 @@ function removedStages(head: readonly Stage[], now: readonly Stage[]): RemovedSt
 }
 
 /** The config the commit would contain: the staged mlparity.config.json if any, else the one on disk. */
-function stagedConfig(top: string, root: string): MlParityConfig {
+/** The config as staged (`index`: the listing of the index under `root`, when made already); else the work tree's. */
+function stagedConfig(top: string, root: string, index: readonly GitBlobEntry[] | undefined): MlParityConfig {
   const file = path.join(root, CONFIG_FILE_NAME);
-  const text = gitText(top, ['show', `:${relPath(top, file)}`]);
+  let text: string | undefined;
+  if (index) {
+    const entry = index.find((e) => e.file === file);
+    text = entry && readBlobs(top, [entry]).get(file);
+  } else text = gitText(top, ['show', `:${relPath(top, file)}`]);
   return text === undefined ? loadConfig(root) : parseConfig(text, file);
 }
 

@@ -188,28 +188,46 @@ export function sha256(data: string | Uint8Array): string {
 
 let stamp: string | undefined;
 
-/**
- * Identifies the analysis code itself: size and mtime of every compiled file beside this one and in
- * the analysis folder (a bundle: the bundle). A rebuilt engine never reads its predecessor's entries,
- * even when the version number stayed the same.
- */
 function codeStamp(): string {
-  if (stamp !== undefined) return stamp;
+  return (stamp ??= codeStampOf(__dirname));
+}
+
+/**
+ * Identifies the analysis code compiled into `dir` (this file's folder): a rebuilt engine never reads
+ * its predecessor's entries, even when the version number stayed the same. In the compiled layout
+ * (`out/server/src/engine/analysis/cache/`) that is the compiler's build-info file, which every build
+ * that emits anything rewrites (one stat instead of ~80 in a hook run); without one, size and mtime of
+ * every compiled file of the analysis folder (a bundle: of the bundle's folder).
+ */
+export function codeStampOf(dir: string): string {
   const h = createHash('sha256');
-  const visit = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const p = path.join(dir, e.name);
+  const analysisDir = path.basename(path.dirname(dir)) === 'analysis' ? path.dirname(dir) : dir;
+  const out = path.resolve(analysisDir, '../../../..');
+  if (analysisDir !== dir && path.basename(out) === 'out') {
+    const info = path.join(out, '.tsbuildinfo');
+    const s = statOf(info);
+    if (s) return h.update(`${info}\0${s.size}\0${s.mtimeMs}`).digest('hex');
+  }
+  const visit = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
       if (e.isDirectory()) visit(p);
       else if (/\.[cm]?js$/.test(e.name)) {
-        const s = fs.statSync(p);
-        h.update(`${p}\0${s.size}\0${s.mtimeMs}\0`);
+        const st = fs.statSync(p);
+        h.update(`${p}\0${st.size}\0${st.mtimeMs}\0`);
       }
     }
   };
-  // Compiled layout: out/server/src/engine/analysis/cache/ → the analysis folder; bundled: dist/.
-  const analysisDir = path.basename(path.dirname(__dirname)) === 'analysis' ? path.dirname(__dirname) : __dirname;
   visit(analysisDir);
-  return (stamp = h.digest('hex'));
+  return h.digest('hex');
+}
+
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Deletes an entry if it can: a folder in its place or a read-only cache only cost speed, never the analysis. */

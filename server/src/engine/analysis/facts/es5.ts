@@ -5,6 +5,22 @@ import type { StageRules } from './stageRules';
 import type { Ref, Span, UnitInfo } from './types';
 import type { Values } from './values';
 
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  isArrayLiteralExpression,
+  isArrowFunction,
+  isBlock,
+  isCallExpression,
+  isFunctionExpression,
+  isIdentifier,
+  isObjectLiteralExpression,
+  isParenthesizedExpression,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isReturnStatement,
+  isStringLiteralLike,
+} = ts;
+
 const SK = ts.SyntaxKind;
 
 /** Helpers compilers emit to set up inheritance: `__extends(X, _super)` (tsc), `_inherits(X, Base)` (Babel), `util.inherits`. */
@@ -37,7 +53,7 @@ export class Es5Classes {
     const x = skipOuter(e);
     if (x.kind === SK.BinaryExpression) {
       const b = x as ts.BinaryExpression;
-      if (b.operatorToken.kind !== SK.EqualsToken || !ts.isPropertyAccessExpression(b.left)) return;
+      if (b.operatorToken.kind !== SK.EqualsToken || !isPropertyAccessExpression(b.left)) return;
       const left = b.left;
       const right = skipOuter(b.right);
       if (isPrototype(left.expression)) {
@@ -47,11 +63,11 @@ export class Es5Classes {
       } else if (left.name.text === 'prototype') {
         const key = ctorKey(left.expression, scope);
         if (!key) return;
-        if (ts.isObjectLiteralExpression(right)) {
+        if (isObjectLiteralExpression(right)) {
           for (const [name, ref] of Object.entries(values.objectMembers(right, key, scope)))
             this.member(key, name, ref);
         } else if (
-          ts.isCallExpression(right) &&
+          isCallExpression(right) &&
           calleeName(right) === 'create' &&
           right.arguments[0] &&
           isPrototype(right.arguments[0])
@@ -72,19 +88,17 @@ export class Es5Classes {
       } else if (CREATE_CLASS_HELPERS.has(name)) {
         const key = ctorKey(call.arguments[0], scope);
         const protos = skipOuter(call.arguments[1]);
-        if (!key || !ts.isArrayLiteralExpression(protos)) return;
+        if (!key || !isArrayLiteralExpression(protos)) return;
         for (const el of protos.elements) {
           const d = skipOuter(el);
-          if (!ts.isObjectLiteralExpression(d)) continue;
+          if (!isObjectLiteralExpression(d)) continue;
           const prop = (n: string): ts.Expression | undefined => {
-            const p = d.properties.find(
-              (q) => ts.isPropertyAssignment(q) && ts.isIdentifier(q.name) && q.name.text === n,
-            );
-            return p && ts.isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
+            const p = d.properties.find((q) => isPropertyAssignment(q) && isIdentifier(q.name) && q.name.text === n);
+            return p && isPropertyAssignment(p) ? skipOuter(p.initializer) : undefined;
           };
           const k = prop('key');
           const v = prop('value') ?? prop('get');
-          if (k && ts.isStringLiteralLike(k))
+          if (k && isStringLiteralLike(k))
             this.member(key, k.text, (v && values.valueRef(v, scope)) ?? { k: 'unit', key });
         }
       }
@@ -127,44 +141,44 @@ export class Es5Classes {
 /** `X.prototype` */
 function isPrototype(e: ts.Expression): boolean {
   const x = skipOuter(e);
-  return ts.isPropertyAccessExpression(x) && x.name.text === 'prototype';
+  return isPropertyAccessExpression(x) && x.name.text === 'prototype';
 }
 
 /** The unit a constructor's name holds: a function declaration or a variable initialised with a function. */
 function ctorKey(e: ts.Expression, scope: Scope): string | undefined {
   const x = skipOuter(e);
-  if (!ts.isIdentifier(x)) return undefined;
+  if (!isIdentifier(x)) return undefined;
   const v = scope.lookup(x.text)?.value;
   return v?.k === 'unit' ? v.key : undefined;
 }
 
 function calleeName(call: ts.CallExpression): string | undefined {
   const c = skipOuter(call.expression);
-  if (ts.isIdentifier(c)) return c.text;
-  if (ts.isPropertyAccessExpression(c)) return c.name.text;
+  if (isIdentifier(c)) return c.text;
+  if (isPropertyAccessExpression(c)) return c.name.text;
   return undefined;
 }
 
 /** The outermost parenthesised expression around `node` (or `node`). */
 export function skipParens(node: ts.Node): ts.Node {
   let n = node;
-  while (n.parent && ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  while (n.parent && isParenthesizedExpression(n.parent)) n = n.parent;
   return n;
 }
 
 /** A function expression called where it is written: `(function () { … }())`, `(function () { … })()`. */
 export function isIife(fn: ts.Node): boolean {
-  if (!ts.isFunctionExpression(fn) && !ts.isArrowFunction(fn)) return false;
+  if (!isFunctionExpression(fn) && !isArrowFunction(fn)) return false;
   const top = skipParens(fn);
-  return !!top.parent && ts.isCallExpression(top.parent) && top.parent.expression === top;
+  return !!top.parent && isCallExpression(top.parent) && top.parent.expression === top;
 }
 
 /** What an IIFE returns when its body ends in `return X;` with X declared inside it (the down-levelled class pattern). */
 export function iifeResult(fn: ts.FunctionExpression | ts.ArrowFunction, scope: Scope): Ref | undefined {
   const body = fn.body;
-  if (!body || !ts.isBlock(body)) return undefined;
+  if (!body || !isBlock(body)) return undefined;
   const last = body.statements[body.statements.length - 1];
-  if (!last || !ts.isReturnStatement(last) || !last.expression) return undefined;
+  if (!last || !isReturnStatement(last) || !last.expression) return undefined;
   const x = skipOuter(last.expression);
-  return ts.isIdentifier(x) ? scope.names.get(x.text)?.value : undefined;
+  return isIdentifier(x) ? scope.names.get(x.text)?.value : undefined;
 }

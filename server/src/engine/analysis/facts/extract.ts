@@ -4,11 +4,58 @@ import { MODULE } from '../unitKeys';
 import { collectExports } from './exports';
 import { boundNames, hoistedVars, requireSpec, Scope, type Binding } from './scope';
 import { Es5Classes, iifeResult, isIife, skipParens } from './es5';
-import { StageRules } from './stageRules';
+import { mayHoldStageTags, StageRules } from './stageRules';
 import { syntaxErrors, TS_ONLY } from './syntax';
 import { LineRecorder } from './lines';
 import type { FileFacts, LineFacts, Ref, UnitInfo } from './types';
 import { Values } from './values';
+
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  createSourceFile,
+  forEachChild,
+  isAccessor,
+  isArrowFunction,
+  isBinaryExpression,
+  isBlock,
+  isCallExpression,
+  isCaseBlock,
+  isCatchClause,
+  isClassDeclaration,
+  isClassExpression,
+  isClassLike,
+  isConstructorDeclaration,
+  isElementAccessExpression,
+  isEnumDeclaration,
+  isExportDeclaration,
+  isExpressionStatement,
+  isExternalModuleReference,
+  isForInStatement,
+  isForOfStatement,
+  isForStatement,
+  isFunctionDeclaration,
+  isFunctionExpression,
+  isFunctionLike,
+  isGetAccessor,
+  isIdentifier,
+  isImportDeclaration,
+  isImportEqualsDeclaration,
+  isMethodDeclaration,
+  isModuleBlock,
+  isModuleDeclaration,
+  isNamespaceImport,
+  isObjectBindingPattern,
+  isObjectLiteralExpression,
+  isPropertyAccessExpression,
+  isShorthandPropertyAssignment,
+  isSourceFile,
+  isStringLiteral,
+  isStringLiteralLike,
+  isTypeNode,
+  isVariableDeclaration,
+  isVariableDeclarationList,
+  isVariableStatement,
+} = ts;
 
 /** What extraction needs to know about the file besides its text. */
 export interface ExtractOptions {
@@ -32,7 +79,9 @@ export interface ExtractOptions {
 function extractFacts(file: string, text: string, options: ExtractOptions): { facts: FileFacts; lines: LineFacts } {
   // Parent pointers are set by the walk itself as it descends (one pass instead of two).
   const kind = scriptKind(file);
-  const sf = ts.createSourceFile(file, text, options.target, false, kind);
+  // JSDoc is read only for `@stage` tags (stageRules.ts): a file that names none is parsed without it.
+  const jsDocParsingMode = mayHoldStageTags(text) ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseNone;
+  const sf = createSourceFile(file, text, { languageVersion: options.target, jsDocParsingMode }, false, kind);
   const extractor = new Extractor(sf, options, kind === ts.ScriptKind.JS || kind === ts.ScriptKind.JSX);
   return { facts: extractor.run(), lines: extractor.lines.facts() };
 }
@@ -142,22 +191,18 @@ class Extractor {
   /** `Object.assign(C.prototype, A, B)` at the top level: C's instances also have A's and B's members. */
   private mixins(scope: Scope): void {
     for (const st of this.sf.statements) {
-      const call = ts.isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
-      if (!call || !ts.isCallExpression(call) || call.arguments.length < 2) continue;
+      const call = isExpressionStatement(st) ? skipOuter(st.expression) : undefined;
+      if (!call || !isCallExpression(call) || call.arguments.length < 2) continue;
       const callee = call.expression;
       if (
-        !ts.isPropertyAccessExpression(callee) ||
-        !ts.isIdentifier(callee.expression) ||
+        !isPropertyAccessExpression(callee) ||
+        !isIdentifier(callee.expression) ||
         callee.expression.text !== 'Object' ||
         callee.name.text !== 'assign'
       )
         continue;
       const target = call.arguments[0];
-      if (
-        !ts.isPropertyAccessExpression(target) ||
-        target.name.text !== 'prototype' ||
-        !ts.isIdentifier(target.expression)
-      )
+      if (!isPropertyAccessExpression(target) || target.name.text !== 'prototype' || !isIdentifier(target.expression))
         continue;
       const cls = scope.lookup(target.expression.text)?.ref;
       const info = cls?.k === 'unit' ? this.units.get(cls.key) : undefined;
@@ -205,15 +250,15 @@ class Extractor {
 
   private declareModule(scope: Scope): void {
     for (const st of this.sf.statements) {
-      if (ts.isImportDeclaration(st)) this.declareImport(st, scope);
+      if (isImportDeclaration(st)) this.declareImport(st, scope);
       else if (
-        ts.isImportEqualsDeclaration(st) &&
-        ts.isExternalModuleReference(st.moduleReference) &&
-        ts.isStringLiteralLike(st.moduleReference.expression)
+        isImportEqualsDeclaration(st) &&
+        isExternalModuleReference(st.moduleReference) &&
+        isStringLiteralLike(st.moduleReference.expression)
       ) {
         const r: Ref = { k: 'import', spec: st.moduleReference.expression.text, name: '*' };
         scope.names.set(st.name.text, { ref: r, value: r });
-      } else if ((ts.isEnumDeclaration(st) || ts.isModuleDeclaration(st)) && ts.isIdentifier(st.name))
+      } else if ((isEnumDeclaration(st) || isModuleDeclaration(st)) && isIdentifier(st.name))
         scope.names.set(st.name.text, {});
     }
     this.declareBlock(this.sf.statements, scope, undefined);
@@ -221,7 +266,7 @@ class Extractor {
 
   private declareImport(st: ts.ImportDeclaration, scope: Scope): void {
     const clause = st.importClause;
-    if (!clause || !ts.isStringLiteralLike(st.moduleSpecifier)) return;
+    if (!clause || !isStringLiteralLike(st.moduleSpecifier)) return;
     const spec = st.moduleSpecifier.text;
     const bind = (local: string, name: string): void => {
       const r: Ref = { k: 'import', spec, name };
@@ -229,7 +274,7 @@ class Extractor {
     };
     if (clause.name) bind(clause.name.text, 'default');
     const nb = clause.namedBindings;
-    if (nb && ts.isNamespaceImport(nb)) bind(nb.name.text, '*');
+    if (nb && isNamespaceImport(nb)) bind(nb.name.text, '*');
     else if (nb) for (const el of nb.elements) bind(el.name.text, (el.propertyName ?? el.name).text);
   }
 
@@ -246,13 +291,13 @@ class Extractor {
   ): void {
     const decls: ts.VariableDeclaration[] = [...hoisted];
     for (const st of statements) {
-      if (ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) {
+      if (isFunctionDeclaration(st) || isClassDeclaration(st)) {
         if (st.name) {
           const r: Ref = { k: 'unit', key: localKey(st) };
           scope.names.set(st.name.text, { ref: r, value: r });
         }
       } else if (
-        ts.isVariableStatement(st) &&
+        isVariableStatement(st) &&
         (st.declarationList.flags & ts.NodeFlags.BlockScoped || unit === undefined)
       ) {
         decls.push(...st.declarationList.declarations);
@@ -263,7 +308,7 @@ class Extractor {
       const spec = d.initializer ? requireSpec(skipOuter(d.initializer)) : undefined;
       if (spec !== undefined) {
         for (const { name, property } of boundNames(d.name)) {
-          const r: Ref = { k: 'import', spec, name: ts.isIdentifier(d.name) ? '*' : (property ?? '*') };
+          const r: Ref = { k: 'import', spec, name: isIdentifier(d.name) ? '*' : (property ?? '*') };
           scope.names.set(name, { ref: r, value: r });
         }
         continue;
@@ -272,12 +317,12 @@ class Extractor {
       for (const { name } of boundNames(d.name)) {
         const b: Binding = { ref };
         scope.names.set(name, b);
-        if (ts.isIdentifier(d.name)) values.push([b, d]);
+        if (isIdentifier(d.name)) values.push([b, d]);
       }
     }
     for (const [b, d] of values) b.value = unit === undefined ? b.ref : this.declValue(d, scope);
     for (const d of decls)
-      if (ts.isObjectBindingPattern(d.name) && d.initializer) this.destructure(d.name, d.initializer, scope);
+      if (isObjectBindingPattern(d.name) && d.initializer) this.destructure(d.name, d.initializer, scope);
   }
 
   /** `const { clean, b: scale } = steps`: each name is that member of what `steps` is, when that is known. */
@@ -285,9 +330,9 @@ class Extractor {
     const source = this.values.valueOf(init, scope);
     if (!source) return;
     for (const el of pattern.elements) {
-      if (el.dotDotDotToken || !ts.isIdentifier(el.name)) continue;
+      if (el.dotDotDotToken || !isIdentifier(el.name)) continue;
       const prop = el.propertyName
-        ? ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName)
+        ? isIdentifier(el.propertyName) || isStringLiteral(el.propertyName)
           ? el.propertyName.text
           : undefined
         : el.name.text;
@@ -298,11 +343,11 @@ class Extractor {
 
   private functionScope(fn: ts.SignatureDeclaration, key: string, outer: Scope): Scope {
     // `function find(this: Cheerio<T>)`: a function written to be mixed into a class says what `this` is.
-    const thisParam = fn.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === 'this');
+    const thisParam = fn.parameters.find((p) => isIdentifier(p.name) && p.name.text === 'this');
     const scope = thisParam
       ? new Scope(outer, outer.thisClass, this.values.typeValue(thisParam.type, outer))
       : new Scope(outer);
-    if ((ts.isFunctionExpression(fn) || ts.isClassExpression(fn)) && fn.name)
+    if ((isFunctionExpression(fn) || isClassExpression(fn)) && fn.name)
       scope.names.set(fn.name.text, { ref: { k: 'unit', key }, value: { k: 'unit', key } });
     // An IIFE's parameters hold its arguments: `(function (_super) { __extends(X, _super) … }(Base))`.
     const args = isIife(fn) ? (skipParens(fn).parent as ts.CallExpression).arguments : undefined;
@@ -310,29 +355,29 @@ class Extractor {
       const value =
         this.values.typeValue(p.type, outer) ?? (args?.[i] ? this.values.valueOf(args[i], outer) : undefined);
       for (const { name } of boundNames(p.name))
-        scope.names.set(name, { ref: { k: 'unit', key }, value: ts.isIdentifier(p.name) ? value : undefined });
+        scope.names.set(name, { ref: { k: 'unit', key }, value: isIdentifier(p.name) ? value : undefined });
     });
     const body = (fn as ts.FunctionLikeDeclaration).body;
-    if (body && ts.isBlock(body)) this.declareBlock(body.statements, scope, key, hoistedVars(body));
+    if (body && isBlock(body)) this.declareBlock(body.statements, scope, key, hoistedVars(body));
     return scope;
   }
 
   private blockScope(node: ts.Node, outer: Scope, unit: string): Scope {
     const scope = new Scope(outer);
-    if (ts.isBlock(node) || ts.isModuleBlock(node)) this.declareBlock(node.statements, scope, unit);
-    else if (ts.isCaseBlock(node))
+    if (isBlock(node) || isModuleBlock(node)) this.declareBlock(node.statements, scope, unit);
+    else if (isCaseBlock(node))
       this.declareBlock(
         node.clauses.flatMap((c) => [...c.statements]),
         scope,
         unit,
       );
-    else if (ts.isCatchClause(node) && node.variableDeclaration)
+    else if (isCatchClause(node) && node.variableDeclaration)
       for (const { name } of boundNames(node.variableDeclaration.name))
         scope.names.set(name, { ref: { k: 'unit', key: unit } });
     else if (
-      (ts.isForStatement(node) || ts.isForInStatement(node) || ts.isForOfStatement(node)) &&
+      (isForStatement(node) || isForInStatement(node) || isForOfStatement(node)) &&
       node.initializer &&
-      ts.isVariableDeclarationList(node.initializer)
+      isVariableDeclarationList(node.initializer)
     ) {
       for (const d of node.initializer.declarations)
         for (const { name } of boundNames(d.name)) scope.names.set(name, { ref: { k: 'unit', key: unit } });
@@ -364,7 +409,7 @@ class Extractor {
   }
 
   private visit(node: ts.Node, current: string, scope: Scope): void {
-    if (this.isJs && !this.tsSyntaxInJs && (TS_ONLY.has(node.kind) || ts.isTypeNode(node))) this.tsSyntaxInJs = true;
+    if (this.isJs && !this.tsSyntaxInJs && (TS_ONLY.has(node.kind) || isTypeNode(node))) this.tsSyntaxInJs = true;
     switch (node.kind) {
       case SK.Identifier:
         if (isReference(node as ts.Identifier)) {
@@ -389,7 +434,7 @@ class Extractor {
         this.member(node as ts.PropertyAccessExpression, current, scope);
         return;
     }
-    if (ts.isTypeNode(node)) return;
+    if (isTypeNode(node)) return;
     let unit = current;
     let inner = scope;
     let leave: number | undefined;
@@ -400,11 +445,11 @@ class Extractor {
       // Containment: running the outer code may run the inner function. Not a function declared at the top
       // level: loading a module only defines it (stageDeps.ts seeds what runs at load with the module key).
       if (current !== MODULE || !definesFunction(node)) this.ref(current, { k: 'unit', key: unit });
-      const cls = node.parent && ts.isClassLike(node.parent) ? node.parent : undefined;
+      const cls = node.parent && isClassLike(node.parent) ? node.parent : undefined;
       // A method only runs on an instance, so reaching it reaches its class (constructor, field initialisers).
-      if (cls && !ts.isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
-      if (ts.isClassLike(node)) inner = new Scope(scope, unit, { k: 'new', cls: { k: 'unit', key: unit } });
-      else if (ts.isFunctionLike(node)) {
+      if (cls && !isConstructorDeclaration(node)) this.ref(unit, { k: 'unit', key: localKey(cls) });
+      if (isClassLike(node)) inner = new Scope(scope, unit, { k: 'new', cls: { k: 'unit', key: unit } });
+      else if (isFunctionLike(node)) {
         inner = this.functionScope(node, unit, scope);
         // `var X = /** @class */ (function () { function X() {} …; return X; }())`: the call gives the class.
         const info = isIife(node) ? this.units.get(unit) : undefined;
@@ -413,31 +458,30 @@ class Extractor {
           this.es5.wrapped(info.returns, span(enclosingStatement(node), this.sf));
         }
       }
-    } else if (ts.isExpressionStatement(node)) {
+    } else if (isExpressionStatement(node)) {
       this.es5.statement(node.expression, scope, this.values);
       // `pipeline.stage("x", f)` at the top level belongs to `pipeline`: using the pipeline runs its stages.
-      const owner = ts.isSourceFile(node.parent) ? this.topLevelOwner(node.expression, scope) : undefined;
+      const owner = isSourceFile(node.parent) ? this.topLevelOwner(node.expression, scope) : undefined;
       if (owner) unit = owner;
     } else if (
-      ts.isBlock(node) ||
-      ts.isCaseBlock(node) ||
-      ts.isCatchClause(node) ||
-      ts.isForStatement(node) ||
-      ts.isForInStatement(node) ||
-      ts.isForOfStatement(node) ||
-      ts.isModuleBlock(node)
+      isBlock(node) ||
+      isCaseBlock(node) ||
+      isCatchClause(node) ||
+      isForStatement(node) ||
+      isForInStatement(node) ||
+      isForOfStatement(node) ||
+      isModuleBlock(node)
     ) {
       // A function's body block shares the function's scope (declared in functionScope).
-      if (!(ts.isBlock(node) && ts.isFunctionLike(node.parent))) inner = this.blockScope(node, scope, unit);
+      if (!(isBlock(node) && isFunctionLike(node.parent))) inner = this.blockScope(node, scope, unit);
     }
     this.stageRules?.visit(node, scope);
-    const inClass = ts.isClassLike(node);
-    ts.forEachChild(node, (child) => {
+    const inClass = isClassLike(node);
+    forEachChild(node, (child) => {
       adopt(child, node);
       // Class members that are not units (fields) belong to the class; containment edges from the class
       // to methods are deliberately absent: constructing an instance does not call its methods.
-      if (inClass && isUnitNode(child) && !ts.isConstructorDeclaration(child))
-        this.visit(child, localKey(child), inner);
+      if (inClass && isUnitNode(child) && !isConstructorDeclaration(child)) this.visit(child, localKey(child), inner);
       else this.visit(child, unit, inner);
     });
     if (leave !== undefined) this.lines.leave(leave);
@@ -447,11 +491,10 @@ class Extractor {
   private member(pa: ts.PropertyAccessExpression, current: string, scope: Scope): void {
     const recv = skipOuter(pa.expression);
     // CommonJS export assignments (`exports.f = …`, `module.exports.f = …`) define, they do not use.
-    if (ts.isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text))
-      return;
+    if (isIdentifier(recv) && (recv.text === 'exports' || recv.text === 'module') && !scope.lookup(recv.text)) return;
     if (
-      ts.isPropertyAccessExpression(recv) &&
-      ts.isIdentifier(recv.expression) &&
+      isPropertyAccessExpression(recv) &&
+      isIdentifier(recv.expression) &&
       recv.expression.text === 'module' &&
       recv.name.text === 'exports'
     )
@@ -464,12 +507,12 @@ class Extractor {
   private topLevelOwner(expr: ts.Expression, scope: Scope): string | undefined {
     let cur: ts.Expression = skipOuter(expr);
     for (;;) {
-      if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur) || ts.isElementAccessExpression(cur))
+      if (isCallExpression(cur) || isPropertyAccessExpression(cur) || isElementAccessExpression(cur))
         cur = skipOuter(cur.expression);
-      else if (ts.isBinaryExpression(cur) && cur.operatorToken.kind === SK.EqualsToken) cur = skipOuter(cur.left);
+      else if (isBinaryExpression(cur) && cur.operatorToken.kind === SK.EqualsToken) cur = skipOuter(cur.left);
       else break;
     }
-    if (!ts.isIdentifier(cur)) return undefined;
+    if (!isIdentifier(cur)) return undefined;
     const r = scope.lookup(cur.text)?.ref;
     // Only top-level variables are units keyed by their declaration.
     return r?.k === 'unit' && r.key.endsWith(`#${SK.VariableDeclaration}`) ? r.key : undefined;
@@ -478,9 +521,9 @@ class Extractor {
   private recordImport(node: ts.ImportDeclaration | ts.ExportDeclaration): void {
     const spec = node.moduleSpecifier;
     // Type-only imports vanish at runtime: they neither run code nor create import cycles.
-    const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly === true : node.isTypeOnly;
-    if (!spec || !ts.isStringLiteralLike(spec) || typeOnly) return;
-    this.facts.imports.push({ spec: spec.text, span: span(node, this.sf), reexport: ts.isExportDeclaration(node) });
+    const typeOnly = isImportDeclaration(node) ? node.importClause?.isTypeOnly === true : node.isTypeOnly;
+    if (!spec || !isStringLiteralLike(spec) || typeOnly) return;
+    this.facts.imports.push({ spec: spec.text, span: span(node, this.sf), reexport: isExportDeclaration(node) });
   }
 
   // --- units, exports -----------------------------------------------------------------------------
@@ -493,20 +536,19 @@ class Extractor {
       body: span(node, this.sf),
       shape: 'other',
     };
-    if (ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) info.inline = true;
-    if (ts.isFunctionDeclaration(node)) info.shape = node.body ? 'function' : 'other';
-    else if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) info.shape = 'function';
-    else if (ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isAccessor(node))
-      info.shape = 'method';
+    if (isArrowFunction(node) || isFunctionExpression(node) || isClassExpression(node)) info.inline = true;
+    if (isFunctionDeclaration(node)) info.shape = node.body ? 'function' : 'other';
+    else if (isArrowFunction(node) || isFunctionExpression(node)) info.shape = 'function';
+    else if (isMethodDeclaration(node) || isConstructorDeclaration(node) || isAccessor(node)) info.shape = 'method';
     if (
-      ts.isFunctionDeclaration(node) ||
-      ts.isArrowFunction(node) ||
-      ts.isFunctionExpression(node) ||
-      ts.isMethodDeclaration(node) ||
-      ts.isGetAccessor(node)
+      isFunctionDeclaration(node) ||
+      isArrowFunction(node) ||
+      isFunctionExpression(node) ||
+      isMethodDeclaration(node) ||
+      isGetAccessor(node)
     ) {
       info.returns = this.values.typeValue(node.type, scope);
-    } else if (ts.isClassLike(node)) {
+    } else if (isClassLike(node)) {
       info.shape = 'class';
       info.members = this.values.classMembers(node, key, scope);
       const ext = node.heritageClauses?.find((h) => h.token === SK.ExtendsKeyword)?.types[0];
@@ -517,15 +559,15 @@ class Extractor {
         // Using a subclass runs its base's constructor and inherited methods: the base is reached with it.
         this.ref(key, base);
       }
-    } else if (ts.isVariableDeclaration(node)) {
+    } else if (isVariableDeclaration(node)) {
       const init = node.initializer ? skipOuter(node.initializer) : undefined;
-      if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+      if (init && (isArrowFunction(init) || isFunctionExpression(init))) {
         info.shape = 'function';
         info.returns = this.values.typeValue(init.type, scope);
       } else {
-        info.shape = init && ts.isClassExpression(init) ? 'class' : 'variable';
+        info.shape = init && isClassExpression(init) ? 'class' : 'variable';
         info.alias = this.values.typeValue(node.type, scope) ?? (init ? this.values.valueOf(init, scope) : undefined);
-        if (init && ts.isObjectLiteralExpression(init)) info.members = this.values.objectMembers(init, key, scope);
+        if (init && isObjectLiteralExpression(init)) info.members = this.values.objectMembers(init, key, scope);
       }
     }
     this.units.set(key, info);
@@ -548,7 +590,7 @@ class Extractor {
 /** The statement a node is part of (`var X = (function () {…}())` for the IIFE inside it). */
 function enclosingStatement(node: ts.Node): ts.Node {
   let n = node;
-  while (n.parent && !ts.isSourceFile(n.parent) && !ts.isBlock(n.parent) && !ts.isModuleBlock(n.parent)) n = n.parent;
+  while (n.parent && !isSourceFile(n.parent) && !isBlock(n.parent) && !isModuleBlock(n.parent)) n = n.parent;
   return n;
 }
 
@@ -576,7 +618,7 @@ function refId(r: Ref): string {
 function isReference(id: ts.Identifier): boolean {
   const p = id.parent;
   if (!p) return false;
-  if ((p as ts.Node & { name?: ts.Node }).name === id) return ts.isShorthandPropertyAssignment(p);
+  if ((p as ts.Node & { name?: ts.Node }).name === id) return isShorthandPropertyAssignment(p);
   switch (p.kind) {
     case SK.QualifiedName:
     case SK.LabeledStatement:
@@ -592,9 +634,9 @@ function isReference(id: ts.Identifier): boolean {
 
 /** A top-level function declaration, or a top-level variable holding a function: loading its module runs neither. */
 function definesFunction(node: ts.Node): boolean {
-  if (ts.isFunctionDeclaration(node)) return true;
-  const init = ts.isVariableDeclaration(node) && node.initializer ? skipOuter(node.initializer) : undefined;
-  return init !== undefined && (ts.isArrowFunction(init) || ts.isFunctionExpression(init));
+  if (isFunctionDeclaration(node)) return true;
+  const init = isVariableDeclaration(node) && node.initializer ? skipOuter(node.initializer) : undefined;
+  return init !== undefined && (isArrowFunction(init) || isFunctionExpression(init));
 }
 
 /** How the analysis parses a file, by its extension. */

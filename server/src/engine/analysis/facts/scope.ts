@@ -1,6 +1,22 @@
 import { ts } from '../typescript';
 import type { Ref } from './types';
 
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  forEachChild,
+  isCallExpression,
+  isForInStatement,
+  isForOfStatement,
+  isForStatement,
+  isIdentifier,
+  isObjectBindingPattern,
+  isOmittedExpression,
+  isStringLiteral,
+  isStringLiteralLike,
+  isVariableDeclarationList,
+  isVariableStatement,
+} = ts;
+
 /** What a name in scope stands for: `ref` is the unit a reference to it points at, `value` what it holds. */
 export interface Binding {
   ref?: Ref;
@@ -30,32 +46,32 @@ export function boundNames(
   out: { name: string; property?: string }[] = [],
   property?: string,
 ): { name: string; property?: string }[] {
-  if (ts.isIdentifier(name)) out.push({ name: name.text, property });
-  else if (ts.isObjectBindingPattern(name)) {
+  if (isIdentifier(name)) out.push({ name: name.text, property });
+  else if (isObjectBindingPattern(name)) {
     for (const el of name.elements) {
       const prop =
-        el.propertyName && (ts.isIdentifier(el.propertyName) || ts.isStringLiteral(el.propertyName))
+        el.propertyName && (isIdentifier(el.propertyName) || isStringLiteral(el.propertyName))
           ? el.propertyName.text
-          : ts.isIdentifier(el.name)
+          : isIdentifier(el.name)
             ? el.name.text
             : undefined;
       boundNames(el.name, out, el.dotDotDotToken ? undefined : prop);
     }
   } else {
-    for (const el of name.elements) if (!ts.isOmittedExpression(el)) boundNames(el.name, out);
+    for (const el of name.elements) if (!isOmittedExpression(el)) boundNames(el.name, out);
   }
   return out;
 }
 
 /** `var` declarations anywhere in a function body (not in nested functions): they are hoisted to it. */
 export function hoistedVars(node: ts.Node, out: ts.VariableDeclaration[] = []): ts.VariableDeclaration[] {
-  ts.forEachChild(node, (child) => {
-    if (ts.isVariableStatement(child)) {
+  forEachChild(node, (child) => {
+    if (isVariableStatement(child)) {
       if (!(child.declarationList.flags & ts.NodeFlags.BlockScoped)) out.push(...child.declarationList.declarations);
     } else if (
-      (ts.isForStatement(child) || ts.isForInStatement(child) || ts.isForOfStatement(child)) &&
+      (isForStatement(child) || isForInStatement(child) || isForOfStatement(child)) &&
       child.initializer &&
-      ts.isVariableDeclarationList(child.initializer)
+      isVariableDeclarationList(child.initializer)
     ) {
       if (!(child.initializer.flags & ts.NodeFlags.BlockScoped)) out.push(...child.initializer.declarations);
       hoistedVars(child.statement, out);
@@ -82,12 +98,12 @@ const STATEMENT_CONTAINERS = new Set([
 /** `require("spec")` with a literal specifier. */
 export function requireSpec(e: ts.Expression): string | undefined {
   if (
-    !ts.isCallExpression(e) ||
-    !ts.isIdentifier(e.expression) ||
+    !isCallExpression(e) ||
+    !isIdentifier(e.expression) ||
     e.expression.text !== 'require' ||
     e.arguments.length !== 1
   )
     return undefined;
   const arg = e.arguments[0];
-  return ts.isStringLiteralLike(arg) ? arg.text : undefined;
+  return isStringLiteralLike(arg) ? arg.text : undefined;
 }

@@ -4,6 +4,30 @@ import type { Scope } from './scope';
 import type { Ref, StageMention } from './types';
 import { isStageSet } from '../stages';
 
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  getJSDocTags,
+  getTextOfJSDocComment,
+  isArrayLiteralExpression,
+  isArrowFunction,
+  isCallExpression,
+  isClassDeclaration,
+  isClassExpression,
+  isClassLike,
+  isFunctionDeclaration,
+  isFunctionExpression,
+  isIdentifier,
+  isMethodDeclaration,
+  isNewExpression,
+  isObjectLiteralExpression,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isShorthandPropertyAssignment,
+  isSpreadElement,
+  isStringLiteral,
+  isStringLiteralLike,
+} = ts;
+
 /**
  * The configurable stage rules, applied to each node of a (non-test) file as the extractor walks it:
  * `@stage` tags, estimator classes, registration calls and pipeline constructors. What a registered
@@ -13,6 +37,8 @@ export class StageRules {
   private readonly calls: Set<string>;
   private readonly constructors: Set<string>;
   private readonly methods: Set<string>;
+  /** The file can hold `@stage` tags (without one in the text, JSDoc is not even parsed: see extract.ts). */
+  private readonly tags: boolean;
 
   constructor(
     options: {
@@ -27,23 +53,22 @@ export class StageRules {
     this.calls = new Set(options.stageCalls);
     this.constructors = new Set(options.pipelineConstructors);
     this.methods = new Set(options.stageMethods);
+    this.tags = mayHoldStageTags(sf.text);
   }
 
   visit(node: ts.Node, scope: Scope): void {
-    const tagged = stageTag(node);
+    const tagged = this.tags ? stageTag(node) : undefined;
     if (tagged !== undefined)
       this.out.push({ kind: 'tagged', target: unitRef(node), explicitName: tagged || undefined, how: '@stage tag' });
-    if (ts.isClassLike(node)) {
+    if (isClassLike(node)) {
       const names = node.members.flatMap((m) =>
-        ts.isMethodDeclaration(m) && m.name && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name))
-          ? [m.name.text]
-          : [],
+        isMethodDeclaration(m) && m.name && (isIdentifier(m.name) || isStringLiteral(m.name)) ? [m.name.text] : [],
       );
       const hasBase = node.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword) ?? false;
       this.estimator(unitRef(stageNode(node)), names, hasBase, 'class');
     }
-    if (ts.isCallExpression(node) && this.calls.has(calleeName(node.expression) ?? '')) this.registration(node, scope);
-    if (ts.isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? ''))
+    if (isCallExpression(node) && this.calls.has(calleeName(node.expression) ?? '')) this.registration(node, scope);
+    if (isNewExpression(node) && this.constructors.has(calleeName(node.expression) ?? ''))
       this.constructed(node, scope);
   }
 
@@ -61,7 +86,7 @@ export class StageRules {
   private registration(call: ts.CallExpression, scope: Scope): void {
     const args = [...call.arguments];
     const first = args[0] ? skipOuter(args[0]) : undefined;
-    const explicit = first && ts.isStringLiteralLike(first) && args.length > 1 ? first.text : undefined;
+    const explicit = first && isStringLiteralLike(first) && args.length > 1 ? first.text : undefined;
     for (const arg of flattenArrays(explicit !== undefined ? args.slice(1) : args)) {
       const target = this.argRef(arg, scope);
       if (target)
@@ -80,27 +105,23 @@ export class StageRules {
     const add = (e: ts.Expression, name?: string): void => {
       const x = skipOuter(e);
       // sklearn-style `['scale', scaler]` pairs name the stage.
-      if (
-        ts.isArrayLiteralExpression(x) &&
-        x.elements.length === 2 &&
-        ts.isStringLiteralLike(skipOuter(x.elements[0]))
-      ) {
+      if (isArrayLiteralExpression(x) && x.elements.length === 2 && isStringLiteralLike(skipOuter(x.elements[0]))) {
         add(x.elements[1], (skipOuter(x.elements[0]) as ts.StringLiteralLike).text);
         return;
       }
-      if (ts.isArrayLiteralExpression(x)) {
+      if (isArrayLiteralExpression(x)) {
         x.elements.forEach((el) => add(el));
         return;
       }
-      if (ts.isObjectLiteralExpression(x)) {
+      if (isObjectLiteralExpression(x)) {
         for (const p of x.properties) {
-          if (ts.isPropertyAssignment(p)) {
+          if (isPropertyAssignment(p)) {
             const init = skipOuter(p.initializer);
-            const key = ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name) ? p.name.text : undefined;
+            const key = isIdentifier(p.name) || isStringLiteralLike(p.name) ? p.name.text : undefined;
             // `{ steps: [...] }` lists stages; `{ clean: fn }` names one.
-            add(init, ts.isArrayLiteralExpression(init) || ts.isObjectLiteralExpression(init) ? undefined : key);
-          } else if (ts.isShorthandPropertyAssignment(p)) add(p.name, p.name.text);
-          else if (ts.isMethodDeclaration(p) && ts.isIdentifier(p.name))
+            add(init, isArrayLiteralExpression(init) || isObjectLiteralExpression(init) ? undefined : key);
+          } else if (isShorthandPropertyAssignment(p)) add(p.name, p.name.text);
+          else if (isMethodDeclaration(p) && isIdentifier(p.name))
             this.out.push({
               kind: 'constructed',
               target: unitRef(p),
@@ -121,9 +142,9 @@ export class StageRules {
   /** What a stage argument names: an inline function, a name in scope, `new X()`, `ns.f`. */
   private argRef(e: ts.Expression, scope: Scope): Ref | undefined {
     const x = skipOuter(e);
-    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x)) return unitRef(stageNode(x));
-    if (ts.isNewExpression(x)) return this.argRef(x.expression, scope);
-    if (ts.isIdentifier(x) || ts.isPropertyAccessExpression(x)) return this.valueOf(x, scope);
+    if (isArrowFunction(x) || isFunctionExpression(x) || isClassExpression(x)) return unitRef(stageNode(x));
+    if (isNewExpression(x)) return this.argRef(x.expression, scope);
+    if (isIdentifier(x) || isPropertyAccessExpression(x)) return this.valueOf(x, scope);
     return undefined;
   }
 }
@@ -132,18 +153,23 @@ function unitRef(node: ts.Node): Ref {
   return { k: 'unit', key: localKey(node) };
 }
 
+/** False when no JSDoc of `text` can hold a `@stage` tag (a tag name is written out: no escapes). */
+export function mayHoldStageTags(text: string): boolean {
+  return text.includes('@stage');
+}
+
 /** `undefined` when untagged, `''` for a bare `@stage`, else the name given after the tag. */
 function stageTag(node: ts.Node): string | undefined {
   if (!(
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isClassDeclaration(node) ||
+    isFunctionDeclaration(node) ||
+    isMethodDeclaration(node) ||
+    isClassDeclaration(node) ||
     isTopLevelVariable(node)
   ))
     return undefined;
-  for (const tag of ts.getJSDocTags(node)) {
+  for (const tag of getJSDocTags(node)) {
     if (tag.tagName.text !== 'stage') continue;
-    const text = ts.getTextOfJSDocComment(tag.comment)?.trim() ?? '';
+    const text = getTextOfJSDocComment(tag.comment)?.trim() ?? '';
     return text.split(/\s+/)[0] ?? '';
   }
   return undefined;
@@ -151,16 +177,16 @@ function stageTag(node: ts.Node): string | undefined {
 
 function calleeName(e: ts.Expression): string | undefined {
   const x = skipOuter(e);
-  if (ts.isIdentifier(x)) return x.text;
-  if (ts.isPropertyAccessExpression(x)) return x.name.text;
+  if (isIdentifier(x)) return x.text;
+  if (isPropertyAccessExpression(x)) return x.name.text;
   return undefined;
 }
 
 function flattenArrays(args: readonly ts.Expression[]): ts.Expression[] {
   return args.flatMap((a) => {
     const x = skipOuter(a);
-    return ts.isArrayLiteralExpression(x)
-      ? flattenArrays(x.elements.filter((e): e is ts.Expression => !ts.isSpreadElement(e)))
+    return isArrayLiteralExpression(x)
+      ? flattenArrays(x.elements.filter((e): e is ts.Expression => !isSpreadElement(e)))
       : [a];
   });
 }

@@ -3,6 +3,26 @@ import { localKey, skipOuter } from '../units';
 import { requireSpec, type Scope } from './scope';
 import type { Ref } from './types';
 
+// Read once: `ts` is ~2,200 getters in a dictionary-mode object, slow to look up per node.
+const {
+  getModifiers,
+  isAccessor,
+  isArrowFunction,
+  isBinaryExpression,
+  isClassExpression,
+  isExpressionStatement,
+  isFunctionExpression,
+  isIdentifier,
+  isMethodDeclaration,
+  isPrivateIdentifier,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isPropertyDeclaration,
+  isShorthandPropertyAssignment,
+  isStringLiteralLike,
+  isTypeReferenceNode,
+} = ts;
+
 const SK = ts.SyntaxKind;
 
 /**
@@ -53,15 +73,15 @@ export class Values {
 
   /** A parameter or variable typed `C` (or `ns.C`) holds an instance of C. */
   typeValue(type: ts.TypeNode | undefined, scope: Scope): Ref | undefined {
-    if (!type || !ts.isTypeReferenceNode(type)) return undefined;
+    if (!type || !isTypeReferenceNode(type)) return undefined;
     const n = type.typeName;
     // `async load(): Promise<Model>` is awaited into a Model (what `(await load()).fit()` calls).
-    if (ts.isIdentifier(n) && n.text === 'Promise' && type.typeArguments?.length === 1 && !scope.lookup('Promise'))
+    if (isIdentifier(n) && n.text === 'Promise' && type.typeArguments?.length === 1 && !scope.lookup('Promise'))
       return this.typeValue(type.typeArguments[0], scope);
-    const cls = ts.isIdentifier(n)
+    const cls = isIdentifier(n)
       ? scope.lookup(n.text)?.value
       : (() => {
-          const of = ts.isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
+          const of = isIdentifier(n.left) ? scope.lookup(n.left.text)?.value : undefined;
           return of ? ({ k: 'member', of, name: n.right.text } as Ref) : undefined;
         })();
     return cls ? { k: 'new', cls } : undefined;
@@ -71,13 +91,13 @@ export class Values {
   objectMembers(obj: ts.ObjectLiteralExpression, owner: string, scope: Scope): Record<string, Ref> {
     const out: Record<string, Ref> = {};
     for (const p of obj.properties) {
-      const name = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+      const name = p.name && (isIdentifier(p.name) || isStringLiteralLike(p.name)) ? p.name.text : undefined;
       if (name === undefined) continue;
-      if (ts.isShorthandPropertyAssignment(p)) {
+      if (isShorthandPropertyAssignment(p)) {
         const r = scope.lookup(name)?.ref;
         if (r) out[name] = r;
-      } else if (ts.isMethodDeclaration(p) || ts.isAccessor(p)) out[name] = { k: 'unit', key: localKey(p) };
-      else if (ts.isPropertyAssignment(p)) out[name] = this.valueRef(p.initializer, scope) ?? { k: 'unit', key: owner };
+      } else if (isMethodDeclaration(p) || isAccessor(p)) out[name] = { k: 'unit', key: localKey(p) };
+      else if (isPropertyAssignment(p)) out[name] = this.valueRef(p.initializer, scope) ?? { k: 'unit', key: owner };
     }
     return out;
   }
@@ -85,13 +105,12 @@ export class Values {
   /** What a name bound to `e` refers to: the function it is, the declaration of the name it repeats, or the module it requires. */
   valueRef(e: ts.Expression, scope: Scope): Ref | undefined {
     const x = skipOuter(e);
-    if (ts.isArrowFunction(x) || ts.isFunctionExpression(x) || ts.isClassExpression(x))
-      return { k: 'unit', key: localKey(x) };
-    if (ts.isIdentifier(x)) return scope.lookup(x.text)?.ref;
+    if (isArrowFunction(x) || isFunctionExpression(x) || isClassExpression(x)) return { k: 'unit', key: localKey(x) };
+    if (isIdentifier(x)) return scope.lookup(x.text)?.ref;
     // `exports.Bayes = require('./bayes')`, `module.exports = require('./impl')`, `{ Bayes: require('./bayes') }`.
     const spec = requireSpec(x);
     if (spec !== undefined) return { k: 'import', spec, name: '*' };
-    if (ts.isPropertyAccessExpression(x)) {
+    if (isPropertyAccessExpression(x)) {
       const of = this.valueOf(x.expression, scope);
       return of ? { k: 'member', of, name: x.name.text } : undefined;
     }
@@ -110,24 +129,24 @@ export class Values {
     };
     for (const m of node.members) {
       const name =
-        m.name && (ts.isIdentifier(m.name) || ts.isPrivateIdentifier(m.name) || ts.isStringLiteralLike(m.name))
+        m.name && (isIdentifier(m.name) || isPrivateIdentifier(m.name) || isStringLiteralLike(m.name))
           ? m.name.text
           : undefined;
       if (name === undefined) continue;
-      if (ts.isMethodDeclaration(m) || ts.isAccessor(m)) out[name] = { k: 'unit', key: localKey(m) };
-      else if (ts.isPropertyDeclaration(m))
+      if (isMethodDeclaration(m) || isAccessor(m)) out[name] = { k: 'unit', key: localKey(m) };
+      else if (isPropertyDeclaration(m))
         field(name, this.typeValue(m.type, scope) ?? (m.initializer ? this.valueOf(m.initializer, scope) : undefined));
       else field(name, undefined);
     }
     for (const ctor of node.members.filter(ts.isConstructorDeclaration)) {
       for (const p of ctor.parameters)
-        if (ts.isIdentifier(p.name) && ts.getModifiers(p)?.length) field(p.name.text, this.typeValue(p.type, scope));
+        if (isIdentifier(p.name) && getModifiers(p)?.length) field(p.name.text, this.typeValue(p.type, scope));
       for (const st of ctor.body?.statements ?? []) {
-        const e = ts.isExpressionStatement(st) ? st.expression : undefined;
-        if (!e || !ts.isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) continue;
+        const e = isExpressionStatement(st) ? st.expression : undefined;
+        if (!e || !isBinaryExpression(e) || e.operatorToken.kind !== SK.EqualsToken) continue;
         const left = e.left;
         if (
-          !ts.isPropertyAccessExpression(left) ||
+          !isPropertyAccessExpression(left) ||
           left.expression.kind !== SK.ThisKeyword ||
           out[left.name.text]?.k === 'field'
         )
@@ -142,5 +161,5 @@ export class Values {
 /** `import("spec")` with a literal specifier (the lazy loading of heavy modules ML code does). */
 function dynamicImportSpec(call: ts.CallExpression): string | undefined {
   const arg = call.arguments[0];
-  return call.expression.kind === SK.ImportKeyword && arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+  return call.expression.kind === SK.ImportKeyword && arg && isStringLiteralLike(arg) ? arg.text : undefined;
 }
