@@ -123,6 +123,16 @@ export function hooksDir(top: string): string {
   return path.resolve(top, out.toString('utf8').trim());
 }
 
+/**
+ * The absolute path of `rel`, a path git listed relative to the absolute folder `abs` ('/'-separated, no
+ * `.` or `..` segment): what path.resolve gives, without its cost (a hook lists the index and HEAD's tree:
+ * 2,000 calls, 2-3 ms of a hook run's profile).
+ */
+function under(abs: string, rel: string): string {
+  if (path.sep !== '/') return path.resolve(abs, rel);
+  return abs.endsWith('/') ? abs + rel : `${abs}/${rel}`;
+}
+
 /** One regular file of a git tree or index: absolute path and blob id. */
 export interface GitBlobEntry {
   file: string;
@@ -146,7 +156,7 @@ export function indexEntries(dir: string, keep: (file: string) => boolean): GitB
   for (const rec of listing.split('\0')) {
     const m = /^(\d{6}) ([0-9a-f]{40,64}) (\d)\t(.+)$/s.exec(rec);
     if (!m || m[3] !== '0' || !isRegular(m[1])) continue;
-    const file = path.resolve(abs, m[4]);
+    const file = under(abs, m[4]);
     if (keep(file)) entries.push({ file, blob: m[2] });
   }
   return entries;
@@ -186,7 +196,7 @@ export function revisionEntries(dir: string, commit: string, keep: (rel: string)
   for (const rec of listing.split('\0')) {
     const m = /^(\d{6}) blob ([0-9a-f]{40,64})\t(.+)$/s.exec(rec);
     if (!m || !isRegular(m[1]) || !keep(m[3])) continue;
-    entries.push({ file: path.resolve(abs, m[3]), blob: m[2] });
+    entries.push({ file: under(abs, m[3]), blob: m[2] });
   }
   return entries;
 }
