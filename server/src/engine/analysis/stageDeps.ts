@@ -149,8 +149,18 @@ export class StageDependencies {
       if (key === wholeModuleKey(home)) wholeFiles.add(home);
       for (const next of this.edges(key) ?? []) if (!units.has(next)) queue.push(next);
     }
-    const unanalysed = [...new Set(files.flatMap((f) => this.src.unanalysedImports(f)))];
-    return { key: stage.key, units, files, wholeFiles, unanalysed };
+    const src = this.src;
+    let unanalysed: string[] | undefined;
+    return {
+      key: stage.key,
+      units,
+      files,
+      wholeFiles,
+      // Listed on first use: it reads the facts of every loaded module, which a walk needs no other way.
+      get unanalysed(): string[] {
+        return (unanalysed ??= [...new Set(files.flatMap((f) => src.unanalysedImports(f)))]);
+      },
+    };
   }
 
   /**
