@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import nodeFs = require('node:fs');
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { analyzeFiles, Analyzer, type AnalysisResult } from '../../server/src/engine/analysis/analyzer';
-import { codeStampOf, DiskCache } from '../../server/src/engine/analysis/cache/diskCache';
+import { codeStampOf, DiskCache, sha256 } from '../../server/src/engine/analysis/cache/diskCache';
 import { FileCache } from '../../server/src/engine/analysis/cache/fileCache';
 import { analyzeCached } from '../../server/src/engine/analysis/cache/resultCache';
 import { analyzeSince } from '../../server/src/engine/analysis/since';
+import { tokenize } from '../../server/src/engine/analysis/clones';
 import { DEFAULT_ANALYSIS, type AnalysisConfig } from '../../server/src/engine/config/types';
 import { git, tempDir, write, writeWorkspace, normalizeRows } from '../support/tmp';
 
@@ -60,38 +62,91 @@ describe('persistent analysis cache', () => {
   };
   after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 
-  it('never stores a result under a key made from texts the analysis did not read (a file saved mid-run)', () => {
-    const { root, cache } = workspace();
-    const scale = path.join(root, 'src/pipeline/scale.ts');
-    const before = fs.readFileSync(scale, 'utf8');
-    // Saved between the key (its texts read first) and the analysis: the key names `before`, the
-    // analysis reads `after`, which has no copy of clean (no duplicate finding).
-    const after = 'export function scale(x: number): number {\n  return x * 2;\n}\n';
-    fs.writeFileSync(scale, after);
+  /** Runs `fn` with the first read of `file` answered by `answer` (a text, or a throw); true if it was read. */
+  const firstRead = <T>(file: string, answer: () => string, fn: () => T): { value: T; read: boolean } => {
     // The module object itself: compiled `import * as fs` reads its properties through getters.
     const real = nodeFs.readFileSync;
     let first = true;
-    const patched = ((file: fs.PathOrFileDescriptor, options?: unknown) => {
-      if (first && file === scale) {
+    const patched = ((f: fs.PathOrFileDescriptor, options?: unknown) => {
+      if (first && f === file) {
         first = false;
-        return typeof options === 'string' || (options && typeof options === 'object') ? before : Buffer.from(before);
+        const text = answer();
+        return typeof options === 'string' || (options && typeof options === 'object') ? text : Buffer.from(text);
       }
-      return (real as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(file, options);
+      return (real as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(f, options);
     }) as typeof fs.readFileSync;
     nodeFs.readFileSync = patched;
-    let raced: AnalysisResult;
     try {
-      raced = analyzeCached(root, CONFIG, { cache });
+      return { value: fn(), read: !first };
     } finally {
       nodeFs.readFileSync = real;
     }
-    assert.ok(!first, 'the key read the file first');
-    assert.equal(comparable(raced), comparable(analyzeFiles(root, CONFIG)));
-    // Back to the text the key named: analysed again, not answered with the other version's result.
+  };
+
+  it('analyses the very texts its key was made from, read once (a file saved mid-run)', () => {
+    const { root, cache } = workspace();
+    const scale = path.join(root, 'src/pipeline/scale.ts');
+    const before = fs.readFileSync(scale, 'utf8');
+    // Saved just after the key read it: the key names `before`, the disk now holds `after`, which has
+    // no copy of clean (no duplicate finding). The analysis must be of `before`, the text the key names.
+    const after = 'export function scale(x: number): number {\n  return x * 2;\n}\n';
+    fs.writeFileSync(scale, after);
+    const raced = firstRead(
+      scale,
+      () => before,
+      () => analyzeCached(root, CONFIG, { cache }),
+    );
+    assert.ok(raced.read, 'the key read the file first');
+    const asBefore = analyzeFiles(root, CONFIG, new Map([[scale, before]]));
+    assert.equal(comparable(raced.value), comparable(asBefore));
+    assert.notEqual(comparable(asBefore), comparable(analyzeFiles(root, CONFIG)));
+    // Stored under the key it belongs to: back at `before`, answered from the cache with that result.
     fs.writeFileSync(scale, before);
     const again = analyzeCached(root, CONFIG, { cache });
-    assert.equal(again.fromCache, false);
-    assert.equal(comparable(again), comparable(analyzeFiles(root, CONFIG)));
+    assert.equal(again.fromCache, true);
+    assert.equal(comparable(again), comparable(asBefore));
+    // And at `after`, analysed again.
+    fs.writeFileSync(scale, after);
+    const changed = analyzeCached(root, CONFIG, { cache });
+    assert.equal(changed.fromCache, false);
+    assert.equal(comparable(changed), comparable(analyzeFiles(root, CONFIG)));
+  });
+
+  it('a first run reads each source once (the key and the analysis share the texts)', () => {
+    const { root, cache } = workspace();
+    const reads = new Map<string, number>();
+    const real = nodeFs.readFileSync;
+    nodeFs.readFileSync = ((f: fs.PathOrFileDescriptor, options?: unknown) => {
+      if (typeof f === 'string') reads.set(f, (reads.get(f) ?? 0) + 1);
+      return (real as (f: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(f, options);
+    }) as typeof fs.readFileSync;
+    let result: AnalysisResult;
+    try {
+      result = analyzeCached(root, CONFIG, { cache });
+    } finally {
+      nodeFs.readFileSync = real;
+    }
+    assert.equal(result.analysedFiles.length, 4);
+    for (const f of result.analysedFiles) assert.equal(reads.get(f), 1, path.relative(root, f));
+  });
+
+  it('never stores a result under a key that does not name a text the analysis read (a file added mid-run)', () => {
+    const { root, cache } = workspace();
+    const scale = path.join(root, 'src/pipeline/scale.ts');
+    // The key's read finds no file (not there yet); the analysis then reads it from the disk.
+    const gone = (): string => {
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    };
+    const raced = firstRead(scale, gone, () => analyzeCached(root, CONFIG, { cache }));
+    assert.ok(raced.read, 'the key read the file first');
+    assert.equal(comparable(raced.value), comparable(analyzeFiles(root, CONFIG)));
+    // Its key says the file is missing: had the result been stored, this run (the file present) would
+    // still be a new analysis, but a later run without it would get a result that lists it.
+    const without = firstRead(scale, gone, () => {
+      const r = analyzeCached(root, CONFIG, { cache });
+      return r.fromCache;
+    });
+    assert.equal(without.value, false);
   });
 
   it('lives in node_modules/.cache/ml-parity of the nearest package; a second run over unchanged files is answered from it', () => {
@@ -132,6 +187,32 @@ describe('persistent analysis cache', () => {
     write(root, 'coverage/lcov.info', 'TN:\nSF:src/pipeline/clean.ts\nDA:2,0\nend_of_record\n');
     assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, false);
     assert.notEqual(comparable(base), comparable(analyzeCached(root, CONFIG, { cache })));
+  });
+
+  it('files are keyed by their bytes and analysed as their UTF-8 text: non-ASCII and invalid sources, a bundle and its map', () => {
+    const { root, cache } = workspace();
+    // A two-byte character before a stage on its line (columns count UTF-16 units), an invalid byte in a string.
+    const shift = (bad: number): Buffer =>
+      Buffer.concat([
+        Buffer.from('const s = "caf'),
+        Buffer.from([bad]),
+        Buffer.from('";\n/* é */ export function shift(xs: number[]): number[] {\n  return xs.map((x) => x + 1);\n}\n'),
+      ]);
+    fs.writeFileSync(path.join(root, 'src/pipeline/shift.ts'), shift(0xe9));
+    write(root, 'dist/index.js', 'module.exports = require("./bundle");\n');
+    write(root, 'dist/index.js.map', '{"version":3,"sources":["../src/pipeline/clean.ts"],"mappings":""}');
+    const first = analyzeCached(root, CONFIG, { cache });
+    assert.equal(first.fromCache, false);
+    assert.equal(comparable(first), comparable(analyzeFiles(root, CONFIG)));
+    assert.ok(first.findings.some((f) => f.message.includes("'shift'") && f.range.start.character === 24));
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, true);
+    // Another invalid byte decodes to the same text, but the bytes differ: a new key, the same result.
+    fs.writeFileSync(path.join(root, 'src/pipeline/shift.ts'), shift(0xe8));
+    const other = analyzeCached(root, CONFIG, { cache });
+    assert.equal(other.fromCache, false);
+    assert.equal(comparable(other), comparable(first));
+    fs.appendFileSync(path.join(root, 'dist/index.js.map'), ' ');
+    assert.equal(analyzeCached(root, CONFIG, { cache }).fromCache, false);
   });
 
   it('a tsconfig.json extending a package found through its exports (ml-kmeans, @zakodium/tsconfig): installing or updating it is a new analysis', () => {
@@ -215,6 +296,61 @@ describe('persistent analysis cache', () => {
     );
     assert.equal(comparable(result), comparable(analyzeFiles(root, CONFIG)));
     assert.ok(result.findings.some((f) => f.message.includes("'extra'")));
+  });
+
+  it('a hash known for another text of the file is not used for this one', () => {
+    const { root, cacheDir } = workspace();
+    const file = path.join(root, 'src/pipeline/scale.ts');
+    const before = fs.readFileSync(file, 'utf8');
+    fileCacheStats(root, cacheDir);
+    const after = `${norm('scale')}export function extra(): number {\n  return 2;\n}\n`;
+    write(root, 'src/pipeline/scale.ts', after);
+    // Told the old text's hash (as a manifest read before a save would), asked for the new text.
+    const known = new Map([[file, { text: before, sum: sha256(before) }]]);
+    const second = new FileCache(new DiskCache(cacheDir), known);
+    const result = new Analyzer(root, CONFIG, { fileCache: second }).analyzeAll();
+    assert.deepEqual(second.stats, { hits: 3 + 2, misses: 2 });
+    assert.equal(comparable(result), comparable(analyzeFiles(root, CONFIG)));
+  });
+
+  it("tokens read from the cache are tokenize's, lines included (recomputed from the text), for any text", () => {
+    const { root, cacheDir } = workspace();
+    const file = path.join(root, 'src/gen.ts');
+    // Pieces that move lines: every kind of line break, tokens spanning lines, trivia, masked imports,
+    // ignore markers, a BOM-less text starting with a break.
+    const piece = fc.constantFrom(
+      'x',
+      ' ',
+      '\n',
+      '\r\n',
+      '\r',
+      '\u2028',
+      'foo(bar, 1.5);',
+      '"str\\\ning"',
+      '`tpl\n${a +\r\n b}\n`',
+      '/* c\n c */',
+      '// line\n',
+      "import { a } from './a';\n",
+      'export * from "./b";',
+      '// ml-parity-ignore\n',
+      '{',
+      '}',
+      '=>',
+      'const y = [1, 2];',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60 }), (pieces) => {
+        const text = pieces.join('');
+        const first = new FileCache(new DiskCache(cacheDir));
+        const computed = first.tokens(file, text, () => tokenize(file, text));
+        first.flush();
+        const second = new FileCache(new DiskCache(cacheDir));
+        const stored = second.tokens(file, text, () => assert.fail('not read from the cache'));
+        assert.deepEqual(second.stats, { hits: 1, misses: 0 });
+        assert.deepEqual({ ...stored }, { ...computed });
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it("another version's line facts are read from the cache without parsing (what the hook maps HEAD's lines with)", () => {

@@ -56,6 +56,27 @@ describe('pack store', () => {
     assert.equal(b.get('k3'), undefined);
   });
 
+  it('texts are stored as their UTF-8 bytes, each exactly, across the shared buffers they are encoded into', () => {
+    const dir = fresh();
+    const a = new PackStore(dir);
+    const texts = new Map<string, string>([
+      ['ascii', '{"facts":1}'],
+      ['accents', 'é∑ — ümlaut'],
+      ['astral', '𝔘 emoji 🙂 and CJK 日本語'],
+      ['empty', ''],
+      ['large', 'x'.repeat(1.5 * (1 << 20))],
+    ]);
+    for (let i = 0; i < 300; i++) texts.set(`t${i}`, `${'é'.repeat(i * 17)}${i}`);
+    for (const [k, t] of texts) a.putText(k, t);
+    a.flush();
+    // Texts put after a flush go on in the same buffer: the flushed ones stay as they were.
+    a.putText('later', 'later text ü');
+    assert.equal(a.get('later')?.toString('utf8'), 'later text ü');
+    a.flush();
+    const b = new PackStore(dir);
+    for (const [k, t] of [...texts, ['later', 'later text ü']]) assert.equal(b.get(k)?.toString('utf8'), t, k);
+  });
+
   it('entries nobody flushed are written when the process exits', () => {
     const dir = fresh();
     const script = `const { PackStore } = require(${JSON.stringify(STORE)}); new PackStore(${JSON.stringify(dir)}).put('late', [Buffer.from('written at exit')]);`;

@@ -35,6 +35,11 @@ export interface AnalyzeOptions {
   extraFiles?: readonly string[];
   /** Persistent per-file facts and tokens (cache/), reused when a file's text is unchanged. */
   fileCache?: FileCache;
+  /**
+   * Files this run has read from the disk already, by absolute path (the result key's manifest): their
+   * texts are taken from here instead of reading them again. Unlike `overrides`, it adds no file.
+   */
+  read?: ReadonlyMap<string, { text: string }>;
 }
 
 /** An Analyzer as stored between runs (cache/analysisState.ts). */
@@ -84,6 +89,7 @@ export class Analyzer {
       overrides: absolutize(this.root, options.overrides),
       exclusive: options.exclusive ?? false,
       extra: options.extraFiles ?? [],
+      read: options.read,
     };
     this.fileCache = options.fileCache;
     this.ws = new Workspace(this.root, config, state?.workspace ?? source, options.fileCache);

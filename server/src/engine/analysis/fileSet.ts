@@ -31,6 +31,8 @@ export interface FileSource {
   exclusive: boolean;
   /** Files asked for by name: listed whatever the include globs or tsconfig.json say (excludes still apply). */
   extra?: readonly string[];
+  /** Texts read from the disk already this run (see AnalyzeOptions.read): used instead of reading the file. */
+  read?: ReadonlyMap<string, { text: string }>;
 }
 
 // Only the parser (target) and module resolution (module, moduleResolution, paths, baseUrl) read these.

@@ -172,7 +172,7 @@ export class Workspace {
   private onlyBuildOutput = 0;
 
   private read(file: string, source: FileSource): void {
-    let text = source.overrides.get(file);
+    let text = source.overrides.get(file) ?? source.read?.get(file)?.text;
     if (text === undefined) {
       try {
         text = fs.readFileSync(file, 'utf8');

@@ -61,8 +61,9 @@ export function analyzeCached(
   const disk = options.cache === false ? undefined : (options.cache ?? DiskCache.forWorkspace(abs));
   const exclusive = options.files !== undefined || (options.exclusive ?? false);
   const extra = (options.extraFiles ?? []).map((f) => `${f}\0${hashOf(read(f))}`).join('\n');
-  // The texts the key was made from, to check that the analysis read these very texts (see below).
-  let keyedTexts: ReadonlyMap<string, string> | undefined;
+  // The texts the key was made from (and their hashes): the analysis reads these very texts instead of
+  // reading the files again, and its entries' keys reuse the hashes.
+  let keyedTexts: ReadonlyMap<string, KeyedText> | undefined;
   const manifest = (): string => {
     if (options.files) return hashedManifest(abs, config, options.files.hashes);
     const m = inputsManifest(abs, config, options.overrides, exclusive);
@@ -77,22 +78,24 @@ export function analyzeCached(
   // Loaded here, not at the top: a run answered from the cache never loads the compiler.
   const { Analyzer } = require('../analyzer') as typeof import('../analyzer');
   const overrides = options.files ? options.files.read() : options.overrides;
-  const fileCache = disk ? new FileCache(disk) : undefined;
+  const fileCache = disk ? new FileCache(disk, keyedTexts) : undefined;
   const analyzer = new Analyzer(abs, config, {
     overrides,
     exclusive,
     extraFiles: options.extraFiles,
     fileCache,
+    read: keyedTexts,
   });
   const result = analyzer.analyzeAll();
   fileCache?.prune(); // a full analysis: it used every analysed file's entries
-  // A file saved (or added) between the manifest and the analysis was analysed in a version the key does
-  // not name: that result is returned, never stored, or a later run with the key's texts would get it.
+  // A file the analysis read that the key does not name (added between the manifest and the analysis)
+  // was analysed in a version the key does not name: that result is returned, never stored, or a later
+  // run with the key's texts would get it.
   const keyed = keyedTexts;
   const asKeyed =
     keyed === undefined ||
     result.analysedFiles.every((f) => {
-      const t = keyed.get(f);
+      const t = keyed.get(f)?.text;
       const now = analyzer.text(f);
       return t !== undefined && (t === now || t === `\ufeff${now}`);
     });
@@ -107,19 +110,21 @@ const SOURCES = '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}';
 
 /**
  * One line per input: root-relative path and a hash of its content (or that it is missing); and the
- * texts read, by absolute path.
+ * texts read (with their hashes), by absolute path.
  */
 function inputsManifest(
   root: string,
   config: AnalysisConfig,
   overrides: ReadonlyMap<string, string> | undefined,
   exclusive: boolean,
-): { manifest: string; texts: Map<string, string> } {
+): { manifest: string; texts: Map<string, KeyedText> } {
   const lines: string[] = [];
-  const texts = new Map<string, string>();
-  const add = (file: string, text: string | undefined): void => {
-    lines.push(`${path.relative(root, file)}\0${text === undefined ? '-' : sha256(text)}`);
-    if (text !== undefined) texts.set(file, text);
+  const texts = new Map<string, KeyedText>();
+  const rel = relativeTo(root);
+  const add = (file: string, content: string | Buffer | undefined): void => {
+    const sum = content === undefined ? '-' : sha256(content);
+    lines.push(`${rel(file)}\0${sum}`);
+    if (content !== undefined) texts.set(file, keyedText(content, sum));
   };
   // Loaded here: a hashed run (the hook) lists no folder.
   const fg = exclusive ? undefined : (require('fast-glob') as typeof import('fast-glob'));
@@ -135,25 +140,59 @@ function inputsManifest(
         })
         .map((f) => path.resolve(f));
   for (const f of new Set([...onDisk, ...(exclusive ? [] : tsconfigChain(root))]))
-    if (!overrides?.has(f)) add(f, read(f));
+    if (!overrides?.has(f)) add(f, readBytes(f));
   for (const [f, text] of overrides ?? []) add(path.resolve(root, f), text);
   for (const c of config.coverageFiles) add(path.resolve(root, c), read(path.resolve(root, c)));
   return { manifest: [...lines.sort(), installStamp(root)].join('\n'), texts };
 }
 
+/** A file's content as the key hashed it, and its text, decoded when first asked for. */
+interface KeyedText {
+  readonly sum: string;
+  readonly text: string;
+}
+
+/**
+ * Bytes are hashed as they are and decoded only when asked for: most files the key lists besides the
+ * sources (a package's bundles and their source maps, often tens of MB) are never read as text. The
+ * sha256 of a file's bytes is that of its text whenever the file is valid UTF-8 (the text is what the
+ * bytes decode to; for other files it names the bytes, which decode to one text only, so a key made
+ * from it is still exact).
+ */
+function keyedText(content: string | Buffer, sum: string): KeyedText {
+  if (typeof content === 'string') return { sum, text: content };
+  let bytes: Buffer | undefined = content;
+  let text: string | undefined;
+  return {
+    sum,
+    get text(): string {
+      if (text === undefined) {
+        text = (bytes as Buffer).toString('utf8');
+        bytes = undefined;
+      }
+      return text;
+    },
+  };
+}
+
 /** The manifest of a file set whose content hashes are known (a namespace apart from text hashes). */
 function hashedManifest(root: string, config: AnalysisConfig, hashes: ReadonlyMap<string, string>): string {
-  // Files under the root (all of them, from git) are cut, not resolved: path.relative costs a fresh process
-  // ~5-9 ms per 1,000 files.
-  const under = root + path.sep;
-  const rel = (f: string): string =>
-    f.startsWith(under) ? f.slice(under.length) : path.relative(root, path.resolve(root, f));
+  const rel = relativeTo(root);
   const lines = [...hashes].map(([f, h]) => `${rel(f)}\0id:${h}`);
   for (const c of config.coverageFiles) {
     const text = read(path.resolve(root, c));
     lines.push(`${c}\0${text === undefined ? '-' : sha256(text)}`);
   }
   return [...lines.sort(), installStamp(root)].join('\n');
+}
+
+/**
+ * Paths relative to `root`: files under it (absolute and resolved, as listed) are cut, not resolved, as
+ * path.relative costs a fresh process ~5-9 ms per 1,000 files.
+ */
+function relativeTo(root: string): (file: string) => string {
+  const under = root + path.sep;
+  return (f) => (f.startsWith(under) ? f.slice(under.length) : path.relative(root, path.resolve(root, f)));
 }
 
 /** Files package managers rewrite on every install, in a node_modules folder. */
@@ -261,6 +300,14 @@ function hashOf(text: string | undefined): string {
 function read(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readBytes(file: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(file);
   } catch {
     return undefined;
   }
