@@ -44,6 +44,26 @@ describe('check PATH: never a silent pass', () => {
     assert.match(r.stdout, /^src\/pipeline\/clean\.ts:1:\d+ warning untested-stage Stage 'clean'/m);
   });
 
+  it('takes a named path to its own project when the current folder is no project (a bare parent, a src/)', () => {
+    // Real: from /tmp, `check /tmp/…/knn/src/index.js` analysed all of /tmp (50,000 files, 7 minutes); from
+    // simple-statistics/src, `check perceptron.js` analysed src/ without test/ and called both classes untested.
+    const outer = workspace({
+      'proj/package.json': '{}',
+      'proj/src/model.ts': 'export class Model { fit(x: number) { return x; } }\n',
+      'proj/test/model.test.ts': "import { Model } from '../src/model';\nit('fits', () => new Model().fit(1));\n",
+      'other/src/other.ts': 'export class Other { fit(x: number) { return x; } }\n',
+    });
+    for (const [cwd, target] of [
+      [outer, 'proj/src/model.ts'],
+      [path.join(outer, 'proj/src'), 'model.ts'],
+    ]) {
+      const r = cli(cwd, 'check', target);
+      assert.equal(r.status, 0, `${cwd}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, /^Analysed 1 source file and 1 test file /m, cwd);
+      assert.doesNotMatch(r.stdout, /untested-stage/, cwd);
+    }
+  });
+
   it('reports a finding whose related copy lies inside the named path', () => {
     const root = workspace({
       'package.json': '{}',

@@ -72,12 +72,20 @@ function stageChanges(repo: string, edits: Record<string, string>): Record<strin
   const result = analyzer.analyzeAll();
   const deps = analyzer.dependencies();
   const text = (f: string): string | undefined => deps.text(f) ?? readOrUndefined(f);
+  // Only analysed sources edited: the same answer without listing the unanalysed imports (the hook's case).
+  const onlySources = Object.keys(edits).every((rel) => deps.analyses(path.join(repo, rel)));
   const judge = (diffOf: ReturnType<typeof worktreeDiffs>): Record<string, string | undefined> => {
     const out: Record<string, string | undefined> = {};
     for (const stage of result.stages) {
       const reach = deps.reach(stage);
       assert.ok(reach, stage.name);
       const c: StageChange | undefined = stageChange(stage, reach, diffOf);
+      if (onlySources) {
+        const unlisted = Object.defineProperty({ ...reach, unanalysed: [] }, 'unanalysed', {
+          get: () => assert.fail(`${stage.name}: the unanalysed imports were listed`),
+        });
+        assert.deepEqual(stageChange(stage, unlisted, diffOf, false), c, stage.name);
+      }
       out[stage.name] = c && describeChange(c, repo);
     }
     return out;

@@ -4,7 +4,13 @@ import { fingerprintFindings, type FingerprintedFinding } from '../engine/analys
 import { DiskCache } from '../engine/analysis/cache/diskCache';
 import { analyzeCached } from '../engine/analysis/cache/resultCache';
 import { readStagedSources } from '../engine/analysis/gitIndex';
-import { findingInScope, projectRootOf, sourceFilesOf, unanalysedScope } from '../engine/analysis/checkScope';
+import {
+  currentProjectOf,
+  findingInScope,
+  projectRootOf,
+  sourceFilesOf,
+  unanalysedScope,
+} from '../engine/analysis/checkScope';
 import { isInside } from '../engine/analysis/paths';
 import { analyzeSince } from '../engine/analysis/since';
 import type { AnalysisResult, AnalysisScope, SetAsideStage } from '../engine/analysis/types';
@@ -140,11 +146,11 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
 
 /**
  * The project the named paths belong to (see projectRootOf), or undefined without paths; all of them must
- * share one, else EngineError. `cwd` is the current project's folder.
+ * share one, else EngineError. `cwd` is the current folder (its project: see currentProjectOf).
  */
 export function projectOf(paths: readonly string[], cwd: string): string | undefined {
   if (paths.length === 0) return undefined;
-  const current = cwd;
+  const current = currentProjectOf(cwd);
   const roots = [...new Set(paths.map((p) => projectRootOf(p, current)))];
   if (roots.length > 1)
     throw new EngineError(

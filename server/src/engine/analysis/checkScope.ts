@@ -13,9 +13,9 @@ const PROJECT_MARKERS = [CONFIG, 'tsconfig.json', 'package.json', '.git'];
  * wins; else, inside the current project (`current`), that project (so its tests still count); else the
  * nearest folder at or above it holding a tsconfig.json, package.json or .git; else its own folder.
  */
-export function projectRootOf(target: string, current: string): string {
+export function projectRootOf(target: string, current: string | undefined): string {
   const start = isDirectory(target) ? target : path.dirname(target);
-  const within = start === current || isInside(current, start);
+  const within = current !== undefined && (start === current || isInside(current, start));
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, CONFIG))) return dir;
     if (dir === current || path.dirname(dir) === dir) break;
@@ -24,6 +24,18 @@ export function projectRootOf(target: string, current: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {
     if (PROJECT_MARKERS.some((m) => fs.existsSync(path.join(dir, m)))) return dir;
     if (path.dirname(dir) === dir) return start;
+  }
+}
+
+/**
+ * The current project: the nearest folder at or above `cwd` holding a project marker, or undefined when
+ * none does. A bare folder is no project: taking /tmp or a marker-less src/ for one analysed everything
+ * under it, or the sources without their tests (every stage "untested").
+ */
+export function currentProjectOf(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (PROJECT_MARKERS.some((m) => fs.existsSync(path.join(dir, m)))) return dir;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

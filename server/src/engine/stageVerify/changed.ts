@@ -56,12 +56,15 @@ export function describeChange(c: StageChange, root: string): string {
  * code it can run does (a helper it reaches, however deep; a declaration of a module it uses as a
  * namespace value), or top-level code of a module loaded with it, or a local file those modules import
  * that the analysis does not read. Changes to comments, blank lines, types and declarations the stage
- * cannot reach do not count. `diffOf` gives a file's changes (undefined: unchanged).
+ * cannot reach do not count. `diffOf` gives a file's changes (undefined: unchanged). `unanalysedChanges`:
+ * false when every changed file is an analysed source, so none can be an import the analysis does not read
+ * (those are then not listed: listing them reads the facts of every module the stage loads).
  */
 export function stageChange(
   stage: Stage,
   reach: StageReach,
   diffOf: (file: string) => FileDiff | undefined,
+  unanalysedChanges = true,
 ): StageChange | undefined {
   let found: StageChange | undefined;
   for (const file of reach.files) {
@@ -81,7 +84,7 @@ export function stageChange(
     if (names.size > 0) found = { kind: 'helper', file, names: [...names].sort() };
     else if (load || t.oldTopLevel()) found = { kind: 'load', file };
   }
-  if (found) return found;
+  if (found || !unanalysedChanges) return found;
   for (const file of reach.unanalysed) {
     const changed = candidates(file).find((f) => diffOf(f));
     if (changed) return { kind: 'unanalysed', file: changed };

@@ -72,6 +72,8 @@ function changedStages(
   const out: ChangedStage[] = [];
   // A changed file the analysis does not read (JSON, an excluded script) may be imported by any stage.
   const unanalysedChanged = [...changed].some((f) => IMPORTABLE.test(f) && !deps.analyses(f));
+  // When every changed file is an analysed source, none is a file a stage imports unanalysed.
+  const onlySources = [...changed].every((f) => deps.analyses(f));
   if (!unanalysedChanged && !deps.mayBeLoaded(changed)) return [];
   // Whether a changed file's changed lines touch code (not only comments, blank lines or types); diffed
   // only when a stage loads it.
@@ -96,7 +98,7 @@ function changedStages(
       wholeFiles: new Set([stage.body.file]),
       unanalysed: [],
     };
-    const change = stageChange(stage, reach, diffOf);
+    const change = stageChange(stage, reach, diffOf, !onlySources);
     if (change) out.push({ stage, change, hash: acceptanceHash(top, stage, reach.files, diffOf) });
   }
   return out;

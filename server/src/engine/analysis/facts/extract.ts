@@ -128,7 +128,10 @@ class Extractor {
   private readonly facts: FileFacts;
   private readonly units = new Map<string, UnitInfo & { inline?: boolean }>();
   /** Per unit: ids of the refs recorded so far (a name used twice is one edge). */
-  private readonly seen = new Map<string, Set<string>>();
+  private readonly seen = new Map<string, { ids: Set<string>; refs: Ref[] }>();
+  /** The unit the last ref came from and its entry in `seen`: refs come in runs from one unit. */
+  private lastFrom: string | undefined;
+  private lastEntry: { ids: Set<string>; refs: Ref[] } | undefined;
   private readonly values = new Values();
   private readonly stageRules: StageRules | undefined;
   /** A JavaScript file uses TypeScript-only syntax somewhere (worth the grammar check, see syntax.ts). */
@@ -397,15 +400,19 @@ class Extractor {
 
   private ref(from: string, to: Ref): void {
     if (to.k === 'unit' && to.key === from) return;
-    let seen = this.seen.get(from);
-    if (!seen) {
-      this.seen.set(from, (seen = new Set()));
-      this.facts.refs[from] = [];
+    // Not `facts.refs[from]` per ref: a key made at run time is looked up in V8's string table each time.
+    let entry = this.lastFrom === from ? this.lastEntry : this.seen.get(from);
+    if (!entry) {
+      entry = { ids: new Set(), refs: [] };
+      this.seen.set(from, entry);
+      this.facts.refs[from] = entry.refs;
     }
+    this.lastFrom = from;
+    this.lastEntry = entry;
     const id = refId(to);
-    if (seen.has(id)) return;
-    seen.add(id);
-    this.facts.refs[from].push(to);
+    if (entry.ids.has(id)) return;
+    entry.ids.add(id);
+    entry.refs.push(to);
   }
 
   private visit(node: ts.Node, current: string, scope: Scope): void {
