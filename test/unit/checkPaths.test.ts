@@ -64,6 +64,33 @@ describe('check PATH: never a silent pass', () => {
     }
   });
 
+  it('checks a named benchmark folder as library code, saying so, and only when named', () => {
+    const root = workspace({
+      'package.json': '{}',
+      'tsconfig.json': '{ "include": ["src"] }',
+      'mlparity.config.json': '{ "analysis": { "clones": { "minTokens": 30, "minLines": 4 } } }',
+      'src/app.ts': 'export const app = 1;\n',
+      'Benchmark/fit.ts': DUP('fitBench'),
+      'Benchmark/predict.ts': '\n' + DUP('predictBench'),
+    });
+    const dup = /^Benchmark\/fit\.ts:1:\d+ \w+ duplicate-code /m;
+    const named = cli(root, 'check', 'Benchmark');
+    assert.equal(named.status, 0, named.stderr);
+    assert.match(named.stdout, dup);
+    assert.match(
+      named.stderr,
+      /Benchmark\/ holds benchmarks, scripts or examples; named on the command line, it is checked as library code/,
+    );
+    // A file in it: the same (tsconfig.json lists src/ only, so the named file alone joins the analysis).
+    const file = cli(root, 'check', 'Benchmark/fit.ts');
+    assert.match(file.stderr, /Benchmark\/ holds benchmarks, scripts or examples; named on the command line/);
+    // Named, the folder joins tsconfig's list; not named, the list is tsconfig's alone (the config unchanged).
+    assert.match(named.stdout, /^Analysed 3 source files/m);
+    const whole = cli(root, 'check');
+    assert.doesNotMatch(whole.stdout, dup);
+    assert.match(whole.stdout, /^Analysed 1 source file /m);
+  });
+
   it('reports a finding whose related copy lies inside the named path', () => {
     const root = workspace({
       'package.json': '{}',

@@ -7,6 +7,7 @@ import { readStagedSources } from '../engine/analysis/gitIndex';
 import {
   currentProjectOf,
   findingInScope,
+  includingNamed,
   projectRootOf,
   sourceFilesOf,
   unanalysedScope,
@@ -61,6 +62,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
           file: s,
         });
     }
+    const named = includingNamed(root, opts.config, scopes);
+    const config = named.config;
     const cache = opts.cache === false ? false : (DiskCache.forWorkspace(root) ?? false);
     // A finding is inside a named path when any of its locations is (a clone's other copies included).
     const inScope = (f: FingerprintedFinding): boolean => findingInScope(f.finding, scopes);
@@ -75,7 +78,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
     };
     let analysed: AnalysisResult;
     if (opts.since !== undefined) {
-      const s = analyzeSince({ root, config: opts.config, rev: opts.since, staged: opts.staged, cache });
+      const s = analyzeSince({ root, config, rev: opts.since, staged: opts.staged, cache });
       const current = s.comparison.current.filter(inScope);
       const absent = s.comparison.absent.filter(inScope);
       const since: SinceSummary = {
@@ -89,7 +92,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
         findings: current,
         absent,
         since,
-        notes: s.result.notes,
+        notes: [...named.notes, ...s.result.notes],
         stages: s.result.stages,
         setAside: s.result.setAside,
         scope: s.result.scope,
@@ -98,7 +101,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
     } else {
       // Named files and folders are analysed even where the include globs or tsconfig.json leave them out.
       const extraFiles = staged ? [] : scopes.flatMap(sourceFilesOf);
-      const result = analyzeCached(root, opts.config, {
+      const result = analyzeCached(root, config, {
         overrides: staged,
         exclusive: staged !== undefined,
         cache,
@@ -106,7 +109,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
       });
       report = {
         findings: fingerprintFindings(root, result.findings).filter(inScope),
-        notes: result.notes,
+        notes: [...named.notes, ...result.notes],
         stages: result.stages,
         setAside: result.setAside,
         scope: result.scope,
@@ -121,7 +124,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIo): Promise<number>
           (s) =>
             unanalysedScope(
               root,
-              opts.config,
+              config,
               s,
               new Set(analysed.analysedFiles),
               new Map(Object.entries(analysed.leftOut)),

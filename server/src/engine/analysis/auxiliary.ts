@@ -20,15 +20,17 @@ const AUXILIARY_FOLDERS = new Set([
 
 /**
  * Tells auxiliary files (see AUXILIARY_FOLDERS) from library code by their root-relative path. A folder
- * that the config's own `analysis.include` names (`"scripts/**"`) is library code.
+ * that the config's own `analysis.include` names (`"scripts/**"`), or that was named on the command line
+ * (`namedFolders`), is library code.
  */
 export class AuxiliaryFolders {
   /** Own include globs that name a folder segment literally, with a matcher each. */
   private readonly naming: { segments: Set<string>; match: (rel: string) => boolean }[];
 
-  constructor(config: Pick<AnalysisConfig, 'include'>) {
+  constructor(config: Pick<AnalysisConfig, 'include' | 'namedFolders'>) {
     const own = config.include.join('\0') === DEFAULT_ANALYSIS.include.join('\0') ? [] : config.include;
-    this.naming = own.map((g) => ({
+    const named = (config.namedFolders ?? []).map((f) => `${f}/**`);
+    this.naming = [...own, ...named].map((g) => ({
       segments: new Set(g.split('/').map((s) => s.toLowerCase())),
       match: picomatch(g, { dot: true }),
     }));

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import type { AnalysisConfig } from '../config/types';
 import type { Finding } from '../findings';
+import { AuxiliaryFolders } from './auxiliary';
 import { globMatcher, isInside, isSourceFile, relPath } from './paths';
 
 const CONFIG = 'mlparity.config.json';
@@ -37,6 +38,36 @@ export function currentProjectOf(cwd: string): string | undefined {
     if (PROJECT_MARKERS.some((m) => fs.existsSync(path.join(dir, m)))) return dir;
     if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/**
+ * The config with every benchmark, script or example folder (auxiliary.ts) that a named path lies in (or
+ * is) in `namedFolders`, so it is checked as library code: `check Benchmark` asks for that code's
+ * findings, which as auxiliary code it would never have (no stages, no duplicates: a silent "No
+ * findings"). With a note per folder saying so.
+ */
+export function includingNamed(
+  root: string,
+  config: AnalysisConfig,
+  scopes: readonly string[],
+): { config: AnalysisConfig; notes: string[] } {
+  const aux = new AuxiliaryFolders(config);
+  const folders = new Set<string>();
+  for (const scope of scopes) {
+    if (scope !== root && !isInside(root, scope)) continue;
+    // A folder's own name counts too: ask as for a file inside it.
+    const folder = aux.folderOf(isDirectory(scope) ? `${relPath(root, scope)}/-` : relPath(root, scope));
+    if (folder !== undefined) folders.add(folder);
+  }
+  if (folders.size === 0) return { config, notes: [] };
+  const named = [...folders].sort();
+  return {
+    config: { ...config, namedFolders: [...(config.namedFolders ?? []), ...named] },
+    notes: named.map(
+      (f) =>
+        `${f}/ holds benchmarks, scripts or examples; named on the command line, it is checked as library code (as with "analysis.include": ["${f}/**"]).`,
+    ),
+  };
 }
 
 /** A finding is inside a scope when any of its locations (the other copies of a clone included) is. */

@@ -6,6 +6,11 @@ import type { RuleId, Severity } from '../findings';
 export interface AnalysisConfig {
   /** Globs relative to the workspace root; default: all TS/JS files. */
   include: string[];
+  /**
+   * Benchmark, script or example folders (root-relative) checked as library code because they were named
+   * on the command line (`check Benchmark`); not a config file setting.
+   */
+  namedFolders?: string[];
   /** Globs left out; a config's list extends these defaults (build output is detected apart, see includeBuildOutput). */
   exclude: string[];
   /** Analyse build output too (bundles in dist/, lib/ beside src/, files with a sourceMappingURL…); default false. */
