@@ -106,6 +106,27 @@ describe('analysis scope: what was analysed, and what a narrow tsconfig.json lea
     assert.deepEqual(quiet.notes, []);
   });
 
+  it('an empty report over a narrow tsconfig.json does not read as a pass for the project', () => {
+    const root = writeWorkspace(
+      {
+        'package.json': '{}',
+        'tsconfig.json': '{ "files": ["src/a.ts"] }',
+        'src/a.ts': 'export const a = 1;\n',
+        'more/b.ts': 'export const b = 2;\n',
+        'more/c.ts': 'export const c = 3;\n',
+      },
+      'mlp-narrow-empty-',
+    );
+    roots.push(root);
+    const r = cli(root, 'check', '--no-cache');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^No findings in the files analysed; 2 source files of the project not analysed \(see the note\)\.$/m,
+    );
+    assert.doesNotMatch(r.stdout, /^No findings\.$/m);
+  });
+
   it('says what was analysed in the text, JSON and SARIF reports of check', () => {
     const text = cli(NARROW, 'check', '--no-cache');
     assert.equal(text.status, 1);

@@ -196,6 +196,7 @@ function render(
         root,
         shown.map((f) => f.finding),
         report.since,
+        report.scope.notAnalysed,
       );
       const last = text.lastIndexOf('\n', text.length - 2) + 1;
       return (

@@ -4,15 +4,25 @@ import type { SinceSummary } from './findingsJson';
 
 /**
  * Plain-text report: one `file:line:col severity rule message` line per finding (relative paths,
- * 1-based), its related locations indented below, then a one-line summary.
+ * 1-based), its related locations indented below, then a one-line summary. `notAnalysed`: source files of
+ * the project the analysis left out (see AnalysisScope), which an empty report must not pass over.
  */
-export function formatFindingsText(root: string, findings: readonly Finding[], since?: SinceSummary): string {
+export function formatFindingsText(
+  root: string,
+  findings: readonly Finding[],
+  since?: SinceSummary,
+  notAnalysed = 0,
+): string {
   const lines: string[] = [];
   for (const f of findings) {
     lines.push(`${where(root, f)} ${f.severity} ${f.rule} ${f.message}`);
     for (const r of f.related) lines.push(`    ${where(root, r)} ${r.message}`);
   }
-  lines.push(since ? `${sinceLine(since)} ${summary(findings)}` : summary(findings));
+  const count =
+    findings.length === 0 && notAnalysed > 0
+      ? `No findings in the files analysed; ${notAnalysed} source file${notAnalysed === 1 ? '' : 's'} of the project not analysed (see the note).`
+      : summary(findings);
+  lines.push(since ? `${sinceLine(since)} ${count}` : count);
   return lines.join('\n') + '\n';
 }
 
