@@ -118,6 +118,20 @@ describe('analysis: stage discovery', () => {
     assert.deepEqual(stageNames(result), ['Scaler:estimator']);
   });
 
+  it('names a class stage after its variable through a cast (a JSDoc cast in JS is parentheses)', () => {
+    const { result } = analyze({
+      'src/generic.js': 'export const Callable = /** @type {any} */ (class {\n  _call(x) { return x; }\n});\n',
+      'src/cast.ts': 'export const Cast = (class { fit(x: number[]) { return this; } } as unknown);\n',
+      'src/model.js': "import { Callable } from './generic';\nexport class Model extends Callable {}\n",
+      'test/model.test.js': "import { Model } from '../src/model';\nit('x', () => new Model()._call(1));\n",
+    });
+    assert.deepEqual(stageNames(result), ['Callable:estimator', 'Cast:estimator', 'Model:estimator']);
+    const model = result.stages.find((s) => s.name === 'Model');
+    assert.match(model?.how ?? '', /inheriting _call from Callable/);
+    // The test runs Model, and Callable with it (a subclass runs its base): only Cast is untested.
+    assert.deepEqual(untested(result), ['Cast']);
+  });
+
   it('takes the exported functions of pipeline folders', () => {
     const { result } = analyze({
       'src/pipeline/clean.ts':

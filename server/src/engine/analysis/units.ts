@@ -79,9 +79,20 @@ export function span(node: ts.Node, sf: ts.SourceFile): [number, number] {
   return [node.getStart(sf), node.end];
 }
 
+/**
+ * The parent of an expression, past the parentheses, `as`, `satisfies` and non-null assertions around it (a
+ * JSDoc cast in JS, `/** @type {any} *\/ (class {…})`, is parentheses).
+ */
+function outerParent(node: ts.Node): ts.Node | undefined {
+  let p = node.parent;
+  while (p && (isParenthesizedExpression(p) || isAsExpression(p) || isSatisfiesExpression(p) || isNonNullExpression(p)))
+    p = p.parent;
+  return p;
+}
+
 /** `const X = class {…}` / `const f = () => …` is a stage of the variable (that is what references resolve to). */
 export function stageNode(node: ts.Node): ts.Node {
-  const p = node.parent;
+  const p = outerParent(node);
   if ((isArrowFunction(node) || isFunctionExpression(node) || isClassExpression(node)) && p && isTopLevelVariable(p))
     return p;
   return node;
@@ -91,7 +102,7 @@ export function stageNode(node: ts.Node): ts.Node {
 export function nameNode(node: ts.Node): ts.Node {
   const named = node as ts.Node & { name?: ts.Node };
   if (named.name) return named.name;
-  const p = node.parent;
+  const p = outerParent(node);
   if (!(isArrowFunction(node) || isFunctionExpression(node) || isClassExpression(node)) || !p) return node;
   if (isVariableDeclaration(p) || isPropertyAssignment(p) || isPropertyDeclaration(p)) return p.name;
   // `exports.f = () => …` / `module.exports.f = …`
