@@ -22,10 +22,7 @@ export function projectRootOf(target: string, current: string | undefined): stri
     if (dir === current || path.dirname(dir) === dir) break;
   }
   if (within) return current;
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (PROJECT_MARKERS.some((m) => fs.existsSync(path.join(dir, m)))) return dir;
-    if (path.dirname(dir) === dir) return start;
-  }
+  return currentProjectOf(start) ?? start;
 }
 
 /**

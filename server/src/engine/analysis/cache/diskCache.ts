@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { TOOL_VERSION } from '../../version';
-import { PackStore } from './packStore';
+import { PackStore, remove } from './packStore';
 
 /** Bumped when the layout of an entry changes. */
 const FORMAT = 1;
@@ -269,15 +269,6 @@ function statOf(file: string): fs.Stats | undefined {
   }
 }
 
-/** Deletes an entry if it can: a folder in its place or a read-only cache only cost speed, never the analysis. */
-function remove(file: string): void {
-  try {
-    fs.rmSync(file, { force: true });
-  } catch {
-    // left in place: a bad entry is a miss either way
-  }
-}
-
 function touch(file: string): void {
   try {
     const now = new Date();
@@ -288,9 +279,5 @@ function touch(file: string): void {
 }
 
 function mtime(file: string): number {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
+  return statOf(file)?.mtimeMs ?? 0;
 }

@@ -328,12 +328,15 @@ function readWhole(file: string): Buffer | undefined {
   }
 }
 
-/** Deletes a file if it can (a read-only cache, or a folder in its place, only keeps what is there). */
-function remove(file: string): void {
+/**
+ * Deletes a cache file if it can: a read-only cache, or a folder in its place, only keeps what is there
+ * (an entry or pack that does not check out is never used either way).
+ */
+export function remove(file: string): void {
   try {
     fs.rmSync(file, { force: true });
   } catch {
-    // left in place: a pack that does not check out is never used either way
+    // left in place
   }
 }
 
